@@ -1,0 +1,280 @@
+// The `ganglion` command: run, validate, describe, plugins.
+// Exit status: 0 success; 1 bad input (config, plugin, output path); 3 a run that diverged or
+// whose plugin failed (what was recorded up to then is kept).
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "engine/simulation.hpp"
+#include "graph/errors.hpp"
+#include "graph/loader.hpp"
+#include "output/hdf5_writer.hpp"
+#include "plugins/registry.hpp"
+
+namespace {
+
+using namespace ganglion;
+
+constexpr int kBadInput = 1;
+constexpr int kRunFailed = 3;
+
+const char *kind_word(int32_t kind) {
+  switch (kind) {
+  case GG_KIND_NEURON: return "neuron";
+  case GG_KIND_SYNAPSE: return "synapse";
+  case GG_KIND_PLASTICITY: return "plasticity";
+  case GG_KIND_RECORDER: return "recorder";
+  }
+  return "?";
+}
+
+std::string backends(const gg_descriptor *d) {
+  std::string s;
+  if (d->cpu) s += "cpu";
+  if (d->cuda) s += s.empty() ? "cuda" : ", cuda";
+  return s;
+}
+
+std::string num(double x) {
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  std::ostringstream os;
+  os << x;
+  return os.str();
+}
+
+std::string range_text(const gg_field &f) {
+  if (f.type == GG_TYPE_CHOICE) return std::string("one of ") + f.choices;
+  if (std::isinf(f.min) && std::isinf(f.max) && f.min < 0 && f.max > 0) return "any";
+  return std::string(f.flags & GG_MIN_EXCLUSIVE ? "(" : "[") + num(f.min) + ", " + num(f.max) +
+         (f.flags & GG_MAX_EXCLUSIVE ? ")" : "]");
+}
+
+std::string default_text(const gg_field &f) {
+  if (f.type != GG_TYPE_CHOICE) return num(f.default_value);
+  std::stringstream ss(f.choices);
+  std::string word;
+  for (int i = 0; std::getline(ss, word, '|'); ++i)
+    if (i == int(f.default_value)) return word;
+  return "?";
+}
+
+const char *role_word(int32_t role) {
+  switch (role) {
+  case GG_ROLE_PARAM: return "param";
+  case GG_ROLE_STATE: return "state";
+  case GG_ROLE_PER_SYNAPSE: return "per-synapse";
+  case GG_ROLE_TRACE: return "trace";
+  }
+  return "?";
+}
+
+int describe(const PluginRegistry &reg, const std::string &name) {
+  const LoadedPlugin *p = reg.find(name);
+  if (!p) {
+    std::cerr << "ganglion: no plugin named '" << name << "'" << did_you_mean(name, reg.names())
+              << "; `ganglion plugins` lists those found (add folders with GANGLION_PLUGIN_PATH)\n";
+    return kBadInput;
+  }
+  const gg_descriptor *d = p->desc;
+  std::cout << d->name << " (" << kind_word(d->kind) << " plugin, version " << d->version
+            << ", ABI " << d->abi_major << "." << d->abi_minor << ")\n"
+            << "  file:     " << p->path << "\n"
+            << "  backends: " << backends(d) << "\n";
+  if (d->weight_unit) std::cout << "  weight:   in " << d->weight_unit << "\n";
+  if (d->flags & GG_DESC_SOURCE) std::cout << "  source:   takes no input\n";
+  std::cout << "\n  " << d->doc << "\n\n";
+  if (d->n_fields == 0) {
+    std::cout << "  (no fields)\n";
+    return 0;
+  }
+  std::printf("  %-12s %-7s %-7s %-10s %-22s %s\n", "field", "role", "unit", "default", "range",
+              "meaning");
+  for (uint32_t k = 0; k < d->n_fields; ++k) {
+    const gg_field &f = d->fields[k];
+    std::printf("  %-12s %-7s %-7s %-10s %-22s %s\n", f.name, role_word(f.role), f.unit,
+                default_text(f).c_str(), range_text(f).c_str(), f.doc ? f.doc : "");
+  }
+  std::cout << "\n  Set params under \"params\", initial values of state under \"init\"; a bare "
+               "number is in the unit shown, or write the unit (\"15 ms\").\n";
+  return 0;
+}
+
+int list_plugins(const PluginRegistry &reg) {
+  std::printf("%-14s %-10s %-5s %-10s %s\n", "plugin", "kind", "ABI", "backends", "file");
+  for (const auto &p : reg.all())
+    std::printf("%-14s %-10s %u.%-3u %-10s %s\n", p.name.c_str(), kind_word(p.desc->kind),
+                p.desc->abi_major, p.desc->abi_minor, backends(p.desc).c_str(), p.path.c_str());
+  for (const auto &w : reg.warnings()) std::cerr << "note: " << w << "\n";
+  std::cout << "\nbuilt-in folder: " << PluginRegistry::builtin_dir()
+            << "\nmore folders: GANGLION_PLUGIN_PATH (separated by ':') and a config's \"plugins\"\n";
+  return 0;
+}
+
+Experiment load(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
+                const std::string &output) {
+  std::vector<std::string> all = sets;
+  if (!output.empty()) all.push_back("output=\"" + output + "\"");
+  Experiment exp = load_experiment(config, all, reg);
+  if (!exp.output.empty()) check_output_path(exp.output);
+  return exp;
+}
+
+std::string thousands(uint64_t x) {
+  std::string s = std::to_string(x);
+  for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
+  return s;
+}
+
+void print_summary(const std::string &config, const Experiment &exp, const RunReport &r) {
+  std::printf("ganglion: %s\n", config.c_str());
+  std::printf("  simulated %.10g ms in %.3g s (%.3g x real time) on %u thread%s; setup %.3g s\n",
+              r.simulated_ms, r.run_s, r.simulated_ms > 0 ? r.run_s / (r.simulated_ms * 1e-3) : 0.0,
+              r.threads, r.threads == 1 ? "" : "s", r.setup_s);
+  std::printf("  %-12s %-10s %10s %12s %10s\n", "population", "model", "neurons", "spikes",
+              "rate (Hz)");
+  for (const auto &p : r.populations)
+    std::printf("  %-12s %-10s %10s %12s %10.3f\n", p.name.c_str(), p.model.c_str(),
+                thousands(p.size).c_str(), thousands(p.spikes).c_str(), p.rate_hz);
+  std::printf("  synapses: %s", thousands(r.synapses()).c_str());
+  const char *sep = " (";
+  for (const auto &q : r.projections) {
+    std::printf("%s%s %s", sep, q.name.c_str(), thousands(q.synapses).c_str());
+    sep = ", ";
+  }
+  std::printf("%s\n", r.projections.empty() ? "" : ")");
+  if (!exp.output.empty()) std::printf("  output: %s\n", exp.output.c_str());
+}
+
+int run(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
+        const std::string &output, int threads) {
+  std::vector<std::string> all = sets;
+  if (threads >= 0) all.push_back("simulation.threads=" + std::to_string(threads));
+  Experiment exp = load(reg, config, all, output);
+
+  std::unique_ptr<Hdf5Writer> writer;
+  if (!exp.output.empty()) writer = std::make_unique<Hdf5Writer>(exp.output);
+  std::unique_ptr<Simulation> sim;
+  try {
+    sim = std::make_unique<Simulation>(exp, writer.get());
+  } catch (...) {
+    // Nothing ran: leave no file behind.
+    if (writer) {
+      const std::string part = exp.output + ".part";
+      writer.reset();
+      std::filesystem::remove(part);
+    }
+    throw;
+  }
+
+  const bool tty = isatty(STDERR_FILENO);
+  const double duration = exp.simulation.duration;
+  auto progress = [&](double t) {
+    if (!tty) return;
+    std::fprintf(stderr, "\r  t = %.1f / %.1f ms (%3.0f%%)", t, duration, 100.0 * t / duration);
+    std::fflush(stderr);
+  };
+  RunReport rep;
+  std::string failure;
+  try {
+    rep = sim->run(progress);
+  } catch (const std::exception &e) {
+    failure = e.what();
+  }
+  if (tty) std::fprintf(stderr, "\n");
+
+  if (writer) {
+    writer->attribute("/", "experiment", exp.resolved.dump());
+    writer->attribute("/", "seed", uint64_t(exp.simulation.seed));
+    writer->attribute("/", "version", std::string(GANGLION_VERSION));
+    nlohmann::json b = nlohmann::json::object();
+    for (const auto &p : exp.populations)
+      b[p.name] = p.backend == GG_BACKEND_CUDA ? "cuda" : "cpu";
+    for (const auto &q : exp.projections)
+      b[q.name] = q.backend == GG_BACKEND_CUDA ? "cuda" : "cpu";
+    writer->attribute("/", "backends", b.dump());
+    writer->attribute("/", "status", !failure.empty() ? "failed: " + failure
+                                     : rep.diverged   ? "diverged: " + rep.divergence
+                                                      : std::string("complete"));
+    writer->commit();
+  }
+  if (!failure.empty()) {
+    std::cerr << "ganglion: " << failure << "\n";
+    if (writer) std::cerr << "ganglion: what was recorded before is in " << exp.output << "\n";
+    return kRunFailed;
+  }
+  print_summary(config, exp, rep);
+  if (rep.diverged) {
+    std::cerr << "ganglion: " << rep.divergence << "\n";
+    if (writer) std::cerr << "ganglion: what was recorded up to then is in " << exp.output << "\n";
+    return kRunFailed;
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"ganglion: simulate recurrent networks of spiking and rate neurons"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("ganglion ") + GANGLION_VERSION);
+
+  std::string config, output, plugin;
+  std::vector<std::string> sets;
+  int threads = -1;
+
+  auto *run_cmd = app.add_subcommand("run", "run an experiment and write its output file");
+  run_cmd->add_option("config", config, "experiment JSON file")->required();
+  run_cmd->add_option("--set", sets, "override a value: --set populations.E.size=16000");
+  run_cmd->add_option("-o,--output", output, "HDF5 output file (overrides the config's)");
+  run_cmd->add_option("-t,--threads", threads, "worker threads (0: all cores)")->check(CLI::NonNegativeNumber);
+
+  auto *validate_cmd = app.add_subcommand("validate", "check an experiment without running it");
+  validate_cmd->add_option("config", config, "experiment JSON file")->required();
+  validate_cmd->add_option("--set", sets, "override a value: --set populations.E.size=16000");
+
+  auto *describe_cmd = app.add_subcommand("describe", "a plugin's fields, units, defaults, ranges");
+  describe_cmd->add_option("plugin", plugin, "plugin name, e.g. eif")->required();
+
+  auto *plugins_cmd = app.add_subcommand("plugins", "list the plugins found, where, ABI version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    PluginRegistry reg = PluginRegistry::discover();
+    if (*run_cmd) return run(reg, config, sets, output, threads);
+    if (*validate_cmd) {
+      Experiment exp = load(reg, config, sets, "");
+      uint64_t neurons = 0;
+      for (const auto &p : exp.populations) neurons += p.size;
+      std::printf("%s: valid: %zu populations (%s neurons), %zu projections, %zu recorders, "
+                  "%llu steps of %.10g ms\n",
+                  config.c_str(), exp.populations.size(), thousands(neurons).c_str(),
+                  exp.projections.size(), exp.recorders.size(),
+                  static_cast<unsigned long long>(exp.simulation.n_steps), exp.simulation.dt);
+      return 0;
+    }
+    if (*describe_cmd) return describe(reg, plugin);
+    if (*plugins_cmd) return list_plugins(reg);
+  } catch (const ConfigError &e) {
+    std::cerr << "ganglion: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const PluginError &e) {
+    std::cerr << "ganglion: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const OutputError &e) {
+    std::cerr << "ganglion: " << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::exception &e) {
+    std::cerr << "ganglion: " << e.what() << "\n";
+    return kRunFailed;
+  }
+  return 0;
+}

@@ -1,0 +1,177 @@
+// Header-only C++ helpers that turn a plain struct into a ganglion plugin (fills the C tables of
+// plugin_abi.h). A neuron is written as:
+//
+//   struct Leaky {
+//     static constexpr const char *name = "leaky";
+//     static constexpr gg_kind kind = GG_KIND_NEURON;
+//     static constexpr const char *doc = "tau dV/dt = -(V - E_L) + tau I";
+//     enum Field { tau_m, E_L, V, count };               // indices, in table order
+//     static constexpr gg_field fields[] = {
+//         ganglion::param("tau_m", "ms", 10, 0, ganglion::inf, "membrane time constant",
+//                         GG_MIN_EXCLUSIVE),
+//         ganglion::param("E_L", "mV", -65, -ganglion::inf, ganglion::inf, "rest"),
+//         ganglion::state("V", "mV", -65, -1000, 1000, "membrane potential", GG_BOUND_CHECKED)};
+//     static void step(const gg_view &v);                 // required for neurons
+//   };
+//   GANGLION_PLUGIN(Leaky)
+//
+// Optional members, found by name: `init(const gg_view&)`, `current(const gg_view&)` (synapses),
+// `finish(const gg_view&)`, `validate(const double *values)` returning a std::string that is empty
+// when the values are fine, `version`, `weight_unit` (synapses), `source` (true: takes no input).
+// Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
+// into a status and a message, so no exception crosses the C boundary.
+#ifndef GANGLION_PLUGIN_HPP
+#define GANGLION_PLUGIN_HPP
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+
+#include "ganglion/philox.h"
+#include "ganglion/plugin_abi.h"
+
+namespace ganglion {
+
+inline constexpr double inf = HUGE_VAL;
+
+struct Failure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct Diverged : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+constexpr gg_field param(const char *name, const char *unit, double def, double min, double max,
+                         const char *doc, uint32_t flags = 0) {
+  return gg_field{name, unit, GG_ROLE_PARAM, GG_TYPE_F64, def, min, max, flags, nullptr, doc};
+}
+constexpr gg_field state(const char *name, const char *unit, double def, double min, double max,
+                         const char *doc, uint32_t flags = 0) {
+  return gg_field{name, unit, GG_ROLE_STATE, GG_TYPE_F64, def, min, max, flags, nullptr, doc};
+}
+constexpr gg_field trace(const char *name, const char *unit, const char *doc) {
+  return gg_field{name, unit, GG_ROLE_TRACE, GG_TYPE_F64, 0, -inf, inf, 0, nullptr, doc};
+}
+// `choices` is "a|b|c"; `def` the index of the default word.
+constexpr gg_field choice(const char *name, const char *choices, int def, const char *doc) {
+  return gg_field{name, "1", GG_ROLE_PARAM, GG_TYPE_CHOICE, double(def), 0, 0, 0, choices, doc};
+}
+
+// Append a spike of element i to a neuron view's spike list.
+inline void emit_spike(const gg_view &v, uint64_t i) {
+  if (*v.n_spikes < v.spike_capacity) v.spikes[(*v.n_spikes)++] = static_cast<uint32_t>(i);
+}
+
+namespace detail {
+
+inline gg_status report(gg_error *err, gg_status status, const char *what) {
+  if (err && err->message && err->capacity) std::snprintf(err->message, err->capacity, "%s", what);
+  return status;
+}
+
+template <class F> gg_status guarded(gg_error *err, F &&f) {
+  try {
+    f();
+    return GG_OK;
+  } catch (const Diverged &e) {
+    return report(err, GG_DIVERGED, e.what());
+  } catch (const std::exception &e) {
+    return report(err, GG_ERROR, e.what());
+  } catch (...) {
+    return report(err, GG_ERROR, "unknown error in plugin");
+  }
+}
+
+template <class P> struct Tables {
+  static gg_status init(const gg_view *v, gg_error *e) {
+    return guarded(e, [&] {
+      if constexpr (requires { P::init(*v); }) P::init(*v);
+    });
+  }
+  static gg_status current(const gg_view *v, gg_error *e) {
+    return guarded(e, [&] {
+      if constexpr (requires { P::current(*v); }) P::current(*v);
+    });
+  }
+  static gg_status step(const gg_view *v, gg_error *e) {
+    return guarded(e, [&] { P::step(*v); });
+  }
+  static gg_status finish(const gg_view *v, gg_error *e) {
+    return guarded(e, [&] {
+      if constexpr (requires { P::finish(*v); }) P::finish(*v);
+    });
+  }
+  static gg_status validate(const double *values, gg_error *e) {
+    std::string why;
+    gg_status s = guarded(e, [&] {
+      if constexpr (requires { P::validate(values); }) why = P::validate(values);
+    });
+    if (s != GG_OK) return s;
+    return why.empty() ? GG_OK : report(e, GG_ERROR, why.c_str());
+  }
+
+  static constexpr gg_hooks cpu_hooks{sizeof(gg_hooks),
+                                      requires { P::init(std::declval<const gg_view &>()); } ? &init
+                                                                                             : nullptr,
+                                      requires { P::current(std::declval<const gg_view &>()); }
+                                          ? &current
+                                          : nullptr,
+                                      &step,
+                                      requires { P::finish(std::declval<const gg_view &>()); }
+                                          ? &finish
+                                          : nullptr};
+
+  static constexpr const char *version() {
+    if constexpr (requires { P::version; }) return P::version;
+    else return "1.0";
+  }
+  static constexpr const char *weight_unit() {
+    if constexpr (requires { P::weight_unit; }) return P::weight_unit;
+    else return nullptr;
+  }
+  static constexpr uint32_t flags() {
+    if constexpr (requires { P::source; }) return P::source ? GG_DESC_SOURCE : 0u;
+    else return 0u;
+  }
+
+  // A plugin with no fields (a recorder, say) declares `enum Field { count };` and no table.
+  static constexpr const gg_field *field_table() {
+    if constexpr (P::count == 0) return nullptr;
+    else {
+      static_assert(std::size(P::fields) == static_cast<std::size_t>(P::count),
+                    "the field table and the Field enum must list the same fields in the same "
+                    "order");
+      return P::fields;
+    }
+  }
+
+  static constexpr gg_descriptor descriptor{sizeof(gg_descriptor),
+                                            GG_ABI_MAJOR,
+                                            GG_ABI_MINOR,
+                                            P::name,
+                                            P::kind,
+                                            version(),
+                                            P::doc,
+                                            weight_unit(),
+                                            flags(),
+                                            field_table(),
+                                            static_cast<uint32_t>(P::count),
+                                            requires { P::validate(nullptr); } ? &validate : nullptr,
+                                            &cpu_hooks,
+                                            nullptr};
+};
+
+} // namespace detail
+} // namespace ganglion
+
+// Exports the one entry symbol of a plugin library built from struct `Type`.
+#define GANGLION_PLUGIN(Type)                                                                      \
+  extern "C" GG_EXPORT const gg_descriptor *ganglion_plugin_v1(void) {                             \
+    return &::ganglion::detail::Tables<Type>::descriptor;                                          \
+  }
+
+#endif

@@ -1,0 +1,202 @@
+/* ganglion plugin ABI: the whole contract between the kernel and a plugin shared library.
+ *
+ * Plain C, so that a plugin built by another compiler (or another C++ standard library) still
+ * loads. No C++ object, no exception and no allocation crosses this boundary:
+ *   - a plugin exports ONE symbol, `ganglion_plugin_v1`, a function returning a pointer to a
+ *     static gg_descriptor (metadata + one hook table per backend);
+ *   - the kernel owns every byte of state: it allocates the fields a plugin declares, fills them
+ *     with defaults and initial values, and hands the plugin a gg_view of plain pointers;
+ *   - hooks return GG_OK or an error status and write a message into the kernel's gg_error.
+ *
+ * Versioning: the kernel loads a plugin when abi_major equals GG_ABI_MAJOR and abi_minor is not
+ * newer than the kernel's GG_ABI_MINOR. Minor bumps only append to structs (hence struct_size).
+ *
+ * Units: time in ms, voltage in mV, rates in Hz in configs (per ms in hooks: a rate field's value
+ * reaches the plugin in Hz; convert with 1e-3), currents into lif/eif-like neurons in mV/ms (the
+ * membrane capacitance is folded into the current).
+ */
+#ifndef GANGLION_PLUGIN_ABI_H
+#define GANGLION_PLUGIN_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GG_ABI_MAJOR 1
+#define GG_ABI_MINOR 0
+#define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
+
+#if defined(_WIN32)
+#define GG_EXPORT __declspec(dllexport)
+#else
+#define GG_EXPORT __attribute__((visibility("default")))
+#endif
+
+typedef enum gg_status { GG_OK = 0, GG_ERROR = 1, GG_DIVERGED = 2 } gg_status;
+
+typedef enum gg_kind {
+  GG_KIND_NEURON = 1,     /* a population: integrates its input, emits spikes (sources too) */
+  GG_KIND_SYNAPSE = 2,    /* a projection's postsynaptic state: receives spikes, gives current */
+  GG_KIND_PLASTICITY = 3, /* changes a projection's weights (reserved for ABI 1.x) */
+  GG_KIND_RECORDER = 4    /* samples a population into output channels */
+} gg_kind;
+
+typedef enum gg_role {
+  GG_ROLE_PARAM = 1,       /* set from the config, constant during the run (one value per element) */
+  GG_ROLE_STATE = 2,       /* evolves; its initial value comes from the config's "init" */
+  GG_ROLE_PER_SYNAPSE = 3, /* one value per synapse (reserved for ABI 1.x) */
+  GG_ROLE_TRACE = 4        /* an auxiliary state variable the user does not initialise */
+} gg_role;
+
+typedef enum gg_type {
+  GG_TYPE_F64 = 1,   /* a real number */
+  GG_TYPE_CHOICE = 2 /* one word of `choices` ("exact|euler"); stored as its index (0, 1, ...) */
+} gg_type;
+
+/* gg_field.flags */
+#define GG_MIN_EXCLUSIVE 1u /* the value must be > min (otherwise >= min) */
+#define GG_MAX_EXCLUSIVE 2u /* the value must be < max (otherwise <= max) */
+#define GG_BOUND_CHECKED 4u /* state only: the kernel stops the run when a value leaves [min, max] */
+
+/* One parameter or variable. Every field is stored by the kernel as n doubles (n = the population
+ * size for neurons and recorders, the postsynaptic population size for synapses). */
+typedef struct gg_field {
+  const char *name;    /* identifier as written in configs: "tau_m" */
+  const char *unit;    /* "ms", "mV", "Hz", "mV/ms", "1" (dimensionless), ... */
+  int32_t role;        /* gg_role */
+  int32_t type;        /* gg_type */
+  double default_value;
+  double min;          /* -HUGE_VAL / HUGE_VAL for unbounded */
+  double max;
+  uint32_t flags;      /* GG_MIN_EXCLUSIVE | GG_MAX_EXCLUSIVE | GG_BOUND_CHECKED */
+  const char *choices; /* GG_TYPE_CHOICE: words separated by '|'; NULL otherwise */
+  const char *doc;     /* one line */
+} gg_field;
+
+typedef struct gg_error {
+  char *message; /* kernel-owned buffer: write a NUL-terminated message here on error */
+  size_t capacity;
+} gg_error;
+
+/* Output channels for recorders. The kernel maps each channel to an HDF5 dataset with an unlimited
+ * first dimension; rows are appended in blocks. */
+typedef enum gg_dtype { GG_DTYPE_F64 = 1, GG_DTYPE_U64 = 2 } gg_dtype;
+
+typedef struct gg_sink {
+  void *ctx;
+  /* Declare a growing dataset at `path` ("/spikes/E/timestamps") of rows of `width` values.
+   * Returns the channel id, or -1 on error. Ids are per recorder instance and count up from 0 in
+   * the order of declaration, so a recorder need not store them. Call from `init` only. */
+  int32_t (*declare)(void *ctx, const char *path, int32_t dtype, uint32_t width, const char *unit);
+  /* Write a fixed dataset once (e.g. a mapping), from `init` or `finish`. */
+  int32_t (*write_fixed)(void *ctx, const char *path, int32_t dtype, const void *data,
+                         uint64_t rows, uint32_t width, const char *unit);
+  /* Append `rows` rows to a channel. */
+  int32_t (*append)(void *ctx, int32_t channel, const void *data, uint64_t rows);
+} gg_sink;
+
+/* What a hook sees. The same struct on both backends: under `cuda` every array pointer is a device
+ * pointer and `cuda_stream` is the cudaStream_t to launch on. Members a kind does not use are
+ * NULL/0. Arrays of n are padded to a multiple of 8 elements (64 bytes of doubles). */
+typedef struct gg_view {
+  uint32_t struct_size;
+  int32_t backend;      /* GG_BACKEND_CPU or GG_BACKEND_CUDA */
+  void *cuda_stream;    /* cudaStream_t under cuda, NULL on cpu */
+
+  uint64_t n;           /* elements: neurons (neuron, recorder) or postsynaptic neurons (synapse) */
+  uint64_t first_gid;   /* global id of element 0 (global ids span all populations) */
+  double dt;            /* ms */
+  uint64_t step;        /* index of the step being taken; t = step * dt */
+  double t;             /* ms, time at the start of this step */
+
+  double *const *fields; /* the descriptor's fields, in table order, n doubles each */
+  uint32_t n_fields;
+
+  /* random numbers: Philox-4x32-10 with key (seed, stream); counters are the caller's choice,
+   * conventionally (element, step, draw). See ganglion/philox.h. */
+  uint64_t seed;
+  uint64_t rng_stream;
+
+  /* ---- neuron ---- */
+  const double *input;  /* n: summed synaptic current for this step, mV/ms */
+  uint32_t *spikes;     /* out: indices (0..n-1) of elements that spiked this step, ascending.
+                           A source may repeat an index for several spikes in one step. */
+  uint64_t *n_spikes;   /* out: how many were written */
+  uint64_t spike_capacity; /* room in `spikes` */
+
+  /* ---- synapse (one projection) ---- */
+  double *post_input;            /* n: the postsynaptic accumulator to add this projection's current to */
+  double *post_v;                /* n: postsynaptic membrane potential (a delta synapse may write it) */
+  const uint32_t *arrivals;      /* presynaptic indices whose spikes arrive at the end of this step */
+  uint64_t n_arrivals;
+  const uint64_t *row_ptr;       /* CSR by presynaptic neuron: row_ptr[pre] .. row_ptr[pre+1] */
+  const uint32_t *post_index;    /* postsynaptic index of each synapse */
+  const float *weight;           /* weight of each synapse, in the synapse's weight unit */
+
+  /* ---- recorder ---- */
+  const double *const *pop_fields; /* the recorded population's fields (its table order) */
+  const uint32_t *pop_spikes;      /* the population's spikes this step */
+  uint64_t pop_n_spikes;
+  const uint32_t *select;          /* chosen element indices ("neurons"), or NULL for all */
+  uint64_t n_select;
+  const uint32_t *variables;       /* chosen field indices of the population ("variables") */
+  uint32_t n_variables;
+  const char *population;          /* the recorded population's name */
+  const char *const *variable_names;
+  uint64_t every;                  /* sample every `every` steps (>= 1) */
+  gg_sink sink;
+} gg_view;
+
+#define GG_BACKEND_CPU 0
+#define GG_BACKEND_CUDA 1
+
+/* The hooks of one backend. Every hook may be NULL except those the kind requires:
+ *   neuron:   step                 synapse: step, current
+ *   recorder: step                 (init and validate are optional everywhere)
+ * All hooks run on the kernel's threads; two hooks of one instance never run at once, and hooks of
+ * different instances may. A hook must not keep a pointer from its view past its return. */
+typedef struct gg_hooks {
+  uint32_t struct_size;
+  /* Once, before step 0, after fields hold their defaults, the config's values and initial
+   * values. May derive state from parameters. Recorders declare their channels here. */
+  gg_status (*init)(const gg_view *view, gg_error *err);
+  /* Synapse only, early in each step: add this projection's current into post_input. */
+  gg_status (*current)(const gg_view *view, gg_error *err);
+  /* Neuron: integrate one dt using `input`, write spikes.
+   * Synapse: at the end of the step, advance the postsynaptic state by dt, then apply arrivals.
+   * Recorder: sample (the kernel calls it every step; the recorder honours `every`). */
+  gg_status (*step)(const gg_view *view, gg_error *err);
+  /* After the last step (recorders flush partial bins here). */
+  gg_status (*finish)(const gg_view *view, gg_error *err);
+} gg_hooks;
+
+typedef struct gg_descriptor {
+  uint32_t struct_size;
+  uint32_t abi_major;
+  uint32_t abi_minor;
+  const char *name;       /* as configs name it: "eif" */
+  int32_t kind;           /* gg_kind */
+  const char *version;    /* the plugin's own version, free text */
+  const char *doc;        /* a paragraph: the model, its equations, its conventions */
+  const char *weight_unit;/* synapse: the unit of a projection's weight ("mV"); NULL otherwise */
+  uint32_t flags;         /* GG_DESC_SOURCE: a neuron kind that takes no input (poisson) */
+  const gg_field *fields;
+  uint32_t n_fields;
+  /* Cross-field check on one element's values (in table order), before anything runs. Return
+   * GG_ERROR with a message that says what to change (e.g. "V_re (-40 mV) must be below V_th"). */
+  gg_status (*validate)(const double *values, gg_error *err);
+  const gg_hooks *cpu;  /* NULL when the plugin has no CPU implementation */
+  const gg_hooks *cuda; /* NULL when the plugin has no CUDA implementation */
+} gg_descriptor;
+
+#define GG_DESC_SOURCE 1u
+
+typedef const gg_descriptor *(*gg_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

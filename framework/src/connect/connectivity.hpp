@@ -1,0 +1,25 @@
+// Builds a projection's synapses as CSR by presynaptic neuron: the layout spike delivery walks
+// (one contiguous row of targets per spiking neuron). Random rules draw from Philox keyed by the
+// seed and the projection's stream, with counters made of global neuron ids, so the synapses do
+// not depend on the thread count (and, later, on how populations are split across processes).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/aligned.hpp"
+#include "graph/experiment.hpp"
+
+namespace ganglion {
+
+struct Csr {
+  std::vector<uint64_t> row_ptr;       // n_pre + 1
+  AlignedVector<uint32_t> post_index;  // one per synapse, ascending within a row
+  AlignedVector<float> weight;         // one per synapse
+  uint64_t size() const { return post_index.size(); }
+};
+
+Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
+                       const PopulationSpec &post, uint64_t seed);
+
+} // namespace ganglion

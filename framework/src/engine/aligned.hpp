@@ -1,0 +1,27 @@
+// Cache-line aligned, padded arrays for the structure-of-arrays state: every field array starts on
+// a 64-byte boundary and its length is a multiple of 8 doubles, so loops over it vectorise without
+// peeling and two threads never share a line between two arrays.
+#pragma once
+
+#include <cstddef>
+#include <new>
+#include <vector>
+
+namespace ganglion {
+
+template <class T> struct AlignedAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t alignment{64};
+  AlignedAllocator() = default;
+  template <class U> AlignedAllocator(const AlignedAllocator<U> &) {}
+  T *allocate(std::size_t n) { return static_cast<T *>(::operator new(n * sizeof(T), alignment)); }
+  void deallocate(T *p, std::size_t) { ::operator delete(p, alignment); }
+  template <class U> bool operator==(const AlignedAllocator<U> &) const { return true; }
+};
+
+template <class T> using AlignedVector = std::vector<T, AlignedAllocator<T>>;
+
+// n rounded up to whole 64-byte lines of doubles.
+inline std::size_t padded(std::size_t n) { return (n + 7) / 8 * 8; }
+
+} // namespace ganglion

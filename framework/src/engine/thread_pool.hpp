@@ -1,0 +1,38 @@
+// A fixed pool of worker threads that runs one batch of independent tasks at a time. The engine
+// hands it populations or projections; which thread runs which task never changes a result,
+// because tasks write disjoint memory and each task's arithmetic is sequential.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace ganglion {
+
+class ThreadPool {
+public:
+  explicit ThreadPool(unsigned threads); // 1: run everything on the calling thread
+  ~ThreadPool();
+  ThreadPool(const ThreadPool &) = delete;
+  ThreadPool &operator=(const ThreadPool &) = delete;
+
+  // Runs task(i) for i in [0, n) and returns when all are done. The calling thread works too.
+  void run(std::size_t n, const std::function<void(std::size_t)> &task);
+  unsigned size() const { return static_cast<unsigned>(workers_.size()) + 1; }
+
+private:
+  void work();
+  void drain();
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable start_, done_;
+  const std::function<void(std::size_t)> *task_ = nullptr;
+  std::size_t n_ = 0, next_ = 0, finished_ = 0;
+  unsigned long generation_ = 0;
+  bool stop_ = false;
+};
+
+} // namespace ganglion

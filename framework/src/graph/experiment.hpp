@@ -1,0 +1,91 @@
+// The validated experiment: what framework/src/graph makes of a JSON file, and all the engine
+// reads. Every value is resolved: units converted to each field's unit, defaults filled, plugin
+// descriptors attached, names turned into indices. `pointer` members keep each item's JSON pointer
+// so later errors (a diverging population, say) can name the place in the file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ganglion/plugin_abi.h"
+
+namespace ganglion {
+
+struct LoadedPlugin; // framework/src/plugins/registry.hpp
+
+// How one field's per-element values are set: a constant, or drawn per element.
+struct ValueSpec {
+  enum class Kind { Constant, Uniform, Normal };
+  Kind kind = Kind::Constant;
+  double a = 0; // Constant: the value; Uniform: low; Normal: mean   (in the field's unit)
+  double b = 0; // Uniform: high; Normal: standard deviation
+};
+
+struct SimulationSpec {
+  double dt = 0.1;        // ms
+  double duration = 1000; // ms
+  uint64_t n_steps = 0;   // round(duration / dt)
+  uint64_t seed = 0;
+  unsigned threads = 0;   // 0: all hardware threads
+  int backend = GG_BACKEND_CPU;
+};
+
+struct PopulationSpec {
+  std::string name;
+  std::string pointer; // "/populations/E"
+  const LoadedPlugin *plugin = nullptr;
+  uint64_t size = 0;
+  uint64_t first_gid = 0;        // global id of neuron 0: populations in file order, contiguous
+  int backend = GG_BACKEND_CPU;
+  std::vector<ValueSpec> values; // one per descriptor field: params from "params", state from "init"
+  bool receives_input = false;   // some projection targets it
+};
+
+enum class ConnectRule { FixedProbability, FixedIndegree, AllToAll, OneToOne };
+
+struct ProjectionSpec {
+  std::string pointer; // "/projections/0"
+  std::string name;    // "E->I" (or the config's "name")
+  int pre = -1, post = -1; // indices into Experiment::populations
+  const LoadedPlugin *synapse = nullptr;
+  std::vector<ValueSpec> values; // one per synapse descriptor field
+  ConnectRule rule = ConnectRule::FixedProbability;
+  double p = 0;             // fixed_probability
+  uint64_t indegree = 0;    // fixed_indegree
+  bool allow_autapses = true;   // only matters when pre == post
+  bool allow_multapses = true;  // fixed_indegree
+  double weight = 0;        // per synapse, after scaling, in the synapse's weight unit
+  double weight_scale = 1;  // the factor applied (1/sqrt(N) ...), for reports
+  double delay = 0;         // ms
+  uint64_t delay_steps = 1; // round(delay / dt), >= 1
+  int backend = GG_BACKEND_CPU;
+  uint64_t stream = 0;      // RNG stream of its connectivity: its index + 1
+};
+
+struct RecorderSpec {
+  std::string pointer; // "/recorders/1"
+  const LoadedPlugin *plugin = nullptr;
+  int population = -1;             // one population per recorder instance
+  std::vector<uint32_t> variables; // field indices in the population's descriptor
+  std::vector<std::string> variable_names;
+  std::vector<uint32_t> neurons;   // empty: all
+  uint64_t every = 1;              // steps
+  std::vector<ValueSpec> values;   // recorder fields (e.g. bin)
+};
+
+struct Experiment {
+  std::string source;          // the file it came from
+  SimulationSpec simulation;
+  std::vector<PopulationSpec> populations;
+  std::vector<ProjectionSpec> projections;
+  std::vector<RecorderSpec> recorders;
+  std::string output;          // the HDF5 file to write ("" = none)
+  // The experiment with overrides applied and every default filled in, keys in the file's order;
+  // itself a valid experiment file that loads to the same Experiment.
+  nlohmann::ordered_json resolved;
+};
+
+} // namespace ganglion

@@ -1,0 +1,84 @@
+// The run's output file: growing datasets that recorders append rows to in blocks, fixed datasets,
+// and attributes, written with the HDF5 C API. The file is written as "<path>.part" and renamed to
+// its final name only by commit(), so a run that fails never leaves a file that looks complete,
+// while what it recorded up to its last written block stays readable in the .part file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "ganglion/plugin_abi.h"
+
+namespace ganglion {
+
+// Thrown for any output problem; the message names the file or dataset and the fix.
+struct OutputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Before a run, so that a long simulation does not end in a file that cannot be written: the
+// output's folder exists, is a folder and is writable (checked by creating and removing a probe
+// file, since access() says yes to root for everything), and `path` is not an existing folder.
+void check_output_path(const std::string &path);
+
+// One output file. Every member is safe to call from several threads (recorder hooks of different
+// instances may run at once); HDF5 itself is not thread-safe, so calls are serialised.
+class Hdf5Writer {
+public:
+  // Creates "<path>.part", truncating it. block_bytes: the bytes buffered per channel before they
+  // are written to the file (0 writes every append at once).
+  explicit Hdf5Writer(std::string path, std::size_t block_bytes = 1 << 20);
+  // Without commit(): writes what is buffered, closes the file and leaves "<path>.part".
+  ~Hdf5Writer();
+  Hdf5Writer(const Hdf5Writer &) = delete;
+  Hdf5Writer &operator=(const Hdf5Writer &) = delete;
+
+  // A growing dataset at `dataset_path` ("/spikes/E/timestamps"; intermediate groups are
+  // created): shape (0) when width is 1, else (0, width), chunked, with a "units" attribute when
+  // `unit` is not empty. Returns the channel id to append to. A path that exists already throws.
+  int32_t declare(const std::string &dataset_path, gg_dtype dtype, uint32_t width,
+                  const std::string &unit);
+  // A dataset written once, of `rows` rows of `width` values (shape (rows) when width is 1).
+  void write_fixed(const std::string &dataset_path, gg_dtype dtype, const void *data, uint64_t rows,
+                   uint32_t width, const std::string &unit);
+  // Appends rows * width values (of the channel's dtype) to a channel. Buffered: a block is
+  // written to the file once the channel holds block_bytes.
+  void append(int32_t channel, const void *data, uint64_t rows);
+
+  // Scalar attributes on a group or dataset ("/" is the root); an object that does not exist yet
+  // is created as a group, and an attribute that exists already is replaced (e.g. "status").
+  // Strings are variable-length UTF-8, so they may be of any size (the experiment's JSON).
+  void attribute(const std::string &object_path, const std::string &name, const std::string &value);
+  void attribute(const std::string &object_path, const std::string &name, double value);
+  void attribute(const std::string &object_path, const std::string &name, uint64_t value);
+
+  // Writes every buffer to the file and flushes the file.
+  void flush();
+  // Flushes, closes and renames "<path>.part" to path. Nothing can be written afterwards.
+  void commit();
+
+  // C callbacks over this writer for recorder instance `instance`. As the ABI promises, channel
+  // ids are per instance and count up from 0 in the order of declaration; the writer maps them to
+  // its own channels, and every sink() of one instance shares that instance's ids. A callback
+  // that fails returns -1 and keeps the reason; check() throws it as an OutputError.
+  gg_sink sink(uint32_t instance = 0);
+  void check();
+
+  const std::string &path() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+
+  static int32_t sink_declare(void *ctx, const char *path, int32_t dtype, uint32_t width,
+                              const char *unit);
+  static int32_t sink_write_fixed(void *ctx, const char *path, int32_t dtype, const void *data,
+                                  uint64_t rows, uint32_t width, const char *unit);
+  static int32_t sink_append(void *ctx, int32_t channel, const void *data, uint64_t rows);
+  void keep_sink_error(const std::string &message);
+};
+
+} // namespace ganglion

@@ -1,0 +1,205 @@
+// Plugin discovery, loading (Boost.DLL) and the ABI handshake; see registry.hpp.
+#include "plugins/registry.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
+
+namespace ganglion {
+namespace fs = std::filesystem;
+
+namespace {
+
+const char *kind_name(int32_t kind) {
+  switch (kind) {
+  case GG_KIND_NEURON: return "neuron";
+  case GG_KIND_SYNAPSE: return "synapse";
+  case GG_KIND_PLASTICITY: return "plasticity";
+  case GG_KIND_RECORDER: return "recorder";
+  default: return nullptr;
+  }
+}
+
+std::string where(const gg_descriptor *d, const std::string &path) {
+  std::string name = d && d->name ? d->name : "?";
+  return "plugin '" + name + "' (" + path + ")";
+}
+
+void check_hooks(const gg_descriptor *d, const gg_hooks *h, const char *backend,
+                 const std::string &path) {
+  if (!h) return;
+  if (h->struct_size < sizeof(uint32_t) + 4 * sizeof(void *))
+    throw PluginError(where(d, path) + ": its '" + backend +
+                      "' hook table is too small to be an ABI 1.x table; rebuild the plugin "
+                      "against this SDK");
+  std::vector<const char *> missing;
+  if (!h->step) missing.push_back("step");
+  if (d->kind == GG_KIND_SYNAPSE && !h->current) missing.push_back("current");
+  for (const char *m : missing)
+    throw PluginError(where(d, path) + ": the '" + backend + "' hooks lack '" + m +
+                      "', which a " + kind_name(d->kind) + " plugin must provide");
+}
+
+std::vector<std::string> split_path_list(const char *s) {
+  std::vector<std::string> out;
+  if (!s) return out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ':'))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+bool is_library(const fs::path &p) { return p.extension() == ".so" && fs::is_regular_file(p); }
+
+} // namespace
+
+void check_descriptor(const gg_descriptor *d, const std::string &path) {
+  if (!d)
+    throw PluginError(path + ": its entry point " GG_ENTRY_SYMBOL
+                             " returned no descriptor; it must return the address of a static "
+                             "gg_descriptor");
+  // Read the version first: it is at the same place in every ABI, and decides what else is safe
+  // to read.
+  const std::string kernel =
+      std::to_string(GG_ABI_MAJOR) + "." + std::to_string(GG_ABI_MINOR);
+  const std::string theirs = std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor);
+  if (d->abi_major != GG_ABI_MAJOR)
+    throw PluginError(path + ": built for plugin ABI " + theirs + ", but this ganglion speaks ABI " +
+                      kernel + " (the major versions must match): rebuild the plugin against " +
+                      "this ganglion's SDK");
+  if (d->abi_minor > GG_ABI_MINOR)
+    throw PluginError(path + ": built for plugin ABI " + theirs + ", newer than this ganglion's " +
+                      kernel + ": upgrade ganglion, or rebuild the plugin against the SDK of " +
+                      "this ganglion");
+  if (d->struct_size < sizeof(gg_descriptor))
+    throw PluginError(path + ": its descriptor is " + std::to_string(d->struct_size) +
+                      " bytes, smaller than ABI " + kernel + "'s " +
+                      std::to_string(sizeof(gg_descriptor)) + ": rebuild it against this SDK");
+  if (!d->name || !*d->name)
+    throw PluginError(path + ": its descriptor has no name; set gg_descriptor.name");
+  if (!kind_name(d->kind))
+    throw PluginError(where(d, path) + ": unknown kind " + std::to_string(d->kind) +
+                      " (neuron = 1, synapse = 2, plasticity = 3, recorder = 4)");
+  if (!d->cpu && !d->cuda)
+    throw PluginError(where(d, path) + ": it has no implementation: give a 'cpu' or a 'cuda' " +
+                      "hook table");
+  check_hooks(d, d->cpu, "cpu", path);
+  check_hooks(d, d->cuda, "cuda", path);
+  if (d->kind == GG_KIND_SYNAPSE && (!d->weight_unit || !*d->weight_unit))
+    throw PluginError(where(d, path) + ": a synapse must state its weight_unit (e.g. \"mV\")");
+  if (d->n_fields && !d->fields)
+    throw PluginError(where(d, path) + ": n_fields is " + std::to_string(d->n_fields) +
+                      " but fields is NULL");
+  std::set<std::string> seen;
+  for (uint32_t k = 0; k < d->n_fields; ++k) {
+    const gg_field &f = d->fields[k];
+    const std::string at = where(d, path) + ": field " + std::to_string(k);
+    if (!f.name || !*f.name) throw PluginError(at + " has no name");
+    if (!seen.insert(f.name).second)
+      throw PluginError(at + " '" + f.name + "' is listed twice; field names must be unique");
+    if (!f.unit) throw PluginError(at + " '" + f.name + "' has no unit; use \"1\" for none");
+    if (f.role < GG_ROLE_PARAM || f.role > GG_ROLE_TRACE)
+      throw PluginError(at + " '" + f.name + "' has an unknown role " + std::to_string(f.role));
+    if (f.type == GG_TYPE_CHOICE && (!f.choices || !*f.choices))
+      throw PluginError(at + " '" + f.name + "' is a choice without choices (\"a|b\")");
+    if (f.type != GG_TYPE_F64 && f.type != GG_TYPE_CHOICE)
+      throw PluginError(at + " '" + f.name + "' has an unknown type " + std::to_string(f.type));
+  }
+}
+
+LoadedPlugin PluginRegistry::load_library(const std::string &path) {
+  auto lib = std::make_shared<boost::dll::shared_library>();
+  boost::dll::fs::error_code ec;
+  lib->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+  if (ec)
+    throw PluginError(path + ": cannot be loaded as a shared library (" + ec.message() +
+                      "): is it a plugin built for this machine?");
+  if (!lib->has(GG_ENTRY_SYMBOL))
+    throw PluginError(path + ": not a ganglion plugin: it does not export '" GG_ENTRY_SYMBOL
+                             "' (build it with ganglion_add_plugin() and GANGLION_PLUGIN(Type))");
+  auto entry = lib->get<const gg_descriptor *()>(GG_ENTRY_SYMBOL);
+  const gg_descriptor *d = entry();
+  check_descriptor(d, path);
+  LoadedPlugin p;
+  p.name = d->name;
+  p.path = fs::absolute(path).lexically_normal().string();
+  p.desc = d;
+  p.library = lib;
+  return p;
+}
+
+std::string PluginRegistry::builtin_dir() {
+  const fs::path lib = boost::dll::this_line_location().string();
+  return (lib.parent_path() / GANGLION_PLUGIN_SUBDIR).string();
+}
+
+PluginRegistry PluginRegistry::discover() {
+  PluginRegistry r;
+  std::vector<std::string> dirs{builtin_dir()};
+  for (auto &d : split_path_list(std::getenv("GANGLION_PLUGIN_PATH"))) dirs.push_back(d);
+  for (const auto &dir : dirs) {
+    if (!fs::is_directory(dir)) {
+      if (dir != dirs.front())
+        r.warnings_.push_back("GANGLION_PLUGIN_PATH: '" + dir + "' is not a folder; skipped");
+      continue;
+    }
+    std::vector<fs::path> files;
+    for (const auto &e : fs::directory_iterator(dir))
+      if (is_library(e.path())) files.push_back(e.path());
+    std::sort(files.begin(), files.end()); // a stable order: which one wins must not vary
+    for (const auto &f : files) {
+      try {
+        r.add(load_library(f.string()));
+      } catch (const PluginError &e) {
+        r.warnings_.push_back(std::string("skipped ") + e.what());
+      }
+    }
+  }
+  return r;
+}
+
+void PluginRegistry::add_path(const std::string &path) {
+  if (fs::is_directory(path)) {
+    std::vector<fs::path> files;
+    for (const auto &e : fs::directory_iterator(path))
+      if (is_library(e.path())) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty())
+      throw PluginError(path + ": a plugin folder with no .so files in it");
+    for (const auto &f : files) add(load_library(f.string()));
+  } else if (fs::exists(path)) {
+    add(load_library(path));
+  } else {
+    throw PluginError(path + ": no such file or folder; give the path of a plugin library "
+                             "(libganglion_NAME.so) or of a folder of them");
+  }
+}
+
+void PluginRegistry::add(LoadedPlugin p) {
+  for (auto &q : plugins_)
+    if (q.name == p.name) {
+      q = std::move(p);
+      return;
+    }
+  plugins_.push_back(std::move(p));
+}
+
+const LoadedPlugin *PluginRegistry::find(const std::string &name) const {
+  for (const auto &p : plugins_)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::vector<std::string> PluginRegistry::names() const {
+  std::vector<std::string> out;
+  for (const auto &p : plugins_) out.push_back(p.name);
+  return out;
+}
+
+} // namespace ganglion

@@ -1,0 +1,57 @@
+// Finds and loads plugin libraries (Boost.DLL) and checks their ABI handshake. Search order: the
+// built-in folder beside the ganglion library, each folder of GANGLION_PLUGIN_PATH, then files
+// or folders an experiment lists under "plugins". A later plugin of the same name replaces an
+// earlier one (so a user's plugin can shadow a built-in), and `plugins` says which one won.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ganglion/plugin_abi.h"
+
+namespace ganglion {
+
+struct LoadedPlugin {
+  std::string name;
+  std::string path;                  // the .so it came from
+  const gg_descriptor *desc = nullptr;
+  std::shared_ptr<void> library;     // keeps the library mapped while anything uses desc
+};
+
+// Thrown for a library that cannot be used; the message names the file and the fix.
+struct PluginError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class PluginRegistry {
+public:
+  // Loads the built-in folder and GANGLION_PLUGIN_PATH. Libraries there that are not ganglion
+  // plugins are skipped with a note in warnings(); an explicit add_path() of one throws.
+  static PluginRegistry discover();
+
+  // A file (.so) or a folder of them, as named by an experiment's "plugins" list.
+  void add_path(const std::string &path);
+
+  // Loads one library and checks it; throws PluginError naming the file and the fix.
+  static LoadedPlugin load_library(const std::string &path);
+
+  const LoadedPlugin *find(const std::string &name) const; // nullptr when unknown
+  std::vector<std::string> names() const;
+  const std::vector<LoadedPlugin> &all() const { return plugins_; }
+  const std::vector<std::string> &warnings() const { return warnings_; }
+  static std::string builtin_dir();
+  // Adds an already loaded plugin (a later one of the same name replaces the earlier).
+  void add(LoadedPlugin p);
+
+private:
+  std::vector<LoadedPlugin> plugins_;
+  std::vector<std::string> warnings_;
+};
+
+// The checks of a descriptor against this kernel (ABI version, required hooks, field table),
+// separate from loading so tests can run them on hand-made descriptors. Throws PluginError.
+void check_descriptor(const gg_descriptor *d, const std::string &path);
+
+} // namespace ganglion
