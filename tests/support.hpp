@@ -1,8 +1,14 @@
-// Helpers shared by the tests: temporary folders, running the `ganglion` command, files.
+// Helpers shared by the tests: temporary folders, running the `ganglion` command, files, running an
+// experiment in-process and reading its spikes back.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
+
+#include "engine/simulation.hpp"
 
 namespace ganglion::test {
 
@@ -30,5 +36,33 @@ std::string write_file(const std::string &path, const std::string &text);
 std::string read_file(const std::string &path);
 std::string source_path(const std::string &relative); // a file of the source tree
 std::string cli_path();
+
+// The spikes of one population as the spikes recorder wrote them: parallel arrays in the order
+// recorded (time ascending; within a step node ids ascending, a source's id repeated for several
+// spikes in one step).
+struct SpikeTrain {
+  std::vector<double> times; // ms
+  std::vector<uint64_t> ids; // index in the population
+};
+
+struct InProcessRun {
+  RunReport report;
+  std::map<std::string, SpikeTrain> spikes; // the populations that have a /spikes/<pop> group
+};
+
+// Runs an experiment given as JSON text in this process: discovers the plugins, loads the text
+// (with --set style `overrides`), runs a Simulation writing into an HDF5 file in a TempDir,
+// commits it and reads /spikes/<pop>/{timestamps,node_ids} back with the HDF5 C API. Throws what
+// loading or running throws (ConfigError, RunError, ...).
+InProcessRun run_in_process(const std::string &json, const std::vector<std::string> &overrides = {});
+
+// A whole 1-D dataset of an HDF5 file converted to double / uint64; empty when it does not exist.
+std::vector<double> read_h5_f64(const std::string &file, const std::string &dataset);
+std::vector<uint64_t> read_h5_u64(const std::string &file, const std::string &dataset);
+
+// A string attribute of an object ("/" for the root) of an HDF5 file, variable- or fixed-length;
+// throws std::runtime_error naming the file, object and attribute when it cannot be read.
+std::string read_h5_string_attribute(const std::string &file, const std::string &object,
+                                     const std::string &name);
 
 } // namespace ganglion::test

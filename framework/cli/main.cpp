@@ -164,14 +164,15 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
   std::unique_ptr<Simulation> sim;
   try {
     sim = std::make_unique<Simulation>(exp, writer.get());
-  } catch (...) {
-    // Nothing ran: leave no file behind.
+  } catch (const std::exception &e) {
+    // Nothing ran (a plugin refused its values in init, say): bad input, and no file left behind.
     if (writer) {
       const std::string part = exp.output + ".part";
       writer.reset();
       std::filesystem::remove(part);
     }
-    throw;
+    std::cerr << "ganglion: " << e.what() << "\n";
+    return kBadInput;
   }
 
   const bool tty = isatty(STDERR_FILENO);

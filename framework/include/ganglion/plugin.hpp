@@ -61,9 +61,11 @@ constexpr gg_field choice(const char *name, const char *choices, int def, const 
   return gg_field{name, "1", GG_ROLE_PARAM, GG_TYPE_CHOICE, double(def), 0, 0, 0, choices, doc};
 }
 
-// Append a spike of element i to a neuron view's spike list.
+// Append a spike of element i to a neuron view's spike list. Past the list's capacity the spike is
+// still counted (not written), so the kernel sees the overflow and stops with a clear error.
 inline void emit_spike(const gg_view &v, uint64_t i) {
-  if (*v.n_spikes < v.spike_capacity) v.spikes[(*v.n_spikes)++] = static_cast<uint32_t>(i);
+  if (*v.n_spikes < v.spike_capacity) v.spikes[*v.n_spikes] = static_cast<uint32_t>(i);
+  ++*v.n_spikes;
 }
 
 namespace detail {

@@ -124,7 +124,8 @@ typedef struct gg_view {
   const double *input;  /* n: summed synaptic current for this step, mV/ms */
   uint32_t *spikes;     /* out: indices (0..n-1) of elements that spiked this step, ascending.
                            A source may repeat an index for several spikes in one step. */
-  uint64_t *n_spikes;   /* out: how many were written */
+  uint64_t *n_spikes;   /* out: how many spikes there were; may exceed spike_capacity (only that
+                           many were written), which the kernel reports as an error */
   uint64_t spike_capacity; /* room in `spikes` */
 
   /* ---- synapse (one projection) ---- */

@@ -47,36 +47,19 @@ void fill_values(AlignedVector<double> &out, uint64_t n, const ValueSpec &v, uin
   }
 }
 
-// Each recorder instance sees its own channel ids 0, 1, ... (in declaration order); this adapter
-// maps them onto the writer's. With no writer, everything is accepted and dropped, so recorders
-// run the same with or without an output file.
-struct RecorderSink {
-  gg_sink writer{};
-  bool has_writer = false;
-  std::vector<int32_t> channels;
-
-  static int32_t declare(void *ctx, const char *path, int32_t dtype, uint32_t width,
-                         const char *unit) {
-    auto *self = static_cast<RecorderSink *>(ctx);
-    int32_t id = 0;
-    if (self->has_writer) {
-      id = self->writer.declare(self->writer.ctx, path, dtype, width, unit);
-      if (id < 0) return -1;
-    }
-    self->channels.push_back(id);
-    return int32_t(self->channels.size() - 1);
+// With no output file recorders run the same, into a sink that accepts and drops everything. It
+// numbers channels per recorder instance from 0, as the writer's sink does.
+struct NullSink {
+  int32_t channels = 0;
+  static int32_t declare(void *ctx, const char *, int32_t, uint32_t, const char *) {
+    return static_cast<NullSink *>(ctx)->channels++;
   }
-  static int32_t write_fixed(void *ctx, const char *path, int32_t dtype, const void *data,
-                             uint64_t rows, uint32_t width, const char *unit) {
-    auto *self = static_cast<RecorderSink *>(ctx);
-    if (!self->has_writer) return 0;
-    return self->writer.write_fixed(self->writer.ctx, path, dtype, data, rows, width, unit);
+  static int32_t write_fixed(void *, const char *, int32_t, const void *, uint64_t, uint32_t,
+                             const char *) {
+    return 0;
   }
-  static int32_t append(void *ctx, int32_t channel, const void *data, uint64_t rows) {
-    auto *self = static_cast<RecorderSink *>(ctx);
-    if (channel < 0 || std::size_t(channel) >= self->channels.size()) return -1;
-    if (!self->has_writer) return 0;
-    return self->writer.append(self->writer.ctx, self->channels[channel], data, rows);
+  static int32_t append(void *ctx, int32_t channel, const void *, uint64_t) {
+    return channel >= 0 && channel < static_cast<NullSink *>(ctx)->channels ? 0 : -1;
   }
   gg_sink view() { return gg_sink{this, &declare, &write_fixed, &append}; }
 };
@@ -134,7 +117,7 @@ struct Simulation::Impl {
     Fields fields;
     std::vector<const double *> pop_fields;
     std::vector<const char *> variable_names;
-    std::unique_ptr<RecorderSink> sink = std::make_unique<RecorderSink>();
+    std::unique_ptr<NullSink> null_sink = std::make_unique<NullSink>();
     gg_view view{};
   };
 
@@ -235,11 +218,17 @@ struct Simulation::Impl {
       rec.view.variable_names = rec.variable_names.data();
       rec.view.population = pop.spec->name.c_str();
       rec.view.every = rec.spec->every;
-      if (writer) {
-        rec.sink->writer = writer->sink();
-        rec.sink->has_writer = true;
-      }
-      rec.view.sink = rec.sink->view();
+      rec.view.sink = writer ? writer->sink(uint32_t(r)) : rec.null_sink->view();
+    }
+    // Plugins derive what they precompute and recorders declare their datasets: a failure here is
+    // still before anything ran.
+    for (auto &pop : pops)
+      call(pop.desc->cpu->init, pop.view, "population '" + pop.spec->name + "'", "init");
+    for (auto &proj : projs)
+      call(proj.desc->cpu->init, proj.view, "projection '" + proj.spec->name + "'", "init");
+    for (auto &rec : recs) {
+      call(rec.desc->cpu->init, rec.view, "recorder " + rec.spec->pointer, "init");
+      if (writer) writer->check();
     }
     setup_s = seconds_since(t0);
   }
@@ -377,12 +366,6 @@ struct Simulation::Impl {
     RunReport rep;
     rep.setup_s = setup_s;
     rep.threads = pool->size();
-    for (auto &pop : pops) call(pop.desc->cpu->init, pop.view, "population '" + pop.spec->name + "'", "init");
-    for (auto &proj : projs) call(proj.desc->cpu->init, proj.view, "projection '" + proj.spec->name + "'", "init");
-    for (auto &rec : recs) {
-      call(rec.desc->cpu->init, rec.view, "recorder " + rec.spec->pointer, "init");
-      if (writer) writer->check();
-    }
 
     const auto t0 = Clock::now();
     auto last_progress = t0;
@@ -401,7 +384,13 @@ struct Simulation::Impl {
     } catch (const Divergence &d) {
       rep.diverged = true;
       rep.divergence = d.what();
-      ++step; // the diverging step ran: its spikes were recorded where they were
+      // The diverging step ran: record it too (its out-of-range value helps the diagnosis), so the
+      // file holds every step the report counts. A recorder failing now must not hide the cause.
+      try {
+        call_recorders(step, false);
+      } catch (const std::exception &) {
+      }
+      ++step;
     }
     rep.steps_done = std::min(step, n_steps);
     rep.simulated_ms = double(rep.steps_done) * exp.simulation.dt;

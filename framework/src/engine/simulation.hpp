@@ -52,7 +52,8 @@ struct RunError : std::runtime_error {
 
 class Simulation {
 public:
-  // Builds connectivity and state. `writer` may be null (nothing recorded to a file).
+  // Builds connectivity and state and calls each plugin's init hook (recorders declare their
+  // datasets there); throws RunError when a hook refuses. `writer` may be null (no file).
   Simulation(const Experiment &exp, Hdf5Writer *writer);
   ~Simulation();
   Simulation(const Simulation &) = delete;

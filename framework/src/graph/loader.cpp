@@ -29,9 +29,12 @@ constexpr double step_tolerance = 1e-9;
 std::string child(const std::string &pointer, const std::string &key) {
   std::string escaped;
   for (char c : key) {
-    if (c == '~') escaped += "~0";
-    else if (c == '/') escaped += "~1";
-    else escaped += c;
+    if (c == '~')
+      escaped += "~0";
+    else if (c == '/')
+      escaped += "~1";
+    else
+      escaped += c;
   }
   return pointer + "/" + escaped;
 }
@@ -71,9 +74,13 @@ const char *kind_name(int kind) {
   }
 }
 
-const char *backend_name(int backend) { return backend == GG_BACKEND_CUDA ? "cuda" : "cpu"; }
+const char *backend_name(int backend) {
+  return backend == GG_BACKEND_CUDA ? "cuda" : "cpu";
+}
 
-bool is_dimensionless(const std::string &unit) { return unit.empty() || unit == "1"; }
+bool is_dimensionless(const std::string &unit) {
+  return unit.empty() || unit == "1";
+}
 
 std::vector<std::string> split_choices(const char *choices) {
   std::vector<std::string> words;
@@ -165,8 +172,7 @@ private:
     std::string b = get_string(j, pointer);
     if (b == "cpu") return GG_BACKEND_CPU;
     if (b == "cuda") return GG_BACKEND_CUDA;
-    fail(pointer, "unknown backend '" + b + "'" + did_you_mean(b, {"cpu", "cuda"}) +
-                      "; use \"cpu\" or \"cuda\"");
+    fail(pointer, "unknown backend '" + b + "'; use \"cpu\" or \"cuda\"");
   }
 
   double get_time(const Json &j, const std::string &pointer) const {
@@ -179,15 +185,17 @@ private:
   uint64_t whole_steps(double t, const std::string &pointer) const {
     double dt = ex_.simulation.dt;
     if (t < dt * (1 - step_tolerance))
-      fail(pointer, format_value(t, "ms") + " is shorter than one step (dt = " +
-                        format_value(dt, "ms") + ")");
+      fail(pointer, format_value(t, "ms") +
+                        " is shorter than one step (dt = " + format_value(dt, "ms") + ")");
     double ratio = t / dt;
+    if (!(ratio < 1e15)) // beyond this, steps of dt are no longer exact in a double
+      fail(pointer, format_value(t, "ms") + " is too many steps of dt = " + format_value(dt, "ms"));
     auto steps = static_cast<uint64_t>(std::llround(ratio));
     if (std::abs(double(steps) * dt - t) > step_tolerance * t) {
       double below = std::floor(ratio);
-      fail(pointer, format_value(t, "ms") + " is not a whole number of steps of dt = " +
-                        format_value(dt, "ms") + "; use " + rounded_ms(below * dt) + " or " +
-                        rounded_ms((below + 1) * dt));
+      fail(pointer, format_value(t, "ms") +
+                        " is not a whole number of steps of dt = " + format_value(dt, "ms") +
+                        "; use " + rounded_ms(below * dt) + " or " + rounded_ms((below + 1) * dt));
     }
     return steps;
   }
@@ -220,9 +228,9 @@ private:
     std::vector<std::string> available;
     if (plugin.desc->cpu) available.push_back("cpu");
     if (plugin.desc->cuda) available.push_back("cuda");
-    std::string message = "plugin '" + plugin.name + "' (" + plugin.path + "): no '" +
-                          backend_name(backend) + "' implementation (available: " +
-                          (available.empty() ? "none" : join_list(available)) + ")";
+    std::string message =
+        "plugin '" + plugin.name + "' (" + plugin.path + "): no '" + backend_name(backend) +
+        "' implementation (available: " + (available.empty() ? "none" : join_list(available)) + ")";
     if (inherited && !available.empty())
       message += "; the simulation's backend is '" + std::string(backend_name(backend)) +
                  "': set \"backend\": \"" + available.front() + "\" here";
@@ -234,12 +242,14 @@ private:
     if (!plugin.desc->validate) return;
     // One representative element: constants as given, a distribution's low end (or mean).
     std::vector<double> element;
-    for (const auto &v : values) element.push_back(v.a);
+    for (const auto &v : values)
+      element.push_back(v.a);
     char buffer[1024] = {0};
     gg_error err{buffer, sizeof buffer};
     if (plugin.desc->validate(element.data(), &err) != GG_OK)
-      fail(pointer, buffer[0] ? std::string(buffer)
-                              : "plugin '" + plugin.name + "' rejected these values (no reason given)");
+      fail(pointer, buffer[0]
+                        ? std::string(buffer)
+                        : "plugin '" + plugin.name + "' rejected these values (no reason given)");
   }
 
   // ---------------------------------------------------------------- field values
@@ -293,8 +303,8 @@ private:
       if (is_state) forms.push_back("normal");
       if (j.size() != 1)
         fail(pointer, "expected one distribution, like {\"uniform\": [lo, hi]}" +
-                          std::string(is_state ? " or {\"normal\": [mean, std]}" : "") +
-                          ", got " + shown(j));
+                          std::string(is_state ? " or {\"normal\": [mean, std]}" : "") + ", got " +
+                          shown(j));
       const std::string &form = j.begin().key();
       const Json &args = j.begin().value();
       std::string args_pointer = child(pointer, form);
@@ -313,8 +323,8 @@ private:
       if (form == "normal") {
         auto [mean, sd] = pair_of(args, f, args_pointer, "[\"-65 mV\", \"5 mV\"]");
         if (!(sd >= 0) || !std::isfinite(sd))
-          fail(child(args_pointer, 1), "the standard deviation must be >= 0 and finite, got " +
-                                           format_value(sd, unit));
+          fail(child(args_pointer, 1),
+               "the standard deviation must be >= 0 and finite, got " + format_value(sd, unit));
         check_range(mean, f, child(args_pointer, 0));
         return ValueSpec{ValueSpec::Kind::Normal, mean, sd};
       }
@@ -360,13 +370,14 @@ private:
       if (!field)
         fail(at, std::string("'") + plugin.name + "' has no " +
                      (is_init ? "state variable" : "parameter") + " '" + key + "'" +
-                     did_you_mean(key, all) + "; its " + (is_init ? "state variables" : "parameters") +
-                     ": " + join_list(wanted));
+                     did_you_mean(key, all) + "; its " +
+                     (is_init ? "state variables" : "parameters") + ": " + join_list(wanted));
       if (field->role == GG_ROLE_STATE && !is_init)
         fail(at, key + " is a state variable of '" + plugin.name +
                      "'; set its initial value in \"init\", not \"params\"");
       if (field->role == GG_ROLE_PARAM && is_init)
-        fail(at, key + " is a parameter of '" + plugin.name + "'; put it in \"params\", not \"init\"");
+        fail(at,
+             key + " is a parameter of '" + plugin.name + "'; put it in \"params\", not \"init\"");
       if (field->role == GG_ROLE_TRACE)
         fail(at, key + " is an internal variable of '" + plugin.name +
                      "' that the model computes itself; it cannot be set");
@@ -444,14 +455,15 @@ Experiment Loader::load(const Json &doc) {
   if (!doc.is_object())
     fail("", "an experiment is a JSON object, {\"simulation\": ..., \"populations\": ...}, got " +
                  shown(doc));
-  check_keys(doc, "", {"ganglion", "description", "simulation", "plugins", "populations",
-                       "projections", "recorders", "output"});
+  check_keys(doc, "",
+             {"ganglion", "description", "simulation", "plugins", "populations", "projections",
+              "recorders", "output"});
   Json resolved = Json::object();
   if (const Json *version = member(doc, "ganglion")) {
     if (!(version->is_number_integer() || version->is_number_unsigned()) ||
         version->get<int64_t>() != 1)
-      fail("/ganglion", "this ganglion reads experiment format 1, and this file says " +
-                            shown(*version));
+      fail("/ganglion",
+           "this ganglion reads experiment format 1, and this file says " + shown(*version));
   }
   resolved["ganglion"] = 1;
   if (const Json *description = member(doc, "description"))
@@ -481,7 +493,8 @@ void Loader::load_simulation(const Json &doc, Json &resolved) {
 
   s.dt = 0.1;
   if (const Json *dt = member(*sim, "dt")) s.dt = get_time(*dt, child(pointer, "dt"));
-  if (!(s.dt > 0)) fail(child(pointer, "dt"), "dt must be positive, got " + format_value(s.dt, "ms"));
+  if (!(s.dt > 0))
+    fail(child(pointer, "dt"), "dt must be positive, got " + format_value(s.dt, "ms"));
 
   s.duration = 1000;
   std::string duration_pointer = child(pointer, "duration");
@@ -517,7 +530,8 @@ void Loader::load_plugins(const Json &doc, Json &resolved) {
   if (plugins) {
     if (!plugins->is_array())
       fail("/plugins", "expected a list of plugin libraries or folders, like "
-                       "[\"build/libmy_neuron.so\"], got " + shown(*plugins));
+                       "[\"build/libmy_neuron.so\"], got " +
+                           shown(*plugins));
     for (size_t k = 0; k < plugins->size(); ++k) {
       std::string pointer = child("/plugins", k);
       std::filesystem::path path = get_string((*plugins)[k], pointer);
@@ -552,8 +566,9 @@ void Loader::load_populations(const Json &doc, Json &resolved) {
     const Json &p = item.value();
     std::string pointer = child("/populations", name);
     if (!is_identifier(name))
-      fail(pointer, "'" + name + "' is not a valid population name: use letters, digits and '_', "
-                                 "not starting with a digit");
+      fail(pointer, "'" + name +
+                        "' is not a valid population name: use letters, digits and '_', "
+                        "not starting with a digit");
     require_object(p, pointer, "{\"model\": \"lif\", \"size\": 100}");
     check_keys(p, pointer, {"model", "size", "params", "init", "backend"});
 
@@ -595,7 +610,8 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
   }
   if (!projections->is_array())
     fail("/projections", "expected a list of projections, like [{\"pre\": \"E\", \"post\": \"I\", "
-                         "...}], got " + shown(*projections));
+                         "...}], got " +
+                             shown(*projections));
 
   // First every pre and post, so that "1/sqrt(N)" knows which populations receive input.
   for (size_t k = 0; k < projections->size(); ++k) {
@@ -603,8 +619,9 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
     std::string pointer = child("/projections", k);
     require_object(j, pointer,
                    "{\"pre\": \"E\", \"post\": \"I\", \"synapse\": \"exp_current\", ...}");
-    check_keys(j, pointer, {"name", "pre", "post", "synapse", "params", "init", "connect",
-                            "weight", "delay", "backend"});
+    check_keys(j, pointer,
+               {"name", "pre", "post", "synapse", "params", "init", "connect", "weight", "delay",
+                "backend"});
     ProjectionSpec spec;
     spec.pointer = pointer;
     for (const char *end : {"pre", "post"})
@@ -685,7 +702,8 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
       check_keys(*connect, cp, {"rule", "indegree", "multapses", "autapses"});
       spec.rule = ConnectRule::FixedIndegree;
       const Json *indegree = member(*connect, "indegree");
-      if (!indegree) fail(cp, "no \"indegree\": give the inputs per neuron, e.g. \"indegree\": 100");
+      if (!indegree)
+        fail(cp, "no \"indegree\": give the inputs per neuron, e.g. \"indegree\": 100");
       spec.indegree = get_count(*indegree, child(cp, "indegree"), "a non-negative integer");
       rc["indegree"] = spec.indegree;
       if (const Json *m = member(*connect, "multapses"))
@@ -732,8 +750,9 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
     if (weight->is_object()) {
       check_keys(*weight, wp, {"value", "scale", "N"});
       const Json *v = member(*weight, "value");
-      if (!v) fail(wp, "no \"value\": give the unscaled weight, e.g. {\"value\": 25, \"scale\": "
-                       "\"1/sqrt(N)\"}");
+      if (!v)
+        fail(wp, "no \"value\": give the unscaled weight, e.g. {\"value\": 25, \"scale\": "
+                 "\"1/sqrt(N)\"}");
       value = convert_value(*v, unit, where(child(wp, "value")), "the weight");
       if (const Json *s = member(*weight, "scale")) scale = get_string(*s, child(wp, "scale"));
       const std::vector<std::string> scales = {"none", "1/sqrt(N)", "1/sqrt(K)"};
@@ -752,7 +771,8 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
       } else if (scale == "1/sqrt(K)") {
         if (!(expected_k > 0))
           fail(child(wp, "scale"), "1/sqrt(K) needs an expected in-degree K > 0, and this "
-                                   "projection's is " + format_number(expected_k));
+                                   "projection's is " +
+                                       format_number(expected_k));
         spec.weight_scale = 1 / std::sqrt(expected_k);
       }
     } else {
@@ -782,8 +802,8 @@ void Loader::load_recorders(const Json &doc, Json &resolved) {
   const Json *recorders = member(doc, "recorders");
   Json out = Json::array();
   if (recorders && !recorders->is_array())
-    fail("/recorders", "expected a list of recorders, like [{\"type\": \"spikes\"}], got " +
-                           shown(*recorders));
+    fail("/recorders",
+         "expected a list of recorders, like [{\"type\": \"spikes\"}], got " + shown(*recorders));
   for (size_t k = 0; recorders && k < recorders->size(); ++k) {
     const Json &j = (*recorders)[k];
     std::string pointer = child("/recorders", k);
@@ -813,10 +833,12 @@ void Loader::load_recorders(const Json &doc, Json &resolved) {
       for (size_t m = 0; m < many->size(); ++m)
         targets.emplace_back(population_index((*many)[m], child(mp, m)), child(mp, m));
     } else {
-      for (size_t m = 0; m < ex_.populations.size(); ++m) targets.emplace_back(int(m), pointer);
+      for (size_t m = 0; m < ex_.populations.size(); ++m)
+        targets.emplace_back(int(m), pointer);
     }
     Json names = Json::array();
-    for (const auto &t : targets) names.push_back(ex_.populations[size_t(t.first)].name);
+    for (const auto &t : targets)
+      names.push_back(ex_.populations[size_t(t.first)].name);
     r["populations"] = std::move(names);
 
     uint64_t every = 1;
@@ -854,15 +876,14 @@ void Loader::load_recorders(const Json &doc, Json &resolved) {
         for (uint32_t f = 0; f < d->n_fields; ++f)
           if (name == d->fields[f].name) found = f;
         if (found == d->n_fields)
-          fail(child(vp, v), "population " + pop.name + " (" + pop.plugin->name +
-                                 ") has no variable '" + name + "'" +
-                                 did_you_mean(name, recordable) +
-                                 "; it has: " + join_list(recordable));
+          fail(child(vp, v),
+               "population " + pop.name + " (" + pop.plugin->name + ") has no variable '" + name +
+                   "'" + did_you_mean(name, recordable) + "; it has: " + join_list(recordable));
         int role = d->fields[found].role;
         if (role != GG_ROLE_STATE && role != GG_ROLE_TRACE)
-          fail(child(vp, v), name + " is a parameter of " + pop.plugin->name +
-                                 ", constant during the run; variables to record: " +
-                                 join_list(recordable));
+          fail(child(vp, v),
+               name + " is a parameter of " + pop.plugin->name +
+                   ", constant during the run; variables to record: " + join_list(recordable));
         spec.variables.push_back(found);
         spec.variable_names.push_back(name);
       }
@@ -870,8 +891,8 @@ void Loader::load_recorders(const Json &doc, Json &resolved) {
         uint64_t i = get_count((*neurons)[n], child(np, n), "a neuron index (0, 1, ...)");
         if (i >= pop.size)
           fail(child(np, n), "neuron " + std::to_string(i) + " does not exist: population " +
-                                 pop.name + " has " + std::to_string(pop.size) +
-                                 " neurons (0 to " + std::to_string(pop.size - 1) + ")");
+                                 pop.name + " has " + std::to_string(pop.size) + " neurons (0 to " +
+                                 std::to_string(pop.size - 1) + ")");
         spec.neurons.push_back(uint32_t(i));
       }
       ex_.recorders.push_back(std::move(spec));
@@ -937,8 +958,8 @@ template <class J> void apply_override_impl(J &doc, const std::string &assignmen
 
   auto is_index = [](const std::string &s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-             return std::isdigit(static_cast<unsigned char>(c)) != 0;
-           });
+      return std::isdigit(static_cast<unsigned char>(c)) != 0;
+    });
   };
   J *at = &doc;
   std::string walked;
@@ -947,9 +968,14 @@ template <class J> void apply_override_impl(J &doc, const std::string &assignmen
     bool last = k + 1 == parts.size();
     std::string here = walked.empty() ? "the experiment" : "'" + walked + "'";
     if (at->is_object()) {
+      // A missing "params", "init" or "simulation" is made empty: they are optional sections,
+      // and a name wrongly put inside one is still caught when the document is validated.
+      if (!at->contains(key) && !last && (key == "params" || key == "init" || key == "simulation"))
+        (*at)[key] = J::object();
       if (!at->contains(key) && !last) {
         std::vector<std::string> keys;
-        for (const auto &item : at->items()) keys.push_back(item.key());
+        for (const auto &item : at->items())
+          keys.push_back(item.key());
         throw ConfigError(place + ": " + here + " has no key '" + key + "'" +
                           did_you_mean(key, keys) + " (its keys: " + join_list(keys) +
                           "); to add a whole object, set it as JSON, e.g. --set " +
@@ -986,7 +1012,8 @@ Experiment load_experiment_text(const std::string &text, const std::string &orig
                                 const std::vector<std::string> &overrides,
                                 PluginRegistry &registry) {
   Json doc = parse_document(text, origin);
-  for (const auto &assignment : overrides) apply_override(doc, assignment);
+  for (const auto &assignment : overrides)
+    apply_override(doc, assignment);
   return Loader(origin, base_dir, registry).load(doc);
 }
 

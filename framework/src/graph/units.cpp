@@ -14,7 +14,9 @@ namespace ganglion {
 
 namespace {
 
-constexpr Dimension dim(int t, int v, int i, int l) { return Dimension{{t, v, i, l}}; }
+constexpr Dimension dim(int t, int v, int i, int l) {
+  return Dimension{{t, v, i, l}};
+}
 
 struct Symbol {
   const char *name;
@@ -24,12 +26,18 @@ struct Symbol {
 };
 
 const Symbol symbols[] = {
-    {"s", 1, dim(1, 0, 0, 0), true},       {"min", 60, dim(1, 0, 0, 0), false},
-    {"h", 3600, dim(1, 0, 0, 0), false},   {"Hz", 1, dim(-1, 0, 0, 0), true},
-    {"V", 1, dim(0, 1, 0, 0), true},       {"A", 1, dim(0, 0, 1, 0), true},
-    {"S", 1, dim(0, -1, 1, 0), true},      {"F", 1, dim(1, -1, 1, 0), true},
-    {"ohm", 1, dim(0, 1, -1, 0), true},    {"\xCE\xA9", 1, dim(0, 1, -1, 0), true},
-    {"\xE2\x84\xA6", 1, dim(0, 1, -1, 0), true}, {"m", 1, dim(0, 0, 0, 1), true},
+    {"s", 1, dim(1, 0, 0, 0), true},
+    {"min", 60, dim(1, 0, 0, 0), false},
+    {"h", 3600, dim(1, 0, 0, 0), false},
+    {"Hz", 1, dim(-1, 0, 0, 0), true},
+    {"V", 1, dim(0, 1, 0, 0), true},
+    {"A", 1, dim(0, 0, 1, 0), true},
+    {"S", 1, dim(0, -1, 1, 0), true},
+    {"F", 1, dim(1, -1, 1, 0), true},
+    {"ohm", 1, dim(0, 1, -1, 0), true},
+    {"\xCE\xA9", 1, dim(0, 1, -1, 0), true},
+    {"\xE2\x84\xA6", 1, dim(0, 1, -1, 0), true},
+    {"m", 1, dim(0, 0, 0, 1), true},
 };
 
 struct Prefix {
@@ -38,14 +46,14 @@ struct Prefix {
 };
 
 // Both the micro sign (U+00B5) and the Greek mu (U+03BC) are in use for micro.
-const Prefix prefixes[] = {{"G", 9},  {"M", 6},         {"k", 3},         {"c", -2},
-                           {"m", -3}, {"u", -6},        {"\xC2\xB5", -6}, {"\xCE\xBC", -6},
-                           {"n", -9}, {"p", -12},       {"f", -15}};
+const Prefix prefixes[] = {{"G", 9},  {"M", 6},   {"k", 3},         {"c", -2},
+                           {"m", -3}, {"u", -6},  {"\xC2\xB5", -6}, {"\xCE\xBC", -6},
+                           {"n", -9}, {"p", -12}, {"f", -15}};
 
 // The symbols suggested when a unit is unknown.
 const std::vector<std::string> common_units = {
-    "s",  "ms", "us", "min", "Hz", "kHz", "V",  "mV", "uV", "A",   "mA", "uA", "nA", "pA",
-    "S",  "mS", "uS", "nS",  "F",  "uF",  "nF", "pF", "ohm", "Mohm", "m", "cm", "mm", "um"};
+    "s", "ms", "us", "min", "Hz", "kHz", "V",  "mV", "uV",  "A",    "mA", "uA", "nA", "pA",
+    "S", "mS", "uS", "nS",  "F",  "uF",  "nF", "pF", "ohm", "Mohm", "m",  "cm", "mm", "um"};
 
 std::optional<Unit> parse_symbol(std::string_view text) {
   for (const auto &s : symbols)
@@ -62,7 +70,9 @@ std::optional<Unit> parse_symbol(std::string_view text) {
   return std::nullopt;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // The middle dot U+00B7, a multiplication sign in "mS·cm^-2".
 bool is_middle_dot(std::string_view text, size_t i) {
@@ -77,14 +87,16 @@ bool is_symbol_byte(std::string_view text, size_t i) {
 void combine(Unit &into, const Unit &factor, int power) {
   into.scale *= std::pow(factor.scale, power);
   into.exp10 += factor.exp10 * power;
-  for (size_t k = 0; k < 4; ++k) into.dimension.exponent[k] += factor.dimension.exponent[k] * power;
+  for (size_t k = 0; k < 4; ++k)
+    into.dimension.exponent[k] += factor.dimension.exponent[k] * power;
 }
 
 // Multiplies `x` by 10^e with one correctly rounded operation where |e| <= 22 (powers of ten up
 // to 1e22 are exact doubles), so "15 ms" is exactly 0.015 s and "0.015 s" exactly 15 ms.
 double scale_by_power_of_ten(double x, int e) {
   double p = 1;
-  for (int k = 0; k < std::abs(e); ++k) p *= 10;
+  for (int k = 0; k < std::abs(e); ++k)
+    p *= 10;
   return e >= 0 ? x * p : x / p;
 }
 
@@ -100,7 +112,8 @@ std::optional<Unit> parse_unit(const std::string &text) {
   int sign = 1; // +1 multiply the next factor, -1 divide by it
   bool any = false;
   while (true) {
-    while (i < s.size() && is_space(s[i])) ++i;
+    while (i < s.size() && is_space(s[i]))
+      ++i;
     if (i == s.size()) break;
     if (!expect_factor) {
       // Between factors: '*', a middle dot, '/', or just the space already skipped.
@@ -124,7 +137,8 @@ std::optional<Unit> parse_unit(const std::string &text) {
       ++i; // "1/ms": the dimensionless one
     } else if (is_symbol_byte(s, i)) {
       size_t start = i;
-      while (i < s.size() && is_symbol_byte(s, i)) ++i;
+      while (i < s.size() && is_symbol_byte(s, i))
+        ++i;
       auto symbol = parse_symbol(s.substr(start, i - start));
       if (!symbol) return std::nullopt;
       factor = *symbol;
@@ -156,15 +170,21 @@ std::string describe_dimension(const Dimension &d) {
     Dimension dimension;
     const char *text;
   };
-  static const Named named[] = {
-      {dim(0, 0, 0, 0), "a plain number"},      {dim(1, 0, 0, 0), "a time"},
-      {dim(-1, 0, 0, 0), "a rate"},             {dim(0, 1, 0, 0), "a voltage"},
-      {dim(0, 0, 1, 0), "a current"},           {dim(-1, 1, 0, 0), "a voltage per time"},
-      {dim(0, -1, 1, 0), "a conductance"},      {dim(1, -1, 1, 0), "a capacitance"},
-      {dim(0, 1, -1, 0), "a resistance"},       {dim(0, 0, 0, 1), "a length"},
-      {dim(0, 0, 0, 2), "an area"},             {dim(0, 0, 1, -2), "a current density"},
-      {dim(0, -1, 1, -2), "a conductance density"}, {dim(1, -1, 1, -2), "a capacitance density"},
-      {dim(1, 1, 0, 0), "a voltage times time"}};
+  static const Named named[] = {{dim(0, 0, 0, 0), "a plain number"},
+                                {dim(1, 0, 0, 0), "a time"},
+                                {dim(-1, 0, 0, 0), "a rate"},
+                                {dim(0, 1, 0, 0), "a voltage"},
+                                {dim(0, 0, 1, 0), "a current"},
+                                {dim(-1, 1, 0, 0), "a voltage per time"},
+                                {dim(0, -1, 1, 0), "a conductance"},
+                                {dim(1, -1, 1, 0), "a capacitance"},
+                                {dim(0, 1, -1, 0), "a resistance"},
+                                {dim(0, 0, 0, 1), "a length"},
+                                {dim(0, 0, 0, 2), "an area"},
+                                {dim(0, 0, 1, -2), "a current density"},
+                                {dim(0, -1, 1, -2), "a conductance density"},
+                                {dim(1, -1, 1, -2), "a capacitance density"},
+                                {dim(1, 1, 0, 0), "a voltage times time"}};
   for (const auto &n : named)
     if (n.dimension == d) return n.text;
   std::string out = "a quantity of dimension";
@@ -172,7 +192,10 @@ std::string describe_dimension(const Dimension &d) {
     int e = d.exponent[k];
     if (e == 0) continue;
     out += std::string(" ") + dimension_names[k];
-    if (e != 1) out += "^" + std::to_string(e);
+    if (e != 1) {
+      out += '^';
+      out += std::to_string(e);
+    }
   }
   return out;
 }
@@ -219,7 +242,8 @@ double convert(const Json &v, const std::string &field_unit, const std::string &
   const std::string quoted = v.dump();
   std::string_view s = text;
   size_t i = 0;
-  while (i < s.size() && is_space(s[i])) ++i;
+  while (i < s.size() && is_space(s[i]))
+    ++i;
   if (i < s.size() && s[i] == '+') ++i; // from_chars takes '-' but not '+'
   double number = 0;
   auto [end, ec] = std::from_chars(s.data() + i, s.data() + s.size(), number);
@@ -231,9 +255,11 @@ double convert(const Json &v, const std::string &field_unit, const std::string &
   }
   if (std::isnan(number)) throw ConfigError(where + ": " + quoted + " is not a number");
   std::string unit_text(end, s.data() + s.size());
-  while (!unit_text.empty() && is_space(unit_text.back())) unit_text.pop_back();
+  while (!unit_text.empty() && is_space(unit_text.back()))
+    unit_text.pop_back();
   size_t lead = 0;
-  while (lead < unit_text.size() && is_space(unit_text[lead])) ++lead;
+  while (lead < unit_text.size() && is_space(unit_text[lead]))
+    ++lead;
   unit_text.erase(0, lead);
   if (unit_text.empty() || unit_text == field_unit) return number;
 
@@ -245,9 +271,8 @@ double convert(const Json &v, const std::string &field_unit, const std::string &
                       ", a unit ganglion cannot convert to; give " + in_unit(field_unit));
   if (!from)
     throw ConfigError(where + ": " + quoted + " has an unknown unit '" + unit_text + "'" +
-                      did_you_mean(unit_text, common_units) + "; " + name + " is in " +
-                      field_unit + " (" + describe_dimension(to->dimension) + "), e.g. " +
-                      example(field_unit));
+                      did_you_mean(unit_text, common_units) + "; " + name + " is in " + field_unit +
+                      " (" + describe_dimension(to->dimension) + "), e.g. " + example(field_unit));
   if (!(from->dimension == to->dimension))
     throw ConfigError(where + ": " + quoted + " has the wrong dimension: " + name + " is in " +
                       field_unit + " (" + describe_dimension(to->dimension) + "), but " +

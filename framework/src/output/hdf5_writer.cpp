@@ -90,7 +90,9 @@ std::string hdf5_reason() {
   return reason.empty() ? "" : " (HDF5: " + reason + ")";
 }
 
-hid_t file_type(gg_dtype dtype) { return dtype == GG_DTYPE_U64 ? H5T_STD_U64LE : H5T_IEEE_F64LE; }
+hid_t file_type(gg_dtype dtype) {
+  return dtype == GG_DTYPE_U64 ? H5T_STD_U64LE : H5T_IEEE_F64LE;
+}
 hid_t memory_type(gg_dtype dtype) {
   return dtype == GG_DTYPE_U64 ? H5T_NATIVE_UINT64 : H5T_NATIVE_DOUBLE;
 }
@@ -117,7 +119,8 @@ std::vector<std::string> split_path(const std::string &path, const std::string &
 
 std::string join_path(const std::vector<std::string> &parts, std::size_t count) {
   std::string path;
-  for (std::size_t i = 0; i < count; ++i) path += "/" + parts[i];
+  for (std::size_t i = 0; i < count; ++i)
+    path += "/" + parts[i];
   return path.empty() ? "/" : path;
 }
 
@@ -291,13 +294,15 @@ struct Hdf5Writer::Impl {
   }
 
   void flush_all() {
-    for (Channel &c : channels) write_buffer(c);
+    for (Channel &c : channels)
+      write_buffer(c);
     flush_file();
   }
 
   // Closes every dataset and then the file; reports whether the file closed cleanly.
   bool close_all() {
-    for (Channel &c : channels) c.dataset.reset();
+    for (Channel &c : channels)
+      c.dataset.reset();
     return file.close();
   }
 };
@@ -484,7 +489,9 @@ void Hdf5Writer::check() {
   throw OutputError(message);
 }
 
-const std::string &Hdf5Writer::path() const { return impl_->path; }
+const std::string &Hdf5Writer::path() const {
+  return impl_->path;
+}
 
 // The first error is kept: later ones are usually its consequences.
 void Hdf5Writer::keep_sink_error(const std::string &message) {

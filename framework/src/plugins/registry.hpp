@@ -4,6 +4,7 @@
 // earlier one (so a user's plugin can shadow a built-in), and `plugins` says which one won.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -39,14 +40,14 @@ public:
 
   const LoadedPlugin *find(const std::string &name) const; // nullptr when unknown
   std::vector<std::string> names() const;
-  const std::vector<LoadedPlugin> &all() const { return plugins_; }
+  const std::deque<LoadedPlugin> &all() const { return plugins_; }
   const std::vector<std::string> &warnings() const { return warnings_; }
   static std::string builtin_dir();
   // Adds an already loaded plugin (a later one of the same name replaces the earlier).
   void add(LoadedPlugin p);
 
 private:
-  std::vector<LoadedPlugin> plugins_;
+  std::deque<LoadedPlugin> plugins_; // a deque: pointers from find() stay valid as plugins are added
   std::vector<std::string> warnings_;
 };
 

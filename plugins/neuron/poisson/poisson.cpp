@@ -3,6 +3,7 @@
 // several spikes fall in one step. The draw is keyed by (seed, global id, step): independent of
 // threads and identical on every backend.
 #include <cmath>
+#include <cstdio>
 
 #include "ganglion/plugin.hpp"
 
@@ -24,9 +25,23 @@ struct Poisson {
       ganglion::trace("p_none", "1", "exp(-rate dt): the probability of no spike in a step"),
   };
 
+  // Above this many spikes per step the inversion below loses precision (exp(-lambda) heads for
+  // underflow); no use of a Poisson source comes near it (100 spikes per 0.1 ms is 1 MHz).
+  static constexpr double kMaxPerStep = 100;
+
   static void init(const gg_view &v) {
-    for (uint64_t i = 0; i < v.n; ++i)
-      v.fields[p_none][i] = std::exp(-v.fields[rate][i] * 1e-3 * v.dt);
+    for (uint64_t i = 0; i < v.n; ++i) {
+      const double lambda = v.fields[rate][i] * 1e-3 * v.dt;
+      if (lambda > kMaxPerStep) {
+        char why[256];
+        std::snprintf(why, sizeof why,
+                      "rate %g Hz gives %g spikes per step of %g ms, above the supported %g: "
+                      "lower the rate, or split the source into several",
+                      v.fields[rate][i], lambda, v.dt, kMaxPerStep);
+        throw ganglion::Failure(why);
+      }
+      v.fields[p_none][i] = std::exp(-lambda);
+    }
   }
 
   static void step(const gg_view &v) {
@@ -41,7 +56,7 @@ struct Poisson {
       const double lambda = r[i] * 1e-3 * v.dt;
       double p = p0[i], cdf = p0[i];
       uint64_t k = 0;
-      while (u > cdf && k < 1000) {
+      while (u > cdf && k < 10 * uint64_t(kMaxPerStep)) {
         ++k;
         p *= lambda / double(k);
         cdf += p;

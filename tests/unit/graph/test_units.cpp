@@ -84,7 +84,8 @@ TEST_CASE("units: text that is not a value says so and shows an example") {
         "(a time), e.g. \"2.5 ms\"");
   CHECK(error_of(json(true), "mV", "x.json: /a/V") ==
         "x.json: /a/V: expected a number in mV or a string like \"2.5 mV\", got true");
-  CHECK(error_of(json("nan mV"), "mV", "x.json: /a/V") == "x.json: /a/V: \"nan mV\" is not a number");
+  CHECK(error_of(json("nan mV"), "mV", "x.json: /a/V") ==
+        "x.json: /a/V: \"nan mV\" is not a number");
 }
 
 TEST_CASE("units: format_value gives the shortest text that reads back as the same value") {

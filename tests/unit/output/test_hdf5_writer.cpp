@@ -126,7 +126,8 @@ TEST_CASE("appends that span several blocks are written whole and in order") {
       for (uint64_t i = 0; i < rows; ++i) {
         tv.push_back(0.1 * static_cast<double>(times.size() + i));
         nv.push_back(1000 + ids.size() + i);
-        for (int k = 0; k < 3; ++k) gv.push_back(static_cast<double>(grid.size() + 3 * i + k));
+        for (int k = 0; k < 3; ++k)
+          gv.push_back(static_cast<double>(grid.size() + 3 * i + k));
       }
       w.append(t, tv.data(), rows);
       w.append(n, nv.data(), rows);
@@ -223,7 +224,8 @@ TEST_CASE("attributes: strings of any size, numbers, replacement") {
   const std::string path = tmp / "run.h5";
   // Larger than the 64 KiB an attribute may take in an object header: the experiment's JSON.
   std::string big(200 * 1024, ' ');
-  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  for (std::size_t i = 0; i < big.size(); ++i)
+    big[i] = static_cast<char>('a' + i % 26);
   {
     Hdf5Writer w(path);
     w.attribute("/", "experiment", big);
@@ -282,7 +284,8 @@ TEST_CASE("a writer destroyed without commit leaves a readable .part") {
     Hdf5Writer w(path, 80); // blocks of 10 values
     const int32_t c = w.declare("/spikes/E/timestamps", GG_DTYPE_F64, 1, "ms");
     w.attribute("/", "status", std::string("running"));
-    for (double v : values) w.append(c, &v, 1);
+    for (double v : values)
+      w.append(c, &v, 1);
   }
   CHECK_FALSE(fs::exists(path));
   REQUIRE(fs::exists(path + ".part"));
@@ -419,7 +422,8 @@ TEST_CASE("recorders on several threads may declare and append at once") {
           s.append(s.ctx, c, &v, 1);
         }
       });
-    for (std::thread &t : workers) t.join();
+    for (std::thread &t : workers)
+      t.join();
     w.check();
     w.commit();
   }

@@ -1,0 +1,384 @@
+// Bad input through the `ganglion` command, one class per TEST_CASE: each small experiment written
+// into a TempDir is broken in one way, and the run must exit 1 (bad input) with a message that
+// says where (file:line:column, JSON pointer, plugin file, output folder) and how to fix it, and
+// leave no output file (neither x.h5 nor x.h5.part). A run that diverges must exit 3, name the
+// population, the neuron and the time, and commit what it recorded up to then with a "status"
+// attribute that says so.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ganglion/plugin_abi.h"
+#include "support.hpp"
+
+namespace fs = std::filesystem;
+using namespace ganglion::test;
+
+namespace {
+
+// A small valid experiment: one lif population that fires, its spikes recorded into `output`.
+// Each test breaks one thing in it (see `replaced`).
+std::string base_config(const std::string &output) {
+  return R"({
+  "ganglion": 1,
+  "simulation": {"dt": "0.1 ms", "duration": "20 ms", "seed": 3, "threads": 1},
+  "populations": {
+    "E": {"model": "lif", "size": 10, "params": {"tau_m": "10 ms", "I_e": "2 mV/ms"}}
+  },
+  "recorders": [{"type": "spikes", "populations": ["E"]}],
+  "output": ")" +
+         output + R"("
+}
+)";
+}
+
+// `text` with its one occurrence of `from` replaced by `to` (a test whose edit does not apply
+// would test nothing, so a missing or repeated `from` stops it).
+std::string replaced(const std::string &text, const std::string &from, const std::string &to) {
+  const auto at = text.find(from);
+  REQUIRE_MESSAGE(at != std::string::npos, "'" << from << "' is not in the config");
+  REQUIRE_MESSAGE(text.find(from, at + 1) == std::string::npos, "'" << from << "' is ambiguous");
+  return text.substr(0, at) + to + text.substr(at + from.size());
+}
+
+bool contains(const std::string &text, const std::string &part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::string shell_quoted(const std::string &s) {
+  return "'" + s + "'";
+}
+
+std::string test_plugin(const std::string &file) {
+  return std::string(GANGLION_TEST_PLUGIN_DIR) + "/" + file;
+}
+
+// One experiment in its own folder: exp.json, writing x.h5 beside it.
+struct Case {
+  TempDir dir;
+  std::string config = dir / "exp.json";
+  std::string output = dir / "x.h5";
+
+  CliResult run(const std::string &text, const std::string &extra_args = "") {
+    write_file(config, text);
+    return run_cli("run " + shell_quoted(config) + (extra_args.empty() ? "" : " " + extra_args));
+  }
+
+  // Exit 1, one message on stderr, nothing run (no summary) and no output file of any kind.
+  void expect_bad_input(const CliResult &r, const std::string &file = "") const {
+    const std::string out = file.empty() ? output : file;
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.rfind("ganglion: ", 0) == 0);
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(out));
+    CHECK_FALSE(fs::exists(out + ".part"));
+  }
+};
+
+} // namespace
+
+TEST_CASE("bad input: the base experiment of these tests is valid, runs and writes its output") {
+  Case c;
+  const CliResult r = c.run(base_config(c.output));
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(fs::exists(c.output));
+  CHECK_FALSE(fs::exists(c.output + ".part"));
+  CHECK(read_h5_string_attribute(c.output, "/", "status") == "complete");
+}
+
+TEST_CASE("bad input: malformed JSON is reported at its line and column") {
+  Case c;
+  // A trailing comma before '}' on the populations line.
+  const std::string text = replaced(base_config(c.output), R"("I_e": "2 mV/ms"}}
+)",
+                                    R"("I_e": "2 mV/ms"}},}
+)");
+  const std::size_t brace = text.find(",}") + 1; // the character the parser cannot accept
+  const std::size_t line =
+      1 + std::size_t(std::count(text.begin(), text.begin() + long(brace), '\n'));
+  const std::size_t column = brace - (text.rfind('\n', brace) + 1) + 1;
+  REQUIRE(line == 5);
+
+  const CliResult r = c.run(text);
+  c.expect_bad_input(r);
+  CHECK(contains(r.err, c.config + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                            ": malformed JSON: "));
+  CHECK(contains(r.err, "unexpected '}'"));
+  CHECK(contains(r.err, "expected string literal")); // what would have been right there
+}
+
+TEST_CASE("bad input: an unknown key is named at its JSON pointer with a did-you-mean") {
+  Case c;
+  SUBCASE("a parameter name with swapped letters") {
+    const CliResult r = c.run(replaced(base_config(c.output), R"("tau_m")", R"("tua_m")"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, c.config + ": /populations/E/params/tua_m: 'lif' has no parameter "
+                                     "'tua_m' (did you mean 'tau_m'?)"));
+    CHECK(contains(r.err, "its parameters: tau_m, E_L, V_th, V_re, tau_ref, I_e, scheme"));
+  }
+  SUBCASE("a misspelt top-level section") {
+    const CliResult r = c.run(replaced(base_config(c.output), R"("simulation")", R"("simulaton")"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, c.config + ": unknown key 'simulaton' (did you mean 'simulation'?)"));
+    CHECK(contains(r.err, "known keys: ganglion, description, simulation, plugins"));
+  }
+}
+
+TEST_CASE("bad input: an unknown plugin model is named with a did-you-mean and where to add one") {
+  Case c;
+  const CliResult r = c.run(replaced(base_config(c.output), R"("lif")", R"("lfi")"));
+  c.expect_bad_input(r);
+  CHECK(contains(r.err, c.config + ": /populations/E/model: unknown neuron model 'lfi' (did you "
+                                   "mean 'lif'?)"));
+  CHECK(contains(r.err, "known: eif, lif, poisson")); // neurons only, not synapses or recorders
+  CHECK(contains(r.err, "under \"plugins\" in the experiment"));
+  CHECK(contains(r.err, "GANGLION_PLUGIN_PATH"));
+}
+
+TEST_CASE("bad input: a value out of its field's range is named with the range") {
+  Case c;
+  const CliResult r = c.run(replaced(base_config(c.output), R"("10 ms")", R"("-5 ms")"));
+  c.expect_bad_input(r);
+  CHECK(contains(r.err,
+                 c.config + ": /populations/E/params/tau_m: -5 ms is out of range (0, inf) ms"));
+}
+
+TEST_CASE("bad input: a value with a unit of the wrong dimension is refused with both dimensions") {
+  Case c;
+  const CliResult r = c.run(replaced(base_config(c.output), R"("10 ms")", R"("15 mV")"));
+  c.expect_bad_input(r);
+  CHECK(contains(r.err, c.config + ": /populations/E/params/tau_m: \"15 mV\" has the wrong "
+                                   "dimension: tau_m is in ms (a time), but mV is a voltage"));
+}
+
+TEST_CASE("bad input: a library in \"plugins\" that is not a ganglion plugin is refused") {
+  Case c;
+  SUBCASE("a shared library without the entry symbol") {
+    const std::string lib = test_plugin("no_entry_point.so");
+    REQUIRE(fs::exists(lib));
+    const CliResult r = c.run(
+        replaced(base_config(c.output), R"(  "populations": {)", R"(  "plugins": [")" + lib + R"("],
+  "populations": {)"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, c.config + ": /plugins/0: " + lib +
+                              ": not a ganglion plugin: it does "
+                              "not export '" GG_ENTRY_SYMBOL "'"));
+    CHECK(contains(r.err, "build it with ganglion_add_plugin()"));
+  }
+  SUBCASE("a text file named x.so, given relative to the config's folder") {
+    write_file(c.dir / "x.so", "not a library\n");
+    const CliResult r = c.run(replaced(base_config(c.output), R"(  "populations": {)",
+                                       R"(  "plugins": ["x.so"],
+  "populations": {)"));
+    c.expect_bad_input(r);
+    const std::string lib = fs::absolute(c.dir.path / "x.so").lexically_normal().string();
+    CHECK(contains(r.err,
+                   c.config + ": /plugins/0: " + lib + ": cannot be loaded as a shared library"));
+    CHECK(contains(r.err, "is it a plugin built for this machine?"));
+  }
+}
+
+TEST_CASE(
+    "bad input: a plugin in \"plugins\" built for another ABI is refused with both versions") {
+  Case c;
+  const std::string kernel = std::to_string(GG_ABI_MAJOR) + "." + std::to_string(GG_ABI_MINOR);
+  SUBCASE("a newer major") {
+    const std::string lib = test_plugin("abi_major_newer.so");
+    REQUIRE(fs::exists(lib));
+    const CliResult r = c.run(
+        replaced(base_config(c.output), R"(  "populations": {)", R"(  "plugins": [")" + lib + R"("],
+  "populations": {)"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, c.config + ": /plugins/0: " + lib + ": built for plugin ABI " +
+                              std::to_string(GG_ABI_MAJOR + 1) + "." +
+                              std::to_string(GG_ABI_MINOR) + ", but this ganglion speaks ABI " +
+                              kernel));
+    CHECK(contains(r.err, "rebuild the plugin against this ganglion's SDK"));
+  }
+  SUBCASE("a newer minor") {
+    const std::string lib = test_plugin("abi_minor_newer.so");
+    REQUIRE(fs::exists(lib));
+    const CliResult r = c.run(
+        replaced(base_config(c.output), R"(  "populations": {)", R"(  "plugins": [")" + lib + R"("],
+  "populations": {)"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, c.config + ": /plugins/0: " + lib + ": built for plugin ABI " +
+                              std::to_string(GG_ABI_MAJOR) + "." +
+                              std::to_string(GG_ABI_MINOR + 1) + ", newer than this ganglion's " +
+                              kernel));
+    CHECK(contains(r.err, "upgrade ganglion"));
+  }
+}
+
+TEST_CASE("bad input: an output folder that does not exist is refused before anything runs") {
+  Case c;
+  const std::string folder = c.dir / "missing";
+  const std::string output = folder + "/x.h5";
+  const CliResult r = c.run(replaced(base_config(c.output), c.output, output));
+  c.expect_bad_input(r, output);
+  CHECK(contains(r.err, "output folder '" + folder + "' does not exist: create it (mkdir -p " +
+                            folder + ") or choose another path with -o"));
+  CHECK_FALSE(fs::exists(folder)); // nothing was created on the way
+}
+
+TEST_CASE("bad input: an output path that cannot be written is refused before anything runs") {
+  Case c;
+  SUBCASE("a folder where nothing can be created (/proc), given with -o") {
+    // Tests run as root, so permission bits would not stop the write; /proc refuses new files.
+    const std::string output = "/proc/ganglion-test-x.h5";
+    const CliResult r = c.run(base_config(c.output), "-o " + shell_quoted(output));
+    c.expect_bad_input(r, output);
+    CHECK(contains(r.err, "output folder '/proc' is not writable (creating a file there failed: "));
+    CHECK(contains(r.err, "choose another path with -o or make the folder writable"));
+    CHECK_FALSE(
+        fs::exists(c.output)); // -o replaced the config's output: that is not written either
+  }
+  SUBCASE("an output path that is an existing folder") {
+    const std::string folder = c.dir / "results";
+    fs::create_directory(folder);
+    const CliResult r = c.run(base_config(c.output), "-o " + shell_quoted(folder));
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "output path '" + folder +
+                              "' is a folder: name a file inside it, e.g. -o " + folder +
+                              "/run.h5"));
+    CHECK(fs::is_empty(folder));
+    CHECK_FALSE(fs::exists(folder + ".part"));
+    CHECK_FALSE(fs::exists(c.output));
+  }
+}
+
+namespace {
+
+// The divergence experiment: F (lif, strong positive drive) fires regularly and is recorded; E
+// (lif, strong negative drive) sinks towards E_L + tau_m I_e = -1065 mV and leaves V's bound of
+// -1000 mV after a few tens of ms. No projections, so both are exactly computable.
+std::string diverging_config(const std::string &output) {
+  return R"({
+  "simulation": {"dt": "0.1 ms", "duration": "50 ms", "seed": 3, "threads": 2},
+  "populations": {
+    "F": {"model": "lif", "size": 4, "params": {"I_e": "20 mV/ms"}},
+    "E": {"model": "lif", "size": 3, "params": {"I_e": "-100 mV/ms"}}
+  },
+  "recorders": [{"type": "spikes", "populations": ["F", "E"]},
+                {"type": "state", "population": "F", "variables": ["V"], "every": "0.1 ms"}],
+  "output": ")" +
+         output + R"("
+}
+)";
+}
+
+constexpr double dt = 0.1, tau_m = 10, E_L = -65, V_th = -50, V_re = -65, tau_ref = 2;
+
+// lif's exact scheme (plugins/neuron/lif), step by step from V = E_L with constant drive I_e:
+// the times (ms, end of step) of the spikes of the first `steps` steps.
+std::vector<double> lif_spike_times(double I_e, uint64_t steps) {
+  const double decay = std::exp(-dt / tau_m), v_inf = E_L + tau_m * I_e;
+  double V = E_L, ref = 0;
+  std::vector<double> times;
+  for (uint64_t s = 0; s < steps; ++s) {
+    if (ref > 0) {
+      ref -= 1;
+      V = V_re;
+      continue;
+    }
+    V = v_inf + (V - v_inf) * decay;
+    if (V >= V_th) {
+      times.push_back(double(s + 1) * dt);
+      V = V_re;
+      ref = std::round(tau_ref / dt);
+    }
+  }
+  return times;
+}
+
+// The number of the step (1-based) after which V, sinking from E_L under drive I_e, is below
+// `bound`.
+uint64_t steps_to_leave(double I_e, double bound) {
+  const double decay = std::exp(-dt / tau_m), v_inf = E_L + tau_m * I_e;
+  double V = E_L;
+  uint64_t s = 0;
+  while (V >= bound) {
+    V = v_inf + (V - v_inf) * decay;
+    ++s;
+  }
+  return s;
+}
+
+// The number after `key` in `text` ("at t = " -> 27.4); NaN when absent.
+double number_after(const std::string &text, const std::string &key) {
+  const auto at = text.find(key);
+  if (at == std::string::npos) return std::nan("");
+  return std::strtod(text.c_str() + at + key.size(), nullptr);
+}
+
+} // namespace
+
+TEST_CASE("bad input: a diverging run exits 3, names population, neuron and time, and commits "
+          "what it recorded") {
+  Case c;
+  const CliResult r = c.run(diverging_config(c.output));
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 3);
+
+  // The place: population, model, neuron, time; the value and the bound; and the fix.
+  const uint64_t k = steps_to_leave(-100, -1000); // E's neurons are identical: neuron 0 is first
+  const double t_div = double(k) * dt;
+  CHECK(contains(r.err, "ganglion: population 'E' (lif) diverged at t = "));
+  CHECK(number_after(r.err, "diverged at t = ") == doctest::Approx(t_div).epsilon(1e-12));
+  CHECK(contains(r.err, " ms: neuron 0 has V = "));
+  const double v = number_after(r.err, "neuron 0 has V = ");
+  CHECK(v < -1000);
+  CHECK(v > -1065);
+  CHECK(contains(r.err, "mV, outside [-1000, 1000] mV; reduce dt, the weights or the drive "
+                        "(/populations/E)"));
+  CHECK(contains(r.err, "what was recorded up to then is in " + c.output));
+
+  // The file is committed (no .part), and says how the run ended.
+  REQUIRE(fs::exists(c.output));
+  CHECK_FALSE(fs::exists(c.output + ".part"));
+  const std::string status = read_h5_string_attribute(c.output, "/", "status");
+  CHECK(status.rfind("diverged: ", 0) == 0);
+  CHECK(contains(status, "population 'E' (lif) diverged at t = "));
+
+  // F's spikes up to the divergence are there, exactly as the model makes them.
+  const std::vector<double> times = read_h5_f64(c.output, "/spikes/F/timestamps");
+  const std::vector<uint64_t> ids = read_h5_u64(c.output, "/spikes/F/node_ids");
+  const std::vector<double> one = lif_spike_times(20, k - 1); // the steps before the diverging one
+  REQUIRE(lif_spike_times(20, k).size() == one.size()); // (F does not fire in the diverging step)
+  REQUIRE(one.size() >= 5);
+  REQUIRE(times.size() == 4 * one.size()); // 4 identical neurons
+  REQUIRE(ids.size() == times.size());
+  for (std::size_t s = 0; s < times.size(); ++s) {
+    CAPTURE(s);
+    CHECK(times[s] == doctest::Approx(one[s / 4]).epsilon(1e-12));
+    CHECK(ids[s] == s % 4); // ascending within a step
+    CHECK(times[s] <= t_div);
+  }
+  CHECK(read_h5_f64(c.output, "/spikes/E/timestamps").empty()); // E never fired
+}
+
+TEST_CASE("bad input: after a divergence the state report's mapping/time describes its rows") {
+  Case c;
+  const CliResult r = c.run(diverging_config(c.output));
+  REQUIRE(r.exit_code == 3);
+  REQUIRE(fs::exists(c.output));
+  const std::vector<double> time = read_h5_f64(c.output, "/report/F/V/mapping/time");
+  REQUIRE(time.size() == 3);
+  const std::vector<double> data = read_h5_f64(c.output, "/report/F/V/data"); // rows x 4 neurons
+  REQUIRE(data.size() % 4 == 0);
+  const std::size_t rows = data.size() / 4;
+  // [first sample, end, interval] with an exclusive end (SONATA): (end - first) / interval rows.
+  CHECK(time[0] == doctest::Approx(dt));
+  CHECK(time[2] == doctest::Approx(dt));
+  CHECK(double(rows) == doctest::Approx((time[1] - time[0]) / time[2]));
+  // Every row is a state the bound check let pass: V of F stays below threshold after each step.
+  CHECK(std::all_of(data.begin(), data.end(), [](double v) { return v < V_th; }));
+}
