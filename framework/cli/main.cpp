@@ -3,6 +3,7 @@
 // whose plugin failed (what was recorded up to then is kept).
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -53,8 +54,10 @@ std::string num(double x) {
 std::string range_text(const gg_field &f) {
   if (f.type == GG_TYPE_CHOICE) return std::string("one of ") + f.choices;
   if (std::isinf(f.min) && std::isinf(f.max) && f.min < 0 && f.max > 0) return "any";
-  return std::string(f.flags & GG_MIN_EXCLUSIVE ? "(" : "[") + num(f.min) + ", " + num(f.max) +
-         (f.flags & GG_MAX_EXCLUSIVE ? ")" : "]");
+  // An infinite end is never reached: write it open, as the loader's messages do.
+  const bool open_min = (f.flags & GG_MIN_EXCLUSIVE) || std::isinf(f.min);
+  const bool open_max = (f.flags & GG_MAX_EXCLUSIVE) || std::isinf(f.max);
+  return std::string(open_min ? "(" : "[") + num(f.min) + ", " + num(f.max) + (open_max ? ")" : "]");
 }
 
 std::string default_text(const gg_field &f) {
@@ -128,8 +131,12 @@ Experiment load(PluginRegistry &reg, const std::string &config, const std::vecto
 }
 
 std::string thousands(uint64_t x) {
-  std::string s = std::to_string(x);
-  for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
+  const std::string digits = std::to_string(x);
+  std::string s;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
+    s += digits[i];
+  }
   return s;
 }
 
@@ -175,11 +182,16 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
     return kBadInput;
   }
 
+  // Progress on a terminal only: simulated time, wall time and the real-time factor (wall time
+  // per simulated second) on one line rewritten in place.
   const bool tty = isatty(STDERR_FILENO);
   const double duration = exp.simulation.duration;
+  const auto started = std::chrono::steady_clock::now();
   auto progress = [&](double t) {
     if (!tty) return;
-    std::fprintf(stderr, "\r  t = %.1f / %.1f ms (%3.0f%%)", t, duration, 100.0 * t / duration);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::fprintf(stderr, "\r  t = %.1f / %.1f ms (%3.0f%%)   wall %.1f s   %.3g x real time   ", t,
+                 duration, 100.0 * t / duration, wall, t > 0 ? wall / (t * 1e-3) : 0.0);
     std::fflush(stderr);
   };
   RunReport rep;
