@@ -1,4 +1,4 @@
-// The `ganglion` command: run, validate, describe, plugins.
+// The `ganglion` command: run, validate, describe, plugins, analyze.
 // Exit status: 0 success; 1 bad input (config, plugin, output path); 3 a run that diverged or
 // whose plugin failed (what was recorded up to then is kept).
 #include <unistd.h>
@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "analysis/analyze_file.hpp"
 #include "engine/simulation.hpp"
 #include "graph/errors.hpp"
 #include "graph/loader.hpp"
@@ -111,9 +112,9 @@ int describe(const PluginRegistry &reg, const std::string &name) {
 }
 
 int list_plugins(const PluginRegistry &reg) {
-  std::printf("%-14s %-10s %-5s %-10s %s\n", "plugin", "kind", "ABI", "backends", "file");
+  std::printf("%-16s %-10s %-5s %-10s %s\n", "plugin", "kind", "ABI", "backends", "file");
   for (const auto &p : reg.all())
-    std::printf("%-14s %-10s %u.%-3u %-10s %s\n", p.name.c_str(), kind_word(p.desc->kind),
+    std::printf("%-16s %-10s %u.%-3u %-10s %s\n", p.name.c_str(), kind_word(p.desc->kind),
                 p.desc->abi_major, p.desc->abi_minor, backends(p.desc).c_str(), p.path.c_str());
   for (const auto &w : reg.warnings()) std::cerr << "note: " << w << "\n";
   std::cout << "\nbuilt-in folder: " << PluginRegistry::builtin_dir()
@@ -158,6 +159,32 @@ void print_summary(const std::string &config, const Experiment &exp, const RunRe
   }
   std::printf("%s\n", r.projections.empty() ? "" : ")");
   if (!exp.output.empty()) std::printf("  output: %s\n", exp.output.c_str());
+}
+
+// After a run that recorded spikes: the spike-train measures (analysis/analyze_file.hpp), with
+// the start skipped as transient. A problem here is a note; it does not fail the run.
+void print_measures(const std::string &path, double duration_ms) {
+  try {
+    if (!file_has_spikes(path)) return;
+    SpikeStatsOptions o;
+    o.from_ms = default_transient_ms(duration_ms);
+    const std::string skipped = o.from_ms < 100 ? "the first 10% of the run skipped as transient"
+                                                : "the first 100 ms skipped as transient";
+    std::printf("\n%s", format_analysis(analyze_file(path, o), skipped).c_str());
+  } catch (const std::exception &e) {
+    std::cerr << "ganglion: note: no spike statistics: " << e.what() << "\n";
+  }
+}
+
+int analyze(const std::string &file, const SpikeStatsOptions &options) {
+  try {
+    const FileAnalysis a = analyze_file(file, options);
+    std::printf("ganglion: %s\n%s", file.c_str(), format_analysis(a).c_str());
+    return 0;
+  } catch (const AnalysisError &e) {
+    std::cerr << "ganglion: " << e.what() << "\n";
+    return kBadInput;
+  }
 }
 
 int run(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
@@ -224,6 +251,7 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
     return kRunFailed;
   }
   print_summary(config, exp, rep);
+  if (writer && !rep.diverged) print_measures(exp.output, exp.simulation.duration);
   if (rep.diverged) {
     std::cerr << "ganglion: " << rep.divergence << "\n";
     if (writer) std::cerr << "ganglion: what was recorded up to then is in " << exp.output << "\n";
@@ -258,9 +286,23 @@ int main(int argc, char **argv) {
 
   auto *plugins_cmd = app.add_subcommand("plugins", "list the plugins found, where, ABI version");
 
+  std::string analyze_path;
+  SpikeStatsOptions measures;
+  auto *analyze_cmd = app.add_subcommand(
+      "analyze", "spike-train measures of an output file: rate, CV ISI, Fano, correlation, E/I input");
+  analyze_cmd->add_option("file", analyze_path, "HDF5 output file of `ganglion run`")->required();
+  analyze_cmd->add_option("--from", measures.from_ms, "skip (0, T] ms as transient (default 0)")
+      ->check(CLI::NonNegativeNumber);
+  analyze_cmd->add_option("--window", measures.window_ms, "Fano factor window, ms (default 100)")
+      ->check(CLI::PositiveNumber);
+  analyze_cmd->add_option("--bin", measures.bin_ms, "correlation bin, ms (default 50)")
+      ->check(CLI::PositiveNumber);
+  analyze_cmd->add_option("--pairs", measures.pairs, "pairs sampled for the correlation (default 1000)");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
+    if (*analyze_cmd) return analyze(analyze_path, measures);
     PluginRegistry reg = PluginRegistry::discover();
     if (*run_cmd) return run(reg, config, sets, output, threads);
     if (*validate_cmd) {

@@ -137,7 +137,8 @@ TEST_CASE("bad input: an unknown plugin model is named with a did-you-mean and w
   c.expect_bad_input(r);
   CHECK(contains(r.err, c.config + ": /populations/E/model: unknown neuron model 'lfi' (did you "
                                    "mean 'lif'?)"));
-  CHECK(contains(r.err, "known: eif, lif, poisson")); // neurons only, not synapses or recorders
+  // Neurons only, not synapses or recorders.
+  CHECK(contains(r.err, "known: eif, hh, lif, poisson, rate, spike_times"));
   CHECK(contains(r.err, "under \"plugins\" in the experiment"));
   CHECK(contains(r.err, "GANGLION_PLUGIN_PATH"));
 }

@@ -62,7 +62,11 @@ Json minimal_experiment(const gg_descriptor *d, const Json &fields = Json::objec
     doc["populations"] = {{"P", item}};
     break;
   case GG_KIND_SYNAPSE:
-    doc["populations"] = {{"A", {{"model", "lif"}, {"size", 4}}}, {"B", {{"model", "lif"}, {"size", 3}}}};
+  {
+    // A rate synapse connects rate units; every other synapse connects spiking neurons.
+    const char *model = (d->flags & GG_DESC_RATE) ? "rate" : "lif";
+    doc["populations"] = {{"A", {{"model", model}, {"size", 4}}}, {"B", {{"model", model}, {"size", 3}}}};
+  }
     item = {{"pre", "A"},
             {"post", "B"},
             {"synapse", d->name},

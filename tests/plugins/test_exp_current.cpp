@@ -91,6 +91,14 @@ struct AllToAll {
   }
 };
 
+// What the kernel hands a synapse for presynaptic spikes: one CSR range per spike (a repeated
+// index is two spikes), all with the delay of one step.
+std::vector<gg_arrival> arrivals_of(const std::vector<uint32_t> &spiking, const uint64_t *row_ptr) {
+  std::vector<gg_arrival> out;
+  for (uint32_t i : spiking) out.push_back({row_ptr[i], row_ptr[i + 1], i, 1});
+  return out;
+}
+
 const LoadedPlugin &plugin(const PluginRegistry &registry, const char *name) {
   const LoadedPlugin *p = registry.find(name);
   REQUIRE_MESSAGE(p != nullptr, "built-in plugin '" << name << "' not found");
@@ -108,10 +116,10 @@ std::vector<double> impulse_response(const LoadedPlugin &exp_current, double J, 
   const AllToAll csr(1, 1, float(J));
   csr.attach(syn.view);
   syn.init();
-  const uint32_t spike = 0;
+  const std::vector<gg_arrival> spike = arrivals_of({0}, csr.row_ptr.data());
   std::vector<double> out;
   for (int k = 0; k < steps; ++k) {
-    syn.view.arrivals = k == 0 ? &spike : nullptr;
+    syn.view.arrivals = k == 0 ? spike.data() : nullptr;
     syn.view.n_arrivals = k == 0 ? 1 : 0;
     syn.step(uint64_t(k));
     out.push_back(syn.field("I")[0]);
@@ -161,7 +169,7 @@ TEST_CASE("exp_current: the current hook adds I into post_input, and spikes add 
   syn.view.weight = weight.data();
   syn.init();
   // Pre 0 spikes twice and pre 1 once in this step (a repeated index is two spikes).
-  const std::vector<uint32_t> arrivals = {0, 0, 1};
+  const std::vector<gg_arrival> arrivals = arrivals_of({0, 0, 1}, row_ptr.data());
   syn.view.arrivals = arrivals.data();
   syn.view.n_arrivals = arrivals.size();
   syn.step(0);
@@ -222,8 +230,11 @@ TEST_CASE("exp_current: Campbell's theorem, mean J r and variance J^2 r / (2 tau
     n_spikes = 0;
     src.step(k);
     total_spikes += n_spikes;
-    syn.view.arrivals = spikes.data();
-    syn.view.n_arrivals = n_spikes;
+    const std::vector<gg_arrival> arrived =
+        arrivals_of(std::vector<uint32_t>(spikes.begin(), spikes.begin() + long(n_spikes)),
+                    csr.row_ptr.data());
+    syn.view.arrivals = arrived.data();
+    syn.view.n_arrivals = arrived.size();
     syn.step(k);
   }
   const double mean = sum / double(steps);

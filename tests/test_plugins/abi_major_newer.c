@@ -14,6 +14,7 @@ static const gg_hooks cpu_hooks = {
     NULL,             /* current */
     step,             /* step */
     NULL,             /* finish */
+    NULL,              /* update */
 };
 
 static const gg_descriptor descriptor = {
@@ -26,6 +27,8 @@ static const gg_descriptor descriptor = {
     "Built for a newer major ABI.", /* doc */
     NULL,                           /* weight_unit */
     0u,                             /* flags */
+    NULL,                            /* input_unit */
+    NULL,                            /* peak_weight_unit */
     NULL,                           /* fields */
     0u,                             /* n_fields */
     NULL,                           /* validate */

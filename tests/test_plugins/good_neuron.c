@@ -39,6 +39,7 @@ static const gg_hooks cpu_hooks = {
     NULL,             /* current */
     step,             /* step */
     NULL,             /* finish */
+    NULL,              /* update */
 };
 
 static const gg_descriptor descriptor = {
@@ -51,6 +52,8 @@ static const gg_descriptor descriptor = {
     "Perfect integrator used by the tests.", /* doc */
     NULL,                                    /* weight_unit */
     0u,                                      /* flags */
+    "mV/ms",                                     /* input_unit */
+    NULL,                                     /* peak_weight_unit */
     fields,                                  /* fields */
     F_COUNT,                                 /* n_fields */
     NULL,                                    /* validate */

@@ -14,6 +14,7 @@ static const gg_hooks cpu_hooks = {
     NULL,             /* current */
     NULL,             /* step: missing on purpose */
     NULL,             /* finish */
+    NULL,              /* update */
 };
 
 static const gg_descriptor descriptor = {
@@ -26,6 +27,8 @@ static const gg_descriptor descriptor = {
     "A neuron without 'step'.", /* doc */
     NULL,                       /* weight_unit */
     0u,                         /* flags */
+    NULL,                        /* input_unit */
+    NULL,                        /* peak_weight_unit */
     NULL,                       /* fields */
     0u,                         /* n_fields */
     NULL,                       /* validate */

@@ -21,6 +21,7 @@ static const gg_hooks cpu_hooks = {
     NULL,             /* current: missing on purpose */
     step,             /* step */
     NULL,             /* finish */
+    NULL,              /* update */
 };
 
 static const gg_descriptor descriptor = {
@@ -33,6 +34,8 @@ static const gg_descriptor descriptor = {
     "A synapse without 'current'.", /* doc */
     "mV",                           /* weight_unit */
     0u,                             /* flags */
+    NULL,                            /* input_unit */
+    NULL,                            /* peak_weight_unit */
     fields,                         /* fields */
     1u,                             /* n_fields */
     NULL,                           /* validate */

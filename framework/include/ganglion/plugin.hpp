@@ -16,8 +16,11 @@
 //   GANGLION_PLUGIN(Leaky)
 //
 // Optional members, found by name: `init(const gg_view&)`, `current(const gg_view&)` (synapses),
-// `finish(const gg_view&)`, `validate(const double *values)` returning a std::string that is empty
-// when the values are fine, `version`, `weight_unit` (synapses), `source` (true: takes no input).
+// `finish(const gg_view&)`, `update(const gg_view&)` (parameters changed by a schedule),
+// `validate(const double *values)` returning a std::string that is empty when the values are
+// fine, `version`, `input_unit` (neurons; default "mV/ms"), `weight_unit` and `peak_weight_unit`
+// (synapses), `source` (true: takes no input), `rate` (true: a rate unit, or a synapse carrying
+// rates).
 // Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
 // into a status and a message, so no exception crosses the C boundary.
 #ifndef GANGLION_PLUGIN_HPP
@@ -107,6 +110,11 @@ template <class P> struct Tables {
       if constexpr (requires { P::finish(*v); }) P::finish(*v);
     });
   }
+  static gg_status update(const gg_view *v, gg_error *e) {
+    return guarded(e, [&] {
+      if constexpr (requires { P::update(*v); }) P::update(*v);
+    });
+  }
   static gg_status validate(const double *values, gg_error *e) {
     std::string why;
     gg_status s = guarded(e, [&] {
@@ -125,6 +133,9 @@ template <class P> struct Tables {
                                       &step,
                                       requires { P::finish(std::declval<const gg_view &>()); }
                                           ? &finish
+                                          : nullptr,
+                                      requires { P::update(std::declval<const gg_view &>()); }
+                                          ? &update
                                           : nullptr};
 
   static constexpr const char *version() {
@@ -136,8 +147,20 @@ template <class P> struct Tables {
     else return nullptr;
   }
   static constexpr uint32_t flags() {
-    if constexpr (requires { P::source; }) return P::source ? GG_DESC_SOURCE : 0u;
-    else return 0u;
+    uint32_t f = 0;
+    if constexpr (requires { P::source; }) f |= P::source ? GG_DESC_SOURCE : 0u;
+    if constexpr (requires { P::rate; }) f |= P::rate ? GG_DESC_RATE : 0u;
+    return f;
+  }
+  static constexpr const char *input_unit() {
+    if constexpr (P::kind != GG_KIND_NEURON) return nullptr;
+    else if constexpr (requires { P::input_unit; }) return P::input_unit;
+    else if constexpr (requires { P::source; }) return P::source ? nullptr : "mV/ms";
+    else return "mV/ms";
+  }
+  static constexpr const char *peak_weight_unit() {
+    if constexpr (requires { P::peak_weight_unit; }) return P::peak_weight_unit;
+    else return nullptr;
   }
 
   // A plugin with no fields (a recorder, say) declares `enum Field { count };` and no table.
@@ -160,6 +183,8 @@ template <class P> struct Tables {
                                             P::doc,
                                             weight_unit(),
                                             flags(),
+                                            input_unit(),
+                                            peak_weight_unit(),
                                             field_table(),
                                             static_cast<uint32_t>(P::count),
                                             requires { P::validate(nullptr); } ? &validate : nullptr,

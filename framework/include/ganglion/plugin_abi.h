@@ -52,8 +52,11 @@ typedef enum gg_role {
 } gg_role;
 
 typedef enum gg_type {
-  GG_TYPE_F64 = 1,   /* a real number */
-  GG_TYPE_CHOICE = 2 /* one word of `choices` ("exact|euler"); stored as its index (0, 1, ...) */
+  GG_TYPE_F64 = 1,    /* a real number */
+  GG_TYPE_CHOICE = 2, /* one word of `choices` ("exact|euler"); stored as its index (0, 1, ...) */
+  GG_TYPE_SEQUENCE = 3 /* a param: per element a sequence of numbers of any length (spike times).
+                          fields[k] holds them all, element after element; sequence i is
+                          fields[k][offsets[k][i]] .. fields[k][offsets[k][i+1] - 1] */
 } gg_type;
 
 /* gg_field.flags */
@@ -62,7 +65,8 @@ typedef enum gg_type {
 #define GG_BOUND_CHECKED 4u /* state only: the kernel stops the run when a value leaves [min, max] */
 
 /* One parameter or variable. Every field is stored by the kernel as n doubles (n = the population
- * size for neurons and recorders, the postsynaptic population size for synapses). */
+ * size for neurons and recorders, the postsynaptic population size for synapses), except a
+ * GG_TYPE_SEQUENCE field, stored as sequences with offsets. */
 typedef struct gg_field {
   const char *name;    /* identifier as written in configs: "tau_m" */
   const char *unit;    /* "ms", "mV", "Hz", "mV/ms", "1" (dimensionless), ... */
@@ -98,6 +102,14 @@ typedef struct gg_sink {
   int32_t (*append)(void *ctx, int32_t channel, const void *data, uint64_t rows);
 } gg_sink;
 
+/* A run of synapses that receive a spike now: CSR indices [begin, end) of presynaptic neuron `pre`. */
+typedef struct gg_arrival {
+  uint64_t begin;
+  uint64_t end;
+  uint32_t pre;
+  uint32_t delay; /* in steps */
+} gg_arrival;
+
 /* What a hook sees. The same struct on both backends: under `cuda` every array pointer is a device
  * pointer and `cuda_stream` is the cudaStream_t to launch on. Members a kind does not use are
  * NULL/0. Arrays of n are padded to a multiple of 8 elements (64 bytes of doubles). */
@@ -114,6 +126,7 @@ typedef struct gg_view {
 
   double *const *fields; /* the descriptor's fields, in table order, n doubles each */
   uint32_t n_fields;
+  const uint64_t *const *offsets; /* per field: NULL, or n + 1 offsets of a GG_TYPE_SEQUENCE field */
 
   /* random numbers: Philox-4x32-10 with key (seed, stream); counters are the caller's choice,
    * conventionally (element, step, draw). See ganglion/philox.h. */
@@ -131,11 +144,16 @@ typedef struct gg_view {
   /* ---- synapse (one projection) ---- */
   double *post_input;            /* n: the postsynaptic accumulator to add this projection's current to */
   double *post_v;                /* n: postsynaptic membrane potential (a delta synapse may write it) */
-  const uint32_t *arrivals;      /* presynaptic indices whose spikes arrive at the end of this step */
+  const gg_arrival *arrivals;    /* the synapses whose spike arrives at the end of this step: ranges
+                                    of the CSR arrays below, one per (spiking presynaptic neuron,
+                                    delay); a neuron that spiked k times in a step appears k times */
   uint64_t n_arrivals;
   const uint64_t *row_ptr;       /* CSR by presynaptic neuron: row_ptr[pre] .. row_ptr[pre+1] */
   const uint32_t *post_index;    /* postsynaptic index of each synapse */
   const float *weight;           /* weight of each synapse, in the synapse's weight unit */
+  const double *pre_rate;        /* rate synapses: the presynaptic population's r (Hz) after this
+                                    step's update, n_pre values */
+  uint64_t n_pre;                /* size of the presynaptic population */
 
   /* ---- recorder ---- */
   const double *const *pop_fields; /* the recorded population's fields (its table order) */
@@ -149,6 +167,11 @@ typedef struct gg_view {
   const char *const *variable_names;
   uint64_t every;                  /* sample every `every` steps (>= 1) */
   gg_sink sink;
+  const double *input_means;       /* per incoming projection: its current this step, averaged
+                                      over the population (input unit); recorders of inputs only */
+  const char *const *input_names;  /* the projections' names, "E->I" */
+  uint32_t n_inputs;
+  const char *input_unit;          /* the recorded population's input unit ("mV/ms") */
 } gg_view;
 
 #define GG_BACKEND_CPU 0
@@ -166,12 +189,16 @@ typedef struct gg_hooks {
   gg_status (*init)(const gg_view *view, gg_error *err);
   /* Synapse only, early in each step: add this projection's current into post_input. */
   gg_status (*current)(const gg_view *view, gg_error *err);
-  /* Neuron: integrate one dt using `input`, write spikes.
-   * Synapse: at the end of the step, advance the postsynaptic state by dt, then apply arrivals.
+  /* Neuron: integrate one dt using `input`, write spikes (rate units: update r).
+   * Synapse: at the end of the step, advance the postsynaptic state by dt, then apply arrivals
+   * (rate synapses: take up pre_rate).
    * Recorder: sample (the kernel calls it every step; the recorder honours `every`). */
   gg_status (*step)(const gg_view *view, gg_error *err);
   /* After the last step (recorders flush partial bins here). */
   gg_status (*finish)(const gg_view *view, gg_error *err);
+  /* After the kernel changed parameter values during the run (a schedule), before the step that
+   * uses them: recompute what `init` derived from parameters. NULL: nothing to recompute. */
+  gg_status (*update)(const gg_view *view, gg_error *err);
 } gg_hooks;
 
 typedef struct gg_descriptor {
@@ -183,7 +210,11 @@ typedef struct gg_descriptor {
   const char *version;    /* the plugin's own version, free text */
   const char *doc;        /* a paragraph: the model, its equations, its conventions */
   const char *weight_unit;/* synapse: the unit of a projection's weight ("mV"); NULL otherwise */
-  uint32_t flags;         /* GG_DESC_SOURCE: a neuron kind that takes no input (poisson) */
+  uint32_t flags;         /* GG_DESC_SOURCE, GG_DESC_RATE (below) */
+  const char *input_unit; /* neuron: the unit of its input and of I_app ("mV/ms"); NULL: no input */
+  /* synapse offering NEST's convention (a choice field named "convention" = "integral|peak"):
+   * the unit of a weight that is the jump itself, e.g. "mV/ms"; NULL otherwise */
+  const char *peak_weight_unit;
   const gg_field *fields;
   uint32_t n_fields;
   /* Cross-field check on one element's values (in table order), before anything runs. Return
@@ -193,7 +224,9 @@ typedef struct gg_descriptor {
   const gg_hooks *cuda; /* NULL when the plugin has no CUDA implementation */
 } gg_descriptor;
 
-#define GG_DESC_SOURCE 1u
+#define GG_DESC_SOURCE 1u /* neuron: takes no input (poisson, spike_times) */
+#define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
+                             spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 
 typedef const gg_descriptor *(*gg_entry_fn)(void);
 

@@ -2,6 +2,7 @@
 // (one contiguous row of targets per spiking neuron). Random rules draw from Philox keyed by the
 // seed and the projection's stream, with counters made of global neuron ids, so the synapses do
 // not depend on the thread count (and, later, on how populations are split across processes).
+// Weights and delays are drawn per row in CSR order, keyed the same way.
 #pragma once
 
 #include <cstdint>
@@ -14,12 +15,16 @@ namespace ganglion {
 
 struct Csr {
   std::vector<uint64_t> row_ptr;       // n_pre + 1
-  AlignedVector<uint32_t> post_index;  // one per synapse, ascending within a row
+  AlignedVector<uint32_t> post_index;  // one per synapse
   AlignedVector<float> weight;         // one per synapse
+  // Per-synapse delays in steps, only for drawn delays (empty: every synapse has the projection's
+  // delay). Rows are then sorted by delay, so the synapses of one delay are contiguous.
+  AlignedVector<uint16_t> delay;
   uint64_t size() const { return post_index.size(); }
+  uint64_t max_delay = 1; // steps
 };
 
 Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
-                       const PopulationSpec &post, uint64_t seed);
+                       const PopulationSpec &post, uint64_t seed, double dt);
 
 } // namespace ganglion

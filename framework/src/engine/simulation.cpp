@@ -5,46 +5,29 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <mutex>
-#include <sstream>
+#include <cstring>
+#include <thread>
 
 #include "connect/connectivity.hpp"
 #include "engine/aligned.hpp"
 #include "engine/thread_pool.hpp"
-#include "ganglion/philox.h"
+#include "engine/values.hpp"
 #include "output/hdf5_writer.hpp"
 #include "plugins/registry.hpp"
+#include "random/draws.hpp"
 
 namespace ganglion {
 namespace {
-
-// Stream of the initial-value draws; neuron dynamics use stream 1 with global ids as counters.
-constexpr uint64_t kInitStream = 2;
-constexpr uint64_t kDynamicsStream = 1;
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Per-element values of one field from its spec: constants, or draws keyed by global id.
-void fill_values(AlignedVector<double> &out, uint64_t n, const ValueSpec &v, uint64_t seed,
-                 uint64_t first_gid, uint32_t salt) {
-  out.assign(padded(n), 0.0);
-  for (uint64_t i = 0; i < n; ++i) {
-    if (v.kind == ValueSpec::Kind::Constant) {
-      out[i] = v.a;
-      continue;
-    }
-    const uint64_t gid = first_gid + i;
-    const gg_u32x4 r = gg_random4(seed, kInitStream, uint32_t(gid), uint32_t(gid >> 32), salt, 0);
-    const double u1 = gg_uniform(r.v[0], r.v[1]), u2 = gg_uniform(r.v[2], r.v[3]);
-    if (v.kind == ValueSpec::Kind::Uniform) {
-      out[i] = v.a + (v.b - v.a) * u1;
-    } else { // Box-Muller
-      out[i] = v.a + v.b * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-    }
-  }
+std::string format_ms(double t) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.10g ms", t);
+  return b;
 }
 
 // With no output file recorders run the same, into a sink that accepts and drops everything. It
@@ -64,21 +47,37 @@ struct NullSink {
   gg_sink view() { return gg_sink{this, &declare, &write_fixed, &append}; }
 };
 
+// The fields of one plugin instance, and the pointer tables its view hands out.
 struct Fields {
-  std::vector<AlignedVector<double>> data;
+  std::vector<FieldData> data;
   std::vector<double *> ptrs;
+  std::vector<const uint64_t *> offsets;
   void make(const gg_descriptor *d, uint64_t n, const std::vector<ValueSpec> &values,
-            uint64_t seed, uint64_t first_gid, uint32_t salt_base) {
+            uint64_t seed, uint64_t first_gid) {
     data.resize(d->n_fields);
     ptrs.resize(d->n_fields);
+    offsets.assign(d->n_fields, nullptr);
     for (uint32_t k = 0; k < d->n_fields; ++k) {
-      ValueSpec v = k < values.size() ? values[k] : ValueSpec{};
-      if (k >= values.size()) v.a = d->fields[k].default_value;
-      fill_values(data[k], n, v, seed, first_gid, salt_base + k);
-      ptrs[k] = data[k].data();
+      ValueSpec v;
+      if (k < values.size()) v = values[k];
+      else v.a = d->fields[k].default_value;
+      data[k] = make_field(d->fields[k], v, n, seed, first_gid, k);
+      ptrs[k] = data[k].values.data();
+      if (!data[k].offsets.empty()) offsets[k] = data[k].offsets.data();
     }
   }
+  void bind(gg_view &v) {
+    v.fields = ptrs.data();
+    v.n_fields = uint32_t(ptrs.size());
+    v.offsets = offsets.data();
+  }
 };
+
+int field_index(const gg_descriptor *d, const char *name) {
+  for (uint32_t k = 0; k < d->n_fields; ++k)
+    if (std::strcmp(d->fields[k].name, name) == 0) return int(k);
+  return -1;
+}
 
 } // namespace
 
@@ -94,6 +93,7 @@ struct Simulation::Impl {
     const gg_descriptor *desc = nullptr;
     Fields fields;
     AlignedVector<double> input;
+    FieldData i_app;                     // added to the input each step (empty: none)
     // Spike history: slot s % depth holds the spikes of step s, for as many steps as the longest
     // outgoing delay needs.
     std::vector<std::vector<uint32_t>> history;
@@ -102,6 +102,10 @@ struct Simulation::Impl {
     uint64_t spikes_total = 0;
     std::vector<std::size_t> incoming;   // projection indices, file order (a fixed sum order)
     std::vector<uint32_t> checked;       // fields with GG_BOUND_CHECKED
+    int rate_field = -1;                 // rate units: the index of "r"
+    bool record_inputs = false;          // an `inputs` recorder wants per-projection means
+    std::vector<double> input_means;     // per incoming projection, this step
+    std::vector<const char *> input_names;
     gg_view view{};
   };
   struct Projection {
@@ -109,6 +113,7 @@ struct Simulation::Impl {
     const gg_descriptor *desc = nullptr;
     Csr csr;
     Fields fields;
+    std::vector<gg_arrival> arrivals; // this step's
     gg_view view{};
   };
   struct Recorder {
@@ -120,12 +125,16 @@ struct Simulation::Impl {
     std::unique_ptr<NullSink> null_sink = std::make_unique<NullSink>();
     gg_view view{};
   };
+  struct Divergence : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
 
   const Experiment &exp;
   Hdf5Writer *writer;
   std::vector<Population> pops;
   std::vector<Projection> projs;
   std::vector<Recorder> recs;
+  std::vector<std::size_t> receiving; // populations with incoming projections (phase 2 tasks)
   std::unique_ptr<ThreadPool> pool;
   double setup_s = 0;
 
@@ -139,14 +148,15 @@ struct Simulation::Impl {
     v.first_gid = first_gid;
     v.dt = exp.simulation.dt;
     v.seed = exp.simulation.seed;
-    v.rng_stream = kDynamicsStream;
+    v.rng_stream = streams::kDynamics;
     return v;
   }
 
   void build() {
     const auto t0 = Clock::now();
     const auto &sim = exp.simulation;
-    unsigned threads = sim.threads ? sim.threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads =
+        sim.threads ? sim.threads : std::max(1u, std::thread::hardware_concurrency());
     pool = std::make_unique<ThreadPool>(threads);
 
     pops.resize(exp.populations.size());
@@ -155,12 +165,19 @@ struct Simulation::Impl {
       pop.spec = &exp.populations[p];
       pop.desc = pop.spec->plugin->desc;
       const uint64_t n = pop.spec->size;
-      pop.fields.make(pop.desc, n, pop.spec->values, sim.seed, pop.spec->first_gid, 0);
+      pop.fields.make(pop.desc, n, pop.spec->values, sim.seed, pop.spec->first_gid);
       pop.input.assign(padded(n), 0.0);
+      const bool has_i_app = pop.spec->i_app.kind != ValueSpec::Kind::Constant ||
+                             pop.spec->i_app.a != 0 || !pop.spec->i_app_changes.empty();
+      if (has_i_app) {
+        const gg_field f{"I_app", "", GG_ROLE_PARAM, GG_TYPE_F64, 0, -HUGE_VAL, HUGE_VAL, 0, nullptr, ""};
+        pop.i_app = make_field(f, pop.spec->i_app, n, sim.seed, pop.spec->first_gid, 999);
+      }
       // Sources may emit several spikes per neuron in a step (a Poisson count).
       pop.capacity = (pop.desc->flags & GG_DESC_SOURCE) ? 8 * n + 1024 : n;
       for (uint32_t k = 0; k < pop.desc->n_fields; ++k)
         if (pop.desc->fields[k].flags & GG_BOUND_CHECKED) pop.checked.push_back(k);
+      if (pop.desc->flags & GG_DESC_RATE) pop.rate_field = field_index(pop.desc, "r");
     }
     std::vector<uint64_t> depth(pops.size(), 1);
     projs.resize(exp.projections.size());
@@ -170,32 +187,36 @@ struct Simulation::Impl {
       proj.desc = proj.spec->synapse->desc;
       const auto &pre = exp.populations[proj.spec->pre];
       const auto &post = exp.populations[proj.spec->post];
-      proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed);
-      proj.fields.make(proj.desc, post.size, proj.spec->values, sim.seed, post.first_gid,
-                       1000 + 100 * uint32_t(q));
+      proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt);
+      proj.fields.make(proj.desc, post.size, proj.spec->values, sim.seed, post.first_gid);
       pops[proj.spec->post].incoming.push_back(q);
-      depth[proj.spec->pre] = std::max(depth[proj.spec->pre], proj.spec->delay_steps);
+      depth[proj.spec->pre] = std::max(depth[proj.spec->pre], proj.csr.max_delay);
     }
     for (std::size_t p = 0; p < pops.size(); ++p) {
       auto &pop = pops[p];
+      if (!pop.incoming.empty()) receiving.push_back(p);
       pop.history.assign(depth[p], std::vector<uint32_t>(pop.capacity));
       pop.history_count.assign(depth[p], 0);
       pop.view = base_view(pop.spec->size, pop.spec->first_gid);
-      pop.view.fields = pop.fields.ptrs.data();
-      pop.view.n_fields = uint32_t(pop.fields.ptrs.size());
+      pop.fields.bind(pop.view);
       pop.view.input = pop.input.data();
       pop.view.spike_capacity = pop.capacity;
+      pop.input_means.assign(pop.incoming.size(), 0.0);
+      for (std::size_t q : pop.incoming) pop.input_names.push_back(exp.projections[q].name.c_str());
     }
     for (auto &proj : projs) {
       auto &post = pops[proj.spec->post];
+      const auto &pre = pops[proj.spec->pre];
       proj.view = base_view(post.spec->size, post.spec->first_gid);
-      proj.view.fields = proj.fields.ptrs.data();
-      proj.view.n_fields = uint32_t(proj.fields.ptrs.size());
+      proj.fields.bind(proj.view);
       proj.view.post_input = post.input.data();
-      post_v_of(post, proj.view);
+      const int v = field_index(post.desc, "V");
+      if (v >= 0) proj.view.post_v = post.fields.ptrs[std::size_t(v)];
       proj.view.row_ptr = proj.csr.row_ptr.data();
       proj.view.post_index = proj.csr.post_index.data();
       proj.view.weight = proj.csr.weight.data();
+      proj.view.n_pre = pre.spec->size;
+      if (pre.rate_field >= 0) proj.view.pre_rate = pre.fields.ptrs[std::size_t(pre.rate_field)];
     }
     recs.resize(exp.recorders.size());
     for (std::size_t r = 0; r < recs.size(); ++r) {
@@ -203,13 +224,11 @@ struct Simulation::Impl {
       rec.spec = &exp.recorders[r];
       rec.desc = rec.spec->plugin->desc;
       auto &pop = pops[rec.spec->population];
-      rec.fields.make(rec.desc, pop.spec->size, rec.spec->values, sim.seed, pop.spec->first_gid,
-                      100000 + 100 * uint32_t(r));
+      rec.fields.make(rec.desc, pop.spec->size, rec.spec->values, sim.seed, pop.spec->first_gid);
       for (double *f : pop.fields.ptrs) rec.pop_fields.push_back(f);
       for (const auto &name : rec.spec->variable_names) rec.variable_names.push_back(name.c_str());
       rec.view = base_view(pop.spec->size, pop.spec->first_gid);
-      rec.view.fields = rec.fields.ptrs.data();
-      rec.view.n_fields = uint32_t(rec.fields.ptrs.size());
+      rec.fields.bind(rec.view);
       rec.view.pop_fields = rec.pop_fields.data();
       rec.view.select = rec.spec->neurons.empty() ? nullptr : rec.spec->neurons.data();
       rec.view.n_select = rec.spec->neurons.size();
@@ -219,6 +238,11 @@ struct Simulation::Impl {
       rec.view.population = pop.spec->name.c_str();
       rec.view.every = rec.spec->every;
       rec.view.sink = writer ? writer->sink(uint32_t(r)) : rec.null_sink->view();
+      rec.view.input_means = pop.input_means.data();
+      rec.view.input_names = pop.input_names.data();
+      rec.view.n_inputs = uint32_t(pop.input_names.size());
+      rec.view.input_unit = pop.desc->input_unit ? pop.desc->input_unit : "";
+      if (std::strcmp(rec.desc->name, "inputs") == 0) pop.record_inputs = true;
     }
     // Plugins derive what they precompute and recorders declare their datasets: a failure here is
     // still before anything ran.
@@ -233,16 +257,6 @@ struct Simulation::Impl {
     setup_s = seconds_since(t0);
   }
 
-  // The postsynaptic V a synapse may read (conductances) or write (delta synapses).
-  static void post_v_of(Population &post, gg_view &v) {
-    for (uint32_t k = 0; k < post.desc->n_fields; ++k)
-      if (std::string(post.desc->fields[k].name) == "V") v.post_v = post.fields.ptrs[k];
-  }
-
-  std::string hook_error(const char *what, const std::string &who, const char *msg) const {
-    return who + ": " + what + " failed: " + msg;
-  }
-
   void call(gg_status (*hook)(const gg_view *, gg_error *), const gg_view &v, const std::string &who,
             const char *what) {
     if (!hook) return;
@@ -251,18 +265,8 @@ struct Simulation::Impl {
     const gg_status s = hook(&v, &err);
     if (s == GG_OK) return;
     if (s == GG_DIVERGED) throw Divergence(who + " diverged at t = " + format_ms(v.t) + ": " + buf);
-    throw RunError(hook_error(what, who, buf));
+    throw RunError(who + ": " + what + " failed: " + buf);
   }
-
-  static std::string format_ms(double t) {
-    char b[64];
-    std::snprintf(b, sizeof b, "%.10g ms", t);
-    return b;
-  }
-
-  struct Divergence : std::runtime_error {
-    using std::runtime_error::runtime_error;
-  };
 
   // A bound-checked state value out of range (or NaN) stops the run with the place and a fix.
   void check_bounds(const Population &pop, double t_end) const {
@@ -287,15 +291,49 @@ struct Simulation::Impl {
     }
   }
 
+  // Scheduled changes of parameters and of I_app that fall on this step, before it is taken.
+  void apply_schedules(uint64_t step) {
+    for (auto &pop : pops) {
+      const uint64_t n = pop.spec->size;
+      bool changed = false;
+      for (const auto &sched : pop.spec->schedules)
+        for (const auto &c : sched.changes)
+          if (c.step == step) {
+            assign_field(pop.fields.data[sched.field], c.value, n);
+            changed = true;
+          }
+      for (const auto &c : pop.spec->i_app_changes)
+        if (c.step == step) assign_field(pop.i_app, c.value, n);
+      if (changed) {
+        pop.view.step = step;
+        pop.view.t = double(step) * exp.simulation.dt;
+        call(pop.desc->cpu->update, pop.view, "population '" + pop.spec->name + "'", "update");
+      }
+    }
+  }
+
+  double sum_input(const Population &pop) const {
+    double s = 0;
+    for (uint64_t i = 0; i < pop.spec->size; ++i) s += pop.input[i];
+    return s;
+  }
+
   void step_population(Population &pop, uint64_t step) {
     const uint64_t n = pop.spec->size;
-    std::fill(pop.input.begin(), pop.input.begin() + n, 0.0);
+    if (pop.i_app.values.empty()) std::fill(pop.input.begin(), pop.input.begin() + long(n), 0.0);
+    else std::copy(pop.i_app.values.begin(), pop.i_app.values.begin() + long(n), pop.input.begin());
     const double t = double(step) * exp.simulation.dt;
-    for (std::size_t q : pop.incoming) {
-      auto &proj = projs[q];
+    double before = pop.record_inputs ? sum_input(pop) : 0;
+    for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
+      auto &proj = projs[pop.incoming[k]];
       proj.view.step = step;
       proj.view.t = t;
       call(proj.desc->cpu->current, proj.view, "projection '" + proj.spec->name + "'", "current");
+      if (pop.record_inputs) {
+        const double after = sum_input(pop);
+        pop.input_means[k] = (after - before) / double(n);
+        before = after;
+      }
     }
     const uint64_t slot = step % pop.history.size();
     uint64_t count = 0;
@@ -314,22 +352,53 @@ struct Simulation::Impl {
     check_bounds(pop, t + exp.simulation.dt);
   }
 
-  void step_projection(Projection &proj, uint64_t step) {
+  // The synapses whose spike reaches them at the end of this step: spikes emitted at step s
+  // reach the postsynaptic neuron at step s + d, so they enter the synaptic state now for
+  // s = step + 1 - d.
+  void collect_arrivals(Projection &proj, uint64_t step) {
     const auto &pre = pops[proj.spec->pre];
-    // Spikes emitted at step s reach the postsynaptic neuron at step s + d; they enter the
-    // synaptic state at the end of step s + d - 1, i.e. now for s = step + 1 - d.
-    const uint64_t d = proj.spec->delay_steps;
-    proj.view.step = step;
-    proj.view.t = double(step) * exp.simulation.dt;
-    if (step + 1 >= d) {
-      const uint64_t slot = (step + 1 - d) % pre.history.size();
-      proj.view.arrivals = pre.history[slot].data();
-      proj.view.n_arrivals = pre.history_count[slot];
-    } else {
-      proj.view.arrivals = nullptr;
-      proj.view.n_arrivals = 0;
+    const Csr &c = proj.csr;
+    proj.arrivals.clear();
+    const uint64_t depth = pre.history.size();
+    if (c.delay.empty()) {
+      const uint64_t d = c.max_delay;
+      if (step + 1 < d) return;
+      const uint64_t slot = (step + 1 - d) % depth;
+      for (uint64_t s = 0; s < pre.history_count[slot]; ++s) {
+        const uint32_t i = pre.history[slot][s];
+        if (c.row_ptr[i] != c.row_ptr[i + 1])
+          proj.arrivals.push_back({c.row_ptr[i], c.row_ptr[i + 1], i, uint32_t(d)});
+      }
+      return;
     }
-    call(proj.desc->cpu->step, proj.view, "projection '" + proj.spec->name + "'", "step");
+    // Drawn delays: rows are sorted by delay, so the synapses of delay d are one run of the row.
+    for (uint64_t d = 1; d <= c.max_delay && d <= step + 1; ++d) {
+      const uint64_t slot = (step + 1 - d) % depth;
+      for (uint64_t s = 0; s < pre.history_count[slot]; ++s) {
+        const uint32_t i = pre.history[slot][s];
+        const auto first = c.delay.begin() + long(c.row_ptr[i]);
+        const auto last = c.delay.begin() + long(c.row_ptr[i + 1]);
+        const auto lo = std::lower_bound(first, last, uint16_t(d));
+        const auto hi = std::upper_bound(lo, last, uint16_t(d));
+        if (lo != hi)
+          proj.arrivals.push_back({uint64_t(lo - c.delay.begin()), uint64_t(hi - c.delay.begin()),
+                                   i, uint32_t(d)});
+      }
+    }
+  }
+
+  // The incoming projections of one population, in file order: they may write the same
+  // postsynaptic state (a delta synapse moves V), so one task takes them all.
+  void step_projections(const Population &post, uint64_t step) {
+    for (std::size_t q : post.incoming) {
+      auto &proj = projs[q];
+      collect_arrivals(proj, step);
+      proj.view.arrivals = proj.arrivals.data();
+      proj.view.n_arrivals = proj.arrivals.size();
+      proj.view.step = step;
+      proj.view.t = double(step) * exp.simulation.dt;
+      call(proj.desc->cpu->step, proj.view, "projection '" + proj.spec->name + "'", "step");
+    }
   }
 
   // Runs task(i) on the pool; rethrows the error of the lowest failing index, so which error is
@@ -362,20 +431,24 @@ struct Simulation::Impl {
     }
   }
 
+  void one_step(uint64_t step) {
+    apply_schedules(step);
+    parallel(pops.size(), [&](std::size_t p) { step_population(pops[p], step); });
+    parallel(receiving.size(), [&](std::size_t r) { step_projections(pops[receiving[r]], step); });
+    call_recorders(step, false);
+  }
+
   RunReport run(const std::function<void(double)> &progress) {
     RunReport rep;
     rep.setup_s = setup_s;
     rep.threads = pool->size();
-
     const auto t0 = Clock::now();
     auto last_progress = t0;
     const uint64_t n_steps = exp.simulation.n_steps;
     uint64_t step = 0;
     try {
       for (; step < n_steps; ++step) {
-        parallel(pops.size(), [&](std::size_t p) { step_population(pops[p], step); });
-        parallel(projs.size(), [&](std::size_t q) { step_projection(projs[q], step); });
-        call_recorders(step, false);
+        one_step(step);
         if (progress && (step & 63) == 0 && seconds_since(last_progress) > 0.2) {
           last_progress = Clock::now();
           progress(double(step + 1) * exp.simulation.dt);
@@ -404,7 +477,16 @@ struct Simulation::Impl {
       r.model = pop.desc->name;
       r.size = pop.spec->size;
       r.spikes = pop.spikes_total;
-      r.rate_hz = rep.simulated_ms > 0 ? double(r.spikes) / double(r.size) / (rep.simulated_ms * 1e-3) : 0;
+      if (pop.rate_field >= 0) { // a rate unit: its mean rate now
+        const double *x = pop.fields.ptrs[std::size_t(pop.rate_field)];
+        double s = 0;
+        for (uint64_t i = 0; i < r.size; ++i) s += x[i];
+        r.rate_hz = r.size ? s / double(r.size) : 0;
+      } else {
+        r.rate_hz = rep.simulated_ms > 0
+                        ? double(r.spikes) / double(r.size) / (rep.simulated_ms * 1e-3)
+                        : 0;
+      }
       rep.populations.push_back(r);
     }
     for (const auto &proj : projs) rep.projections.push_back({proj.spec->name, proj.csr.size()});
@@ -419,13 +501,15 @@ Simulation::Simulation(const Experiment &exp, Hdf5Writer *writer)
 
 Simulation::~Simulation() = default;
 
-RunReport Simulation::run(const std::function<void(double)> &progress) { return impl_->run(progress); }
+RunReport Simulation::run(const std::function<void(double)> &progress) {
+  return impl_->run(progress);
+}
 
 const double *Simulation::field(const std::string &pop, const std::string &field) const {
   for (const auto &p : impl_->pops) {
     if (p.spec->name != pop) continue;
-    for (uint32_t k = 0; k < p.desc->n_fields; ++k)
-      if (field == p.desc->fields[k].name) return p.fields.ptrs[k];
+    const int k = field_index(p.desc, field.c_str());
+    if (k >= 0) return p.fields.ptrs[std::size_t(k)];
   }
   throw std::out_of_range("no field '" + field + "' in population '" + pop + "'");
 }

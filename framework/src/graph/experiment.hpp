@@ -18,10 +18,25 @@ struct LoadedPlugin; // framework/src/plugins/registry.hpp
 
 // How one field's per-element values are set: a constant, or drawn per element.
 struct ValueSpec {
-  enum class Kind { Constant, Uniform, Normal };
+  enum class Kind { Constant, Uniform, Normal, LogNormal, List, Sequences };
   Kind kind = Kind::Constant;
-  double a = 0; // Constant: the value; Uniform: low; Normal: mean   (in the field's unit)
-  double b = 0; // Uniform: high; Normal: standard deviation
+  double a = 0; // Constant: the value; Uniform: low; Normal, LogNormal: mean  (in the field's unit)
+  double b = 0; // Uniform: high; Normal, LogNormal: standard deviation
+  std::vector<double> list; // List: one value per element
+  // Sequences (GG_TYPE_SEQUENCE fields): one sequence per element, or a single one for all.
+  std::vector<std::vector<double>> sequences;
+};
+
+// A value that changes during the run: at step `step` (before it is taken), the field becomes
+// `value` (a constant or a per-element List).
+struct Change {
+  uint64_t step = 0;
+  ValueSpec value;
+};
+
+struct FieldSchedule {
+  uint32_t field = 0;          // index in the descriptor (a GG_ROLE_PARAM field)
+  std::vector<Change> changes; // ascending steps
 };
 
 struct SimulationSpec {
@@ -41,10 +56,24 @@ struct PopulationSpec {
   uint64_t first_gid = 0;        // global id of neuron 0: populations in file order, contiguous
   int backend = GG_BACKEND_CPU;
   std::vector<ValueSpec> values; // one per descriptor field: params from "params", state from "init"
+  std::vector<FieldSchedule> schedules; // params given as {"schedule": [[t, v], ...]}
+  // Applied current I_app, in the neuron's input_unit, added to its input every step: a constant
+  // or per-neuron values ("I_app": 1.5 | [..] | {"uniform": ..}), changing at `i_app_changes`
+  // ("I_app": {"schedule": [["0 ms", 0], ["100 ms", 1.5]]}). No I_app: constant 0, no changes.
+  ValueSpec i_app;
+  std::vector<Change> i_app_changes;
+  bool dale = true;              // its outgoing weights must share one sign ("dale": false opts out)
   bool receives_input = false;   // some projection targets it
 };
 
-enum class ConnectRule { FixedProbability, FixedIndegree, AllToAll, OneToOne };
+enum class ConnectRule {
+  FixedProbability,
+  FixedIndegree,
+  FixedOutdegree,
+  FixedTotalNumber,
+  AllToAll,
+  OneToOne
+};
 
 struct ProjectionSpec {
   std::string pointer; // "/projections/0"
@@ -55,12 +84,21 @@ struct ProjectionSpec {
   ConnectRule rule = ConnectRule::FixedProbability;
   double p = 0;             // fixed_probability
   uint64_t indegree = 0;    // fixed_indegree
+  uint64_t outdegree = 0;   // fixed_outdegree
+  uint64_t total = 0;       // fixed_total_number
   bool allow_autapses = true;   // only matters when pre == post
-  bool allow_multapses = true;  // fixed_indegree
-  double weight = 0;        // per synapse, after scaling, in the synapse's weight unit
+  bool allow_multapses = true;  // fixed_indegree, fixed_outdegree, fixed_total_number
+  double weight = 0;        // the mean weight, after scaling, in the weight unit in force
   double weight_scale = 1;  // the factor applied (1/sqrt(N) ...), for reports
-  double delay = 0;         // ms
+  // Per-synapse weights: Constant (= weight), or Uniform / Normal / LogNormal, already scaled. A
+  // draw of the other sign than `weight` is drawn again (the projection keeps its sign).
+  ValueSpec weight_dist;
+  double delay = 0;         // ms: the constant delay, or the mean of a drawn one
   uint64_t delay_steps = 1; // round(delay / dt), >= 1
+  // Per-synapse delays in ms: Constant (= delay), or Uniform / Normal; each is rounded to whole
+  // steps and raised to one step where it falls below.
+  ValueSpec delay_dist;
+  bool peak_convention = false; // the synapse's "convention" is "peak" (NEST): weight = the jump
   int backend = GG_BACKEND_CPU;
   uint64_t stream = 0;      // RNG stream of its connectivity: its index + 1
 };

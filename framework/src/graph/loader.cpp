@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "graph/units.hpp"
 
@@ -117,6 +118,7 @@ private:
   std::string base_dir_;
   PluginRegistry &registry_;
   Experiment ex_;
+  bool dale_ = true; // the simulation's "dale": false turns Dale's law off for every population
 
   // ---------------------------------------------------------------- messages and basic types
 
@@ -187,6 +189,12 @@ private:
     if (t < dt * (1 - step_tolerance))
       fail(pointer, format_value(t, "ms") +
                         " is shorter than one step (dt = " + format_value(dt, "ms") + ")");
+    return steps_of(t, pointer);
+  }
+
+  // A time >= 0 as whole steps of dt (zero included), whole within step_tolerance.
+  uint64_t steps_of(double t, const std::string &pointer) const {
+    double dt = ex_.simulation.dt;
     double ratio = t / dt;
     if (!(ratio < 1e15)) // beyond this, steps of dt are no longer exact in a double
       fail(pointer, format_value(t, "ms") + " is too many steps of dt = " + format_value(dt, "ms"));
@@ -237,22 +245,88 @@ private:
     fail(pointer, message);
   }
 
-  void run_validate(const LoadedPlugin &plugin, const std::vector<ValueSpec> &values,
-                    const std::string &pointer) const {
-    if (!plugin.desc->validate) return;
-    // One representative element: constants as given, a distribution's low end (or mean).
+  // The values a validate hook sees for element 0: a constant as given, a list's first value, a
+  // uniform's low end, a normal's or lognormal's mean; a sequence field shows its default.
+  std::vector<double> element_zero(const gg_descriptor &d,
+                                   const std::vector<ValueSpec> &values) const {
     std::vector<double> element;
-    for (const auto &v : values)
-      element.push_back(v.a);
+    for (size_t k = 0; k < values.size(); ++k)
+      element.push_back(element_value(values[k], d.fields[k]));
+    return element;
+  }
+
+  static double element_value(const ValueSpec &v, const gg_field &f) {
+    if (v.kind == ValueSpec::Kind::Sequences) return f.default_value;
+    if (v.kind == ValueSpec::Kind::List && !v.list.empty()) return v.list[0];
+    return v.a;
+  }
+
+  void validate_element(const LoadedPlugin &plugin, const std::vector<double> &element,
+                        const std::string &pointer, const std::string &prefix) const {
     char buffer[1024] = {0};
     gg_error err{buffer, sizeof buffer};
     if (plugin.desc->validate(element.data(), &err) != GG_OK)
-      fail(pointer, buffer[0]
-                        ? std::string(buffer)
-                        : "plugin '" + plugin.name + "' rejected these values (no reason given)");
+      fail(pointer, prefix + (buffer[0] ? std::string(buffer)
+                                        : "plugin '" + plugin.name +
+                                              "' rejected these values (no reason given)"));
+  }
+
+  // Runs the plugin's validate hook on element 0, and again at each step where a schedule changes
+  // a parameter (with the values in force from then on).
+  void run_validate(const LoadedPlugin &plugin, const std::vector<ValueSpec> &values,
+                    const std::string &pointer,
+                    const std::vector<FieldSchedule> &schedules = {}) const {
+    if (!plugin.desc->validate) return;
+    std::vector<double> element = element_zero(*plugin.desc, values);
+    validate_element(plugin, element, pointer, "");
+    std::vector<uint64_t> steps;
+    for (const auto &s : schedules)
+      for (const auto &c : s.changes)
+        steps.push_back(c.step);
+    std::sort(steps.begin(), steps.end());
+    steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+    for (uint64_t step : steps) {
+      for (const auto &s : schedules)
+        for (const auto &c : s.changes)
+          if (c.step == step)
+            element[s.field] = element_value(c.value, plugin.desc->fields[s.field]);
+      validate_element(plugin, element, pointer,
+                       "from t = " + rounded_ms(double(step) * ex_.simulation.dt) +
+                           " (after the schedules' changes): ");
+    }
   }
 
   // ---------------------------------------------------------------- field values
+  //
+  // A field's value in "params" or "init" (and a population's "I_app") is one of:
+  //   a constant            15 | "15 ms"
+  //   a uniform draw        {"uniform": [lo, hi]}       both ends range-checked
+  //   a normal draw         {"normal": [mean, std]}     the mean range-checked (the engine draws
+  //                                                     again where a value falls out of range)
+  //   a lognormal draw      {"lognormal": [mean, std]}  mean and std of the value itself, mean > 0
+  //   per-element values    [v0, v1, ...]               one per neuron, each range-checked
+  //   a schedule (params of populations, I_app)
+  //                         {"schedule": [["0 ms", v], ["200 ms", v'], ...]}  v: a constant or a
+  //                         per-neuron list; times whole steps, strictly ascending, in [0,
+  //                         duration)
+  // A GG_TYPE_SEQUENCE field takes a flat list (one sequence for every element) or a list of lists
+  // (one per element), each sorted ascending, in the field's unit; an unset one is one empty
+  // sequence for all.
+
+  // How many elements a field has, for the lists: "population E has 80 neurons".
+  struct Elements {
+    uint64_t n = 0;  // 0: a list of per-element values is not accepted (recorders)
+    std::string has; // "population E has 80 neurons"
+    std::string per; // "neuron"
+  };
+
+  static ValueSpec make_spec(ValueSpec::Kind kind, double a, double b = 0) {
+    ValueSpec v;
+    v.kind = kind;
+    v.a = a;
+    v.b = b;
+    return v;
+  }
 
   void check_range(double v, const gg_field &f, const std::string &pointer) const {
     bool min_open = (f.flags & GG_MIN_EXCLUSIVE) != 0;
@@ -274,17 +348,157 @@ private:
     return v;
   }
 
-  // The pair of a {"uniform": [lo, hi]} or {"normal": [mean, std]}.
-  std::pair<double, double> pair_of(const Json &j, const gg_field &f, const std::string &pointer,
-                                    const char *example) const {
+  // The pair of a {"uniform": [lo, hi]}, {"normal": [mean, std]} or {"lognormal": [mean, std]}.
+  std::pair<double, double> pair_of(const Json &j, const std::string &unit, const std::string &name,
+                                    const std::string &pointer, const char *example) const {
     if (!j.is_array() || j.size() != 2)
       fail(pointer, std::string("expected two values, like ") + example + ", got " + shown(j));
-    std::string unit = f.unit ? f.unit : "1";
-    return {convert_value(j[0], unit, where(child(pointer, 0)), f.name),
-            convert_value(j[1], unit, where(child(pointer, 1)), f.name)};
+    return {convert_value(j[0], unit, where(child(pointer, 0)), name),
+            convert_value(j[1], unit, where(child(pointer, 1)), name)};
   }
 
-  ValueSpec value_spec(const Json &j, const gg_field &f, const std::string &pointer) const {
+  void check_std(double sd, const std::string &unit, const std::string &pointer) const {
+    if (!(sd >= 0) || !std::isfinite(sd))
+      fail(pointer,
+           "the standard deviation must be >= 0 and finite, got " + format_value(sd, unit));
+  }
+
+  // An example value of a field for messages: 0.5, or "2.5 ms".
+  static std::string example_of(const std::string &unit) {
+    return is_dimensionless(unit) ? "0.5" : "\"2.5 " + unit + "\"";
+  }
+
+  // Per-element values [v0, v1, ...]: one per element, each range-checked.
+  ValueSpec list_spec(const Json &j, const gg_field &f, const std::string &pointer,
+                      const Elements &elements) const {
+    if (elements.n == 0)
+      fail(pointer, std::string(f.name) +
+                        " takes one value here, not a list of per-element "
+                        "values; got " +
+                        shown(j));
+    if (j.size() != elements.n)
+      fail(pointer, "a list of " + std::to_string(j.size()) + " values, but " + elements.has +
+                        ": give one value per " + elements.per + ", or one value for all");
+    ValueSpec v = make_spec(ValueSpec::Kind::List, 0);
+    v.list.reserve(j.size());
+    for (size_t k = 0; k < j.size(); ++k) {
+      if (!j[k].is_number() && !j[k].is_string())
+        fail(child(pointer, k),
+             "expected a value like " + example_of(f.unit ? f.unit : "1") + ", got " + shown(j[k]));
+      v.list.push_back(constant(j[k], f, child(pointer, k)));
+    }
+    v.a = v.list.front(); // element 0, as for the other kinds
+    return v;
+  }
+
+  // One sequence of a GG_TYPE_SEQUENCE field: values in its unit, range-checked, ascending.
+  std::vector<double> sequence(const Json &j, const gg_field &f, const std::string &pointer) const {
+    std::vector<double> out;
+    out.reserve(j.size());
+    for (size_t k = 0; k < j.size(); ++k) {
+      if (!j[k].is_number() && !j[k].is_string())
+        fail(child(pointer, k),
+             "expected a value like " + example_of(f.unit ? f.unit : "1") + ", got " + shown(j[k]) +
+                 " (a list of lists gives one sequence per element: then every item is a list)");
+      double v = constant(j[k], f, child(pointer, k));
+      if (k > 0 && v < out.back())
+        fail(child(pointer, k), std::string("the values of ") + f.name +
+                                    " must be sorted in ascending order, but item " +
+                                    std::to_string(k) + " (" + format_value(v, f.unit) +
+                                    ") is below item " + std::to_string(k - 1) + " (" +
+                                    format_value(out.back(), f.unit) + ")");
+      out.push_back(v);
+    }
+    return out;
+  }
+
+  ValueSpec sequences_spec(const Json &j, const gg_field &f, const std::string &pointer,
+                           const Elements &elements) const {
+    std::string unit = f.unit ? f.unit : "1";
+    std::string ex = example_of(unit);
+    if (!j.is_array())
+      fail(pointer, std::string(f.name) +
+                        " takes a list of values, one list for every element "
+                        "like [" +
+                        ex + ", ...], or one list per element like [[" + ex + "], [], ...]; got " +
+                        shown(j));
+    ValueSpec v = make_spec(ValueSpec::Kind::Sequences, 0);
+    if (j.empty() || !j[0].is_array()) {
+      v.sequences.push_back(sequence(j, f, pointer));
+      return v;
+    }
+    if (elements.n == 0)
+      fail(pointer, std::string(f.name) + " takes one list for all here, not one per element");
+    if (j.size() != elements.n)
+      fail(pointer, "a list of " + std::to_string(j.size()) + " sequences, but " + elements.has +
+                        ": give one sequence per " + elements.per + ", or one flat list for all");
+    for (size_t k = 0; k < j.size(); ++k) {
+      if (!j[k].is_array())
+        fail(child(pointer, k), "expected a list like [" + ex + ", ...] (one sequence per " +
+                                    elements.per + "), got " + shown(j[k]));
+      v.sequences.push_back(sequence(j[k], f, child(pointer, k)));
+    }
+    return v;
+  }
+
+  // A time in a schedule: a whole number of steps in [0, duration).
+  uint64_t schedule_step(const Json &j, const std::string &pointer) const {
+    double t = get_time(j, pointer);
+    if (t < 0) fail(pointer, "a time in a schedule must be >= 0, got " + format_value(t, "ms"));
+    uint64_t step = steps_of(t, pointer);
+    if (step >= ex_.simulation.n_steps)
+      fail(pointer, format_value(t, "ms") + " is at or after the end of the run (duration = " +
+                        format_value(ex_.simulation.duration, "ms") +
+                        "); a change must come before it: remove it or lengthen the run");
+    return step;
+  }
+
+  // {"schedule": [[t, v], ...]}: returns the value at t = 0 (the field's default when the
+  // schedule starts later) and fills `changes` with the later entries.
+  ValueSpec schedule_spec(const Json &args, const gg_field &f, const std::string &pointer,
+                          const Elements &elements, std::vector<Change> &changes) const {
+    std::string ex = example_of(f.unit ? f.unit : "1");
+    if (!args.is_array() || args.empty())
+      fail(pointer, "expected a list of [time, value] pairs, like [[\"0 ms\", " + ex +
+                        "], [\"200 ms\", " + ex + "]], got " + shown(args));
+    ValueSpec initial = make_spec(ValueSpec::Kind::Constant, f.default_value);
+    changes.clear();
+    uint64_t previous = 0;
+    for (size_t k = 0; k < args.size(); ++k) {
+      const Json &entry = args[k];
+      std::string ep = child(pointer, k);
+      if (!entry.is_array() || entry.size() != 2)
+        fail(ep,
+             "expected a [time, value] pair, like [\"200 ms\", " + ex + "], got " + shown(entry));
+      uint64_t step = schedule_step(entry[0], child(ep, 0));
+      if (k > 0 && step <= previous)
+        fail(child(ep, 0), "the times of a schedule must be strictly ascending: " +
+                               rounded_ms(double(step) * ex_.simulation.dt) +
+                               " does not come after " +
+                               rounded_ms(double(previous) * ex_.simulation.dt) + " (entry " +
+                               std::to_string(k - 1) + ")");
+      previous = step;
+      const Json &value = entry[1];
+      std::string vp = child(ep, 1);
+      ValueSpec v;
+      if (value.is_array())
+        v = list_spec(value, f, vp, elements);
+      else if (value.is_number() || value.is_string())
+        v = make_spec(ValueSpec::Kind::Constant, constant(value, f, vp));
+      else
+        fail(vp, "a value in a schedule is a constant like " + ex + " or a list of one value per " +
+                     elements.per + ", got " + shown(value));
+      if (step == 0)
+        initial = std::move(v);
+      else
+        changes.push_back(Change{step, std::move(v)});
+    }
+    return initial;
+  }
+
+  // One field's value (see above). `changes`: where a schedule is accepted (nullptr elsewhere).
+  ValueSpec value_spec(const Json &j, const gg_field &f, const std::string &pointer,
+                       const Elements &elements, std::vector<Change> *changes = nullptr) const {
     std::string unit = f.unit ? f.unit : "1";
     if (f.type == GG_TYPE_CHOICE) {
       auto words = split_choices(f.choices);
@@ -293,62 +507,112 @@ private:
                           ", got " + shown(j));
       std::string word = j.get<std::string>();
       for (size_t k = 0; k < words.size(); ++k)
-        if (words[k] == word) return ValueSpec{ValueSpec::Kind::Constant, double(k), 0};
+        if (words[k] == word) return make_spec(ValueSpec::Kind::Constant, double(k));
       fail(pointer, "unknown choice '" + word + "' for " + f.name + did_you_mean(word, words) +
                         "; choose one of: " + join_list(words));
     }
+    if (f.type == GG_TYPE_SEQUENCE) return sequences_spec(j, f, pointer, elements);
     bool is_state = f.role == GG_ROLE_STATE;
+    std::vector<std::string> forms = {"uniform", "normal", "lognormal"};
+    if (changes) forms.push_back("schedule");
     if (j.is_object()) {
-      std::vector<std::string> forms = {"uniform"};
-      if (is_state) forms.push_back("normal");
       if (j.size() != 1)
-        fail(pointer, "expected one distribution, like {\"uniform\": [lo, hi]}" +
-                          std::string(is_state ? " or {\"normal\": [mean, std]}" : "") + ", got " +
-                          shown(j));
+        fail(pointer, "expected one of " + forms_text(forms) + ", got " + shown(j));
       const std::string &form = j.begin().key();
       const Json &args = j.begin().value();
       std::string args_pointer = child(pointer, form);
       if (form == "uniform") {
-        auto [lo, hi] = pair_of(args, f, args_pointer, "[\"-75 mV\", \"-55 mV\"]");
+        auto [lo, hi] = pair_of(args, unit, f.name, args_pointer, "[\"-75 mV\", \"-55 mV\"]");
         if (lo > hi)
           fail(args_pointer, "the low end " + format_value(lo, unit) + " is above the high end " +
                                  format_value(hi, unit));
         check_range(lo, f, child(args_pointer, 0));
         check_range(hi, f, child(args_pointer, 1));
-        return ValueSpec{ValueSpec::Kind::Uniform, lo, hi};
+        return make_spec(ValueSpec::Kind::Uniform, lo, hi);
       }
-      if (form == "normal" && !is_state)
-        fail(args_pointer, "a normal distribution is only for initial values (in \"init\"); give "
-                           "a parameter a constant or {\"uniform\": [lo, hi]}");
-      if (form == "normal") {
-        auto [mean, sd] = pair_of(args, f, args_pointer, "[\"-65 mV\", \"5 mV\"]");
-        if (!(sd >= 0) || !std::isfinite(sd))
-          fail(child(args_pointer, 1),
-               "the standard deviation must be >= 0 and finite, got " + format_value(sd, unit));
+      if (form == "normal" || form == "lognormal") {
+        bool log = form == "lognormal";
+        auto [mean, sd] = pair_of(args, unit, f.name, args_pointer,
+                                  log ? "[\"15 ms\", \"3 ms\"]" : "[\"-65 mV\", \"5 mV\"]");
+        check_std(sd, unit, child(args_pointer, 1));
+        if (log && !(mean > 0))
+          fail(child(args_pointer, 0), "the mean of a lognormal (of the value itself) must be > 0, "
+                                       "got " +
+                                           format_value(mean, unit));
         check_range(mean, f, child(args_pointer, 0));
-        return ValueSpec{ValueSpec::Kind::Normal, mean, sd};
+        return make_spec(log ? ValueSpec::Kind::LogNormal : ValueSpec::Kind::Normal, mean, sd);
       }
+      if (form == "schedule" && !changes)
+        fail(args_pointer,
+             is_state ? "an initial value cannot follow a schedule; schedules are for a "
+                        "population's parameters (in \"params\") and its \"I_app\""
+                      : "schedules are for a population's parameters and its \"I_app\"; give "
+                        "one value here");
+      if (form == "schedule") return schedule_spec(args, f, args_pointer, elements, *changes);
       fail(pointer, "unknown distribution '" + form + "'" + did_you_mean(form, forms) +
                         "; use one of: " + join_list(forms));
     }
+    if (j.is_array()) return list_spec(j, f, pointer, elements);
     if (!j.is_number() && !j.is_string())
-      fail(pointer, "expected a value like " +
-                        std::string(is_dimensionless(unit) ? "0.5" : "\"2.5 " + unit + "\"") +
-                        " or {\"uniform\": [lo, hi]}" +
-                        (is_state ? " or {\"normal\": [mean, std]}" : "") + ", got " + shown(j));
-    return ValueSpec{ValueSpec::Kind::Constant, constant(j, f, pointer), 0};
+      fail(pointer, "expected a value like " + example_of(unit) + ", a list of one value per " +
+                        (elements.n ? elements.per : "element") + ", or one of " +
+                        forms_text(forms) + ", got " + shown(j));
+    return make_spec(ValueSpec::Kind::Constant, constant(j, f, pointer));
+  }
+
+  // {"uniform": [lo, hi]}, {"normal": [mean, std]}, ... for messages.
+  static std::string forms_text(const std::vector<std::string> &forms) {
+    std::string out;
+    for (size_t k = 0; k < forms.size(); ++k) {
+      const std::string &form = forms[k];
+      std::string args = form == "uniform"    ? "[lo, hi]"
+                         : form == "schedule" ? "[[t, value], ...]"
+                                              : "[mean, std]";
+      out += (k == 0                  ? ""
+              : k + 1 == forms.size() ? " or "
+                                      : ", ") +
+             ("{\"" + form + "\": " + args + "}");
+    }
+    return out;
   }
 
   Json spec_json(const ValueSpec &v, const gg_field &f) const {
     std::string unit = f.unit ? f.unit : "1";
     if (f.type == GG_TYPE_CHOICE) return split_choices(f.choices).at(size_t(v.a));
+    auto pair = [&](const char *form) {
+      return Json{{form, Json::array({value_json(v.a, unit), value_json(v.b, unit)})}};
+    };
+    auto values = [&](const std::vector<double> &list) {
+      Json out = Json::array();
+      for (double x : list)
+        out.push_back(value_json(x, unit));
+      return out;
+    };
     switch (v.kind) {
-    case ValueSpec::Kind::Uniform:
-      return Json{{"uniform", Json::array({value_json(v.a, unit), value_json(v.b, unit)})}};
-    case ValueSpec::Kind::Normal:
-      return Json{{"normal", Json::array({value_json(v.a, unit), value_json(v.b, unit)})}};
+    case ValueSpec::Kind::Uniform: return pair("uniform");
+    case ValueSpec::Kind::Normal: return pair("normal");
+    case ValueSpec::Kind::LogNormal: return pair("lognormal");
+    case ValueSpec::Kind::List: return values(v.list);
+    case ValueSpec::Kind::Sequences: {
+      if (v.sequences.size() == 1) return values(v.sequences[0]);
+      Json out = Json::array();
+      for (const auto &s : v.sequences)
+        out.push_back(values(s));
+      return out;
+    }
     default: return value_json(v.a, unit);
     }
+  }
+
+  // {"schedule": [["0 ms", initial], [t, value], ...]}: always with its t = 0 entry.
+  Json schedule_json(const ValueSpec &initial, const std::vector<Change> &changes,
+                     const gg_field &f) const {
+    Json entries = Json::array();
+    entries.push_back(Json::array({"0 ms", spec_json(initial, f)}));
+    for (const auto &c : changes)
+      entries.push_back(
+          Json::array({rounded_ms(double(c.step) * ex_.simulation.dt), spec_json(c.value, f)}));
+    return Json{{"schedule", std::move(entries)}};
   }
 
   // Checks that each key of `section` ("params" or "init") names a field of the right role.
@@ -387,9 +651,12 @@ private:
   }
 
   // One ValueSpec per descriptor field, from "params" (parameters) and "init" (state), defaults
-  // for the rest; writes the filled-in sections into `resolved`.
+  // for the rest; writes the filled-in sections into `resolved`. `schedules`: where parameters
+  // may follow a schedule (populations), nullptr elsewhere.
   std::vector<ValueSpec> field_values(const LoadedPlugin &plugin, const Json &item,
-                                      const std::string &pointer, Json &resolved) const {
+                                      const std::string &pointer, Json &resolved,
+                                      const Elements &elements,
+                                      std::vector<FieldSchedule> *schedules = nullptr) const {
     const gg_descriptor *d = plugin.desc;
     const Json *params = member(item, "params");
     const Json *init = member(item, "init");
@@ -406,21 +673,34 @@ private:
     Json resolved_params = Json::object(), resolved_init = Json::object();
     for (uint32_t k = 0; k < d->n_fields; ++k) {
       const gg_field &f = d->fields[k];
-      ValueSpec v{ValueSpec::Kind::Constant, f.default_value, 0};
+      ValueSpec v = make_spec(ValueSpec::Kind::Constant, f.default_value);
+      if (f.type == GG_TYPE_SEQUENCE) { // unset: one empty sequence for all
+        v.kind = ValueSpec::Kind::Sequences;
+        v.a = 0;
+        v.sequences.assign(1, {});
+      }
       bool settable = f.role == GG_ROLE_PARAM || f.role == GG_ROLE_STATE;
       const Json *section = f.role == GG_ROLE_PARAM ? params : init;
       const std::string &section_pointer = f.role == GG_ROLE_PARAM ? params_pointer : init_pointer;
+      FieldSchedule schedule;
+      schedule.field = k;
+      bool may_schedule = schedules && f.role == GG_ROLE_PARAM;
       if (settable && section && section->contains(f.name))
-        v = value_spec(section->at(f.name), f, child(section_pointer, f.name));
-      values.push_back(v);
-      if (f.role == GG_ROLE_PARAM) resolved_params[f.name] = spec_json(v, f);
+        v = value_spec(section->at(f.name), f, child(section_pointer, f.name), elements,
+                       may_schedule ? &schedule.changes : nullptr);
+      bool scheduled = may_schedule && section && section->contains(f.name) &&
+                       section->at(f.name).is_object() && section->at(f.name).contains("schedule");
+      if (f.role == GG_ROLE_PARAM)
+        resolved_params[f.name] =
+            scheduled ? schedule_json(v, schedule.changes, f) : spec_json(v, f);
       if (f.role == GG_ROLE_STATE) resolved_init[f.name] = spec_json(v, f);
+      values.push_back(std::move(v));
+      if (scheduled && !schedule.changes.empty()) schedules->push_back(std::move(schedule));
     }
     if (!resolved_params.empty()) resolved["params"] = std::move(resolved_params);
     if (!resolved_init.empty()) resolved["init"] = std::move(resolved_init);
     return values;
   }
-
   // ---------------------------------------------------------------- sections
 
   void load_simulation(const Json &doc, Json &resolved);
@@ -428,6 +708,7 @@ private:
   void load_populations(const Json &doc, Json &resolved);
   void load_projections(const Json &doc, Json &resolved);
   void load_recorders(const Json &doc, Json &resolved);
+  void check_dale() const;
 
   int population_index(const Json &j, const std::string &pointer) const {
     std::string name = get_string(j, pointer);
@@ -473,6 +754,7 @@ Experiment Loader::load(const Json &doc) {
   load_plugins(doc, resolved);
   load_populations(doc, resolved);
   load_projections(doc, resolved);
+  check_dale();
   load_recorders(doc, resolved);
 
   const Json *output = member(doc, "output");
@@ -488,7 +770,7 @@ void Loader::load_simulation(const Json &doc, Json &resolved) {
   const Json *sim = member(doc, "simulation");
   if (!sim) sim = &empty;
   require_object(*sim, pointer, "{\"dt\": \"0.1 ms\", \"duration\": \"1 s\"}");
-  check_keys(*sim, pointer, {"dt", "duration", "seed", "threads", "backend"});
+  check_keys(*sim, pointer, {"dt", "duration", "seed", "threads", "backend", "dale"});
   SimulationSpec &s = ex_.simulation;
 
   s.dt = 0.1;
@@ -516,12 +798,15 @@ void Loader::load_simulation(const Json &doc, Json &resolved) {
   s.backend = GG_BACKEND_CPU;
   if (const Json *backend = member(*sim, "backend"))
     s.backend = get_backend(*backend, child(pointer, "backend"));
+  dale_ = true;
+  if (const Json *dale = member(*sim, "dale")) dale_ = get_bool(*dale, child(pointer, "dale"));
 
   resolved["simulation"] = Json{{"dt", format_value(s.dt, "ms")},
                                 {"duration", format_value(s.duration, "ms")},
                                 {"seed", s.seed},
                                 {"threads", s.threads},
-                                {"backend", backend_name(s.backend)}};
+                                {"backend", backend_name(s.backend)},
+                                {"dale", dale_}};
 }
 
 void Loader::load_plugins(const Json &doc, Json &resolved) {
@@ -570,7 +855,7 @@ void Loader::load_populations(const Json &doc, Json &resolved) {
                         "' is not a valid population name: use letters, digits and '_', "
                         "not starting with a digit");
     require_object(p, pointer, "{\"model\": \"lif\", \"size\": 100}");
-    check_keys(p, pointer, {"model", "size", "params", "init", "backend"});
+    check_keys(p, pointer, {"model", "size", "params", "init", "I_app", "dale", "backend"});
 
     PopulationSpec spec;
     spec.name = name;
@@ -592,9 +877,38 @@ void Loader::load_populations(const Json &doc, Json &resolved) {
     Json r = Json::object();
     r["model"] = spec.plugin->name;
     r["size"] = spec.size;
-    spec.values = field_values(*spec.plugin, p, pointer, r);
+    Elements elements{spec.size,
+                      "population " + name + " has " + std::to_string(spec.size) +
+                          (spec.size == 1 ? " neuron" : " neurons"),
+                      "neuron"};
+    spec.values = field_values(*spec.plugin, p, pointer, r, elements, &spec.schedules);
+
+    // I_app, in the neuron's input unit; a source (no input unit) takes none.
+    const char *input_unit = spec.plugin->desc->input_unit;
+    std::string ip = child(pointer, "I_app");
+    const Json *i_app = member(p, "I_app");
+    if (i_app && !input_unit)
+      fail(ip, "population " + name + " (" + spec.plugin->name + ") " +
+                   (spec.plugin->desc->flags & GG_DESC_SOURCE
+                        ? "is a source and takes no input"
+                        : "takes no input (its plugin declares no input unit)") +
+                   ", so it has no I_app; remove \"I_app\"");
+    if (input_unit) {
+      const gg_field field{"I_app",  input_unit, GG_ROLE_PARAM, GG_TYPE_F64,      0, -HUGE_VAL,
+                           HUGE_VAL, 0,          nullptr,       "applied current"};
+      spec.i_app = make_spec(ValueSpec::Kind::Constant, 0);
+      if (i_app) spec.i_app = value_spec(*i_app, field, ip, elements, &spec.i_app_changes);
+      bool scheduled = i_app && i_app->is_object() && i_app->contains("schedule");
+      r["I_app"] = scheduled ? schedule_json(spec.i_app, spec.i_app_changes, field)
+                             : spec_json(spec.i_app, field);
+    }
+    bool dale = true;
+    if (const Json *d = member(p, "dale")) dale = get_bool(*d, child(pointer, "dale"));
+    spec.dale = dale && dale_;
+    r["dale"] = dale;
+
     spec.backend = item_backend(p, pointer, *spec.plugin, r);
-    run_validate(*spec.plugin, spec.values, pointer);
+    run_validate(*spec.plugin, spec.values, pointer, spec.schedules);
     out[name] = std::move(r);
     ex_.populations.push_back(std::move(spec));
   }
@@ -663,8 +977,68 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
     spec.synapse = find_plugin(get_string(*synapse, child(pointer, "synapse")), GG_KIND_SYNAPSE,
                                child(pointer, "synapse"), "synapse");
     r["synapse"] = spec.synapse->name;
-    spec.values = field_values(*spec.synapse, j, pointer, r);
+    const gg_descriptor *sd = spec.synapse->desc;
+
+    // Rate units send rates through rate synapses (W r); spiking neurons, spikes.
+    bool pre_rate = (pre.plugin->desc->flags & GG_DESC_RATE) != 0;
+    bool synapse_rate = (sd->flags & GG_DESC_RATE) != 0;
+    if (pre_rate != synapse_rate) {
+      std::vector<std::string> fitting;
+      for (const auto &p : registry_.all())
+        if (p.desc && p.desc->kind == GG_KIND_SYNAPSE &&
+            ((p.desc->flags & GG_DESC_RATE) != 0) == pre_rate)
+          fitting.push_back(p.name);
+      std::string usual = pre_rate ? "rate_linear" : "exp_current";
+      std::string pick =
+          fitting.empty() || std::find(fitting.begin(), fitting.end(), usual) != fitting.end()
+              ? usual
+              : fitting.front();
+      if (pre_rate)
+        fail(child(pointer, "synapse"),
+             "population " + pre.name + " (" + pre.plugin->name +
+                 ") is a rate unit: it sends rates, not spikes, and '" + spec.synapse->name +
+                 "' is a spiking synapse; use a rate synapse such as '" + pick + "'");
+      fail(child(pointer, "synapse"),
+           "'" + spec.synapse->name +
+               "' is a rate synapse (it carries W r) and needs a rate unit "
+               "as its 'pre', but population " +
+               pre.name + " (" + pre.plugin->name +
+               ") emits spikes; use a spiking synapse such as '" + pick + "'");
+    }
+
+    Elements elements{post.size,
+                      "the postsynaptic population " + post.name + " has " +
+                          std::to_string(post.size) + (post.size == 1 ? " neuron" : " neurons"),
+                      "postsynaptic neuron"};
+    spec.values = field_values(*spec.synapse, j, pointer, r, elements);
     run_validate(*spec.synapse, spec.values, pointer);
+
+    // NEST's convention: a "convention" choice set to "peak" makes the weight the jump itself,
+    // in the plugin's peak_weight_unit.
+    std::string unit = sd->weight_unit ? sd->weight_unit : "1";
+    for (uint32_t f = 0; f < sd->n_fields; ++f) {
+      const gg_field &field = sd->fields[f];
+      if (field.type != GG_TYPE_CHOICE || std::string(field.name) != "convention") continue;
+      auto words = split_choices(field.choices);
+      size_t index = size_t(spec.values[f].a);
+      if (index >= words.size() || words[index] != "peak") continue;
+      spec.peak_convention = true;
+      if (!sd->peak_weight_unit) {
+        const Json *params = member(j, "params");
+        bool given = params && params->is_object() && params->contains("convention");
+        std::vector<std::string> others;
+        for (const auto &w : words)
+          if (w != "peak") others.push_back(w);
+        fail(given ? child(child(pointer, "params"), "convention") : pointer,
+             "plugin '" + spec.synapse->name + "' (" + spec.synapse->path +
+                 ") offers \"convention\": \"peak\" but declares no peak_weight_unit, so the "
+                 "weight's unit is unknown; this is a bug in the plugin (set peak_weight_unit in "
+                 "its descriptor)" +
+                 (others.empty() ? std::string()
+                                 : "; meanwhile use \"convention\": \"" + others.front() + "\""));
+      }
+      unit = sd->peak_weight_unit;
+    }
 
     // connect
     std::string cp = child(pointer, "connect");
@@ -673,8 +1047,9 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
       fail(pointer, "no \"connect\": say how to connect, e.g. \"connect\": {\"rule\": "
                     "\"fixed_probability\", \"p\": 0.1}");
     require_object(*connect, cp, "{\"rule\": \"fixed_probability\", \"p\": 0.1}");
-    const std::vector<std::string> rules = {"fixed_probability", "fixed_indegree", "all_to_all",
-                                            "one_to_one"};
+    const std::vector<std::string> rules = {"fixed_probability", "fixed_indegree",
+                                            "fixed_outdegree",   "fixed_total_number",
+                                            "all_to_all",        "one_to_one"};
     const Json *rule_json = member(*connect, "rule");
     if (!rule_json) fail(cp, "no \"rule\"; rules: " + join_list(rules));
     std::string rule = get_string(*rule_json, child(cp, "rule"));
@@ -685,6 +1060,36 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
       if (const Json *a = member(*connect, "autapses"))
         spec.allow_autapses = get_bool(*a, child(cp, "autapses"));
       rc["autapses"] = spec.allow_autapses;
+    };
+    auto multapses = [&] {
+      if (const Json *m = member(*connect, "multapses"))
+        spec.allow_multapses = get_bool(*m, child(cp, "multapses"));
+      rc["multapses"] = spec.allow_multapses;
+    };
+    // A count of a rule ("indegree": 100), written to the resolved document.
+    auto count = [&](const char *key, const std::string &example) {
+      const Json *c = member(*connect, key);
+      if (!c) fail(cp, std::string("no \"") + key + "\": " + example);
+      uint64_t n = get_count(*c, child(cp, key), "a non-negative integer");
+      rc[key] = n;
+      return n;
+    };
+    // Without multapses, `wanted` synapses need as many distinct candidates (`noun`, offered by
+    // `owner`); even with multapses, a positive count needs one (a one-neuron population
+    // connected to itself without autapses has none).
+    auto check_possible = [&](const char *key, uint64_t wanted, uint64_t candidates,
+                              const std::string &what, const std::string &noun,
+                              const std::string &owner) {
+      if (wanted == 0) return;
+      if (!spec.allow_multapses && wanted > candidates)
+        fail(child(cp, key), what + " without multapses needs " + std::to_string(wanted) +
+                                 " distinct " + noun + ", but " + owner + " offers " +
+                                 std::to_string(candidates) +
+                                 "; lower it or set \"multapses\": true");
+      if (candidates == 0)
+        fail(child(cp, key), what + " needs " + noun + " to choose from, but " + owner +
+                                 " offers none (autapses are off); lower it to 0 or set "
+                                 "\"autapses\": true");
     };
     double expected_k = 0;
     if (rule == "fixed_probability") {
@@ -701,23 +1106,36 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
     } else if (rule == "fixed_indegree") {
       check_keys(*connect, cp, {"rule", "indegree", "multapses", "autapses"});
       spec.rule = ConnectRule::FixedIndegree;
-      const Json *indegree = member(*connect, "indegree");
-      if (!indegree)
-        fail(cp, "no \"indegree\": give the inputs per neuron, e.g. \"indegree\": 100");
-      spec.indegree = get_count(*indegree, child(cp, "indegree"), "a non-negative integer");
-      rc["indegree"] = spec.indegree;
-      if (const Json *m = member(*connect, "multapses"))
-        spec.allow_multapses = get_bool(*m, child(cp, "multapses"));
-      rc["multapses"] = spec.allow_multapses;
+      spec.indegree = count("indegree", "give the inputs per neuron, e.g. \"indegree\": 100");
+      multapses();
       autapses();
       uint64_t candidates = pre.size - (same && !spec.allow_autapses ? 1 : 0);
-      if (!spec.allow_multapses && spec.indegree > candidates)
-        fail(child(cp, "indegree"),
-             "an in-degree of " + std::to_string(spec.indegree) + " without multapses needs " +
-                 std::to_string(spec.indegree) + " distinct presynaptic neurons, but '" + pre.name +
-                 "' offers " + std::to_string(candidates) +
-                 "; lower it or set \"multapses\": true");
+      check_possible("indegree", spec.indegree, candidates,
+                     "an in-degree of " + std::to_string(spec.indegree), "presynaptic neurons",
+                     "'" + pre.name + "'");
       expected_k = double(spec.indegree);
+    } else if (rule == "fixed_outdegree") {
+      check_keys(*connect, cp, {"rule", "outdegree", "multapses", "autapses"});
+      spec.rule = ConnectRule::FixedOutdegree;
+      spec.outdegree = count("outdegree", "give the targets per neuron, e.g. \"outdegree\": 100");
+      multapses();
+      autapses();
+      uint64_t candidates = post.size - (same && !spec.allow_autapses ? 1 : 0);
+      check_possible("outdegree", spec.outdegree, candidates,
+                     "an out-degree of " + std::to_string(spec.outdegree), "postsynaptic neurons",
+                     "'" + post.name + "'");
+      expected_k = double(spec.outdegree) * double(pre.size) / double(post.size);
+    } else if (rule == "fixed_total_number") {
+      check_keys(*connect, cp, {"rule", "total", "multapses", "autapses"});
+      spec.rule = ConnectRule::FixedTotalNumber;
+      spec.total = count("total", "give the number of synapses, e.g. \"total\": 10000");
+      multapses();
+      autapses();
+      uint64_t candidates = pre.size * post.size - (same && !spec.allow_autapses ? pre.size : 0);
+      check_possible("total", spec.total, candidates,
+                     "a total of " + std::to_string(spec.total) + " synapses", "(pre, post) pairs",
+                     pre.name + "->" + post.name);
+      expected_k = double(spec.total) / double(post.size);
     } else if (rule == "all_to_all") {
       check_keys(*connect, cp, {"rule", "autapses"});
       spec.rule = ConnectRule::AllToAll;
@@ -737,32 +1155,76 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
     }
     r["connect"] = std::move(rc);
 
-    // weight
+    // weight: a constant, {"value": v}, or a distribution {"normal" | "uniform" | "lognormal":
+    // [a, b]}, each with an optional "scale" that multiplies all its parameters. A projection
+    // keeps one sign: the mean's (a lognormal with a negative mean draws magnitudes of mean |mean|
+    // and makes them negative).
     std::string wp = child(pointer, "weight");
     const Json *weight = member(j, "weight");
     if (!weight)
       fail(pointer, "no \"weight\": give one, e.g. \"weight\": 0.5 or \"weight\": {\"value\": 25, "
                     "\"scale\": \"1/sqrt(N)\"}");
-    std::string unit = spec.synapse->desc->weight_unit ? spec.synapse->desc->weight_unit : "1";
-    double value = 0;
+    std::string form = "value";
+    double wa = 0, wb = 0;
     std::string scale = "none";
     double n = double(recurrent_n);
     if (weight->is_object()) {
-      check_keys(*weight, wp, {"value", "scale", "N"});
-      const Json *v = member(*weight, "value");
-      if (!v)
+      const std::vector<std::string> forms = {"value", "normal", "uniform", "lognormal"};
+      check_keys(*weight, wp, {"value", "normal", "uniform", "lognormal", "scale", "N"});
+      std::vector<std::string> given;
+      for (const auto &f : forms)
+        if (weight->contains(f)) given.push_back(f);
+      if (given.empty())
         fail(wp, "no \"value\": give the unscaled weight, e.g. {\"value\": 25, \"scale\": "
-                 "\"1/sqrt(N)\"}");
-      value = convert_value(*v, unit, where(child(wp, "value")), "the weight");
+                 "\"1/sqrt(N)\"}, or a distribution: {\"normal\": [mean, std]}, {\"uniform\": "
+                 "[lo, hi]} or {\"lognormal\": [mean, std]}");
+      if (given.size() > 1)
+        fail(wp, "give one of \"value\", \"normal\", \"uniform\" or \"lognormal\", not both '" +
+                     given[0] + "' and '" + given[1] + "'");
+      form = given[0];
+      std::string fp = child(wp, form);
+      if (form == "value") {
+        wa = convert_value(weight->at(form), unit, where(fp), "the weight");
+        if (!std::isfinite(wa)) fail(fp, "the weight must be finite");
+      } else {
+        std::tie(wa, wb) =
+            pair_of(weight->at(form), unit, "the weight", fp,
+                    form == "uniform" ? "[\"0.5 mV\", \"1.5 mV\"]" : "[\"1 mV\", \"0.2 mV\"]");
+        if (!std::isfinite(wa)) fail(child(fp, 0), "the weight must be finite");
+        if (!std::isfinite(wb))
+          fail(child(fp, 1), form == "uniform" ? "the weight must be finite"
+                                               : "the standard deviation must be finite");
+      }
+      if (form == "uniform") {
+        if (wa > wb)
+          fail(fp, "the low end " + format_value(wa, unit) + " is above the high end " +
+                       format_value(wb, unit));
+        if (wa < 0 && wb > 0)
+          fail(fp, "the ends " + format_value(wa, unit) + " and " + format_value(wb, unit) +
+                       " have different signs, but a projection keeps one sign: use [" +
+                       format_value(0, unit) + ", " + format_value(wb, unit) + "] or [" +
+                       format_value(wa, unit) + ", " + format_value(0, unit) +
+                       "], or two projections");
+      } else if (form == "normal" || form == "lognormal") {
+        check_std(wb, unit, child(fp, 1));
+        if (form == "lognormal" && wa == 0)
+          fail(child(fp, 0),
+               "the mean of a lognormal weight must not be 0: the magnitudes are drawn with mean "
+               "|mean| and the given standard deviation, and the mean's sign is the weight's "
+               "(negative: inhibitory)");
+        if (form == "normal" && wa == 0 && wb > 0)
+          fail(child(fp, 0), "the mean of a normal weight must not be 0: its sign is the "
+                             "projection's sign (draws of the other sign are drawn again)");
+      }
       if (const Json *s = member(*weight, "scale")) scale = get_string(*s, child(wp, "scale"));
       const std::vector<std::string> scales = {"none", "1/sqrt(N)", "1/sqrt(K)"};
       if (std::find(scales.begin(), scales.end(), scale) == scales.end())
         fail(child(wp, "scale"), "unknown scale '" + scale + "'" + did_you_mean(scale, scales) +
                                      "; use one of: " + join_list(scales));
-      if (const Json *given = member(*weight, "N")) {
+      if (const Json *given_n = member(*weight, "N")) {
         if (scale != "1/sqrt(N)")
           fail(child(wp, "N"), "\"N\" is only used with \"scale\": \"1/sqrt(N)\"");
-        n = convert_value(*given, "1", where(child(wp, "N")));
+        n = convert_value(*given_n, "1", where(child(wp, "N")));
         if (!(n > 0) || !std::isfinite(n))
           fail(child(wp, "N"), "N must be positive, got " + format_number(n));
       }
@@ -776,26 +1238,117 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
         spec.weight_scale = 1 / std::sqrt(expected_k);
       }
     } else {
-      value = convert_value(*weight, unit, where(wp), "the weight");
+      wa = convert_value(*weight, unit, where(wp), "the weight");
+      if (!std::isfinite(wa)) fail(wp, "the weight must be finite");
     }
-    if (!std::isfinite(value)) fail(wp, "the weight must be finite");
-    spec.weight = value * spec.weight_scale;
-    Json rw = Json{{"value", value_json(value, unit)}, {"scale", scale}};
+    double s = spec.weight_scale;
+    if (form == "value") {
+      spec.weight = wa * s;
+      spec.weight_dist = make_spec(ValueSpec::Kind::Constant, spec.weight);
+    } else {
+      auto kind = form == "uniform"  ? ValueSpec::Kind::Uniform
+                  : form == "normal" ? ValueSpec::Kind::Normal
+                                     : ValueSpec::Kind::LogNormal;
+      spec.weight_dist = make_spec(kind, wa * s, wb * s);
+      spec.weight = form == "uniform" ? (wa * s + wb * s) / 2 : wa * s;
+    }
+    Json rw = Json::object();
+    if (form == "value")
+      rw["value"] = value_json(wa, unit);
+    else
+      rw[form] = Json::array({value_json(wa, unit), value_json(wb, unit)});
+    rw["scale"] = scale;
     // The N used, written out, so the resolved experiment scales the same if populations change.
     if (scale == "1/sqrt(N)") rw["N"] = n;
     r["weight"] = std::move(rw);
 
-    // delay
+    // delay: a constant (a whole number of steps, at least one), or per synapse
+    // {"uniform": [lo, hi]} / {"normal": [mean, std]} in ms. A drawn delay is rounded to whole
+    // steps per synapse; a draw below one step (the lower end may be below dt, and a normal has
+    // no lower end) is raised to one step by the engine. `delay` is then the mean, and
+    // delay_steps = max(1, round(mean / dt)).
     std::string dp = child(pointer, "delay");
-    spec.delay = ex_.simulation.dt;
-    if (const Json *delay = member(j, "delay")) spec.delay = get_time(*delay, dp);
-    spec.delay_steps = whole_steps(spec.delay, dp);
-    r["delay"] = format_value(spec.delay, "ms");
+    double dt = ex_.simulation.dt;
+    spec.delay = dt;
+    const Json *delay = member(j, "delay");
+    if (delay && delay->is_object()) {
+      const std::vector<std::string> forms = {"uniform", "normal"};
+      if (delay->size() != 1)
+        fail(dp, "expected a delay like \"1.5 ms\", {\"uniform\": [lo, hi]} or {\"normal\": "
+                 "[mean, std]}, got " +
+                     shown(*delay));
+      std::string dform = delay->begin().key();
+      std::string fp = child(dp, dform);
+      if (dform != "uniform" && dform != "normal")
+        fail(dp, "unknown distribution '" + dform + "'" + did_you_mean(dform, forms) +
+                     "; use one of: " + join_list(forms));
+      auto [da, db] =
+          pair_of(delay->begin().value(), "ms", "the delay", fp,
+                  dform == "uniform" ? "[\"1 ms\", \"3 ms\"]" : "[\"2 ms\", \"0.5 ms\"]");
+      double longest = da;
+      if (dform == "uniform") {
+        if (!(da >= 0))
+          fail(child(fp, 0), "a delay cannot be negative, got " + format_value(da, "ms"));
+        if (da > db)
+          fail(fp, "the low end " + format_value(da, "ms") + " is above the high end " +
+                       format_value(db, "ms"));
+        if (!std::isfinite(db)) fail(child(fp, 1), "the delay must be finite");
+        spec.delay = (da + db) / 2;
+        longest = db;
+      } else {
+        if (!(da > 0) || !std::isfinite(da))
+          fail(child(fp, 0),
+               "the mean delay must be positive and finite, got " + format_value(da, "ms"));
+        check_std(db, "ms", child(fp, 1));
+        spec.delay = da;
+      }
+      if (!(longest / dt < 1e15))
+        fail(fp,
+             format_value(longest, "ms") + " is too many steps of dt = " + format_value(dt, "ms"));
+      spec.delay_dist = make_spec(
+          dform == "uniform" ? ValueSpec::Kind::Uniform : ValueSpec::Kind::Normal, da, db);
+      spec.delay_steps = std::max<uint64_t>(1, uint64_t(std::llround(spec.delay / dt)));
+      r["delay"] = Json{{dform, Json::array({format_value(da, "ms"), format_value(db, "ms")})}};
+    } else {
+      if (delay) spec.delay = get_time(*delay, dp);
+      spec.delay_steps = whole_steps(spec.delay, dp);
+      spec.delay_dist = make_spec(ValueSpec::Kind::Constant, spec.delay);
+      r["delay"] = format_value(spec.delay, "ms");
+    }
 
     spec.backend = item_backend(j, pointer, *spec.synapse, r);
     out.push_back(std::move(r));
   }
   resolved["projections"] = std::move(out);
+}
+
+// Dale's law: the outgoing projections of a population (with "dale" on, and the simulation's too)
+// have mean weights of one sign; a zero weight goes with either.
+void Loader::check_dale() const {
+  auto unit_of = [](const ProjectionSpec &p) {
+    const gg_descriptor *d = p.synapse->desc;
+    const char *unit = p.peak_convention ? d->peak_weight_unit : d->weight_unit;
+    return std::string(unit ? unit : "1");
+  };
+  for (size_t k = 0; k < ex_.populations.size(); ++k) {
+    const PopulationSpec &pop = ex_.populations[k];
+    if (!pop.dale) continue;
+    const ProjectionSpec *positive = nullptr, *negative = nullptr;
+    for (const auto &p : ex_.projections) {
+      if (p.pre != int(k)) continue;
+      if (p.weight > 0 && !positive) positive = &p;
+      if (p.weight < 0 && !negative) negative = &p;
+      if (!positive || !negative) continue;
+      const ProjectionSpec *first = positive->stream < negative->stream ? positive : negative;
+      const ProjectionSpec *second = first == positive ? negative : positive;
+      fail(pop.pointer,
+           "Dale's law: population " + pop.name + "'s outgoing weights must share one sign, but " +
+               first->pointer + " (" + first->name + ") has " +
+               format_value(first->weight, unit_of(*first)) + " and " + second->pointer + " (" +
+               second->name + ") has " + format_value(second->weight, unit_of(*second)) +
+               "; fix the sign, or set \"dale\": false on population " + pop.name + " to allow it");
+    }
+  }
 }
 
 void Loader::load_recorders(const Json &doc, Json &resolved) {
@@ -846,7 +1399,7 @@ void Loader::load_recorders(const Json &doc, Json &resolved) {
     if (const Json *e = member(j, "every")) every = whole_steps(get_time(*e, ep), ep);
 
     // Recorder fields: parameters only; a recorder has no initial state to set.
-    std::vector<ValueSpec> values = field_values(*plugin, j, pointer, r);
+    std::vector<ValueSpec> values = field_values(*plugin, j, pointer, r, Elements{});
     run_validate(*plugin, values, pointer);
 
     const Json *variables = member(j, "variables");

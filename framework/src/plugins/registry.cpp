@@ -108,7 +108,7 @@ void check_descriptor(const gg_descriptor *d, const std::string &path) {
       throw PluginError(at + " '" + f.name + "' has an unknown role " + std::to_string(f.role));
     if (f.type == GG_TYPE_CHOICE && (!f.choices || !*f.choices))
       throw PluginError(at + " '" + f.name + "' is a choice without choices (\"a|b\")");
-    if (f.type != GG_TYPE_F64 && f.type != GG_TYPE_CHOICE)
+    if (f.type != GG_TYPE_F64 && f.type != GG_TYPE_CHOICE && f.type != GG_TYPE_SEQUENCE)
       throw PluginError(at + " '" + f.name + "' has an unknown type " + std::to_string(f.type));
   }
 }

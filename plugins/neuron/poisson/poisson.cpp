@@ -44,6 +44,9 @@ struct Poisson {
     }
   }
 
+  // A rate schedule changed `rate`: recompute p_none.
+  static void update(const gg_view &v) { init(v); }
+
   static void step(const gg_view &v) {
     const double *r = v.fields[rate], *p0 = v.fields[p_none];
     for (uint64_t i = 0; i < v.n; ++i) {

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,69 @@ struct FakeRates {
   static void step(const gg_view &) {}
 };
 
+// A source whose spike times are a GG_TYPE_SEQUENCE parameter.
+struct FakeTimes {
+  static constexpr const char *name = "fake_times";
+  static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr const char *doc = "given spike trains";
+  static constexpr bool source = true;
+  enum Field { times, count };
+  static constexpr gg_field fields[] = {gg_field{"times", "ms", GG_ROLE_PARAM, GG_TYPE_SEQUENCE, 0,
+                                                 0, ganglion::inf, 0, nullptr, "spike times"}};
+  static void step(const gg_view &) {}
+};
+
+struct FakeRate {
+  static constexpr const char *name = "fake_rate";
+  static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr const char *doc = "a rate unit";
+  static constexpr bool rate = true;
+  static constexpr const char *input_unit = "Hz";
+  enum Field { tau, r, count };
+  static constexpr gg_field fields[] = {
+      ganglion::param("tau", "ms", 10, 0, ganglion::inf, "time constant", GG_MIN_EXCLUSIVE),
+      ganglion::state("r", "Hz", 0, 0, ganglion::inf, "rate")};
+  static void step(const gg_view &) {}
+};
+
+struct FakeRateSyn {
+  static constexpr const char *name = "fake_rate_syn";
+  static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr const char *doc = "carries W r";
+  static constexpr bool rate = true;
+  static constexpr const char *weight_unit = "1";
+  enum Field { count };
+  static void step(const gg_view &) {}
+  static void current(const gg_view &) {}
+};
+
+// A synapse offering NEST's convention; fake_bad_nest forgets its peak_weight_unit.
+struct FakeNest {
+  static constexpr const char *name = "fake_nest";
+  static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr const char *doc = "NEST-style exponential current";
+  static constexpr const char *weight_unit = "mV";
+  static constexpr const char *peak_weight_unit = "mV/ms";
+  enum Field { tau, convention, count };
+  static constexpr gg_field fields[] = {
+      ganglion::param("tau", "ms", 5, 0, ganglion::inf, "decay", GG_MIN_EXCLUSIVE),
+      ganglion::choice("convention", "integral|peak", 0, "what the weight means")};
+  static void step(const gg_view &) {}
+  static void current(const gg_view &) {}
+};
+
+struct FakeBadNest {
+  static constexpr const char *name = "fake_bad_nest";
+  static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr const char *doc = "NEST-style, without its peak unit";
+  static constexpr const char *weight_unit = "mV";
+  enum Field { convention, count };
+  static constexpr gg_field fields[] = {
+      ganglion::choice("convention", "integral|peak", 1, "what the weight means")};
+  static void step(const gg_view &) {}
+  static void current(const gg_view &) {}
+};
+
 template <class P> const gg_descriptor *descriptor_of() {
   return &ganglion::detail::Tables<P>::descriptor;
 }
@@ -118,6 +182,11 @@ PluginRegistry &registry() {
     add(descriptor_of<FakeState>());
     add(descriptor_of<FakeRates>());
     add(cuda_only());
+    add(descriptor_of<FakeTimes>());
+    add(descriptor_of<FakeRate>());
+    add(descriptor_of<FakeRateSyn>());
+    add(descriptor_of<FakeNest>());
+    add(descriptor_of<FakeBadNest>());
     return reg;
   }();
   return r;
@@ -325,10 +394,10 @@ TEST_CASE("loader: apply_override parses values and refuses paths that do not ex
 TEST_CASE("loader: unknown keys name the object, suggest a spelling and list the known keys") {
   CHECK(error_of({"populations.E.szie=5"}) ==
         "x.json: /populations/E: unknown key 'szie' (did you mean 'size'?); known keys: model, "
-        "size, params, init, backend");
+        "size, params, init, I_app, dale, backend");
   CHECK(error_of({"simulation.step=1"}) ==
         "x.json: /simulation: unknown key 'step'; known keys: dt, duration, seed, threads, "
-        "backend");
+        "backend, dale");
   CHECK(error_of({"projections.0.connect.autapse=false"}) ==
         "x.json: /projections/0/connect: unknown key 'autapse' (did you mean 'autapses'?); known "
         "keys: rule, p, autapses");
@@ -348,32 +417,61 @@ TEST_CASE("loader: parameter values are converted, range-checked and type-checke
         "x.json: /populations/E/init/V/uniform/1: 2000 mV is out of range [-1000, 1000] mV");
   CHECK(error_of({"populations.E.init.V={\"uniform\": [\"-50 mV\", \"-60 mV\"]}"}) ==
         "x.json: /populations/E/init/V/uniform: the low end -50 mV is above the high end -60 mV");
-  CHECK(error_of({"populations.E.params.tau_m=[1, 2]"}) ==
-        "x.json: /populations/E/params/tau_m: expected a value like \"2.5 ms\" or {\"uniform\": "
-        "[lo, hi]}, got [1,2]");
+  CHECK(error_of({"populations.E.params.tau_m=true"}) ==
+        "x.json: /populations/E/params/tau_m: expected a value like \"2.5 ms\", a list of one "
+        "value per neuron, or one of {\"uniform\": [lo, hi]}, {\"normal\": [mean, std]}, "
+        "{\"lognormal\": [mean, std]} or {\"schedule\": [[t, value], ...]}, got true");
   CHECK(error_of({"populations.E.params.tau_m={\"uniform\": [1]}"}) ==
         "x.json: /populations/E/params/tau_m/uniform: expected two values, like [\"-75 mV\", "
         "\"-55 mV\"], got [1]");
   CHECK(error_of({"populations.E.params.tau_m={\"gauss\": [1, 2]}"}) ==
-        "x.json: /populations/E/params/tau_m: unknown distribution 'gauss'; use one of: uniform");
+        "x.json: /populations/E/params/tau_m: unknown distribution 'gauss'; use one of: uniform, "
+        "normal, lognormal, schedule");
 
   Experiment ex = load({"populations.E.params.tau_m={\"uniform\": [\"10 ms\", \"0.02 s\"]}"});
   CHECK(ex.populations[0].values[FakeLif::tau_m].kind == ValueSpec::Kind::Uniform);
   CHECK(ex.populations[0].values[FakeLif::tau_m].b == 20);
 }
 
-TEST_CASE("loader: normal distributions are for initial values only") {
+TEST_CASE("loader: normal and lognormal draws, for initial values and parameters") {
   Experiment ex = load({"populations.E.init.V={\"normal\": [\"-65 mV\", \"5 mV\"]}"});
   CHECK(ex.populations[0].values[FakeLif::V].kind == ValueSpec::Kind::Normal);
   CHECK(ex.populations[0].values[FakeLif::V].a == -65);
   CHECK(ex.populations[0].values[FakeLif::V].b == 5);
   CHECK(ex.resolved["populations"]["E"]["init"]["V"]["normal"][1] == "5 mV");
-  CHECK(error_of({"populations.E.params.tau_m={\"normal\": [10, 1]}"}) ==
-        "x.json: /populations/E/params/tau_m/normal: a normal distribution is only for initial "
-        "values (in \"init\"); give a parameter a constant or {\"uniform\": [lo, hi]}");
   CHECK(error_of({"populations.E.init.V={\"normal\": [\"-65 mV\", \"-1 mV\"]}"}) ==
         "x.json: /populations/E/init/V/normal/1: the standard deviation must be >= 0 and finite, "
         "got -1 mV");
+
+  // A parameter may be drawn too; only the mean is range-checked (the engine draws again where a
+  // value falls out of range).
+  ex = load({"populations.E.params.tau_m={\"normal\": [\"15 ms\", \"20 ms\"]}",
+             "populations.I.params.tau_m={\"lognormal\": [\"0.02 s\", \"4 ms\"]}"});
+  const ValueSpec &normal = ex.populations[0].values[FakeLif::tau_m];
+  CHECK(normal.kind == ValueSpec::Kind::Normal);
+  CHECK(normal.a == 15);
+  CHECK(normal.b == 20);
+  const ValueSpec &lognormal = ex.populations[1].values[FakeLif::tau_m];
+  CHECK(lognormal.kind == ValueSpec::Kind::LogNormal);
+  CHECK(lognormal.a == 20);
+  CHECK(lognormal.b == 4);
+  CHECK(ex.resolved["populations"]["I"]["params"]["tau_m"] ==
+        nlohmann::ordered_json::parse(R"({"lognormal": ["20 ms", "4 ms"]})"));
+  CHECK(error_of({"populations.E.params.tau_m={\"normal\": [-1, 1]}"}) ==
+        "x.json: /populations/E/params/tau_m/normal/0: -1 ms is out of range (0, inf) ms");
+  CHECK(error_of({"populations.E.params.V_th={\"lognormal\": [\"-50 mV\", \"1 mV\"]}"}) ==
+        "x.json: /populations/E/params/V_th/lognormal/0: the mean of a lognormal (of the value "
+        "itself) must be > 0, got -50 mV");
+  CHECK(error_of({"populations.E.params.tau_m={\"lognormal\": [10, \"inf ms\"]}"}) ==
+        "x.json: /populations/E/params/tau_m/lognormal/1: the standard deviation must be >= 0 and "
+        "finite, got inf ms");
+  CHECK(load({"populations.E.init.V={\"lognormal\": [5, 1]}"})
+            .populations[0]
+            .values[FakeLif::V]
+            .kind == ValueSpec::Kind::LogNormal);
+  // The validate hook sees the mean.
+  CHECK(error_of({"populations.I.params.V_re={\"normal\": [\"-40 mV\", \"1 mV\"]}"}) ==
+        "x.json: /populations/I: V_re (-40 mV) must be below V_th (-50 mV)");
 }
 
 TEST_CASE("loader: params and init hold the fields of their role") {
@@ -411,14 +509,15 @@ TEST_CASE("loader: the plugin's validate hook sees the values and its message is
 
 TEST_CASE("loader: models must be neuron plugins that exist") {
   std::string unknown = error_of({"populations.E.model=fake_lfi"});
-  CHECK(unknown.rfind("x.json: /populations/E/model: unknown neuron model 'fake_lfi' (did you "
-                      "mean 'fake_lif'?); known: fake_lif, fake_poisson, gpu_lif.",
-                      0) == 0);
+  CHECK(unknown.rfind(
+            "x.json: /populations/E/model: unknown neuron model 'fake_lfi' (did you "
+            "mean 'fake_lif'?); known: fake_lif, fake_poisson, gpu_lif, fake_times, fake_rate.",
+            0) == 0);
   CHECK(unknown.find("GANGLION_PLUGIN_PATH") != std::string::npos);
   CHECK(unknown.find("\"plugins\"") != std::string::npos);
   CHECK(error_of({"populations.E.model=fake_exp"}) ==
         "x.json: /populations/E/model: 'fake_exp' is a synapse plugin, not a neuron model; neuron "
-        "models: fake_lif, fake_poisson, gpu_lif");
+        "models: fake_lif, fake_poisson, gpu_lif, fake_times, fake_rate");
   CHECK(error_of({"populations.E.size=0"}) ==
         "x.json: /populations/E/size: the size must be between 1 and 4294967295, got 0");
   CHECK(error_of({"populations.E.size=-3"}) ==
@@ -476,7 +575,7 @@ TEST_CASE("loader: projections connect existing populations with sound rules") {
         "input; make it the 'pre' of the projection");
   CHECK(error_of({"projections.0.synapse=fake_lif"}) ==
         "x.json: /projections/0/synapse: 'fake_lif' is a neuron plugin, not a synapse; synapses: "
-        "fake_exp");
+        "fake_exp, fake_rate_syn, fake_nest, fake_bad_nest");
   CHECK(error_of({"projections.0.connect.p=1.5"}) ==
         "x.json: /projections/0/connect/p: 1.5 is out of range [0, 1]");
   CHECK(error_of({"projections.1.connect.indegree=60", "projections.1.connect.multapses=false"}) ==
@@ -487,7 +586,8 @@ TEST_CASE("loader: projections connect existing populations with sound rules") {
         "80 neurons and 'I' has 20");
   CHECK(error_of({"projections.0.connect={\"rule\": \"all_to_al\"}"}) ==
         "x.json: /projections/0/connect/rule: unknown rule 'all_to_al' (did you mean "
-        "'all_to_all'?); rules: fixed_probability, fixed_indegree, all_to_all, one_to_one");
+        "'all_to_all'?); rules: fixed_probability, fixed_indegree, fixed_outdegree, "
+        "fixed_total_number, all_to_all, one_to_one");
   Experiment ex = load({"projections.0.connect={\"rule\": \"all_to_all\", \"autapses\": false}",
                         "projections.0.name=EI"});
   CHECK(ex.projections[0].rule == ConnectRule::AllToAll);
@@ -598,4 +698,591 @@ TEST_CASE("loader: files, relative plugin paths and unreadable files") {
     CHECK(std::string(e.what()).rfind(dir / "absent.json" + ": cannot read the experiment file",
                                       0) == 0);
   }
+}
+
+namespace {
+
+// The base experiment changed by `edit` (for changes --set cannot make, such as a new projection).
+std::string edited(const std::function<void(nlohmann::ordered_json &)> &edit) {
+  auto doc = nlohmann::ordered_json::parse(base);
+  edit(doc);
+  return doc.dump();
+}
+
+std::string with_projection(const std::string &projection) {
+  return edited([&](nlohmann::ordered_json &doc) {
+    doc["projections"].push_back(nlohmann::ordered_json::parse(projection));
+  });
+}
+
+// A JSON list of n values: first, then `rest` repeated.
+std::string json_list(size_t n, const std::string &first, const std::string &rest) {
+  std::string out = "[" + first;
+  for (size_t k = 1; k < n; ++k)
+    out += ", " + rest;
+  return out + "]";
+}
+
+} // namespace
+
+TEST_CASE("loader: per-neuron lists give one value per element") {
+  std::string list = "[";
+  for (int k = 0; k < 80; ++k)
+    list += (k ? ", " : "") + std::to_string(10 + k);
+  list += "]";
+  Experiment ex = load({"populations.E.params.tau_m=" + list,
+                        "populations.I.params.V_th=" + json_list(20, "\"-0.05 V\"", "\"-52 mV\""),
+                        "populations.I.init.V=" + json_list(20, "-70", "\"-60 mV\"")});
+  const ValueSpec &tau = ex.populations[0].values[FakeLif::tau_m];
+  CHECK(tau.kind == ValueSpec::Kind::List);
+  REQUIRE(tau.list.size() == 80);
+  CHECK(tau.list[0] == 10);
+  CHECK(tau.list[79] == 89);
+  CHECK(tau.a == 10); // element 0
+  const ValueSpec &th = ex.populations[1].values[FakeLif::V_th];
+  CHECK(th.kind == ValueSpec::Kind::List);
+  CHECK(th.list[0] == -50); // units per element
+  CHECK(th.list[1] == -52);
+  CHECK(ex.populations[1].values[FakeLif::V].list[19] == -60);
+  CHECK(ex.resolved["populations"]["I"]["params"]["V_th"][0] == "-50 mV");
+  CHECK(ex.resolved["populations"]["E"]["params"]["tau_m"][79] == "89 ms");
+
+  CHECK(error_of({"populations.E.params.tau_m=[1, 2]"}) ==
+        "x.json: /populations/E/params/tau_m: a list of 2 values, but population E has 80 "
+        "neurons: give one value per neuron, or one value for all");
+  CHECK(error_of({"populations.I.params.tau_m=" + json_list(20, "1", "1").replace(7, 1, "-1")}) ==
+        "x.json: /populations/I/params/tau_m/2: -1 ms is out of range (0, inf) ms");
+  CHECK(error_of({"populations.I.params.tau_m=" + json_list(20, "{\"uniform\": [1, 2]}", "1")}) ==
+        "x.json: /populations/I/params/tau_m/0: expected a value like \"2.5 ms\", got "
+        "{\"uniform\":[1,2]}");
+  // A synapse's fields have one value per postsynaptic neuron.
+  CHECK(load({"projections.0.params.tau=" + json_list(20, "3", "4")})
+            .projections[0]
+            .values[FakeExp::tau]
+            .list[1] == 4);
+  CHECK(error_of({"projections.0.params.tau=" + json_list(80, "3", "4")}) ==
+        "x.json: /projections/0/params/tau: a list of 80 values, but the postsynaptic population I "
+        "has 20 neurons: give one value per postsynaptic neuron, or one value for all");
+  // A recorder spans populations: one value.
+  CHECK(error_of({"recorders.0={\"type\": \"rates\", \"params\": {\"bin\": [1, 2]}}"}) ==
+        "x.json: /recorders/0/params/bin: bin takes one value here, not a list of per-element "
+        "values; got [1,2]");
+  // The validate hook sees element 0.
+  CHECK(error_of({"populations.I.params.V_re=" + json_list(20, "-40", "-60")}) ==
+        "x.json: /populations/I: V_re (-40 mV) must be below V_th (-50 mV)");
+  CHECK(load({"populations.I.params.V_re=" + json_list(20, "-60", "-40")})
+            .populations[1]
+            .values[FakeLif::V_re]
+            .list[1] == -40);
+}
+
+TEST_CASE("loader: sequence fields take one list for all or one list per element") {
+  const std::string s = "populations.S={\"model\": \"fake_times\", \"size\": 3, \"params\": "
+                        "{\"times\": ";
+  Experiment ex = load({s + "[\"1 ms\", 5, \"0.009 s\"]}}"});
+  const ValueSpec &one = ex.populations[3].values[FakeTimes::times];
+  CHECK(one.kind == ValueSpec::Kind::Sequences);
+  REQUIRE(one.sequences.size() == 1);
+  CHECK(one.sequences[0] == std::vector<double>{1, 5, 9});
+  CHECK(ex.resolved["populations"]["S"]["params"]["times"] ==
+        nlohmann::ordered_json::parse(R"(["1 ms", "5 ms", "9 ms"])"));
+  CHECK_FALSE(ex.resolved["populations"]["S"].contains("I_app")); // a source takes no input
+
+  ex = load({s + "[[1], [2, 2, 3], []]}}"});
+  const ValueSpec &each = ex.populations[3].values[FakeTimes::times];
+  REQUIRE(each.sequences.size() == 3);
+  CHECK(each.sequences[1] == std::vector<double>{2, 2, 3});
+  CHECK(each.sequences[2].empty());
+  CHECK(ex.resolved["populations"]["S"]["params"]["times"][2] == nlohmann::ordered_json::array());
+
+  // Unset: one empty sequence for all.
+  ex = load({"populations.S={\"model\": \"fake_times\", \"size\": 3}"});
+  CHECK(ex.populations[3].values[FakeTimes::times].kind == ValueSpec::Kind::Sequences);
+  CHECK(ex.populations[3].values[FakeTimes::times].sequences ==
+        std::vector<std::vector<double>>{{}});
+
+  CHECK(error_of({s + "[1, 5, 3]}}"}) ==
+        "x.json: /populations/S/params/times/2: the values of times must be sorted in ascending "
+        "order, but item 2 (3 ms) is below item 1 (5 ms)");
+  CHECK(error_of({s + "[[1], [2, 1], []]}}"}) ==
+        "x.json: /populations/S/params/times/1/1: the values of times must be sorted in ascending "
+        "order, but item 1 (1 ms) is below item 0 (2 ms)");
+  CHECK(error_of({s + "[[1], [2]]}}"}) ==
+        "x.json: /populations/S/params/times: a list of 2 sequences, but population S has 3 "
+        "neurons: give one sequence per neuron, or one flat list for all");
+  CHECK(error_of({s + "[[1], 2, [3]]}}"}) ==
+        "x.json: /populations/S/params/times/1: expected a list like [\"2.5 ms\", ...] (one "
+        "sequence per neuron), got 2");
+  CHECK(error_of({s + "[1, [2]]}}"}) ==
+        "x.json: /populations/S/params/times/1: expected a value like \"2.5 ms\", got [2] (a "
+        "list of lists gives one sequence per element: then every item is a list)");
+  CHECK(error_of({s + "[\"-1 ms\"]}}"}) ==
+        "x.json: /populations/S/params/times/0: -1 ms is out of range [0, inf) ms");
+  CHECK(error_of({s + "[\"1 mV\"]}}"}) ==
+        "x.json: /populations/S/params/times/0: \"1 mV\" has the wrong dimension: times is in ms "
+        "(a time), but mV is a voltage");
+  // No other forms.
+  std::string not_a_list = "x.json: /populations/S/params/times: times takes a list of values, "
+                           "one list for every element like [\"2.5 ms\", ...], or one list per "
+                           "element like [[\"2.5 ms\"], [], ...]; got ";
+  CHECK(error_of({s + "5}}"}) == not_a_list + "5");
+  CHECK(error_of({s + "{\"uniform\": [1, 2]}}}"}) == not_a_list + "{\"uniform\":[1,2]}");
+  CHECK(error_of({s + "{\"schedule\": [[0, [1]]]}}}"}) == not_a_list + "{\"schedule\":[[0,[1]]]}");
+}
+
+TEST_CASE("loader: parameter schedules give a value at t = 0 and changes at later steps") {
+  Experiment ex = load({"populations.X.params.rate={\"schedule\": [[\"0 ms\", \"5 Hz\"], [\"20 "
+                        "ms\", \"0.02 kHz\"], [\"50 ms\", " +
+                        json_list(50, "1", "\"2 Hz\"") + "]]}"});
+  const PopulationSpec &x = ex.populations[2];
+  CHECK(x.values[FakePoisson::rate].kind == ValueSpec::Kind::Constant);
+  CHECK(x.values[FakePoisson::rate].a == 5);
+  REQUIRE(x.schedules.size() == 1);
+  CHECK(x.schedules[0].field == FakePoisson::rate);
+  REQUIRE(x.schedules[0].changes.size() == 2);
+  CHECK(x.schedules[0].changes[0].step == 200);
+  CHECK(x.schedules[0].changes[0].value.kind == ValueSpec::Kind::Constant);
+  CHECK(x.schedules[0].changes[0].value.a == 20);
+  CHECK(x.schedules[0].changes[1].step == 500);
+  CHECK(x.schedules[0].changes[1].value.kind == ValueSpec::Kind::List);
+  CHECK(x.schedules[0].changes[1].value.list[49] == 2);
+  CHECK(ex.resolved["populations"]["X"]["params"]["rate"]["schedule"][1] ==
+        nlohmann::ordered_json::parse(R"(["20 ms", "20 Hz"])"));
+  CHECK(ex.populations[0].schedules.empty());
+
+  // No entry at 0: the default until the first change, written out in the resolved document.
+  ex = load({"populations.X.params.rate={\"schedule\": [[\"0.3 ms\", 3]]}"});
+  CHECK(ex.populations[2].values[FakePoisson::rate].a == 1);
+  CHECK(ex.populations[2].schedules[0].changes[0].step == 3);
+  CHECK(ex.resolved["populations"]["X"]["params"]["rate"] ==
+        nlohmann::ordered_json::parse(R"({"schedule": [["0 ms", "1 Hz"], ["0.3 ms", "3 Hz"]]})"));
+  // Only an entry at 0: a value, no changes.
+  ex = load({"populations.X.params.rate={\"schedule\": [[0, 3]]}"});
+  CHECK(ex.populations[2].values[FakePoisson::rate].a == 3);
+  CHECK(ex.populations[2].schedules.empty());
+
+  const std::string rate = "populations.X.params.rate={\"schedule\": ";
+  const std::string at = "x.json: /populations/X/params/rate/schedule";
+  CHECK(error_of({rate + "[[\"25.05 ms\", 1]]}"}) ==
+        at + "/0/0: 25.05 ms is not a whole number of steps of dt = 0.1 ms; use 25 ms or 25.1 ms");
+  CHECK(error_of({rate + "[[\"20 ms\", 1], [\"10 ms\", 2]]}"}) ==
+        at + "/1/0: the times of a schedule must be strictly ascending: 10 ms does not come after "
+             "20 ms (entry 0)");
+  CHECK(error_of({rate + "[[\"20 ms\", 1], [\"20 ms\", 2]]}"}) ==
+        at + "/1/0: the times of a schedule must be strictly ascending: 20 ms does not come after "
+             "20 ms (entry 0)");
+  CHECK(error_of({rate + "[[\"100 ms\", 1]]}"}) ==
+        at + "/0/0: 100 ms is at or after the end of the run (duration = 100 ms); a change must "
+             "come before it: remove it or lengthen the run");
+  CHECK(error_of({rate + "[[\"-5 ms\", 1]]}"}) ==
+        at + "/0/0: a time in a schedule must be >= 0, got -5 ms");
+  CHECK(error_of({rate + "[[\"10 ms\", \"-5 Hz\"]]}"}) ==
+        at + "/0/1: -5 Hz is out of range [0, inf) Hz");
+  CHECK(error_of({rate + "[[\"10 ms\", {\"uniform\": [1, 2]}]]}"}) ==
+        at + "/0/1: a value in a schedule is a constant like \"2.5 Hz\" or a list of one value "
+             "per neuron, got {\"uniform\":[1,2]}");
+  CHECK(error_of({rate + "[[\"10 ms\", [1, 2]]]}"}) ==
+        at + "/0/1: a list of 2 values, but population X has 50 neurons: give one value per "
+             "neuron, or one value for all");
+  CHECK(error_of({rate + "[]}"}) ==
+        at + ": expected a list of [time, value] pairs, like [[\"0 ms\", \"2.5 Hz\"], [\"200 ms\", "
+             "\"2.5 Hz\"]], got []");
+  CHECK(error_of({rate + "[[\"10 ms\"]]}"}) ==
+        at + "/0: expected a [time, value] pair, like [\"200 ms\", \"2.5 Hz\"], got [\"10 ms\"]");
+  CHECK(error_of({rate + "[[\"10 mV\", 1]]}"}) ==
+        at + "/0/0: \"10 mV\" has the wrong dimension: 0 is in ms (a time), but mV is a voltage");
+
+  // Schedules are for a population's parameters.
+  CHECK(error_of({"populations.E.init.V={\"schedule\": [[0, -60]]}"}) ==
+        "x.json: /populations/E/init/V/schedule: an initial value cannot follow a schedule; "
+        "schedules are for a population's parameters (in \"params\") and its \"I_app\"");
+  CHECK(error_of({"projections.0.params.tau={\"schedule\": [[0, 1]]}"}) ==
+        "x.json: /projections/0/params/tau/schedule: schedules are for a population's parameters "
+        "and its \"I_app\"; give one value here");
+  // The validate hook sees the values in force after each change.
+  CHECK(error_of({"populations.I.params.V_re={\"schedule\": [[\"0 ms\", \"-60 mV\"], [\"30 ms\", "
+                  "\"-40 mV\"]]}"}) ==
+        "x.json: /populations/I: from t = 30 ms (after the schedules' changes): V_re (-40 mV) must "
+        "be below V_th (-50 mV)");
+  CHECK(load({"populations.I.params.V_re={\"schedule\": [[0, -60], [\"30 ms\", -55]]}",
+              "populations.I.params.V_th={\"schedule\": [[\"30 ms\", -50]]}"})
+            .populations[1]
+            .schedules.size() == 2);
+}
+
+TEST_CASE("loader: I_app is in the neuron's input unit, constant, per neuron, drawn or scheduled") {
+  Experiment ex = load({"populations.E.I_app=1.5 mV/ms", "populations.I.I_app=0.002 mV/us"});
+  CHECK(ex.populations[0].i_app.kind == ValueSpec::Kind::Constant);
+  CHECK(ex.populations[0].i_app.a == 1.5);
+  CHECK(ex.populations[1].i_app.a == doctest::Approx(2));
+  CHECK(ex.populations[0].i_app_changes.empty());
+  CHECK(ex.resolved["populations"]["E"]["I_app"] == "1.5 mV/ms");
+  // Default: 0; a source has none.
+  ex = load();
+  CHECK(ex.populations[1].i_app.kind == ValueSpec::Kind::Constant);
+  CHECK(ex.populations[1].i_app.a == 0);
+  CHECK(ex.resolved["populations"]["I"]["I_app"] == "0 mV/ms");
+  CHECK_FALSE(ex.resolved["populations"]["X"].contains("I_app"));
+
+  ex = load({"populations.I.I_app=" + json_list(20, "1", "2"),
+             "populations.E.I_app={\"uniform\": [0, \"2 mV/ms\"]}"});
+  CHECK(ex.populations[1].i_app.kind == ValueSpec::Kind::List);
+  CHECK(ex.populations[1].i_app.list[19] == 2);
+  CHECK(ex.populations[0].i_app.kind == ValueSpec::Kind::Uniform);
+  CHECK(ex.populations[0].i_app.b == 2);
+  ex = load({"populations.E.I_app={\"normal\": [1, 0.5]}"});
+  CHECK(ex.populations[0].i_app.kind == ValueSpec::Kind::Normal);
+
+  ex = load({"populations.E.I_app={\"schedule\": [[\"0 ms\", 0], [\"50 ms\", \"1.5 mV/ms\"], "
+             "[\"80 ms\", " +
+             json_list(80, "1", "0") + "]]}"});
+  const PopulationSpec &e = ex.populations[0];
+  CHECK(e.i_app.a == 0);
+  REQUIRE(e.i_app_changes.size() == 2);
+  CHECK(e.i_app_changes[0].step == 500);
+  CHECK(e.i_app_changes[0].value.a == 1.5);
+  CHECK(e.i_app_changes[1].step == 800);
+  CHECK(e.i_app_changes[1].value.kind == ValueSpec::Kind::List);
+  CHECK(ex.resolved["populations"]["E"]["I_app"]["schedule"][1] ==
+        nlohmann::ordered_json::parse(R"(["50 ms", "1.5 mV/ms"])"));
+
+  CHECK(error_of({"populations.E.I_app=1.5 mV"}) ==
+        "x.json: /populations/E/I_app: \"1.5 mV\" has the wrong dimension: I_app is in mV/ms (a "
+        "voltage per time), but mV is a voltage");
+  CHECK(error_of({"populations.E.I_app=[1, 2]"}) ==
+        "x.json: /populations/E/I_app: a list of 2 values, but population E has 80 neurons: give "
+        "one value per neuron, or one value for all");
+  CHECK(error_of({"populations.E.I_app={\"schedule\": [[\"100 ms\", 1]]}"}) ==
+        "x.json: /populations/E/I_app/schedule/0/0: 100 ms is at or after the end of the run "
+        "(duration = 100 ms); a change must come before it: remove it or lengthen the run");
+  CHECK(error_of({"populations.X.I_app=1"}) ==
+        "x.json: /populations/X/I_app: population X (fake_poisson) is a source and takes no "
+        "input, so it has no I_app; remove \"I_app\"");
+  // A rate unit's input unit.
+  ex = load({"populations.R={\"model\": \"fake_rate\", \"size\": 4, \"I_app\": \"3 Hz\"}"});
+  CHECK(ex.populations[3].i_app.a == 3);
+}
+
+TEST_CASE("loader: fixed_outdegree and fixed_total_number") {
+  Experiment ex = load({"projections.0.connect={\"rule\": \"fixed_outdegree\", \"outdegree\": 5}",
+                        "projections.0.weight={\"value\": 2, \"scale\": \"1/sqrt(K)\"}",
+                        "projections.1.connect={\"rule\": \"fixed_total_number\", \"total\": 400, "
+                        "\"multapses\": false, \"autapses\": false}"});
+  const ProjectionSpec &out = ex.projections[0];
+  CHECK(out.rule == ConnectRule::FixedOutdegree);
+  CHECK(out.outdegree == 5);
+  CHECK(out.allow_multapses);
+  CHECK(out.allow_autapses);
+  // K = outdegree * N_pre / N_post = 5 * 80 / 20.
+  CHECK(out.weight == doctest::Approx(2 / std::sqrt(20.0)));
+  CHECK(ex.resolved["projections"][0]["connect"] ==
+        nlohmann::ordered_json::parse(
+            R"({"rule": "fixed_outdegree", "outdegree": 5, "multapses": true, "autapses": true})"));
+  const ProjectionSpec &total = ex.projections[1];
+  CHECK(total.rule == ConnectRule::FixedTotalNumber);
+  CHECK(total.total == 400);
+  CHECK_FALSE(total.allow_multapses);
+  CHECK_FALSE(total.allow_autapses);
+  CHECK(ex.resolved["projections"][1]["connect"]["total"] == 400);
+
+  CHECK(error_of({"projections.0.connect={\"rule\": \"fixed_outdegree\", \"outdegree\": 30, "
+                  "\"multapses\": false}"}) ==
+        "x.json: /projections/0/connect/outdegree: an out-degree of 30 without multapses needs 30 "
+        "distinct postsynaptic neurons, but 'I' offers 20; lower it or set \"multapses\": true");
+  CHECK(load({"projections.0.connect={\"rule\": \"fixed_outdegree\", \"outdegree\": 20, "
+              "\"multapses\": false}"})
+            .projections[0]
+            .outdegree == 20);
+  // Onto its own population without autapses: one fewer candidate.
+  CHECK(error_of({"projections.0.post=E",
+                  "projections.0.connect={\"rule\": \"fixed_outdegree\", "
+                  "\"outdegree\": 80, \"multapses\": false, \"autapses\": false}"}) ==
+        "x.json: /projections/0/connect/outdegree: an out-degree of 80 without multapses needs 80 "
+        "distinct postsynaptic neurons, but 'E' offers 79; lower it or set \"multapses\": true");
+  CHECK(error_of({"projections.0.connect={\"rule\": \"fixed_total_number\", \"total\": 1601, "
+                  "\"multapses\": false}"}) ==
+        "x.json: /projections/0/connect/total: a total of 1601 synapses without multapses needs "
+        "1601 distinct (pre, post) pairs, but E->I offers 1600; lower it or set \"multapses\": "
+        "true");
+  CHECK(load({"projections.0.connect={\"rule\": \"fixed_total_number\", \"total\": 1600, "
+              "\"multapses\": false}"})
+            .projections[0]
+            .total == 1600);
+  CHECK(error_of({"projections.0.post=E",
+                  "projections.0.connect={\"rule\": "
+                  "\"fixed_total_number\", \"total\": 6321, \"multapses\": false, \"autapses\": "
+                  "false}"}) ==
+        "x.json: /projections/0/connect/total: a total of 6321 synapses without multapses needs "
+        "6321 distinct (pre, post) pairs, but E->E offers 6320; lower it or set \"multapses\": "
+        "true");
+  // One neuron onto itself without autapses has no candidate at all, multapses or not.
+  CHECK(error_of({"populations.I.size=1", "projections.0.pre=I",
+                  "projections.0.connect={\"rule\": \"fixed_indegree\", \"indegree\": 2, "
+                  "\"autapses\": false}"}) ==
+        "x.json: /projections/0/connect/indegree: an in-degree of 2 needs presynaptic neurons to "
+        "choose from, but 'I' offers none (autapses are off); lower it to 0 or set \"autapses\": "
+        "true");
+  CHECK(error_of({"projections.0.connect={\"rule\": \"fixed_outdegree\"}"}) ==
+        "x.json: /projections/0/connect: no \"outdegree\": give the targets per neuron, e.g. "
+        "\"outdegree\": 100");
+  CHECK(error_of({"projections.0.connect={\"rule\": \"fixed_total_number\", \"N\": 5}"}) ==
+        "x.json: /projections/0/connect: unknown key 'N'; known keys: rule, total, multapses, "
+        "autapses");
+  CHECK(error_of({"projections.0.connect={\"rule\": \"fixed_total_number\", \"total\": -5}"}) ==
+        "x.json: /projections/0/connect/total: expected a non-negative integer, got -5");
+}
+
+TEST_CASE("loader: weights drawn from normal, uniform and lognormal distributions") {
+  Experiment ex = load({"projections.0.weight={\"normal\": [\"1 mV\", \"0.2 mV\"], \"scale\": "
+                        "\"1/sqrt(N)\", \"N\": 100}",
+                        "projections.1.weight={\"uniform\": [0.5, 1.5]}"});
+  const ProjectionSpec &normal = ex.projections[0];
+  CHECK(normal.weight_dist.kind == ValueSpec::Kind::Normal);
+  CHECK(normal.weight_dist.a == doctest::Approx(0.1)); // the scale multiplies both
+  CHECK(normal.weight_dist.b == doctest::Approx(0.02));
+  CHECK(normal.weight == doctest::Approx(0.1));
+  CHECK(normal.weight_scale == doctest::Approx(0.1));
+  CHECK(ex.resolved["projections"][0]["weight"] ==
+        nlohmann::ordered_json::parse(
+            R"j({"normal": ["1 mV", "0.2 mV"], "scale": "1/sqrt(N)", "N": 100})j"));
+  const ProjectionSpec &uniform = ex.projections[1];
+  CHECK(uniform.weight_dist.kind == ValueSpec::Kind::Uniform);
+  CHECK(uniform.weight_dist.a == 0.5);
+  CHECK(uniform.weight_dist.b == 1.5);
+  CHECK(uniform.weight == 1); // the mean
+  CHECK(ex.resolved["projections"][1]["weight"] ==
+        nlohmann::ordered_json::parse(R"({"uniform": ["0.5 mV", "1.5 mV"], "scale": "none"})"));
+
+  // A lognormal of the magnitude; a negative mean makes the weights negative (inhibitory).
+  ex = load({"projections.1.weight={\"lognormal\": [\"-2 mV\", \"0.5 mV\"], \"scale\": "
+             "\"1/sqrt(K)\"}"});
+  const ProjectionSpec &lognormal = ex.projections[1];
+  CHECK(lognormal.weight_dist.kind == ValueSpec::Kind::LogNormal);
+  CHECK(lognormal.weight_dist.a == doctest::Approx(-2 / std::sqrt(10.0)));
+  CHECK(lognormal.weight_dist.b == doctest::Approx(0.5 / std::sqrt(10.0)));
+  CHECK(lognormal.weight == doctest::Approx(-2 / std::sqrt(10.0)));
+  // A constant weight is a Constant distribution.
+  ex = load();
+  CHECK(ex.projections[1].weight_dist.kind == ValueSpec::Kind::Constant);
+  CHECK(ex.projections[1].weight_dist.a == 0.5);
+  CHECK(ex.projections[0].weight_dist.a == doctest::Approx(2.5));
+
+  const std::string w = "x.json: /projections/1/weight";
+  CHECK(error_of({"projections.1.weight={\"uniform\": [-1, 1]}"}) ==
+        w + "/uniform: the ends -1 mV and 1 mV have different signs, but a projection keeps one "
+            "sign: use [0 mV, 1 mV] or [-1 mV, 0 mV], or two projections");
+  CHECK(error_of({"projections.1.weight={\"uniform\": [2, 1]}"}) ==
+        w + "/uniform: the low end 2 mV is above the high end 1 mV");
+  CHECK(error_of({"projections.1.weight={\"lognormal\": [0, 1]}"}) ==
+        w + "/lognormal/0: the mean of a lognormal weight must not be 0: the magnitudes are drawn "
+            "with mean |mean| and the given standard deviation, and the mean's sign is the "
+            "weight's (negative: inhibitory)");
+  CHECK(error_of({"projections.1.weight={\"normal\": [0, 1]}"}) ==
+        w + "/normal/0: the mean of a normal weight must not be 0: its sign is the projection's "
+            "sign (draws of the other sign are drawn again)");
+  CHECK(error_of({"projections.1.weight={\"normal\": [1, -1]}"}) ==
+        w + "/normal/1: the standard deviation must be >= 0 and finite, got -1 mV");
+  CHECK(error_of({"projections.1.weight={\"normal\": [1]}"}) ==
+        w + "/normal: expected two values, like [\"1 mV\", \"0.2 mV\"], got [1]");
+  CHECK(error_of({"projections.1.weight={\"value\": 1, \"normal\": [1, 0.1]}"}) ==
+        w + ": give one of \"value\", \"normal\", \"uniform\" or \"lognormal\", not both 'value' "
+            "and 'normal'");
+  CHECK(error_of({"projections.1.weight={\"scale\": \"none\"}"}) ==
+        w + ": no \"value\": give the unscaled weight, e.g. {\"value\": 25, \"scale\": "
+            "\"1/sqrt(N)\"}, or a distribution: {\"normal\": [mean, std]}, {\"uniform\": [lo, "
+            "hi]} or {\"lognormal\": [mean, std]}");
+  CHECK(error_of({"projections.1.weight={\"gamma\": [1, 1]}"}) ==
+        w + ": unknown key 'gamma'; known keys: value, normal, uniform, lognormal, scale, N");
+}
+
+TEST_CASE("loader: delays drawn per synapse") {
+  Experiment ex = load({"projections.0.delay={\"uniform\": [\"0.05 ms\", \"2 ms\"]}",
+                        "projections.1.delay={\"normal\": [\"1.5 ms\", \"0.5 ms\"]}"});
+  const ProjectionSpec &uniform = ex.projections[0];
+  CHECK(uniform.delay_dist.kind == ValueSpec::Kind::Uniform);
+  CHECK(uniform.delay_dist.a == 0.05); // below one step: the engine raises such draws to one step
+  CHECK(uniform.delay_dist.b == 2);
+  CHECK(uniform.delay == doctest::Approx(1.025)); // the mean
+  CHECK(uniform.delay_steps == 10);
+  CHECK(ex.resolved["projections"][0]["delay"] ==
+        nlohmann::ordered_json::parse(R"({"uniform": ["0.05 ms", "2 ms"]})"));
+  const ProjectionSpec &normal = ex.projections[1];
+  CHECK(normal.delay_dist.kind == ValueSpec::Kind::Normal);
+  CHECK(normal.delay == 1.5);
+  CHECK(normal.delay_steps == 15);
+  CHECK(normal.delay_dist.b == 0.5);
+  // A small mean still has at least one step.
+  CHECK(load({"projections.1.delay={\"normal\": [\"0.01 ms\", \"0.5 ms\"]}"})
+            .projections[1]
+            .delay_steps == 1);
+  // Constants keep their checks, and are a Constant distribution.
+  ex = load();
+  CHECK(ex.projections[1].delay_dist.kind == ValueSpec::Kind::Constant);
+  CHECK(ex.projections[1].delay_dist.a == 1.5);
+
+  const std::string d = "x.json: /projections/1/delay";
+  CHECK(error_of({"projections.1.delay={\"uniform\": [\"-1 ms\", \"2 ms\"]}"}) ==
+        d + "/uniform/0: a delay cannot be negative, got -1 ms");
+  CHECK(error_of({"projections.1.delay={\"uniform\": [\"3 ms\", \"2 ms\"]}"}) ==
+        d + "/uniform: the low end 3 ms is above the high end 2 ms");
+  CHECK(error_of({"projections.1.delay={\"normal\": [0, 1]}"}) ==
+        d + "/normal/0: the mean delay must be positive and finite, got 0 ms");
+  CHECK(error_of({"projections.1.delay={\"normal\": [1, -1]}"}) ==
+        d + "/normal/1: the standard deviation must be >= 0 and finite, got -1 ms");
+  CHECK(error_of({"projections.1.delay={\"gamma\": [1, 1]}"}) ==
+        d + ": unknown distribution 'gamma'; use one of: uniform, normal");
+  CHECK(error_of({"projections.1.delay={\"uniform\": [\"1 mV\", 2]}"}) ==
+        d + "/uniform/0: \"1 mV\" has the wrong dimension: the delay is in ms (a time), but mV is "
+            "a voltage");
+}
+
+TEST_CASE("loader: NEST's peak convention takes the weight in the peak unit") {
+  std::string nest = with_projection(
+      R"({"pre": "E", "post": "E", "synapse": "fake_nest", "params": {"convention": "peak"},
+          "connect": {"rule": "fixed_indegree", "indegree": 5}, "weight": "2 mV/ms"})");
+  Experiment ex = load({}, nest);
+  const ProjectionSpec &p = ex.projections[2];
+  CHECK(p.peak_convention);
+  CHECK(p.weight == 2);
+  CHECK(ex.resolved["projections"][2]["weight"]["value"] == "2 mV/ms");
+  CHECK(error_of({"projections.2.weight=2 mV"}, nest) ==
+        "x.json: /projections/2/weight: \"2 mV\" has the wrong dimension: the weight is in mV/ms "
+        "(a voltage per time), but mV is a voltage");
+  // The integral convention (the default here) keeps the weight unit.
+  ex = load({"projections.2.params.convention=integral", "projections.2.weight=2 mV"}, nest);
+  CHECK_FALSE(ex.projections[2].peak_convention);
+  CHECK(ex.projections[2].weight == 2);
+  CHECK_FALSE(load({"projections.0.synapse=fake_nest"}).projections[0].peak_convention);
+
+  // A plugin offering "peak" without a peak unit is a plugin bug.
+  CHECK(error_of({"projections.0.synapse=fake_bad_nest", "projections.0.params={}"}) ==
+        "x.json: /projections/0: plugin 'fake_bad_nest' (/fake/libganglion_fake_bad_nest.so) "
+        "offers \"convention\": \"peak\" but declares no peak_weight_unit, so the weight's unit "
+        "is unknown; this is a bug in the plugin (set peak_weight_unit in its descriptor); "
+        "meanwhile use \"convention\": \"integral\"");
+  CHECK(error_of({"projections.0.synapse=fake_bad_nest", "projections.0.params={\"convention\": "
+                                                         "\"peak\"}"})
+            .rfind("x.json: /projections/0/params/convention: plugin 'fake_bad_nest'", 0) == 0);
+  CHECK_FALSE(load({"projections.0.synapse=fake_bad_nest",
+                    "projections.0.params={\"convention\": \"integral\"}"})
+                  .projections[0]
+                  .peak_convention);
+}
+
+TEST_CASE("loader: Dale's law wants one sign for a population's outgoing weights") {
+  std::string mixed = with_projection(
+      R"({"pre": "E", "post": "E", "synapse": "fake_exp", "weight": "-1 mV",
+          "connect": {"rule": "fixed_probability", "p": 0.1}})");
+  CHECK(error_of({}, mixed) ==
+        "x.json: /populations/E: Dale's law: population E's outgoing weights must share one "
+        "sign, but /projections/0 (E->I) has 2.5 mV and /projections/2 (E->E) has -1 mV; fix the "
+        "sign, or set \"dale\": false on population E to allow it");
+  // The mean decides; zero goes with either sign.
+  CHECK_NOTHROW(load({"projections.2.weight=0"}, mixed));
+  CHECK_NOTHROW(load({"projections.2.weight={\"normal\": [1, 3]}"}, mixed));
+  CHECK(error_of({"projections.2.weight={\"uniform\": [-3, 0]}"}, mixed).find("has -1.5 mV") !=
+        std::string::npos);
+  // Opting out, per population or for the whole simulation.
+  Experiment ex = load({"populations.E.dale=false"}, mixed);
+  CHECK_FALSE(ex.populations[0].dale);
+  CHECK(ex.populations[1].dale);
+  CHECK(ex.resolved["populations"]["E"]["dale"] == false);
+  CHECK(ex.resolved["simulation"]["dale"] == true);
+  ex = load({"simulation.dale=false"}, mixed);
+  CHECK_FALSE(ex.populations[0].dale);
+  CHECK_FALSE(ex.populations[1].dale);
+  CHECK(ex.resolved["simulation"]["dale"] == false);
+  CHECK(ex.resolved["populations"]["E"]["dale"] == true); // as the file says
+  CHECK(error_of({"populations.E.dale=1"}, mixed) ==
+        "x.json: /populations/E/dale: expected true or false, got 1");
+}
+
+TEST_CASE("loader: rate units connect through rate synapses, and spiking neurons through others") {
+  std::string rates = edited([](nlohmann::ordered_json &doc) {
+    doc["populations"]["R"] = {{"model", "fake_rate"}, {"size", 10}};
+    doc["projections"].push_back(nlohmann::ordered_json::parse(
+        R"({"pre": "R", "post": "R", "synapse": "fake_rate_syn", "weight": -0.5,
+            "connect": {"rule": "all_to_all"}})"));
+  });
+  Experiment ex = load({}, rates);
+  CHECK(ex.projections[2].synapse->name == "fake_rate_syn");
+  CHECK(ex.projections[2].weight == -0.5);
+  CHECK(error_of({"projections.2.synapse=fake_exp"}, rates) ==
+        "x.json: /projections/2/synapse: population R (fake_rate) is a rate unit: it sends "
+        "rates, not spikes, and 'fake_exp' is a spiking synapse; use a rate synapse such as "
+        "'fake_rate_syn'");
+  CHECK(error_of({"projections.0.synapse=fake_rate_syn"}, rates) ==
+        "x.json: /projections/0/synapse: 'fake_rate_syn' is a rate synapse (it carries W r) and "
+        "needs a rate unit as its 'pre', but population E (fake_lif) emits spikes; use a spiking "
+        "synapse such as 'fake_exp'");
+  // A spiking population may drive a rate unit through a spiking synapse.
+  CHECK_NOTHROW(
+      load({"projections.2.pre=E", "projections.2.synapse=fake_exp", "projections.2.weight=0.5"},
+           rates));
+}
+
+TEST_CASE("loader: the resolved document of every new form loads to the same experiment") {
+  std::string text = edited([](nlohmann::ordered_json &doc) {
+    using J = nlohmann::ordered_json;
+    auto &pops = doc["populations"];
+    pops["E"]["params"]["tau_m"] = J::parse(R"({"lognormal": ["15 ms", "2 ms"]})");
+    pops["E"]["params"]["V_th"] = J::parse(
+        R"({"schedule": [["0 ms", "-50 mV"], ["20 ms", "-52 mV"], ["40.5 ms", "-0.051 V"]]})");
+    pops["E"]["I_app"] = J::parse(R"({"schedule": [["10 ms", 1.5], ["30 ms", 0]]})");
+    pops["E"]["dale"] = false;
+    auto per_neuron = J::array();
+    for (int k = 0; k < 20; ++k)
+      per_neuron.push_back(-60 - 0.25 * k);
+    pops["I"]["init"]["V"] = per_neuron;
+    pops["I"]["I_app"] = J::parse(R"({"normal": ["1 mV/ms", "0.25 mV/ms"]})");
+    pops["X"]["params"]["rate"] = J::parse(R"({"schedule": [["50 ms", "20 Hz"]]})");
+    pops["S"] =
+        J::parse(R"({"model": "fake_times", "size": 2, "params": {"times": [["1 ms", 2.5], []]}})");
+    pops["R"] = J::parse(R"({"model": "fake_rate", "size": 3})");
+    auto &projs = doc["projections"];
+    projs[0]["connect"] = J::parse(R"({"rule": "fixed_outdegree", "outdegree": 4})");
+    projs[0]["weight"] = J::parse(R"j({"uniform": ["-1 mV", "-0.5 mV"], "scale": "1/sqrt(K)"})j");
+    projs[0]["delay"] = J::parse(R"({"uniform": ["0.05 ms", "3 ms"]})");
+    projs[1]["connect"] = J::parse(R"({"rule": "fixed_total_number", "total": 300})");
+    projs[1]["weight"] = J::parse(R"j({"lognormal": [0.5, 0.1], "scale": "1/sqrt(N)"})j");
+    projs[1]["delay"] = J::parse(R"({"normal": ["2 ms", "0.5 ms"]})");
+    projs.push_back(J::parse(R"({"pre": "S", "post": "E", "synapse": "fake_nest",
+        "params": {"convention": "peak"}, "connect": {"rule": "all_to_all"},
+        "weight": {"normal": ["0.2 mV/ms", "0.01 mV/ms"]}})"));
+    projs.push_back(J::parse(R"({"pre": "R", "post": "R", "synapse": "fake_rate_syn",
+        "connect": {"rule": "all_to_all"}, "weight": 0.1})"));
+  });
+  Experiment ex = load({}, text);
+  const auto &r = ex.resolved;
+  CHECK(r["populations"]["E"]["I_app"]["schedule"][0] ==
+        nlohmann::ordered_json::parse(R"(["0 ms", "0 mV/ms"])"));
+  CHECK(r["populations"]["E"]["params"]["V_th"]["schedule"][2] ==
+        nlohmann::ordered_json::parse(R"(["40.5 ms", "-51 mV"])"));
+  CHECK(r["projections"][2]["weight"]["normal"][0] == "0.2 mV/ms");
+
+  Experiment again = load({}, r.dump());
+  CHECK(again.resolved == r);
+  const PopulationSpec &e = again.populations[0];
+  CHECK(e.values[FakeLif::tau_m].kind == ValueSpec::Kind::LogNormal);
+  REQUIRE(e.schedules.size() == 1);
+  CHECK(e.schedules[0].changes.size() == 2);
+  CHECK(e.schedules[0].changes[1].step == 405);
+  CHECK(e.schedules[0].changes[1].value.a == -51);
+  CHECK(e.i_app_changes.size() == 2);
+  CHECK(e.i_app_changes[0].step == 100);
+  CHECK_FALSE(e.dale);
+  CHECK(again.populations[1].values[FakeLif::V].list == ex.populations[1].values[FakeLif::V].list);
+  CHECK(again.populations[1].i_app.kind == ValueSpec::Kind::Normal);
+  CHECK(again.populations[3].values[FakeTimes::times].sequences ==
+        std::vector<std::vector<double>>{{1, 2.5}, {}});
+  CHECK(again.projections[0].rule == ConnectRule::FixedOutdegree);
+  CHECK(again.projections[0].weight == ex.projections[0].weight);
+  CHECK(again.projections[0].weight_dist.kind == ValueSpec::Kind::Uniform);
+  CHECK(again.projections[0].delay_dist.a == 0.05);
+  CHECK(again.projections[1].total == 300);
+  CHECK(again.projections[1].weight_dist.kind == ValueSpec::Kind::LogNormal);
+  CHECK(again.projections[1].weight_dist.a == ex.projections[1].weight_dist.a);
+  CHECK(again.projections[1].delay_steps == 20);
+  CHECK(again.projections[2].peak_convention);
+  CHECK(again.projections[3].synapse->name == "fake_rate_syn");
 }

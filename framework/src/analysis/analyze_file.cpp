@@ -1,0 +1,366 @@
+// Reading a run's output file for the spike-train measures (HDF5 C API) and formatting them.
+#include "analysis/analyze_file.hpp"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "graph/units.hpp"
+
+namespace ganglion {
+
+namespace {
+
+// HDF5 prints its error stack to stderr by default; errors here are reported as messages.
+struct QuietHdf5 {
+  QuietHdf5() {
+    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  }
+  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
+  QuietHdf5(const QuietHdf5 &) = delete;
+  QuietHdf5 &operator=(const QuietHdf5 &) = delete;
+
+private:
+  H5E_auto2_t func_ = nullptr;
+  void *data_ = nullptr;
+};
+
+// An HDF5 id closed at scope exit.
+struct Handle {
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id(id), close(close) {}
+  ~Handle() {
+    if (id >= 0) close(id);
+  }
+  Handle(const Handle &) = delete;
+  Handle &operator=(const Handle &) = delete;
+  explicit operator bool() const { return id >= 0; }
+  hid_t id;
+  herr_t (*close)(hid_t);
+};
+
+bool exists(hid_t loc, const std::string &path) {
+  // Every component in turn: H5Lexists on "a/b" fails when "a" is missing.
+  std::string prefix;
+  std::stringstream ss(path);
+  std::string part;
+  while (std::getline(ss, part, '/')) {
+    if (part.empty()) continue;
+    prefix += "/" + part;
+    if (H5Lexists(loc, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+  }
+  return true;
+}
+
+bool is_group(hid_t loc, const std::string &path) {
+  if (!exists(loc, path)) return false;
+  H5O_info_t info;
+#if H5_VERSION_GE(1, 12, 0)
+  if (H5Oget_info_by_name3(loc, path.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+#else
+  if (H5Oget_info_by_name2(loc, path.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return false;
+#endif
+  return info.type == H5O_TYPE_GROUP;
+}
+
+std::vector<std::string> members(hid_t loc, const std::string &group) {
+  std::vector<std::string> names;
+  Handle g(H5Gopen2(loc, group.c_str(), H5P_DEFAULT), H5Gclose);
+  if (!g) return names;
+  H5G_info_t info;
+  if (H5Gget_info(g.id, &info) < 0) return names;
+  for (hsize_t k = 0; k < info.nlinks; ++k) {
+    const ssize_t n =
+        H5Lget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, k, nullptr, 0, H5P_DEFAULT);
+    if (n < 0) continue;
+    std::string name(std::size_t(n), '\0');
+    H5Lget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, k, name.data(), std::size_t(n) + 1,
+                       H5P_DEFAULT);
+    names.push_back(name);
+  }
+  return names;
+}
+
+// A string attribute (variable or fixed length); nullopt when absent or not a string.
+std::optional<std::string> string_attribute(hid_t loc, const std::string &object,
+                                            const std::string &name) {
+  if (H5Aexists_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) return std::nullopt;
+  Handle a(H5Aopen_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!a) return std::nullopt;
+  Handle type(H5Aget_type(a.id), H5Tclose);
+  if (!type || H5Tget_class(type.id) != H5T_STRING) return std::nullopt;
+  if (H5Tis_variable_str(type.id) > 0) {
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.id, H5T_VARIABLE);
+    H5Tset_cset(mem.id, H5Tget_cset(type.id));
+    char *text = nullptr;
+    if (H5Aread(a.id, mem.id, &text) < 0 || !text) return std::nullopt;
+    std::string s(text);
+    H5free_memory(text);
+    return s;
+  }
+  const std::size_t size = H5Tget_size(type.id);
+  std::string s(size, '\0');
+  Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(mem.id, size);
+  if (H5Aread(a.id, mem.id, s.data()) < 0) return std::nullopt;
+  s.resize(std::strlen(s.c_str()));
+  return s;
+}
+
+// A whole 1-D dataset converted to `mem_type`.
+template <typename T>
+std::vector<T> read_1d(hid_t file, const std::string &path, hid_t mem_type,
+                       const std::string &file_name) {
+  Handle d(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!d) throw AnalysisError(file_name + ": cannot open dataset " + path);
+  Handle space(H5Dget_space(d.id), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.id);
+  if (rank != 1)
+    throw AnalysisError(file_name + ": " + path + " is not a 1-D dataset (rank " +
+                        std::to_string(rank) + ")");
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(space.id, &n, nullptr);
+  std::vector<T> v(n);
+  if (n > 0 && H5Dread(d.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
+    throw AnalysisError(file_name + ": cannot read " + path + " as numbers");
+  return v;
+}
+
+std::string thousands(uint64_t x) {
+  const std::string digits = std::to_string(x);
+  std::string s;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
+    s += digits[i];
+  }
+  return s;
+}
+
+std::string fixed(double x, int decimals) {
+  if (std::isnan(x)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+  return buf;
+}
+
+std::string general(double x) {
+  if (std::isnan(x)) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
+} // namespace
+
+bool file_has_spikes(const std::string &path) {
+  QuietHdf5 quiet;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || H5Fis_hdf5(path.c_str()) <= 0) return false;
+  Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  return f && is_group(f.id, "/spikes") && !members(f.id, "/spikes").empty();
+}
+
+double default_transient_ms(double duration_ms) { return std::min(100.0, 0.1 * duration_ms); }
+
+FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &options) {
+  QuietHdf5 quiet;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    std::string msg = path + ": no such file";
+    if (std::filesystem::exists(path + ".part", ec))
+      msg += " (" + path + ".part exists: a run that has not finished or failed; analyse that)";
+    throw AnalysisError(msg);
+  }
+  if (std::filesystem::is_directory(path, ec)) throw AnalysisError(path + ": is a folder, not a file");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw AnalysisError(path + ": not an HDF5 file (expected the output file of `ganglion run`)");
+  Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f) throw AnalysisError(path + ": cannot open the HDF5 file (unreadable or damaged)");
+
+  const auto text = string_attribute(f.id, "/", "experiment");
+  if (!text)
+    throw AnalysisError(path + ": not a ganglion output file (no \"experiment\" attribute on /)");
+  nlohmann::ordered_json exp;
+  try {
+    exp = nlohmann::ordered_json::parse(*text);
+  } catch (const std::exception &e) {
+    throw AnalysisError(path + ": the \"experiment\" attribute is not valid JSON (" + e.what() + ")");
+  }
+  if (!exp.is_object() || !exp.contains("populations") || !exp["populations"].is_object())
+    throw AnalysisError(path + ": the \"experiment\" attribute has no \"populations\" object");
+
+  FileAnalysis a;
+  a.path = path;
+  a.options = options;
+  a.status = string_attribute(f.id, "/", "status").value_or("");
+  try {
+    a.duration_ms = convert_value(exp.at("simulation").at("duration"), "ms",
+                                  path + ": experiment /simulation/duration", "duration");
+  } catch (const nlohmann::json::exception &) {
+    throw AnalysisError(path + ": the \"experiment\" attribute has no simulation.duration");
+  } catch (const std::exception &e) {
+    throw AnalysisError(e.what());
+  }
+
+  if (!is_group(f.id, "/spikes"))
+    throw AnalysisError(path + ": no spikes recorded (no /spikes group); add {\"type\": \"spikes\", "
+                               "\"populations\": [...]} to the experiment's \"recorders\"");
+  if (!(options.from_ms >= 0) || !(options.from_ms < a.duration_ms))
+    throw AnalysisError("--from " + format_number(options.from_ms) +
+                        " ms: must be at least 0 and before the end of the run (" +
+                        format_number(a.duration_ms) + " ms)");
+  if (!(options.window_ms > 0) || !(options.bin_ms > 0))
+    throw AnalysisError("the Fano window and the correlation bin must be positive");
+
+  const auto spiking = members(f.id, "/spikes");
+  const auto with_inputs = is_group(f.id, "/inputs") ? members(f.id, "/inputs")
+                                                     : std::vector<std::string>{};
+  auto has = [](const std::vector<std::string> &v, const std::string &s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  };
+  for (const auto &name : spiking)
+    if (!exp["populations"].contains(name))
+      throw AnalysisError(path + ": /spikes/" + name + " is not a population of the experiment");
+
+  for (const auto &[name, pop] : exp["populations"].items()) {
+    PopulationAnalysis p;
+    p.name = name;
+    if (has(spiking, name)) {
+      const std::string base = "/spikes/" + name;
+      if (!pop.contains("size") || !pop["size"].is_number_unsigned())
+        throw AnalysisError(path + ": the experiment gives no size for population " + name);
+      const uint64_t size = pop["size"].get<uint64_t>();
+      const auto times = read_1d<double>(f.id, base + "/timestamps", H5T_NATIVE_DOUBLE, path);
+      const auto ids = read_1d<uint64_t>(f.id, base + "/node_ids", H5T_NATIVE_UINT64, path);
+      try {
+        p.spikes = spike_stats(times, ids, size, a.duration_ms, options);
+      } catch (const std::invalid_argument &e) {
+        throw AnalysisError(path + ": " + base + ": " + e.what());
+      }
+      p.has_spikes = true;
+    }
+    if (has(with_inputs, name)) {
+      const std::string base = "/inputs/" + name;
+      std::vector<InputSeries> series;
+      std::vector<double> times;
+      const auto names = members(f.id, base);
+      if (has(names, "time")) times = read_1d<double>(f.id, base + "/time", H5T_NATIVE_DOUBLE, path);
+      for (const auto &proj : names) {
+        if (proj == "time" || is_group(f.id, base + "/" + proj)) continue;
+        InputSeries s;
+        s.name = proj;
+        s.unit = string_attribute(f.id, base + "/" + proj, "units").value_or("");
+        s.values = read_1d<double>(f.id, base + "/" + proj, H5T_NATIVE_DOUBLE, path);
+        if (times.size() == s.values.size()) s.times_ms = times;
+        series.push_back(std::move(s));
+      }
+      if (!series.empty()) {
+        // Projections in the experiment's order where it lists them.
+        std::vector<std::string> order;
+        if (exp.contains("projections") && exp["projections"].is_array())
+          for (const auto &q : exp["projections"])
+            if (q.is_object() && q.contains("name") && q["name"].is_string())
+              order.push_back(q["name"].get<std::string>());
+        auto rank = [&](const std::string &n) {
+          return std::size_t(std::find(order.begin(), order.end(), n) - order.begin());
+        };
+        std::stable_sort(series.begin(), series.end(), [&](const auto &x, const auto &y) {
+          return rank(x.name) < rank(y.name);
+        });
+        p.inputs = input_balance(series, a.duration_ms, options.from_ms);
+        p.has_inputs = true;
+      }
+    }
+    if (p.has_spikes || p.has_inputs) a.populations.push_back(std::move(p));
+  }
+  return a;
+}
+
+std::string format_analysis(const FileAnalysis &a, const std::string &transient_note) {
+  std::ostringstream os;
+  const SpikeStatsOptions &o = a.options;
+  const std::string skipped =
+      !transient_note.empty() ? transient_note
+      : o.from_ms > 0         ? "the first " + format_number(o.from_ms) + " ms skipped"
+                              : "nothing skipped";
+  os << "spike statistics over (" << format_number(o.from_ms) << ", " << format_number(a.duration_ms)
+     << "] ms (" << skipped << ")";
+  if (!a.status.empty() && a.status != "complete") os << "; file status: " << a.status;
+  os << "\n";
+
+  const PopulationAnalysis *first = nullptr;
+  for (const auto &p : a.populations)
+    if (p.has_spikes && !first) first = &p;
+  if (first) {
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-12s %9s %11s %9s %17s %17s %19s\n", "population",
+                  "neurons", "spikes", "rate (Hz)", "CV ISI (neurons)", "Fano (neurons)",
+                  "corr (pairs)");
+    os << line;
+    for (const auto &p : a.populations) {
+      if (!p.has_spikes) continue;
+      const SpikeStats &s = p.spikes;
+      auto cell = [](const std::string &v, uint64_t n) { return v + " (" + thousands(n) + ")"; };
+      std::snprintf(line, sizeof line, "  %-12s %9s %11s %9.3f %17s %17s %19s\n", p.name.c_str(),
+                    thousands(s.size).c_str(), thousands(s.spikes).c_str(), s.rate_hz,
+                    cell(fixed(s.cv.mean, 3), s.cv.neurons).c_str(),
+                    cell(fixed(s.fano.mean, 3), s.fano.neurons).c_str(),
+                    cell(fixed(s.correlation.mean, 4), s.correlation.pairs).c_str());
+      os << line;
+    }
+    const SpikeStats &s = first->spikes;
+    os << "  CV ISI: mean over the neurons with >= 3 spikes.\n"
+       << "  Fano: spike counts in " << thousands(s.fano.windows) << " windows of "
+       << format_number(o.window_ms) << " ms, mean over the neurons that spiked.\n"
+       << "  corr: Pearson correlation of spike counts in " << thousands(s.correlation.bins)
+       << " bins of " << format_number(o.bin_ms) << " ms, mean over "
+       << (o.pairs == 0 ? std::string("no pairs")
+                        : "up to " + thousands(o.pairs) +
+                              " pairs drawn with a fixed seed (all pairs when fewer)")
+       << "\n        among the neurons whose count varies.\n";
+  }
+
+  bool any_inputs = false;
+  for (const auto &p : a.populations) any_inputs = any_inputs || p.has_inputs;
+  if (any_inputs) {
+    os << "\nmean input per projection (population mean, time-averaged over t > "
+       << format_number(o.from_ms) << " ms)\n"
+       << "  excitation: the projections with a positive mean; inhibition: negative; "
+          "|total| / excitation: what the cancellation leaves\n";
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-12s %-20s %12s  %s\n", "population", "projection",
+                  "mean", "unit");
+    os << line;
+    for (const auto &p : a.populations) {
+      if (!p.has_inputs) continue;
+      const InputBalance &b = p.inputs;
+      const std::string &u = b.unit;
+      bool first_row = true;
+      auto row = [&](const std::string &label, double v, const std::string &unit) {
+        std::snprintf(line, sizeof line, "  %-12s %-20s %12s  %s", first_row ? p.name.c_str() : "",
+                      label.c_str(), general(v).c_str(), unit.c_str());
+        std::string l = line;
+        l.erase(l.find_last_not_of(' ') + 1);
+        os << l << "\n";
+        first_row = false;
+      };
+      for (const auto &q : b.projections) row(q.name, q.mean, q.unit);
+      row("excitation", b.excitatory, u);
+      row("inhibition", b.inhibitory, u);
+      row("total", b.total, u);
+      row("|total| / excitation", b.ratio, "");
+    }
+  }
+  return os.str();
+}
+
+} // namespace ganglion

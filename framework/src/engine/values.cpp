@@ -1,0 +1,58 @@
+// See values.hpp.
+#include "engine/values.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace ganglion {
+
+double draw_value(const ValueSpec &v, uint64_t index, Draws &draws, double lo, double hi) {
+  switch (v.kind) {
+  case ValueSpec::Kind::Constant: return v.a;
+  case ValueSpec::Kind::List: return v.list.at(index);
+  case ValueSpec::Kind::Sequences: throw std::logic_error("a sequence has no single value");
+  default: break;
+  }
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    double x = 0;
+    if (v.kind == ValueSpec::Kind::Uniform) x = v.a + (v.b - v.a) * draws.uniform();
+    else if (v.kind == ValueSpec::Kind::Normal) x = v.a + v.b * draws.normal();
+    else x = v.a < 0 ? -draws.lognormal(-v.a, v.b) : draws.lognormal(v.a, v.b);
+    if (x >= lo && x <= hi) return x;
+  }
+  return std::clamp(v.a, lo, hi);
+}
+
+FieldData make_field(const gg_field &f, const ValueSpec &v, uint64_t n, uint64_t seed,
+                     uint64_t first_gid, uint32_t salt) {
+  FieldData out;
+  if (f.type == GG_TYPE_SEQUENCE) {
+    out.offsets.assign(n + 1, 0);
+    for (uint64_t i = 0; i < n; ++i) {
+      const auto *seq = v.sequences.empty() ? nullptr
+                        : v.sequences.size() == 1 ? &v.sequences[0]
+                                                  : &v.sequences.at(i);
+      if (seq) out.values.insert(out.values.end(), seq->begin(), seq->end());
+      out.offsets[i + 1] = out.values.size();
+    }
+    out.values.resize(padded(out.values.size() + 1), 0.0); // never empty: a valid pointer
+    return out;
+  }
+  out.values.assign(padded(n), 0.0);
+  // A draw must land strictly inside an open end; the nearest representable value will do.
+  const double lo = (f.flags & GG_MIN_EXCLUSIVE) ? std::nextafter(f.min, HUGE_VAL) : f.min;
+  const double hi = (f.flags & GG_MAX_EXCLUSIVE) ? std::nextafter(f.max, -HUGE_VAL) : f.max;
+  for (uint64_t i = 0; i < n; ++i) {
+    Draws draws(seed, streams::kInitialValues, first_gid + i, salt);
+    out.values[i] = draw_value(v, i, draws, lo, hi);
+  }
+  return out;
+}
+
+void assign_field(FieldData &field, const ValueSpec &v, uint64_t n) {
+  for (uint64_t i = 0; i < n; ++i)
+    field.values[i] = v.kind == ValueSpec::Kind::List ? v.list.at(i) : v.a;
+}
+
+} // namespace ganglion

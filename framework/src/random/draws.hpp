@@ -1,0 +1,59 @@
+// A stream of random draws for one item (a neuron, a row of synapses): Philox keyed by (seed,
+// stream) with the counter (global id, block), so what an item draws depends only on the seed, the
+// stream and its global id, never on threads or on the order items are visited.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "ganglion/philox.h"
+
+namespace ganglion {
+
+// Streams, kept apart so that adding draws of one purpose never shifts those of another.
+namespace streams {
+constexpr uint64_t kDynamics = 1;       // neuron dynamics (Poisson counts): counter (gid, step)
+constexpr uint64_t kInitialValues = 2;  // per element values: id = gid, one Draws per field
+constexpr uint64_t kConnect = 1ull << 40;  // + projection stream: which synapses exist
+constexpr uint64_t kWeights = 2ull << 40;  // + projection stream: per-synapse weights
+constexpr uint64_t kDelays = 3ull << 40;   // + projection stream: per-synapse delays
+} // namespace streams
+
+class Draws {
+public:
+  Draws(uint64_t seed, uint64_t stream, uint64_t id, uint32_t salt = 0)
+      : seed_(seed), stream_(stream), id_(id), salt_(salt) {}
+
+  // Uniform in (0, 1).
+  double uniform() {
+    if (have_ == 0) {
+      w_ = gg_random4(seed_, stream_, uint32_t(id_), uint32_t(id_ >> 32), salt_, block_++);
+      have_ = 2;
+    }
+    --have_;
+    return have_ == 1 ? gg_uniform(w_.v[0], w_.v[1]) : gg_uniform(w_.v[2], w_.v[3]);
+  }
+  // Uniform integer in [0, n).
+  uint64_t below(uint64_t n) {
+    return std::min<uint64_t>(n - 1, static_cast<uint64_t>(uniform() * static_cast<double>(n)));
+  }
+  // Standard normal (Box-Muller; one of the pair is used, so each call costs two uniforms).
+  double normal() {
+    const double u1 = uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  }
+  // A log-normal value with the given mean and standard deviation (of the value itself).
+  double lognormal(double mean, double std) {
+    const double s2 = std::log1p((std * std) / (mean * mean));
+    return std::exp(std::log(mean) - 0.5 * s2 + std::sqrt(s2) * normal());
+  }
+
+private:
+  uint64_t seed_, stream_, id_;
+  uint32_t salt_, block_ = 0;
+  gg_u32x4 w_{};
+  int have_ = 0;
+};
+
+} // namespace ganglion

@@ -1,0 +1,33 @@
+// Delta synapse (SCIENCE.md): each presynaptic spike moves the postsynaptic V by J at once, the
+// classic sparse-network synapse. The jump lands at the end of the step before the neuron feels
+// it, so a spike of step s with delay d moves V before step s + d integrates (and a neuron in its
+// refractory period, held at reset, loses it, as in NEST).
+#include "ganglion/plugin.hpp"
+
+namespace {
+
+struct Delta {
+  static constexpr const char *name = "delta";
+  static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr const char *weight_unit = "mV";
+  static constexpr const char *doc =
+      "Delta synapse: a spike of weight J (mV) adds J to the postsynaptic V at once. The "
+      "postsynaptic model must have a state variable V.";
+  enum Field { count };
+
+  static void init(const gg_view &v) {
+    if (!v.post_v)
+      throw ganglion::Failure("the postsynaptic model has no state variable 'V' to move; use a "
+                              "current synapse (exp_current) instead");
+  }
+  static void current(const gg_view &) {}
+  static void step(const gg_view &v) {
+    for (uint64_t a = 0; a < v.n_arrivals; ++a)
+      for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k)
+        v.post_v[v.post_index[k]] += double(v.weight[k]);
+  }
+};
+
+} // namespace
+
+GANGLION_PLUGIN(Delta)

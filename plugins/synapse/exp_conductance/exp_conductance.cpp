@@ -1,0 +1,71 @@
+// Exponential conductance synapse (SCIENCE.md): tau dg/dt = -g, each presynaptic spike adds J/tau
+// to g, and the neuron receives g (E_syn - V). Conductances are over the membrane capacitance
+// (1/ms), so g (E_syn - V) is in mV/ms like every input: 1 nS onto a 250 pF cell is 0.004/ms, and
+// for hh (C = 1 uF/cm^2) 1 mS/cm^2 is 1/ms. With convention "peak" (NEST's), J is the jump of g.
+#include <cmath>
+
+#include "ganglion/plugin.hpp"
+
+namespace {
+
+using ganglion::inf;
+
+struct ExpConductance {
+  static constexpr const char *name = "exp_conductance";
+  static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr const char *weight_unit = "1";
+  static constexpr const char *peak_weight_unit = "1/ms";
+  static constexpr const char *doc =
+      "Exponential conductance synapse: tau dg/dt = -g; the neuron receives g (E_syn - V), "
+      "conductances over capacitance (1/ms). convention 'integral' (default): a spike of weight "
+      "J (dimensionless: the area of g) adds J/tau to g; 'peak' (NEST's): J (1/ms) is the jump "
+      "of g. Weights are >= 0; inhibition comes from E_syn below rest. scheme 'exact' decays g "
+      "by exp(-dt/tau), 'euler' by (1 - dt/tau). The current uses V at the start of the step.";
+
+  enum Field { tau, E_syn, scheme, convention, g, decay, jump, count };
+  static constexpr gg_field fields[] = {
+      ganglion::param("tau", "ms", 5, 0, inf, "decay time constant", GG_MIN_EXCLUSIVE),
+      ganglion::param("E_syn", "mV", 0, -inf, inf, "reversal potential"),
+      ganglion::choice("scheme", "exact|euler", 0, "decay scheme"),
+      ganglion::choice("convention", "integral|peak", 0,
+                       "weight = area of the conductance (integral) or its jump (peak, NEST)"),
+      ganglion::state("g", "1/ms", 0, 0, inf, "conductance over capacitance"),
+      ganglion::trace("decay", "1", "per-step decay factor, precomputed"),
+      ganglion::trace("jump", "1/ms", "jump of g per unit weight: 1/tau (integral) or 1 (peak)"),
+  };
+
+  static void init(const gg_view &v) {
+    const bool euler = v.fields[scheme][0] != 0, peak = v.fields[convention][0] != 0;
+    for (uint64_t j = 0; j < v.n; ++j) {
+      const double t = v.fields[tau][j];
+      v.fields[decay][j] = euler ? 1.0 - v.dt / t : std::exp(-v.dt / t);
+      v.fields[jump][j] = peak ? 1.0 : 1.0 / t;
+    }
+    for (uint64_t k = 0; k < v.row_ptr[v.n_pre]; ++k)
+      if (v.weight[k] < 0)
+        throw ganglion::Failure("a conductance weight is negative (" +
+                                std::to_string(v.weight[k]) +
+                                "): conductances are >= 0; make a synapse inhibitory with an "
+                                "E_syn below rest (e.g. -80 mV)");
+  }
+
+  static void current(const gg_view &v) {
+    const double *g_ = v.fields[g], *e = v.fields[E_syn];
+    for (uint64_t j = 0; j < v.n; ++j) v.post_input[j] += g_[j] * (e[j] - v.post_v[j]);
+  }
+
+  static void step(const gg_view &v) {
+    double *g_ = v.fields[g];
+    const double *dec = v.fields[decay], *jmp = v.fields[jump];
+    for (uint64_t j = 0; j < v.n; ++j) g_[j] *= dec[j];
+    for (uint64_t a = 0; a < v.n_arrivals; ++a)
+      for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k) {
+        const uint32_t j = v.post_index[k];
+        g_[j] += double(v.weight[k]) * jmp[j];
+      }
+  }
+};
+
+} // namespace
+
+GANGLION_PLUGIN(ExpConductance)
