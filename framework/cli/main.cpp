@@ -291,12 +291,9 @@ int main(int argc, char **argv) {
   auto *analyze_cmd = app.add_subcommand(
       "analyze", "spike-train measures of an output file: rate, CV ISI, Fano, correlation, E/I input");
   analyze_cmd->add_option("file", analyze_path, "HDF5 output file of `ganglion run`")->required();
-  analyze_cmd->add_option("--from", measures.from_ms, "skip (0, T] ms as transient (default 0)")
-      ->check(CLI::NonNegativeNumber);
-  analyze_cmd->add_option("--window", measures.window_ms, "Fano factor window, ms (default 100)")
-      ->check(CLI::PositiveNumber);
-  analyze_cmd->add_option("--bin", measures.bin_ms, "correlation bin, ms (default 50)")
-      ->check(CLI::PositiveNumber);
+  analyze_cmd->add_option("--from", measures.from_ms, "skip (0, T] ms as transient (default 0)");
+  analyze_cmd->add_option("--window", measures.window_ms, "Fano factor window, ms (default 100)");
+  analyze_cmd->add_option("--bin", measures.bin_ms, "correlation bin, ms (default 50)");
   analyze_cmd->add_option("--pairs", measures.pairs, "pairs sampled for the correlation (default 1000)");
 
   CLI11_PARSE(app, argc, argv);

@@ -219,7 +219,9 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
                         " ms: must be at least 0 and before the end of the run (" +
                         format_number(a.duration_ms) + " ms)");
   if (!(options.window_ms > 0) || !(options.bin_ms > 0))
-    throw AnalysisError("the Fano window and the correlation bin must be positive");
+    throw AnalysisError("--window " + format_number(options.window_ms) + " ms, --bin " +
+                        format_number(options.bin_ms) +
+                        " ms: the Fano window and the correlation bin must be positive");
 
   const auto spiking = members(f.id, "/spikes");
   const auto with_inputs = is_group(f.id, "/inputs") ? members(f.id, "/inputs")
@@ -322,11 +324,12 @@ std::string format_analysis(const FileAnalysis &a, const std::string &transient_
        << "  Fano: spike counts in " << thousands(s.fano.windows) << " windows of "
        << format_number(o.window_ms) << " ms, mean over the neurons that spiked.\n"
        << "  corr: Pearson correlation of spike counts in " << thousands(s.correlation.bins)
-       << " bins of " << format_number(o.bin_ms) << " ms, mean over "
-       << (o.pairs == 0 ? std::string("no pairs")
+       << " bins of " << format_number(o.bin_ms)
+       << " ms, mean over pairs of neurons whose count varies:\n        "
+       << (o.pairs == 0 ? std::string("none asked for (--pairs 0).")
                         : "up to " + thousands(o.pairs) +
-                              " pairs drawn with a fixed seed (all pairs when fewer)")
-       << "\n        among the neurons whose count varies.\n";
+                              " pairs drawn with a fixed seed (every pair when there are fewer).")
+       << "\n";
   }
 
   bool any_inputs = false;

@@ -79,7 +79,7 @@ struct Scratch {
 
 } // namespace
 
-TEST_CASE("analysis: the mean rate is exact on a known train, over (from, duration]") {
+TEST_CASE("analysis: the mean rate is exact on a known train over the span from..duration") {
   // 4 neurons, 1 s: neuron 0 every 100 ms (100 .. 1000: 10 spikes), neuron 1 at 250, 500, 750
   // (3), neuron 2 once at 1000, neuron 3 silent: 14 spikes / (4 neurons * 1 s) = 3.5 Hz.
   Train tr;
