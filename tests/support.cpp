@@ -111,7 +111,11 @@ std::vector<uint64_t> read_h5_u64(const std::string &file, const std::string &da
 
 InProcessRun run_in_process(const std::string &json, const std::vector<std::string> &overrides) {
   TempDir dir;
-  const std::string path = dir / "run.h5";
+  return run_in_process_to(json, dir / "run.h5", overrides);
+}
+
+InProcessRun run_in_process_to(const std::string &json, const std::string &path,
+                               const std::vector<std::string> &overrides) {
   PluginRegistry registry = PluginRegistry::discover(); // outlives the Experiment, which points in
   const Experiment exp = load_experiment_text(json, "<test>", "", overrides, registry);
   InProcessRun result;

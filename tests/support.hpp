@@ -55,6 +55,10 @@ struct InProcessRun {
 // commits it and reads /spikes/<pop>/{timestamps,node_ids} back with the HDF5 C API. Throws what
 // loading or running throws (ConfigError, RunError, ...).
 InProcessRun run_in_process(const std::string &json, const std::vector<std::string> &overrides = {});
+// The same, writing the HDF5 output to `h5_path` (a file in the caller's TempDir) and keeping it,
+// for the datasets other than spikes (/report, /inputs, /rates): read them with read_h5_f64.
+InProcessRun run_in_process_to(const std::string &json, const std::string &h5_path,
+                               const std::vector<std::string> &overrides = {});
 
 // A whole 1-D dataset of an HDF5 file converted to double / uint64; empty when it does not exist.
 std::vector<double> read_h5_f64(const std::string &file, const std::string &dataset);

@@ -964,8 +964,26 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
     const PopulationSpec &pre = ex_.populations[size_t(spec.pre)];
     const PopulationSpec &post = ex_.populations[size_t(spec.post)];
     spec.stream = k + 1;
-    spec.name = pre.name + "->" + post.name;
-    if (const Json *name = member(j, "name")) spec.name = get_string(*name, child(pointer, "name"));
+    // Names label output (/inputs/<pop>/<name>) and reports, so they are unique and free of '/':
+    // a given name must be; a default "PRE->POST" that repeats gets " #2", " #3", ...
+    const auto taken = [&](const std::string &n) {
+      for (size_t e = 0; e < k; ++e)
+        if (ex_.projections[e].name == n) return true;
+      return false;
+    };
+    if (const Json *name = member(j, "name")) {
+      spec.name = get_string(*name, child(pointer, "name"));
+      if (spec.name.empty() || spec.name.find('/') != std::string::npos)
+        fail(child(pointer, "name"), "'" + spec.name + "' cannot name a projection: use a "
+                                     "non-empty name without '/'");
+      if (taken(spec.name))
+        fail(child(pointer, "name"), "another projection is already named '" + spec.name +
+                                         "': give each projection a name of its own");
+    } else {
+      spec.name = pre.name + "->" + post.name;
+      for (int copy = 2; taken(spec.name); ++copy)
+        spec.name = pre.name + "->" + post.name + " #" + std::to_string(copy);
+    }
 
     Json r = Json::object();
     r["name"] = spec.name;

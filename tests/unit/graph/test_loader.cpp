@@ -1286,3 +1286,19 @@ TEST_CASE("loader: the resolved document of every new form loads to the same exp
   CHECK(again.projections[2].peak_convention);
   CHECK(again.projections[3].synapse->name == "fake_rate_syn");
 }
+
+TEST_CASE("loader: projection names are unique and free of '/'") {
+  // A second E->I without a name is told apart; names label /inputs/<pop>/<name> in the output.
+  const std::string twice = with_projection(
+      R"({"pre": "E", "post": "I", "synapse": "fake_exp", "weight": "1 mV",
+          "connect": {"rule": "fixed_probability", "p": 0.1}})");
+  const Experiment ex = load({}, twice);
+  CHECK(ex.projections[0].name == "E->I");
+  CHECK(ex.projections[2].name == "E->I #2");
+  CHECK(error_of({"projections.2.name=\"E->I\""}, twice) ==
+        "x.json: /projections/2/name: another projection is already named 'E->I': give each "
+        "projection a name of its own");
+  CHECK(error_of({"projections.2.name=\"E/I\""}, twice) ==
+        "x.json: /projections/2/name: 'E/I' cannot name a projection: use a non-empty name "
+        "without '/'");
+}
