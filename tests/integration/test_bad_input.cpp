@@ -383,3 +383,40 @@ TEST_CASE("bad input: after a divergence the state report's mapping/time describ
   // Every row is a state the bound check let pass: V of F stays below threshold after each step.
   CHECK(std::all_of(data.begin(), data.end(), [](double v) { return v < V_th; }));
 }
+
+TEST_CASE("bad input: parameters that make a model meaningless are refused with the place and fix") {
+  Case c;
+  SUBCASE("a reset above threshold") {
+    const CliResult r = c.run(replaced(base_config(c.output), R"("tau_m": "10 ms")",
+                                       R"("tau_m": "10 ms", "V_re": "-40 mV")"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, c.config + ": /populations/E: V_re (-40.000000 mV) must be below V_th"));
+    CHECK(contains(r.err, "lower V_re or raise V_th"));
+  }
+  SUBCASE("a negative time constant") {
+    const CliResult r = c.run(replaced(base_config(c.output), R"("10 ms")", R"("-10 ms")"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, c.config + ": /populations/E/params/tau_m: -10 ms is out of range"));
+  }
+  SUBCASE("a rate function that does not exist") {
+    const std::string rate = R"({"simulation": {"duration": "10 ms"},
+      "populations": {"R": {"model": "rate", "size": 2, "params": {"function": "softplus"}}},
+      "output": ")" + c.output + R"("})";
+    const CliResult q = c.run(rate);
+    c.expect_bad_input(q);
+    CHECK(contains(q.err, c.config + ": /populations/R/params/function: "));
+    CHECK(contains(q.err, "relu, threshold_linear, sigmoid, tanh, power"));
+  }
+  SUBCASE("a conductance below zero") {
+    const std::string text = R"({"simulation": {"duration": "10 ms"},
+      "populations": {"X": {"model": "poisson", "size": 5}, "E": {"model": "lif", "size": 5}},
+      "projections": [{"pre": "X", "post": "E", "synapse": "exp_conductance",
+                       "connect": {"rule": "all_to_all"}, "weight": -0.5}],
+      "output": ")" + c.output + R"("})";
+    const CliResult r = c.run(text);
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, "projection 'X->E'"));
+    CHECK(contains(r.err, "conductances are >= 0"));
+    CHECK(contains(r.err, "E_syn below rest"));
+  }
+}

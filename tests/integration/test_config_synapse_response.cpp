@@ -184,7 +184,7 @@ TEST_CASE("config synapse_response: the arrival time is the stamp + delay - dt")
 }
 
 TEST_CASE("config synapse_response: current PSPs equal J tau_m (e^-t/tau_m - e^-t/tau_s)/(tau_m - tau_s)") {
-  for (const char *name : {"E_current", "I_current"}) {
+  for (const std::string name : {"E_current", "I_current"}) {
     const Synapse &s = find(name);
     CAPTURE(name);
     REQUIRE(s.kind == "exp_current");
@@ -224,7 +224,7 @@ TEST_CASE("config synapse_response: current PSPs equal J tau_m (e^-t/tau_m - e^-
 }
 
 TEST_CASE("config synapse_response: conductance PSPs follow tau_m dV/dt = -(V - E_L) + tau_m g (E_syn - V)") {
-  for (const char *name : {"E_conductance", "I_conductance"}) {
+  for (const std::string name : {"E_conductance", "I_conductance"}) {
     const Synapse &s = find(name);
     CAPTURE(name);
     REQUIRE(s.kind == "exp_conductance");
