@@ -3,6 +3,7 @@
 // whose plugin failed (what was recorded up to then is kept).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -146,10 +147,15 @@ void print_summary(const std::string &config, const Experiment &exp, const RunRe
   std::printf("  simulated %.10g ms in %.3g s (%.3g x real time) on %u thread%s; setup %.3g s\n",
               r.simulated_ms, r.run_s, r.simulated_ms > 0 ? r.run_s / (r.simulated_ms * 1e-3) : 0.0,
               r.threads, r.threads == 1 ? "" : "s", r.setup_s);
-  std::printf("  %-12s %-10s %10s %12s %10s\n", "population", "model", "neurons", "spikes",
-              "rate (Hz)");
+  int name_w = 12, model_w = 10; // columns as wide as the longest name
+  for (const auto &p : r.populations) {
+    name_w = std::max(name_w, int(p.name.size()));
+    model_w = std::max(model_w, int(p.model.size()));
+  }
+  std::printf("  %-*s %-*s %10s %12s %10s\n", name_w, "population", model_w, "model", "neurons",
+              "spikes", "rate (Hz)");
   for (const auto &p : r.populations)
-    std::printf("  %-12s %-10s %10s %12s %10.3f\n", p.name.c_str(), p.model.c_str(),
+    std::printf("  %-*s %-*s %10s %12s %10.3f\n", name_w, p.name.c_str(), model_w, p.model.c_str(),
                 thousands(p.size).c_str(), thousands(p.spikes).c_str(), p.rate_hz);
   std::printf("  synapses: %s", thousands(r.synapses()).c_str());
   const char *sep = " (";

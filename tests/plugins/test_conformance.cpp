@@ -44,9 +44,20 @@ std::string item_pointer(int kind) {
   switch (kind) {
   case GG_KIND_NEURON: return "/populations/P";
   case GG_KIND_SYNAPSE: return "/projections/0";
+  case GG_KIND_PLASTICITY: return "/projections/0/plasticity";
   case GG_KIND_RECORDER: return "/recorders/0";
   default: return "";
   }
+}
+
+// Two small populations joined by one projection; `model` for both, `synapse` on it.
+Json two_populations(Json &doc, const char *model, const std::string &synapse) {
+  doc["populations"] = {{"A", {{"model", model}, {"size", 4}}}, {"B", {{"model", model}, {"size", 3}}}};
+  return {{"pre", "A"},
+          {"post", "B"},
+          {"synapse", synapse},
+          {"connect", {{"rule", "fixed_probability"}, {"p", 0.5}}},
+          {"weight", 0.1}};
 }
 
 // The smallest experiment that uses `d` with all its defaults; `fields` ({"params": {...},
@@ -62,22 +73,30 @@ Json minimal_experiment(const gg_descriptor *d, const Json &fields = Json::objec
     doc["populations"] = {{"P", item}};
     break;
   case GG_KIND_SYNAPSE:
-  {
     // A rate synapse connects rate units; every other synapse connects spiking neurons.
-    const char *model = (d->flags & GG_DESC_RATE) ? "rate" : "lif";
-    doc["populations"] = {{"A", {{"model", model}, {"size", 4}}}, {"B", {{"model", model}, {"size", 3}}}};
-  }
-    item = {{"pre", "A"},
-            {"post", "B"},
-            {"synapse", d->name},
-            {"connect", {{"rule", "fixed_probability"}, {"p", 0.5}}},
-            {"weight", 0.1}};
+    item = two_populations(doc, (d->flags & GG_DESC_RATE) ? "rate" : "lif", d->name);
     item.update(fields);
     doc["projections"] = Json::array({item});
     break;
+  case GG_KIND_PLASTICITY: {
+    // On the first synapse model the rule acts on (exp_current where it acts on any).
+    std::string synapse = d->acts_on ? d->acts_on : "exp_current";
+    synapse = synapse.substr(0, synapse.find('|'));
+    Json rule = {{"rule", d->name}};
+    rule.update(fields);
+    item = two_populations(doc, "lif", synapse);
+    item["plasticity"] = rule;
+    doc["projections"] = Json::array({item});
+    break;
+  }
   case GG_KIND_RECORDER:
-    doc["populations"] = {{"P", {{"model", "lif"}, {"size", 10}}}};
-    item = {{"type", d->name}, {"population", "P"}};
+    if (d->flags & GG_DESC_PROJECTION) {
+      doc["projections"] = Json::array({two_populations(doc, "lif", "exp_current")});
+      item = {{"type", d->name}, {"projection", "A->B"}};
+    } else {
+      doc["populations"] = {{"P", {{"model", "lif"}, {"size", 10}}}};
+      item = {{"type", d->name}, {"population", "P"}};
+    }
     item.update(fields);
     doc["recorders"] = Json::array({item});
     break;

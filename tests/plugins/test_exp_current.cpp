@@ -156,7 +156,7 @@ TEST_CASE("exp_current: impulse response J/tau e^{-t/tau} (exact) and J/tau (1 -
   }
 }
 
-TEST_CASE("exp_current: the current hook adds I into post_input, and spikes add J/tau each") {
+TEST_CASE("exp_current: the current hook adds I's step mean into post_input, spikes add J/tau each") {
   const PluginRegistry registry = PluginRegistry::discover();
   Instance syn(plugin(registry, "exp_current"), 3, 0.1);
   syn.set("tau", 4);
@@ -177,13 +177,15 @@ TEST_CASE("exp_current: the current hook adds I into post_input, and spikes add 
   CHECK(I[0] == doctest::Approx(2 * 1.0 / 4));
   CHECK(I[1] == 0.0);
   CHECK(I[2] == doctest::Approx((2 * -2.0 + 0.25) / 4));
-  // `current` adds (does not overwrite) into the postsynaptic accumulator, and leaves I alone.
+  // `current` adds (does not overwrite) I's exact mean over the next step, I (1 - e^{-x})/x with
+  // x = dt/tau, into the postsynaptic accumulator, and leaves I alone.
+  const double x = 0.1 / 4, mean = -std::expm1(-x) / x;
   std::vector<double> post_input = {0.5, -1.0, 2.0, 0, 0, 0, 0, 0};
   syn.view.post_input = post_input.data();
   syn.call(syn.desc->cpu->current);
-  CHECK(post_input[0] == doctest::Approx(0.5 + 0.5));
+  CHECK(post_input[0] == doctest::Approx(0.5 + 0.5 * mean).epsilon(1e-12));
   CHECK(post_input[1] == -1.0);
-  CHECK(post_input[2] == doctest::Approx(2.0 - 0.9375));
+  CHECK(post_input[2] == doctest::Approx(2.0 - 0.9375 * mean).epsilon(1e-12));
   CHECK(I[0] == doctest::Approx(0.5));
 }
 
@@ -246,14 +248,14 @@ TEST_CASE("exp_current: Campbell's theorem, mean J r and variance J^2 r / (2 tau
   CAPTURE(campbell_var);
   CAPTURE(total_spikes);
 
-  // Tolerances. With x = dt/tau = 0.01 and d = e^{-x}, the sampled process is the AR(1)
-  // I_{n+1} = d I_n + (J/tau) k_n, k_n ~ Poisson(r dt); its exact stationary moments are
-  //   mean = J r x / (1 - d)       = J r (1 + x/2 + O(x^2)),
-  //   var  = J^2 r x / (tau (1 - d^2)) = J^2 r / (2 tau) (1 + x + O(x^2)),
-  // i.e. sampling at step points biases Campbell's values by +x/2 (0.5 %) and +x (1 %). Those
-  // biases are added to the tolerance, computed exactly:
+  // Tolerances. With x = dt/tau = 0.01 and d = e^{-x}, the sampled state is the AR(1)
+  // I_{n+1} = d I_n + (J/tau) k_n, k_n ~ Poisson(r dt), and the current hook hands the neuron the
+  // step's mean, I_n (1 - d)/x. Its exact stationary moments are
+  //   mean = J r x/(1 - d) * (1 - d)/x = J r                        (Campbell's, exactly),
+  //   var  = J^2 r x/(tau (1 - d^2)) * ((1 - d)/x)^2 = J^2 r/(2 tau) * 2(1 - d)/(x (1 + d)),
+  // the last factor 1 - x^2/12 + O(x^4): a bias of -1e-5, added to the tolerance exactly.
   const double x = dt / tau, d = std::exp(-x);
-  const double bias_mean = x / (1 - d) - 1, bias_var = 2 * x / (1 - d * d) - 1;
+  const double bias_mean = 0, bias_var = std::abs(2 * (1 - d) / (x * (1 + d)) - 1);
   // Statistical part. Successive samples are correlated with coefficient d^|lag|, so the sample
   // mean of N samples has variance var (1 + d)/(1 - d) / N ~ var (2 tau / T): T/(2 tau) = 2500
   // independent samples, and a relative standard error sqrt(var 2 tau / T)/mean = 1/sqrt(r T)

@@ -54,6 +54,7 @@ static const gg_descriptor descriptor = {
     0u,                                      /* flags */
     "mV/ms",                                     /* input_unit */
     NULL,                                     /* peak_weight_unit */
+    NULL,                                      /* acts_on */
     fields,                                  /* fields */
     F_COUNT,                                 /* n_fields */
     NULL,                                    /* validate */

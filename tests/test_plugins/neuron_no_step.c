@@ -29,6 +29,7 @@ static const gg_descriptor descriptor = {
     0u,                         /* flags */
     NULL,                        /* input_unit */
     NULL,                        /* peak_weight_unit */
+    NULL,                         /* acts_on */
     NULL,                       /* fields */
     0u,                         /* n_fields */
     NULL,                       /* validate */

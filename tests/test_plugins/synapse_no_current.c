@@ -36,6 +36,7 @@ static const gg_descriptor descriptor = {
     0u,                             /* flags */
     NULL,                            /* input_unit */
     NULL,                            /* peak_weight_unit */
+    NULL,                             /* acts_on */
     fields,                         /* fields */
     1u,                             /* n_fields */
     NULL,                           /* validate */

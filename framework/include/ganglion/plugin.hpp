@@ -20,7 +20,8 @@
 // `validate(const double *values)` returning a std::string that is empty when the values are
 // fine, `version`, `input_unit` (neurons; default "mV/ms"), `weight_unit` and `peak_weight_unit`
 // (synapses), `source` (true: takes no input), `rate` (true: a rate unit, or a synapse carrying
-// rates).
+// rates), `records_projection` (true: a recorder of a projection's weights), `acts_on`
+// (plasticity: "exp_current|delta", the synapse models it can act on).
 // Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
 // into a status and a message, so no exception crosses the C boundary.
 #ifndef GANGLION_PLUGIN_HPP
@@ -58,6 +59,10 @@ constexpr gg_field state(const char *name, const char *unit, double def, double 
 }
 constexpr gg_field trace(const char *name, const char *unit, const char *doc) {
   return gg_field{name, unit, GG_ROLE_TRACE, GG_TYPE_F64, 0, -inf, inf, 0, nullptr, doc};
+}
+// Plasticity: a trace with one value per presynaptic neuron.
+constexpr gg_field pre_trace(const char *name, const char *unit, const char *doc) {
+  return gg_field{name, unit, GG_ROLE_PRE_TRACE, GG_TYPE_F64, 0, -inf, inf, 0, nullptr, doc};
 }
 // `choices` is "a|b|c"; `def` the index of the default word.
 constexpr gg_field choice(const char *name, const char *choices, int def, const char *doc) {
@@ -150,6 +155,8 @@ template <class P> struct Tables {
     uint32_t f = 0;
     if constexpr (requires { P::source; }) f |= P::source ? GG_DESC_SOURCE : 0u;
     if constexpr (requires { P::rate; }) f |= P::rate ? GG_DESC_RATE : 0u;
+    if constexpr (requires { P::records_projection; })
+      f |= P::records_projection ? GG_DESC_PROJECTION : 0u;
     return f;
   }
   static constexpr const char *input_unit() {
@@ -157,6 +164,10 @@ template <class P> struct Tables {
     else if constexpr (requires { P::input_unit; }) return P::input_unit;
     else if constexpr (requires { P::source; }) return P::source ? nullptr : "mV/ms";
     else return "mV/ms";
+  }
+  static constexpr const char *acts_on() {
+    if constexpr (requires { P::acts_on; }) return P::acts_on;
+    else return nullptr;
   }
   static constexpr const char *peak_weight_unit() {
     if constexpr (requires { P::peak_weight_unit; }) return P::peak_weight_unit;
@@ -185,6 +196,7 @@ template <class P> struct Tables {
                                             flags(),
                                             input_unit(),
                                             peak_weight_unit(),
+                                            acts_on(),
                                             field_table(),
                                             static_cast<uint32_t>(P::count),
                                             requires { P::validate(nullptr); } ? &validate : nullptr,

@@ -40,7 +40,7 @@ typedef enum gg_status { GG_OK = 0, GG_ERROR = 1, GG_DIVERGED = 2 } gg_status;
 typedef enum gg_kind {
   GG_KIND_NEURON = 1,     /* a population: integrates its input, emits spikes (sources too) */
   GG_KIND_SYNAPSE = 2,    /* a projection's postsynaptic state: receives spikes, gives current */
-  GG_KIND_PLASTICITY = 3, /* changes a projection's weights (reserved for ABI 1.x) */
+  GG_KIND_PLASTICITY = 3, /* changes a projection's weights as the network runs */
   GG_KIND_RECORDER = 4    /* samples a population into output channels */
 } gg_kind;
 
@@ -48,7 +48,9 @@ typedef enum gg_role {
   GG_ROLE_PARAM = 1,       /* set from the config, constant during the run (one value per element) */
   GG_ROLE_STATE = 2,       /* evolves; its initial value comes from the config's "init" */
   GG_ROLE_PER_SYNAPSE = 3, /* one value per synapse (reserved for ABI 1.x) */
-  GG_ROLE_TRACE = 4        /* an auxiliary state variable the user does not initialise */
+  GG_ROLE_TRACE = 4,       /* an auxiliary state variable the user does not initialise */
+  GG_ROLE_PRE_TRACE = 5    /* plasticity: a trace with one value per PRESYNAPTIC neuron (n_pre);
+                              every other field of a plasticity rule has one per postsynaptic */
 } gg_role;
 
 typedef enum gg_type {
@@ -172,6 +174,21 @@ typedef struct gg_view {
   const char *const *input_names;  /* the projections' names, "E->I" */
   uint32_t n_inputs;
   const char *input_unit;          /* the recorded population's input unit ("mV/ms") */
+
+  /* ---- plasticity (one projection; also projection recorders: weight, n_synapses) ---- */
+  float *plastic_weight;           /* the projection's weights, to change in place */
+  uint64_t n_synapses;
+  const uint64_t *col_ptr;         /* by postsynaptic neuron j: col_synapse[col_ptr[j] .. col_ptr[j+1]) */
+  const uint64_t *col_synapse;     /* indices into post_index / weight of each j's synapses */
+  const uint32_t *pre_spikes;      /* presynaptic spikes of this step (as emitted, no delay) */
+  uint64_t n_pre_spikes;
+  const uint32_t *post_spikes;     /* postsynaptic spikes of this step */
+  uint64_t n_post_spikes;
+  int32_t learning;                /* 1 inside the rule's active phases: change weights; 0 outside:
+                                      keep the traces running but leave weights alone */
+  const char *projection;          /* the projection's name, "I->E" */
+  const uint64_t *chosen_synapses; /* projection recorders: the synapses to follow */
+  uint64_t n_chosen_synapses;
 } gg_view;
 
 #define GG_BACKEND_CPU 0
@@ -179,7 +196,8 @@ typedef struct gg_view {
 
 /* The hooks of one backend. Every hook may be NULL except those the kind requires:
  *   neuron:   step                 synapse: step, current
- *   recorder: step                 (init and validate are optional everywhere)
+ *   recorder: step                 plasticity: step
+ *   (init and validate are optional everywhere)
  * All hooks run on the kernel's threads; two hooks of one instance never run at once, and hooks of
  * different instances may. A hook must not keep a pointer from its view past its return. */
 typedef struct gg_hooks {
@@ -192,6 +210,8 @@ typedef struct gg_hooks {
   /* Neuron: integrate one dt using `input`, write spikes (rate units: update r).
    * Synapse: at the end of the step, advance the postsynaptic state by dt, then apply arrivals
    * (rate synapses: take up pre_rate).
+   * Plasticity: after the projection's synapses took up this step's arrivals: advance the traces
+   * by dt, then act on this step's presynaptic spikes, then on its postsynaptic spikes.
    * Recorder: sample (the kernel calls it every step; the recorder honours `every`). */
   gg_status (*step)(const gg_view *view, gg_error *err);
   /* After the last step (recorders flush partial bins here). */
@@ -215,6 +235,9 @@ typedef struct gg_descriptor {
   /* synapse offering NEST's convention (a choice field named "convention" = "integral|peak"):
    * the unit of a weight that is the jump itself, e.g. "mV/ms"; NULL otherwise */
   const char *peak_weight_unit;
+  /* plasticity: the synapse models it can act on, "exp_current|exp_conductance|delta"; NULL: any
+   * synapse that carries spikes */
+  const char *acts_on;
   const gg_field *fields;
   uint32_t n_fields;
   /* Cross-field check on one element's values (in table order), before anything runs. Return
@@ -225,6 +248,7 @@ typedef struct gg_descriptor {
 } gg_descriptor;
 
 #define GG_DESC_SOURCE 1u /* neuron: takes no input (poisson, spike_times) */
+#define GG_DESC_PROJECTION 4u /* recorder: records a projection (its weights), not a population */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

@@ -300,11 +300,14 @@ std::string format_analysis(const FileAnalysis &a, const std::string &transient_
   os << "\n";
 
   const PopulationAnalysis *first = nullptr;
-  for (const auto &p : a.populations)
+  int name_w = 12; // the population column as wide as the longest name
+  for (const auto &p : a.populations) {
     if (p.has_spikes && !first) first = &p;
+    name_w = std::max(name_w, int(p.name.size()));
+  }
   if (first) {
     char line[256];
-    std::snprintf(line, sizeof line, "  %-12s %9s %11s %9s %17s %17s %19s\n", "population",
+    std::snprintf(line, sizeof line, "  %-*s %9s %11s %9s %17s %17s %19s\n", name_w, "population",
                   "neurons", "spikes", "rate (Hz)", "CV ISI (neurons)", "Fano (neurons)",
                   "corr (pairs)");
     os << line;
@@ -312,7 +315,7 @@ std::string format_analysis(const FileAnalysis &a, const std::string &transient_
       if (!p.has_spikes) continue;
       const SpikeStats &s = p.spikes;
       auto cell = [](const std::string &v, uint64_t n) { return v + " (" + thousands(n) + ")"; };
-      std::snprintf(line, sizeof line, "  %-12s %9s %11s %9.3f %17s %17s %19s\n", p.name.c_str(),
+      std::snprintf(line, sizeof line, "  %-*s %9s %11s %9.3f %17s %17s %19s\n", name_w, p.name.c_str(),
                     thousands(s.size).c_str(), thousands(s.spikes).c_str(), s.rate_hz,
                     cell(fixed(s.cv.mean, 3), s.cv.neurons).c_str(),
                     cell(fixed(s.fano.mean, 3), s.fano.neurons).c_str(),
@@ -340,8 +343,11 @@ std::string format_analysis(const FileAnalysis &a, const std::string &transient_
        << "  excitation: the projections with a positive mean; inhibition: negative; "
           "|total| / excitation: what the cancellation leaves\n";
     char line[256];
-    std::snprintf(line, sizeof line, "  %-12s %-20s %12s  %s\n", "population", "projection",
-                  "mean", "unit");
+    int proj_w = 20;
+    for (const auto &p : a.populations)
+      for (const auto &q : p.inputs.projections) proj_w = std::max(proj_w, int(q.name.size()));
+    std::snprintf(line, sizeof line, "  %-*s %-*s %12s  %s\n", name_w, "population", proj_w,
+                  "projection", "mean", "unit");
     os << line;
     for (const auto &p : a.populations) {
       if (!p.has_inputs) continue;
@@ -349,8 +355,9 @@ std::string format_analysis(const FileAnalysis &a, const std::string &transient_
       const std::string &u = b.unit;
       bool first_row = true;
       auto row = [&](const std::string &label, double v, const std::string &unit) {
-        std::snprintf(line, sizeof line, "  %-12s %-20s %12s  %s", first_row ? p.name.c_str() : "",
-                      label.c_str(), general(v).c_str(), unit.c_str());
+        std::snprintf(line, sizeof line, "  %-*s %-*s %12s  %s", name_w,
+                      first_row ? p.name.c_str() : "", proj_w, label.c_str(), general(v).c_str(),
+                      unit.c_str());
         std::string l = line;
         l.erase(l.find_last_not_of(' ') + 1);
         os << l << "\n";

@@ -52,8 +52,9 @@ struct Fields {
   std::vector<FieldData> data;
   std::vector<double *> ptrs;
   std::vector<const uint64_t *> offsets;
+  // n values per field, or n_pre for a plasticity rule's presynaptic traces.
   void make(const gg_descriptor *d, uint64_t n, const std::vector<ValueSpec> &values,
-            uint64_t seed, uint64_t first_gid) {
+            uint64_t seed, uint64_t first_gid, uint64_t n_pre = 0) {
     data.resize(d->n_fields);
     ptrs.resize(d->n_fields);
     offsets.assign(d->n_fields, nullptr);
@@ -61,7 +62,8 @@ struct Fields {
       ValueSpec v;
       if (k < values.size()) v = values[k];
       else v.a = d->fields[k].default_value;
-      data[k] = make_field(d->fields[k], v, n, seed, first_gid, k);
+      const bool pre = d->fields[k].role == GG_ROLE_PRE_TRACE;
+      data[k] = make_field(d->fields[k], v, pre ? n_pre : n, seed, first_gid, k);
       ptrs[k] = data[k].values.data();
       if (!data[k].offsets.empty()) offsets[k] = data[k].offsets.data();
     }
@@ -108,12 +110,28 @@ struct Simulation::Impl {
     std::vector<const char *> input_names;
     gg_view view{};
   };
+  struct Plasticity {
+    const PlasticitySpec *spec = nullptr;
+    const gg_descriptor *desc = nullptr;
+    Fields fields;
+    // The synapses of each postsynaptic neuron (CSR is by presynaptic neuron): what a rule needs
+    // to act on a postsynaptic spike.
+    std::vector<uint64_t> col_ptr, col_synapse;
+    gg_view view{};
+    bool learning(uint64_t step) const {
+      if (spec->active.empty()) return true;
+      for (const auto &[start, stop] : spec->active)
+        if (step >= start && step < stop) return true;
+      return false;
+    }
+  };
   struct Projection {
     const ProjectionSpec *spec = nullptr;
     const gg_descriptor *desc = nullptr;
     Csr csr;
     Fields fields;
     std::vector<gg_arrival> arrivals; // this step's
+    std::unique_ptr<Plasticity> plasticity;
     gg_view view{};
   };
   struct Recorder {
@@ -217,6 +235,8 @@ struct Simulation::Impl {
       proj.view.weight = proj.csr.weight.data();
       proj.view.n_pre = pre.spec->size;
       if (pre.rate_field >= 0) proj.view.pre_rate = pre.fields.ptrs[std::size_t(pre.rate_field)];
+      proj.view.projection = proj.spec->name.c_str();
+      if (!proj.spec->plasticity.empty()) build_plasticity(proj);
     }
     recs.resize(exp.recorders.size());
     for (std::size_t r = 0; r < recs.size(); ++r) {
@@ -225,6 +245,16 @@ struct Simulation::Impl {
       rec.desc = rec.spec->plugin->desc;
       auto &pop = pops[rec.spec->population];
       rec.fields.make(rec.desc, pop.spec->size, rec.spec->values, sim.seed, pop.spec->first_gid);
+      if (rec.spec->projection >= 0) {
+        // A recorder of a projection: its weights, and the synapses chosen to follow.
+        auto &proj = projs[std::size_t(rec.spec->projection)];
+        for (uint64_t k : rec.spec->synapses)
+          if (k >= proj.csr.size())
+            throw RunError(rec.spec->pointer + "/synapses: synapse " + std::to_string(k) +
+                           " does not exist: projection '" + proj.spec->name + "' has " +
+                           std::to_string(proj.csr.size()) + " synapses (0 to " +
+                           std::to_string(proj.csr.size() - 1) + ")");
+      }
       for (double *f : pop.fields.ptrs) rec.pop_fields.push_back(f);
       for (const auto &name : rec.spec->variable_names) rec.variable_names.push_back(name.c_str());
       rec.view = base_view(pop.spec->size, pop.spec->first_gid);
@@ -243,18 +273,59 @@ struct Simulation::Impl {
       rec.view.n_inputs = uint32_t(pop.input_names.size());
       rec.view.input_unit = pop.desc->input_unit ? pop.desc->input_unit : "";
       if (std::strcmp(rec.desc->name, "inputs") == 0) pop.record_inputs = true;
+      if (rec.spec->projection >= 0) {
+        auto &proj = projs[std::size_t(rec.spec->projection)];
+        rec.view.weight = proj.csr.weight.data();
+        rec.view.n_synapses = proj.csr.size();
+        rec.view.row_ptr = proj.csr.row_ptr.data();
+        rec.view.post_index = proj.csr.post_index.data();
+        rec.view.n_pre = pops[proj.spec->pre].spec->size;
+        rec.view.projection = proj.spec->name.c_str();
+        rec.view.chosen_synapses = rec.spec->synapses.data();
+        rec.view.n_chosen_synapses = rec.spec->synapses.size();
+      }
     }
     // Plugins derive what they precompute and recorders declare their datasets: a failure here is
     // still before anything ran.
     for (auto &pop : pops)
       call(pop.desc->cpu->init, pop.view, "population '" + pop.spec->name + "'", "init");
-    for (auto &proj : projs)
+    for (auto &proj : projs) {
       call(proj.desc->cpu->init, proj.view, "projection '" + proj.spec->name + "'", "init");
+      if (proj.plasticity)
+        call(proj.plasticity->desc->cpu->init, proj.plasticity->view,
+             "plasticity of projection '" + proj.spec->name + "'", "init");
+    }
     for (auto &rec : recs) {
       call(rec.desc->cpu->init, rec.view, "recorder " + rec.spec->pointer, "init");
       if (writer) writer->check();
     }
     setup_s = seconds_since(t0);
+  }
+
+  void build_plasticity(Projection &proj) {
+    auto pl = std::make_unique<Plasticity>();
+    pl->spec = &proj.spec->plasticity.front();
+    pl->desc = pl->spec->plugin->desc;
+    const auto &post = pops[proj.spec->post];
+    const auto &pre = pops[proj.spec->pre];
+    const uint64_t n_post = post.spec->size, n_pre = pre.spec->size;
+    pl->fields.make(pl->desc, n_post, pl->spec->values, exp.simulation.seed, post.spec->first_gid,
+                    n_pre);
+    const Csr &c = proj.csr;
+    pl->col_ptr.assign(n_post + 1, 0);
+    for (uint64_t k = 0; k < c.size(); ++k) ++pl->col_ptr[c.post_index[k] + 1];
+    for (uint64_t j = 0; j < n_post; ++j) pl->col_ptr[j + 1] += pl->col_ptr[j];
+    pl->col_synapse.resize(c.size());
+    std::vector<uint64_t> fill(pl->col_ptr.begin(), pl->col_ptr.end() - 1);
+    for (uint64_t k = 0; k < c.size(); ++k) pl->col_synapse[fill[c.post_index[k]]++] = k;
+    pl->view = proj.view;
+    pl->fields.bind(pl->view);
+    pl->view.n_pre = n_pre;
+    pl->view.plastic_weight = proj.csr.weight.data();
+    pl->view.n_synapses = c.size();
+    pl->view.col_ptr = pl->col_ptr.data();
+    pl->view.col_synapse = pl->col_synapse.data();
+    proj.plasticity = std::move(pl);
   }
 
   void call(gg_status (*hook)(const gg_view *, gg_error *), const gg_view &v, const std::string &who,
@@ -398,7 +469,23 @@ struct Simulation::Impl {
       proj.view.step = step;
       proj.view.t = double(step) * exp.simulation.dt;
       call(proj.desc->cpu->step, proj.view, "projection '" + proj.spec->name + "'", "step");
+      if (proj.plasticity) step_plasticity(proj, post, step);
     }
+  }
+
+  // The rule sees the spikes of this step as emitted, on both sides.
+  void step_plasticity(Projection &proj, const Population &post, uint64_t step) {
+    Plasticity &pl = *proj.plasticity;
+    const auto &pre = pops[proj.spec->pre];
+    const uint64_t pre_slot = step % pre.history.size(), post_slot = step % post.history.size();
+    pl.view.step = step;
+    pl.view.t = double(step) * exp.simulation.dt;
+    pl.view.pre_spikes = pre.history[pre_slot].data();
+    pl.view.n_pre_spikes = pre.history_count[pre_slot];
+    pl.view.post_spikes = post.history[post_slot].data();
+    pl.view.n_post_spikes = post.history_count[post_slot];
+    pl.view.learning = pl.learning(step) ? 1 : 0;
+    call(pl.desc->cpu->step, pl.view, "plasticity of projection '" + proj.spec->name + "'", "step");
   }
 
   // Runs task(i) on the pool; rethrows the error of the lowest failing index, so which error is

@@ -75,6 +75,15 @@ enum class ConnectRule {
   OneToOne
 };
 
+// A plasticity rule on a projection, learning during its active phases (steps [start, stop));
+// no phases: always (the loader writes the whole run, [0, n_steps), when the config gives none).
+struct PlasticitySpec {
+  std::string pointer; // "/projections/2/plasticity"
+  const LoadedPlugin *plugin = nullptr;
+  std::vector<ValueSpec> values; // one per plasticity descriptor field
+  std::vector<std::pair<uint64_t, uint64_t>> active; // ascending, not overlapping
+};
+
 struct ProjectionSpec {
   std::string pointer; // "/projections/0"
   std::string name;    // "E->I" (or the config's "name")
@@ -99,6 +108,7 @@ struct ProjectionSpec {
   // steps and raised to one step where it falls below.
   ValueSpec delay_dist;
   bool peak_convention = false; // the synapse's "convention" is "peak" (NEST): weight = the jump
+  std::vector<PlasticitySpec> plasticity; // none or one
   int backend = GG_BACKEND_CPU;
   uint64_t stream = 0;      // RNG stream of its connectivity: its index + 1
 };
@@ -106,10 +116,16 @@ struct ProjectionSpec {
 struct RecorderSpec {
   std::string pointer; // "/recorders/1"
   const LoadedPlugin *plugin = nullptr;
-  int population = -1;             // one population per recorder instance
+  int population = -1;             // one population per recorder instance; a projection
+                                   // recorder's: its projection's post (fields are sized by it)
+  int projection = -1;             // recorders of projections (GG_DESC_PROJECTION); else -1
   std::vector<uint32_t> variables; // field indices in the population's descriptor
   std::vector<std::string> variable_names;
   std::vector<uint32_t> neurons;   // empty: all
+  // Projection recorders: the synapses to follow one by one (distinct indices, in the config's
+  // order; the engine checks them against the projection's size); empty: none (the weights
+  // recorder still records statistics over all).
+  std::vector<uint64_t> synapses;
   uint64_t every = 1;              // steps
   std::vector<ValueSpec> values;   // recorder fields (e.g. bin)
 };

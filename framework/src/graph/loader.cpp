@@ -645,6 +645,9 @@ private:
       if (field->role == GG_ROLE_TRACE)
         fail(at, key + " is an internal variable of '" + plugin.name +
                      "' that the model computes itself; it cannot be set");
+      if (field->role == GG_ROLE_PRE_TRACE)
+        fail(at, key + " is a presynaptic trace of '" + plugin.name +
+                     "' that the rule computes itself; it cannot be set");
       if (field->role == GG_ROLE_PER_SYNAPSE)
         fail(at, key + " is a per-synapse value of '" + plugin.name + "'; it cannot be set here");
     }
@@ -708,7 +711,21 @@ private:
   void load_populations(const Json &doc, Json &resolved);
   void load_projections(const Json &doc, Json &resolved);
   void load_recorders(const Json &doc, Json &resolved);
+  void load_plasticity(const Json &j, ProjectionSpec &spec, Json &r);
+  std::vector<std::pair<uint64_t, uint64_t>> active_phases(const Json &j,
+                                                           const std::string &pointer) const;
+  void load_projection_recorder(const Json &j, const std::string &pointer,
+                                const LoadedPlugin &plugin, Json &r);
   void check_dale() const;
+
+  // A time for messages about phases: "500 ms", or "12 s" in runs of a second or longer.
+  std::string time_text(uint64_t step) const {
+    double ms = double(step) * ex_.simulation.dt;
+    if (ex_.simulation.duration < 1000) return rounded_ms(ms);
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.12g s", ms / 1000);
+    return buffer;
+  }
 
   int population_index(const Json &j, const std::string &pointer) const {
     std::string name = get_string(j, pointer);
@@ -935,7 +952,7 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
                    "{\"pre\": \"E\", \"post\": \"I\", \"synapse\": \"exp_current\", ...}");
     check_keys(j, pointer,
                {"name", "pre", "post", "synapse", "params", "init", "connect", "weight", "delay",
-                "backend"});
+                "backend", "plasticity"});
     ProjectionSpec spec;
     spec.pointer = pointer;
     for (const char *end : {"pre", "post"})
@@ -1335,13 +1352,144 @@ void Loader::load_projections(const Json &doc, Json &resolved) {
     }
 
     spec.backend = item_backend(j, pointer, *spec.synapse, r);
+    load_plasticity(j, spec, r);
     out.push_back(std::move(r));
   }
   resolved["projections"] = std::move(out);
 }
 
+// "plasticity": {"rule": "istdp", "params": {...}, "init": {...}, "active": [[t0, t1], ...]}:
+// a GG_KIND_PLASTICITY plugin that acts on this projection's synapse model, its fields set like a
+// synapse's (one value per postsynaptic neuron; GG_ROLE_PRE_TRACE fields are not settable), and
+// the phases in which it learns (none, or "active": null: the whole run, written out). A
+// "plasticity": null is no rule (so that --set can turn one off).
+void Loader::load_plasticity(const Json &j, ProjectionSpec &spec, Json &r) {
+  const Json *plasticity = member(j, "plasticity");
+  if (!plasticity || plasticity->is_null()) return;
+  const std::string pointer = child(spec.pointer, "plasticity");
+  require_object(*plasticity, pointer,
+                 "{\"rule\": \"istdp\", \"params\": {...}, \"active\": [[\"0 s\", \"10 s\"]]}");
+  check_keys(*plasticity, pointer, {"rule", "params", "init", "active"});
+  const Json *rule = member(*plasticity, "rule");
+  if (!rule) fail(pointer, "no \"rule\": name the plasticity plugin, e.g. \"rule\": \"istdp\"");
+  PlasticitySpec p;
+  p.pointer = pointer;
+  p.plugin = find_plugin(get_string(*rule, child(pointer, "rule")), GG_KIND_PLASTICITY,
+                         child(pointer, "rule"), "plasticity rule");
+  const gg_descriptor *d = p.plugin->desc;
+
+  // The rule must act on this synapse model: one of its acts_on words, or (acts_on NULL) any
+  // synapse that carries spikes.
+  const std::string &synapse = spec.synapse->name;
+  bool synapse_rate = (spec.synapse->desc->flags & GG_DESC_RATE) != 0;
+  auto acts_on = [&](const gg_descriptor &rule_desc) {
+    if (!rule_desc.acts_on) return !synapse_rate;
+    auto words = split_choices(rule_desc.acts_on);
+    return std::find(words.begin(), words.end(), synapse) != words.end();
+  };
+  if (!acts_on(*d)) {
+    std::vector<std::string> fitting;
+    for (const auto &plugin : registry_.all())
+      if (plugin.desc && plugin.desc->kind == GG_KIND_PLASTICITY && acts_on(*plugin.desc))
+        fitting.push_back(plugin.name);
+    std::string what = d->acts_on ? std::string(d->acts_on) : "synapses that carry spikes";
+    std::string of = synapse_rate ? "the rate synapse '" + synapse + "'" : "'" + synapse + "'";
+    fail(pointer, "'" + p.plugin->name + "' acts on " + what + ", not on " + of +
+                      "; give the projection a synapse it acts on" +
+                      (d->acts_on ? " (" + join_list(split_choices(d->acts_on)) + ")" : "") +
+                      ", or use a rule that acts on '" + synapse + "' (" +
+                      (fitting.empty() ? "none is loaded" : join_list(fitting)) + ")");
+  }
+
+  Json rp = Json::object();
+  rp["rule"] = p.plugin->name;
+  const PopulationSpec &post = ex_.populations[size_t(spec.post)];
+  Elements elements{post.size,
+                    "the postsynaptic population " + post.name + " has " +
+                        std::to_string(post.size) + (post.size == 1 ? " neuron" : " neurons"),
+                    "postsynaptic neuron"};
+  p.values = field_values(*p.plugin, *plasticity, pointer, rp, elements);
+  run_validate(*p.plugin, p.values, pointer);
+
+  // The projection's backend runs the rule too.
+  const Json *b = member(j, "backend");
+  check_backend(*p.plugin, spec.backend, b ? child(spec.pointer, "backend") : spec.pointer, !b);
+
+  const Json *active = member(*plasticity, "active");
+  if (active && !active->is_null()) {
+    p.active = active_phases(*active, child(pointer, "active"));
+  } else {
+    p.active = {{0, ex_.simulation.n_steps}}; // the whole run, written out below
+  }
+  Json phases = Json::array();
+  for (const auto &[start, stop] : p.active)
+    phases.push_back(Json::array({rounded_ms(double(start) * ex_.simulation.dt),
+                                  rounded_ms(double(stop) * ex_.simulation.dt)}));
+  rp["active"] = std::move(phases);
+  r["plasticity"] = std::move(rp);
+  spec.plasticity.push_back(std::move(p));
+}
+
+// "active": [[start, stop], ...]: phases [start, stop) in whole steps, within [0, duration],
+// start < stop, ascending and not overlapping (touching is fine: [0 s, 10 s) then [10 s, 20 s)).
+std::vector<std::pair<uint64_t, uint64_t>> Loader::active_phases(const Json &j,
+                                                                 const std::string &pointer) const {
+  const std::string example = "[[\"0 s\", \"10 s\"], [\"20 s\", \"30 s\"]]";
+  if (!j.is_array())
+    fail(pointer, "expected a list of [start, stop] phases, like " + example + ", got " + shown(j));
+  if (j.empty())
+    fail(pointer, "an empty list of phases would never learn; remove \"active\" to learn during "
+                  "the whole run, or give phases like " +
+                      example);
+  std::vector<std::pair<uint64_t, uint64_t>> phases;
+  auto text = [&](const std::pair<uint64_t, uint64_t> &phase) {
+    return "[" + time_text(phase.first) + ", " + time_text(phase.second) + ")";
+  };
+  for (size_t k = 0; k < j.size(); ++k) {
+    const Json &entry = j[k];
+    std::string ep = child(pointer, k);
+    if (!entry.is_array() || entry.size() != 2)
+      fail(ep, "expected a [start, stop] pair, like [\"0 s\", \"10 s\"] (learning from start up "
+               "to, not including, stop), got " +
+                   shown(entry));
+    uint64_t ends[2];
+    for (size_t e = 0; e < 2; ++e) {
+      std::string tp = child(ep, e);
+      double t = get_time(entry[e], tp);
+      if (t < 0)
+        fail(tp, "a phase cannot " + std::string(e == 0 ? "start" : "stop") + " before 0 ms, got " +
+                     format_value(t, "ms"));
+      ends[e] = steps_of(t, tp);
+      if (ends[e] > ex_.simulation.n_steps)
+        fail(tp, format_value(t, "ms") + " is after the end of the run (duration = " +
+                     format_value(ex_.simulation.duration, "ms") + "); " +
+                     (e == 0 ? "start" : "stop") + " the phase by " +
+                     time_text(ex_.simulation.n_steps) + ", or lengthen the run");
+    }
+    std::pair<uint64_t, uint64_t> phase{ends[0], ends[1]};
+    if (phase.first >= phase.second)
+      fail(ep, "the phase " + text(phase) + " is empty: its start must come before its stop");
+    for (size_t e = 0; e < phases.size(); ++e) {
+      const auto &other = phases[e];
+      if (phase.first < other.second && other.first < phase.second)
+        fail(ep, text(phase) + " overlaps " + text(other) + " (item " + std::to_string(e) +
+                     "): phases must not overlap; " +
+                     (e + 1 == phases.size() && phase.first >= other.first
+                          ? "start the second at " + time_text(other.second) + " or later"
+                          : "change or remove one of them"));
+    }
+    if (!phases.empty() && phase.first < phases.back().first)
+      fail(ep, text(phase) + " comes before " + text(phases.back()) + " (item " +
+                   std::to_string(k - 1) + "): list the phases in ascending order of time");
+    phases.push_back(phase);
+  }
+  return phases;
+}
+
 // Dale's law: the outgoing projections of a population (with "dale" on, and the simulation's too)
-// have mean weights of one sign; a zero weight goes with either.
+// have mean weights of one sign; a zero weight goes with either. Signs are compared within one
+// synapse model: a conductance weight is a magnitude (the sign of its effect comes from E_syn),
+// so it says nothing against a current weight of the other sign.
 void Loader::check_dale() const {
   auto unit_of = [](const ProjectionSpec &p) {
     const gg_descriptor *d = p.synapse->desc;
@@ -1351,21 +1499,17 @@ void Loader::check_dale() const {
   for (size_t k = 0; k < ex_.populations.size(); ++k) {
     const PopulationSpec &pop = ex_.populations[k];
     if (!pop.dale) continue;
-    const ProjectionSpec *positive = nullptr, *negative = nullptr;
-    for (const auto &p : ex_.projections) {
-      if (p.pre != int(k)) continue;
-      if (p.weight > 0 && !positive) positive = &p;
-      if (p.weight < 0 && !negative) negative = &p;
-      if (!positive || !negative) continue;
-      const ProjectionSpec *first = positive->stream < negative->stream ? positive : negative;
-      const ProjectionSpec *second = first == positive ? negative : positive;
-      fail(pop.pointer,
-           "Dale's law: population " + pop.name + "'s outgoing weights must share one sign, but " +
-               first->pointer + " (" + first->name + ") has " +
-               format_value(first->weight, unit_of(*first)) + " and " + second->pointer + " (" +
-               second->name + ") has " + format_value(second->weight, unit_of(*second)) +
-               "; fix the sign, or set \"dale\": false on population " + pop.name + " to allow it");
-    }
+    for (const auto &a : ex_.projections)
+      for (const auto &b : ex_.projections) {
+        if (a.pre != int(k) || b.pre != int(k) || a.synapse != b.synapse) continue;
+        if (!(a.stream < b.stream && a.weight * b.weight < 0)) continue;
+        fail(pop.pointer,
+             "Dale's law: population " + pop.name + "'s outgoing weights must share one sign, but " +
+                 a.pointer + " (" + a.name + ") has " + format_value(a.weight, unit_of(a)) +
+                 " and " + b.pointer + " (" + b.name + ") has " + format_value(b.weight, unit_of(b)) +
+                 "; fix the sign, or set \"dale\": false on population " + pop.name +
+                 " to allow it");
+      }
   }
 }
 
@@ -1380,7 +1524,8 @@ void Loader::load_recorders(const Json &doc, Json &resolved) {
     std::string pointer = child("/recorders", k);
     require_object(j, pointer, "{\"type\": \"spikes\", \"populations\": [\"E\"]}");
     check_keys(j, pointer,
-               {"type", "population", "populations", "variables", "neurons", "every", "params"});
+               {"type", "population", "populations", "variables", "neurons", "projection",
+                "projections", "synapses", "every", "params"});
     const Json *type = member(j, "type");
     if (!type) fail(pointer, "no \"type\": name the recorder plugin, e.g. \"type\": \"spikes\"");
     const LoadedPlugin *plugin =
@@ -1388,6 +1533,23 @@ void Loader::load_recorders(const Json &doc, Json &resolved) {
                     child(pointer, "type"), "recorder type");
     Json r = Json::object();
     r["type"] = plugin->name;
+    if (plugin->desc->flags & GG_DESC_PROJECTION) {
+      load_projection_recorder(j, pointer, *plugin, r);
+      out.push_back(std::move(r));
+      continue;
+    }
+    for (const char *key : {"projection", "projections", "synapses"})
+      if (member(j, key)) {
+        std::vector<std::string> of_projections;
+        for (const auto &p : registry_.all())
+          if (p.desc && p.desc->kind == GG_KIND_RECORDER && (p.desc->flags & GG_DESC_PROJECTION))
+            of_projections.push_back(p.name);
+        fail(child(pointer, key),
+             "'" + plugin->name + "' records populations, not projections: name them with " +
+                 "\"population\" or \"populations\" (and choose neurons with \"neurons\"), or " +
+                 "use a recorder of projections (" +
+                 (of_projections.empty() ? "none is loaded" : join_list(of_projections)) + ")");
+      }
 
     // Which populations, as (index, pointer of the name for messages).
     std::vector<std::pair<int, std::string>> targets;
@@ -1474,6 +1636,121 @@ void Loader::load_recorders(const Json &doc, Json &resolved) {
     out.push_back(std::move(r));
   }
   resolved["recorders"] = std::move(out);
+}
+
+// A recorder of projections (GG_DESC_PROJECTION): "projection": "I->E" or "projections": [...]
+// (names as resolved; neither: every projection), one RecorderSpec each, with "synapses": the
+// indices of the synapses to follow, [0, 5, 9] or {"first": 10} (0 to 9); none: all of them.
+// The loader does not know how many synapses a projection has; the engine checks the indices.
+void Loader::load_projection_recorder(const Json &j, const std::string &pointer,
+                                      const LoadedPlugin &plugin, Json &r) {
+  std::vector<std::string> names;
+  for (const auto &p : ex_.projections)
+    names.push_back(p.name);
+  for (const char *key : {"population", "populations", "variables", "neurons"})
+    if (member(j, key))
+      fail(child(pointer, key),
+           "'" + plugin.name + "' records projections, not populations: name them with " +
+               "\"projection\": \"" + (names.empty() ? "E->I" : names.front()) +
+               "\" or \"projections\": [...], and choose synapses with \"synapses\": [0, 5, 9] "
+               "or {\"first\": 10}");
+  auto projection_index = [&](const Json &name_json, const std::string &at) {
+    std::string name = get_string(name_json, at);
+    for (size_t k = 0; k < names.size(); ++k)
+      if (names[k] == name) return int(k);
+    fail(at,
+         "unknown projection '" + name + "'" + did_you_mean(name, names) +
+             "; projections: " + join_list(names) +
+             " (a projection is named by its \"name\", or \"PRE->POST\" by default, \"PRE->POST "
+             "#2\" for a second one)");
+  };
+  std::vector<int> targets;
+  const Json *one = member(j, "projection");
+  const Json *many = member(j, "projections");
+  if (one && many) fail(pointer, "give either \"projection\" or \"projections\", not both");
+  if (one) {
+    targets.push_back(projection_index(*one, child(pointer, "projection")));
+  } else if (many) {
+    std::string mp = child(pointer, "projections");
+    if (!many->is_array() || many->empty())
+      fail(mp,
+           "expected a non-empty list of projection names, like [\"E->I\"], got " + shown(*many));
+    for (size_t m = 0; m < many->size(); ++m)
+      targets.push_back(projection_index((*many)[m], child(mp, m)));
+  } else {
+    if (ex_.projections.empty())
+      fail(pointer, "'" + plugin.name +
+                        "' records projections, and this experiment has none; "
+                        "add a projection or remove this recorder");
+    for (size_t m = 0; m < ex_.projections.size(); ++m)
+      targets.push_back(int(m));
+  }
+  Json resolved_names = Json::array();
+  for (int t : targets)
+    resolved_names.push_back(names[size_t(t)]);
+  r["projections"] = std::move(resolved_names);
+
+  // "synapses": [i, ...] (distinct non-negative indices, in the order given) or {"first": n}.
+  std::vector<uint64_t> synapses;
+  const Json *sj = member(j, "synapses");
+  std::string sp = child(pointer, "synapses");
+  if (sj && sj->is_object()) {
+    check_keys(*sj, sp, {"first"});
+    const Json *first = member(*sj, "first");
+    if (!first) fail(sp, "expected {\"first\": 10} (synapses 0 to 9), got " + shown(*sj));
+    uint64_t n = get_count(*first, child(sp, "first"), "a positive number of synapses");
+    if (n == 0)
+      fail(child(sp, "first"), "{\"first\": 0} follows no synapse; give a positive count, or "
+                               "remove \"synapses\" to follow all of them");
+    constexpr uint64_t most = 10000000; // each index is kept, 8 bytes apiece
+    if (n > most)
+      fail(child(sp, "first"), "{\"first\": " + std::to_string(n) +
+                                   "} is more synapses than can be followed one by one (at most " +
+                                   std::to_string(most) +
+                                   "); remove \"synapses\" to follow all of them");
+    synapses.resize(n);
+    for (uint64_t i = 0; i < n; ++i)
+      synapses[i] = i;
+    r["synapses"] = Json{{"first", n}};
+  } else if (sj) {
+    if (!sj->is_array())
+      fail(sp, "expected a list of synapse indices like [0, 5, 9], or {\"first\": 10}, got " +
+                   shown(*sj));
+    if (sj->empty())
+      fail(sp, "an empty list follows no synapse; remove \"synapses\" to follow all of them, or "
+               "list indices like [0, 5, 9]");
+    for (size_t k = 0; k < sj->size(); ++k) {
+      uint64_t i = get_count((*sj)[k], child(sp, k), "a synapse index (0, 1, ...)");
+      auto seen = std::find(synapses.begin(), synapses.end(), i);
+      if (seen != synapses.end())
+        fail(child(sp, k), "synapse " + std::to_string(i) + " is already listed (item " +
+                               std::to_string(seen - synapses.begin()) + "); list each once");
+      synapses.push_back(i);
+    }
+    Json list = Json::array();
+    for (uint64_t i : synapses)
+      list.push_back(i);
+    r["synapses"] = std::move(list);
+  }
+
+  uint64_t every = 1;
+  std::string ep = child(pointer, "every");
+  if (const Json *e = member(j, "every")) every = whole_steps(get_time(*e, ep), ep);
+  std::vector<ValueSpec> values = field_values(plugin, j, pointer, r, Elements{});
+  run_validate(plugin, values, pointer);
+  r["every"] = format_value(double(every) * ex_.simulation.dt, "ms");
+
+  for (int t : targets) {
+    RecorderSpec spec;
+    spec.pointer = pointer;
+    spec.plugin = &plugin;
+    spec.projection = t;
+    spec.population = ex_.projections[size_t(t)].post; // the engine sizes the fields by it
+    spec.synapses = synapses;
+    spec.every = every;
+    spec.values = values;
+    ex_.recorders.push_back(std::move(spec));
+  }
 }
 
 // ------------------------------------------------------------------ parsing and overrides

@@ -104,7 +104,7 @@ void check_descriptor(const gg_descriptor *d, const std::string &path) {
     if (!seen.insert(f.name).second)
       throw PluginError(at + " '" + f.name + "' is listed twice; field names must be unique");
     if (!f.unit) throw PluginError(at + " '" + f.name + "' has no unit; use \"1\" for none");
-    if (f.role < GG_ROLE_PARAM || f.role > GG_ROLE_TRACE)
+    if (f.role < GG_ROLE_PARAM || f.role > GG_ROLE_PRE_TRACE)
       throw PluginError(at + " '" + f.name + "' has an unknown role " + std::to_string(f.role));
     if (f.type == GG_TYPE_CHOICE && (!f.choices || !*f.choices))
       throw PluginError(at + " '" + f.name + "' is a choice without choices (\"a|b\")");

@@ -19,7 +19,9 @@ struct Rate {
       "Rate unit: tau dr/dt = -r + f(x), x = input + X (Hz). f: relu [x]+; threshold_linear "
       "gain [x - theta]+; sigmoid r_max / (1 + exp(-(x - theta)/sigma)); tanh r_max tanh(gain "
       "(x - theta)/r_max) (may be negative); power gain [x - theta]+^exponent. Emits no spikes: "
-      "its output r reaches other rate units through rate_linear projections.";
+      "its output r reaches other rate units through rate_linear projections. The coupling is "
+      "explicit (a step late), so strong loops (gain |W| dt/tau near 1 or above) oscillate from "
+      "step to step: lower dt until the result no longer changes.";
 
   enum Field { tau, X, function, gain, theta, sigma, r_max, exponent, scheme, r, decay, count };
   static constexpr gg_field fields[] = {

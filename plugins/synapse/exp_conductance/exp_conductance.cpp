@@ -20,9 +20,10 @@ struct ExpConductance {
       "conductances over capacitance (1/ms). convention 'integral' (default): a spike of weight "
       "J (dimensionless: the area of g) adds J/tau to g; 'peak' (NEST's): J (1/ms) is the jump "
       "of g. Weights are >= 0; inhibition comes from E_syn below rest. scheme 'exact' decays g "
-      "by exp(-dt/tau), 'euler' by (1 - dt/tau). The current uses V at the start of the step.";
+      "by exp(-dt/tau) and uses g's exact mean over the step, g (1 - exp(-dt/tau)) tau/dt; "
+      "'euler' decays by (1 - dt/tau) and uses g. The current uses V at the start of the step.";
 
-  enum Field { tau, E_syn, scheme, convention, g, decay, jump, count };
+  enum Field { tau, E_syn, scheme, convention, g, decay, jump, average, count };
   static constexpr gg_field fields[] = {
       ganglion::param("tau", "ms", 5, 0, inf, "decay time constant", GG_MIN_EXCLUSIVE),
       ganglion::param("E_syn", "mV", 0, -inf, inf, "reversal potential"),
@@ -32,6 +33,7 @@ struct ExpConductance {
       ganglion::state("g", "1/ms", 0, 0, inf, "conductance over capacitance"),
       ganglion::trace("decay", "1", "per-step decay factor, precomputed"),
       ganglion::trace("jump", "1/ms", "jump of g per unit weight: 1/tau (integral) or 1 (peak)"),
+      ganglion::trace("average", "1", "the step's mean of g over its start value"),
   };
 
   static void init(const gg_view &v) {
@@ -40,6 +42,9 @@ struct ExpConductance {
       const double t = v.fields[tau][j];
       v.fields[decay][j] = euler ? 1.0 - v.dt / t : std::exp(-v.dt / t);
       v.fields[jump][j] = peak ? 1.0 : 1.0 / t;
+      // The exponential's mean over a step relative to its start: -expm1(-x)/x, x = dt/tau.
+      const double x = v.dt / t;
+      v.fields[average][j] = euler ? 1.0 : -std::expm1(-x) / x;
     }
     for (uint64_t k = 0; k < v.row_ptr[v.n_pre]; ++k)
       if (v.weight[k] < 0)
@@ -50,8 +55,8 @@ struct ExpConductance {
   }
 
   static void current(const gg_view &v) {
-    const double *g_ = v.fields[g], *e = v.fields[E_syn];
-    for (uint64_t j = 0; j < v.n; ++j) v.post_input[j] += g_[j] * (e[j] - v.post_v[j]);
+    const double *g_ = v.fields[g], *e = v.fields[E_syn], *avg = v.fields[average];
+    for (uint64_t j = 0; j < v.n; ++j) v.post_input[j] += g_[j] * avg[j] * (e[j] - v.post_v[j]);
   }
 
   static void step(const gg_view &v) {

@@ -20,9 +20,11 @@ struct ExpCurrent {
       "convention 'integral' (default): a spike of weight J (mV: charge over capacitance) adds "
       "J/tau (mV/ms) to I, so its integral is J and a train of rate r gives a mean input J r. "
       "convention 'peak' (NEST's): J (mV/ms) is the jump of I itself. scheme 'exact' decays I "
-      "by exp(-dt/tau) per step; 'euler' by (1 - dt/tau), the reference scheme of SCIENCE.md.";
+      "by exp(-dt/tau) per step and hands the neuron I's exact mean over the step, "
+      "I (1 - exp(-dt/tau)) tau/dt, so one spike delivers exactly J; 'euler' decays by "
+      "(1 - dt/tau) and hands on I itself, the reference scheme of SCIENCE.md (also exactly J).";
 
-  enum Field { tau, scheme, convention, I, decay, jump, count };
+  enum Field { tau, scheme, convention, I, decay, jump, average, count };
   static constexpr gg_field fields[] = {
       ganglion::param("tau", "ms", 5, 0, inf, "decay time constant", GG_MIN_EXCLUSIVE),
       ganglion::choice("scheme", "exact|euler", 0, "decay scheme"),
@@ -31,6 +33,7 @@ struct ExpCurrent {
       ganglion::state("I", "mV/ms", 0, -inf, inf, "synaptic current"),
       ganglion::trace("decay", "1", "per-step decay factor, precomputed"),
       ganglion::trace("jump", "1/ms", "jump of I per unit weight: 1/tau (integral) or 1 (peak)"),
+      ganglion::trace("average", "1", "the step's mean of I over its start value"),
   };
 
   static void init(const gg_view &v) {
@@ -39,12 +42,16 @@ struct ExpCurrent {
       const double t = v.fields[tau][j];
       v.fields[decay][j] = euler ? 1.0 - v.dt / t : std::exp(-v.dt / t);
       v.fields[jump][j] = peak ? 1.0 : 1.0 / t;
+      // The exponential's mean over a step relative to its start: -expm1(-x)/x, x = dt/tau.
+      const double x = v.dt / t;
+      v.fields[average][j] = euler ? 1.0 : -std::expm1(-x) / x;
     }
   }
 
   static void current(const gg_view &v) {
     const double *i_syn = v.fields[I];
-    for (uint64_t j = 0; j < v.n; ++j) v.post_input[j] += i_syn[j];
+    const double *avg = v.fields[average];
+    for (uint64_t j = 0; j < v.n; ++j) v.post_input[j] += i_syn[j] * avg[j];
   }
 
   static void step(const gg_view &v) {

@@ -153,6 +153,53 @@ struct FakeBadNest {
   static void current(const gg_view &) {}
 };
 
+// Plasticity rules: fake_istdp acts on fake_exp only; fake_stdp (acts_on NULL) on any synapse
+// that carries spikes; gpu_stdp is fake_stdp with a CUDA implementation only.
+struct FakeIstdp {
+  static constexpr const char *name = "fake_istdp";
+  static constexpr gg_kind kind = GG_KIND_PLASTICITY;
+  static constexpr const char *doc = "inhibitory STDP for loader tests";
+  static constexpr const char *acts_on = "fake_exp";
+  enum Field { eta, rho, w_min, w_max, z, x_pre, y, count };
+  static constexpr gg_field fields[] = {
+      ganglion::param("eta", "1", 1e-3, 0, ganglion::inf, "learning rate"),
+      ganglion::param("rho", "Hz", 5, 0, ganglion::inf, "target rate"),
+      ganglion::param("w_min", "mV", 0, -ganglion::inf, ganglion::inf, "lowest weight"),
+      ganglion::param("w_max", "mV", 10, -ganglion::inf, ganglion::inf, "highest weight"),
+      ganglion::state("z", "1", 0, 0, ganglion::inf, "a postsynaptic variable"),
+      ganglion::pre_trace("x_pre", "1", "presynaptic trace"),
+      ganglion::trace("y", "1", "postsynaptic trace")};
+  static void step(const gg_view &) {}
+  static std::string validate(const double *v) {
+    if (v[w_min] < v[w_max]) return "";
+    return "w_min (" + format_value(v[w_min], "mV") + ") must be below w_max (" +
+           format_value(v[w_max], "mV") + ")";
+  }
+};
+
+struct FakeStdp {
+  static constexpr const char *name = "fake_stdp";
+  static constexpr gg_kind kind = GG_KIND_PLASTICITY;
+  static constexpr const char *doc = "pair STDP on any spiking synapse";
+  enum Field { A, x, count };
+  static constexpr gg_field fields[] = {
+      ganglion::param("A", "1", 0.01, 0, ganglion::inf, "amplitude"),
+      ganglion::pre_trace("x", "1", "presynaptic trace")};
+  static void step(const gg_view &) {}
+};
+
+// A recorder of projections (their weights).
+struct FakeWeights {
+  static constexpr const char *name = "weights";
+  static constexpr gg_kind kind = GG_KIND_RECORDER;
+  static constexpr const char *doc = "records weights";
+  static constexpr bool records_projection = true;
+  enum Field { digits, count };
+  static constexpr gg_field fields[] = {
+      ganglion::param("digits", "1", 6, 1, 17, "significant digits")};
+  static void step(const gg_view &) {}
+};
+
 template <class P> const gg_descriptor *descriptor_of() {
   return &ganglion::detail::Tables<P>::descriptor;
 }
@@ -162,6 +209,17 @@ const gg_descriptor *cuda_only() {
   static gg_descriptor d = [] {
     gg_descriptor copy = *descriptor_of<FakeLif>();
     copy.name = "gpu_lif";
+    copy.cuda = copy.cpu;
+    copy.cpu = nullptr;
+    return copy;
+  }();
+  return &d;
+}
+
+const gg_descriptor *cuda_only_stdp() {
+  static gg_descriptor d = [] {
+    gg_descriptor copy = *descriptor_of<FakeStdp>();
+    copy.name = "gpu_stdp";
     copy.cuda = copy.cpu;
     copy.cpu = nullptr;
     return copy;
@@ -187,6 +245,10 @@ PluginRegistry &registry() {
     add(descriptor_of<FakeRateSyn>());
     add(descriptor_of<FakeNest>());
     add(descriptor_of<FakeBadNest>());
+    add(descriptor_of<FakeIstdp>());
+    add(descriptor_of<FakeStdp>());
+    add(cuda_only_stdp());
+    add(descriptor_of<FakeWeights>());
     return reg;
   }();
   return r;
@@ -644,7 +706,7 @@ TEST_CASE("loader: recorders record existing variables and neurons") {
       error_of({"recorders.0.type=spike"})
           .rfind(
               "x.json: /recorders/0/type: unknown recorder type 'spike' (did you mean 'spikes'?); "
-              "known: spikes, state, rates.",
+              "known: spikes, state, rates, weights.",
               0) == 0);
 
   Experiment ex = load({"recorders.0={\"type\": \"rates\", \"populations\": [\"I\", \"E\"], "
@@ -1301,4 +1363,351 @@ TEST_CASE("loader: projection names are unique and free of '/'") {
   CHECK(error_of({"projections.2.name=\"E/I\""}, twice) ==
         "x.json: /projections/2/name: 'E/I' cannot name a projection: use a non-empty name "
         "without '/'");
+}
+
+namespace {
+
+// The base experiment with a third projection, I->E, learning with fake_istdp.
+const std::string plastic = with_projection(
+    R"({"pre": "I", "post": "E", "synapse": "fake_exp", "weight": "-1 mV",
+        "connect": {"rule": "fixed_probability", "p": 0.2},
+        "plasticity": {"rule": "fake_istdp", "params": {"eta": 0.01, "rho": "10 Hz"},
+                       "init": {"z": {"uniform": [0, 1]}},
+                       "active": [["0 ms", "20 ms"], ["50 ms", "100 ms"]]}})");
+
+using Phases = std::vector<std::pair<uint64_t, uint64_t>>;
+
+} // namespace
+
+TEST_CASE("loader: a projection's plasticity rule, its values and its active phases") {
+  Experiment ex = load({}, plastic);
+  REQUIRE(ex.projections.size() == 3);
+  CHECK(ex.projections[0].plasticity.empty());
+  const ProjectionSpec &ie = ex.projections[2];
+  CHECK(ie.name == "I->E");
+  REQUIRE(ie.plasticity.size() == 1);
+  const PlasticitySpec &p = ie.plasticity[0];
+  CHECK(p.pointer == "/projections/2/plasticity");
+  CHECK(p.plugin->name == "fake_istdp");
+  REQUIRE(p.values.size() == FakeIstdp::count);
+  CHECK(p.values[FakeIstdp::eta].a == 0.01);
+  CHECK(p.values[FakeIstdp::rho].a == 10);
+  CHECK(p.values[FakeIstdp::w_max].a == 10); // the default
+  CHECK(p.values[FakeIstdp::z].kind == ValueSpec::Kind::Uniform);
+  CHECK(p.values[FakeIstdp::z].b == 1);
+  CHECK(p.active == Phases{{0, 200}, {500, 1000}}); // the last phase ends with the run
+
+  const auto &r = ex.resolved["projections"][2]["plasticity"];
+  CHECK(r["rule"] == "fake_istdp");
+  CHECK(r["params"]["rho"] == "10 Hz");
+  CHECK(r["params"]["w_min"] == "0 mV");
+  CHECK_FALSE(r["params"].contains("x_pre")); // traces are not settable
+  CHECK(r["init"]["z"]["uniform"][1] == 1);
+  CHECK_FALSE(r["init"].contains("y"));
+  CHECK(r["active"] ==
+        nlohmann::ordered_json::parse(R"([["0 ms", "20 ms"], ["50 ms", "100 ms"]])"));
+  Experiment again = load({}, ex.resolved.dump());
+  CHECK(again.resolved == ex.resolved);
+  CHECK(again.projections[2].plasticity[0].active == p.active);
+  CHECK(again.projections[2].plasticity[0].values[FakeIstdp::z].kind == ValueSpec::Kind::Uniform);
+
+  // No "active": learning during the whole run, written out; null: no rule.
+  Experiment always =
+      load({"projections.2.plasticity.active=null"},
+           with_projection(
+               R"({"pre": "I", "post": "E", "synapse": "fake_exp", "weight": "-1 mV",
+          "connect": {"rule": "all_to_all"}, "plasticity": {"rule": "fake_stdp"}})"));
+  CHECK(always.projections[2].plasticity[0].active == Phases{{0, 1000}});
+  CHECK(always.resolved["projections"][2]["plasticity"]["active"] ==
+        nlohmann::ordered_json::parse(R"([["0 ms", "100 ms"]])"));
+  CHECK(load({"projections.2.plasticity=null"}, plastic).projections[2].plasticity.empty());
+  CHECK_FALSE(load({"projections.2.plasticity=null"}, plastic)
+                  .resolved["projections"][2]
+                  .contains("plasticity"));
+  // Phases may touch; one may start at 0 and end at the duration.
+  CHECK(load({"projections.2.plasticity.active=[[\"0 ms\", \"20 ms\"], [\"20 ms\", \"0.1 s\"]]"},
+             plastic)
+            .projections[2]
+            .plasticity[0]
+            .active == Phases{{0, 200}, {200, 1000}});
+}
+
+TEST_CASE("loader: a plasticity rule's params take every value form, per postsynaptic neuron") {
+  Experiment ex = load({"projections.2.plasticity.params.eta=" + json_list(80, "0.5", "0.25"),
+                        "projections.2.plasticity.params.rho={\"lognormal\": [\"5 Hz\", \"1 Hz\"]}",
+                        "projections.2.plasticity.params.w_max={\"normal\": [\"8 mV\", \"1 mV\"]}",
+                        "projections.2.plasticity.init.z=" + json_list(80, "1", "2")},
+                       plastic);
+  const PlasticitySpec &p = ex.projections[2].plasticity[0];
+  CHECK(p.values[FakeIstdp::eta].kind == ValueSpec::Kind::List);
+  CHECK(p.values[FakeIstdp::eta].list.size() == 80);
+  CHECK(p.values[FakeIstdp::rho].kind == ValueSpec::Kind::LogNormal);
+  CHECK(p.values[FakeIstdp::w_max].kind == ValueSpec::Kind::Normal);
+  CHECK(p.values[FakeIstdp::z].list[1] == 2);
+  Experiment again = load({}, ex.resolved.dump());
+  CHECK(again.resolved == ex.resolved);
+  CHECK(again.projections[2].plasticity[0].values[FakeIstdp::eta].list ==
+        p.values[FakeIstdp::eta].list);
+
+  CHECK(error_of({"projections.2.plasticity.params.eta=" + json_list(20, "0.5", "0.5")}, plastic) ==
+        "x.json: /projections/2/plasticity/params/eta: a list of 20 values, but the postsynaptic "
+        "population E has 80 neurons: give one value per postsynaptic neuron, or one value for "
+        "all");
+  CHECK(error_of({"projections.2.plasticity.params.eta=-1"}, plastic) ==
+        "x.json: /projections/2/plasticity/params/eta: -1 is out of range [0, inf)");
+  CHECK(error_of({"projections.2.plasticity.params.rho=5 ms"}, plastic) ==
+        "x.json: /projections/2/plasticity/params/rho: \"5 ms\" has the wrong dimension: rho is in "
+        "Hz (a rate), but ms is a time");
+  CHECK(
+      error_of({"projections.2.plasticity.params.eta={\"schedule\": [[\"0 ms\", 1]]}"}, plastic) ==
+      "x.json: /projections/2/plasticity/params/eta/schedule: schedules are for a population's "
+      "parameters and its \"I_app\"; give one value here");
+  CHECK(error_of({"projections.2.plasticity.params.etta=1"}, plastic) ==
+        "x.json: /projections/2/plasticity/params/etta: 'fake_istdp' has no parameter 'etta' (did "
+        "you mean 'eta'?); its parameters: eta, rho, w_min, w_max");
+  CHECK(error_of({"projections.2.plasticity.init.x_pre=1"}, plastic) ==
+        "x.json: /projections/2/plasticity/init/x_pre: x_pre is a presynaptic trace of "
+        "'fake_istdp' that the rule computes itself; it cannot be set");
+  CHECK(error_of({"projections.2.plasticity.params.x_pre=1"}, plastic) ==
+        "x.json: /projections/2/plasticity/params/x_pre: x_pre is a presynaptic trace of "
+        "'fake_istdp' that the rule computes itself; it cannot be set");
+  CHECK(error_of({"projections.2.plasticity.init.y=1"}, plastic) ==
+        "x.json: /projections/2/plasticity/init/y: y is an internal variable of 'fake_istdp' that "
+        "the model computes itself; it cannot be set");
+  CHECK(error_of({"projections.2.plasticity.init.eta=1"}, plastic) ==
+        "x.json: /projections/2/plasticity/init/eta: eta is a parameter of 'fake_istdp'; put it in "
+        "\"params\", not \"init\"");
+  // The rule's validate hook sees element 0.
+  CHECK(error_of({"projections.2.plasticity.params.w_min=20 mV"}, plastic) ==
+        "x.json: /projections/2/plasticity: w_min (20 mV) must be below w_max (10 mV)");
+}
+
+TEST_CASE("loader: a plasticity rule must exist, be one, and act on the projection's synapse") {
+  CHECK(error_of({"projections.2.plasticity.rule=fake_istpd"}, plastic)
+            .rfind("x.json: /projections/2/plasticity/rule: unknown plasticity rule 'fake_istpd' "
+                   "(did you mean 'fake_istdp'?); known: fake_istdp, fake_stdp, gpu_stdp. ",
+                   0) == 0);
+  CHECK(error_of({"projections.2.plasticity.rule=fake_exp"}, plastic) ==
+        "x.json: /projections/2/plasticity/rule: 'fake_exp' is a synapse plugin, not a plasticity "
+        "rule; plasticity rules: fake_istdp, fake_stdp, gpu_stdp");
+  CHECK(error_of({"projections.2.plasticity={\"params\": {}}"}, plastic) ==
+        "x.json: /projections/2/plasticity: no \"rule\": name the plasticity plugin, e.g. "
+        "\"rule\": \"istdp\"");
+  CHECK(error_of({"projections.2.plasticity=\"fake_istdp\""}, plastic) ==
+        "x.json: /projections/2/plasticity: expected an object like {\"rule\": \"istdp\", "
+        "\"params\": {...}, \"active\": [[\"0 s\", \"10 s\"]]}, got \"fake_istdp\"");
+  CHECK(error_of({"projections.2.plasticity.phases=[]"}, plastic) ==
+        "x.json: /projections/2/plasticity: unknown key 'phases'; known keys: rule, params, init, "
+        "active");
+
+  // acts_on "fake_exp": not on fake_nest; a rule with acts_on NULL takes any spiking synapse.
+  CHECK(error_of({"projections.2.synapse=fake_nest"}, plastic) ==
+        "x.json: /projections/2/plasticity: 'fake_istdp' acts on fake_exp, not on 'fake_nest'; "
+        "give the projection a synapse it acts on (fake_exp), or use a rule that acts on "
+        "'fake_nest' (fake_stdp, gpu_stdp)");
+  Experiment ex =
+      load({"projections.2.synapse=fake_nest", "projections.2.plasticity.rule=fake_stdp",
+            "projections.2.plasticity.params={\"A\": 0.02}", "projections.2.plasticity.init={}"},
+           plastic);
+  CHECK(ex.projections[2].plasticity[0].plugin->name == "fake_stdp");
+  CHECK(ex.projections[2].plasticity[0].values[FakeStdp::A].a == 0.02);
+  CHECK_FALSE(ex.resolved["projections"][2]["plasticity"].contains("init")); // no state to set
+
+  std::string rates = edited([](nlohmann::ordered_json &doc) {
+    doc["populations"]["R"] = {{"model", "fake_rate"}, {"size", 10}};
+    doc["projections"].push_back(nlohmann::ordered_json::parse(
+        R"({"pre": "R", "post": "R", "synapse": "fake_rate_syn", "weight": -0.5,
+            "connect": {"rule": "all_to_all"}, "plasticity": {"rule": "fake_stdp"}})"));
+  });
+  CHECK(error_of({}, rates) ==
+        "x.json: /projections/2/plasticity: 'fake_stdp' acts on synapses that carry spikes, not "
+        "on the rate synapse 'fake_rate_syn'; give the projection a synapse it acts on, or use a "
+        "rule that acts on 'fake_rate_syn' (none is loaded)");
+
+  // The projection's backend runs the rule too.
+  CHECK(error_of({"projections.2.plasticity.rule=gpu_stdp", "projections.2.plasticity.params={}",
+                  "projections.2.plasticity.init={}"},
+                 plastic) ==
+        "x.json: /projections/2: plugin 'gpu_stdp' (/fake/libganglion_gpu_stdp.so): no 'cpu' "
+        "implementation (available: cuda); the simulation's backend is 'cpu': set \"backend\": "
+        "\"cuda\" here");
+  CHECK(error_of({"projections.2.plasticity.rule=gpu_stdp", "projections.2.plasticity.params={}",
+                  "projections.2.plasticity.init={}", "projections.2.backend=cpu"},
+                 plastic) ==
+        "x.json: /projections/2/backend: plugin 'gpu_stdp' (/fake/libganglion_gpu_stdp.so): no "
+        "'cpu' implementation (available: cuda)");
+}
+
+TEST_CASE("loader: active phases are whole steps within the run, ascending, not overlapping") {
+  auto active = [](const std::string &phases) {
+    return error_of({"projections.2.plasticity.active=" + phases}, plastic);
+  };
+  CHECK(active("\"always\"") ==
+        "x.json: /projections/2/plasticity/active: expected a list of [start, stop] phases, like "
+        "[[\"0 s\", \"10 s\"], [\"20 s\", \"30 s\"]], got \"always\"");
+  CHECK(active("[]") ==
+        "x.json: /projections/2/plasticity/active: an empty list of phases would never learn; "
+        "remove \"active\" to learn during the whole run, or give phases like [[\"0 s\", "
+        "\"10 s\"], [\"20 s\", \"30 s\"]]");
+  CHECK(active("[[\"0 ms\", \"10 ms\", \"20 ms\"]]") ==
+        "x.json: /projections/2/plasticity/active/0: expected a [start, stop] pair, like [\"0 s\", "
+        "\"10 s\"] (learning from start up to, not including, stop), got "
+        "[\"0 ms\",\"10 ms\",\"20 ms\"]");
+  CHECK(
+      active("[[\"-1 ms\", \"10 ms\"]]") ==
+      "x.json: /projections/2/plasticity/active/0/0: a phase cannot start before 0 ms, got -1 ms");
+  CHECK(active("[[\"0 ms\", \"10.05 ms\"]]") ==
+        "x.json: /projections/2/plasticity/active/0/1: 10.05 ms is not a whole number of steps of "
+        "dt = 0.1 ms; use 10 ms or 10.1 ms");
+  CHECK(active("[[\"0 ms\", \"10 mV\"]]") ==
+        "x.json: /projections/2/plasticity/active/0/1: \"10 mV\" has the wrong dimension: 1 is in "
+        "ms (a time), but mV is a voltage");
+  CHECK(active("[[\"50 ms\", \"150 ms\"]]") ==
+        "x.json: /projections/2/plasticity/active/0/1: 150 ms is after the end of the run "
+        "(duration = 100 ms); stop the phase by 100 ms, or lengthen the run");
+  CHECK(active("[[\"30 ms\", \"30 ms\"]]") ==
+        "x.json: /projections/2/plasticity/active/0: the phase [30 ms, 30 ms) is empty: its start "
+        "must come before its stop");
+  CHECK(active("[[\"40 ms\", \"30 ms\"]]") ==
+        "x.json: /projections/2/plasticity/active/0: the phase [40 ms, 30 ms) is empty: its start "
+        "must come before its stop");
+  CHECK(active("[[\"0 ms\", \"20 ms\"], [\"10 ms\", \"30 ms\"]]") ==
+        "x.json: /projections/2/plasticity/active/1: [10 ms, 30 ms) overlaps [0 ms, 20 ms) (item "
+        "0): phases must not overlap; start the second at 20 ms or later");
+  CHECK(active("[[\"20 ms\", \"30 ms\"], [\"0 ms\", \"20 ms\"]]") ==
+        "x.json: /projections/2/plasticity/active/1: [0 ms, 20 ms) comes before [20 ms, 30 ms) "
+        "(item 0): list the phases in ascending order of time");
+  CHECK(active("[[\"20 ms\", \"30 ms\"], [\"10 ms\", \"25 ms\"]]") ==
+        "x.json: /projections/2/plasticity/active/1: [10 ms, 25 ms) overlaps [20 ms, 30 ms) (item "
+        "0): phases must not overlap; change or remove one of them");
+  // In runs of a second or longer, times in messages are in seconds.
+  CHECK(error_of({"simulation.duration=40 s",
+                  "projections.2.plasticity.active=[[\"0 s\", \"10 s\"], [\"5 s\", \"12 s\"]]"},
+                 plastic) ==
+        "x.json: /projections/2/plasticity/active/1: [5 s, 12 s) overlaps [0 s, 10 s) (item 0): "
+        "phases must not overlap; start the second at 10 s or later");
+}
+
+TEST_CASE("loader: recorders of projections follow chosen synapses") {
+  Experiment ex =
+      load({"recorders.2={\"type\": \"weights\", \"projection\": \"I->E\", "
+            "\"synapses\": [0, 5, 9], \"every\": \"1 ms\", \"params\": {\"digits\": 4}}"},
+           edited([](nlohmann::ordered_json &doc) {
+             doc["projections"].push_back(nlohmann::ordered_json::parse(plastic)["projections"][2]);
+             doc["recorders"].push_back(nlohmann::ordered_json::object());
+           }));
+  REQUIRE(ex.recorders.size() == 5); // spikes (3), state, weights
+  const RecorderSpec &w = ex.recorders[4];
+  CHECK(w.pointer == "/recorders/2");
+  CHECK(w.plugin->name == "weights");
+  CHECK(w.projection == 2);
+  CHECK(w.population == 0); // I->E's post, E
+  CHECK(w.synapses == std::vector<uint64_t>{0, 5, 9});
+  CHECK(w.every == 10);
+  CHECK(w.values[FakeWeights::digits].a == 4);
+  CHECK(w.variables.empty());
+  CHECK(ex.recorders[3].projection == -1); // population recorders
+  CHECK(ex.resolved["recorders"][2] ==
+        nlohmann::ordered_json::parse(R"({"type": "weights", "projections": ["I->E"],
+            "synapses": [0, 5, 9], "params": {"digits": 4}, "every": "1 ms"})"));
+  Experiment again = load({}, ex.resolved.dump());
+  CHECK(again.resolved == ex.resolved);
+  CHECK(again.recorders[4].synapses == w.synapses);
+
+  // Several projections (one RecorderSpec each), the first n synapses; neither key: all.
+  Experiment two = load({"recorders.1={\"type\": \"weights\", \"projections\": [\"X->E\", "
+                         "\"E->I\"], \"synapses\": {\"first\": 3}}"});
+  REQUIRE(two.recorders.size() == 5);
+  CHECK(two.recorders[3].projection == 1);
+  CHECK(two.recorders[3].population == 0);
+  CHECK(two.recorders[4].projection == 0);
+  CHECK(two.recorders[4].population == 1);
+  CHECK(two.recorders[4].synapses == std::vector<uint64_t>{0, 1, 2});
+  CHECK(two.recorders[4].every == 1);
+  CHECK(two.resolved["recorders"][1]["synapses"] ==
+        nlohmann::ordered_json::parse(R"({"first": 3})"));
+  CHECK(two.resolved["recorders"][1]["params"]["digits"] == 6);
+  CHECK(load({}, two.resolved.dump()).resolved == two.resolved);
+  Experiment all = load({"recorders.1={\"type\": \"weights\"}"});
+  REQUIRE(all.recorders.size() == 5);
+  CHECK(all.recorders[3].projection == 0);
+  CHECK(all.recorders[4].projection == 1);
+  CHECK(all.recorders[4].synapses.empty()); // all synapses
+  CHECK(all.resolved["recorders"][1]["projections"] ==
+        nlohmann::ordered_json::parse(R"(["E->I", "X->E"])"));
+
+  // A default name repeated gets " #2", and is recorded by it.
+  Experiment twice = load({"recorders.1={\"type\": \"weights\", \"projection\": \"E->I #2\"}"},
+                          with_projection(R"({"pre": "E", "post": "I", "synapse": "fake_exp",
+                              "weight": "1 mV", "connect": {"rule": "all_to_all"}})"));
+  CHECK(twice.recorders[3].projection == 2);
+}
+
+TEST_CASE("loader: recorders of projections and of populations take their own keys") {
+  auto weights = [](const std::string &rest) {
+    return error_of({"recorders.1={\"type\": \"weights\"" + rest + "}"});
+  };
+  CHECK(weights(", \"projection\": \"E-I\"") ==
+        "x.json: /recorders/1/projection: unknown projection 'E-I' (did you mean 'E->I'?); "
+        "projections: E->I, X->E (a projection is named by its \"name\", or \"PRE->POST\" by "
+        "default, \"PRE->POST #2\" for a second one)");
+  CHECK(weights(", \"projections\": [\"E->I\", \"I->X\"]")
+            .rfind("x.json: /recorders/1/projections/1: unknown projection 'I->X'; projections: "
+                   "E->I, X->E (",
+                   0) == 0);
+  CHECK(weights(", \"projections\": []") ==
+        "x.json: /recorders/1/projections: expected a non-empty list of projection names, like "
+        "[\"E->I\"], got []");
+  CHECK(weights(", \"projection\": \"E->I\", \"projections\": [\"E->I\"]") ==
+        "x.json: /recorders/1: give either \"projection\" or \"projections\", not both");
+  CHECK(weights(", \"population\": \"E\"") ==
+        "x.json: /recorders/1/population: 'weights' records projections, not populations: name "
+        "them with \"projection\": \"E->I\" or \"projections\": [...], and choose synapses with "
+        "\"synapses\": [0, 5, 9] or {\"first\": 10}");
+  CHECK(weights(", \"neurons\": [0]")
+            .rfind("x.json: /recorders/1/neurons: 'weights' records projections, not populations",
+                   0) == 0);
+  CHECK(weights(", \"variables\": [\"V\"]")
+            .rfind("x.json: /recorders/1/variables: 'weights' records projections", 0) == 0);
+  CHECK(error_of({"recorders.1.projection=E->I"}) ==
+        "x.json: /recorders/1/projection: 'state' records populations, not projections: name "
+        "them with \"population\" or \"populations\" (and choose neurons with \"neurons\"), or use "
+        "a recorder of projections (weights)");
+  CHECK(error_of({"recorders.0.synapses=[0]"})
+            .rfind("x.json: /recorders/0/synapses: 'spikes' records populations, not projections",
+                   0) == 0);
+
+  CHECK(weights(", \"synapses\": [0, -1]") ==
+        "x.json: /recorders/1/synapses/1: expected a synapse index (0, 1, ...), got -1");
+  CHECK(weights(", \"synapses\": [1.5]") ==
+        "x.json: /recorders/1/synapses/0: expected a synapse index (0, 1, ...), got 1.5");
+  CHECK(weights(", \"synapses\": [\"3\"]") ==
+        "x.json: /recorders/1/synapses/0: expected a synapse index (0, 1, ...), got \"3\"");
+  CHECK(weights(", \"synapses\": [4, 2, 4]") ==
+        "x.json: /recorders/1/synapses/2: synapse 4 is already listed (item 0); list each once");
+  CHECK(weights(", \"synapses\": []") ==
+        "x.json: /recorders/1/synapses: an empty list follows no synapse; remove \"synapses\" to "
+        "follow all of them, or list indices like [0, 5, 9]");
+  CHECK(weights(", \"synapses\": 5") ==
+        "x.json: /recorders/1/synapses: expected a list of synapse indices like [0, 5, 9], or "
+        "{\"first\": 10}, got 5");
+  CHECK(weights(", \"synapses\": {\"first\": 0}") ==
+        "x.json: /recorders/1/synapses/first: {\"first\": 0} follows no synapse; give a positive "
+        "count, or remove \"synapses\" to follow all of them");
+  CHECK(weights(", \"synapses\": {\"first\": 100000000}") ==
+        "x.json: /recorders/1/synapses/first: {\"first\": 100000000} is more synapses than can be "
+        "followed one by one (at most 10000000); remove \"synapses\" to follow all of them");
+  CHECK(weights(", \"synapses\": {\"last\": 3}") ==
+        "x.json: /recorders/1/synapses: unknown key 'last'; known keys: first");
+  CHECK(weights(", \"every\": \"0.25 ms\"") ==
+        "x.json: /recorders/1/every: 0.25 ms is not a whole number of steps of dt = 0.1 ms; use "
+        "0.2 ms or 0.3 ms");
+  CHECK(weights(", \"params\": {\"digits\": 40}") ==
+        "x.json: /recorders/1/params/digits: 40 is out of range [1, 17]");
+  CHECK(weights(", \"params\": {\"digit\": 4}") ==
+        "x.json: /recorders/1/params/digit: 'weights' has no parameter 'digit' (did you mean "
+        "'digits'?); its parameters: digits");
+  CHECK(error_of({"projections=[]", "recorders.1={\"type\": \"weights\"}"}) ==
+        "x.json: /recorders/1: 'weights' records projections, and this experiment has none; add "
+        "a projection or remove this recorder");
 }

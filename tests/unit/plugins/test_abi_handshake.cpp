@@ -79,6 +79,7 @@ gg_descriptor hand_made(const gg_field *fields, uint32_t n_fields) {
                        0u,
                        "mV/ms",
                        nullptr,
+                       nullptr,
                        fields,
                        n_fields,
                        nullptr,
