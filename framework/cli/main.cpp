@@ -77,6 +77,7 @@ const char *role_word(int32_t role) {
   case GG_ROLE_STATE: return "state";
   case GG_ROLE_PER_SYNAPSE: return "per-synapse";
   case GG_ROLE_TRACE: return "trace";
+  case GG_ROLE_PRE_TRACE: return "pre-trace";
   }
   return "?";
 }
@@ -100,11 +101,11 @@ int describe(const PluginRegistry &reg, const std::string &name) {
     std::cout << "  (no fields)\n";
     return 0;
   }
-  std::printf("  %-12s %-7s %-7s %-10s %-22s %s\n", "field", "role", "unit", "default", "range",
+  std::printf("  %-12s %-9s %-7s %-14s %-22s %s\n", "field", "role", "unit", "default", "range",
               "meaning");
   for (uint32_t k = 0; k < d->n_fields; ++k) {
     const gg_field &f = d->fields[k];
-    std::printf("  %-12s %-7s %-7s %-10s %-22s %s\n", f.name, role_word(f.role), f.unit,
+    std::printf("  %-12s %-9s %-7s %-14s %-22s %s\n", f.name, role_word(f.role), f.unit,
                 default_text(f).c_str(), range_text(f).c_str(), f.doc ? f.doc : "");
   }
   std::cout << "\n  Set params under \"params\", initial values of state under \"init\"; a bare "

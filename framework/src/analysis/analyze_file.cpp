@@ -233,6 +233,24 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
     if (!exp["populations"].contains(name))
       throw AnalysisError(path + ": /spikes/" + name + " is not a population of the experiment");
 
+  // With weights recorded (plasticity), the run in ten windows: rates and mean weights over time.
+  const bool weights = is_group(f.id, "/weights");
+  OverTime &ot = a.over_time;
+  const int windows = 10;
+  if (weights) {
+    for (int w = 1; w <= windows; ++w) ot.end_ms.push_back(a.duration_ms * w / windows);
+    for (const auto &proj : members(f.id, "/weights")) {
+      const std::string base = "/weights/" + proj;
+      const auto t = read_1d<double>(f.id, base + "/time", H5T_NATIVE_DOUBLE, path);
+      const auto m = read_1d<double>(f.id, base + "/mean", H5T_NATIVE_DOUBLE, path);
+      std::vector<double> at(windows, std::nan(""));
+      for (int w = 0; w < windows; ++w) // the last sample at or before the window's end
+        for (std::size_t k = 0; k < t.size() && k < m.size(); ++k)
+          if (t[k] <= ot.end_ms[std::size_t(w)] + 1e-9) at[std::size_t(w)] = m[k];
+      ot.mean_weight.emplace_back(proj, at);
+    }
+  }
+
   for (const auto &[name, pop] : exp["populations"].items()) {
     PopulationAnalysis p;
     p.name = name;
@@ -243,6 +261,14 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
       const uint64_t size = pop["size"].get<uint64_t>();
       const auto times = read_1d<double>(f.id, base + "/timestamps", H5T_NATIVE_DOUBLE, path);
       const auto ids = read_1d<uint64_t>(f.id, base + "/node_ids", H5T_NATIVE_UINT64, path);
+      if (weights) {
+        std::vector<double> counts(windows, 0.0);
+        for (double t : times)
+          counts[std::size_t(std::clamp(int(std::ceil(t / a.duration_ms * windows)) - 1, 0,
+                                        windows - 1))] += 1;
+        for (double &c : counts) c /= double(size) * (a.duration_ms / windows * 1e-3);
+        ot.rate_hz.emplace_back(name, counts);
+      }
       try {
         p.spikes = spike_stats(times, ids, size, a.duration_ms, options);
       } catch (const std::invalid_argument &e) {
@@ -333,6 +359,26 @@ std::string format_analysis(const FileAnalysis &a, const std::string &transient_
                         : "up to " + thousands(o.pairs) +
                               " pairs drawn with a fixed seed (every pair when there are fewer).")
        << "\n";
+  }
+
+  if (!a.over_time.end_ms.empty()) {
+    const OverTime &ot = a.over_time;
+    os << "\nover time (weights were recorded): rates in ten windows, mean weights at their ends\n";
+    std::string head = "  " + std::string(std::size_t(name_w), ' ');
+    for (double e : ot.end_ms)
+      head += " " + std::string(std::size_t(std::max(0, 9 - int(format_number(e).size()))), ' ') + format_number(e);
+    os << head << "  (ms)\n";
+    auto series = [&](const std::string &label, const std::vector<double> &v, const char *unit) {
+      char cell[32];
+      std::string line = "  " + label + std::string(std::size_t(std::max(0, name_w - int(label.size()))), ' ');
+      for (double x : v) {
+        std::snprintf(cell, sizeof cell, " %9s", general(x).c_str());
+        line += cell;
+      }
+      os << line << "  " << unit << "\n";
+    };
+    for (const auto &[pop, v] : ot.rate_hz) series(pop, v, "Hz");
+    for (const auto &[proj, v] : ot.mean_weight) series(proj, v, "mean weight");
   }
 
   bool any_inputs = false;

@@ -26,12 +26,21 @@ struct PopulationAnalysis {
   InputBalance inputs;  // when has_inputs
 };
 
+// Where weights were recorded (plasticity): the run in ten windows, with each population's rate
+// in each window and each recorded projection's mean weight at each window's end.
+struct OverTime {
+  std::vector<double> end_ms; // window ends
+  std::vector<std::pair<std::string, std::vector<double>>> rate_hz;     // per population
+  std::vector<std::pair<std::string, std::vector<double>>> mean_weight; // per projection
+};
+
 struct FileAnalysis {
   std::string path;
   std::string status;      // the file's "status" attribute ("complete", "diverged: ...")
   double duration_ms = 0;  // simulation.duration of the experiment
   SpikeStatsOptions options;
   std::vector<PopulationAnalysis> populations; // in the experiment's order
+  OverTime over_time; // empty unless the file has /weights
 };
 
 // Reads `path` and computes the measures over (options.from_ms, duration]. Throws AnalysisError
