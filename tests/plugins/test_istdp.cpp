@@ -53,6 +53,7 @@ struct Rule {
   std::vector<std::vector<double>> data;
   std::vector<double *> ptrs;
   std::vector<uint64_t> row_ptr, col_ptr, col_synapse;
+  std::vector<uint32_t> col_pre;
   std::vector<uint32_t> post_index, pre_spikes, post_spikes;
   std::vector<float> weight;
   gg_view view{};
@@ -83,7 +84,13 @@ struct Rule {
     for (uint64_t j = 0; j < n_post; ++j) col_ptr[j + 1] += col_ptr[j];
     col_synapse.resize(post_index.size());
     std::vector<uint64_t> fill(col_ptr.begin(), col_ptr.end() - 1);
-    for (uint64_t s = 0; s < post_index.size(); ++s) col_synapse[fill[post_index[s]]++] = s;
+    col_pre.resize(post_index.size());
+    for (uint64_t i = 0; i + 1 < row_ptr.size(); ++i)
+      for (uint64_t s = row_ptr[i]; s < row_ptr[i + 1]; ++s) {
+        const uint64_t at = fill[post_index[s]]++;
+        col_synapse[at] = s;
+        col_pre[at] = uint32_t(i);
+      }
 
     view.struct_size = sizeof(gg_view);
     view.backend = GG_BACKEND_CPU;
@@ -99,6 +106,7 @@ struct Rule {
     view.n_synapses = weight.size();
     view.col_ptr = col_ptr.data();
     view.col_synapse = col_synapse.data();
+    view.col_pre = col_pre.data();
     view.projection = "I->E";
     view.learning = 1;
   }

@@ -180,6 +180,7 @@ typedef struct gg_view {
   uint64_t n_synapses;
   const uint64_t *col_ptr;         /* by postsynaptic neuron j: col_synapse[col_ptr[j] .. col_ptr[j+1]) */
   const uint64_t *col_synapse;     /* indices into post_index / weight of each j's synapses */
+  const uint32_t *col_pre;         /* the presynaptic neuron of each of those synapses */
   const uint32_t *pre_spikes;      /* presynaptic spikes of this step (as emitted, no delay) */
   uint64_t n_pre_spikes;
   const uint32_t *post_spikes;     /* postsynaptic spikes of this step */

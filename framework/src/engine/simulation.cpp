@@ -117,6 +117,7 @@ struct Simulation::Impl {
     // The synapses of each postsynaptic neuron (CSR is by presynaptic neuron): what a rule needs
     // to act on a postsynaptic spike.
     std::vector<uint64_t> col_ptr, col_synapse;
+    std::vector<uint32_t> col_pre;
     gg_view view{};
     bool learning(uint64_t step) const {
       if (spec->active.empty()) return true;
@@ -316,8 +317,14 @@ struct Simulation::Impl {
     for (uint64_t k = 0; k < c.size(); ++k) ++pl->col_ptr[c.post_index[k] + 1];
     for (uint64_t j = 0; j < n_post; ++j) pl->col_ptr[j + 1] += pl->col_ptr[j];
     pl->col_synapse.resize(c.size());
+    pl->col_pre.resize(c.size());
     std::vector<uint64_t> fill(pl->col_ptr.begin(), pl->col_ptr.end() - 1);
-    for (uint64_t k = 0; k < c.size(); ++k) pl->col_synapse[fill[c.post_index[k]]++] = k;
+    for (uint64_t i = 0; i < n_pre; ++i)
+      for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k) {
+        const uint64_t at = fill[c.post_index[k]]++;
+        pl->col_synapse[at] = k;
+        pl->col_pre[at] = uint32_t(i);
+      }
     pl->view = proj.view;
     pl->fields.bind(pl->view);
     pl->view.n_pre = n_pre;
@@ -325,6 +332,7 @@ struct Simulation::Impl {
     pl->view.n_synapses = c.size();
     pl->view.col_ptr = pl->col_ptr.data();
     pl->view.col_synapse = pl->col_synapse.data();
+    pl->view.col_pre = pl->col_pre.data();
     proj.plasticity = std::move(pl);
   }
 

@@ -143,12 +143,9 @@ struct Istdp {
     for (uint64_t p = 0; p < v.n_post_spikes; ++p) {
       const uint32_t j = v.post_spikes[p];
       if (learn) {
-        uint64_t k = 0; // the presynaptic neuron of each synapse: its row in the CSR by pre
         for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c) {
           const uint64_t syn = v.col_synapse[c];
-          if (syn < v.row_ptr[k]) k = 0;
-          k = uint64_t(std::upper_bound(v.row_ptr + k, v.row_ptr + v.n_pre + 1, syn) - v.row_ptr) -
-              1;
+          const uint32_t k = v.col_pre[c];
           const double J = w[syn], q = xq[k];
           w[syn] = bounded(J, additive ? s * e[j] * q : e[j] * J * q, s, lo[j], hi[j]);
         }
