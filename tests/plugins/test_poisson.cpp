@@ -113,3 +113,20 @@ TEST_CASE("poisson: several spikes per step at 5000 Hz still give the right rate
     CHECK(std::abs(observed[k] / M - p) < 4 * std::sqrt(p * (1 - p) / M));
   }
 }
+
+TEST_CASE("poisson: a rate schedule changes the rate at the scheduled step") {
+  // 5 Hz for the first second, 50 Hz for the second, over 200 sources: the counts are Poisson with
+  // means 1000 and 10000, checked within 4 sd (sqrt of the mean). No spike of the first second
+  // may sit in a step that belongs to the second, and the switch is at 1000 ms exactly.
+  const std::string json =
+      "{\"simulation\": {\"dt\": \"0.1 ms\", \"duration\": \"2 s\", \"seed\": 3, \"threads\": 1},"
+      "\"populations\": {\"X\": {\"model\": \"poisson\", \"size\": 200, \"params\": {\"rate\": "
+      "{\"schedule\": [[\"0 ms\", \"5 Hz\"], [\"1000 ms\", \"50 Hz\"]]}}}},"
+      "\"recorders\": [{\"type\": \"spikes\", \"population\": \"X\"}]}";
+  const InProcessRun run = run_in_process(json);
+  const SpikeTrain &train = run.spikes.at("X");
+  double first = 0, second = 0;
+  for (double t : train.times) (t <= 1000.0 + 1e-9 ? first : second) += 1;
+  CHECK(std::abs(first - 1000.0) < 4 * std::sqrt(1000.0));
+  CHECK(std::abs(second - 10000.0) < 4 * std::sqrt(10000.0));
+}

@@ -1,0 +1,171 @@
+// Connectivity rules, weights and delays of framework/src/connect: the counts each rule promises
+// (exact where the rule fixes them, within binomial tolerances where it draws them), multapses
+// and autapses as asked, one sign per projection, drawn delays in whole steps of at least one,
+// and the same synapses for the same seed.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "connect/connectivity.hpp"
+
+using namespace ganglion;
+
+namespace {
+
+PopulationSpec population(uint64_t size, uint64_t first_gid) {
+  PopulationSpec p;
+  p.size = size;
+  p.first_gid = first_gid;
+  return p;
+}
+
+ProjectionSpec projection(ConnectRule rule, bool self = false) {
+  ProjectionSpec q;
+  q.pointer = "/projections/0";
+  q.rule = rule;
+  q.pre = 0;
+  q.post = self ? 0 : 1;
+  q.weight = 0.5;
+  q.weight_dist.a = 0.5;
+  q.delay_steps = 1;
+  q.stream = 1;
+  return q;
+}
+
+std::vector<uint64_t> in_degrees(const Csr &c, uint64_t n_post) {
+  std::vector<uint64_t> d(n_post, 0);
+  for (uint32_t j : c.post_index) ++d[j];
+  return d;
+}
+
+std::set<std::pair<uint64_t, uint32_t>> pairs(const Csr &c) {
+  std::set<std::pair<uint64_t, uint32_t>> s;
+  for (uint64_t i = 0; i + 1 < c.row_ptr.size(); ++i)
+    for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k) s.insert({i, c.post_index[k]});
+  return s;
+}
+
+} // namespace
+
+TEST_CASE("connect: fixed_indegree gives every postsynaptic neuron exactly K sources") {
+  const PopulationSpec pre = population(300, 0), post = population(200, 300);
+  ProjectionSpec q = projection(ConnectRule::FixedIndegree);
+  q.indegree = 40;
+  for (const bool multapses : {true, false}) {
+    q.allow_multapses = multapses;
+    const Csr c = build_connectivity(q, pre, post, 7, 0.1);
+    CHECK(c.size() == 200 * 40);
+    for (uint64_t d : in_degrees(c, 200)) CHECK(d == 40);
+    if (!multapses) CHECK(pairs(c).size() == c.size()); // no pair twice
+  }
+}
+
+TEST_CASE("connect: fixed_outdegree gives every presynaptic neuron exactly K targets") {
+  const PopulationSpec pre = population(150, 0);
+  ProjectionSpec q = projection(ConnectRule::FixedOutdegree, true);
+  q.outdegree = 149;
+  q.allow_multapses = false;
+  q.allow_autapses = false;
+  const Csr c = build_connectivity(q, pre, pre, 7, 0.1);
+  for (uint64_t i = 0; i < 150; ++i) {
+    CHECK(c.row_ptr[i + 1] - c.row_ptr[i] == 149);
+    for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k) CHECK(c.post_index[k] != i);
+  }
+  CHECK(pairs(c).size() == c.size()); // every other neuron exactly once
+  q.outdegree = 150;                  // one more than there are targets without autapses
+  CHECK_THROWS_WITH(build_connectivity(q, pre, pre, 7, 0.1),
+                    doctest::Contains("cannot be drawn from 149 targets"));
+}
+
+TEST_CASE("connect: fixed_total_number makes exactly M synapses, distinct without multapses") {
+  const PopulationSpec pre = population(40, 0), post = population(30, 40);
+  ProjectionSpec q = projection(ConnectRule::FixedTotalNumber);
+  q.total = 1000;
+  q.allow_multapses = false;
+  const Csr c = build_connectivity(q, pre, post, 3, 0.1);
+  CHECK(c.size() == 1000);
+  CHECK(pairs(c).size() == 1000);
+  q.total = 40 * 30 + 1;
+  CHECK_THROWS_WITH(build_connectivity(q, pre, post, 3, 0.1),
+                    doctest::Contains("cannot be drawn without multapses"));
+}
+
+TEST_CASE("connect: fixed_probability draws each pair with probability p") {
+  // 500 x 400 pairs at p = 0.1: the count is binomial, mean 20000, sd sqrt(20000 * 0.9) = 134;
+  // within 4 sd. Without autapses on a self-projection the diagonal stays empty.
+  const PopulationSpec pre = population(500, 0), post = population(400, 500);
+  ProjectionSpec q = projection(ConnectRule::FixedProbability);
+  q.p = 0.1;
+  const Csr c = build_connectivity(q, pre, post, 11, 0.1);
+  CHECK(std::abs(double(c.size()) - 20000.0) < 4 * std::sqrt(20000.0 * 0.9));
+  ProjectionSpec self = projection(ConnectRule::FixedProbability, true);
+  self.p = 1.0;
+  self.allow_autapses = false;
+  const Csr d = build_connectivity(self, pre, pre, 11, 0.1);
+  CHECK(d.size() == 500 * 499);
+  for (const auto &[i, j] : pairs(d)) CHECK(i != j);
+}
+
+TEST_CASE("connect: one_to_one and all_to_all") {
+  const PopulationSpec pre = population(20, 0), post = population(20, 20);
+  const Csr one = build_connectivity(projection(ConnectRule::OneToOne), pre, post, 1, 0.1);
+  CHECK(one.size() == 20);
+  for (uint64_t i = 0; i < 20; ++i) CHECK(one.post_index[one.row_ptr[i]] == i);
+  const Csr all = build_connectivity(projection(ConnectRule::AllToAll), pre, post, 1, 0.1);
+  CHECK(all.size() == 400);
+}
+
+TEST_CASE("connect: the same seed gives the same synapses, another seed others") {
+  const PopulationSpec pre = population(200, 0), post = population(200, 200);
+  ProjectionSpec q = projection(ConnectRule::FixedProbability);
+  q.p = 0.2;
+  const Csr a = build_connectivity(q, pre, post, 5, 0.1), b = build_connectivity(q, pre, post, 5, 0.1);
+  const Csr other = build_connectivity(q, pre, post, 6, 0.1);
+  CHECK(a.row_ptr == b.row_ptr);
+  CHECK(std::equal(a.post_index.begin(), a.post_index.end(), b.post_index.begin()));
+  CHECK(pairs(a) != pairs(other));
+}
+
+TEST_CASE("connect: drawn weights keep the projection's sign and have the asked mean") {
+  // Normal(-1, 1) weights on 40000 synapses, redrawn where positive: the truncated normal's mean
+  // is -1 - phi(1)/Phi(1) = -1.2876 (phi, Phi of the standard normal at 1); its sd is 0.62, so
+  // the sample mean is within 4 * 0.62 / 200 = 0.012.
+  const PopulationSpec pre = population(200, 0), post = population(200, 200);
+  ProjectionSpec q = projection(ConnectRule::AllToAll);
+  q.weight = -1;
+  q.weight_dist.kind = ValueSpec::Kind::Normal;
+  q.weight_dist.a = -1;
+  q.weight_dist.b = 1;
+  const Csr c = build_connectivity(q, pre, post, 9, 0.1);
+  double sum = 0;
+  for (float w : c.weight) {
+    CHECK(w <= 0);
+    sum += w;
+  }
+  CHECK(sum / double(c.size()) == doctest::Approx(-1.2876).epsilon(0.012 / 1.2876));
+}
+
+TEST_CASE("connect: drawn delays are whole steps of at least one, rows sorted by delay") {
+  const PopulationSpec pre = population(100, 0), post = population(100, 100);
+  ProjectionSpec q = projection(ConnectRule::AllToAll);
+  q.delay_dist.kind = ValueSpec::Kind::Uniform;
+  q.delay_dist.a = 0.0;  // ms: the lower part rounds to 0 steps and is raised to one
+  q.delay_dist.b = 2.0;
+  const Csr c = build_connectivity(q, pre, post, 4, 0.1);
+  REQUIRE(c.delay.size() == c.size());
+  uint64_t ones = 0;
+  for (uint64_t i = 0; i < 100; ++i)
+    for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k) {
+      CHECK(c.delay[k] >= 1);
+      CHECK(c.delay[k] <= 20);
+      if (k > c.row_ptr[i]) CHECK(c.delay[k - 1] <= c.delay[k]);
+      ones += c.delay[k] == 1;
+    }
+  CHECK(c.max_delay == 20);
+  // Draws below 0.15 ms round to 0 or 1 step: a share of 0.075 of 10000, sd 26; within 4 sd.
+  CHECK(std::abs(double(ones) - 750.0) < 4 * 26.3);
+}
