@@ -420,3 +420,38 @@ TEST_CASE("bad input: parameters that make a model meaningless are refused with 
     CHECK(contains(r.err, "E_syn below rest"));
   }
 }
+
+TEST_CASE("bad input: plasticity out of range, on a synapse it cannot act on, or in overlapping phases") {
+  Case c;
+  const auto experiment = [&](const std::string &synapse, const std::string &models,
+                              const std::string &plasticity) {
+    return R"({"simulation": {"duration": "20 ms"},
+      "populations": {"A": {"model": ")" + models + R"(", "size": 5},
+                      "B": {"model": ")" + models + R"(", "size": 5}},
+      "projections": [{"pre": "A", "post": "B", "synapse": ")" + synapse + R"(",
+                       "connect": {"rule": "all_to_all"}, "weight": 0.5,
+                       "plasticity": )" + plasticity + R"(}],
+      "output": ")" + c.output + R"("})";
+  };
+  SUBCASE("a negative learning rate") {
+    const CliResult r = c.run(experiment("exp_current", "lif",
+                                         R"({"rule": "stdp", "params": {"A_plus": -0.1}})"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, c.config + ": /projections/0/plasticity/params/A_plus: -0.1 is out of "
+                                     "range"));
+  }
+  SUBCASE("a rule on a rate synapse") {
+    const CliResult r = c.run(experiment("rate_linear", "rate", R"({"rule": "istdp"})"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, c.config + ": /projections/0/plasticity: 'istdp' acts on "
+                                     "exp_current|exp_conductance|delta, not on the rate synapse "
+                                     "'rate_linear'"));
+  }
+  SUBCASE("overlapping learning phases") {
+    const CliResult r = c.run(experiment(
+        "exp_current", "lif", R"({"rule": "istdp", "active": [["0 ms", "10 ms"], ["5 ms", "15 ms"]]})"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, c.config + ": /projections/0/plasticity/active/1: [5 ms, 15 ms) overlaps "
+                                     "[0 ms, 10 ms)"));
+  }
+}
