@@ -6,6 +6,8 @@
 
 #include "ganglion/plugin.hpp"
 
+#include "../exponential.hpp"
+
 namespace {
 
 using ganglion::inf;
@@ -36,39 +38,25 @@ struct ExpConductance {
       ganglion::trace("average", "1", "the step's mean of g over its start value"),
   };
 
+  static constexpr ganglion::exponential::Fields shared{tau,   scheme, convention,
+                                                        decay, jump,   average};
+
   static void init(const gg_view &v) {
-    const bool euler = v.fields[scheme][0] != 0, peak = v.fields[convention][0] != 0;
-    for (uint64_t j = 0; j < v.n; ++j) {
-      const double t = v.fields[tau][j];
-      v.fields[decay][j] = euler ? 1.0 - v.dt / t : std::exp(-v.dt / t);
-      v.fields[jump][j] = peak ? 1.0 : 1.0 / t;
-      // The exponential's mean over a step relative to its start: -expm1(-x)/x, x = dt/tau.
-      const double x = v.dt / t;
-      v.fields[average][j] = euler ? 1.0 : -std::expm1(-x) / x;
-    }
+    ganglion::exponential::precompute(v, shared);
     for (uint64_t k = 0; k < v.row_ptr[v.n_pre]; ++k)
       if (v.weight[k] < 0)
-        throw ganglion::Failure("a conductance weight is negative (" +
-                                std::to_string(v.weight[k]) +
+        throw ganglion::Failure("a conductance weight is negative (" + std::to_string(v.weight[k]) +
                                 "): conductances are >= 0; make a synapse inhibitory with an "
                                 "E_syn below rest (e.g. -80 mV)");
   }
 
   static void current(const gg_view &v) {
     const double *g_ = v.fields[g], *e = v.fields[E_syn], *avg = v.fields[average];
-    for (uint64_t j = 0; j < v.n; ++j) v.post_input[j] += g_[j] * avg[j] * (e[j] - v.post_v[j]);
+    for (uint64_t j = 0; j < v.n; ++j)
+      v.post_input[j] += g_[j] * avg[j] * (e[j] - v.post_v[j]);
   }
 
-  static void step(const gg_view &v) {
-    double *g_ = v.fields[g];
-    const double *dec = v.fields[decay], *jmp = v.fields[jump];
-    for (uint64_t j = 0; j < v.n; ++j) g_[j] *= dec[j];
-    for (uint64_t a = 0; a < v.n_arrivals; ++a)
-      for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k) {
-        const uint32_t j = v.post_index[k];
-        g_[j] += double(v.weight[k]) * jmp[j];
-      }
-  }
+  static void step(const gg_view &v) { ganglion::exponential::step(v, shared, v.fields[g]); }
 };
 
 } // namespace

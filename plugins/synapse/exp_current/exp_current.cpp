@@ -6,6 +6,8 @@
 
 #include "ganglion/plugin.hpp"
 
+#include "../exponential.hpp"
+
 namespace {
 
 using ganglion::inf;
@@ -36,34 +38,19 @@ struct ExpCurrent {
       ganglion::trace("average", "1", "the step's mean of I over its start value"),
   };
 
-  static void init(const gg_view &v) {
-    const bool euler = v.fields[scheme][0] != 0, peak = v.fields[convention][0] != 0;
-    for (uint64_t j = 0; j < v.n; ++j) {
-      const double t = v.fields[tau][j];
-      v.fields[decay][j] = euler ? 1.0 - v.dt / t : std::exp(-v.dt / t);
-      v.fields[jump][j] = peak ? 1.0 : 1.0 / t;
-      // The exponential's mean over a step relative to its start: -expm1(-x)/x, x = dt/tau.
-      const double x = v.dt / t;
-      v.fields[average][j] = euler ? 1.0 : -std::expm1(-x) / x;
-    }
-  }
+  static constexpr ganglion::exponential::Fields shared{tau,   scheme, convention,
+                                                        decay, jump,   average};
+
+  static void init(const gg_view &v) { ganglion::exponential::precompute(v, shared); }
 
   static void current(const gg_view &v) {
     const double *i_syn = v.fields[I];
     const double *avg = v.fields[average];
-    for (uint64_t j = 0; j < v.n; ++j) v.post_input[j] += i_syn[j] * avg[j];
+    for (uint64_t j = 0; j < v.n; ++j)
+      v.post_input[j] += i_syn[j] * avg[j];
   }
 
-  static void step(const gg_view &v) {
-    double *i_syn = v.fields[I];
-    const double *dec = v.fields[decay], *jmp = v.fields[jump];
-    for (uint64_t j = 0; j < v.n; ++j) i_syn[j] *= dec[j];
-    for (uint64_t a = 0; a < v.n_arrivals; ++a)
-      for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k) {
-        const uint32_t j = v.post_index[k];
-        i_syn[j] += double(v.weight[k]) * jmp[j];
-      }
-  }
+  static void step(const gg_view &v) { ganglion::exponential::step(v, shared, v.fields[I]); }
 };
 
 } // namespace
