@@ -1,4 +1,4 @@
-// The `ganglion` command: run, validate, describe, plugins, analyze.
+// The `ganglion` command: run, validate, theory, describe, plugins, analyze.
 // Exit status: 0 success; 1 bad input (config, plugin, output path); 3 a run that diverged or
 // whose plugin failed (what was recorded up to then is kept).
 #include <unistd.h>
@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "graph/loader.hpp"
 #include "output/hdf5_writer.hpp"
 #include "plugins/registry.hpp"
+#include "theory/theory.hpp"
 
 namespace {
 
@@ -168,19 +170,186 @@ void print_summary(const std::string &config, const Experiment &exp, const RunRe
   if (!exp.output.empty()) std::printf("  output: %s\n", exp.output.c_str());
 }
 
+std::string transient_words(double from_ms) {
+  return from_ms < 100 ? "the first 10% of the run skipped as transient"
+                       : "the first 100 ms skipped as transient";
+}
+
 // After a run that recorded spikes: the spike-train measures (analysis/analyze_file.hpp), with
 // the start skipped as transient. A problem here is a note; it does not fail the run.
-void print_measures(const std::string &path, double duration_ms) {
+std::optional<FileAnalysis> measures(const std::string &path, double duration_ms) {
   try {
-    if (!file_has_spikes(path)) return;
+    if (!file_has_spikes(path)) return std::nullopt;
     SpikeStatsOptions o;
     o.from_ms = default_transient_ms(duration_ms);
-    const std::string skipped = o.from_ms < 100 ? "the first 10% of the run skipped as transient"
-                                                : "the first 100 ms skipped as transient";
-    std::printf("\n%s", format_analysis(analyze_file(path, o), skipped).c_str());
+    return analyze_file(path, o);
   } catch (const std::exception &e) {
     std::cerr << "ganglion: note: no spike statistics: " << e.what() << "\n";
   }
+  return std::nullopt;
+}
+
+void print_measures(const FileAnalysis &a) {
+  std::printf("\n%s", format_analysis(a, transient_words(a.options.from_ms)).c_str());
+}
+
+// Mean-field theory (theory/theory.hpp, SCIENCE.md "Balanced state", "Semi-balanced state") of a
+// loaded experiment. Never throws: why no prediction exists is the report's error.
+theory::Report theory_of(const Experiment &exp) {
+  try {
+    return theory::analyze(exp);
+  } catch (const std::exception &e) {
+    theory::Report r;
+    r.error = e.what();
+    return r;
+  }
+}
+
+// `ganglion theory CONFIG`: the report, exit 0. No prediction (Report::error): the reason on
+// stderr, exit 1, after what could be worked out (W, X and the LCP of a singular W) on stdout.
+int theory_command(PluginRegistry &reg, const std::string &config,
+                   const std::vector<std::string> &sets) {
+  const Experiment exp = load_experiment(config, sets, reg); // no output is written: no path check
+  const theory::Report r = theory_of(exp);
+  if (!r.error.empty()) {
+    if (!r.mf.names.empty()) std::printf("%s", theory::format(r).c_str());
+    std::cerr << "ganglion: " << config << ": " << r.error << "\n";
+    return kBadInput;
+  }
+  std::printf("%s", theory::format(r).c_str()); // it names the config itself
+  return 0;
+}
+
+// The input unit shared by every mean-field population, or "" when they differ.
+std::string common_unit(const theory::MeanField &mf) {
+  if (mf.units.empty()) return "";
+  for (const auto &u : mf.units)
+    if (u != mf.units.front()) return "";
+  return mf.units.front();
+}
+
+std::string json_list(const std::vector<std::string> &v) { return nlohmann::json(v).dump(); }
+
+// /theory in the output file: W (n x n), X, balanced (-W^-1 X), semi_balanced (one row per
+// solution of the LCP), fixed_points and fixed_point_stable (rate units), and as attributes of
+// /theory: names (JSON list, the order of every vector), units, sqrt_n, balanced_admissible,
+// semi_balanced_exact, semi_balanced_note, notes; and error when no prediction exists (then
+// only what could be worked out: nothing, or W, X and the LCP of a singular W).
+void write_theory(Hdf5Writer &w, const theory::Report &t) {
+  const theory::MeanField &mf = t.mf;
+  const auto n = static_cast<uint32_t>(mf.names.size());
+  if (!t.error.empty() || n == 0) // with a singular W, what else was worked out follows
+    w.attribute("/theory", "error", t.error.empty() ? "no mean-field populations" : t.error);
+  if (n == 0) return;
+  const std::string unit = common_unit(mf);
+  std::vector<double> rows; // row-major copies (Eigen stores column-major)
+  auto put = [&](const std::string &path, const std::vector<Eigen::VectorXd> &vs, const std::string &u) {
+    rows.clear();
+    for (const auto &v : vs)
+      for (uint32_t b = 0; b < n; ++b) rows.push_back(v(b));
+    w.write_fixed(path, GG_DTYPE_F64, rows.data(), vs.size(), n, u);
+  };
+  if (mf.W.rows() == n && mf.W.cols() == n) {
+    std::vector<Eigen::VectorXd> w_rows;
+    for (uint32_t a = 0; a < n; ++a) w_rows.push_back(mf.W.row(a).transpose());
+    put("/theory/W", w_rows, unit.empty() ? "" : unit + " per Hz");
+  }
+  if (mf.X.size() == n) w.write_fixed("/theory/X", GG_DTYPE_F64, mf.X.data(), n, 1, unit);
+  if (t.balanced.r.size() == n)
+    w.write_fixed("/theory/balanced", GG_DTYPE_F64, t.balanced.r.data(), n, 1, "Hz");
+  put("/theory/semi_balanced", t.semi.solutions, "Hz");
+  if (!t.fixed_points.empty()) {
+    std::vector<Eigen::VectorXd> r;
+    std::vector<uint64_t> stable;
+    for (const auto &f : t.fixed_points) r.push_back(f.r), stable.push_back(f.stable ? 1 : 0);
+    put("/theory/fixed_points", r, "Hz");
+    w.write_fixed("/theory/fixed_point_stable", GG_DTYPE_U64, stable.data(), stable.size(), 1, "");
+  }
+  w.attribute("/theory", "names", json_list(mf.names));
+  w.attribute("/theory", "units", json_list(mf.units));
+  w.attribute("/theory", "sqrt_n", mf.sqrt_n);
+  w.attribute("/theory", "balanced_admissible", uint64_t(t.balanced.admissible ? 1 : 0));
+  w.attribute("/theory", "semi_balanced_exact", uint64_t(t.semi.exact ? 1 : 0));
+  w.attribute("/theory", "semi_balanced_note", t.semi.note);
+  w.attribute("/theory", "notes", json_list(mf.notes));
+}
+
+// After the summary: per mean-field population the balanced prediction, the semi-balanced
+// solution(s) (and the rate units' fixed points) beside the simulated rate, from the spike
+// statistics (transient skipped) where spikes were recorded, else over the whole run (rate
+// units: their rate at the end).
+void print_theory(const theory::Report &t, const RunReport &rep, const std::optional<FileAnalysis> &a) {
+  if (!t.error.empty()) {
+    std::printf("\ntheory: no prediction: %s\n", t.error.c_str());
+    // A singular W still has its semi-balanced solutions (shown); otherwise nothing to compare.
+    if (t.mf.names.empty() || t.semi.solutions.empty()) return;
+  }
+  const theory::MeanField &mf = t.mf;
+  const std::size_t n = mf.names.size();
+  std::vector<std::string> head = {"balanced"};
+  std::vector<std::vector<double>> cols; // one per column of predictions, n values each
+  auto column = [&](const Eigen::VectorXd &v) {
+    std::vector<double> c(n, std::nan(""));
+    for (std::size_t b = 0; b < n && b < std::size_t(v.size()); ++b) c[b] = v(Eigen::Index(b));
+    cols.push_back(c);
+  };
+  column(t.balanced.r);
+  const std::size_t ns = t.semi.solutions.size();
+  for (std::size_t k = 0; k < ns; ++k) {
+    head.push_back(ns == 1 ? "semi-bal." : "semi-bal. " + std::to_string(k + 1));
+    column(t.semi.solutions[k]);
+  }
+  for (std::size_t k = 0; k < t.fixed_points.size(); ++k) {
+    head.push_back("fixed pt " + std::to_string(k + 1) + (t.fixed_points[k].stable ? " s" : " u"));
+    column(t.fixed_points[k].r);
+  }
+  bool whole_run = false; // spiking populations whose rate is over the whole run
+  std::vector<double> sim(n, std::nan(""));
+  for (std::size_t b = 0; b < n; ++b) {
+    bool found = false;
+    if (a)
+      for (const auto &p : a->populations)
+        if (p.name == mf.names[b] && p.has_spikes) sim[b] = p.spikes.rate_hz, found = true;
+    if (!found)
+      for (const auto &p : rep.populations)
+        if (p.name == mf.names[b]) sim[b] = p.rate_hz, whole_run = whole_run || !mf.rate_units;
+  }
+  int name_w = 12;
+  for (const auto &s : mf.names) name_w = std::max(name_w, int(s.size()));
+  if (t.error.empty())
+    std::printf("\ntheory: predicted beside simulated rates (Hz); `ganglion theory` explains\n");
+  std::printf("  %-*s", name_w, "population");
+  for (const auto &h : head) std::printf(" %13s", h.c_str());
+  std::printf(" %13s\n", "simulated");
+  auto cell = [](double x) {
+    if (std::isnan(x)) std::printf(" %13s", "-");
+    else std::printf(" %13.3f", x);
+  };
+  for (std::size_t b = 0; b < n; ++b) {
+    std::printf("  %-*s", name_w, mf.names[b].c_str());
+    for (const auto &c : cols) cell(c[b]);
+    cell(sim[b]);
+    std::printf("\n");
+  }
+  if (t.balanced.r.size() != Eigen::Index(n))
+    std::printf("  balanced: none\n");
+  else
+    std::printf("  balanced: -W^-1 X, %s\n",
+                t.balanced.admissible ? "admissible (every rate > 0)"
+                                      : "not admissible (a rate <= 0): the semi-balanced state applies");
+  if (ns == 0)
+    std::printf("  semi-balanced: no solution%s%s\n", t.semi.note.empty() ? "" : ": ",
+                t.semi.note.c_str());
+  else if (ns > 1)
+    std::printf("  semi-balanced: %zu solutions, none preferred by the theory\n", ns);
+  if (!t.fixed_points.empty()) std::printf("  fixed points: s stable, u unstable\n");
+  if (mf.rate_units)
+    std::printf("  simulated: the rate units' mean rate at the end of the run\n");
+  else if (a && !whole_run)
+    std::printf("  simulated: mean rate, %s\n", transient_words(a->options.from_ms).c_str());
+  else
+    std::printf("  simulated: mean rate over the whole run%s\n",
+                a ? " (where no spikes were recorded)" : "");
 }
 
 int analyze(const std::string &file, const SpikeStatsOptions &options) {
@@ -228,6 +397,7 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
                  duration, 100.0 * t / duration, wall, t > 0 ? wall / (t * 1e-3) : 0.0);
     std::fflush(stderr);
   };
+  const theory::Report theory_report = theory_of(exp);
   RunReport rep;
   std::string failure;
   try {
@@ -250,6 +420,11 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
     writer->attribute("/", "status", !failure.empty() ? "failed: " + failure
                                      : rep.diverged   ? "diverged: " + rep.divergence
                                                       : std::string("complete"));
+    try {
+      write_theory(*writer, theory_report);
+    } catch (const std::exception &e) { // the run's output matters more than the theory's
+      std::cerr << "ganglion: note: /theory not written: " << e.what() << "\n";
+    }
     writer->commit();
   }
   if (!failure.empty()) {
@@ -258,7 +433,10 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
     return kRunFailed;
   }
   print_summary(config, exp, rep);
-  if (writer && !rep.diverged) print_measures(exp.output, exp.simulation.duration);
+  std::optional<FileAnalysis> analysis;
+  if (writer && !rep.diverged) analysis = measures(exp.output, exp.simulation.duration);
+  if (!rep.diverged) print_theory(theory_report, rep, analysis);
+  if (analysis) print_measures(*analysis);
   if (rep.diverged) {
     std::cerr << "ganglion: " << rep.divergence << "\n";
     if (writer) std::cerr << "ganglion: what was recorded up to then is in " << exp.output << "\n";
@@ -287,6 +465,11 @@ int main(int argc, char **argv) {
   auto *validate_cmd = app.add_subcommand("validate", "check an experiment without running it");
   validate_cmd->add_option("config", config, "experiment JSON file")->required();
   validate_cmd->add_option("--set", sets, "override a value: --set populations.E.size=16000");
+
+  auto *theory_cmd = app.add_subcommand(
+      "theory", "mean-field prediction: W, X, balanced -W^-1 X, semi-balanced state, fixed points");
+  theory_cmd->add_option("config", config, "experiment JSON file")->required();
+  theory_cmd->add_option("--set", sets, "override a value: --set populations.X.params.rate=5");
 
   auto *describe_cmd = app.add_subcommand("describe", "a plugin's fields, units, defaults, ranges");
   describe_cmd->add_option("plugin", plugin, "plugin name, e.g. eif")->required();
@@ -320,6 +503,7 @@ int main(int argc, char **argv) {
                   static_cast<unsigned long long>(exp.simulation.n_steps), exp.simulation.dt);
       return 0;
     }
+    if (*theory_cmd) return theory_command(reg, config, sets);
     if (*describe_cmd) return describe(reg, plugin);
     if (*plugins_cmd) return list_plugins(reg);
   } catch (const ConfigError &e) {

@@ -1,0 +1,102 @@
+// Means of values and schedules, look-ups and the rate transfer functions for the theory module.
+#include "theory/detail.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+namespace ganglion::theory::detail {
+
+double spec_mean(const ValueSpec &v, bool *drawn) {
+  auto set = [&](bool d) {
+    if (drawn && d) *drawn = true;
+  };
+  switch (v.kind) {
+  case ValueSpec::Kind::Constant: return v.a;
+  case ValueSpec::Kind::Uniform: set(v.a != v.b); return (v.a + v.b) / 2;
+  case ValueSpec::Kind::Normal:
+  case ValueSpec::Kind::LogNormal: set(v.b != 0); return v.a;
+  case ValueSpec::Kind::List: {
+    if (v.list.empty()) return 0;
+    double s = 0;
+    for (double x : v.list) s += x;
+    const double m = s / double(v.list.size());
+    set(std::any_of(v.list.begin(), v.list.end(), [&](double x) { return x != v.list[0]; }));
+    return m;
+  }
+  case ValueSpec::Kind::Sequences: return 0;
+  }
+  return v.a;
+}
+
+double time_mean(const ValueSpec &initial, const std::vector<Change> &changes, uint64_t n_steps,
+                 bool *drawn, bool *scheduled) {
+  if (changes.empty() || n_steps == 0) return spec_mean(initial, drawn);
+  if (scheduled) *scheduled = true;
+  double sum = 0;
+  uint64_t from = 0;
+  double value = spec_mean(initial, drawn);
+  for (const auto &c : changes) {
+    const uint64_t to = std::min(c.step, n_steps);
+    if (to > from) sum += value * double(to - from);
+    from = std::max(from, to);
+    value = spec_mean(c.value, drawn);
+  }
+  if (n_steps > from) sum += value * double(n_steps - from);
+  return sum / double(n_steps);
+}
+
+int field_index(const gg_descriptor *d, const char *name) {
+  if (!d) return -1;
+  for (uint32_t k = 0; k < d->n_fields; ++k)
+    if (std::strcmp(d->fields[k].name, name) == 0) return int(k);
+  return -1;
+}
+
+double param_mean(const PopulationSpec &p, int field, uint64_t n_steps, bool *drawn,
+                  bool *scheduled) {
+  if (field < 0 || size_t(field) >= p.values.size()) return 0;
+  for (const auto &s : p.schedules)
+    if (int(s.field) == field) return time_mean(p.values[size_t(field)], s.changes, n_steps, drawn, scheduled);
+  return spec_mean(p.values[size_t(field)], drawn);
+}
+
+std::string num(double x, int precision) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*g", precision, x);
+  return b;
+}
+
+double RateFn::f(double x) const {
+  switch (fn) {
+  case 0: return x > 0 ? x : 0;
+  case 1: return x > theta ? gain * (x - theta) : 0;
+  case 2: return r_max / (1 + std::exp(-(x - theta) / sigma));
+  case 3: return r_max * std::tanh(gain * (x - theta) / r_max);
+  default: return x > theta ? gain * std::pow(x - theta, exponent) : 0;
+  }
+}
+
+double RateFn::df(double x) const {
+  switch (fn) {
+  case 0: return x > 0 ? 1 : 0;
+  case 1: return x > theta ? gain : 0;
+  case 2: {
+    const double s = 1 / (1 + std::exp(-(x - theta) / sigma));
+    return r_max / sigma * s * (1 - s);
+  }
+  case 3: {
+    const double t = std::tanh(gain * (x - theta) / r_max);
+    return gain * (1 - t * t);
+  }
+  default: return x > theta ? gain * exponent * std::pow(x - theta, exponent - 1) : 0;
+  }
+}
+
+const char *RateFn::name() const {
+  static const char *names[] = {"relu", "threshold_linear", "sigmoid", "tanh", "power"};
+  return fn >= 0 && fn <= 4 ? names[fn] : "?";
+}
+
+} // namespace ganglion::theory::detail

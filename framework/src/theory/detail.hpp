@@ -1,0 +1,43 @@
+// Helpers shared by the theory files (not part of the theory API): means of ValueSpecs and of
+// scheduled parameters, descriptor look-ups, number formatting, and the rate units' transfer
+// functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "graph/experiment.hpp"
+
+namespace ganglion::theory::detail {
+
+// The mean of the values a ValueSpec gives its elements (Constant: a; Uniform: (a+b)/2; Normal,
+// LogNormal: a, their mean; List: the average). `drawn` is set when the elements differ.
+double spec_mean(const ValueSpec &v, bool *drawn = nullptr);
+
+// The time mean over the run [0, n_steps) of a value that starts as `initial` and changes at
+// `changes` (each change's value taken at its element mean). `scheduled` is set when it changes.
+double time_mean(const ValueSpec &initial, const std::vector<Change> &changes, uint64_t n_steps,
+                 bool *drawn = nullptr, bool *scheduled = nullptr);
+
+// Index of the field `name` in a descriptor, or -1.
+int field_index(const gg_descriptor *d, const char *name);
+
+// The time mean of a population's parameter `field` (its element mean, through its schedule).
+double param_mean(const PopulationSpec &p, int field, uint64_t n_steps, bool *drawn = nullptr,
+                  bool *scheduled = nullptr);
+
+std::string num(double x, int precision = 6); // %.{precision}g
+
+// A rate unit's transfer function (the rate plugin's): 0 relu, 1 threshold_linear, 2 sigmoid,
+// 3 tanh, 4 power.
+struct RateFn {
+  int fn = 0;
+  double gain = 1, theta = 0, sigma = 1, r_max = 100, exponent = 2, tau = 10;
+  double f(double x) const;
+  double df(double x) const; // derivative (one-sided where f has a kink: the right side's value
+                             // above the threshold, the left side's at and below it)
+  const char *name() const;
+};
+
+} // namespace ganglion::theory::detail
