@@ -57,7 +57,9 @@ Jumps jumps(const std::string &delay_json, uint64_t n, double J) {
 TEST_CASE("delta: a spike of step n moves V by J exactly in step n + d (constant delay)") {
   for (const int d : {1, 7, 25}) {
     CAPTURE(d);
-    const std::string delay = "\"" + std::to_string(d * kDt) + " ms\"";
+    std::string delay = "\"";
+    delay += std::to_string(d * kDt);
+    delay += " ms\"";
     const Jumps j = jumps(delay, 3, 2.0);
     // Felt in step n + d: the jump lands at the end of step n + d - 1, the sample of that step.
     for (long k : j.first) CHECK(k == long(kSpikeStep + d - 1));

@@ -364,9 +364,12 @@ std::string format_analysis(const FileAnalysis &a, const std::string &transient_
   if (!a.over_time.end_ms.empty()) {
     const OverTime &ot = a.over_time;
     os << "\nover time (weights were recorded): rates in ten windows, mean weights at their ends\n";
-    std::string head = "  " + std::string(std::size_t(name_w), ' ');
-    for (double e : ot.end_ms)
-      head += " " + std::string(std::size_t(std::max(0, 9 - int(format_number(e).size()))), ' ') + format_number(e);
+    std::string head(std::size_t(name_w) + 2, ' ');
+    for (double e : ot.end_ms) {
+      const std::string t = format_number(e);
+      head.append(std::size_t(std::max(1, 10 - int(t.size()))), ' ');
+      head += t;
+    }
     os << head << "  (ms)\n";
     auto series = [&](const std::string &label, const std::vector<double> &v, const char *unit) {
       char cell[32];

@@ -1443,7 +1443,11 @@ std::vector<std::pair<uint64_t, uint64_t>> Loader::active_phases(const Json &j,
                       example);
   std::vector<std::pair<uint64_t, uint64_t>> phases;
   auto text = [&](const std::pair<uint64_t, uint64_t> &phase) {
-    return "[" + time_text(phase.first) + ", " + time_text(phase.second) + ")";
+    std::string s = "[";
+    s += time_text(phase.first);
+    s += ", ";
+    s += time_text(phase.second);
+    return s + ")";
   };
   for (size_t k = 0; k < j.size(); ++k) {
     const Json &entry = j[k];
