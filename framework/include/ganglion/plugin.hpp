@@ -21,7 +21,8 @@
 // fine, `version`, `input_unit` (neurons; default "mV/ms"), `weight_unit` and `peak_weight_unit`
 // (synapses), `source` (true: takes no input), `rate` (true: a rate unit, or a synapse carrying
 // rates), `records_projection` (true: a recorder of a projection's weights), `acts_on`
-// (plasticity: "exp_current|delta", the synapse models it can act on).
+// (plasticity: "exp_current|delta", the synapse models it can act on), `writes_post_v` (a
+// synapse whose step moves the postsynaptic V, as delta does).
 // Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
 // into a status and a message, so no exception crosses the C boundary.
 #ifndef GANGLION_PLUGIN_HPP
@@ -155,6 +156,7 @@ template <class P> struct Tables {
     uint32_t f = 0;
     if constexpr (requires { P::source; }) f |= P::source ? GG_DESC_SOURCE : 0u;
     if constexpr (requires { P::rate; }) f |= P::rate ? GG_DESC_RATE : 0u;
+    if constexpr (requires { P::writes_post_v; }) f |= P::writes_post_v ? GG_DESC_WRITES_POST_V : 0u;
     if constexpr (requires { P::records_projection; })
       f |= P::records_projection ? GG_DESC_PROJECTION : 0u;
     return f;

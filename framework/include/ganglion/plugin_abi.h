@@ -195,12 +195,20 @@ typedef struct gg_view {
 #define GG_BACKEND_CPU 0
 #define GG_BACKEND_CUDA 1
 
-/* The hooks of one backend. Every hook may be NULL except those the kind requires:
+/* Neuron `step` and synapse `current` act element by element: the kernel may call them on
+ * disjoint ranges of elements at once, each with a view whose n is the range's size, whose
+ * per-element pointers (fields, input, post_input, post_v, and offsets of sequence fields) start at
+ * the range, whose first_gid is the range's first global id, and whose spike indices are relative
+ * to the range. They must touch their elements only. (Sequence values, fields[k] of a
+ * GG_TYPE_SEQUENCE field, are not offset: offsets[k] index them.)
+ *
+ * The hooks of one backend. Every hook may be NULL except those the kind requires:
  *   neuron:   step                 synapse: step, current
  *   recorder: step                 plasticity: step
  *   (init and validate are optional everywhere)
  * All hooks run on the kernel's threads; two hooks of one instance never run at once, and hooks of
- * different instances may. A hook must not keep a pointer from its view past its return. */
+ * different instances may (and see above for ranges). A hook must not keep a pointer from its
+ * view past its return. */
 typedef struct gg_hooks {
   uint32_t struct_size;
   /* Once, before step 0, after fields hold their defaults, the config's values and initial
@@ -250,6 +258,8 @@ typedef struct gg_descriptor {
 
 #define GG_DESC_SOURCE 1u /* neuron: takes no input (poisson, spike_times) */
 #define GG_DESC_PROJECTION 4u /* recorder: records a projection (its weights), not a population */
+#define GG_DESC_WRITES_POST_V 8u /* synapse: its step writes post_v (delta), so the kernel runs it
+                                    apart from no other projection onto the same population */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

@@ -100,7 +100,7 @@ struct Simulation::Impl {
     // outgoing delay needs.
     std::vector<std::vector<uint32_t>> history;
     std::vector<uint64_t> history_count;
-    uint64_t capacity = 0;
+    uint64_t capacity = 0; // initial room of a history slot (grown if a step needs more)
     uint64_t spikes_total = 0;
     std::vector<std::size_t> incoming;   // projection indices, file order (a fixed sum order)
     std::vector<uint32_t> checked;       // fields with GG_BOUND_CHECKED
@@ -147,15 +147,34 @@ struct Simulation::Impl {
   struct Divergence : std::runtime_error {
     using std::runtime_error::runtime_error;
   };
+  // A slice of a population, neurons [begin, end), stepped as one task in phase 1: its views of
+  // the neuron and of each incoming projection's `current` start at `begin`. Slices have a fixed
+  // size, so which neuron lands in which slice never depends on the thread count.
+  struct Slice {
+    std::size_t pop = 0;
+    uint64_t begin = 0, end = 0;
+    std::vector<double *> fields;                 // the population's fields from `begin`
+    std::vector<const uint64_t *> offsets;
+    gg_view view{};
+    std::vector<std::vector<double *>> in_fields; // each incoming projection's fields from `begin`
+    std::vector<std::vector<const uint64_t *>> in_offsets;
+    std::vector<gg_view> in_views;
+    std::vector<double> input_sums;               // per incoming projection (inputs recorder)
+    std::vector<uint32_t> spikes;                 // relative to begin
+    uint64_t count = 0;
+  };
+  static constexpr uint64_t kSliceSize = 1024;
 
   const Experiment &exp;
   Hdf5Writer *writer;
   std::vector<Population> pops;
   std::vector<Projection> projs;
   std::vector<Recorder> recs;
-  std::vector<std::size_t> receiving; // populations with incoming projections (phase 2 tasks)
+  std::vector<Slice> slices;                    // phase 1 tasks, population after population
+  std::vector<std::vector<std::size_t>> groups; // phase 2 tasks: projections stepped together
   std::unique_ptr<ThreadPool> pool;
   double setup_s = 0;
+  uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
 
   Impl(const Experiment &e, Hdf5Writer *w) : exp(e), writer(w) {}
 
@@ -213,13 +232,11 @@ struct Simulation::Impl {
     }
     for (std::size_t p = 0; p < pops.size(); ++p) {
       auto &pop = pops[p];
-      if (!pop.incoming.empty()) receiving.push_back(p);
       pop.history.assign(depth[p], std::vector<uint32_t>(pop.capacity));
       pop.history_count.assign(depth[p], 0);
       pop.view = base_view(pop.spec->size, pop.spec->first_gid);
       pop.fields.bind(pop.view);
       pop.view.input = pop.input.data();
-      pop.view.spike_capacity = pop.capacity;
       pop.input_means.assign(pop.incoming.size(), 0.0);
       for (std::size_t q : pop.incoming) pop.input_names.push_back(exp.projections[q].name.c_str());
     }
@@ -239,6 +256,7 @@ struct Simulation::Impl {
       proj.view.projection = proj.spec->name.c_str();
       if (!proj.spec->plasticity.empty()) build_plasticity(proj);
     }
+    build_tasks();
     recs.resize(exp.recorders.size());
     for (std::size_t r = 0; r < recs.size(); ++r) {
       auto &rec = recs[r];
@@ -303,6 +321,78 @@ struct Simulation::Impl {
     setup_s = seconds_since(t0);
   }
 
+  // Offsets a field table to element `begin` (sequence values stay whole: their offsets move).
+  static void offset_fields(const gg_descriptor *d, const std::vector<double *> &all,
+                            const std::vector<const uint64_t *> &offs, uint64_t begin,
+                            std::vector<double *> &out, std::vector<const uint64_t *> &out_offs) {
+    out.resize(all.size());
+    out_offs.assign(all.size(), nullptr);
+    for (uint32_t k = 0; k < all.size(); ++k) {
+      const bool seq = d->fields[k].type == GG_TYPE_SEQUENCE;
+      out[k] = seq ? all[k] : all[k] + begin;
+      if (offs[k]) out_offs[k] = offs[k] + begin;
+    }
+  }
+
+  void build_tasks() {
+    for (std::size_t p = 0; p < pops.size(); ++p) {
+      auto &pop = pops[p];
+      const uint64_t n = pop.spec->size;
+      for (uint64_t begin = 0; begin < n; begin += kSliceSize) {
+        Slice sl;
+        sl.pop = p;
+        sl.begin = begin;
+        sl.end = std::min(n, begin + kSliceSize);
+        const uint64_t m = sl.end - begin;
+        offset_fields(pop.desc, pop.fields.ptrs, pop.fields.offsets, begin, sl.fields, sl.offsets);
+        sl.view = pop.view;
+        sl.view.n = m;
+        sl.view.first_gid = pop.spec->first_gid + begin;
+        sl.view.fields = sl.fields.data();
+        sl.view.offsets = sl.offsets.data();
+        sl.view.input = pop.input.data() + begin;
+        const bool source = pop.desc->flags & GG_DESC_SOURCE;
+        sl.spikes.resize(source ? 8 * m + 1024 : m);
+        sl.view.spike_capacity = sl.spikes.size();
+        sl.in_fields.resize(pop.incoming.size());
+        sl.in_offsets.resize(pop.incoming.size());
+        for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
+          auto &proj = projs[pop.incoming[k]];
+          offset_fields(proj.desc, proj.fields.ptrs, proj.fields.offsets, begin, sl.in_fields[k],
+                        sl.in_offsets[k]);
+        }
+        for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
+          auto &proj = projs[pop.incoming[k]];
+          gg_view v = proj.view;
+          v.n = m;
+          v.first_gid = pop.spec->first_gid + begin;
+          v.fields = sl.in_fields[k].data();
+          v.offsets = sl.in_offsets[k].data();
+          v.post_input = pop.input.data() + begin;
+          if (v.post_v) v.post_v += begin;
+          sl.in_views.push_back(v);
+        }
+        sl.input_sums.assign(pop.incoming.size(), 0.0);
+        slices.push_back(std::move(sl));
+      }
+    }
+    // Phase 2: one task per projection, except that projections writing the postsynaptic V share
+    // one task per postsynaptic population (file order).
+    std::vector<long> v_group(pops.size(), -1);
+    for (std::size_t q = 0; q < projs.size(); ++q) {
+      const std::size_t post = std::size_t(projs[q].spec->post);
+      if (projs[q].desc->flags & GG_DESC_WRITES_POST_V) {
+        if (v_group[post] < 0) {
+          v_group[post] = long(groups.size());
+          groups.emplace_back();
+        }
+        groups[std::size_t(v_group[post])].push_back(q);
+      } else {
+        groups.push_back({q});
+      }
+    }
+  }
+
   void build_plasticity(Projection &proj) {
     auto pl = std::make_unique<Plasticity>();
     pl->spec = &proj.spec->plasticity.front();
@@ -348,15 +438,14 @@ struct Simulation::Impl {
   }
 
   // A bound-checked state value out of range (or NaN) stops the run with the place and a fix.
-  void check_bounds(const Population &pop, double t_end) const {
-    const uint64_t n = pop.spec->size;
+  void check_bounds(const Population &pop, uint64_t begin, uint64_t end, double t_end) const {
     for (uint32_t k : pop.checked) {
       const gg_field &f = pop.desc->fields[k];
       const double *x = pop.fields.ptrs[k];
       bool bad = false;
-      for (uint64_t i = 0; i < n; ++i) bad |= !(x[i] >= f.min && x[i] <= f.max);
+      for (uint64_t i = begin; i < end; ++i) bad |= !(x[i] >= f.min && x[i] <= f.max);
       if (!bad) continue;
-      for (uint64_t i = 0; i < n; ++i)
+      for (uint64_t i = begin; i < end; ++i)
         if (!(x[i] >= f.min && x[i] <= f.max)) {
           char b[512];
           std::snprintf(b, sizeof b,
@@ -391,44 +480,71 @@ struct Simulation::Impl {
     }
   }
 
-  double sum_input(const Population &pop) const {
+  double sum_input(const Population &pop, uint64_t begin, uint64_t end) const {
     double s = 0;
-    for (uint64_t i = 0; i < pop.spec->size; ++i) s += pop.input[i];
+    for (uint64_t i = begin; i < end; ++i) s += pop.input[i];
     return s;
   }
 
-  void step_population(Population &pop, uint64_t step) {
-    const uint64_t n = pop.spec->size;
-    if (pop.i_app.values.empty()) std::fill(pop.input.begin(), pop.input.begin() + long(n), 0.0);
-    else std::copy(pop.i_app.values.begin(), pop.i_app.values.begin() + long(n), pop.input.begin());
+  // Phase 1 for one slice: its input (I_app, then each incoming projection's current), then the
+  // neurons' step into the slice's own spike list.
+  void step_slice(Slice &sl, uint64_t step) {
+    Population &pop = pops[sl.pop];
+    if (pop.i_app.values.empty())
+      std::fill(pop.input.begin() + long(sl.begin), pop.input.begin() + long(sl.end), 0.0);
+    else
+      std::copy(pop.i_app.values.begin() + long(sl.begin), pop.i_app.values.begin() + long(sl.end),
+                pop.input.begin() + long(sl.begin));
     const double t = double(step) * exp.simulation.dt;
-    double before = pop.record_inputs ? sum_input(pop) : 0;
+    double before = pop.record_inputs ? sum_input(pop, sl.begin, sl.end) : 0;
     for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
-      auto &proj = projs[pop.incoming[k]];
-      proj.view.step = step;
-      proj.view.t = t;
-      call(proj.desc->cpu->current, proj.view, "projection '" + proj.spec->name + "'", "current");
+      const auto &proj = projs[pop.incoming[k]];
+      gg_view &v = sl.in_views[k];
+      v.step = step;
+      v.t = t;
+      call(proj.desc->cpu->current, v, "projection '" + proj.spec->name + "'", "current");
       if (pop.record_inputs) {
-        const double after = sum_input(pop);
-        pop.input_means[k] = (after - before) / double(n);
+        const double after = sum_input(pop, sl.begin, sl.end);
+        sl.input_sums[k] = after - before;
         before = after;
       }
     }
-    const uint64_t slot = step % pop.history.size();
-    uint64_t count = 0;
-    pop.view.spikes = pop.history[slot].data();
-    pop.view.n_spikes = &count;
-    pop.view.step = step;
-    pop.view.t = t;
-    call(pop.desc->cpu->step, pop.view,
+    sl.count = 0;
+    sl.view.spikes = sl.spikes.data();
+    sl.view.n_spikes = &sl.count;
+    sl.view.step = step;
+    sl.view.t = t;
+    call(pop.desc->cpu->step, sl.view,
          "population '" + pop.spec->name + "' (" + pop.desc->name + ")", "step");
-    if (count > pop.capacity)
-      throw RunError("population '" + pop.spec->name + "' emitted " + std::to_string(count) +
-                     " spikes in the step at t = " + format_ms(t) + ", more than its buffer of " +
-                     std::to_string(pop.capacity) + "; lower the source's rate or dt");
-    pop.history_count[slot] = count;
-    pop.spikes_total += count;
-    check_bounds(pop, t + exp.simulation.dt);
+    if (sl.count > sl.spikes.size())
+      throw RunError("population '" + pop.spec->name + "' emitted " + std::to_string(sl.count) +
+                     " spikes from neurons " + std::to_string(sl.begin) + " to " +
+                     std::to_string(sl.end - 1) + " in the step at t = " + format_ms(t) +
+                     ", more than their buffer of " + std::to_string(sl.spikes.size()) +
+                     "; lower the source's rate or dt");
+    check_bounds(pop, sl.begin, sl.end, t + exp.simulation.dt);
+  }
+
+  // After phase 1: each population's spikes, slice after slice (so ascending), into its history.
+  void gather_spikes(uint64_t step) {
+    gathered = step;
+    for (auto &pop : pops) {
+      pop.history_count[step % pop.history.size()] = 0;
+      std::fill(pop.input_means.begin(), pop.input_means.end(), 0.0);
+    }
+    for (const auto &sl : slices) {
+      Population &pop = pops[sl.pop];
+      const uint64_t slot = step % pop.history.size();
+      auto &out = pop.history[slot];
+      uint64_t &count = pop.history_count[slot];
+      if (count + sl.count > out.size()) out.resize(count + sl.count);
+      for (uint64_t s = 0; s < sl.count; ++s) out[count + s] = sl.spikes[s] + uint32_t(sl.begin);
+      count += sl.count;
+      pop.spikes_total += sl.count;
+      for (std::size_t k = 0; k < sl.input_sums.size(); ++k) pop.input_means[k] += sl.input_sums[k];
+    }
+    for (auto &pop : pops)
+      for (double &m : pop.input_means) m /= double(pop.spec->size);
   }
 
   // The synapses whose spike reaches them at the end of this step: spikes emitted at step s
@@ -466,10 +582,10 @@ struct Simulation::Impl {
     }
   }
 
-  // The incoming projections of one population, in file order: they may write the same
-  // postsynaptic state (a delta synapse moves V), so one task takes them all.
-  void step_projections(const Population &post, uint64_t step) {
-    for (std::size_t q : post.incoming) {
+  // Phase 2 for one task: its projections' synapses take this step's arrivals, then their
+  // plasticity rules act.
+  void step_group(const std::vector<std::size_t> &group, uint64_t step) {
+    for (std::size_t q : group) {
       auto &proj = projs[q];
       collect_arrivals(proj, step);
       proj.view.arrivals = proj.arrivals.data();
@@ -477,7 +593,7 @@ struct Simulation::Impl {
       proj.view.step = step;
       proj.view.t = double(step) * exp.simulation.dt;
       call(proj.desc->cpu->step, proj.view, "projection '" + proj.spec->name + "'", "step");
-      if (proj.plasticity) step_plasticity(proj, post, step);
+      if (proj.plasticity) step_plasticity(proj, pops[proj.spec->post], step);
     }
   }
 
@@ -528,8 +644,9 @@ struct Simulation::Impl {
 
   void one_step(uint64_t step) {
     apply_schedules(step);
-    parallel(pops.size(), [&](std::size_t p) { step_population(pops[p], step); });
-    parallel(receiving.size(), [&](std::size_t r) { step_projections(pops[receiving[r]], step); });
+    parallel(slices.size(), [&](std::size_t i) { step_slice(slices[i], step); });
+    gather_spikes(step);
+    parallel(groups.size(), [&](std::size_t g) { step_group(groups[g], step); });
     call_recorders(step, false);
   }
 
@@ -555,6 +672,7 @@ struct Simulation::Impl {
       // The diverging step ran: record it too (its out-of-range value helps the diagnosis), so the
       // file holds every step the report counts. A recorder failing now must not hide the cause.
       try {
+        if (gathered != step) gather_spikes(step); // a divergence in phase 1
         call_recorders(step, false);
       } catch (const std::exception &) {
       }

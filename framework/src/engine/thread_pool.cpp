@@ -1,7 +1,25 @@
 // See thread_pool.hpp.
 #include "engine/thread_pool.hpp"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace ganglion {
+namespace {
+
+// About 20-50 microseconds of waiting before a thread sleeps.
+constexpr int kSpins = 20000;
+
+inline void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+} // namespace
 
 ThreadPool::ThreadPool(unsigned threads) {
   for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
@@ -20,20 +38,30 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::drain() {
   for (;;) {
     std::size_t i;
+    const std::function<void(std::size_t)> *task;
+    std::size_t n;
     {
       std::lock_guard lock(mutex_);
       if (next_ >= n_) return;
       i = next_++;
+      task = task_;
+      n = n_;
     }
-    (*task_)(i);
-    std::lock_guard lock(mutex_);
-    if (++finished_ == n_) done_.notify_all();
+    (*task)(i);
+    if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
+      std::lock_guard lock(mutex_); // so a main thread about to sleep cannot miss the wake-up
+      done_.notify_all();
+    }
   }
 }
 
 void ThreadPool::work() {
   unsigned long seen = 0;
   for (;;) {
+    for (int s = 0; s < kSpins && generation_.load(std::memory_order_acquire) == seen &&
+                    !stop_.load(std::memory_order_relaxed);
+         ++s)
+      relax();
     {
       std::unique_lock lock(mutex_);
       start_.wait(lock, [&] { return stop_ || generation_ != seen; });
@@ -55,13 +83,14 @@ void ThreadPool::run(std::size_t n, const std::function<void(std::size_t)> &task
     task_ = &task;
     n_ = n;
     next_ = 0;
-    finished_ = 0;
-    ++generation_;
+    finished_.store(0, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
   }
   start_.notify_all();
   drain();
+  for (int s = 0; s < kSpins && finished_.load(std::memory_order_acquire) != n; ++s) relax();
   std::unique_lock lock(mutex_);
-  done_.wait(lock, [&] { return finished_ == n_; });
+  done_.wait(lock, [&] { return finished_.load(std::memory_order_acquire) == n; });
   n_ = 0; // late workers find nothing to take
 }
 

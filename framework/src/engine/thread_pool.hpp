@@ -1,8 +1,11 @@
 // A fixed pool of worker threads that runs one batch of independent tasks at a time. The engine
-// hands it populations or projections; which thread runs which task never changes a result,
-// because tasks write disjoint memory and each task's arithmetic is sequential.
+// hands it slices of populations and projections, twice a step; which thread runs which task never
+// changes a result, because tasks write disjoint memory and each task's arithmetic is sequential.
+// Between batches a worker spins briefly before it sleeps: a step is often shorter than the time
+// a sleeping thread takes to wake.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -29,10 +32,11 @@ private:
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable start_, done_;
-  const std::function<void(std::size_t)> *task_ = nullptr;
-  std::size_t n_ = 0, next_ = 0, finished_ = 0;
-  unsigned long generation_ = 0;
-  bool stop_ = false;
+  const std::function<void(std::size_t)> *task_ = nullptr; // guarded by mutex_
+  std::size_t n_ = 0, next_ = 0;                            // guarded by mutex_
+  std::atomic<std::size_t> finished_{0};
+  std::atomic<unsigned long> generation_{0};
+  std::atomic<bool> stop_{false};
 };
 
 } // namespace ganglion

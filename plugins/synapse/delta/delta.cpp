@@ -10,6 +10,7 @@ struct Delta {
   static constexpr const char *name = "delta";
   static constexpr gg_kind kind = GG_KIND_SYNAPSE;
   static constexpr const char *weight_unit = "mV";
+  static constexpr bool writes_post_v = true;
   static constexpr const char *doc =
       "Delta synapse: a spike of weight J (mV) adds J to the postsynaptic V at once. The "
       "postsynaptic model must have a state variable V.";
