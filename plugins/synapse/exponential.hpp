@@ -10,7 +10,7 @@ namespace ganglion::exponential {
 
 // Field indices of the shared fields in a plugin's table.
 struct Fields {
-  int tau, scheme, convention, decay, jump, average;
+  int tau, scheme, convention, decay, jump, average, same_jump;
 };
 
 // decay: exp(-dt/tau) (exact) or 1 - dt/tau (euler); jump per unit weight: 1/tau (integral: the
@@ -24,6 +24,11 @@ inline void precompute(const gg_view &v, const Fields &f) {
     v.fields[f.jump][j] = peak ? 1.0 : 1.0 / t;
     v.fields[f.average][j] = euler ? 1.0 : -std::expm1(-x) / x;
   }
+  // Whether every element has the same jump (one tau): delivery then skips a scattered load.
+  bool same = true;
+  for (uint64_t j = 1; j < v.n; ++j)
+    same = same && v.fields[f.jump][j] == v.fields[f.jump][0];
+  if (v.n) v.fields[f.same_jump][0] = same ? 1.0 : 0.0;
 }
 
 // Decays `state` by one step, then adds weight x jump for every synapse whose spike arrives now.
@@ -31,6 +36,13 @@ inline void step(const gg_view &v, const Fields &f, double *state) {
   const double *dec = v.fields[f.decay], *jmp = v.fields[f.jump];
   for (uint64_t j = 0; j < v.n; ++j)
     state[j] *= dec[j];
+  if (v.n && v.fields[f.same_jump][0] != 0) {
+    const double jump = jmp[0];
+    for (uint64_t a = 0; a < v.n_arrivals; ++a)
+      for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k)
+        state[v.post_index[k]] += double(v.weight[k]) * jump;
+    return;
+  }
   for (uint64_t a = 0; a < v.n_arrivals; ++a)
     for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k) {
       const uint32_t j = v.post_index[k];

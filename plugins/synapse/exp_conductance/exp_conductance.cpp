@@ -25,7 +25,7 @@ struct ExpConductance {
       "by exp(-dt/tau) and uses g's exact mean over the step, g (1 - exp(-dt/tau)) tau/dt; "
       "'euler' decays by (1 - dt/tau) and uses g. The current uses V at the start of the step.";
 
-  enum Field { tau, E_syn, scheme, convention, g, decay, jump, average, count };
+  enum Field { tau, E_syn, scheme, convention, g, decay, jump, average, same_jump, count };
   static constexpr gg_field fields[] = {
       ganglion::param("tau", "ms", 5, 0, inf, "decay time constant", GG_MIN_EXCLUSIVE),
       ganglion::param("E_syn", "mV", 0, -inf, inf, "reversal potential"),
@@ -36,10 +36,11 @@ struct ExpConductance {
       ganglion::trace("decay", "1", "per-step decay factor, precomputed"),
       ganglion::trace("jump", "1/ms", "jump of g per unit weight: 1/tau (integral) or 1 (peak)"),
       ganglion::trace("average", "1", "the step's mean of g over its start value"),
+      ganglion::trace("same_jump", "1", "1 when every element has the same jump (in element 0)"),
   };
 
-  static constexpr ganglion::exponential::Fields shared{tau,   scheme, convention,
-                                                        decay, jump,   average};
+  static constexpr ganglion::exponential::Fields shared{
+      tau, scheme, convention, decay, jump, average, same_jump};
 
   static void init(const gg_view &v) {
     ganglion::exponential::precompute(v, shared);

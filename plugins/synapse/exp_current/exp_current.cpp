@@ -26,7 +26,7 @@ struct ExpCurrent {
       "I (1 - exp(-dt/tau)) tau/dt, so one spike delivers exactly J; 'euler' decays by "
       "(1 - dt/tau) and hands on I itself, the reference scheme of SCIENCE.md (also exactly J).";
 
-  enum Field { tau, scheme, convention, I, decay, jump, average, count };
+  enum Field { tau, scheme, convention, I, decay, jump, average, same_jump, count };
   static constexpr gg_field fields[] = {
       ganglion::param("tau", "ms", 5, 0, inf, "decay time constant", GG_MIN_EXCLUSIVE),
       ganglion::choice("scheme", "exact|euler", 0, "decay scheme"),
@@ -36,10 +36,11 @@ struct ExpCurrent {
       ganglion::trace("decay", "1", "per-step decay factor, precomputed"),
       ganglion::trace("jump", "1/ms", "jump of I per unit weight: 1/tau (integral) or 1 (peak)"),
       ganglion::trace("average", "1", "the step's mean of I over its start value"),
+      ganglion::trace("same_jump", "1", "1 when every element has the same jump (in element 0)"),
   };
 
-  static constexpr ganglion::exponential::Fields shared{tau,   scheme, convention,
-                                                        decay, jump,   average};
+  static constexpr ganglion::exponential::Fields shared{
+      tau, scheme, convention, decay, jump, average, same_jump};
 
   static void init(const gg_view &v) { ganglion::exponential::precompute(v, shared); }
 
