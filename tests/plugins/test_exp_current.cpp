@@ -12,99 +12,24 @@
 #include <string>
 #include <vector>
 
+#include "plugin_harness.hpp"
 #include "plugins/registry.hpp"
 
 using namespace ganglion;
 
 namespace {
 
-// A plugin instance of n elements with its fields, as the kernel would own them.
-struct Instance {
-  const gg_descriptor *desc = nullptr;
-  uint64_t n = 0;
-  std::vector<std::vector<double>> data;
-  std::vector<double *> ptrs;
-  gg_view view{};
-  char message[512] = "";
-  gg_error err{message, sizeof message};
+using test::AllToAll;
+using test::arrivals_of;
+using test::find_plugin;
 
-  Instance(const Instance &) = delete; // `err` points into this instance's `message`
-  Instance &operator=(const Instance &) = delete;
-  Instance(const LoadedPlugin &plugin, uint64_t n_, double dt) : desc(plugin.desc), n(n_) {
-    const uint64_t padded = (n + 7) / 8 * 8; // the ABI pads arrays to a multiple of 8
-    for (uint32_t k = 0; k < desc->n_fields; ++k)
-      data.emplace_back(padded, desc->fields[k].default_value);
-    for (auto &d : data) ptrs.push_back(d.data());
-    view.struct_size = sizeof(gg_view);
-    view.backend = GG_BACKEND_CPU;
-    view.n = n;
-    view.dt = dt;
-    view.fields = ptrs.data();
-    view.n_fields = uint32_t(ptrs.size());
+// A plugin instance as the kernel would own it (see plugin_harness.hpp), with a fixed seed.
+struct Instance : test::PluginInstance {
+  Instance(const LoadedPlugin &plugin, uint64_t n_, double dt) : PluginInstance(plugin, n_, dt) {
     view.seed = 12345;
     view.rng_stream = 1;
   }
-  uint32_t index(const std::string &name) const {
-    for (uint32_t k = 0; k < desc->n_fields; ++k)
-      if (name == desc->fields[k].name) return k;
-    FAIL("plugin '" << desc->name << "' has no field '" << name << "'");
-    return 0;
-  }
-  // Sets field `name` of every element (a choice by its index in "a|b").
-  void set(const std::string &name, double value) {
-    for (uint64_t i = 0; i < n; ++i) data[index(name)][i] = value;
-  }
-  double *field(const std::string &name) { return data[index(name)].data(); }
-  void call(gg_status (*hook)(const gg_view *, gg_error *)) {
-    if (!hook) return;
-    const gg_status s = hook(&view, &err);
-    INFO(message);
-    REQUIRE(s == GG_OK);
-  }
-  void init() { call(desc->cpu->init); }
-  void step(uint64_t k) {
-    view.step = k;
-    view.t = double(k) * view.dt;
-    call(desc->cpu->step);
-  }
 };
-
-// Connectivity in CSR by presynaptic neuron: every one of `pre` neurons to every one of `post`.
-struct AllToAll {
-  std::vector<uint64_t> row_ptr;
-  std::vector<uint32_t> post_index;
-  std::vector<float> weight;
-  AllToAll(uint32_t pre, uint32_t post, float w) {
-    row_ptr.push_back(0);
-    for (uint32_t i = 0; i < pre; ++i) {
-      for (uint32_t j = 0; j < post; ++j) {
-        post_index.push_back(j);
-        weight.push_back(w);
-      }
-      row_ptr.push_back(post_index.size());
-    }
-  }
-  void attach(gg_view &v) const {
-    v.row_ptr = row_ptr.data();
-    v.post_index = post_index.data();
-    v.weight = weight.data();
-  }
-};
-
-// What the kernel hands a synapse for presynaptic spikes: one CSR range per spike (a repeated
-// index is two spikes), all with the delay of one step.
-std::vector<gg_arrival> arrivals_of(const std::vector<uint32_t> &spiking, const uint64_t *row_ptr) {
-  std::vector<gg_arrival> out;
-  for (uint32_t i : spiking) out.push_back({row_ptr[i], row_ptr[i + 1], i, 1});
-  return out;
-}
-
-const LoadedPlugin &plugin(const PluginRegistry &registry, const char *name) {
-  const LoadedPlugin *p = registry.find(name);
-  REQUIRE_MESSAGE(p != nullptr, "built-in plugin '" << name << "' not found");
-  REQUIRE(p->desc->cpu != nullptr);
-  return *p;
-}
 
 // The impulse response: one spike of weight J arrives at the end of step 0, then none. Returns
 // I after steps 0, 1, ..., steps - 1.
@@ -131,7 +56,7 @@ std::vector<double> impulse_response(const LoadedPlugin &exp_current, double J, 
 
 TEST_CASE("exp_current: impulse response J/tau e^{-t/tau} (exact) and J/tau (1 - dt/tau)^n (euler)") {
   const PluginRegistry registry = PluginRegistry::discover();
-  const LoadedPlugin &syn = plugin(registry, "exp_current");
+  const LoadedPlugin &syn = find_plugin(registry, "exp_current");
   // J = 0.5 is exact in float (weights are float), so J/tau is the only rounding at the start.
   const double J = 0.5, tau = 8, dt = 0.1;
   const int steps = 400; // 40 ms = 5 tau
@@ -158,7 +83,7 @@ TEST_CASE("exp_current: impulse response J/tau e^{-t/tau} (exact) and J/tau (1 -
 
 TEST_CASE("exp_current: the current hook adds I's step mean into post_input, spikes add J/tau each") {
   const PluginRegistry registry = PluginRegistry::discover();
-  Instance syn(plugin(registry, "exp_current"), 3, 0.1);
+  Instance syn(find_plugin(registry, "exp_current"), 3, 0.1);
   syn.set("tau", 4);
   // Pre 0 -> posts 0 and 2 (weights 1 and -2), pre 1 -> post 2 (weight 0.25).
   const std::vector<uint64_t> row_ptr = {0, 2, 3};
@@ -200,7 +125,7 @@ TEST_CASE("exp_current: Campbell's theorem, mean J r and variance J^2 r / (2 tau
   const double T = double(steps) * dt;
 
   // The Poisson sources, stepped by the poisson plugin's own hooks.
-  Instance src(plugin(registry, "poisson"), sources, dt);
+  Instance src(find_plugin(registry, "poisson"), sources, dt);
   src.set("rate", rate_hz);
   std::vector<uint32_t> spikes(8 * sources + 1024);
   uint64_t n_spikes = 0;
@@ -209,7 +134,7 @@ TEST_CASE("exp_current: Campbell's theorem, mean J r and variance J^2 r / (2 tau
   src.view.spike_capacity = spikes.size();
   src.init();
 
-  Instance syn(plugin(registry, "exp_current"), 1, dt);
+  Instance syn(find_plugin(registry, "exp_current"), 1, dt);
   syn.set("tau", tau);
   syn.set("scheme", 0); // exact
   const AllToAll csr(sources, 1, float(J)); // J = 0.4 -> float 0.4000000059604645

@@ -24,6 +24,7 @@
 
 #include "../../plugins/neuron/hh/hh_model.hpp"
 #include "../../plugins/neuron/hh/hh_reference.hpp"
+#include "plugin_harness.hpp"
 #include "plugins/registry.hpp"
 
 using namespace ganglion;
@@ -32,70 +33,13 @@ namespace {
 
 namespace ref = ganglion::hh_reference;
 
-// One hh population of n neurons with its fields, as the kernel would own them.
-struct Neuron {
-  const gg_descriptor *desc = nullptr;
-  uint64_t n = 0;
-  std::vector<std::vector<double>> data;
-  std::vector<double *> ptrs;
-  std::vector<double> input;
-  std::vector<uint32_t> spikes;
-  uint64_t n_spikes = 0;
-  gg_view view{};
-  char message[512] = "";
-  gg_error err{message, sizeof message};
-
-  Neuron(const Neuron &) = delete; // `err` and the view point into this object
-  Neuron &operator=(const Neuron &) = delete;
-  Neuron(const LoadedPlugin &plugin, uint64_t n_, double dt) : desc(plugin.desc), n(n_) {
-    const uint64_t padded = (n + 7) / 8 * 8; // the ABI pads arrays to a multiple of 8
-    for (uint32_t k = 0; k < desc->n_fields; ++k)
-      data.emplace_back(padded, desc->fields[k].default_value);
-    for (auto &d : data) ptrs.push_back(d.data());
-    input.assign(padded, 0.0);
-    spikes.assign(padded, 0);
-    view.struct_size = sizeof(gg_view);
-    view.backend = GG_BACKEND_CPU;
-    view.n = n;
-    view.dt = dt;
-    view.fields = ptrs.data();
-    view.n_fields = uint32_t(ptrs.size());
-    view.input = input.data();
-    view.spikes = spikes.data();
-    view.n_spikes = &n_spikes;
-    view.spike_capacity = padded;
-  }
-  uint32_t index(const std::string &name) const {
-    for (uint32_t k = 0; k < desc->n_fields; ++k)
-      if (name == desc->fields[k].name) return k;
-    FAIL("plugin '" << desc->name << "' has no field '" << name << "'");
-    return 0;
-  }
-  void set(const std::string &name, double value) {
-    for (uint64_t i = 0; i < n; ++i) data[index(name)][i] = value;
-  }
-  double *field(const std::string &name) { return data[index(name)].data(); }
-  void call(gg_status (*hook)(const gg_view *, gg_error *)) {
-    if (!hook) return;
-    const gg_status s = hook(&view, &err);
-    INFO(message);
-    REQUIRE(s == GG_OK);
-  }
-  void init() { call(desc->cpu->init); }
-  void step(uint64_t k) {
-    view.step = k;
-    view.t = double(k) * view.dt;
-    n_spikes = 0;
-    call(desc->cpu->step);
-  }
-};
+// One hh population of n neurons with its fields, input and spikes, as the kernel would own them.
+using Neuron = test::NeuronInstance;
 
 const LoadedPlugin &hh_plugin(const PluginRegistry &registry) {
-  const LoadedPlugin *p = registry.find("hh");
-  REQUIRE_MESSAGE(p != nullptr, "built-in plugin 'hh' not found");
-  REQUIRE(p->desc->cpu != nullptr);
-  REQUIRE(std::string(p->desc->input_unit) == "uA/cm^2");
-  return *p;
+  const LoadedPlugin &p = test::find_plugin(registry, "hh");
+  REQUIRE(std::string(p.desc->input_unit) == "uA/cm^2");
+  return p;
 }
 
 // What one neuron did: its spikes as the engine stamps them (end of the crossing step), the

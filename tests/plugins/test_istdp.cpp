@@ -16,10 +16,7 @@
 #include <string>
 #include <vector>
 
-#if __has_include(<dlfcn.h>)
-#include <dlfcn.h>
-#endif
-
+#include "plugin_harness.hpp"
 #include "plugins/registry.hpp"
 
 using namespace ganglion;
@@ -29,117 +26,13 @@ namespace {
 // The rule's descriptor: from the registry, or (when the registry skipped the library, see the
 // check_descriptor test below) straight from the built-in library, so that the hooks are tested
 // either way.
-const gg_descriptor *rule(const char *name) {
-  static const PluginRegistry registry = PluginRegistry::discover();
-  if (const LoadedPlugin *p = registry.find(name)) return p->desc;
-#if __has_include(<dlfcn.h>)
-  const std::string path = PluginRegistry::builtin_dir() + "/libganglion_" + name + ".so";
-  void *lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL); // kept open for the whole run
-  REQUIRE_MESSAGE(lib != nullptr, "cannot open " << path);
-  auto entry = reinterpret_cast<gg_entry_fn>(dlsym(lib, GG_ENTRY_SYMBOL));
-  REQUIRE(static_cast<bool>(entry));
-  return entry();
-#else
-  FAIL("built-in plugin '" << name << "' not found");
-  return nullptr;
-#endif
-}
+const gg_descriptor *rule(const char *name) { return test::builtin_descriptor(name); }
 
-// A rule instance on a projection of n_pre -> n_post, with its fields as the kernel owns them
-// (n_post values each, n_pre for presynaptic traces, padded to 8) and the projection's CSR.
-struct Rule {
-  const gg_descriptor *desc;
-  uint64_t n_post, n_pre;
-  std::vector<std::vector<double>> data;
-  std::vector<double *> ptrs;
-  std::vector<uint64_t> row_ptr, col_ptr, col_synapse;
-  std::vector<uint32_t> col_pre;
-  std::vector<uint32_t> post_index, pre_spikes, post_spikes;
-  std::vector<float> weight;
-  gg_view view{};
-  char message[1024] = "";
-  gg_error err{message, sizeof message};
-
-  Rule(const Rule &) = delete;
-  Rule &operator=(const Rule &) = delete;
-  // All-to-all, every weight w.
+// A rule instance on an all-to-all projection n_pre -> n_post of weight w, with its fields and
+// CSR as the kernel owns them (plugin_harness.hpp).
+struct Rule : test::PlasticityInstance {
   Rule(const gg_descriptor *d, uint64_t pre, uint64_t post, float w, double dt)
-      : desc(d), n_post(post), n_pre(pre) {
-    for (uint32_t k = 0; k < desc->n_fields; ++k) {
-      const uint64_t n = desc->fields[k].role == GG_ROLE_PRE_TRACE ? n_pre : n_post;
-      data.emplace_back((n + 7) / 8 * 8, desc->fields[k].default_value);
-    }
-    for (auto &f : data) ptrs.push_back(f.data());
-    row_ptr.push_back(0);
-    for (uint32_t i = 0; i < pre; ++i) {
-      for (uint32_t j = 0; j < post; ++j) {
-        post_index.push_back(j);
-        weight.push_back(w);
-      }
-      row_ptr.push_back(post_index.size());
-    }
-    // By postsynaptic neuron, as the engine builds it.
-    col_ptr.assign(n_post + 1, 0);
-    for (uint32_t j : post_index) ++col_ptr[j + 1];
-    for (uint64_t j = 0; j < n_post; ++j) col_ptr[j + 1] += col_ptr[j];
-    col_synapse.resize(post_index.size());
-    std::vector<uint64_t> fill(col_ptr.begin(), col_ptr.end() - 1);
-    col_pre.resize(post_index.size());
-    for (uint64_t i = 0; i + 1 < row_ptr.size(); ++i)
-      for (uint64_t s = row_ptr[i]; s < row_ptr[i + 1]; ++s) {
-        const uint64_t at = fill[post_index[s]]++;
-        col_synapse[at] = s;
-        col_pre[at] = uint32_t(i);
-      }
-
-    view.struct_size = sizeof(gg_view);
-    view.backend = GG_BACKEND_CPU;
-    view.n = n_post;
-    view.n_pre = n_pre;
-    view.dt = dt;
-    view.fields = ptrs.data();
-    view.n_fields = uint32_t(ptrs.size());
-    view.row_ptr = row_ptr.data();
-    view.post_index = post_index.data();
-    view.weight = weight.data();
-    view.plastic_weight = weight.data();
-    view.n_synapses = weight.size();
-    view.col_ptr = col_ptr.data();
-    view.col_synapse = col_synapse.data();
-    view.col_pre = col_pre.data();
-    view.projection = "I->E";
-    view.learning = 1;
-  }
-  uint32_t index(const std::string &name) const {
-    for (uint32_t k = 0; k < desc->n_fields; ++k)
-      if (name == desc->fields[k].name) return k;
-    FAIL("plugin '" << desc->name << "' has no field '" << name << "'");
-    return 0;
-  }
-  void set(const std::string &name, double value) {
-    for (uint64_t j = 0; j < n_post; ++j) data[index(name)][j] = value;
-  }
-  double *field(const std::string &name) { return data[index(name)].data(); }
-  gg_status try_init() { return desc->cpu->init(&view, &err); }
-  void init() {
-    const gg_status s = try_init();
-    INFO(message);
-    REQUIRE(s == GG_OK);
-  }
-  // Step k with these spikes (indices may repeat: several spikes in one step).
-  void step(uint64_t k, const std::vector<uint32_t> &pre, const std::vector<uint32_t> &post) {
-    pre_spikes = pre;
-    post_spikes = post;
-    view.pre_spikes = pre_spikes.data();
-    view.n_pre_spikes = pre_spikes.size();
-    view.post_spikes = post_spikes.data();
-    view.n_post_spikes = post_spikes.size();
-    view.step = k;
-    view.t = double(k) * view.dt;
-    const gg_status s = desc->cpu->step(&view, &err);
-    INFO(message);
-    REQUIRE(s == GG_OK);
-  }
+      : PlasticityInstance(d, pre, post, w, dt, "I->E") {}
 };
 
 // sum over spike steps s <= k of 1/tau e^{-(k - s) dt / tau}: the trace after step k.
@@ -150,12 +43,7 @@ double closed_form(const std::vector<uint64_t> &spike_steps, uint64_t k, double 
   return x;
 }
 
-std::vector<uint32_t> spikes_at(const std::vector<uint64_t> &steps, uint64_t k) {
-  std::vector<uint32_t> out;
-  for (uint64_t s : steps)
-    if (s == k) out.push_back(0);
-  return out;
-}
+using test::spikes_at;
 
 constexpr int multiplicative = 0, additive = 1;
 
