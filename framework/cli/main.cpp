@@ -20,6 +20,7 @@
 #include "engine/simulation.hpp"
 #include "graph/errors.hpp"
 #include "graph/loader.hpp"
+#include "graph/units.hpp"
 #include "output/hdf5_writer.hpp"
 #include "plugins/registry.hpp"
 #include "theory/theory.hpp"
@@ -133,16 +134,6 @@ Experiment load(PluginRegistry &reg, const std::string &config, const std::vecto
   Experiment exp = load_experiment(config, all, reg);
   if (!exp.output.empty()) check_output_path(exp.output);
   return exp;
-}
-
-std::string thousands(uint64_t x) {
-  const std::string digits = std::to_string(x);
-  std::string s;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
-    s += digits[i];
-  }
-  return s;
 }
 
 void print_summary(const std::string &config, const Experiment &exp, const RunReport &r) {

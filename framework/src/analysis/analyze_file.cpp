@@ -14,38 +14,11 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/units.hpp"
+#include "output/hdf5_handles.hpp"
 
 namespace ganglion {
 
 namespace {
-
-// HDF5 prints its error stack to stderr by default; errors here are reported as messages.
-struct QuietHdf5 {
-  QuietHdf5() {
-    H5Eget_auto2(H5E_DEFAULT, &func_, &data_);
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  }
-  ~QuietHdf5() { H5Eset_auto2(H5E_DEFAULT, func_, data_); }
-  QuietHdf5(const QuietHdf5 &) = delete;
-  QuietHdf5 &operator=(const QuietHdf5 &) = delete;
-
-private:
-  H5E_auto2_t func_ = nullptr;
-  void *data_ = nullptr;
-};
-
-// An HDF5 id closed at scope exit.
-struct Handle {
-  Handle(hid_t id, herr_t (*close)(hid_t)) : id(id), close(close) {}
-  ~Handle() {
-    if (id >= 0) close(id);
-  }
-  Handle(const Handle &) = delete;
-  Handle &operator=(const Handle &) = delete;
-  explicit operator bool() const { return id >= 0; }
-  hid_t id;
-  herr_t (*close)(hid_t);
-};
 
 bool exists(hid_t loc, const std::string &path) {
   // Every component in turn: H5Lexists on "a/b" fails when "a" is missing.
@@ -73,16 +46,16 @@ bool is_group(hid_t loc, const std::string &path) {
 
 std::vector<std::string> members(hid_t loc, const std::string &group) {
   std::vector<std::string> names;
-  Handle g(H5Gopen2(loc, group.c_str(), H5P_DEFAULT), H5Gclose);
+  Hid g(H5Gopen2(loc, group.c_str(), H5P_DEFAULT), H5Gclose);
   if (!g) return names;
   H5G_info_t info;
-  if (H5Gget_info(g.id, &info) < 0) return names;
+  if (H5Gget_info(g.get(), &info) < 0) return names;
   for (hsize_t k = 0; k < info.nlinks; ++k) {
     const ssize_t n =
-        H5Lget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, k, nullptr, 0, H5P_DEFAULT);
+        H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, k, nullptr, 0, H5P_DEFAULT);
     if (n < 0) continue;
     std::string name(std::size_t(n), '\0');
-    H5Lget_name_by_idx(g.id, ".", H5_INDEX_NAME, H5_ITER_INC, k, name.data(), std::size_t(n) + 1,
+    H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, k, name.data(), std::size_t(n) + 1,
                        H5P_DEFAULT);
     names.push_back(name);
   }
@@ -93,25 +66,25 @@ std::vector<std::string> members(hid_t loc, const std::string &group) {
 std::optional<std::string> string_attribute(hid_t loc, const std::string &object,
                                             const std::string &name) {
   if (H5Aexists_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) return std::nullopt;
-  Handle a(H5Aopen_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  Hid a(H5Aopen_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
   if (!a) return std::nullopt;
-  Handle type(H5Aget_type(a.id), H5Tclose);
-  if (!type || H5Tget_class(type.id) != H5T_STRING) return std::nullopt;
-  if (H5Tis_variable_str(type.id) > 0) {
-    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(mem.id, H5T_VARIABLE);
-    H5Tset_cset(mem.id, H5Tget_cset(type.id));
+  Hid type(H5Aget_type(a.get()), H5Tclose);
+  if (!type || H5Tget_class(type.get()) != H5T_STRING) return std::nullopt;
+  if (H5Tis_variable_str(type.get()) > 0) {
+    Hid mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.get(), H5T_VARIABLE);
+    H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
     char *text = nullptr;
-    if (H5Aread(a.id, mem.id, &text) < 0 || !text) return std::nullopt;
+    if (H5Aread(a.get(), mem.get(), &text) < 0 || !text) return std::nullopt;
     std::string s(text);
     H5free_memory(text);
     return s;
   }
-  const std::size_t size = H5Tget_size(type.id);
+  const std::size_t size = H5Tget_size(type.get());
   std::string s(size, '\0');
-  Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-  H5Tset_size(mem.id, size);
-  if (H5Aread(a.id, mem.id, s.data()) < 0) return std::nullopt;
+  Hid mem(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_size(mem.get(), size);
+  if (H5Aread(a.get(), mem.get(), s.data()) < 0) return std::nullopt;
   s.resize(std::strlen(s.c_str()));
   return s;
 }
@@ -120,29 +93,19 @@ std::optional<std::string> string_attribute(hid_t loc, const std::string &object
 template <typename T>
 std::vector<T> read_1d(hid_t file, const std::string &path, hid_t mem_type,
                        const std::string &file_name) {
-  Handle d(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+  Hid d(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
   if (!d) throw AnalysisError(file_name + ": cannot open dataset " + path);
-  Handle space(H5Dget_space(d.id), H5Sclose);
-  const int rank = H5Sget_simple_extent_ndims(space.id);
+  Hid space(H5Dget_space(d.get()), H5Sclose);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
   if (rank != 1)
     throw AnalysisError(file_name + ": " + path + " is not a 1-D dataset (rank " +
                         std::to_string(rank) + ")");
   hsize_t n = 0;
-  H5Sget_simple_extent_dims(space.id, &n, nullptr);
+  H5Sget_simple_extent_dims(space.get(), &n, nullptr);
   std::vector<T> v(n);
-  if (n > 0 && H5Dread(d.id, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
+  if (n > 0 && H5Dread(d.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()) < 0)
     throw AnalysisError(file_name + ": cannot read " + path + " as numbers");
   return v;
-}
-
-std::string thousands(uint64_t x) {
-  const std::string digits = std::to_string(x);
-  std::string s;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
-    s += digits[i];
-  }
-  return s;
 }
 
 std::string fixed(double x, int decimals) {
@@ -165,8 +128,8 @@ bool file_has_spikes(const std::string &path) {
   QuietHdf5 quiet;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec) || H5Fis_hdf5(path.c_str()) <= 0) return false;
-  Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  return f && is_group(f.id, "/spikes") && !members(f.id, "/spikes").empty();
+  Hid f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  return f && is_group(f.get(), "/spikes") && !members(f.get(), "/spikes").empty();
 }
 
 double default_transient_ms(double duration_ms) { return std::min(100.0, 0.1 * duration_ms); }
@@ -183,10 +146,10 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
   if (std::filesystem::is_directory(path, ec)) throw AnalysisError(path + ": is a folder, not a file");
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw AnalysisError(path + ": not an HDF5 file (expected the output file of `ganglion run`)");
-  Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  Hid f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!f) throw AnalysisError(path + ": cannot open the HDF5 file (unreadable or damaged)");
 
-  const auto text = string_attribute(f.id, "/", "experiment");
+  const auto text = string_attribute(f.get(), "/", "experiment");
   if (!text)
     throw AnalysisError(path + ": not a ganglion output file (no \"experiment\" attribute on /)");
   nlohmann::ordered_json exp;
@@ -201,7 +164,7 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
   FileAnalysis a;
   a.path = path;
   a.options = options;
-  a.status = string_attribute(f.id, "/", "status").value_or("");
+  a.status = string_attribute(f.get(), "/", "status").value_or("");
   try {
     a.duration_ms = convert_value(exp.at("simulation").at("duration"), "ms",
                                   path + ": experiment /simulation/duration", "duration");
@@ -211,7 +174,7 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
     throw AnalysisError(e.what());
   }
 
-  if (!is_group(f.id, "/spikes"))
+  if (!is_group(f.get(), "/spikes"))
     throw AnalysisError(path + ": no spikes recorded (no /spikes group); add {\"type\": \"spikes\", "
                                "\"populations\": [...]} to the experiment's \"recorders\"");
   if (!(options.from_ms >= 0) || !(options.from_ms < a.duration_ms))
@@ -223,8 +186,8 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
                         format_number(options.bin_ms) +
                         " ms: the Fano window and the correlation bin must be positive");
 
-  const auto spiking = members(f.id, "/spikes");
-  const auto with_inputs = is_group(f.id, "/inputs") ? members(f.id, "/inputs")
+  const auto spiking = members(f.get(), "/spikes");
+  const auto with_inputs = is_group(f.get(), "/inputs") ? members(f.get(), "/inputs")
                                                      : std::vector<std::string>{};
   auto has = [](const std::vector<std::string> &v, const std::string &s) {
     return std::find(v.begin(), v.end(), s) != v.end();
@@ -234,15 +197,15 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
       throw AnalysisError(path + ": /spikes/" + name + " is not a population of the experiment");
 
   // With weights recorded (plasticity), the run in ten windows: rates and mean weights over time.
-  const bool weights = is_group(f.id, "/weights");
+  const bool weights = is_group(f.get(), "/weights");
   OverTime &ot = a.over_time;
   const int windows = 10;
   if (weights) {
     for (int w = 1; w <= windows; ++w) ot.end_ms.push_back(a.duration_ms * w / windows);
-    for (const auto &proj : members(f.id, "/weights")) {
+    for (const auto &proj : members(f.get(), "/weights")) {
       const std::string base = "/weights/" + proj;
-      const auto t = read_1d<double>(f.id, base + "/time", H5T_NATIVE_DOUBLE, path);
-      const auto m = read_1d<double>(f.id, base + "/mean", H5T_NATIVE_DOUBLE, path);
+      const auto t = read_1d<double>(f.get(), base + "/time", H5T_NATIVE_DOUBLE, path);
+      const auto m = read_1d<double>(f.get(), base + "/mean", H5T_NATIVE_DOUBLE, path);
       std::vector<double> at(windows, std::nan(""));
       for (int w = 0; w < windows; ++w) // the last sample at or before the window's end
         for (std::size_t k = 0; k < t.size() && k < m.size(); ++k)
@@ -259,8 +222,8 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
       if (!pop.contains("size") || !pop["size"].is_number_unsigned())
         throw AnalysisError(path + ": the experiment gives no size for population " + name);
       const uint64_t size = pop["size"].get<uint64_t>();
-      const auto times = read_1d<double>(f.id, base + "/timestamps", H5T_NATIVE_DOUBLE, path);
-      const auto ids = read_1d<uint64_t>(f.id, base + "/node_ids", H5T_NATIVE_UINT64, path);
+      const auto times = read_1d<double>(f.get(), base + "/timestamps", H5T_NATIVE_DOUBLE, path);
+      const auto ids = read_1d<uint64_t>(f.get(), base + "/node_ids", H5T_NATIVE_UINT64, path);
       if (weights) {
         std::vector<double> counts(windows, 0.0);
         for (double t : times)
@@ -280,14 +243,14 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
       const std::string base = "/inputs/" + name;
       std::vector<InputSeries> series;
       std::vector<double> times;
-      const auto names = members(f.id, base);
-      if (has(names, "time")) times = read_1d<double>(f.id, base + "/time", H5T_NATIVE_DOUBLE, path);
+      const auto names = members(f.get(), base);
+      if (has(names, "time")) times = read_1d<double>(f.get(), base + "/time", H5T_NATIVE_DOUBLE, path);
       for (const auto &proj : names) {
-        if (proj == "time" || is_group(f.id, base + "/" + proj)) continue;
+        if (proj == "time" || is_group(f.get(), base + "/" + proj)) continue;
         InputSeries s;
         s.name = proj;
-        s.unit = string_attribute(f.id, base + "/" + proj, "units").value_or("");
-        s.values = read_1d<double>(f.id, base + "/" + proj, H5T_NATIVE_DOUBLE, path);
+        s.unit = string_attribute(f.get(), base + "/" + proj, "units").value_or("");
+        s.values = read_1d<double>(f.get(), base + "/" + proj, H5T_NATIVE_DOUBLE, path);
         if (times.size() == s.values.size()) s.times_ms = times;
         series.push_back(std::move(s));
       }

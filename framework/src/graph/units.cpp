@@ -293,4 +293,14 @@ double convert_value(const nlohmann::ordered_json &v, const std::string &field_u
   return convert(v, field_unit, where, name);
 }
 
+std::string thousands(uint64_t x) {
+  const std::string digits = std::to_string(x);
+  std::string s;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
+    s += digits[i];
+  }
+  return s;
+}
+
 } // namespace ganglion

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -47,5 +48,8 @@ double convert_value(const nlohmann::ordered_json &v, const std::string &field_u
 std::string format_value(double v, const std::string &unit);
 // The shortest text of a double that reads back as the same double: "15", "0.1", "1e-05", "inf".
 std::string format_number(double v);
+
+// A count with thousands separators: 12,001,082.
+std::string thousands(uint64_t x);
 
 } // namespace ganglion

@@ -68,32 +68,6 @@ std::string num(double x, int precision) {
   return b;
 }
 
-double RateFn::f(double x) const {
-  switch (fn) {
-  case 0: return x > 0 ? x : 0;
-  case 1: return x > theta ? gain * (x - theta) : 0;
-  case 2: return r_max / (1 + std::exp(-(x - theta) / sigma));
-  case 3: return r_max * std::tanh(gain * (x - theta) / r_max);
-  default: return x > theta ? gain * std::pow(x - theta, exponent) : 0;
-  }
-}
-
-double RateFn::df(double x) const {
-  switch (fn) {
-  case 0: return x > 0 ? 1 : 0;
-  case 1: return x > theta ? gain : 0;
-  case 2: {
-    const double s = 1 / (1 + std::exp(-(x - theta) / sigma));
-    return r_max / sigma * s * (1 - s);
-  }
-  case 3: {
-    const double t = std::tanh(gain * (x - theta) / r_max);
-    return gain * (1 - t * t);
-  }
-  default: return x > theta ? gain * exponent * std::pow(x - theta, exponent - 1) : 0;
-  }
-}
-
 const char *RateFn::name() const {
   static const char *names[] = {"relu", "threshold_linear", "sigmoid", "tanh", "power"};
   return fn >= 0 && fn <= 4 ? names[fn] : "?";

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+
+#include "ganglion/rate_transfer.hpp"
 #include <vector>
 
 #include "graph/experiment.hpp"
@@ -29,14 +31,10 @@ double param_mean(const PopulationSpec &p, int field, uint64_t n_steps, bool *dr
 
 std::string num(double x, int precision = 6); // %.{precision}g
 
-// A rate unit's transfer function (the rate plugin's): 0 relu, 1 threshold_linear, 2 sigmoid,
-// 3 tanh, 4 power.
-struct RateFn {
-  int fn = 0;
-  double gain = 1, theta = 0, sigma = 1, r_max = 100, exponent = 2, tau = 10;
-  double f(double x) const;
-  double df(double x) const; // derivative (one-sided where f has a kink: the right side's value
-                             // above the threshold, the left side's at and below it)
+// A rate unit's transfer function (the rate plugin's, ganglion/rate_transfer.hpp) with its time
+// constant.
+struct RateFn : RateTransfer {
+  double tau = 10;
   const char *name() const;
 };
 

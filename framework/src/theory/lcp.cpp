@@ -46,6 +46,18 @@ Balanced balanced(const MeanField &mf) {
 
 namespace {
 
+// The balance of the active populations `idx`: W_SS r_S = -X_S.
+void active_system(const Eigen::MatrixXd &W, const Eigen::VectorXd &X, const std::vector<int> &idx,
+                   Eigen::MatrixXd &Wss, Eigen::VectorXd &xs) {
+  const int k = int(idx.size());
+  Wss.resize(k, k);
+  xs.resize(k);
+  for (int i = 0; i < k; ++i) {
+    xs(i) = -X(idx[size_t(i)]);
+    for (int j = 0; j < k; ++j) Wss(i, j) = W(idx[size_t(i)], idx[size_t(j)]);
+  }
+}
+
 std::string set_name(const std::vector<int> &idx, const std::vector<std::string> &names) {
   std::string s = "{";
   for (size_t k = 0; k < idx.size(); ++k) {
@@ -112,12 +124,9 @@ SemiBalanced semi_balanced(const Eigen::MatrixXd &W, const Eigen::VectorXd &X, i
       Eigen::VectorXd r = Eigen::VectorXd::Zero(n);
       if (!idx.empty()) {
         const int k = int(idx.size());
-        Eigen::MatrixXd Wss(k, k);
-        Eigen::VectorXd xs(k);
-        for (int i = 0; i < k; ++i) {
-          xs(i) = -X(idx[size_t(i)]);
-          for (int j = 0; j < k; ++j) Wss(i, j) = W(idx[size_t(i)], idx[size_t(j)]);
-        }
+        Eigen::MatrixXd Wss;
+        Eigen::VectorXd xs;
+        active_system(W, X, idx, Wss, xs);
         Eigen::FullPivLU<Eigen::MatrixXd> lu(Wss);
         lu.setThreshold(1e-12);
         const Eigen::VectorXd rs = lu.solve(xs);
@@ -177,12 +186,9 @@ SemiBalanced semi_balanced(const Eigen::MatrixXd &W, const Eigen::VectorXd &X, i
     Eigen::VectorXd cand = Eigen::VectorXd::Zero(n);
     if (!idx.empty()) {
       const int k = int(idx.size());
-      Eigen::MatrixXd Wss(k, k);
-      Eigen::VectorXd xs(k);
-      for (int i = 0; i < k; ++i) {
-        xs(i) = -X(idx[size_t(i)]);
-        for (int j = 0; j < k; ++j) Wss(i, j) = W(idx[size_t(i)], idx[size_t(j)]);
-      }
+      Eigen::MatrixXd Wss;
+      Eigen::VectorXd xs;
+      active_system(W, X, idx, Wss, xs);
       Eigen::PartialPivLU<Eigen::MatrixXd> lu(Wss);
       const Eigen::VectorXd rs = lu.solve(xs);
       if (!rs.allFinite()) continue;

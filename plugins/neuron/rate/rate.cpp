@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ganglion/plugin.hpp"
+#include "ganglion/rate_transfer.hpp"
 
 namespace {
 
@@ -46,23 +47,18 @@ struct Rate {
   }
   static void update(const gg_view &v) { init(v); }
 
-  static double transfer(int fn, double x, double g, double th, double sg, double rm, double ex) {
-    switch (fn) {
-    case 0: return x > 0 ? x : 0;
-    case 1: return x > th ? g * (x - th) : 0;
-    case 2: return rm / (1 + std::exp(-(x - th) / sg));
-    case 3: return rm * std::tanh(g * (x - th) / rm);
-    default: return x > th ? g * std::pow(x - th, ex) : 0;
-    }
-  }
-
   static void step(const gg_view &v) {
     double *r_ = v.fields[r];
     const int fn = int(v.fields[function][0]);
     for (uint64_t i = 0; i < v.n; ++i) {
       const double x = v.input[i] + v.fields[X][i];
-      const double f = transfer(fn, x, v.fields[gain][i], v.fields[theta][i], v.fields[sigma][i],
-                                v.fields[r_max][i], v.fields[exponent][i]);
+      const ganglion::RateTransfer t{fn,
+                                     v.fields[gain][i],
+                                     v.fields[theta][i],
+                                     v.fields[sigma][i],
+                                     v.fields[r_max][i],
+                                     v.fields[exponent][i]};
+      const double f = t.f(x);
       r_[i] = f + (r_[i] - f) * v.fields[decay][i];
     }
   }
