@@ -53,15 +53,17 @@ struct Fields {
   std::vector<double *> ptrs;
   std::vector<const uint64_t *> offsets;
   // n values per field, or n_pre for a plasticity rule's presynaptic traces.
-  void make(const gg_descriptor *d, uint64_t n, const std::vector<ValueSpec> &values,
-            uint64_t seed, uint64_t first_gid, uint64_t n_pre = 0) {
+  void make(const gg_descriptor *d, uint64_t n, const std::vector<ValueSpec> &values, uint64_t seed,
+            uint64_t first_gid, uint64_t n_pre = 0) {
     data.resize(d->n_fields);
     ptrs.resize(d->n_fields);
     offsets.assign(d->n_fields, nullptr);
     for (uint32_t k = 0; k < d->n_fields; ++k) {
       ValueSpec v;
-      if (k < values.size()) v = values[k];
-      else v.a = d->fields[k].default_value;
+      if (k < values.size())
+        v = values[k];
+      else
+        v.a = d->fields[k].default_value;
       const bool pre = d->fields[k].role == GG_ROLE_PRE_TRACE;
       data[k] = make_field(d->fields[k], v, pre ? n_pre : n, seed, first_gid, k);
       ptrs[k] = data[k].values.data();
@@ -85,7 +87,8 @@ int field_index(const gg_descriptor *d, const char *name) {
 
 uint64_t RunReport::synapses() const {
   uint64_t s = 0;
-  for (const auto &p : projections) s += p.synapses;
+  for (const auto &p : projections)
+    s += p.synapses;
   return s;
 }
 
@@ -95,18 +98,18 @@ struct Simulation::Impl {
     const gg_descriptor *desc = nullptr;
     Fields fields;
     AlignedVector<double> input;
-    FieldData i_app;                     // added to the input each step (empty: none)
+    FieldData i_app; // added to the input each step (empty: none)
     // Spike history: slot s % depth holds the spikes of step s, for as many steps as the longest
     // outgoing delay needs.
     std::vector<std::vector<uint32_t>> history;
     std::vector<uint64_t> history_count;
     uint64_t capacity = 0; // initial room of a history slot (grown if a step needs more)
     uint64_t spikes_total = 0;
-    std::vector<std::size_t> incoming;   // projection indices, file order (a fixed sum order)
-    std::vector<uint32_t> checked;       // fields with GG_BOUND_CHECKED
-    int rate_field = -1;                 // rate units: the index of "r"
-    bool record_inputs = false;          // an `inputs` recorder wants per-projection means
-    std::vector<double> input_means;     // per incoming projection, this step
+    std::vector<std::size_t> incoming; // projection indices, file order (a fixed sum order)
+    std::vector<uint32_t> checked;     // fields with GG_BOUND_CHECKED
+    int rate_field = -1;               // rate units: the index of "r"
+    bool record_inputs = false;        // an `inputs` recorder wants per-projection means
+    std::vector<double> input_means;   // per incoming projection, this step
     std::vector<const char *> input_names;
     gg_view view{};
   };
@@ -153,14 +156,14 @@ struct Simulation::Impl {
   struct Slice {
     std::size_t pop = 0;
     uint64_t begin = 0, end = 0;
-    std::vector<double *> fields;                 // the population's fields from `begin`
+    std::vector<double *> fields; // the population's fields from `begin`
     std::vector<const uint64_t *> offsets;
     gg_view view{};
     std::vector<std::vector<double *>> in_fields; // each incoming projection's fields from `begin`
     std::vector<std::vector<const uint64_t *>> in_offsets;
     std::vector<gg_view> in_views;
-    std::vector<double> input_sums;               // per incoming projection (inputs recorder)
-    std::vector<uint32_t> spikes;                 // relative to begin
+    std::vector<double> input_sums; // per incoming projection (inputs recorder)
+    std::vector<uint32_t> spikes;   // relative to begin
     uint64_t count = 0;
   };
   static constexpr uint64_t kSliceSize = 1024;
@@ -208,7 +211,8 @@ struct Simulation::Impl {
       const bool has_i_app = pop.spec->i_app.kind != ValueSpec::Kind::Constant ||
                              pop.spec->i_app.a != 0 || !pop.spec->i_app_changes.empty();
       if (has_i_app) {
-        const gg_field f{"I_app", "", GG_ROLE_PARAM, GG_TYPE_F64, 0, -HUGE_VAL, HUGE_VAL, 0, nullptr, ""};
+        const gg_field f{"I_app",  "", GG_ROLE_PARAM, GG_TYPE_F64, 0, -HUGE_VAL,
+                         HUGE_VAL, 0,  nullptr,       ""};
         pop.i_app = make_field(f, pop.spec->i_app, n, sim.seed, pop.spec->first_gid, 999);
       }
       // Sources may emit several spikes per neuron in a step (a Poisson count).
@@ -238,7 +242,8 @@ struct Simulation::Impl {
       pop.fields.bind(pop.view);
       pop.view.input = pop.input.data();
       pop.input_means.assign(pop.incoming.size(), 0.0);
-      for (std::size_t q : pop.incoming) pop.input_names.push_back(exp.projections[q].name.c_str());
+      for (std::size_t q : pop.incoming)
+        pop.input_names.push_back(exp.projections[q].name.c_str());
     }
     for (auto &proj : projs) {
       auto &post = pops[proj.spec->post];
@@ -274,8 +279,10 @@ struct Simulation::Impl {
                            std::to_string(proj.csr.size()) + " synapses (0 to " +
                            std::to_string(proj.csr.size() - 1) + ")");
       }
-      for (double *f : pop.fields.ptrs) rec.pop_fields.push_back(f);
-      for (const auto &name : rec.spec->variable_names) rec.variable_names.push_back(name.c_str());
+      for (double *f : pop.fields.ptrs)
+        rec.pop_fields.push_back(f);
+      for (const auto &name : rec.spec->variable_names)
+        rec.variable_names.push_back(name.c_str());
       rec.view = base_view(pop.spec->size, pop.spec->first_gid);
       rec.fields.bind(rec.view);
       rec.view.pop_fields = rec.pop_fields.data();
@@ -307,15 +314,21 @@ struct Simulation::Impl {
     // Plugins derive what they precompute and recorders declare their datasets: a failure here is
     // still before anything ran.
     for (auto &pop : pops)
-      call(pop.desc->cpu->init, pop.view, "population '" + pop.spec->name + "'", "init");
+      call(
+          pop.desc->cpu->init, pop.view, [&] { return "population '" + pop.spec->name + "'"; },
+          "init");
     for (auto &proj : projs) {
-      call(proj.desc->cpu->init, proj.view, "projection '" + proj.spec->name + "'", "init");
+      call(
+          proj.desc->cpu->init, proj.view, [&] { return "projection '" + proj.spec->name + "'"; },
+          "init");
       if (proj.plasticity)
-        call(proj.plasticity->desc->cpu->init, proj.plasticity->view,
-             "plasticity of projection '" + proj.spec->name + "'", "init");
+        call(
+            proj.plasticity->desc->cpu->init, proj.plasticity->view,
+            [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "init");
     }
     for (auto &rec : recs) {
-      call(rec.desc->cpu->init, rec.view, "recorder " + rec.spec->pointer, "init");
+      call(
+          rec.desc->cpu->init, rec.view, [&] { return "recorder " + rec.spec->pointer; }, "init");
       if (writer) writer->check();
     }
     setup_s = seconds_since(t0);
@@ -404,8 +417,10 @@ struct Simulation::Impl {
                     n_pre);
     const Csr &c = proj.csr;
     pl->col_ptr.assign(n_post + 1, 0);
-    for (uint64_t k = 0; k < c.size(); ++k) ++pl->col_ptr[c.post_index[k] + 1];
-    for (uint64_t j = 0; j < n_post; ++j) pl->col_ptr[j + 1] += pl->col_ptr[j];
+    for (uint64_t k = 0; k < c.size(); ++k)
+      ++pl->col_ptr[c.post_index[k] + 1];
+    for (uint64_t j = 0; j < n_post; ++j)
+      pl->col_ptr[j + 1] += pl->col_ptr[j];
     pl->col_synapse.resize(c.size());
     pl->col_pre.resize(c.size());
     std::vector<uint64_t> fill(pl->col_ptr.begin(), pl->col_ptr.end() - 1);
@@ -426,15 +441,19 @@ struct Simulation::Impl {
     proj.plasticity = std::move(pl);
   }
 
-  void call(gg_status (*hook)(const gg_view *, gg_error *), const gg_view &v, const std::string &who,
+  // Calls a hook; on failure throws with `who()` (built only then: this runs in the step loop)
+  // naming the instance.
+  template <class Who>
+  void call(gg_status (*hook)(const gg_view *, gg_error *), const gg_view &v, Who &&who,
             const char *what) {
     if (!hook) return;
     char buf[1024] = "";
     gg_error err{buf, sizeof buf};
     const gg_status s = hook(&v, &err);
     if (s == GG_OK) return;
-    if (s == GG_DIVERGED) throw Divergence(who + " diverged at t = " + format_ms(v.t) + ": " + buf);
-    throw RunError(who + ": " + what + " failed: " + buf);
+    if (s == GG_DIVERGED)
+      throw Divergence(who() + " diverged at t = " + format_ms(v.t) + ": " + buf);
+    throw RunError(who() + ": " + what + " failed: " + buf);
   }
 
   // A bound-checked state value out of range (or NaN) stops the run with the place and a fix.
@@ -443,17 +462,18 @@ struct Simulation::Impl {
       const gg_field &f = pop.desc->fields[k];
       const double *x = pop.fields.ptrs[k];
       bool bad = false;
-      for (uint64_t i = begin; i < end; ++i) bad |= !(x[i] >= f.min && x[i] <= f.max);
+      for (uint64_t i = begin; i < end; ++i)
+        bad |= !(x[i] >= f.min && x[i] <= f.max);
       if (!bad) continue;
       for (uint64_t i = begin; i < end; ++i)
         if (!(x[i] >= f.min && x[i] <= f.max)) {
           char b[512];
-          std::snprintf(b, sizeof b,
-                        "population '%s' (%s) diverged at t = %.10g ms: neuron %llu has %s = %g %s, "
-                        "outside [%g, %g] %s; reduce dt, the weights or the drive (%s)",
-                        pop.spec->name.c_str(), pop.desc->name, t_end,
-                        static_cast<unsigned long long>(i), f.name, x[i], f.unit, f.min, f.max,
-                        f.unit, pop.spec->pointer.c_str());
+          std::snprintf(
+              b, sizeof b,
+              "population '%s' (%s) diverged at t = %.10g ms: neuron %llu has %s = %g %s, "
+              "outside [%g, %g] %s; reduce dt, the weights or the drive (%s)",
+              pop.spec->name.c_str(), pop.desc->name, t_end, static_cast<unsigned long long>(i),
+              f.name, x[i], f.unit, f.min, f.max, f.unit, pop.spec->pointer.c_str());
           throw Divergence(b);
         }
     }
@@ -475,14 +495,17 @@ struct Simulation::Impl {
       if (changed) {
         pop.view.step = step;
         pop.view.t = double(step) * exp.simulation.dt;
-        call(pop.desc->cpu->update, pop.view, "population '" + pop.spec->name + "'", "update");
+        call(
+            pop.desc->cpu->update, pop.view, [&] { return "population '" + pop.spec->name + "'"; },
+            "update");
       }
     }
   }
 
   double sum_input(const Population &pop, uint64_t begin, uint64_t end) const {
     double s = 0;
-    for (uint64_t i = begin; i < end; ++i) s += pop.input[i];
+    for (uint64_t i = begin; i < end; ++i)
+      s += pop.input[i];
     return s;
   }
 
@@ -502,7 +525,9 @@ struct Simulation::Impl {
       gg_view &v = sl.in_views[k];
       v.step = step;
       v.t = t;
-      call(proj.desc->cpu->current, v, "projection '" + proj.spec->name + "'", "current");
+      call(
+          proj.desc->cpu->current, v, [&] { return "projection '" + proj.spec->name + "'"; },
+          "current");
       if (pop.record_inputs) {
         const double after = sum_input(pop, sl.begin, sl.end);
         sl.input_sums[k] = after - before;
@@ -514,8 +539,9 @@ struct Simulation::Impl {
     sl.view.n_spikes = &sl.count;
     sl.view.step = step;
     sl.view.t = t;
-    call(pop.desc->cpu->step, sl.view,
-         "population '" + pop.spec->name + "' (" + pop.desc->name + ")", "step");
+    call(
+        pop.desc->cpu->step, sl.view,
+        [&] { return "population '" + pop.spec->name + "' (" + pop.desc->name + ")"; }, "step");
     if (sl.count > sl.spikes.size())
       throw RunError("population '" + pop.spec->name + "' emitted " + std::to_string(sl.count) +
                      " spikes from neurons " + std::to_string(sl.begin) + " to " +
@@ -538,13 +564,16 @@ struct Simulation::Impl {
       auto &out = pop.history[slot];
       uint64_t &count = pop.history_count[slot];
       if (count + sl.count > out.size()) out.resize(count + sl.count);
-      for (uint64_t s = 0; s < sl.count; ++s) out[count + s] = sl.spikes[s] + uint32_t(sl.begin);
+      for (uint64_t s = 0; s < sl.count; ++s)
+        out[count + s] = sl.spikes[s] + uint32_t(sl.begin);
       count += sl.count;
       pop.spikes_total += sl.count;
-      for (std::size_t k = 0; k < sl.input_sums.size(); ++k) pop.input_means[k] += sl.input_sums[k];
+      for (std::size_t k = 0; k < sl.input_sums.size(); ++k)
+        pop.input_means[k] += sl.input_sums[k];
     }
     for (auto &pop : pops)
-      for (double &m : pop.input_means) m /= double(pop.spec->size);
+      for (double &m : pop.input_means)
+        m /= double(pop.spec->size);
   }
 
   // The synapses whose spike reaches them at the end of this step: spikes emitted at step s
@@ -576,8 +605,8 @@ struct Simulation::Impl {
         const auto lo = std::lower_bound(first, last, uint16_t(d));
         const auto hi = std::upper_bound(lo, last, uint16_t(d));
         if (lo != hi)
-          proj.arrivals.push_back({uint64_t(lo - c.delay.begin()), uint64_t(hi - c.delay.begin()),
-                                   i, uint32_t(d)});
+          proj.arrivals.push_back(
+              {uint64_t(lo - c.delay.begin()), uint64_t(hi - c.delay.begin()), i, uint32_t(d)});
       }
     }
   }
@@ -592,7 +621,9 @@ struct Simulation::Impl {
       proj.view.n_arrivals = proj.arrivals.size();
       proj.view.step = step;
       proj.view.t = double(step) * exp.simulation.dt;
-      call(proj.desc->cpu->step, proj.view, "projection '" + proj.spec->name + "'", "step");
+      call(
+          proj.desc->cpu->step, proj.view, [&] { return "projection '" + proj.spec->name + "'"; },
+          "step");
       if (proj.plasticity) step_plasticity(proj, pops[proj.spec->post], step);
     }
   }
@@ -609,7 +640,9 @@ struct Simulation::Impl {
     pl.view.post_spikes = post.history[post_slot].data();
     pl.view.n_post_spikes = post.history_count[post_slot];
     pl.view.learning = pl.learning(step) ? 1 : 0;
-    call(pl.desc->cpu->step, pl.view, "plasticity of projection '" + proj.spec->name + "'", "step");
+    call(
+        pl.desc->cpu->step, pl.view,
+        [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "step");
   }
 
   // Runs task(i) on the pool; rethrows the error of the lowest failing index, so which error is
@@ -635,9 +668,10 @@ struct Simulation::Impl {
       rec.view.t = double(step) * exp.simulation.dt;
       rec.view.pop_spikes = pop.history[slot].data();
       rec.view.pop_n_spikes = pop.history_count[slot];
-      const std::string who = "recorder " + rec.spec->pointer + " (" + rec.desc->name + ")";
-      call(finish ? rec.desc->cpu->finish : rec.desc->cpu->step, rec.view, who,
-           finish ? "finish" : "step");
+      call(
+          finish ? rec.desc->cpu->finish : rec.desc->cpu->step, rec.view,
+          [&] { return "recorder " + rec.spec->pointer + " (" + rec.desc->name + ")"; },
+          finish ? "finish" : "step");
       if (writer) writer->check();
     }
   }
@@ -693,7 +727,8 @@ struct Simulation::Impl {
       if (pop.rate_field >= 0) { // a rate unit: its mean rate now
         const double *x = pop.fields.ptrs[std::size_t(pop.rate_field)];
         double s = 0;
-        for (uint64_t i = 0; i < r.size; ++i) s += x[i];
+        for (uint64_t i = 0; i < r.size; ++i)
+          s += x[i];
         r.rate_hz = r.size ? s / double(r.size) : 0;
       } else {
         r.rate_hz = rep.simulated_ms > 0
@@ -702,7 +737,8 @@ struct Simulation::Impl {
       }
       rep.populations.push_back(r);
     }
-    for (const auto &proj : projs) rep.projections.push_back({proj.spec->name, proj.csr.size()});
+    for (const auto &proj : projs)
+      rep.projections.push_back({proj.spec->name, proj.csr.size()});
     return rep;
   }
 };
