@@ -2,7 +2,6 @@
 // neuron) out of tree against that installation with find_package(ganglion), then load it into
 // `ganglion` through GANGLION_PLUGIN_PATH, run it, and compare its firing with the closed form.
 #include <doctest/doctest.h>
-#include <hdf5.h>
 
 #include <algorithm>
 #include <cmath>
@@ -41,22 +40,6 @@ std::string tail_of(const std::string &path, std::size_t chars = 6000) {
     return "(no log at " + path + ")";
   }
   return text.size() > chars ? "..." + text.substr(text.size() - chars) : text;
-}
-
-// A whole 1-D dataset, converted by HDF5 to `T` (memory type `mem`); empty when it cannot be read.
-template <class T> std::vector<T> read_dataset(hid_t file, const char *path, hid_t mem) {
-  std::vector<T> data;
-  const hid_t ds = H5Dopen2(file, path, H5P_DEFAULT);
-  if (ds < 0) return data;
-  const hid_t space = H5Dget_space(ds);
-  const hssize_t n = H5Sget_simple_extent_npoints(space);
-  if (n > 0) {
-    data.resize(static_cast<std::size_t>(n));
-    if (H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()) < 0) data.clear();
-  }
-  H5Sclose(space);
-  H5Dclose(ds);
-  return data;
 }
 
 } // namespace
@@ -123,15 +106,8 @@ TEST_CASE("sdk: the template plugin builds against the installed SDK, loads and 
   REQUIRE(ran.exit_code == 0);
   REQUIRE(std::filesystem::exists(output));
 
-  std::vector<double> timestamps;
-  std::vector<uint64_t> node_ids;
-  {
-    const hid_t file = H5Fopen(output.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    REQUIRE(file >= 0);
-    timestamps = read_dataset<double>(file, "/spikes/Q/timestamps", H5T_NATIVE_DOUBLE);
-    node_ids = read_dataset<uint64_t>(file, "/spikes/Q/node_ids", H5T_NATIVE_UINT64);
-    H5Fclose(file);
-  }
+  const std::vector<double> timestamps = read_h5_f64(output, "/spikes/Q/timestamps");
+  const std::vector<uint64_t> node_ids = read_h5_u64(output, "/spikes/Q/node_ids");
   REQUIRE(!timestamps.empty());
   REQUIRE(node_ids.size() == timestamps.size());
 
