@@ -4,13 +4,13 @@
 
 #include <cmath>
 
-#include "ganglion/plugin_abi.h"
+#include "ganglion/plugin.hpp"
 
 namespace ganglion::exponential {
 
 // Field indices of the shared fields in a plugin's table.
 struct Fields {
-  int tau, scheme, convention, decay, jump, average, same_jump;
+  int tau, scheme, convention, decay, jump, average;
 };
 
 // decay: exp(-dt/tau) (exact) or 1 - dt/tau (euler); jump per unit weight: 1/tau (integral: the
@@ -24,29 +24,41 @@ inline void precompute(const gg_view &v, const Fields &f) {
     v.fields[f.jump][j] = peak ? 1.0 : 1.0 / t;
     v.fields[f.average][j] = euler ? 1.0 : -std::expm1(-x) / x;
   }
-  // Whether every element has the same jump (one tau): delivery then skips a scattered load.
-  bool same = true;
-  for (uint64_t j = 1; j < v.n; ++j)
-    same = same && v.fields[f.jump][j] == v.fields[f.jump][0];
-  if (v.n) v.fields[f.same_jump][0] = same ? 1.0 : 0.0;
 }
 
+// The per-step factors of the elements. With one tau in the whole instance (`same`) element 0's
+// serve every element and are loaded once.
+struct Factors {
+  const double *decay_, *jump_, *average_;
+  bool same;
+  Factors(const gg_view &v, const Fields &f)
+      : decay_(v.fields[f.decay]), jump_(v.fields[f.jump]), average_(v.fields[f.average]),
+        same(ganglion::uniform(v, f.tau)) {}
+};
+
 // Decays `state` by one step, then adds weight x jump for every synapse whose spike arrives now.
-inline void step(const gg_view &v, const Fields &f, double *state) {
-  const double *dec = v.fields[f.decay], *jmp = v.fields[f.jump];
-  for (uint64_t j = 0; j < v.n; ++j)
-    state[j] *= dec[j];
-  if (v.n && v.fields[f.same_jump][0] != 0) {
-    const double jump = jmp[0];
+// Inlined into the plugins' GANGLION_SIMD step hooks.
+[[gnu::always_inline]] inline void step(const gg_view &v, const Fields &f, double *state) {
+  const Factors k(v, f);
+  double *__restrict x = state;
+  const uint32_t *__restrict post = v.post_index;
+  const float *__restrict w = v.weight;
+  if (k.same) {
+    const double decay = k.decay_[0], jump = k.jump_[0];
+    for (uint64_t j = 0; j < v.n; ++j)
+      x[j] *= decay;
     for (uint64_t a = 0; a < v.n_arrivals; ++a)
-      for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k)
-        state[v.post_index[k]] += double(v.weight[k]) * jump;
+      for (uint64_t s = v.arrivals[a].begin; s < v.arrivals[a].end; ++s)
+        x[post[s]] += double(w[s]) * jump;
     return;
   }
+  const double *__restrict decay = k.decay_, *__restrict jump = k.jump_;
+  for (uint64_t j = 0; j < v.n; ++j)
+    x[j] *= decay[j];
   for (uint64_t a = 0; a < v.n_arrivals; ++a)
-    for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k) {
-      const uint32_t j = v.post_index[k];
-      state[j] += double(v.weight[k]) * jmp[j];
+    for (uint64_t s = v.arrivals[a].begin; s < v.arrivals[a].end; ++s) {
+      const uint32_t j = post[s];
+      x[j] += double(w[s]) * jump[j];
     }
 }
 

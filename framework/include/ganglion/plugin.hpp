@@ -29,15 +29,18 @@
 #define GANGLION_PLUGIN_HPP
 
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <initializer_list>
 #include <iterator>
 #include <stdexcept>
 #include <string>
 
 #include "ganglion/philox.h"
 #include "ganglion/plugin_abi.h"
+#include "ganglion/simd.hpp"
 
 namespace ganglion {
 
@@ -75,6 +78,70 @@ constexpr gg_field choice(const char *name, const char *choices, int def, const 
 inline void emit_spike(const gg_view &v, uint64_t i) {
   if (*v.n_spikes < v.spike_capacity) v.spikes[*v.n_spikes] = static_cast<uint32_t>(i);
   ++*v.n_spikes;
+}
+
+// Whether parameter field f has the same value in every element of the instance (the kernel says
+// so since ABI 1.1; false when it does not know).
+inline bool uniform(const gg_view &v, int f) {
+  return v.struct_size >= offsetof(gg_view, uniform) + sizeof v.uniform && v.uniform &&
+         v.uniform[f] != 0;
+}
+
+// Parameters for an element loop written once for two cases:
+//
+//   ganglion::with_params(v, {tau_m, E_L, V_th}, [&](const auto &p) {
+//     for (uint64_t i = 0; i < v.n; ++i) ... p(tau_m, i) ...
+//   });
+//
+// p(f, i) is parameter f of element i, for the fields listed. When all of them are uniform the body
+// gets their values loaded once (scalars in the loop: no per-element loads, and the loop
+// vectorises); otherwise it reads the per-element arrays. The body is instantiated for both.
+inline constexpr int kMaxFields = 64;
+struct UniformParams {
+  static constexpr bool is_uniform = true; // so are values derived from these parameters alone
+  double value[kMaxFields];
+  double operator()(int f, uint64_t) const { return value[f]; }
+};
+struct ArrayParams {
+  static constexpr bool is_uniform = false;
+  const double *array[kMaxFields];
+  double operator()(int f, uint64_t i) const { return array[f][i]; }
+};
+template <class Body>
+[[gnu::always_inline]] inline void with_params(const gg_view &v, std::initializer_list<int> which,
+                                               Body &&body) {
+  bool all = true;
+  for (int f : which)
+    all = all && uniform(v, f);
+  if (all) {
+    UniformParams p;
+    for (int f : which)
+      p.value[f] = v.fields[f][0];
+    body(p);
+  } else {
+    ArrayParams p;
+    for (int f : which)
+      p.array[f] = v.fields[f];
+    body(p);
+  }
+}
+
+// A neuron step in two parts, so that the element loop vectorises (a loop that calls emit_spike
+// cannot). The elements are taken in chunks of kChunk: integrate(begin, end) updates elements
+// [begin, end) without branches and returns whether any of them may spike (computed as an int
+// reduction, `any |= x >= threshold`, which vectorises where a bool one does not); only then is
+// fire(i) asked for each element of the chunk in ascending order, and it returns true for a spike
+// (after resetting the element), which is emitted. Spikes are rare, so fire runs on few chunks.
+inline constexpr uint64_t kChunk = 128;
+template <class Integrate, class Fire>
+[[gnu::always_inline]] inline void step_chunks(const gg_view &v, Integrate &&integrate,
+                                               Fire &&fire) {
+  for (uint64_t begin = 0; begin < v.n; begin += kChunk) {
+    const uint64_t end = begin + kChunk < v.n ? begin + kChunk : v.n;
+    if (integrate(begin, end))
+      for (uint64_t i = begin; i < end; ++i)
+        if (fire(i)) emit_spike(v, i);
+  }
 }
 
 namespace detail {

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 0
+#define GG_ABI_MINOR 1
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -190,6 +190,12 @@ typedef struct gg_view {
   const char *projection;          /* the projection's name, "I->E" */
   const uint64_t *chosen_synapses; /* projection recorders: the synapses to follow */
   uint64_t n_chosen_synapses;
+
+  /* ---- since ABI 1.1 (check struct_size before reading) ---- */
+  const uint8_t *uniform;          /* n_fields flags: 1 where a GG_ROLE_PARAM field has the same
+                                      value in every element of the whole instance (kept true
+                                      across schedules), so a hook may load it once, as a scalar;
+                                      0 for every other field. NULL: nothing is known. */
 } gg_view;
 
 #define GG_BACKEND_CPU 0

@@ -12,6 +12,7 @@
 #include "engine/aligned.hpp"
 #include "engine/thread_pool.hpp"
 #include "engine/values.hpp"
+#include "ganglion/simd.hpp"
 #include "output/hdf5_writer.hpp"
 #include "plugins/registry.hpp"
 #include "random/draws.hpp"
@@ -52,6 +53,7 @@ struct Fields {
   std::vector<FieldData> data;
   std::vector<double *> ptrs;
   std::vector<const uint64_t *> offsets;
+  std::vector<uint8_t> uniform; // per field: a parameter with one value in every element
   // n values per field, or n_pre for a plasticity rule's presynaptic traces.
   void make(const gg_descriptor *d, uint64_t n, const std::vector<ValueSpec> &values, uint64_t seed,
             uint64_t first_gid, uint64_t n_pre = 0) {
@@ -69,13 +71,35 @@ struct Fields {
       ptrs[k] = data[k].values.data();
       if (!data[k].offsets.empty()) offsets[k] = data[k].offsets.data();
     }
+    uniform.assign(d->n_fields, 0);
+    for (uint32_t k = 0; k < d->n_fields; ++k)
+      refresh_uniform(d, k, n);
+  }
+  // Whether parameter k has one value throughout its n elements (after a schedule changed it too).
+  void refresh_uniform(const gg_descriptor *d, uint32_t k, uint64_t n) {
+    const gg_field &f = d->fields[k];
+    bool same = f.role == GG_ROLE_PARAM && f.type != GG_TYPE_SEQUENCE;
+    const double *x = ptrs[k];
+    for (uint64_t i = 1; same && i < n; ++i)
+      same = x[i] == x[0] || (std::isnan(x[i]) && std::isnan(x[0]));
+    uniform[k] = same ? 1 : 0;
   }
   void bind(gg_view &v) {
     v.fields = ptrs.data();
     v.n_fields = uint32_t(ptrs.size());
     v.offsets = offsets.data();
+    v.uniform = uniform.data();
   }
 };
+
+// Whether any of x[0 .. n) lies outside [min, max] or is NaN: a branch-free scan that vectorises
+// (it runs over every bound-checked field of every neuron in every step).
+GANGLION_SIMD bool any_outside(const double *__restrict x, uint64_t n, double min, double max) {
+  int bad = 0; // an int, not a bool: GCC vectorises this reduction only so
+  for (uint64_t i = 0; i < n; ++i)
+    bad |= !(x[i] >= min) | !(x[i] <= max);
+  return bad != 0;
+}
 
 int field_index(const gg_descriptor *d, const char *name) {
   for (uint32_t k = 0; k < d->n_fields; ++k)
@@ -461,10 +485,7 @@ struct Simulation::Impl {
     for (uint32_t k : pop.checked) {
       const gg_field &f = pop.desc->fields[k];
       const double *x = pop.fields.ptrs[k];
-      bool bad = false;
-      for (uint64_t i = begin; i < end; ++i)
-        bad |= !(x[i] >= f.min && x[i] <= f.max);
-      if (!bad) continue;
+      if (!any_outside(x + begin, end - begin, f.min, f.max)) continue;
       for (uint64_t i = begin; i < end; ++i)
         if (!(x[i] >= f.min && x[i] <= f.max)) {
           char b[512];
@@ -488,6 +509,7 @@ struct Simulation::Impl {
         for (const auto &c : sched.changes)
           if (c.step == step) {
             assign_field(pop.fields.data[sched.field], c.value, n);
+            pop.fields.refresh_uniform(pop.desc, uint32_t(sched.field), n);
             changed = true;
           }
       for (const auto &c : pop.spec->i_app_changes)
@@ -647,8 +669,9 @@ struct Simulation::Impl {
 
   // Runs task(i) on the pool; rethrows the error of the lowest failing index, so which error is
   // reported never depends on the thread timing.
+  std::vector<std::exception_ptr> errors; // parallel()'s, kept to allocate nothing per step
   template <class F> void parallel(std::size_t n, F &&task) {
-    std::vector<std::exception_ptr> errors(n);
+    errors.assign(n, nullptr);
     pool->run(n, [&](std::size_t i) {
       try {
         task(i);

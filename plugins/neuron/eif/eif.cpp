@@ -2,12 +2,16 @@
 // V += dt (-(V - E_L)/tau_m + Delta_T/tau_m exp((V - V_T)/Delta_T) + I + I_e); V = max(V, V_lb);
 // spike where V >= V_th; V = V_re (held for tau_ref).
 #include <cmath>
+#include <type_traits>
 
 #include "ganglion/plugin.hpp"
+
+#include "../integrate_and_fire.hpp"
 
 namespace {
 
 using ganglion::inf;
+namespace integrate_and_fire = ganglion::integrate_and_fire;
 
 struct Eif {
   static constexpr const char *name = "eif";
@@ -44,28 +48,42 @@ struct Eif {
     return {};
   }
 
-  static void step(const gg_view &v) {
-    double *V_ = v.fields[V], *ref = v.fields[refractory];
-    const double *tau = v.fields[tau_m], *el = v.fields[E_L], *vt = v.fields[V_T],
-                 *dT = v.fields[Delta_T], *th = v.fields[V_th], *re = v.fields[V_re],
-                 *lb = v.fields[V_lb], *tr = v.fields[tau_ref], *ie = v.fields[I_e];
+  // In two parts (ganglion::step_chunks): a branch-free integration that vectorises (exp_simd in
+  // place of std::exp, which a vector loop cannot call), then the threshold and reset only where an
+  // element crossed. V_re < V_th (validate), so an element held at V_re is never taken for a spike.
+  GANGLION_SIMD static void step(const gg_view &v) {
+    double *const V_ = v.fields[V], *const ref = v.fields[refractory];
+    const double *const input = v.input;
     const double dt = v.dt;
-    for (uint64_t i = 0; i < v.n; ++i) {
-      if (ref[i] > 0) {
-        ref[i] -= 1;
-        V_[i] = re[i];
-        continue;
-      }
-      const double leak = (el[i] - V_[i]) + dT[i] * std::exp((V_[i] - vt[i]) / dT[i]);
-      double x = V_[i] + dt * (leak / tau[i] + v.input[i] + ie[i]);
-      x = std::max(x, lb[i]);
-      if (x >= th[i]) {
-        ganglion::emit_spike(v, i);
-        x = re[i];
-        ref[i] = std::round(tr[i] / dt);
-      }
-      V_[i] = x;
-    }
+    ganglion::with_params(
+        v, {tau_m, E_L, V_T, Delta_T, V_th, V_re, V_lb, tau_ref, I_e}, [&](const auto &p) {
+          constexpr bool same = std::remove_cvref_t<decltype(p)>::is_uniform;
+          const double inv_dT0 = 1.0 / p(Delta_T, 0), inv_tau0 = 1.0 / p(tau_m, 0);
+          ganglion::step_chunks(
+              v,
+              [&](uint64_t begin, uint64_t end) {
+                double *__restrict x = V_, *__restrict r = ref;
+                const double *__restrict in = input;
+                int any = 0;
+                for (uint64_t i = begin; i < end; ++i) {
+                  const double dT = p(Delta_T, i);
+                  // Divisions by parameters as multiplications by their inverses: no vector
+                  // division where the parameters are uniform.
+                  const double inv_dT = same ? inv_dT0 : 1.0 / dT;
+                  const double inv_tau = same ? inv_tau0 : 1.0 / p(tau_m, i);
+                  const double leak =
+                      (p(E_L, i) - x[i]) + dT * ganglion::exp_simd((x[i] - p(V_T, i)) * inv_dT);
+                  double next = x[i] + dt * (leak * inv_tau + in[i] + p(I_e, i));
+                  next = next < p(V_lb, i) ? p(V_lb, i) : next;
+                  any |= integrate_and_fire::settle(x[i], r[i], next, p(V_re, i), p(V_th, i));
+                }
+                return any != 0;
+              },
+              [&](uint64_t i) {
+                return integrate_and_fire::fire(V_[i], ref[i], p(V_th, i), p(V_re, i),
+                                                p(tau_ref, i), dt);
+              });
+        });
   }
 };
 

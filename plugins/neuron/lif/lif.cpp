@@ -1,12 +1,16 @@
 // Leaky integrate-and-fire neuron (SCIENCE.md): tau_m dV/dt = -(V - E_L) + tau_m (I + I_e);
 // at V >= V_th a spike, V = V_re, held there for tau_ref.
 #include <cmath>
+#include <type_traits>
 
 #include "ganglion/plugin.hpp"
+
+#include "../integrate_and_fire.hpp"
 
 namespace {
 
 using ganglion::inf;
+namespace integrate_and_fire = ganglion::integrate_and_fire;
 
 struct Lif {
   static constexpr const char *name = "lif";
@@ -39,29 +43,43 @@ struct Lif {
   }
 
   static void init(const gg_view &v) {
-    for (uint64_t i = 0; i < v.n; ++i) v.fields[decay][i] = std::exp(-v.dt / v.fields[tau_m][i]);
+    for (uint64_t i = 0; i < v.n; ++i)
+      v.fields[decay][i] = std::exp(-v.dt / v.fields[tau_m][i]);
   }
 
-  static void step(const gg_view &v) {
-    double *V_ = v.fields[V], *ref = v.fields[refractory];
-    const double *tau = v.fields[tau_m], *el = v.fields[E_L], *th = v.fields[V_th],
-                 *re = v.fields[V_re], *tr = v.fields[tau_ref], *ie = v.fields[I_e],
-                 *dec = v.fields[decay];
+  // In two parts (ganglion::step_chunks): a branch-free integration that vectorises, then the
+  // threshold and reset only where an element crossed. V_re < V_th (validate), so an element held
+  // at V_re is never taken for a spike.
+  GANGLION_SIMD static void step(const gg_view &v) {
+    double *const V_ = v.fields[V], *const ref = v.fields[refractory];
+    const double *const input = v.input, *const dec = v.fields[decay];
     const bool euler = v.fields[scheme][0] != 0;
-    for (uint64_t i = 0; i < v.n; ++i) {
-      if (ref[i] > 0) {
-        ref[i] -= 1;
-        V_[i] = re[i];
-        continue;
-      }
-      const double v_inf = el[i] + tau[i] * (v.input[i] + ie[i]);
-      V_[i] = euler ? V_[i] + v.dt * ((v_inf - V_[i]) / tau[i]) : v_inf + (V_[i] - v_inf) * dec[i];
-      if (V_[i] >= th[i]) {
-        ganglion::emit_spike(v, i);
-        V_[i] = re[i];
-        ref[i] = std::round(tr[i] / v.dt);
-      }
-    }
+    const double dt = v.dt;
+    ganglion::with_params(v, {tau_m, E_L, V_th, V_re, tau_ref, I_e}, [&](const auto &p) {
+      // decay derives from tau_m alone: with uniform parameters one value serves all.
+      constexpr bool same = std::remove_cvref_t<decltype(p)>::is_uniform;
+      const double dec0 = dec[0], k0 = dt / p(tau_m, 0);
+      ganglion::step_chunks(
+          v,
+          [&](uint64_t begin, uint64_t end) {
+            double *__restrict x = V_, *__restrict r = ref;
+            const double *__restrict in = input, *__restrict d = dec;
+            int any = 0;
+            for (uint64_t i = begin; i < end; ++i) {
+              const double tau = p(tau_m, i);
+              const double v_inf = p(E_L, i) + tau * (in[i] + p(I_e, i));
+              // Euler as x + (v_inf - x) dt/tau: a division per element only where tau varies.
+              const double next = euler ? x[i] + (v_inf - x[i]) * (same ? k0 : dt / tau)
+                                        : v_inf + (x[i] - v_inf) * (same ? dec0 : d[i]);
+              any |= integrate_and_fire::settle(x[i], r[i], next, p(V_re, i), p(V_th, i));
+            }
+            return any != 0;
+          },
+          [&](uint64_t i) {
+            return integrate_and_fire::fire(V_[i], ref[i], p(V_th, i), p(V_re, i), p(tau_ref, i),
+                                            dt);
+          });
+    });
   }
 };
 

@@ -25,7 +25,7 @@ struct ExpConductance {
       "by exp(-dt/tau) and uses g's exact mean over the step, g (1 - exp(-dt/tau)) tau/dt; "
       "'euler' decays by (1 - dt/tau) and uses g. The current uses V at the start of the step.";
 
-  enum Field { tau, E_syn, scheme, convention, g, decay, jump, average, same_jump, count };
+  enum Field { tau, E_syn, scheme, convention, g, decay, jump, average, count };
   static constexpr gg_field fields[] = {
       ganglion::param("tau", "ms", 5, 0, inf, "decay time constant", GG_MIN_EXCLUSIVE),
       ganglion::param("E_syn", "mV", 0, -inf, inf, "reversal potential"),
@@ -36,11 +36,10 @@ struct ExpConductance {
       ganglion::trace("decay", "1", "per-step decay factor, precomputed"),
       ganglion::trace("jump", "1/ms", "jump of g per unit weight: 1/tau (integral) or 1 (peak)"),
       ganglion::trace("average", "1", "the step's mean of g over its start value"),
-      ganglion::trace("same_jump", "1", "1 when every element has the same jump (in element 0)"),
   };
 
-  static constexpr ganglion::exponential::Fields shared{
-      tau, scheme, convention, decay, jump, average, same_jump};
+  static constexpr ganglion::exponential::Fields shared{tau,   scheme, convention,
+                                                        decay, jump,   average};
 
   static void init(const gg_view &v) {
     ganglion::exponential::precompute(v, shared);
@@ -51,13 +50,24 @@ struct ExpConductance {
                                 "E_syn below rest (e.g. -80 mV)");
   }
 
-  static void current(const gg_view &v) {
-    const double *g_ = v.fields[g], *e = v.fields[E_syn], *avg = v.fields[average];
-    for (uint64_t j = 0; j < v.n; ++j)
-      v.post_input[j] += g_[j] * avg[j] * (e[j] - v.post_v[j]);
+  GANGLION_SIMD static void current(const gg_view &v) {
+    const ganglion::exponential::Factors k(v, shared);
+    const double *__restrict g_ = v.fields[g], *__restrict e = v.fields[E_syn],
+                             *__restrict avg = k.average_, *__restrict post_v = v.post_v;
+    double *__restrict in = v.post_input;
+    if (k.same && ganglion::uniform(v, E_syn)) {
+      const double a = avg[0], e0 = e[0];
+      for (uint64_t j = 0; j < v.n; ++j)
+        in[j] += g_[j] * a * (e0 - post_v[j]);
+    } else {
+      for (uint64_t j = 0; j < v.n; ++j)
+        in[j] += g_[j] * avg[j] * (e[j] - post_v[j]);
+    }
   }
 
-  static void step(const gg_view &v) { ganglion::exponential::step(v, shared, v.fields[g]); }
+  GANGLION_SIMD static void step(const gg_view &v) {
+    ganglion::exponential::step(v, shared, v.fields[g]);
+  }
 };
 
 } // namespace

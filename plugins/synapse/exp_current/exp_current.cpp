@@ -26,7 +26,7 @@ struct ExpCurrent {
       "I (1 - exp(-dt/tau)) tau/dt, so one spike delivers exactly J; 'euler' decays by "
       "(1 - dt/tau) and hands on I itself, the reference scheme of SCIENCE.md (also exactly J).";
 
-  enum Field { tau, scheme, convention, I, decay, jump, average, same_jump, count };
+  enum Field { tau, scheme, convention, I, decay, jump, average, count };
   static constexpr gg_field fields[] = {
       ganglion::param("tau", "ms", 5, 0, inf, "decay time constant", GG_MIN_EXCLUSIVE),
       ganglion::choice("scheme", "exact|euler", 0, "decay scheme"),
@@ -36,22 +36,30 @@ struct ExpCurrent {
       ganglion::trace("decay", "1", "per-step decay factor, precomputed"),
       ganglion::trace("jump", "1/ms", "jump of I per unit weight: 1/tau (integral) or 1 (peak)"),
       ganglion::trace("average", "1", "the step's mean of I over its start value"),
-      ganglion::trace("same_jump", "1", "1 when every element has the same jump (in element 0)"),
   };
 
-  static constexpr ganglion::exponential::Fields shared{
-      tau, scheme, convention, decay, jump, average, same_jump};
+  static constexpr ganglion::exponential::Fields shared{tau,   scheme, convention,
+                                                        decay, jump,   average};
 
   static void init(const gg_view &v) { ganglion::exponential::precompute(v, shared); }
 
-  static void current(const gg_view &v) {
-    const double *i_syn = v.fields[I];
-    const double *avg = v.fields[average];
-    for (uint64_t j = 0; j < v.n; ++j)
-      v.post_input[j] += i_syn[j] * avg[j];
+  GANGLION_SIMD static void current(const gg_view &v) {
+    const ganglion::exponential::Factors k(v, shared);
+    const double *__restrict i_syn = v.fields[I], *__restrict avg = k.average_;
+    double *__restrict in = v.post_input;
+    if (k.same) {
+      const double a = avg[0];
+      for (uint64_t j = 0; j < v.n; ++j)
+        in[j] += i_syn[j] * a;
+    } else {
+      for (uint64_t j = 0; j < v.n; ++j)
+        in[j] += i_syn[j] * avg[j];
+    }
   }
 
-  static void step(const gg_view &v) { ganglion::exponential::step(v, shared, v.fields[I]); }
+  GANGLION_SIMD static void step(const gg_view &v) {
+    ganglion::exponential::step(v, shared, v.fields[I]);
+  }
 };
 
 } // namespace
