@@ -47,19 +47,23 @@ struct Factors {
     const double decay = k.decay_[0], jump = k.jump_[0];
     for (uint64_t j = 0; j < v.n; ++j)
       x[j] *= decay;
-    for (uint64_t a = 0; a < v.n_arrivals; ++a)
+    for (uint64_t a = 0; a < v.n_arrivals; ++a) {
+      ganglion::prefetch_arrival(v, a + 1);
       for (uint64_t s = v.arrivals[a].begin; s < v.arrivals[a].end; ++s)
         x[post[s]] += double(w[s]) * jump;
+    }
     return;
   }
   const double *__restrict decay = k.decay_, *__restrict jump = k.jump_;
   for (uint64_t j = 0; j < v.n; ++j)
     x[j] *= decay[j];
-  for (uint64_t a = 0; a < v.n_arrivals; ++a)
+  for (uint64_t a = 0; a < v.n_arrivals; ++a) {
+    ganglion::prefetch_arrival(v, a + 1);
     for (uint64_t s = v.arrivals[a].begin; s < v.arrivals[a].end; ++s) {
       const uint32_t j = post[s];
       x[j] += double(w[s]) * jump[j];
     }
+  }
 }
 
 } // namespace ganglion::exponential

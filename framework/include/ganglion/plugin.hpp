@@ -80,6 +80,20 @@ inline void emit_spike(const gg_view &v, uint64_t i) {
   ++*v.n_spikes;
 }
 
+// Asks the cache for the targets and weights of arrival a (a no-op past the last one). Delivering
+// arrival a while the next one's rows come in hides most of the memory latency of large CSRs: a
+// row of a few hundred synapses is too short for the hardware prefetcher to get going.
+inline void prefetch_arrival(const gg_view &v, uint64_t a) {
+  if (a >= v.n_arrivals) return;
+  const uint64_t begin = v.arrivals[a].begin, end = v.arrivals[a].end;
+  for (uint64_t s = begin; s < end; s += 16) { // 16 four-byte entries: one 64-byte line
+    __builtin_prefetch(v.post_index + s);
+    if (v.weight) __builtin_prefetch(v.weight + s);
+    // C++ lets the compiler delete a loop without side effects, and prefetches do not count.
+    asm volatile("");
+  }
+}
+
 // Whether parameter field f has the same value in every element of the instance (the kernel says
 // so since ABI 1.1; false when it does not know).
 inline bool uniform(const gg_view &v, int f) {

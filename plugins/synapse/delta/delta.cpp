@@ -23,9 +23,11 @@ struct Delta {
   }
   static void current(const gg_view &) {}
   static void step(const gg_view &v) {
-    for (uint64_t a = 0; a < v.n_arrivals; ++a)
+    for (uint64_t a = 0; a < v.n_arrivals; ++a) {
+      ganglion::prefetch_arrival(v, a + 1);
       for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k)
         v.post_v[v.post_index[k]] += double(v.weight[k]);
+    }
   }
 };
 
