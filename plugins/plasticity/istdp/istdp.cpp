@@ -116,7 +116,27 @@ struct Istdp {
     return float(s * m);
   }
 
-  static void step(const gg_view &v) {
+  // The weights a postsynaptic spike changes lie scattered (by-post index): ask the cache for the
+  // next spike's while this one's are changed; likewise the next presynaptic row.
+  static void prefetch_post(const gg_view &v, uint64_t p) {
+    if (p >= v.n_post_spikes) return;
+    const uint32_t j = v.post_spikes[p];
+    for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c) {
+      __builtin_prefetch(v.plastic_weight + v.col_synapse[c], 1);
+      asm volatile(""); // keeps the loop: C++ may delete one without side effects
+    }
+  }
+  static void prefetch_pre(const gg_view &v, uint64_t p) {
+    if (p >= v.n_pre_spikes) return;
+    const uint32_t k = v.pre_spikes[p];
+    for (uint64_t syn = v.row_ptr[k]; syn < v.row_ptr[k + 1]; syn += 16) {
+      __builtin_prefetch(v.plastic_weight + syn, 1);
+      __builtin_prefetch(v.post_index + syn);
+      asm volatile("");
+    }
+  }
+
+  GANGLION_SIMD static void step(const gg_view &v) {
     if (v.n == 0) return;
     double *xp = v.fields[x_post], *xq = v.fields[x_pre];
     const double d = v.fields[decay][0], jump = 1.0 / v.fields[tau][0];
@@ -131,6 +151,7 @@ struct Istdp {
 
     for (uint64_t p = 0; p < v.n_pre_spikes; ++p) {
       const uint32_t k = v.pre_spikes[p];
+      if (learn) prefetch_pre(v, p + 1);
       if (learn)
         for (uint64_t syn = v.row_ptr[k]; syn < v.row_ptr[k + 1]; ++syn) {
           const uint32_t j = v.post_index[syn];
@@ -143,6 +164,7 @@ struct Istdp {
     for (uint64_t p = 0; p < v.n_post_spikes; ++p) {
       const uint32_t j = v.post_spikes[p];
       if (learn) {
+        prefetch_post(v, p + 1);
         for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c) {
           const uint64_t syn = v.col_synapse[c];
           const uint32_t k = v.col_pre[c];
