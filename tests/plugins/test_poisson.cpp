@@ -1,7 +1,9 @@
 // The poisson source through the engine (a population of sources and a spikes recorder, read back
 // from the HDF5 file): its mean rate, the Fano factor of its spike counts (1 for a Poisson
-// process), and its exactness at high rates, where several spikes fall in one step and a
-// spike-or-not (Bernoulli) draw per step would undercount.
+// process), its exactness at high rates, where several spikes fall in one step and a
+// spike-or-not (Bernoulli) draw per step would undercount, exponential inter-spike intervals, and
+// rate schedules (the train restarts at the change). Through its hooks directly (plugin_harness):
+// the spikes do not depend on how the population is sliced.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "plugin_harness.hpp"
+#include "plugins/registry.hpp"
 #include "support.hpp"
 
 using namespace ganglion::test;
@@ -95,17 +99,23 @@ TEST_CASE("poisson: several spikes per step at 5000 Hz still give the right rate
   CHECK(count > bernoulli + 20 * std::sqrt(bernoulli));
 
   // The per-step counts of each source are Poisson(0.5): the share of (source, step) pairs with
-  // k = 0, 1, 2, 3+ matches within 4 binomial standard errors (M = n T/dt = 200000 pairs).
+  // k = 0, 1, 2, 3 and 4+ spikes matches within 4 binomial standard errors (M = n T/dt = 200000
+  // pairs; the smallest share, 4+, is 0.00175 with a standard error of 9e-5).
   std::map<std::pair<uint64_t, uint64_t>, int> per_step;
   for (std::size_t k = 0; k < train.times.size(); ++k)
     ++per_step[{train.ids[k], step_of(train.times[k], dt)}];
   const double M = double(n) * T / dt, lambda = rate * 1e-3 * dt;
-  std::vector<double> observed(4, 0.0);
-  for (const auto &entry : per_step) observed[std::min(entry.second, 3)] += 1;
-  observed[0] = M - observed[1] - observed[2] - observed[3];
-  const double p0 = std::exp(-lambda), p1 = p0 * lambda, p2 = p1 * lambda / 2;
-  const double expected_p[4] = {p0, p1, p2, 1 - p0 - p1 - p2};
+  std::vector<double> observed(5, 0.0);
+  for (const auto &entry : per_step)
+    observed[std::min(entry.second, 4)] += 1;
+  observed[0] = M - observed[1] - observed[2] - observed[3] - observed[4];
+  double expected_p[5], below = 0;
   for (int k = 0; k < 4; ++k) {
+    expected_p[k] = std::exp(-lambda) * std::pow(lambda, k) / std::tgamma(k + 1);
+    below += expected_p[k];
+  }
+  expected_p[4] = 1 - below;
+  for (int k = 0; k < 5; ++k) {
     CAPTURE(k);
     CAPTURE(observed[k] / M);
     CAPTURE(expected_p[k]);
@@ -129,4 +139,185 @@ TEST_CASE("poisson: a rate schedule changes the rate at the scheduled step") {
   for (double t : train.times) (t <= 1000.0 + 1e-9 ? first : second) += 1;
   CHECK(std::abs(first - 1000.0) < 4 * std::sqrt(1000.0));
   CHECK(std::abs(second - 10000.0) < 4 * std::sqrt(10000.0));
+}
+
+TEST_CASE("poisson: inter-spike intervals are exponential (Kolmogorov-Smirnov at 1 %, mean, CV)") {
+  // 200 sources at 10 Hz for 10 s: about 19800 intervals, pooled over the sources (a renewal
+  // process: its intervals are independent).
+  const uint64_t n = 200;
+  const double rate = 10, T = 10000, dt = 0.1;
+  const InProcessRun run = run_in_process(sources_experiment(n, rate, T, 13));
+  const SpikeTrain &train = run.spikes.at("X");
+  std::vector<std::vector<double>> by_source(n);
+  for (std::size_t k = 0; k < train.times.size(); ++k)
+    by_source[train.ids[k]].push_back(train.times[k]);
+  std::vector<double> isi;
+  for (const auto &times : by_source)
+    for (std::size_t j = 1; j < times.size(); ++j)
+      isi.push_back(times[j] - times[j - 1]);
+  std::sort(isi.begin(), isi.end());
+  const double N = double(isi.size());
+  REQUIRE(N > 15000);
+
+  // Kolmogorov-Smirnov distance to F(x) = 1 - exp(-r x), r given (not fitted), so the Kolmogorov
+  // distribution applies: P(sqrt(N) D > 1.628) = 1 %. The file stamps each spike at the end of its
+  // step, so a recorded interval differs from the true one by less than dt; that moves its CDF by
+  // at most (the density's maximum r) dt = 0.001, added to the critical value. (Ties from the
+  // stamps make the test conservative.)
+  const double r = rate * 1e-3; // per ms
+  double D = 0;
+  for (std::size_t j = 0; j < isi.size(); ++j) {
+    const double F = -std::expm1(-r * isi[j]);
+    D = std::max({D, F - double(j) / N, double(j + 1) / N - F});
+  }
+  CAPTURE(N);
+  CAPTURE(D);
+  CHECK(D < 1.628 / std::sqrt(N) + r * dt);
+
+  // Mean 1/r = 100 ms, standard error (1/r)/sqrt(N) = 0.7 ms; the stamps shift single intervals
+  // by less than dt (0.1 ms), added.
+  double mean = 0, var = 0;
+  for (double x : isi)
+    mean += x;
+  mean /= N;
+  for (double x : isi)
+    var += (x - mean) * (x - mean);
+  var /= N - 1;
+  CAPTURE(mean);
+  CHECK(std::abs(mean - 1 / r) < 4 / r / std::sqrt(N) + dt);
+  // CV 1. For exponential samples the delta method gives Var(s/m) = (Var m + Var s^2 / 4 - Cov(m,
+  // s^2)) / mu^2 = (1 + 8/4 - 2)/N = 1/N (central moments 1, 2, 9 for mean 1): a standard error
+  // 1/sqrt(N) = 0.007. The stamps add a variance below dt^2/6, a relative 2e-6 here.
+  const double cv = std::sqrt(var) / mean;
+  CAPTURE(cv);
+  CHECK(std::abs(cv - 1) < 4 / std::sqrt(N));
+}
+
+TEST_CASE("poisson: a schedule 0 Hz -> 100 Hz -> 0 Hz: silent, then rate 100 Hz from the change") {
+  // 200 sources, silent for 500 ms, 100 Hz for 500 ms, silent again for 500 ms. The steps of the
+  // middle segment are 5000 .. 9999, stamped 500.1 .. 1000 ms.
+  const std::string json =
+      "{\"simulation\": {\"dt\": \"0.1 ms\", \"duration\": \"1500 ms\", \"seed\": 17, "
+      "\"threads\": 1},"
+      "\"populations\": {\"X\": {\"model\": \"poisson\", \"size\": 200, \"params\": {\"rate\": "
+      "{\"schedule\": [[\"0 ms\", \"0 Hz\"], [\"500 ms\", \"100 Hz\"], [\"1000 ms\", \"0 "
+      "Hz\"]]}}}},"
+      "\"recorders\": [{\"type\": \"spikes\", \"population\": \"X\"}]}";
+  const double dt = 0.1, r = 100 * 1e-3; // per ms
+  const InProcessRun run = run_in_process(json);
+  const SpikeTrain &train = run.spikes.at("X");
+  REQUIRE_FALSE(train.times.empty());
+  // No spike before the change (the first possible stamp is 500.1 ms) nor after the second.
+  CHECK(*std::min_element(train.times.begin(), train.times.end()) > 500 + dt / 2);
+  CHECK(*std::max_element(train.times.begin(), train.times.end()) < 1000 + dt / 2);
+  // The count of the middle segment is Poisson(200 x 100 Hz x 0.5 s = 10000): 4 sd = 400.
+  const double expected = 200 * r * 500;
+  CHECK(std::abs(double(train.times.size()) - expected) < 4 * std::sqrt(expected));
+  // The train starts at the change: each source's first spike comes Exp(r) after 500 ms (mean
+  // 10 ms, the chance of none before 1000 ms e^-50), so the mean latency over the 200 sources is
+  // 10 ms within 4 standard errors 4 x 10/sqrt(200) = 2.8 ms, plus dt for the stamp at the end of
+  // the step. (A train drawn from t = 0 and kept would give no spike; one drawn from 0 and cut at
+  // the change would crowd the first step.)
+  std::vector<double> first(200, -1);
+  for (std::size_t k = 0; k < train.times.size(); ++k)
+    if (first[train.ids[k]] < 0) first[train.ids[k]] = train.times[k];
+  double latency = 0;
+  for (double t : first) {
+    REQUIRE(t > 0);
+    latency += (t - 500) / 200;
+  }
+  CAPTURE(latency);
+  CHECK(std::abs(latency - 1 / r) < 4 / r / std::sqrt(200.0) + dt);
+}
+
+TEST_CASE("poisson: the spikes do not depend on how the population is sliced") {
+  // The engine steps a population in slices of up to 1024 with fields offset to the slice and
+  // first_gid its first global id, on any thread. Here 2500 sources at 2000 Hz (0.2 spikes per
+  // step), global ids from 7, stepped as one view and as slices of 1024, 1024 and 452, with a rate
+  // change (the update hook, on the whole population as the engine calls it) at step 100: the
+  // spikes of every step and the final state must be identical.
+  const ganglion::PluginRegistry registry = ganglion::PluginRegistry::discover();
+  const ganglion::LoadedPlugin &poisson = find_plugin(registry, "poisson");
+  const uint64_t n = 2500, first_gid = 7, steps = 200;
+  const double dt = 0.1;
+  struct Run : PluginInstance {
+    std::vector<uint32_t> spikes;
+    uint64_t n_spikes = 0;
+    Run(const ganglion::LoadedPlugin &p, uint64_t n_, double dt_, uint64_t gid)
+        : PluginInstance(p, n_, dt_), spikes(8 * n_ + 1024) {
+      view.first_gid = gid;
+      view.seed = 99;
+      view.rng_stream = 1;
+      view.spikes = spikes.data();
+      view.n_spikes = &n_spikes;
+      view.spike_capacity = spikes.size();
+      set("rate", 2000);
+      init();
+    }
+    void update_rate(uint64_t k, double hz) {
+      set("rate", hz);
+      view.step = k;
+      view.t = double(k) * view.dt;
+      call(desc->cpu->update);
+    }
+  };
+  Run whole(poisson, n, dt, first_gid), sliced(poisson, n, dt, first_gid);
+  uint64_t total = 0;
+  for (uint64_t k = 0; k < steps; ++k) {
+    if (k == 100) {
+      whole.update_rate(k, 500);
+      sliced.update_rate(k, 500);
+    }
+    whole.n_spikes = 0;
+    whole.step(k);
+    std::vector<uint32_t> from_slices;
+    for (uint64_t begin = 0; begin < n; begin += 1024) {
+      const uint64_t m = std::min<uint64_t>(1024, n - begin);
+      std::vector<double *> fields;
+      for (double *f : sliced.ptrs)
+        fields.push_back(f + begin);
+      std::vector<uint32_t> spikes(8 * m + 1024);
+      uint64_t count = 0;
+      gg_view v = sliced.view;
+      v.n = m;
+      v.first_gid = first_gid + begin;
+      v.fields = fields.data();
+      v.spikes = spikes.data();
+      v.n_spikes = &count;
+      v.spike_capacity = spikes.size();
+      v.step = k;
+      v.t = double(k) * dt;
+      REQUIRE(sliced.desc->cpu->step(&v, &sliced.err) == GG_OK);
+      for (uint64_t s = 0; s < count; ++s)
+        from_slices.push_back(uint32_t(begin + spikes[s]));
+    }
+    CAPTURE(k);
+    REQUIRE(from_slices == std::vector<uint32_t>(whole.spikes.begin(),
+                                                 whole.spikes.begin() + long(whole.n_spikes)));
+    total += whole.n_spikes;
+  }
+  for (const char *f : {"t_next", "draws"})
+    for (uint64_t i = 0; i < n; ++i) {
+      CAPTURE(f);
+      CAPTURE(i);
+      REQUIRE(whole.field(f)[i] == sliced.field(f)[i]);
+    }
+  // And spikes there were: 2500 x (100 x 0.2 + 100 x 0.05) = 62500 expected, 4 sd = 1000.
+  CAPTURE(total);
+  CHECK(std::abs(double(total) - 62500) < 4 * std::sqrt(62500.0));
+}
+
+TEST_CASE("poisson: a rate above 100 spikes per step is refused with the fix") {
+  // 2 MHz at dt = 0.1 ms is 200 spikes per step; an infinite rate would never leave the step.
+  for (const char *rate : {"2000000 Hz", "inf Hz"}) {
+    CAPTURE(rate);
+    const std::string json =
+        std::string("{\"simulation\": {\"dt\": \"0.1 ms\", \"duration\": \"1 ms\"},"
+                    "\"populations\": {\"X\": {\"model\": \"poisson\", \"size\": 3, "
+                    "\"params\": {\"rate\": \"") +
+        rate + "\"}}}}";
+    CHECK_THROWS_WITH(run_in_process(json),
+                      doctest::Contains("spikes per step of 0.1 ms, above the supported 100: "
+                                        "lower the rate, or split the source into several"));
+  }
 }
