@@ -105,7 +105,7 @@ struct Poisson {
     return bits >> 63;
   }
 
-  static void step(const gg_view &v) {
+  GANGLION_SIMD static void step(const gg_view &v) {
     double *next = v.fields[t_next];
     const double t_end = v.t + v.dt;
     for (uint64_t b = 0; b < v.n; b += kBlock) {
