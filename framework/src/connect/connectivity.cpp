@@ -8,35 +8,86 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "engine/prefault.hpp"
+#include "engine/thread_pool.hpp"
 #include "engine/values.hpp"
+#include "random/batch_draws.hpp"
 #include "random/draws.hpp"
 
 namespace ganglion {
 namespace {
 
-// Fills the CSR from per-row target lists produced row by row.
-template <class Row> Csr by_rows(uint64_t n_pre, Row &&row) {
+// Rows (or columns, for fixed_indegree) cut into chunks, the unit of work on the pool: about 8
+// chunks per thread, so that threads finish together, of 1024 to 2^18 synapses (at most 1 MiB of
+// targets, so the buffers of a wave stay small beside the projection). Where a chunk starts
+// changes no result, only which thread computes what.
+struct Chunks {
+  uint64_t n = 0, per_chunk = 1, count = 0;
+  Chunks(uint64_t items, double synapses_per_item, unsigned threads) : n(items) {
+    const double synapses = double(items) * synapses_per_item;
+    const double target = std::clamp(synapses / (8.0 * threads), 1024.0, double(1 << 18));
+    per_chunk = std::max<uint64_t>(1, uint64_t(target / std::max(1.0, synapses_per_item)));
+    count = (n + per_chunk - 1) / per_chunk;
+  }
+  uint64_t begin(uint64_t c) const { return c * per_chunk; }
+  uint64_t end(uint64_t c) const { return std::min(n, (c + 1) * per_chunk); }
+};
+
+unsigned threads_of(const ThreadPool *pool) { return pool ? pool->size() : 1; }
+
+// The CSR of rows made by row(i, targets), which appends row i's targets in ascending order.
+// Chunks of rows are made in waves on the pool, each into its own buffer, then copied in row order
+// to the end of post_index, in parallel too. post_index is reserved once for `capacity` synapses,
+// so it never grows by copying (nor is held twice), and its untouched pages cost no memory; beyond
+// `capacity` it still grows (a rule whose count is random passes a bound it exceeds with
+// probability below 1e-9).
+template <class Row>
+Csr by_rows(uint64_t n_pre, double per_row, uint64_t capacity, ThreadPool *pool, Row &&row) {
   Csr c;
   c.row_ptr.assign(n_pre + 1, 0);
-  std::vector<uint32_t> targets;
-  for (uint64_t i = 0; i < n_pre; ++i) {
-    targets.clear();
-    row(i, targets);
-    c.row_ptr[i + 1] = c.row_ptr[i] + targets.size();
-    c.post_index.insert(c.post_index.end(), targets.begin(), targets.end());
+  c.post_index.reserve(capacity);
+  const Chunks chunks(n_pre, per_row, threads_of(pool));
+  const uint64_t per_wave = std::min<uint64_t>(chunks.count, 4 * threads_of(pool));
+  std::vector<std::vector<uint32_t>> buffers(per_wave);
+  std::vector<uint64_t> at(per_wave); // where each buffer goes in post_index
+  for (uint64_t first = 0; first < chunks.count; first += per_wave) {
+    const uint64_t wave = std::min<uint64_t>(per_wave, chunks.count - first);
+    run_all(pool, wave, [&](std::size_t b) {
+      std::vector<uint32_t> &targets = buffers[b];
+      targets.clear();
+      for (uint64_t i = chunks.begin(first + b); i < chunks.end(first + b); ++i) {
+        const std::size_t before = targets.size();
+        row(i, targets);
+        c.row_ptr[i + 1] = targets.size() - before; // a length until the prefix sum below
+      }
+    });
+    uint64_t end = c.post_index.size();
+    for (uint64_t b = 0; b < wave; ++b) {
+      at[b] = end;
+      end += buffers[b].size();
+    }
+    c.post_index.resize(end);
+    run_all(pool, wave, [&](std::size_t b) {
+      uint32_t *to = c.post_index.data() + at[b];
+      prefault(to, to + buffers[b].size());
+      std::copy(buffers[b].begin(), buffers[b].end(), to);
+    });
   }
+  std::partial_sum(c.row_ptr.begin(), c.row_ptr.end(), c.row_ptr.begin());
   return c;
 }
 
-// CSR from (pre, post) pairs, by a counting sort that keeps the pairs' order within each row.
-Csr from_pairs(uint64_t n_pre, const std::vector<uint32_t> &pre, const std::vector<uint32_t> &post) {
+// CSR from (pre, post) pairs, by a counting sort that keeps the pairs' order within each row;
+// post_of(s) is the post of pair s.
+template <class Pres, class PostOf>
+Csr from_pairs(uint64_t n_pre, const Pres &pre, PostOf &&post_of) {
   Csr c;
   c.row_ptr.assign(n_pre + 1, 0);
   for (uint32_t i : pre) ++c.row_ptr[i + 1];
   std::partial_sum(c.row_ptr.begin(), c.row_ptr.end(), c.row_ptr.begin());
   c.post_index.resize(pre.size());
   std::vector<uint64_t> fill(c.row_ptr.begin(), c.row_ptr.end() - 1);
-  for (std::size_t s = 0; s < pre.size(); ++s) c.post_index[fill[pre[s]]++] = post[s];
+  for (std::size_t s = 0; s < pre.size(); ++s) c.post_index[fill[pre[s]]++] = post_of(s);
   return c;
 }
 
@@ -57,78 +108,127 @@ void pick(Draws &draws, uint64_t n, uint64_t k, uint64_t skip, bool multapses,
   }
 }
 
+// fixed_probability's rows: each pair with probability p (0 < p < 1), by geometric gaps between
+// successive targets, so the work is in proportion to the synapses made. Row i's gaps are the
+// uniforms of Draws(seed, stream, its gid) in order, turned into gaps in batches about as long as
+// the rest of the row is expected to need (the draws left over at a row's end are dropped).
+class BernoulliRows {
+public:
+  BernoulliRows(uint64_t seed, uint64_t stream, double p, uint64_t n_post, uint64_t first_gid,
+                bool skip_autapse)
+      : key_(seed, stream), p_(p), log_q_(std::log1p(-p)), n_post_(n_post),
+        first_gid_(first_gid), skip_autapse_(skip_autapse) {}
+
+  void operator()(uint64_t i, std::vector<uint32_t> &targets) const {
+    double u[kBatch], gaps[kBatch];
+    uint32_t found[kBatch];
+    const int64_t n_post = int64_t(n_post_), autapse = skip_autapse_ ? int64_t(i) : -1;
+    int64_t j = 0; // the next candidate target
+    for (uint64_t drawn = 0; j < n_post;) {
+      // As many gaps as the rest of the row is expected to need, plus a little, in whole Philox
+      // blocks (two uniforms each).
+      const double expected = double(n_post - j) * p_ + 2.0;
+      const std::size_t batch =
+          std::min<std::size_t>(kBatch, 2 * std::size_t(expected / 2.0 + 1.0));
+      batch_uniforms(key_, first_gid_ + i, drawn, batch, u);
+      geometric_gaps(u, batch, log_q_, gaps);
+      drawn += batch;
+      std::size_t n_found = 0;
+      for (std::size_t k = 0; k < batch; ++k) {
+        if (gaps[k] >= double(n_post - j)) { // past the row's end
+          j = n_post;
+          break;
+        }
+        j += int64_t(gaps[k]);
+        found[n_found] = uint32_t(j);
+        n_found += j != autapse;
+        ++j;
+      }
+      targets.insert(targets.end(), found, found + n_found);
+    }
+  }
+
+private:
+  static constexpr std::size_t kBatch = 128;
+  PhiloxKey key_;
+  double p_, log_q_;
+  uint64_t n_post_, first_gid_;
+  bool skip_autapse_;
+};
+
 Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const PopulationSpec &post,
-             uint64_t seed) {
+             uint64_t seed, ThreadPool *pool) {
   const uint64_t n_pre = pre.size, n_post = post.size;
   const bool skip_autapse = proj.pre == proj.post && !proj.allow_autapses;
   const uint64_t none = std::numeric_limits<uint64_t>::max();
   const uint64_t stream = streams::kConnect + proj.stream;
-
-  switch (proj.rule) {
-  case ConnectRule::AllToAll:
-    return by_rows(n_pre, [&](uint64_t i, std::vector<uint32_t> &t) {
+  const uint64_t pairs = n_pre * n_post - (skip_autapse ? std::min(n_pre, n_post) : 0);
+  const auto all_to_all = [&] {
+    return by_rows(n_pre, double(n_post), pairs, pool, [&](uint64_t i, std::vector<uint32_t> &t) {
       for (uint64_t j = 0; j < n_post; ++j)
         if (!(skip_autapse && i == j)) t.push_back(uint32_t(j));
     });
+  };
+
+  switch (proj.rule) {
+  case ConnectRule::AllToAll: return all_to_all();
   case ConnectRule::OneToOne:
-    return by_rows(n_pre, [&](uint64_t i, std::vector<uint32_t> &t) { t.push_back(uint32_t(i)); });
+    return by_rows(n_pre, 1.0, n_pre, pool,
+                   [](uint64_t i, std::vector<uint32_t> &t) { t.push_back(uint32_t(i)); });
   case ConnectRule::FixedProbability: {
     const double p = proj.p;
-    if (p <= 0) return by_rows(n_pre, [](uint64_t, std::vector<uint32_t> &) {});
-    // Geometric gaps between successive targets: work in proportion to the synapses made.
-    const double log_q = std::log1p(-p);
-    return by_rows(n_pre, [&](uint64_t i, std::vector<uint32_t> &t) {
-      Draws draws(seed, stream, pre.first_gid + i);
-      for (uint64_t j = 0;; ++j) {
-        if (p < 1) {
-          const double gap = std::floor(std::log(draws.uniform()) / log_q);
-          if (gap >= double(n_post - j)) break;
-          j += static_cast<uint64_t>(gap);
-        }
-        if (j >= n_post) break;
-        if (!(skip_autapse && i == j)) t.push_back(uint32_t(j));
-      }
-    });
+    if (p >= 1) return all_to_all();
+    if (p <= 0) return by_rows(n_pre, 0.0, 0, pool, [](uint64_t, std::vector<uint32_t> &) {});
+    // The count is binomial: reserve its mean and 6 sd.
+    const double mean = double(pairs) * p;
+    const auto bound = uint64_t(mean + 6.0 * std::sqrt(mean * (1.0 - p)) + 16.0);
+    return by_rows(n_pre, double(n_post) * p, bound, pool,
+                   BernoulliRows(seed, stream, p, n_post, pre.first_gid, skip_autapse));
   }
   case ConnectRule::FixedOutdegree: {
     const uint64_t candidates = n_post - (skip_autapse ? 1 : 0);
     const uint64_t k = proj.outdegree;
     if (k > 0 && (candidates == 0 || (!proj.allow_multapses && k > candidates)))
       refuse(proj, "an out-degree of " + std::to_string(k) + " cannot be drawn from " +
-                       std::to_string(candidates) + " targets; lower 'outdegree' or allow multapses");
-    return by_rows(n_pre, [&](uint64_t i, std::vector<uint32_t> &t) {
+                       std::to_string(candidates) +
+                       " targets; lower 'outdegree' or allow multapses");
+    return by_rows(n_pre, double(k), n_pre * k, pool, [&](uint64_t i, std::vector<uint32_t> &t) {
+      std::vector<uint32_t> picked;
       Draws draws(seed, stream, pre.first_gid + i);
-      pick(draws, n_post, k, skip_autapse ? i : none, proj.allow_multapses, t);
-      std::sort(t.begin(), t.end());
+      pick(draws, n_post, k, skip_autapse ? i : none, proj.allow_multapses, picked);
+      std::sort(picked.begin(), picked.end());
+      t.insert(t.end(), picked.begin(), picked.end());
     });
   }
   case ConnectRule::FixedIndegree: {
-    // Drawn per postsynaptic neuron (its in-degree is what is fixed), then sorted into rows.
+    // Drawn per postsynaptic neuron (its in-degree is what is fixed), in parallel over chunks of
+    // them, then sorted into rows; post j's sources are pres[j k .. j k + k).
     const uint64_t candidates = n_pre - (skip_autapse ? 1 : 0);
     const uint64_t k = proj.indegree;
     if (k > 0 && (candidates == 0 || (!proj.allow_multapses && k > candidates)))
       refuse(proj, "an in-degree of " + std::to_string(k) + " cannot be drawn from " +
-                       std::to_string(candidates) + " sources; lower 'indegree' or allow multapses");
-    std::vector<uint32_t> pres, posts, picked;
-    pres.reserve(n_post * k);
-    posts.reserve(n_post * k);
-    for (uint64_t j = 0; j < n_post; ++j) {
-      Draws draws(seed, stream, post.first_gid + j);
-      pick(draws, n_pre, k, skip_autapse ? j : none, proj.allow_multapses, picked);
-      pres.insert(pres.end(), picked.begin(), picked.end());
-      posts.insert(posts.end(), k, uint32_t(j));
-    }
-    return from_pairs(n_pre, pres, posts);
+                       std::to_string(candidates) +
+                       " sources; lower 'indegree' or allow multapses");
+    UninitVector<uint32_t> pres(n_post * k); // every element written below
+    const Chunks chunks(n_post, double(k), threads_of(pool));
+    run_all(pool, chunks.count, [&](std::size_t c) {
+      std::vector<uint32_t> picked;
+      for (uint64_t j = chunks.begin(c); j < chunks.end(c); ++j) {
+        Draws draws(seed, stream, post.first_gid + j);
+        pick(draws, n_pre, k, skip_autapse ? j : none, proj.allow_multapses, picked);
+        std::copy(picked.begin(), picked.end(), pres.begin() + long(j * k));
+      }
+    });
+    return from_pairs(n_pre, pres, [k](std::size_t s) { return uint32_t(s / k); });
   }
   case ConnectRule::FixedTotalNumber: {
-    const uint64_t possible = n_pre * n_post - (skip_autapse ? std::min(n_pre, n_post) : 0);
-    if (!proj.allow_multapses && proj.total > possible)
-      refuse(proj, std::to_string(proj.total) + " synapses cannot be drawn without multapses from " +
-                       std::to_string(possible) + " possible pairs; lower 'total' or allow "
-                                                  "multapses");
-    if (proj.total > 0 && possible == 0) refuse(proj, "there is no pair of neurons to connect");
-    // One stream for the whole projection (its id is the pre population's first gid): pairs
-    // in draw order, then sorted into rows by pre and, within a row, by post.
+    if (!proj.allow_multapses && proj.total > pairs)
+      refuse(proj, std::to_string(proj.total) +
+                       " synapses cannot be drawn without multapses from " + std::to_string(pairs) +
+                       " possible pairs; lower 'total' or allow multapses");
+    if (proj.total > 0 && pairs == 0) refuse(proj, "there is no pair of neurons to connect");
+    // One stream for the whole projection (its id is the pre population's first gid), so drawn
+    // on one thread: pairs in draw order, then sorted into rows by pre and, within a row, by post.
     Draws draws(seed, stream, pre.first_gid);
     std::vector<uint32_t> pres, posts;
     std::unordered_set<uint64_t> seen;
@@ -139,70 +239,100 @@ Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const Popula
       pres.push_back(uint32_t(i));
       posts.push_back(uint32_t(j));
     }
-    Csr c = from_pairs(n_pre, pres, posts);
+    Csr c = from_pairs(n_pre, pres, [&](std::size_t s) { return posts[s]; });
     for (uint64_t i = 0; i < n_pre; ++i)
-      std::sort(c.post_index.begin() + long(c.row_ptr[i]), c.post_index.begin() + long(c.row_ptr[i + 1]));
+      std::sort(c.post_index.begin() + long(c.row_ptr[i]),
+                c.post_index.begin() + long(c.row_ptr[i + 1]));
     return c;
   }
   }
   throw std::logic_error("unknown connectivity rule");
 }
 
+// Draws row i's delays (whole steps) into c.delay and sorts the row by delay, stably; returns the
+// row's largest delay. scratch: the row's order and a copy of each array, reused between rows.
+struct DelayScratch {
+  std::vector<uint64_t> order;
+  std::vector<uint32_t> post;
+  std::vector<float> weight;
+  std::vector<uint16_t> delay;
+};
+
+uint64_t delay_row(Csr &c, uint64_t i, const ProjectionSpec &proj, Draws &draws, double dt,
+                   DelayScratch &scratch) {
+  const uint64_t b = c.row_ptr[i], e = c.row_ptr[i + 1];
+  uint64_t max_delay = 1;
+  for (uint64_t k = b; k < e; ++k) {
+    const double ms = draw_value(proj.delay_dist, k, draws, -HUGE_VAL, HUGE_VAL);
+    const double steps = std::max(1.0, std::round(ms / dt));
+    if (steps > 65535)
+      throw std::runtime_error(proj.pointer + "/delay: a drawn delay of " + std::to_string(ms) +
+                               " ms is over 65535 steps; shorten it or raise dt");
+    c.delay[k] = uint16_t(steps);
+    max_delay = std::max<uint64_t>(max_delay, c.delay[k]);
+  }
+  auto &order = scratch.order;
+  order.resize(e - b);
+  std::iota(order.begin(), order.end(), b);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint64_t x, uint64_t y) { return c.delay[x] < c.delay[y]; });
+  scratch.post.clear();
+  scratch.weight.clear();
+  scratch.delay.clear();
+  for (uint64_t k : order) {
+    scratch.post.push_back(c.post_index[k]);
+    scratch.weight.push_back(c.weight[k]);
+    scratch.delay.push_back(c.delay[k]);
+  }
+  std::copy(scratch.post.begin(), scratch.post.end(), c.post_index.begin() + long(b));
+  std::copy(scratch.weight.begin(), scratch.weight.end(), c.weight.begin() + long(b));
+  std::copy(scratch.delay.begin(), scratch.delay.end(), c.delay.begin() + long(b));
+  return max_delay;
+}
+
 } // namespace
 
 Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
-                       const PopulationSpec &post, uint64_t seed, double dt) {
+                       const PopulationSpec &post, uint64_t seed, double dt, ThreadPool *pool) {
   if (post.size > UINT32_MAX || pre.size > UINT32_MAX)
     throw std::runtime_error(proj.pointer + ": populations above 2^32 neurons are not supported");
-  Csr c = synapses(proj, pre, post, seed);
+  Csr c = synapses(proj, pre, post, seed, pool);
   const uint64_t n_pre = pre.size;
+  const Chunks rows(n_pre, n_pre ? double(c.size()) / double(n_pre) : 0.0, threads_of(pool));
 
   // Weights: a projection keeps its sign, so a draw of the other sign is drawn again.
-  c.weight.resize(c.size());
   const double lo = proj.weight < 0 ? -HUGE_VAL : 0.0, hi = proj.weight < 0 ? 0.0 : HUGE_VAL;
-  if (proj.weight_dist.kind == ValueSpec::Kind::Constant)
-    std::fill(c.weight.begin(), c.weight.end(), float(proj.weight));
-  else
-  for (uint64_t i = 0; i < n_pre; ++i) {
-    Draws draws(seed, streams::kWeights + proj.stream, pre.first_gid + i);
-    for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k)
-      c.weight[k] = float(draw_value(proj.weight_dist, k, draws, lo, hi));
-  }
+  const bool constant = proj.weight_dist.kind == ValueSpec::Kind::Constant;
+  c.weight.resize(c.size());
+  run_all(pool, rows.count, [&](std::size_t r) {
+    const uint64_t b = c.row_ptr[rows.begin(r)], e = c.row_ptr[rows.end(r)];
+    prefault(c.weight.data() + b, c.weight.data() + e);
+    if (constant) {
+      std::fill(c.weight.begin() + long(b), c.weight.begin() + long(e), float(proj.weight));
+      return;
+    }
+    for (uint64_t i = rows.begin(r); i < rows.end(r); ++i) {
+      Draws draws(seed, streams::kWeights + proj.stream, pre.first_gid + i);
+      for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k)
+        c.weight[k] = float(draw_value(proj.weight_dist, k, draws, lo, hi));
+    }
+  });
 
   // Drawn delays: whole steps, at least one; rows sorted by delay so one delay is one run.
   c.max_delay = proj.delay_steps;
   if (proj.delay_dist.kind == ValueSpec::Kind::Constant) return c;
   c.delay.resize(c.size());
-  c.max_delay = 1;
-  std::vector<uint64_t> order;
-  AlignedVector<uint32_t> post_sorted(c.size());
-  AlignedVector<float> weight_sorted(c.size());
-  AlignedVector<uint16_t> delay_sorted(c.size());
-  for (uint64_t i = 0; i < n_pre; ++i) {
-    Draws draws(seed, streams::kDelays + proj.stream, pre.first_gid + i);
-    const uint64_t b = c.row_ptr[i], e = c.row_ptr[i + 1];
-    for (uint64_t k = b; k < e; ++k) {
-      const double ms = draw_value(proj.delay_dist, k, draws, -HUGE_VAL, HUGE_VAL);
-      const double steps = std::max(1.0, std::round(ms / dt));
-      if (steps > 65535)
-        throw std::runtime_error(proj.pointer + "/delay: a drawn delay of " + std::to_string(ms) +
-                                 " ms is over 65535 steps; shorten it or raise dt");
-      c.delay[k] = uint16_t(steps);
-      c.max_delay = std::max<uint64_t>(c.max_delay, c.delay[k]);
+  std::vector<uint64_t> max_delay(rows.count, 1);
+  run_all(pool, rows.count, [&](std::size_t r) {
+    DelayScratch scratch;
+    prefault(c.delay.data() + c.row_ptr[rows.begin(r)], c.delay.data() + c.row_ptr[rows.end(r)]);
+    for (uint64_t i = rows.begin(r); i < rows.end(r); ++i) {
+      Draws draws(seed, streams::kDelays + proj.stream, pre.first_gid + i);
+      max_delay[r] = std::max(max_delay[r], delay_row(c, i, proj, draws, dt, scratch));
     }
-    order.resize(e - b);
-    std::iota(order.begin(), order.end(), b);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](uint64_t x, uint64_t y) { return c.delay[x] < c.delay[y]; });
-    for (uint64_t s = 0; s < order.size(); ++s) {
-      post_sorted[b + s] = c.post_index[order[s]];
-      weight_sorted[b + s] = c.weight[order[s]];
-      delay_sorted[b + s] = c.delay[order[s]];
-    }
-  }
-  c.post_index.swap(post_sorted);
-  c.weight.swap(weight_sorted);
-  c.delay.swap(delay_sorted);
+  });
+  c.max_delay = std::accumulate(max_delay.begin(), max_delay.end(), uint64_t(1),
+                                [](uint64_t a, uint64_t b) { return std::max(a, b); });
   return c;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace ganglion {
@@ -20,6 +21,23 @@ template <class T> struct AlignedAllocator {
 };
 
 template <class T> using AlignedVector = std::vector<T, AlignedAllocator<T>>;
+
+// The same, except that resize() leaves new elements uninitialised instead of zeroing them: for
+// large arrays written in full right after, by several threads, so that each thread first
+// touches (and the kernel zeroes) the pages it writes, rather than one thread zeroing them all.
+template <class T> struct UninitAllocator : AlignedAllocator<T> {
+  template <class U> struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() = default;
+  template <class U> UninitAllocator(const UninitAllocator<U> &) {}
+  template <class U> void construct(U *p) { ::new (static_cast<void *>(p)) U; }
+  template <class U, class... Args> void construct(U *p, Args &&...args) {
+    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+template <class T> using UninitVector = std::vector<T, UninitAllocator<T>>;
 
 // n rounded up to whole 64-byte lines of doubles.
 inline std::size_t padded(std::size_t n) { return (n + 7) / 8 * 8; }

@@ -253,7 +253,7 @@ struct Simulation::Impl {
       proj.desc = proj.spec->synapse->desc;
       const auto &pre = exp.populations[proj.spec->pre];
       const auto &post = exp.populations[proj.spec->post];
-      proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt);
+      proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get());
       proj.fields.make(proj.desc, post.size, proj.spec->values, sim.seed, post.first_gid);
       pops[proj.spec->post].incoming.push_back(q);
       depth[proj.spec->pre] = std::max(depth[proj.spec->pre], proj.csr.max_delay);
@@ -667,21 +667,8 @@ struct Simulation::Impl {
         [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "step");
   }
 
-  // Runs task(i) on the pool; rethrows the error of the lowest failing index, so which error is
-  // reported never depends on the thread timing.
-  std::vector<std::exception_ptr> errors; // parallel()'s, kept to allocate nothing per step
-  template <class F> void parallel(std::size_t n, F &&task) {
-    errors.assign(n, nullptr);
-    pool->run(n, [&](std::size_t i) {
-      try {
-        task(i);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    });
-    for (auto &e : errors)
-      if (e) std::rethrow_exception(e);
-  }
+  std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
+  template <class F> void parallel(std::size_t n, F &&task) { run_all(pool.get(), n, task, errors); }
 
   void call_recorders(uint64_t step, bool finish) {
     for (auto &rec : recs) {

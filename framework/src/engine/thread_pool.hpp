@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -38,5 +39,30 @@ private:
   std::atomic<unsigned long> generation_{0};
   std::atomic<bool> stop_{false};
 };
+
+// Runs task(i) for i in [0, n) on the pool, or in order on the calling thread where there is none,
+// and rethrows the error of the lowest failing index, so which error is reported never depends on
+// the thread timing.
+template <class F>
+void run_all(ThreadPool *pool, std::size_t n, F &&task, std::vector<std::exception_ptr> &errors) {
+  if (!pool) {
+    for (std::size_t i = 0; i < n; ++i) task(i);
+    return;
+  }
+  errors.assign(n, nullptr); // `errors` is scratch: reused by a caller in a loop, no allocation
+  pool->run(n, [&](std::size_t i) {
+    try {
+      task(i);
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  });
+  for (auto &e : errors)
+    if (e) std::rethrow_exception(e);
+}
+template <class F> void run_all(ThreadPool *pool, std::size_t n, F &&task) {
+  std::vector<std::exception_ptr> errors;
+  run_all(pool, n, task, errors);
+}
 
 } // namespace ganglion

@@ -1,7 +1,7 @@
 // Connectivity rules, weights and delays of framework/src/connect: the counts each rule promises
 // (exact where the rule fixes them, within binomial tolerances where it draws them), multapses
 // and autapses as asked, one sign per projection, drawn delays in whole steps of at least one,
-// and the same synapses for the same seed.
+// the same synapses for the same seed, and the same CSR, bit for bit, for any thread count.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "connect/connectivity.hpp"
+#include "engine/thread_pool.hpp"
+#include "random/draws.hpp"
 
 using namespace ganglion;
 
@@ -47,6 +49,15 @@ std::set<std::pair<uint64_t, uint32_t>> pairs(const Csr &c) {
   for (uint64_t i = 0; i + 1 < c.row_ptr.size(); ++i)
     for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k) s.insert({i, c.post_index[k]});
   return s;
+}
+
+void check_same(const Csr &a, const Csr &b) {
+  CHECK(a.row_ptr == b.row_ptr);
+  CHECK(std::equal(a.post_index.begin(), a.post_index.end(), b.post_index.begin(),
+                   b.post_index.end()));
+  CHECK(std::equal(a.weight.begin(), a.weight.end(), b.weight.begin(), b.weight.end()));
+  CHECK(std::equal(a.delay.begin(), a.delay.end(), b.delay.begin(), b.delay.end()));
+  CHECK(a.max_delay == b.max_delay);
 }
 
 } // namespace
@@ -168,4 +179,83 @@ TEST_CASE("connect: drawn delays are whole steps of at least one, rows sorted by
   CHECK(c.max_delay == 20);
   // Draws below 0.15 ms round to 0 or 1 step: a share of 0.075 of 10000, sd 26; within 4 sd.
   CHECK(std::abs(double(ones) - 750.0) < 4 * 26.3);
+}
+
+TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1 and with 2 threads") {
+  // Large enough that each rule's rows (or fixed_indegree's columns) make several chunks and the
+  // rows several waves of chunks (about 2000 synapses a chunk at 2 threads), so the joins between
+  // chunks and waves are exercised.
+  const PopulationSpec pre = population(600, 0), post = population(500, 600);
+  ThreadPool one(1), two(2);
+  std::vector<std::pair<ProjectionSpec, bool>> cases; // (projection, onto itself)
+  ProjectionSpec q = projection(ConnectRule::FixedProbability, true);
+  q.p = 0.1;
+  q.allow_autapses = false;
+  q.weight_dist.kind = ValueSpec::Kind::Normal;
+  q.weight_dist.a = 0.5;
+  q.weight_dist.b = 0.2;
+  q.delay_dist.kind = ValueSpec::Kind::Uniform;
+  q.delay_dist.a = 0.1; // ms
+  q.delay_dist.b = 3.0;
+  cases.push_back({q, true});
+  q = projection(ConnectRule::FixedProbability);
+  q.p = 0.01; // rows of 5 synapses: short batches of draws
+  cases.push_back({q, false});
+  q = projection(ConnectRule::FixedOutdegree);
+  q.outdegree = 60;
+  q.allow_multapses = false;
+  cases.push_back({q, false});
+  q = projection(ConnectRule::FixedIndegree, true);
+  q.indegree = 70;
+  q.allow_autapses = false;
+  cases.push_back({q, true});
+  q = projection(ConnectRule::FixedTotalNumber);
+  q.total = 20000;
+  cases.push_back({q, false});
+  cases.push_back({projection(ConnectRule::AllToAll), false});
+  cases.push_back({projection(ConnectRule::OneToOne), false});
+  for (const auto &[proj, self] : cases) {
+    CAPTURE(int(proj.rule));
+    const PopulationSpec &target = self ? pre : post;
+    const Csr alone = build_connectivity(proj, pre, target, 21, 0.1);
+    REQUIRE(alone.size() > 0);
+    check_same(alone, build_connectivity(proj, pre, target, 21, 0.1, &one));
+    check_same(alone, build_connectivity(proj, pre, target, 21, 0.1, &two));
+  }
+}
+
+TEST_CASE("connect: fixed_probability's rows are the geometric gaps of each row's draws") {
+  // The definition, one draw at a time: from candidate j, skip floor(log(u) / log(1 - p))
+  // candidates (each pair is then made with probability p, independently), u the row's next
+  // uniform from Draws(seed, connect stream, its gid). The batched rows must be exactly these.
+  const PopulationSpec pre = population(300, 1000);
+  ProjectionSpec q = projection(ConnectRule::FixedProbability, true);
+  q.p = 0.05;
+  q.allow_autapses = false;
+  ThreadPool two(2);
+  const Csr c = build_connectivity(q, pre, pre, 13, 0.1, &two);
+  const double log_q = std::log1p(-q.p);
+  for (uint64_t i = 0; i < 300; ++i) {
+    Draws draws(13, streams::kConnect + q.stream, pre.first_gid + i);
+    std::vector<uint32_t> row;
+    for (uint64_t j = 0;; ++j) {
+      const double gap = std::floor(std::log(draws.uniform()) / log_q);
+      if (gap >= double(300 - j)) break;
+      j += uint64_t(gap);
+      if (j != i) row.push_back(uint32_t(j));
+    }
+    REQUIRE(std::equal(row.begin(), row.end(), c.post_index.begin() + long(c.row_ptr[i]),
+                       c.post_index.begin() + long(c.row_ptr[i + 1])));
+  }
+}
+
+TEST_CASE("connect: an error in a row made on another thread reaches the caller") {
+  const PopulationSpec pre = population(300, 0), post = population(300, 300);
+  ProjectionSpec q = projection(ConnectRule::AllToAll);
+  q.delay_dist.kind = ValueSpec::Kind::Uniform;
+  q.delay_dist.a = 7000.0; // ms: 70000 steps of 0.1 ms, beyond a 16-bit delay
+  q.delay_dist.b = 8000.0;
+  ThreadPool two(2);
+  CHECK_THROWS_WITH(build_connectivity(q, pre, post, 4, 0.1, &two),
+                    doctest::Contains("is over 65535 steps"));
 }
