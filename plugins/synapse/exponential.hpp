@@ -1,5 +1,9 @@
 // What the exponential synapses (exp_current, exp_conductance) share: per-step factors derived
-// from tau, scheme and convention, and the step that decays the state and applies the arrivals.
+// from tau, scheme and convention, and the step that applies the arrivals.
+//
+// The state is decayed in `current`, in the same pass that hands the neuron its input (the kernel
+// calls `current` once per step, before `step`): x_{n+1} = decay x_n + arrivals_n takes one pass
+// over x per step instead of two.
 #pragma once
 
 #include <cmath>
@@ -36,17 +40,15 @@ struct Factors {
         same(ganglion::uniform(v, f.tau)) {}
 };
 
-// Decays `state` by one step, then adds weight x jump for every synapse whose spike arrives now.
-// Inlined into the plugins' GANGLION_SIMD step hooks.
-[[gnu::always_inline]] inline void step(const gg_view &v, const Fields &f, double *state) {
+// Adds weight x jump to `state` for every synapse whose spike arrives now (the state was decayed
+// by this step's `current`). Inlined into the plugins' GANGLION_SIMD step hooks.
+[[gnu::always_inline]] inline void deliver(const gg_view &v, const Fields &f, double *state) {
   const Factors k(v, f);
   double *__restrict x = state;
   const uint32_t *__restrict post = v.post_index;
   const float *__restrict w = v.weight;
   if (k.same) {
-    const double decay = k.decay_[0], jump = k.jump_[0];
-    for (uint64_t j = 0; j < v.n; ++j)
-      x[j] *= decay;
+    const double jump = k.jump_[0];
     for (uint64_t a = 0; a < v.n_arrivals; ++a) {
       ganglion::prefetch_arrival(v, a + 1);
       for (uint64_t s = v.arrivals[a].begin; s < v.arrivals[a].end; ++s)
@@ -54,9 +56,7 @@ struct Factors {
     }
     return;
   }
-  const double *__restrict decay = k.decay_, *__restrict jump = k.jump_;
-  for (uint64_t j = 0; j < v.n; ++j)
-    x[j] *= decay[j];
+  const double *__restrict jump = k.jump_;
   for (uint64_t a = 0; a < v.n_arrivals; ++a) {
     ganglion::prefetch_arrival(v, a + 1);
     for (uint64_t s = v.arrivals[a].begin; s < v.arrivals[a].end; ++s) {

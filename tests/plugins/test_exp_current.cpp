@@ -42,8 +42,12 @@ std::vector<double> impulse_response(const LoadedPlugin &exp_current, double J, 
   csr.attach(syn.view);
   syn.init();
   const std::vector<gg_arrival> spike = arrivals_of({0}, csr.row_ptr.data());
+  std::vector<double> post_input(8, 0.0);
+  syn.view.post_input = post_input.data();
   std::vector<double> out;
   for (int k = 0; k < steps; ++k) {
+    // As the kernel calls them: `current` (which decays I by the step), then `step` (arrivals).
+    syn.call(syn.desc->cpu->current);
     syn.view.arrivals = k == 0 ? spike.data() : nullptr;
     syn.view.n_arrivals = k == 0 ? 1 : 0;
     syn.step(uint64_t(k));
@@ -103,7 +107,7 @@ TEST_CASE("exp_current: the current hook adds I's step mean into post_input, spi
   CHECK(I[1] == 0.0);
   CHECK(I[2] == doctest::Approx((2 * -2.0 + 0.25) / 4));
   // `current` adds (does not overwrite) I's exact mean over the next step, I (1 - e^{-x})/x with
-  // x = dt/tau, into the postsynaptic accumulator, and leaves I alone.
+  // x = dt/tau, into the postsynaptic accumulator, and decays I by the step, e^{-x}.
   const double x = 0.1 / 4, mean = -std::expm1(-x) / x;
   std::vector<double> post_input = {0.5, -1.0, 2.0, 0, 0, 0, 0, 0};
   syn.view.post_input = post_input.data();
@@ -111,7 +115,9 @@ TEST_CASE("exp_current: the current hook adds I's step mean into post_input, spi
   CHECK(post_input[0] == doctest::Approx(0.5 + 0.5 * mean).epsilon(1e-12));
   CHECK(post_input[1] == -1.0);
   CHECK(post_input[2] == doctest::Approx(2.0 - 0.9375 * mean).epsilon(1e-12));
-  CHECK(I[0] == doctest::Approx(0.5));
+  CHECK(I[0] == doctest::Approx(0.5 * std::exp(-x)).epsilon(1e-15));
+  CHECK(I[1] == 0.0);
+  CHECK(I[2] == doctest::Approx(-0.9375 * std::exp(-x)).epsilon(1e-15));
 }
 
 TEST_CASE("exp_current: Campbell's theorem, mean J r and variance J^2 r / (2 tau), Poisson input") {

@@ -220,10 +220,14 @@ typedef struct gg_hooks {
   /* Once, before step 0, after fields hold their defaults, the config's values and initial
    * values. May derive state from parameters. Recorders declare their channels here. */
   gg_status (*init)(const gg_view *view, gg_error *err);
-  /* Synapse only, early in each step: add this projection's current into post_input. */
+  /* Synapse only, early in each step: add this projection's current into post_input. The kernel
+   * calls it exactly once per step, before the synapse's `step`, so it may also advance the
+   * synapse's own state over the step (the exponential synapses decay there, in the same pass),
+   * leaving `step` to apply the arrivals. */
   gg_status (*current)(const gg_view *view, gg_error *err);
   /* Neuron: integrate one dt using `input`, write spikes (rate units: update r).
-   * Synapse: at the end of the step, advance the postsynaptic state by dt, then apply arrivals
+   * Synapse: at the end of the step, advance the postsynaptic state by dt (unless `current`
+   * did), then apply arrivals
    * (rate synapses: take up pre_rate).
    * Plasticity: after the projection's synapses took up this step's arrivals: advance the traces
    * by dt, then act on this step's presynaptic spikes, then on its postsynaptic spikes.

@@ -50,23 +50,29 @@ struct ExpConductance {
                                 "E_syn below rest (e.g. -80 mV)");
   }
 
+  // The neuron's input for this step, g's mean over it times (E_syn - V); then g decays by the
+  // step (see exponential.hpp), and `step` adds the arrivals.
   GANGLION_SIMD static void current(const gg_view &v) {
     const ganglion::exponential::Factors k(v, shared);
-    const double *__restrict g_ = v.fields[g], *__restrict e = v.fields[E_syn],
-                             *__restrict avg = k.average_, *__restrict post_v = v.post_v;
-    double *__restrict in = v.post_input;
+    double *__restrict g_ = v.fields[g], *__restrict in = v.post_input;
+    const double *__restrict e = v.fields[E_syn], *__restrict avg = k.average_,
+                             *__restrict dec = k.decay_, *__restrict post_v = v.post_v;
     if (k.same && ganglion::uniform(v, E_syn)) {
-      const double a = avg[0], e0 = e[0];
-      for (uint64_t j = 0; j < v.n; ++j)
+      const double a = avg[0], d = dec[0], e0 = e[0];
+      for (uint64_t j = 0; j < v.n; ++j) {
         in[j] += g_[j] * a * (e0 - post_v[j]);
+        g_[j] *= d;
+      }
     } else {
-      for (uint64_t j = 0; j < v.n; ++j)
+      for (uint64_t j = 0; j < v.n; ++j) {
         in[j] += g_[j] * avg[j] * (e[j] - post_v[j]);
+        g_[j] *= dec[j];
+      }
     }
   }
 
   GANGLION_SIMD static void step(const gg_view &v) {
-    ganglion::exponential::step(v, shared, v.fields[g]);
+    ganglion::exponential::deliver(v, shared, v.fields[g]);
   }
 };
 

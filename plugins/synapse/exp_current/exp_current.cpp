@@ -43,22 +43,28 @@ struct ExpCurrent {
 
   static void init(const gg_view &v) { ganglion::exponential::precompute(v, shared); }
 
+  // The neuron's input for this step, I's mean over it; then I decays by the step (see
+  // exponential.hpp), and `step` adds the arrivals.
   GANGLION_SIMD static void current(const gg_view &v) {
     const ganglion::exponential::Factors k(v, shared);
-    const double *__restrict i_syn = v.fields[I], *__restrict avg = k.average_;
-    double *__restrict in = v.post_input;
+    double *__restrict i_syn = v.fields[I], *__restrict in = v.post_input;
+    const double *__restrict avg = k.average_, *__restrict dec = k.decay_;
     if (k.same) {
-      const double a = avg[0];
-      for (uint64_t j = 0; j < v.n; ++j)
+      const double a = avg[0], d = dec[0];
+      for (uint64_t j = 0; j < v.n; ++j) {
         in[j] += i_syn[j] * a;
+        i_syn[j] *= d;
+      }
     } else {
-      for (uint64_t j = 0; j < v.n; ++j)
+      for (uint64_t j = 0; j < v.n; ++j) {
         in[j] += i_syn[j] * avg[j];
+        i_syn[j] *= dec[j];
+      }
     }
   }
 
   GANGLION_SIMD static void step(const gg_view &v) {
-    ganglion::exponential::step(v, shared, v.fields[I]);
+    ganglion::exponential::deliver(v, shared, v.fields[I]);
   }
 };
 
