@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <numeric>
 #include <thread>
 
 #include "connect/connectivity.hpp"
@@ -199,6 +200,11 @@ struct Simulation::Impl {
   std::vector<Recorder> recs;
   std::vector<Slice> slices;                    // phase 1 tasks, population after population
   std::vector<std::vector<std::size_t>> groups; // phase 2 tasks: projections stepped together
+  // Phase 2 hands the groups out longest first (by their measured time, a running mean), so the
+  // thread that takes the largest projection is not also left the last: the order changes nothing
+  // but the load balance, since every group writes only its own projections.
+  std::vector<double> group_cost;
+  std::vector<std::size_t> group_order;
   std::unique_ptr<ThreadPool> pool;
   double setup_s = 0;
   uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
@@ -428,6 +434,10 @@ struct Simulation::Impl {
         groups.push_back({q});
       }
     }
+    slice_cost.assign(slices.size(), 1.0); // equal until measured
+    group_cost.assign(groups.size(), 0.0);
+    group_order.resize(groups.size());
+    std::iota(group_order.begin(), group_order.end(), std::size_t(0));
   }
 
   void build_plasticity(Projection &proj) {
@@ -668,7 +678,30 @@ struct Simulation::Impl {
   }
 
   std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
-  template <class F> void parallel(std::size_t n, F &&task) { run_all(pool.get(), n, task, errors); }
+  template <class F> void parallel(std::size_t n, F &&task, const std::size_t *split = nullptr) {
+    run_all(pool.get(), n, task, errors, split);
+  }
+
+  // Phase 1 gives each thread a run of consecutive slices of about equal measured time (running
+  // means), the same run step after step, so a slice's neurons and synaptic state stay in the
+  // caches of the core that steps them; a thread done early takes the others' slices.
+  std::vector<double> slice_cost;
+  std::vector<std::size_t> slice_split;
+  void balance_slices() {
+    const std::size_t threads = pool->size();
+    double total = 0;
+    for (double c : slice_cost)
+      total += c;
+    slice_split.assign(threads + 1, slices.size());
+    slice_split[0] = 0;
+    double sum = 0;
+    std::size_t t = 1;
+    for (std::size_t i = 0; i < slices.size() && t < threads; ++i) {
+      sum += slice_cost[i];
+      while (t < threads && sum >= total * double(t) / double(threads))
+        slice_split[t++] = i + 1;
+    }
+  }
 
   void call_recorders(uint64_t step, bool finish) {
     for (auto &rec : recs) {
@@ -688,9 +721,35 @@ struct Simulation::Impl {
 
   void one_step(uint64_t step) {
     apply_schedules(step);
-    parallel(slices.size(), [&](std::size_t i) { step_slice(slices[i], step); });
+    if (pool->size() == 1) {
+      for (auto &slice : slices)
+        step_slice(slice, step);
+    } else {
+      if ((step & 63) == 0) balance_slices(); // the costs change slowly
+      parallel(
+          slices.size(),
+          [&](std::size_t i) {
+            const auto t0 = Clock::now();
+            step_slice(slices[i], step);
+            slice_cost[i] = 0.9 * slice_cost[i] + 0.1 * seconds_since(t0);
+          },
+          slice_split.data());
+    }
     gather_spikes(step);
-    parallel(groups.size(), [&](std::size_t g) { step_group(groups[g], step); });
+    if (pool->size() == 1) {
+      for (const auto &group : groups)
+        step_group(group, step);
+    } else {
+      if ((step & 63) == 0) // reorder now and then: the costs change slowly
+        std::sort(group_order.begin(), group_order.end(),
+                  [&](std::size_t a, std::size_t b) { return group_cost[a] > group_cost[b]; });
+      parallel(groups.size(), [&](std::size_t k) {
+        const std::size_t g = group_order[k];
+        const auto t0 = Clock::now();
+        step_group(groups[g], step);
+        group_cost[g] = 0.9 * group_cost[g] + 0.1 * seconds_since(t0);
+      });
+    }
     call_recorders(step, false);
   }
 

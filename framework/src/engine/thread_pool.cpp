@@ -21,8 +21,8 @@ inline void relax() {
 
 } // namespace
 
-ThreadPool::ThreadPool(unsigned threads) {
-  for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
+ThreadPool::ThreadPool(unsigned threads) : ranges_(std::make_unique<Range[]>(threads ? threads : 1)) {
+  for (unsigned i = 1; i < threads; ++i) workers_.emplace_back([this, i] { work(i); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -34,19 +34,26 @@ ThreadPool::~ThreadPool() {
   for (auto &w : workers_) w.join();
 }
 
-// Takes tasks of the current batch until none is left.
-void ThreadPool::drain() {
+// Takes tasks of the current batch, its own range first, then the others', until none is left.
+// Each claim reads the batch's task under the mutex, so a worker that comes late (its batch done,
+// a new one begun) takes a task of the new batch with the new batch's function, never a mix.
+void ThreadPool::drain(unsigned self) {
+  const unsigned threads = size();
   for (;;) {
-    std::size_t i;
-    const std::function<void(std::size_t)> *task;
-    std::size_t n;
+    std::size_t i = 0, n = 0;
+    const std::function<void(std::size_t)> *task = nullptr;
     {
       std::lock_guard lock(mutex_);
-      if (next_ >= n_) return;
-      i = next_++;
-      task = task_;
-      n = n_;
+      for (unsigned k = 0; k < threads && !task; ++k) {
+        Range &r = ranges_[(self + k) % threads];
+        if (r.next < r.end) {
+          i = r.next++;
+          task = task_;
+          n = n_;
+        }
+      }
     }
+    if (!task) return;
     (*task)(i);
     if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
       std::lock_guard lock(mutex_); // so a main thread about to sleep cannot miss the wake-up
@@ -55,7 +62,7 @@ void ThreadPool::drain() {
   }
 }
 
-void ThreadPool::work() {
+void ThreadPool::work(unsigned self) {
   unsigned long seen = 0;
   for (;;) {
     for (int s = 0; s < kSpins && generation_.load(std::memory_order_acquire) == seen &&
@@ -68,30 +75,34 @@ void ThreadPool::work() {
       if (stop_) return;
       seen = generation_;
     }
-    drain();
+    drain(self);
   }
 }
 
-void ThreadPool::run(std::size_t n, const std::function<void(std::size_t)> &task) {
+void ThreadPool::run(std::size_t n, const std::function<void(std::size_t)> &task,
+                     const std::size_t *split) {
   if (n == 0) return;
   if (workers_.empty() || n == 1) {
     for (std::size_t i = 0; i < n; ++i) task(i);
     return;
   }
+  const unsigned threads = size();
   {
     std::lock_guard lock(mutex_);
     task_ = &task;
     n_ = n;
-    next_ = 0;
+    for (unsigned t = 0; t < threads; ++t) { // without a split: one range everyone shares
+      ranges_[t].next = split ? split[t] : (t == 0 ? 0 : n);
+      ranges_[t].end = split ? split[t + 1] : n;
+    }
     finished_.store(0, std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_release);
   }
   start_.notify_all();
-  drain();
+  drain(0);
   for (int s = 0; s < kSpins && finished_.load(std::memory_order_acquire) != n; ++s) relax();
   std::unique_lock lock(mutex_);
   done_.wait(lock, [&] { return finished_.load(std::memory_order_acquire) == n; });
-  n_ = 0; // late workers find nothing to take
 }
 
 } // namespace ganglion

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -24,17 +25,26 @@ public:
   ThreadPool &operator=(const ThreadPool &) = delete;
 
   // Runs task(i) for i in [0, n) and returns when all are done. The calling thread works too.
-  void run(std::size_t n, const std::function<void(std::size_t)> &task);
+  // With `split` (size() + 1 ascending bounds from 0 to n), thread t (0: the caller) starts on
+  // [split[t], split[t + 1]) and takes others' tasks only once its own are gone: the same thread
+  // gets the same tasks step after step, so their data stays in its caches.
+  void run(std::size_t n, const std::function<void(std::size_t)> &task,
+           const std::size_t *split = nullptr);
   unsigned size() const { return static_cast<unsigned>(workers_.size()) + 1; }
 
 private:
-  void work();
-  void drain();
+  void work(unsigned self);
+  void drain(unsigned self);
+  // A thread's share of the batch, claimed under mutex_.
+  struct Range {
+    std::size_t next = 0, end = 0;
+  };
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable start_, done_;
   const std::function<void(std::size_t)> *task_ = nullptr; // guarded by mutex_
-  std::size_t n_ = 0, next_ = 0;                            // guarded by mutex_
+  std::unique_ptr<Range[]> ranges_;                         // size() of them, guarded by mutex_
+  std::size_t n_ = 0;                                       // guarded by mutex_
   std::atomic<std::size_t> finished_{0};
   std::atomic<unsigned long> generation_{0};
   std::atomic<bool> stop_{false};
@@ -44,19 +54,23 @@ private:
 // and rethrows the error of the lowest failing index, so which error is reported never depends on
 // the thread timing.
 template <class F>
-void run_all(ThreadPool *pool, std::size_t n, F &&task, std::vector<std::exception_ptr> &errors) {
+void run_all(ThreadPool *pool, std::size_t n, F &&task, std::vector<std::exception_ptr> &errors,
+             const std::size_t *split = nullptr) {
   if (!pool) {
     for (std::size_t i = 0; i < n; ++i) task(i);
     return;
   }
   errors.assign(n, nullptr); // `errors` is scratch: reused by a caller in a loop, no allocation
-  pool->run(n, [&](std::size_t i) {
-    try {
-      task(i);
-    } catch (...) {
-      errors[i] = std::current_exception();
-    }
-  });
+  pool->run(
+      n,
+      [&](std::size_t i) {
+        try {
+          task(i);
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      },
+      split);
   for (auto &e : errors)
     if (e) std::rethrow_exception(e);
 }
