@@ -11,9 +11,10 @@ namespace ganglion::integrate_and_fire {
 [[gnu::always_inline]] inline int settle(double &V, double &hold, double next, double V_re,
                                          double V_th) {
   const bool held = hold > 0;
-  V = held ? V_re : next;
+  const double out = held ? V_re : next; // compared from the register: reading V back after the
+  V = out;                               // store makes GCC's vector loop three times slower
   hold = held ? hold - 1 : hold;
-  return V >= V_th;
+  return out >= V_th;
 }
 
 // step_chunks' fire: at V >= V_th a spike, V = V_re, held for tau_ref (rounded to steps).
