@@ -47,6 +47,15 @@ struct Factors {
   double *__restrict x = state;
   const uint32_t *__restrict post = v.post_index;
   const float *__restrict w = v.weight;
+  if (k.same && ganglion::weights_uniform(v)) { // one value for every synapse: no weight loads
+    const double add = v.n_arrivals ? double(w[v.arrivals[0].begin]) * k.jump_[0] : 0.0;
+    for (uint64_t a = 0; a < v.n_arrivals; ++a) {
+      ganglion::prefetch_arrival(v, a + 1);
+      for (uint64_t s = v.arrivals[a].begin; s < v.arrivals[a].end; ++s)
+        x[post[s]] += add;
+    }
+    return;
+  }
   if (k.same) {
     const double jump = k.jump_[0];
     for (uint64_t a = 0; a < v.n_arrivals; ++a) {

@@ -80,15 +80,23 @@ inline void emit_spike(const gg_view &v, uint64_t i) {
   ++*v.n_spikes;
 }
 
+// Whether every weight of a synapse view's projection is weight[0] for the whole run (since ABI
+// 1.1; false when the kernel does not say).
+inline bool weights_uniform(const gg_view &v) {
+  return v.struct_size >= offsetof(gg_view, weights_uniform) + sizeof v.weights_uniform &&
+         v.weights_uniform != 0;
+}
+
 // Asks the cache for the targets and weights of arrival a (a no-op past the last one). Delivering
 // arrival a while the next one's rows come in hides most of the memory latency of large CSRs: a
 // row of a few hundred synapses is too short for the hardware prefetcher to get going.
 inline void prefetch_arrival(const gg_view &v, uint64_t a) {
   if (a >= v.n_arrivals) return;
   const uint64_t begin = v.arrivals[a].begin, end = v.arrivals[a].end;
+  const bool weights = v.weight && !weights_uniform(v);
   for (uint64_t s = begin; s < end; s += 16) { // 16 four-byte entries: one 64-byte line
     __builtin_prefetch(v.post_index + s);
-    if (v.weight) __builtin_prefetch(v.weight + s);
+    if (weights) __builtin_prefetch(v.weight + s);
     // C++ lets the compiler delete a loop without side effects, and prefetches do not count.
     asm volatile("");
   }

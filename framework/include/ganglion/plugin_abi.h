@@ -196,6 +196,9 @@ typedef struct gg_view {
                                       value in every element of the whole instance (kept true
                                       across schedules), so a hook may load it once, as a scalar;
                                       0 for every other field. NULL: nothing is known. */
+  int32_t weights_uniform;         /* synapse: 1 when every weight of the projection equals
+                                      weight[0] and stays so (no plasticity acts on it), so
+                                      delivery need not load a weight per synapse */
 } gg_view;
 
 #define GG_BACKEND_CPU 0

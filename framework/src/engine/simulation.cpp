@@ -290,6 +290,11 @@ struct Simulation::Impl {
       if (pre.rate_field >= 0) proj.view.pre_rate = pre.fields.ptrs[std::size_t(pre.rate_field)];
       proj.view.projection = proj.spec->name.c_str();
       if (!proj.spec->plasticity.empty()) build_plasticity(proj);
+      // One weight for every synapse, for the whole run: delivery can skip the weight loads.
+      const auto &w = proj.csr.weight;
+      proj.view.weights_uniform =
+          proj.spec->plasticity.empty() && !w.empty() &&
+          std::all_of(w.begin(), w.end(), [&](float x) { return x == w[0]; });
     }
     build_tasks();
     recs.resize(exp.recorders.size());
