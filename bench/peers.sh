@@ -59,27 +59,7 @@ now() { date +%s.%N; }
 rss_kb() { sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p' "$1"; }
 cpu_s() { awk -F': ' '/User time|System time/ {s += $2} END {printf "%.3f", s}' "$1"; }
 
-# --set arguments (one word a line) that make a model the peer's at size N: every population
-# scales as the peer's does.
-sets() {  # model N
-  local m=$1 n=$2 ne p k
-  case $m in
-    coba)  # Ne = int(0.8 N), Ni = N - Ne, p = 80/N on every projection (sources: none)
-      ne=$((n * 8 / 10)); p=$(python3 -c "print(80.0/$n)")
-      printf '%s\n' --set "populations.E.size=$ne" --set "populations.I.size=$((n - ne))"
-      for k in 0 1 2 3; do printf '%s\n' --set "projections.$k.connect.p=$p"; done ;;
-    balanced_eif)  # Ne = round(0.8 N), Ni = N - Ne, Nx = round(0.2 N); p = 0.1; J = j/sqrt(E + I) by itself
-      ne=$(python3 -c "print(round(0.8*$n))")
-      printf '%s\n' --set "populations.E.size=$ne" --set "populations.I.size=$((n - ne))" \
-        --set "populations.X.size=$(python3 -c "print(round(0.2*$n))")" ;;
-    vogels_istdp)  # NE = round(0.8 N), NI = N - NE, p = 200/N; plasticity off for min(1 s, T/2)
-      ne=$(python3 -c "print(round(0.8*$n))"); p=$(python3 -c "print(200.0/$n)")
-      printf '%s\n' --set "populations.E.size=$ne" --set "populations.I.size=$((n - ne))"
-      for k in 0 1 2 3; do printf '%s\n' --set "projections.$k.connect.p=$p"; done
-      printf '%s\n' --set "projections.3.plasticity.active=[[\"$(python3 -c "print(min(1.0, $T/2.0))") s\", \"$T s\"]]" ;;
-  esac
-}
-config() { case $1 in balanced_eif) echo bench/balanced_eif_peer.json ;; *) echo "bench/$1.json" ;; esac; }
+source bench/models.sh # sets (a model's --set arguments at size N) and config
 peer_script() { echo "$1.py"; }
 
 run_ganglion() {  # model N tag [extra --set...]
