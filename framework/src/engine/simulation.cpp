@@ -486,7 +486,8 @@ struct Simulation::Impl {
   void call(gg_status (*hook)(const gg_view *, gg_error *), const gg_view &v, Who &&who,
             const char *what) {
     if (!hook) return;
-    char buf[1024] = "";
+    char buf[1024]; // not zero-filled: this runs for every hook call of every step
+    buf[0] = 0;
     gg_error err{buf, sizeof buf};
     const gg_status s = hook(&v, &err);
     if (s == GG_OK) return;
