@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "ganglion/plugin.hpp"
 
@@ -145,35 +146,38 @@ struct Istdp {
 
     const bool learn = v.learning != 0, additive = v.fields[form][0] != 0;
     const double s = v.fields[sign][0];
-    const double *e = v.fields[eta], *a = v.fields[alpha], *lo = v.fields[J_min],
-                 *hi = v.fields[J_max];
+    const double *alpha_ = v.fields[alpha];
     float *w = v.plastic_weight;
-
-    for (uint64_t p = 0; p < v.n_pre_spikes; ++p) {
-      const uint32_t k = v.pre_spikes[p];
-      if (learn) prefetch_pre(v, p + 1);
-      if (learn)
-        for (uint64_t syn = v.row_ptr[k]; syn < v.row_ptr[k + 1]; ++syn) {
-          const uint32_t j = v.post_index[syn];
-          const double J = w[syn], q = xp[j] - a[j];
-          w[syn] = bounded(J, additive ? s * e[j] * q : e[j] * J * q, s, lo[j], hi[j]);
+    // With uniform parameters the rule's constants are loaded once, not per synapse (a pre spike
+    // visits postsynaptic neurons in no useful order: each would be a scattered load).
+    ganglion::with_params(v, {eta, r0, J_min, J_max}, [&](const auto &p) {
+      constexpr bool same = std::remove_cvref_t<decltype(p)>::is_uniform;
+      const double alpha0 = alpha_[0]; // 2 r0: derives from r0 alone
+      const auto change = [&](uint32_t j, uint64_t syn, double q) {
+        const double J = w[syn], e = p(eta, j);
+        w[syn] = bounded(J, additive ? s * e * q : e * J * q, s, p(J_min, j), p(J_max, j));
+      };
+      for (uint64_t i = 0; i < v.n_pre_spikes; ++i) {
+        const uint32_t k = v.pre_spikes[i];
+        if (learn) {
+          prefetch_pre(v, i + 1);
+          for (uint64_t syn = v.row_ptr[k]; syn < v.row_ptr[k + 1]; ++syn) {
+            const uint32_t j = v.post_index[syn];
+            change(j, syn, xp[j] - (same ? alpha0 : alpha_[j]));
+          }
         }
-      xq[k] += jump;
-    }
-
-    for (uint64_t p = 0; p < v.n_post_spikes; ++p) {
-      const uint32_t j = v.post_spikes[p];
-      if (learn) {
-        prefetch_post(v, p + 1);
-        for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c) {
-          const uint64_t syn = v.col_synapse[c];
-          const uint32_t k = v.col_pre[c];
-          const double J = w[syn], q = xq[k];
-          w[syn] = bounded(J, additive ? s * e[j] * q : e[j] * J * q, s, lo[j], hi[j]);
-        }
+        xq[k] += jump;
       }
-      xp[j] += jump;
-    }
+      for (uint64_t i = 0; i < v.n_post_spikes; ++i) {
+        const uint32_t j = v.post_spikes[i];
+        if (learn) {
+          prefetch_post(v, i + 1);
+          for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c)
+            change(j, v.col_synapse[c], xq[v.col_pre[c]]);
+        }
+        xp[j] += jump;
+      }
+    });
   }
 };
 
