@@ -366,6 +366,33 @@ TEST_CASE("bad input: a diverging run exits 3, names population, neuron and time
   CHECK(read_h5_f64(c.output, "/spikes/E/timestamps").empty()); // E never fired
 }
 
+TEST_CASE("bad input: the diverging step is recorded the same with 1 and with 2 threads") {
+  // 2048 lif neurons in two slices; neuron 5 (first slice) leaves V's bound, the others fire. The
+  // diverging step is recorded: every slice must have stepped in it, whatever the thread count
+  // (one thread once stopped at the failing slice, leaving the second slice a step behind).
+  std::string i_e = "[";
+  for (int i = 0; i < 2048; ++i)
+    i_e += std::string(i ? ", " : "") + (i == 5 ? "\"-100 mV/ms\"" : "\"2 mV/ms\"");
+  i_e += "]";
+  std::vector<std::vector<double>> traces;
+  for (const char *threads : {"1", "2"}) {
+    Case c;
+    const CliResult r = c.run(R"({"simulation": {"dt": "0.1 ms", "duration": "100 ms", "seed": 3,
+        "threads": )" + std::string(threads) + R"(},
+      "populations": {"E": {"model": "lif", "size": 2048, "params": {"I_e": )" + i_e + R"(}}},
+      "recorders": [{"type": "state", "population": "E", "variables": ["V"],
+                     "neurons": [5, 2040], "every": "0.1 ms"}],
+      "output": ")" + c.output + R"("})");
+    INFO("threads " << threads << ", stderr: " << r.err);
+    REQUIRE(r.exit_code == 3);
+    traces.push_back(read_h5_f64(c.output, "/report/E/V/data"));
+  }
+  REQUIRE(traces[0].size() == traces[1].size());
+  REQUIRE(traces[0].size() >= 4);
+  CHECK(traces[0] == traces[1]);
+  CHECK(traces[0].back() != traces[0][traces[0].size() - 3]); // neuron 2040 moved in that step
+}
+
 TEST_CASE("bad input: after a divergence the state report's mapping/time describes its rows") {
   Case c;
   const CliResult r = c.run(diverging_config(c.output));
@@ -392,6 +419,24 @@ TEST_CASE("bad input: parameters that make a model meaningless are refused with 
     c.expect_bad_input(r);
     CHECK(contains(r.err, c.config + ": /populations/E: V_re (-40.000000 mV) must be below V_th"));
     CHECK(contains(r.err, "lower V_re or raise V_th"));
+  }
+  SUBCASE("a reset above threshold in one neuron of a per-neuron list") {
+    // Element 0 is fine (the loader checks it); the kernel checks every neuron before running.
+    const CliResult r = c.run(replaced(base_config(c.output), R"("tau_m": "10 ms")",
+                                       R"("tau_m": "10 ms", "V_re": ["-65 mV", "-40 mV", "-65 mV", "-65 mV", "-65 mV",
+                                                                   "-65 mV", "-65 mV", "-65 mV", "-65 mV", "-65 mV"])"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, "/populations/E: neuron 1: V_re (-40.000000 mV) must be below V_th"));
+    CHECK(contains(r.err, "lower V_re or raise V_th"));
+  }
+  SUBCASE("a reset above threshold in one neuron from a scheduled change on") {
+    const CliResult r = c.run(replaced(
+        base_config(c.output), R"("tau_m": "10 ms")",
+        R"("tau_m": "10 ms", "V_re": {"schedule": [["0 ms", "-65 mV"], ["10 ms", ["-65 mV", "-65 mV",
+           "-65 mV", "-40 mV", "-65 mV", "-65 mV", "-65 mV", "-65 mV", "-65 mV", "-65 mV"]]]})"));
+    c.expect_bad_input(r);
+    CHECK(contains(r.err, "/populations/E (from t = 10 ms, with the schedules' values): neuron 3: "
+                          "V_re (-40.000000 mV) must be below V_th"));
   }
   SUBCASE("a negative time constant") {
     const CliResult r = c.run(replaced(base_config(c.output), R"("10 ms")", R"("-10 ms")"));

@@ -142,3 +142,27 @@ TEST_CASE("uniform weights: delivery without weight loads gives the same spikes 
   const InProcessRun free_run = run_in_process(no_inhibition, {"projections.1.weight=0"});
   CHECK(free_run.spikes.at("E").times.size() > a.times.size());
 }
+
+TEST_CASE("uniform parameters: a tau_m schedule changes lif's decay too") {
+  // Before 100 ms tau_m = 10 ms keeps v_inf = -55 mV below threshold: no spikes. From then on
+  // tau_m = 20 ms, v_inf = -45 mV: regular firing, whose interval must be that of a neuron with
+  // tau_m = 20 ms throughout (its decay exp(-dt/20 ms), not the initial exp(-dt/10 ms)).
+  const auto config = [](const std::string &tau) {
+    return R"({"ganglion": 1, "simulation": {"dt": "0.1 ms", "duration": "300 ms", "seed": 3},
+      "populations": {"E": {"model": "lif", "size": 2, "init": {"V": "-65 mV"},
+        "params": {"E_L": "-65 mV", "V_re": "-65 mV", "V_th": "-50 mV", "I_e": "1 mV/ms",
+                   "tau_m": )" +
+           tau + R"(}}},
+      "projections": [], "recorders": [{"type": "spikes", "population": "E"}]})";
+  };
+  const InProcessRun scheduled =
+      run_in_process(config(R"({"schedule": [["0 ms", "10 ms"], ["100 ms", "20 ms"]]})"));
+  const InProcessRun fixed = run_in_process(config(R"("20 ms")"));
+  const std::vector<double> &a = scheduled.spikes.at("E").times, &b = fixed.spikes.at("E").times;
+  REQUIRE(a.size() >= 6);
+  REQUIRE(b.size() >= 6);
+  CHECK(a.front() > 100);
+  const double interval_a = a[a.size() - 1] - a[a.size() - 3]; // neurons 0 and 1 fire together
+  const double interval_b = b[b.size() - 1] - b[b.size() - 3];
+  CHECK(interval_a == doctest::Approx(interval_b).epsilon(1e-9));
+}

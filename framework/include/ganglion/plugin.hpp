@@ -133,8 +133,12 @@ template <class Body>
 [[gnu::always_inline]] inline void with_params(const gg_view &v, std::initializer_list<int> which,
                                                Body &&body) {
   bool all = true;
-  for (int f : which)
+  for (int f : which) {
+    if (f < 0 || f >= kMaxFields)
+      throw Failure("with_params: field index " + std::to_string(f) + " is outside [0, " +
+                    std::to_string(kMaxFields) + "): a plugin with more fields cannot use it");
     all = all && uniform(v, f);
+  }
   if (all) {
     UniformParams p;
     for (int f : which)

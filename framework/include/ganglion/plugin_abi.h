@@ -193,9 +193,12 @@ typedef struct gg_view {
 
   /* ---- since ABI 1.1 (check struct_size before reading) ---- */
   const uint8_t *uniform;          /* n_fields flags: 1 where a GG_ROLE_PARAM field has the same
-                                      value in every element of the whole instance (kept true
-                                      across schedules), so a hook may load it once, as a scalar;
-                                      0 for every other field. NULL: nothing is known. */
+                                      value (bits) in every element of the whole instance, so a
+                                      hook may load it once, as a scalar; 0 for every other field.
+                                      Computed before `init` and again when a schedule changes the
+                                      field (it may turn 0 or 1 then): read it on every call, never
+                                      cache it; hooks must not write PARAM fields. NULL: nothing is
+                                      known. */
   int32_t weights_uniform;         /* synapse: 1 when every weight of the projection equals
                                       weight[0] and stays so (no plasticity acts on it), so
                                       delivery need not load a weight per synapse */

@@ -49,6 +49,41 @@ struct NullSink {
   gg_sink view() { return gg_sink{this, &declare, &write_fixed, &append}; }
 };
 
+// Whether a parameter's n values are one value (bits, not ==: +0 and -0 differ; NaNs count as one).
+bool one_value(const gg_field &f, const double *x, uint64_t n) {
+  bool same = f.role == GG_ROLE_PARAM && f.type != GG_TYPE_SEQUENCE;
+  for (uint64_t i = 1; same && i < n; ++i)
+    same = std::memcmp(&x[i], &x[0], sizeof(double)) == 0 || (std::isnan(x[i]) && std::isnan(x[0]));
+  return same;
+}
+
+// The plugin's validate hook on every element, where parameters differ between elements (the
+// loader checked element 0, which then stands for all of them). Throws naming the element.
+void validate_elements(const gg_descriptor *d, const std::vector<double *> &ptrs,
+                       const std::vector<uint8_t> &uniform, uint64_t n, const std::string &where,
+                       const char *element) {
+  if (!d->validate || n < 2) return;
+  bool all_uniform = true;
+  for (uint32_t k = 0; k < d->n_fields; ++k)
+    all_uniform = all_uniform && (d->fields[k].role != GG_ROLE_PARAM || uniform[k]);
+  if (all_uniform) return;
+  std::vector<double> values(d->n_fields);
+  char buf[1024];
+  gg_error err{buf, sizeof buf};
+  for (uint64_t i = 0; i < n; ++i) {
+    for (uint32_t k = 0; k < d->n_fields; ++k)
+      values[k] = d->fields[k].type == GG_TYPE_SEQUENCE || d->fields[k].role == GG_ROLE_PRE_TRACE
+                      ? d->fields[k].default_value
+                      : ptrs[k][i];
+    buf[0] = 0;
+    if (d->validate(values.data(), &err) != GG_OK) {
+      buf[sizeof buf - 1] = 0;
+      throw RunError(where + ": " + element + " " + std::to_string(i) + ": " +
+                     (buf[0] ? buf : "the plugin rejected its values (no reason given)"));
+    }
+  }
+}
+
 // The fields of one plugin instance, and the pointer tables its view hands out.
 struct Fields {
   std::vector<FieldData> data;
@@ -78,12 +113,7 @@ struct Fields {
   }
   // Whether parameter k has one value throughout its n elements (after a schedule changed it too).
   void refresh_uniform(const gg_descriptor *d, uint32_t k, uint64_t n) {
-    const gg_field &f = d->fields[k];
-    bool same = f.role == GG_ROLE_PARAM && f.type != GG_TYPE_SEQUENCE;
-    const double *x = ptrs[k];
-    for (uint64_t i = 1; same && i < n; ++i)
-      same = x[i] == x[0] || (std::isnan(x[i]) && std::isnan(x[0]));
-    uniform[k] = same ? 1 : 0;
+    uniform[k] = one_value(d->fields[k], ptrs[k], n) ? 1 : 0;
   }
   void bind(gg_view &v) {
     v.fields = ptrs.data();
@@ -237,6 +267,9 @@ struct Simulation::Impl {
       pop.desc = pop.spec->plugin->desc;
       const uint64_t n = pop.spec->size;
       pop.fields.make(pop.desc, n, pop.spec->values, sim.seed, pop.spec->first_gid);
+      validate_elements(pop.desc, pop.fields.ptrs, pop.fields.uniform, n, pop.spec->pointer,
+                        "neuron");
+      validate_schedules(pop);
       pop.input.assign(padded(n), 0.0);
       const bool has_i_app = pop.spec->i_app.kind != ValueSpec::Kind::Constant ||
                              pop.spec->i_app.a != 0 || !pop.spec->i_app_changes.empty();
@@ -491,6 +524,7 @@ struct Simulation::Impl {
     gg_error err{buf, sizeof buf};
     const gg_status s = hook(&v, &err);
     if (s == GG_OK) return;
+    buf[sizeof buf - 1] = 0; // a message without its terminating NUL stays in the buffer
     if (s == GG_DIVERGED)
       throw Divergence(who() + " diverged at t = " + format_ms(v.t) + ": " + buf);
     throw RunError(who() + ": " + what + " failed: " + buf);
@@ -513,6 +547,39 @@ struct Simulation::Impl {
               f.name, x[i], f.unit, f.min, f.max, f.unit, pop.spec->pointer.c_str());
           throw Divergence(b);
         }
+    }
+  }
+
+  // The values in force after each scheduled change, every neuron through the plugin's validate
+  // hook before anything runs (on a copy of the fields: the run starts from the initial ones).
+  void validate_schedules(const Population &pop) const {
+    if (!pop.desc->validate || pop.spec->schedules.empty()) return;
+    const uint64_t n = pop.spec->size;
+    std::vector<FieldData> data = pop.fields.data;
+    std::vector<double *> ptrs;
+    for (auto &f : data)
+      ptrs.push_back(f.values.data());
+    std::vector<uint8_t> uniform = pop.fields.uniform;
+    std::vector<uint64_t> steps;
+    for (const auto &sched : pop.spec->schedules)
+      for (const auto &c : sched.changes)
+        steps.push_back(c.step);
+    std::sort(steps.begin(), steps.end());
+    steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+    for (uint64_t step : steps) {
+      for (const auto &sched : pop.spec->schedules)
+        for (const auto &c : sched.changes)
+          if (c.step == step) {
+            const auto k = std::size_t(sched.field);
+            assign_field(data[k], c.value, n);
+            ptrs[k] = data[k].values.data();
+            uniform[k] = one_value(pop.desc->fields[k], ptrs[k], n) ? 1 : 0;
+          }
+      validate_elements(pop.desc, ptrs, uniform, n,
+                        pop.spec->pointer +
+                            " (from t = " + format_ms(double(step) * exp.simulation.dt) +
+                            ", with the schedules' values)",
+                        "neuron");
     }
   }
 
@@ -683,6 +750,20 @@ struct Simulation::Impl {
         [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "step");
   }
 
+  // One thread: every task runs, as on the pool (so a diverging step is recorded the same for
+  // any thread count), then the first error is rethrown, which is the lowest index's.
+  template <class F> static void in_order(std::size_t n, F &&task) {
+    std::exception_ptr first;
+    for (std::size_t i = 0; i < n; ++i) {
+      try {
+        task(i);
+      } catch (...) {
+        if (!first) first = std::current_exception();
+      }
+    }
+    if (first) std::rethrow_exception(first);
+  }
+
   std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
   template <class F> void parallel(std::size_t n, F &&task, const std::size_t *split = nullptr) {
     run_all(pool.get(), n, task, errors, split);
@@ -728,8 +809,7 @@ struct Simulation::Impl {
   void one_step(uint64_t step) {
     apply_schedules(step);
     if (pool->size() == 1) {
-      for (auto &slice : slices)
-        step_slice(slice, step);
+      in_order(slices.size(), [&](std::size_t i) { step_slice(slices[i], step); });
     } else {
       if ((step & 63) == 0) balance_slices(); // the costs change slowly
       parallel(
@@ -743,8 +823,7 @@ struct Simulation::Impl {
     }
     gather_spikes(step);
     if (pool->size() == 1) {
-      for (const auto &group : groups)
-        step_group(group, step);
+      in_order(groups.size(), [&](std::size_t g) { step_group(groups[g], step); });
     } else {
       if ((step & 63) == 0) // reorder now and then: the costs change slowly
         std::sort(group_order.begin(), group_order.end(),

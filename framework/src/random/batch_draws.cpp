@@ -5,22 +5,17 @@
 #include <cmath>
 
 #include "ganglion/philox.h"
+#include "ganglion/simd.hpp"
 
-// One version of a function per x86 vector width, chosen when the library loads. The versions
-// run the same source on the same IEEE doubles; only the fast log's last bits may differ between
-// them (fused multiply-adds), and those never decide a gap (see geometric_gaps).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define GANGLION_VECTOR_CLONES                                                                     \
-  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define GANGLION_VECTOR_CLONES
-#endif
+// The batch functions come in one version per x86 vector width (GANGLION_SIMD,
+// ganglion/simd.hpp), chosen when the library loads; built without contraction, they give the
+// same bits.
 
 namespace ganglion {
 
 PhiloxKey::PhiloxKey(uint64_t seed, uint64_t stream) { gg_philox_key(seed, stream, &k0, &k1); }
 
-GANGLION_VECTOR_CLONES
+GANGLION_SIMD
 void batch_uniforms(PhiloxKey key, uint64_t id, uint64_t first, std::size_t n, double *out) {
   // Draws' counter: (id low, id high, salt 0, block); two uniforms per block, words (0, 1) first.
   const uint32_t id_lo = uint32_t(id), id_hi = uint32_t(id >> 32), block0 = uint32_t(first / 2);
@@ -77,7 +72,7 @@ inline double fast_log(double u) {
 // The fast quotient and the C library's differ by a few ulp (1e-15), far inside this margin.
 constexpr double kMargin = 1e-9;
 
-GANGLION_VECTOR_CLONES
+GANGLION_SIMD
 std::size_t fast_gaps(const double *__restrict u, std::size_t n, double inv_log_q,
                       double *__restrict gaps) {
   std::size_t undecided = 0;

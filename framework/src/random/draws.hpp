@@ -13,7 +13,7 @@ namespace ganglion {
 
 // Streams, kept apart so that adding draws of one purpose never shifts those of another.
 namespace streams {
-constexpr uint64_t kDynamics = 1;       // neuron dynamics (Poisson counts): counter (gid, step)
+constexpr uint64_t kDynamics = 1;       // neuron dynamics (Poisson intervals): counter (gid, draw)
 constexpr uint64_t kInitialValues = 2;  // per element values: id = gid, one Draws per field
 constexpr uint64_t kConnect = 1ull << 40;  // + projection stream: which synapses exist
 constexpr uint64_t kWeights = 2ull << 40;  // + projection stream: per-synapse weights

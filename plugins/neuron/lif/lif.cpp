@@ -46,6 +46,8 @@ struct Lif {
     for (uint64_t i = 0; i < v.n; ++i)
       v.fields[decay][i] = std::exp(-v.dt / v.fields[tau_m][i]);
   }
+  // A schedule changed parameters: decay follows tau_m.
+  static void update(const gg_view &v) { init(v); }
 
   // In two parts (ganglion::step_chunks): a branch-free integration that vectorises, then the
   // threshold and reset only where an element crossed. V_re < V_th (validate), so an element held
