@@ -136,4 +136,11 @@ void PlasticityInstance::step(uint64_t k, const std::vector<uint32_t> &pre,
   PluginInstance::step(k);
 }
 
+std::vector<double> default_values(const gg_descriptor *d) {
+  std::vector<double> values;
+  for (uint32_t k = 0; k < d->n_fields; ++k)
+    values.push_back(d->fields[k].default_value);
+  return values;
+}
+
 } // namespace ganglion::test

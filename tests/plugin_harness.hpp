@@ -22,6 +22,9 @@ const LoadedPlugin &find_plugin(const PluginRegistry &registry, const char *name
 // libganglion_<name>.so, so that its hooks are tested either way.
 const gg_descriptor *builtin_descriptor(const char *name);
 
+// One value per field, each its default: what a validate hook takes, before a test changes some.
+std::vector<double> default_values(const gg_descriptor *d);
+
 // A plugin instance of n elements with its fields, as the kernel would own them: n values each
 // (n_pre for a plasticity rule's presynaptic traces), padded to a multiple of 8 as the ABI pads
 // arrays, filled with the fields' defaults.

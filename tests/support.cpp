@@ -1,6 +1,8 @@
 // Helpers shared by the tests (see support.hpp).
 #include "support.hpp"
 
+#include <doctest/doctest.h>
+
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -178,6 +180,15 @@ std::string read_h5_string_attribute(const std::string &file, const std::string 
   H5Fclose(f);
   if (!ok) throw std::runtime_error("cannot read " + what + " as a string");
   return value;
+}
+
+double config_number(const nlohmann::json &j, const std::string &unit) {
+  if (j.is_number()) return j.get<double>();
+  const std::string s = j.get<std::string>();
+  std::size_t used = 0;
+  const double v = std::stod(s, &used);
+  REQUIRE(s.substr(s.find_first_not_of(' ', used)) == unit);
+  return v;
 }
 
 } // namespace ganglion::test

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/simulation.hpp"
 
 namespace ganglion::test {
@@ -68,5 +70,9 @@ std::vector<uint64_t> read_h5_u64(const std::string &file, const std::string &da
 // throws std::runtime_error naming the file, object and attribute when it cannot be read.
 std::string read_h5_string_attribute(const std::string &file, const std::string &object,
                                      const std::string &name);
+
+// A number of a config: bare, or a string with a unit ("5 ms"), whose unit is REQUIREd to be
+// `unit`.
+double config_number(const nlohmann::json &j, const std::string &unit);
 
 } // namespace ganglion::test

@@ -69,6 +69,14 @@ struct Case {
     return run_cli("run " + shell_quoted(config) + (extra_args.empty() ? "" : " " + extra_args));
   }
 
+  // The base experiment with the plugin library `lib` (which must exist) in its "plugins".
+  CliResult run_with_plugin(const std::string &lib) {
+    REQUIRE(fs::exists(lib));
+    return run(replaced(base_config(output), R"(  "populations": {)",
+                        R"(  "plugins": [")" + lib + R"("],
+  "populations": {)"));
+  }
+
   // Exit 1, one message on stderr, nothing run (no summary) and no output file of any kind.
   void expect_bad_input(const CliResult &r, const std::string &file = "") const {
     const std::string out = file.empty() ? output : file;
@@ -163,10 +171,7 @@ TEST_CASE("bad input: a library in \"plugins\" that is not a ganglion plugin is 
   Case c;
   SUBCASE("a shared library without the entry symbol") {
     const std::string lib = test_plugin("no_entry_point.so");
-    REQUIRE(fs::exists(lib));
-    const CliResult r = c.run(
-        replaced(base_config(c.output), R"(  "populations": {)", R"(  "plugins": [")" + lib + R"("],
-  "populations": {)"));
+    const CliResult r = c.run_with_plugin(lib);
     c.expect_bad_input(r);
     CHECK(contains(r.err, c.config + ": /plugins/0: " + lib +
                               ": not a ganglion plugin: it does "
@@ -192,10 +197,7 @@ TEST_CASE(
   const std::string kernel = std::to_string(GG_ABI_MAJOR) + "." + std::to_string(GG_ABI_MINOR);
   SUBCASE("a newer major") {
     const std::string lib = test_plugin("abi_major_newer.so");
-    REQUIRE(fs::exists(lib));
-    const CliResult r = c.run(
-        replaced(base_config(c.output), R"(  "populations": {)", R"(  "plugins": [")" + lib + R"("],
-  "populations": {)"));
+    const CliResult r = c.run_with_plugin(lib);
     c.expect_bad_input(r);
     CHECK(contains(r.err, c.config + ": /plugins/0: " + lib + ": built for plugin ABI " +
                               std::to_string(GG_ABI_MAJOR + 1) + "." +
@@ -205,10 +207,7 @@ TEST_CASE(
   }
   SUBCASE("a newer minor") {
     const std::string lib = test_plugin("abi_minor_newer.so");
-    REQUIRE(fs::exists(lib));
-    const CliResult r = c.run(
-        replaced(base_config(c.output), R"(  "populations": {)", R"(  "plugins": [")" + lib + R"("],
-  "populations": {)"));
+    const CliResult r = c.run_with_plugin(lib);
     c.expect_bad_input(r);
     CHECK(contains(r.err, c.config + ": /plugins/0: " + lib + ": built for plugin ABI " +
                               std::to_string(GG_ABI_MAJOR) + "." +

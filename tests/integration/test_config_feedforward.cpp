@@ -36,14 +36,6 @@ namespace {
 
 constexpr double dt = 0.1, from_ms = 100;
 
-double num(const nlohmann::json &j, const std::string &unit) {
-  if (j.is_number()) return j.get<double>();
-  const std::string s = j.get<std::string>();
-  std::size_t used = 0;
-  const double v = std::stod(s, &used);
-  REQUIRE(s.substr(s.find_first_not_of(' ', used)) == unit);
-  return v;
-}
 
 struct Drive {
   std::string name;
@@ -58,7 +50,7 @@ TEST_CASE("config feedforward: each projection's mean input is N p j r, the tota
   const std::string text = read_file(source_path("configs/feedforward.json"));
   const nlohmann::json doc = nlohmann::json::parse(text);
   REQUIRE(doc.at("simulation").at("dt") == "0.1 ms");
-  const double duration = num(doc.at("simulation").at("duration"), "s") * 1000;
+  const double duration = config_number(doc.at("simulation").at("duration"), "s") * 1000;
   const auto &pops = doc.at("populations");
   const double N_post = pops.at("L").at("size").get<double>();
   TempDir dir;
@@ -75,10 +67,10 @@ TEST_CASE("config feedforward: each projection's mean input is N p j r, the tota
     REQUIRE(p.at("connect").at("rule") == "fixed_probability");
     REQUIRE(p.at("synapse") == "exp_current");
     d.N_pre = pre.at("size").get<double>();
-    d.r = num(pre.at("params").at("rate"), "Hz") / 1000;
+    d.r = config_number(pre.at("params").at("rate"), "Hz") / 1000;
     d.p = p.at("connect").at("p").get<double>();
-    d.j = num(p.at("weight").at("value"), "");
-    d.tau = num(p.at("params").at("tau"), "ms");
+    d.j = config_number(p.at("weight").at("value"), "");
+    d.tau = config_number(p.at("params").at("tau"), "ms");
     for (const auto &pr : run.report.projections)
       if (pr.name == d.name) d.synapses = pr.synapses;
     REQUIRE(d.synapses > 0);

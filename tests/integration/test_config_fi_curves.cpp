@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../../plugins/neuron/hh/hh_reference.hpp"
+#include "closed_forms.hpp"
 #include "support.hpp"
 
 using namespace ganglion::test;
@@ -89,20 +90,7 @@ void check_monotone(const Curve &c, const std::vector<double> &f) {
   }
 }
 
-// ---- EIF reference parameters (the plugin's defaults) ----
-constexpr double eif_tau = 15, eif_EL = -72, eif_VT = -55, eif_DT = 1, eif_Vth = -50,
-                 eif_Vre = -75;
-double eif_drift(double V, double I) {
-  return (-(V - eif_EL) + eif_DT * std::exp((V - eif_VT) / eif_DT)) / eif_tau + I;
-}
-// Composite Simpson with 20000 intervals (error ~1e-12 ms, as in test_neuron_rates.cpp).
-double eif_period(double I) {
-  const int n = 20000;
-  const double h = (eif_Vth - eif_Vre) / n;
-  double s = 1 / eif_drift(eif_Vre, I) + 1 / eif_drift(eif_Vth, I);
-  for (int k = 1; k < n; ++k) s += (k % 2 ? 4 : 2) / eif_drift(eif_Vre + k * h, I);
-  return s * h / 3;
-}
+// The EIF reference and its period: closed_forms.hpp.
 
 // The run is shared by the three test cases (one run of the config, 1 s of 60 neurons).
 const std::map<std::string, Curve> &curves() {

@@ -34,14 +34,6 @@ namespace {
 using Vec = std::array<double, 2>;
 using Mat = std::array<Vec, 2>;
 
-double num(const nlohmann::json &j, const std::string &unit) {
-  if (j.is_number()) return j.get<double>();
-  const std::string s = j.get<std::string>();
-  std::size_t used = 0;
-  const double v = std::stod(s, &used);
-  REQUIRE(s.substr(s.find_first_not_of(' ', used)) == unit);
-  return v;
-}
 
 Vec solve(const Mat &A, const Vec &b) { // Cramer's rule
   const double det = A[0][0] * A[1][1] - A[0][1] * A[1][0];
@@ -70,7 +62,7 @@ TEST_CASE("config rate_model: the rates reach (I - sqrt(N) W) r = sqrt(N) X, nea
     REQUIRE(p.at("synapse") == "rate_linear");
     REQUIRE(p.at("connect").at("rule") == "all_to_all");
     const int post = index_of(p.at("post")), pre = index_of(p.at("pre"));
-    M[std::size_t(post)][std::size_t(pre)] = num(p.at("weight").at("value"), "");
+    M[std::size_t(post)][std::size_t(pre)] = config_number(p.at("weight").at("value"), "");
     ++seen;
   }
   REQUIRE(seen == 4);
@@ -80,7 +72,7 @@ TEST_CASE("config rate_model: the rates reach (I - sqrt(N) W) r = sqrt(N) X, nea
     REQUIRE(p.at("model") == "rate");
     REQUIRE(p.at("size") == 1);
     REQUIRE(p.at("params").at("function") == "relu");
-    Xs[std::size_t(index_of(pop))] = num(p.at("params").at("X"), "Hz");
+    Xs[std::size_t(index_of(pop))] = config_number(p.at("params").at("X"), "Hz");
   }
   for (std::size_t a = 0; a < 2; ++a) {
     CHECK(Xs[a] == sqrtN * X[a]);

@@ -48,15 +48,6 @@ namespace {
 constexpr double dt = 0.1, T_spike = 10, tau_m = 20, E_L = -65;
 constexpr int n_steps = 1000; // 100 ms
 
-// A number of the config: bare, or a string with a unit ("5 ms"), whose unit must be `unit`.
-double num(const nlohmann::json &j, const std::string &unit) {
-  if (j.is_number()) return j.get<double>();
-  const std::string s = j.get<std::string>();
-  std::size_t used = 0;
-  const double v = std::stod(s, &used);
-  REQUIRE(s.substr(s.find_first_not_of(' ', used)) == unit);
-  return v;
-}
 
 struct Synapse {
   std::string post, kind;
@@ -83,16 +74,16 @@ std::vector<Synapse> run_config() {
     Synapse s;
     s.post = p.at("post").get<std::string>();
     s.kind = p.at("synapse").get<std::string>();
-    s.J = num(p.at("weight").at("value"), "");
-    s.tau = num(p.at("params").at("tau"), "ms");
-    if (p.at("params").contains("E_syn")) s.E_syn = num(p.at("params").at("E_syn"), "mV");
-    s.delay_steps = int(std::lround(num(p.at("delay"), "ms") / dt));
+    s.J = config_number(p.at("weight").at("value"), "");
+    s.tau = config_number(p.at("params").at("tau"), "ms");
+    if (p.at("params").contains("E_syn")) s.E_syn = config_number(p.at("params").at("E_syn"), "mV");
+    s.delay_steps = int(std::lround(config_number(p.at("delay"), "ms") / dt));
     const auto &pop = doc.at("populations").at(s.post);
     REQUIRE(pop.at("model") == "lif");
     REQUIRE(pop.at("size") == 1);
-    REQUIRE(num(pop.at("params").at("tau_m"), "ms") == tau_m);
-    REQUIRE(num(pop.at("params").at("E_L"), "mV") == E_L);
-    REQUIRE(num(pop.at("init").at("V"), "mV") == E_L);
+    REQUIRE(config_number(pop.at("params").at("tau_m"), "ms") == tau_m);
+    REQUIRE(config_number(pop.at("params").at("E_L"), "mV") == E_L);
+    REQUIRE(config_number(pop.at("init").at("V"), "mV") == E_L);
     s.V = read_h5_f64(h5, "/report/" + s.post + "/V/data");
     REQUIRE(s.V.size() == std::size_t(n_steps));
     CHECK(run.spikes.at(s.post).times.empty()); // no postsynaptic spike

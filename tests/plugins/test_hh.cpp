@@ -170,8 +170,7 @@ TEST_CASE("hh: validate refuses meaningless values") {
   const PluginRegistry registry = PluginRegistry::discover();
   const gg_descriptor *d = hh_plugin(registry).desc;
   REQUIRE(bool(d->validate));
-  std::vector<double> good;
-  for (uint32_t k = 0; k < d->n_fields; ++k) good.push_back(d->fields[k].default_value);
+  std::vector<double> good = test::default_values(d);
   auto at = [&](const char *name) {
     for (uint32_t k = 0; k < d->n_fields; ++k)
       if (std::string(name) == d->fields[k].name) return std::size_t(k);

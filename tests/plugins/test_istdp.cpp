@@ -298,8 +298,7 @@ TEST_CASE("istdp: mixed signs, weights outside the bounds, per-neuron tau and J_
   }
   {
     REQUIRE(static_cast<bool>(d->validate));
-    std::vector<double> values;
-    for (uint32_t k = 0; k < d->n_fields; ++k) values.push_back(d->fields[k].default_value);
+    std::vector<double> values = test::default_values(d);
     char buf[512] = "";
     gg_error err{buf, sizeof buf};
     CHECK(d->validate(values.data(), &err) == GG_OK);

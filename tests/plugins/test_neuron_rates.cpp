@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "closed_forms.hpp"
 #include "support.hpp"
 
 using namespace ganglion::test;
@@ -53,24 +54,7 @@ std::string constant_input_experiment(const std::string &model, const std::strin
          "},\n\"recorders\": [{\"type\": \"spikes\", \"populations\": [" + names + "]}]}";
 }
 
-// ---- EIF reference parameters (SCIENCE.md; the plugin's defaults) ----
-constexpr double eif_tau = 15, eif_EL = -72, eif_VT = -55, eif_DT = 1, eif_Vth = -50,
-                 eif_Vre = -75;
-
-double eif_drift(double V, double I) {
-  return (-(V - eif_EL) + eif_DT * std::exp((V - eif_VT) / eif_DT)) / eif_tau + I;
-}
-
-// The EIF period: composite Simpson on [V_re, V_th] with 20000 intervals of 1.25e-3 mV. 1/f is
-// smooth there (f >= (tau_m I - 16)/tau_m > 0 above rheobase) and Simpson's error is
-// h^4 (b - a) max|(1/f)''''| / 180 ~ 1e-12 * 25 * O(1e3) / 180: far below the 1e-4 ms that matters.
-double eif_period(double I) {
-  const int n = 20000;
-  const double h = (eif_Vth - eif_Vre) / n;
-  double s = 1 / eif_drift(eif_Vre, I) + 1 / eif_drift(eif_Vth, I);
-  for (int k = 1; k < n; ++k) s += (k % 2 ? 4 : 2) / eif_drift(eif_Vre + k * h, I);
-  return s * h / 3;
-}
+// The EIF reference and its period: closed_forms.hpp.
 
 } // namespace
 

@@ -243,8 +243,7 @@ TEST_CASE("stdp: negative weights, weights outside the bounds, per-neuron tau_pl
   {
     const gg_descriptor *d = stdp_rule();
     REQUIRE(static_cast<bool>(d->validate));
-    std::vector<double> values;
-    for (uint32_t k = 0; k < d->n_fields; ++k) values.push_back(d->fields[k].default_value);
+    std::vector<double> values = test::default_values(d);
     char buf[512] = "";
     gg_error err{buf, sizeof buf};
     CHECK(d->validate(values.data(), &err) == GG_OK);

@@ -87,19 +87,24 @@ inline bool weights_uniform(const gg_view &v) {
          v.weights_uniform != 0;
 }
 
-// Asks the cache for the targets and weights of arrival a (a no-op past the last one). Delivering
-// arrival a while the next one's rows come in hides most of the memory latency of large CSRs: a
-// row of a few hundred synapses is too short for the hardware prefetcher to get going.
-inline void prefetch_arrival(const gg_view &v, uint64_t a) {
-  if (a >= v.n_arrivals) return;
-  const uint64_t begin = v.arrivals[a].begin, end = v.arrivals[a].end;
-  const bool weights = v.weight && !weights_uniform(v);
+// Asks the cache for the targets (and, unless NULL, the weights) of synapses [begin, end) of the
+// CSR. Rows of a few hundred synapses are too short for the hardware prefetcher to get going, so
+// a hook that works through one row while the next one's come in hides most of the memory latency.
+inline void prefetch_synapses(const gg_view &v, const float *weight, uint64_t begin,
+                              uint64_t end) {
   for (uint64_t s = begin; s < end; s += 16) { // 16 four-byte entries: one 64-byte line
     __builtin_prefetch(v.post_index + s);
-    if (weights) __builtin_prefetch(v.weight + s);
+    if (weight) __builtin_prefetch(weight + s);
     // C++ lets the compiler delete a loop without side effects, and prefetches do not count.
     asm volatile("");
   }
+}
+
+// The same for arrival a (a no-op past the last one), weights only where they differ.
+inline void prefetch_arrival(const gg_view &v, uint64_t a) {
+  if (a >= v.n_arrivals) return;
+  prefetch_synapses(v, weights_uniform(v) ? nullptr : v.weight, v.arrivals[a].begin,
+                    v.arrivals[a].end);
 }
 
 // Whether parameter field f has the same value in every element of the instance (the kernel says

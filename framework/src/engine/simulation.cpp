@@ -750,20 +750,6 @@ struct Simulation::Impl {
         [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "step");
   }
 
-  // One thread: every task runs, as on the pool (so a diverging step is recorded the same for
-  // any thread count), then the first error is rethrown, which is the lowest index's.
-  template <class F> static void in_order(std::size_t n, F &&task) {
-    std::exception_ptr first;
-    for (std::size_t i = 0; i < n; ++i) {
-      try {
-        task(i);
-      } catch (...) {
-        if (!first) first = std::current_exception();
-      }
-    }
-    if (first) std::rethrow_exception(first);
-  }
-
   std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
   template <class F> void parallel(std::size_t n, F &&task, const std::size_t *split = nullptr) {
     run_all(pool.get(), n, task, errors, split);
@@ -809,7 +795,7 @@ struct Simulation::Impl {
   void one_step(uint64_t step) {
     apply_schedules(step);
     if (pool->size() == 1) {
-      in_order(slices.size(), [&](std::size_t i) { step_slice(slices[i], step); });
+      run_all(nullptr, slices.size(), [&](std::size_t i) { step_slice(slices[i], step); });
     } else {
       if ((step & 63) == 0) balance_slices(); // the costs change slowly
       parallel(
@@ -823,7 +809,7 @@ struct Simulation::Impl {
     }
     gather_spikes(step);
     if (pool->size() == 1) {
-      in_order(groups.size(), [&](std::size_t g) { step_group(groups[g], step); });
+      run_all(nullptr, groups.size(), [&](std::size_t g) { step_group(groups[g], step); });
     } else {
       if ((step & 63) == 0) // reorder now and then: the costs change slowly
         std::sort(group_order.begin(), group_order.end(),

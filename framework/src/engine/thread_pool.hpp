@@ -50,14 +50,23 @@ private:
   std::atomic<bool> stop_{false};
 };
 
-// Runs task(i) for i in [0, n) on the pool, or in order on the calling thread where there is none,
-// and rethrows the error of the lowest failing index, so which error is reported never depends on
-// the thread timing.
+// Runs task(i) for i in [0, n) on the pool, or in order on the calling thread where there is none;
+// every task runs either way (so what they write does not depend on the thread count), then the
+// error of the lowest failing index is rethrown, so which error is reported never depends on the
+// thread timing.
 template <class F>
 void run_all(ThreadPool *pool, std::size_t n, F &&task, std::vector<std::exception_ptr> &errors,
              const std::size_t *split = nullptr) {
   if (!pool) {
-    for (std::size_t i = 0; i < n; ++i) task(i);
+    std::exception_ptr first; // in order: the first error is the lowest index's
+    for (std::size_t i = 0; i < n; ++i) {
+      try {
+        task(i);
+      } catch (...) {
+        if (!first) first = std::current_exception();
+      }
+    }
+    if (first) std::rethrow_exception(first);
     return;
   }
   errors.assign(n, nullptr); // `errors` is scratch: reused by a caller in a loop, no allocation

@@ -130,11 +130,7 @@ struct Istdp {
   static void prefetch_pre(const gg_view &v, uint64_t p) {
     if (p >= v.n_pre_spikes) return;
     const uint32_t k = v.pre_spikes[p];
-    for (uint64_t syn = v.row_ptr[k]; syn < v.row_ptr[k + 1]; syn += 16) {
-      __builtin_prefetch(v.plastic_weight + syn, 1);
-      __builtin_prefetch(v.post_index + syn);
-      asm volatile("");
-    }
+    ganglion::prefetch_synapses(v, v.plastic_weight, v.row_ptr[k], v.row_ptr[k + 1]);
   }
 
   GANGLION_SIMD static void step(const gg_view &v) {
