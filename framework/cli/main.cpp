@@ -99,6 +99,9 @@ int describe(const PluginRegistry &reg, const std::string &name) {
             << "  backends: " << backends(d) << "\n";
   if (d->weight_unit) std::cout << "  weight:   in " << d->weight_unit << "\n";
   if (d->flags & GG_DESC_SOURCE) std::cout << "  source:   takes no input\n";
+  if (d->flags & GG_DESC_COMPACT_CSR)
+    std::cout << "  storage:  compact (2 bytes a synapse: 16-bit targets onto up to 65536 "
+                 "neurons, a constant weight once) unless plasticity or a recorder reads them\n";
   std::cout << "\n  " << d->doc << "\n\n";
   if (d->n_fields == 0) {
     std::cout << "  (no fields)\n";
@@ -158,6 +161,10 @@ void print_summary(const std::string &config, const Experiment &exp, const RunRe
     sep = ", ";
   }
   std::printf("%s\n", r.projections.empty() ? "" : ")");
+  if (r.synapses() > 0)
+    std::printf("  synapse memory: %.1f MB, %.2f bytes a synapse\n",
+                double(r.synapse_bytes()) / 1e6,
+                double(r.synapse_bytes()) / double(r.synapses()));
   if (!exp.output.empty()) std::printf("  output: %s\n", exp.output.c_str());
 }
 

@@ -45,33 +45,16 @@ struct Factors {
 [[gnu::always_inline]] inline void deliver(const gg_view &v, const Fields &f, double *state) {
   const Factors k(v, f);
   double *__restrict x = state;
-  const uint32_t *__restrict post = v.post_index;
   const float *__restrict w = v.weight;
   if (k.same && ganglion::weights_uniform(v)) { // one value for every synapse: no weight loads
-    const double add = v.n_arrivals ? double(w[v.arrivals[0].begin]) * k.jump_[0] : 0.0;
-    for (uint64_t a = 0; a < v.n_arrivals; ++a) {
-      ganglion::prefetch_arrival(v, a + 1);
-      for (uint64_t s = v.arrivals[a].begin; s < v.arrivals[a].end; ++s)
-        x[post[s]] += add;
-    }
-    return;
-  }
-  if (k.same) {
+    const double add = v.n_arrivals ? double(w[0]) * k.jump_[0] : 0.0;
+    ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t) { x[j] += add; });
+  } else if (k.same) {
     const double jump = k.jump_[0];
-    for (uint64_t a = 0; a < v.n_arrivals; ++a) {
-      ganglion::prefetch_arrival(v, a + 1);
-      for (uint64_t s = v.arrivals[a].begin; s < v.arrivals[a].end; ++s)
-        x[post[s]] += double(w[s]) * jump;
-    }
-    return;
-  }
-  const double *__restrict jump = k.jump_;
-  for (uint64_t a = 0; a < v.n_arrivals; ++a) {
-    ganglion::prefetch_arrival(v, a + 1);
-    for (uint64_t s = v.arrivals[a].begin; s < v.arrivals[a].end; ++s) {
-      const uint32_t j = post[s];
-      x[j] += double(w[s]) * jump[j];
-    }
+    ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t s) { x[j] += double(w[s]) * jump; });
+  } else {
+    const double *__restrict jump = k.jump_;
+    ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t s) { x[j] += double(w[s]) * jump[j]; });
   }
 }
 

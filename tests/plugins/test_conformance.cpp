@@ -176,6 +176,9 @@ TEST_CASE("conformance: ganglion describe lists every field with its unit and de
     const CliResult r = run_cli("describe " + p->name);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find(p->desc->name) != std::string::npos);
+    // The storage line where the synapse model lets the kernel store its synapses compactly.
+    CHECK((r.out.find("storage:  compact (2 bytes a synapse") != std::string::npos) ==
+          ((p->desc->flags & GG_DESC_COMPACT_CSR) != 0));
     std::vector<std::vector<std::string>> lines;
     std::istringstream out(r.out);
     for (std::string line; std::getline(out, line);) lines.push_back(tokens(line));

@@ -22,12 +22,15 @@
 // (synapses), `source` (true: takes no input), `rate` (true: a rate unit, or a synapse carrying
 // rates), `records_projection` (true: a recorder of a projection's weights), `acts_on`
 // (plasticity: "exp_current|delta", the synapse models it can act on), `writes_post_v` (a
-// synapse whose step moves the postsynaptic V, as delta does).
+// synapse whose step moves the postsynaptic V, as delta does), `compact_csr` (a synapse whose
+// hooks read targets and weights only through ganglion::for_each_arrival, or that otherwise honour
+// GG_DESC_COMPACT_CSR: the kernel may then store its synapses in 2 bytes each).
 // Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
 // into a status and a message, so no exception crosses the C boundary.
 #ifndef GANGLION_PLUGIN_HPP
 #define GANGLION_PLUGIN_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
@@ -87,24 +90,82 @@ inline bool weights_uniform(const gg_view &v) {
          v.weights_uniform != 0;
 }
 
-// Asks the cache for the targets (and, unless NULL, the weights) of synapses [begin, end) of the
-// CSR. Rows of a few hundred synapses are too short for the hardware prefetcher to get going, so
-// a hook that works through one row while the next one's come in hides most of the memory latency.
-inline void prefetch_synapses(const gg_view &v, const float *weight, uint64_t begin,
+// The 16-bit targets of a synapse view (since ABI 1.2, for a plugin that declares
+// `compact_csr`), or NULL where the targets are the 32-bit post_index.
+inline const uint16_t *post_index16(const gg_view &v) {
+  return v.struct_size >= offsetof(gg_view, post_index16) + sizeof v.post_index16
+             ? v.post_index16
+             : nullptr;
+}
+
+// Asks the cache for the targets `post` (and, unless NULL, the weights) of synapses [begin, end)
+// of the CSR. Rows of a few hundred synapses are too short for the hardware prefetcher to get
+// going, so a hook that works through one row while the next one's come in hides most of the
+// memory latency.
+template <class Index>
+inline void prefetch_synapses(const Index *post, const float *weight, uint64_t begin,
                               uint64_t end) {
-  for (uint64_t s = begin; s < end; s += 16) { // 16 four-byte entries: one 64-byte line
-    __builtin_prefetch(v.post_index + s);
-    if (weight) __builtin_prefetch(weight + s);
+  constexpr uint64_t per_line = 64 / sizeof(Index);
+  for (uint64_t s = begin; s < end; s += per_line) {
+    __builtin_prefetch(post + s);
+    if (weight) // four-byte weights: two lines per line of 16-bit targets
+      for (uint64_t w = s; w < s + per_line; w += 16) __builtin_prefetch(weight + w);
     // C++ lets the compiler delete a loop without side effects, and prefetches do not count.
     asm volatile("");
   }
 }
 
-// The same for arrival a (a no-op past the last one), weights only where they differ.
-inline void prefetch_arrival(const gg_view &v, uint64_t a) {
-  if (a >= v.n_arrivals) return;
-  prefetch_synapses(v, weights_uniform(v) ? nullptr : v.weight, v.arrivals[a].begin,
-                    v.arrivals[a].end);
+// Rows at least this many synapses per block of postsynaptic elements on average are delivered
+// block by block (for_each_arrival).
+inline constexpr uint64_t kDeliveryBlock = 2048; // elements: 16 KiB of doubles, L1-sized
+inline constexpr uint64_t kBlockedRun = 16;
+
+// Calls f(j, s) for every synapse s whose spike arrives now (the view's arrivals, in their
+// order), j its postsynaptic index, whichever width the kernel stored the targets in; f is
+// instantiated once per width. The next arrival's synapses are prefetched while one is delivered,
+// weights too unless `weights_uniform` says f need not load them.
+//
+// Where the arrivals bring many synapses per postsynaptic element, the elements are taken in
+// blocks of kDeliveryBlock and each arrival's run is walked as far as the block reaches, so the
+// state f scatters into stays in the L1 cache. The kernel builds rows ascending by target (within
+// a delay), so each element then still sees its synapses in the arrivals' order, and the sums are
+// the same bit for bit; for rows in any other order every synapse is still visited once.
+template <class F> [[gnu::always_inline]] inline void for_each_arrival(const gg_view &v, F &&f) {
+  const float *weight = weights_uniform(v) ? nullptr : v.weight;
+  const auto walk = [&](const auto *__restrict post) {
+    const gg_arrival *const arr = v.arrivals;
+    const uint64_t na = v.n_arrivals;
+    uint64_t synapses = 0;
+    for (uint64_t a = 0; a < na; ++a) synapses += arr[a].end - arr[a].begin;
+    const uint64_t blocks = (v.n + kDeliveryBlock - 1) / kDeliveryBlock;
+    if (blocks < 2 || synapses < kBlockedRun * na * blocks) {
+      for (uint64_t a = 0; a < na; ++a) {
+        if (a + 1 < na) prefetch_synapses(post, weight, arr[a + 1].begin, arr[a + 1].end);
+        for (uint64_t s = arr[a].begin; s < arr[a].end; ++s) f(uint32_t(post[s]), s);
+      }
+      return;
+    }
+    for (uint64_t a = 0; a < na; ++a) // the first block's run of every arrival
+      prefetch_synapses(post, weight, arr[a].begin,
+                        arr[a].begin + std::min(arr[a].end - arr[a].begin, 2 * kBlockedRun));
+    constexpr uint64_t kCursors = 256; // arrivals walked together (a stack array)
+    uint64_t at[kCursors];
+    for (uint64_t first = 0; first < na; first += kCursors) {
+      const uint64_t group = std::min(kCursors, na - first);
+      for (uint64_t a = 0; a < group; ++a) at[a] = arr[first + a].begin;
+      for (uint64_t hi = kDeliveryBlock;; hi += kDeliveryBlock) {
+        for (uint64_t a = 0; a < group; ++a) {
+          uint64_t s = at[a];
+          const uint64_t end = arr[first + a].end;
+          for (; s < end && post[s] < hi; ++s) f(uint32_t(post[s]), s);
+          at[a] = s;
+        }
+        if (hi >= v.n) break;
+      }
+    }
+  };
+  if (const uint16_t *p16 = post_index16(v)) walk(p16);
+  else walk(v.post_index);
 }
 
 // Whether parameter field f has the same value in every element of the instance (the kernel says
@@ -255,6 +316,7 @@ template <class P> struct Tables {
     if constexpr (requires { P::source; }) f |= P::source ? GG_DESC_SOURCE : 0u;
     if constexpr (requires { P::rate; }) f |= P::rate ? GG_DESC_RATE : 0u;
     if constexpr (requires { P::writes_post_v; }) f |= P::writes_post_v ? GG_DESC_WRITES_POST_V : 0u;
+    if constexpr (requires { P::compact_csr; }) f |= P::compact_csr ? GG_DESC_COMPACT_CSR : 0u;
     if constexpr (requires { P::records_projection; })
       f |= P::records_projection ? GG_DESC_PROJECTION : 0u;
     return f;

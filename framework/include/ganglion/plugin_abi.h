@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 1
+#define GG_ABI_MINOR 2
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -202,6 +202,11 @@ typedef struct gg_view {
   int32_t weights_uniform;         /* synapse: 1 when every weight of the projection equals
                                       weight[0] and stays so (no plasticity acts on it), so
                                       delivery need not load a weight per synapse */
+
+  /* ---- since ABI 1.2 ---- */
+  const uint16_t *post_index16;    /* synapse whose descriptor has GG_DESC_COMPACT_CSR: when not
+                                      NULL, the postsynaptic index of each synapse in 16 bits,
+                                      and post_index is NULL (see GG_DESC_COMPACT_CSR) */
 } gg_view;
 
 #define GG_BACKEND_CPU 0
@@ -276,6 +281,13 @@ typedef struct gg_descriptor {
 #define GG_DESC_PROJECTION 4u /* recorder: records a projection (its weights), not a population */
 #define GG_DESC_WRITES_POST_V 8u /* synapse: its step writes post_v (delta), so the kernel runs it
                                     apart from no other projection onto the same population */
+#define GG_DESC_COMPACT_CSR 16u /* synapse: its hooks read the targets from post_index16 when that
+                                    is not NULL, and only weight[0] when weights_uniform is 1. The
+                                    kernel may then store a projection onto at most 65536 neurons
+                                    with 16-bit targets, and one unchanging weight once (`weight`
+                                    then holds one value): 2 bytes a synapse instead of 8. It does
+                                    so only where no plasticity rule and no recorder reads the
+                                    projection's synapses. */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

@@ -41,11 +41,16 @@ unsigned threads_of(const ThreadPool *pool) { return pool ? pool->size() : 1; }
 // so it never grows by copying (nor is held twice), and its untouched pages cost no memory; beyond
 // `capacity` it still grows (a rule whose count is random passes a bound it exceeds with
 // probability below 1e-9).
+//
+// narrow: the targets go to post_index16 (every target below 65536).
 template <class Row>
-Csr by_rows(uint64_t n_pre, double per_row, uint64_t capacity, ThreadPool *pool, Row &&row) {
+Csr by_rows(uint64_t n_pre, double per_row, uint64_t capacity, bool narrow, ThreadPool *pool,
+            Row &&row) {
   Csr c;
+  c.narrow = narrow;
   c.row_ptr.assign(n_pre + 1, 0);
-  c.post_index.reserve(capacity);
+  if (narrow) c.post_index16.reserve(capacity);
+  else c.post_index.reserve(capacity);
   const Chunks chunks(n_pre, per_row, threads_of(pool));
   const uint64_t per_wave = std::min<uint64_t>(chunks.count, 4 * threads_of(pool));
   std::vector<std::vector<uint32_t>> buffers(per_wave);
@@ -61,17 +66,21 @@ Csr by_rows(uint64_t n_pre, double per_row, uint64_t capacity, ThreadPool *pool,
         c.row_ptr[i + 1] = targets.size() - before; // a length until the prefix sum below
       }
     });
-    uint64_t end = c.post_index.size();
+    uint64_t end = c.size();
     for (uint64_t b = 0; b < wave; ++b) {
       at[b] = end;
       end += buffers[b].size();
     }
-    c.post_index.resize(end);
-    run_all(pool, wave, [&](std::size_t b) {
-      uint32_t *to = c.post_index.data() + at[b];
-      prefault(to, to + buffers[b].size());
-      std::copy(buffers[b].begin(), buffers[b].end(), to);
-    });
+    const auto place = [&](auto &post_index) {
+      post_index.resize(end);
+      run_all(pool, wave, [&](std::size_t b) {
+        auto *to = post_index.data() + at[b];
+        prefault(to, to + buffers[b].size());
+        std::copy(buffers[b].begin(), buffers[b].end(), to);
+      });
+    };
+    if (narrow) place(c.post_index16);
+    else place(c.post_index);
   }
   std::partial_sum(c.row_ptr.begin(), c.row_ptr.end(), c.row_ptr.begin());
   return c;
@@ -156,15 +165,17 @@ private:
   bool skip_autapse_;
 };
 
+// narrow: rules that make rows directly store 16-bit targets (the others store 32 bits, narrowed
+// after).
 Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const PopulationSpec &post,
-             uint64_t seed, ThreadPool *pool) {
+             uint64_t seed, bool narrow, ThreadPool *pool) {
   const uint64_t n_pre = pre.size, n_post = post.size;
   const bool skip_autapse = proj.pre == proj.post && !proj.allow_autapses;
   const uint64_t none = std::numeric_limits<uint64_t>::max();
   const uint64_t stream = streams::kConnect + proj.stream;
   const uint64_t pairs = n_pre * n_post - (skip_autapse ? std::min(n_pre, n_post) : 0);
   const auto all_to_all = [&] {
-    return by_rows(n_pre, double(n_post), pairs, pool, [&](uint64_t i, std::vector<uint32_t> &t) {
+    return by_rows(n_pre, double(n_post), pairs, narrow, pool, [&](uint64_t i, std::vector<uint32_t> &t) {
       for (uint64_t j = 0; j < n_post; ++j)
         if (!(skip_autapse && i == j)) t.push_back(uint32_t(j));
     });
@@ -173,16 +184,16 @@ Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const Popula
   switch (proj.rule) {
   case ConnectRule::AllToAll: return all_to_all();
   case ConnectRule::OneToOne:
-    return by_rows(n_pre, 1.0, n_pre, pool,
+    return by_rows(n_pre, 1.0, n_pre, narrow, pool,
                    [](uint64_t i, std::vector<uint32_t> &t) { t.push_back(uint32_t(i)); });
   case ConnectRule::FixedProbability: {
     const double p = proj.p;
     if (p >= 1) return all_to_all();
-    if (p <= 0) return by_rows(n_pre, 0.0, 0, pool, [](uint64_t, std::vector<uint32_t> &) {});
+    if (p <= 0) return by_rows(n_pre, 0.0, 0, narrow, pool, [](uint64_t, std::vector<uint32_t> &) {});
     // The count is binomial: reserve its mean and 6 sd.
     const double mean = double(pairs) * p;
     const auto bound = uint64_t(mean + 6.0 * std::sqrt(mean * (1.0 - p)) + 16.0);
-    return by_rows(n_pre, double(n_post) * p, bound, pool,
+    return by_rows(n_pre, double(n_post) * p, bound, narrow, pool,
                    BernoulliRows(seed, stream, p, n_post, pre.first_gid, skip_autapse));
   }
   case ConnectRule::FixedOutdegree: {
@@ -192,7 +203,7 @@ Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const Popula
       refuse(proj, "an out-degree of " + std::to_string(k) + " cannot be drawn from " +
                        std::to_string(candidates) +
                        " targets; lower 'outdegree' or allow multapses");
-    return by_rows(n_pre, double(k), n_pre * k, pool, [&](uint64_t i, std::vector<uint32_t> &t) {
+    return by_rows(n_pre, double(k), n_pre * k, narrow, pool, [&](uint64_t i, std::vector<uint32_t> &t) {
       std::vector<uint32_t> picked;
       Draws draws(seed, stream, pre.first_gid + i);
       pick(draws, n_post, k, skip_autapse ? i : none, proj.allow_multapses, picked);
@@ -279,31 +290,54 @@ uint64_t delay_row(Csr &c, uint64_t i, const ProjectionSpec &proj, Draws &draws,
   scratch.post.clear();
   scratch.weight.clear();
   scratch.delay.clear();
+  const bool weights = c.weight.size() == c.size(); // else one weight serves all
   for (uint64_t k : order) {
     scratch.post.push_back(c.post_index[k]);
-    scratch.weight.push_back(c.weight[k]);
+    if (weights) scratch.weight.push_back(c.weight[k]);
     scratch.delay.push_back(c.delay[k]);
   }
   std::copy(scratch.post.begin(), scratch.post.end(), c.post_index.begin() + long(b));
-  std::copy(scratch.weight.begin(), scratch.weight.end(), c.weight.begin() + long(b));
+  if (weights) std::copy(scratch.weight.begin(), scratch.weight.end(), c.weight.begin() + long(b));
   std::copy(scratch.delay.begin(), scratch.delay.end(), c.delay.begin() + long(b));
   return max_delay;
+}
+
+// 32-bit targets to 16 (a rule that made them wide, or drawn delays sorted them).
+void narrow_targets(Csr &c, ThreadPool *pool) {
+  const Chunks chunks(c.size(), 1.0, threads_of(pool));
+  c.post_index16.resize(c.size());
+  run_all(pool, chunks.count, [&](std::size_t k) {
+    uint16_t *to = c.post_index16.data() + chunks.begin(k);
+    prefault(to, c.post_index16.data() + chunks.end(k));
+    std::copy(c.post_index.begin() + long(chunks.begin(k)),
+              c.post_index.begin() + long(chunks.end(k)), to);
+  });
+  c.post_index = {};
+  c.narrow = true;
 }
 
 } // namespace
 
 Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
-                       const PopulationSpec &post, uint64_t seed, double dt, ThreadPool *pool) {
+                       const PopulationSpec &post, uint64_t seed, double dt, ThreadPool *pool,
+                       CsrLayout layout) {
   if (post.size > UINT32_MAX || pre.size > UINT32_MAX)
     throw std::runtime_error(proj.pointer + ": populations above 2^32 neurons are not supported");
-  Csr c = synapses(proj, pre, post, seed, pool);
+  if (layout.narrow_targets && post.size > 65536)
+    throw std::logic_error("16-bit targets for a population of more than 65536 neurons");
+  const bool drawn_delays = proj.delay_dist.kind != ValueSpec::Kind::Constant;
+  // Drawn delays sort rows in 32 bits; the targets are narrowed after.
+  Csr c = synapses(proj, pre, post, seed, layout.narrow_targets && !drawn_delays, pool);
   const uint64_t n_pre = pre.size;
   const Chunks rows(n_pre, n_pre ? double(c.size()) / double(n_pre) : 0.0, threads_of(pool));
 
   // Weights: a projection keeps its sign, so a draw of the other sign is drawn again.
   const double lo = proj.weight < 0 ? -HUGE_VAL : 0.0, hi = proj.weight < 0 ? 0.0 : HUGE_VAL;
   const bool constant = proj.weight_dist.kind == ValueSpec::Kind::Constant;
-  c.weight.resize(c.size());
+  if (constant && layout.one_weight) {
+    c.weight.assign(c.size() ? 1 : 0, float(proj.weight));
+  } else {
+    c.weight.resize(c.size());
   run_all(pool, rows.count, [&](std::size_t r) {
     const uint64_t b = c.row_ptr[rows.begin(r)], e = c.row_ptr[rows.end(r)];
     prefault(c.weight.data() + b, c.weight.data() + e);
@@ -317,10 +351,14 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
         c.weight[k] = float(draw_value(proj.weight_dist, k, draws, lo, hi));
     }
   });
+  }
 
   // Drawn delays: whole steps, at least one; rows sorted by delay so one delay is one run.
   c.max_delay = proj.delay_steps;
-  if (proj.delay_dist.kind == ValueSpec::Kind::Constant) return c;
+  if (!drawn_delays) {
+    if (layout.narrow_targets && !c.narrow) narrow_targets(c, pool);
+    return c;
+  }
   c.delay.resize(c.size());
   std::vector<uint64_t> max_delay(rows.count, 1);
   run_all(pool, rows.count, [&](std::size_t r) {
@@ -333,6 +371,7 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
   });
   c.max_delay = std::accumulate(max_delay.begin(), max_delay.end(), uint64_t(1),
                                 [](uint64_t a, uint64_t b) { return std::max(a, b); });
+  if (layout.narrow_targets) narrow_targets(c, pool);
   return c;
 }
 

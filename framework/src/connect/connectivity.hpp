@@ -20,19 +20,34 @@ class ThreadPool;
 // The per-synapse arrays are UninitVectors: build_connectivity sizes each once and fills it on
 // the pool.
 struct Csr {
-  std::vector<uint64_t> row_ptr;      // n_pre + 1
-  UninitVector<uint32_t> post_index;  // one per synapse
-  UninitVector<float> weight;         // one per synapse
+  std::vector<uint64_t> row_ptr;        // n_pre + 1
+  UninitVector<uint32_t> post_index;    // one per synapse (empty when narrow)
+  UninitVector<uint16_t> post_index16;  // narrow: one per synapse, in 16 bits
+  UninitVector<float> weight;           // one per synapse, or one for all (CsrLayout::one_weight)
   // Per-synapse delays in steps, only for drawn delays (empty: every synapse has the projection's
   // delay). Rows are then sorted by delay, so the synapses of one delay are contiguous.
   UninitVector<uint16_t> delay;
-  uint64_t size() const { return post_index.size(); }
+  bool narrow = false;
+  uint64_t size() const { return narrow ? post_index16.size() : post_index.size(); }
+  uint64_t post(uint64_t k) const { return narrow ? post_index16[k] : post_index[k]; }
+  uint64_t bytes() const {
+    return row_ptr.size() * sizeof(uint64_t) + post_index.size() * sizeof(uint32_t) +
+           post_index16.size() * sizeof(uint16_t) + weight.size() * sizeof(float) +
+           delay.size() * sizeof(uint16_t);
+  }
   uint64_t max_delay = 1; // steps
+};
+
+// How the synapses are stored. narrow_targets: 16-bit targets (the postsynaptic population has at
+// most 65536 neurons); one_weight: a constant weight is stored once. Either holds the same network.
+struct CsrLayout {
+  bool narrow_targets = false;
+  bool one_weight = false;
 };
 
 // pool: the threads that share the work (null: the calling thread alone).
 Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
                        const PopulationSpec &post, uint64_t seed, double dt,
-                       ThreadPool *pool = nullptr);
+                       ThreadPool *pool = nullptr, CsrLayout layout = {});
 
 } // namespace ganglion

@@ -147,6 +147,13 @@ uint64_t RunReport::synapses() const {
   return s;
 }
 
+uint64_t RunReport::synapse_bytes() const {
+  uint64_t s = 0;
+  for (const auto &p : projections)
+    s += p.bytes;
+  return s;
+}
+
 struct Simulation::Impl {
   struct Population {
     const PopulationSpec *spec = nullptr;
@@ -286,13 +293,20 @@ struct Simulation::Impl {
     }
     std::vector<uint64_t> depth(pops.size(), 1);
     projs.resize(exp.projections.size());
+    std::vector<bool> recorded(projs.size(), false); // a recorder reads its synapses
+    for (const auto &r : exp.recorders)
+      if (r.projection >= 0) recorded[std::size_t(r.projection)] = true;
     for (std::size_t q = 0; q < projs.size(); ++q) {
       auto &proj = projs[q];
       proj.spec = &exp.projections[q];
       proj.desc = proj.spec->synapse->desc;
       const auto &pre = exp.populations[proj.spec->pre];
       const auto &post = exp.populations[proj.spec->post];
-      proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get());
+      // 2 bytes a synapse where the synapse model reads the compact layout and only it does.
+      const bool compact = (proj.desc->flags & GG_DESC_COMPACT_CSR) &&
+                           proj.spec->plasticity.empty() && !recorded[q];
+      const CsrLayout layout{compact && post.size <= 65536, compact};
+      proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout);
       proj.fields.make(proj.desc, post.size, proj.spec->values, sim.seed, post.first_gid);
       pops[proj.spec->post].incoming.push_back(q);
       depth[proj.spec->pre] = std::max(depth[proj.spec->pre], proj.csr.max_delay);
@@ -317,13 +331,15 @@ struct Simulation::Impl {
       const int v = field_index(post.desc, "V");
       if (v >= 0) proj.view.post_v = post.fields.ptrs[std::size_t(v)];
       proj.view.row_ptr = proj.csr.row_ptr.data();
-      proj.view.post_index = proj.csr.post_index.data();
+      proj.view.post_index = proj.csr.narrow ? nullptr : proj.csr.post_index.data();
+      proj.view.post_index16 = proj.csr.narrow ? proj.csr.post_index16.data() : nullptr;
       proj.view.weight = proj.csr.weight.data();
       proj.view.n_pre = pre.spec->size;
       if (pre.rate_field >= 0) proj.view.pre_rate = pre.fields.ptrs[std::size_t(pre.rate_field)];
       proj.view.projection = proj.spec->name.c_str();
       if (!proj.spec->plasticity.empty()) build_plasticity(proj);
-      // One weight for every synapse, for the whole run: delivery can skip the weight loads.
+      // One weight for every synapse, for the whole run: delivery can skip the weight loads (and
+      // a compact layout keeps that one value alone).
       const auto &w = proj.csr.weight;
       proj.view.weights_uniform =
           proj.spec->plasticity.empty() && !w.empty() &&
@@ -878,7 +894,7 @@ struct Simulation::Impl {
       rep.populations.push_back(r);
     }
     for (const auto &proj : projs)
-      rep.projections.push_back({proj.spec->name, proj.csr.size()});
+      rep.projections.push_back({proj.spec->name, proj.csr.size(), proj.csr.bytes()});
     return rep;
   }
 };

@@ -30,6 +30,7 @@ struct PopulationReport {
 struct ProjectionReport {
   std::string name;
   uint64_t synapses = 0;
+  uint64_t bytes = 0; // the synapses' memory: CSR rows, targets, weights, drawn delays
 };
 
 struct RunReport {
@@ -43,6 +44,7 @@ struct RunReport {
   bool diverged = false;
   std::string divergence; // where and when, when diverged
   uint64_t synapses() const;
+  uint64_t synapse_bytes() const;
 };
 
 // An error a plugin hook reported while the network ran (not a divergence).

@@ -130,7 +130,7 @@ struct Istdp {
   static void prefetch_pre(const gg_view &v, uint64_t p) {
     if (p >= v.n_pre_spikes) return;
     const uint32_t k = v.pre_spikes[p];
-    ganglion::prefetch_synapses(v, v.plastic_weight, v.row_ptr[k], v.row_ptr[k + 1]);
+    ganglion::prefetch_synapses(v.post_index, v.plastic_weight, v.row_ptr[k], v.row_ptr[k + 1]);
   }
 
   GANGLION_SIMD static void step(const gg_view &v) {

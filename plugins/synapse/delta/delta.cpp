@@ -11,6 +11,7 @@ struct Delta {
   static constexpr gg_kind kind = GG_KIND_SYNAPSE;
   static constexpr const char *weight_unit = "mV";
   static constexpr bool writes_post_v = true;
+  static constexpr bool compact_csr = true; // delivers through ganglion::for_each_arrival
   static constexpr const char *doc =
       "Delta synapse: a spike of weight J (mV) adds J to the postsynaptic V at once. The "
       "postsynaptic model must have a state variable V.";
@@ -23,16 +24,12 @@ struct Delta {
   }
   static void current(const gg_view &) {}
   static void step(const gg_view &v) {
-    const bool same = ganglion::weights_uniform(v); // then no weight loads
-    const double w0 = same && v.n_arrivals ? double(v.weight[v.arrivals[0].begin]) : 0.0;
-    for (uint64_t a = 0; a < v.n_arrivals; ++a) {
-      ganglion::prefetch_arrival(v, a + 1);
-      if (same)
-        for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k)
-          v.post_v[v.post_index[k]] += w0;
-      else
-        for (uint64_t k = v.arrivals[a].begin; k < v.arrivals[a].end; ++k)
-          v.post_v[v.post_index[k]] += double(v.weight[k]);
+    double *__restrict V = v.post_v;
+    if (ganglion::weights_uniform(v)) { // one value for every synapse: no weight loads
+      const double w0 = v.n_arrivals ? double(v.weight[0]) : 0.0;
+      ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t) { V[j] += w0; });
+    } else {
+      ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t s) { V[j] += double(v.weight[s]); });
     }
   }
 };

@@ -15,6 +15,7 @@ using ganglion::inf;
 struct ExpConductance {
   static constexpr const char *name = "exp_conductance";
   static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr bool compact_csr = true; // delivers through ganglion::for_each_arrival
   static constexpr const char *weight_unit = "1";
   static constexpr const char *peak_weight_unit = "1/ms";
   static constexpr const char *doc =
@@ -43,7 +44,9 @@ struct ExpConductance {
 
   static void init(const gg_view &v) {
     ganglion::exponential::precompute(v, shared);
-    for (uint64_t k = 0; k < v.row_ptr[v.n_pre]; ++k)
+    // With uniform weights the kernel may keep the one value alone (GG_DESC_COMPACT_CSR).
+    const uint64_t weights = ganglion::weights_uniform(v) ? 1 : v.row_ptr[v.n_pre];
+    for (uint64_t k = 0; k < weights && k < v.row_ptr[v.n_pre]; ++k)
       if (v.weight[k] < 0)
         throw ganglion::Failure("a conductance weight is negative (" + std::to_string(v.weight[k]) +
                                 "): conductances are >= 0; make a synapse inhibitory with an "

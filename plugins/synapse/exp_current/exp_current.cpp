@@ -15,6 +15,7 @@ using ganglion::inf;
 struct ExpCurrent {
   static constexpr const char *name = "exp_current";
   static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr bool compact_csr = true; // delivers through ganglion::for_each_arrival
   static constexpr const char *weight_unit = "mV";
   static constexpr const char *peak_weight_unit = "mV/ms";
   static constexpr const char *doc =

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -181,13 +182,14 @@ TEST_CASE("connect: drawn delays are whole steps of at least one, rows sorted by
   CHECK(std::abs(double(ones) - 750.0) < 4 * 26.3);
 }
 
-TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1 and with 2 threads") {
-  // Large enough that each rule's rows (or fixed_indegree's columns) make several chunks and the
-  // rows several waves of chunks (about 2000 synapses a chunk at 2 threads), so the joins between
-  // chunks and waves are exercised.
-  const PopulationSpec pre = population(600, 0), post = population(500, 600);
-  ThreadPool one(1), two(2);
-  std::vector<std::pair<ProjectionSpec, bool>> cases; // (projection, onto itself)
+// Every rule, with drawn weights and delays on one of them, (projection, onto itself). Between a
+// presynaptic population of 600 and a postsynaptic one of 500, large enough that each rule's rows
+// (or fixed_indegree's columns) make several chunks and the rows several waves of chunks (about
+// 2000 synapses a chunk at 2 threads), so the joins between chunks and waves are exercised.
+namespace {
+
+std::vector<std::pair<ProjectionSpec, bool>> every_rule() {
+  std::vector<std::pair<ProjectionSpec, bool>> cases;
   ProjectionSpec q = projection(ConnectRule::FixedProbability, true);
   q.p = 0.1;
   q.allow_autapses = false;
@@ -214,7 +216,15 @@ TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1 and w
   cases.push_back({q, false});
   cases.push_back({projection(ConnectRule::AllToAll), false});
   cases.push_back({projection(ConnectRule::OneToOne), false});
-  for (const auto &[proj, self] : cases) {
+  return cases;
+}
+
+} // namespace
+
+TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1 and with 2 threads") {
+  const PopulationSpec pre = population(600, 0), post = population(500, 600);
+  ThreadPool one(1), two(2);
+  for (const auto &[proj, self] : every_rule()) {
     CAPTURE(int(proj.rule));
     const PopulationSpec &target = self ? pre : post;
     const Csr alone = build_connectivity(proj, pre, target, 21, 0.1);
@@ -222,6 +232,44 @@ TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1 and w
     check_same(alone, build_connectivity(proj, pre, target, 21, 0.1, &one));
     check_same(alone, build_connectivity(proj, pre, target, 21, 0.1, &two));
   }
+}
+
+TEST_CASE("connect: the compact layout (16-bit targets, one constant weight) holds the same network") {
+  const PopulationSpec pre = population(600, 0), post = population(500, 600);
+  ThreadPool two(2);
+  for (const auto &[proj, self] : every_rule()) {
+    CAPTURE(int(proj.rule));
+    const PopulationSpec &target = self ? pre : post;
+    const Csr wide = build_connectivity(proj, pre, target, 21, 0.1, &two);
+    for (const CsrLayout layout : {CsrLayout{true, true}, CsrLayout{true, false}}) {
+      const Csr c = build_connectivity(proj, pre, target, 21, 0.1, &two, layout);
+      REQUIRE(c.narrow);
+      CHECK(c.post_index.empty());
+      REQUIRE(c.size() == wide.size());
+      CHECK(c.row_ptr == wide.row_ptr);
+      bool same_targets = true;
+      for (uint64_t k = 0; k < c.size(); ++k) same_targets &= c.post(k) == wide.post_index[k];
+      CHECK(same_targets);
+      CHECK(std::equal(c.delay.begin(), c.delay.end(), wide.delay.begin(), wide.delay.end()));
+      CHECK(c.max_delay == wide.max_delay);
+      if (layout.one_weight && proj.weight_dist.kind == ValueSpec::Kind::Constant) {
+        REQUIRE(c.weight.size() == 1); // the one value all of wide's weights have
+        CHECK(std::all_of(wide.weight.begin(), wide.weight.end(),
+                          [&](float w) { return w == c.weight[0]; }));
+      } else { // drawn weights are kept per synapse
+        CHECK(std::equal(c.weight.begin(), c.weight.end(), wide.weight.begin(),
+                         wide.weight.end()));
+      }
+    }
+  }
+  // The last target a 16-bit index holds, and a population one larger refused.
+  const ProjectionSpec all = projection(ConnectRule::AllToAll);
+  const Csr edge = build_connectivity(all, population(1, 0), population(65536, 1), 1, 0.1,
+                                      nullptr, CsrLayout{true, true});
+  CHECK(edge.post(65535) == 65535);
+  CHECK_THROWS_AS(build_connectivity(all, population(1, 0), population(65537, 1), 1, 0.1,
+                                     nullptr, CsrLayout{true, true}),
+                  std::logic_error);
 }
 
 TEST_CASE("connect: fixed_probability's rows are the geometric gaps of each row's draws") {
