@@ -117,14 +117,29 @@ struct Istdp {
     return float(s * m);
   }
 
-  // The weights a postsynaptic spike changes lie scattered (by-post index): ask the cache for the
-  // next spike's while this one's are changed; likewise the next presynaptic row.
+  // The weights a postsynaptic spike changes lie scattered (by-post index), found through its
+  // column of the index, which lies elsewhere in memory for each spike. So two spikes ahead the
+  // cache is asked for the column (synapse and presynaptic indices), and one spike ahead, the
+  // column now at hand, for the weights; likewise the next presynaptic row.
+  static void prefetch_column(const gg_view &v, uint64_t p) {
+    if (p >= v.n_post_spikes) return;
+    const uint32_t j = v.post_spikes[p];
+    const uint64_t begin = v.col_ptr[j], end = v.col_ptr[j + 1];
+    for (uint64_t c = begin; c < end; c += 8) { // 8 synapse indices a line
+      __builtin_prefetch(v.col_synapse + c);
+      asm volatile(""); // keeps the loop: C++ may delete one without side effects
+    }
+    for (uint64_t c = begin; c < end; c += 16) {
+      __builtin_prefetch(v.col_pre + c);
+      asm volatile("");
+    }
+  }
   static void prefetch_post(const gg_view &v, uint64_t p) {
     if (p >= v.n_post_spikes) return;
     const uint32_t j = v.post_spikes[p];
     for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c) {
       __builtin_prefetch(v.plastic_weight + v.col_synapse[c], 1);
-      asm volatile(""); // keeps the loop: C++ may delete one without side effects
+      asm volatile("");
     }
   }
   static void prefetch_pre(const gg_view &v, uint64_t p) {
@@ -164,9 +179,14 @@ struct Istdp {
         }
         xq[k] += jump;
       }
+      if (learn) { // the pipeline's start: spike 0's weights, spike 1's column
+        prefetch_column(v, 1);
+        prefetch_post(v, 0);
+      }
       for (uint64_t i = 0; i < v.n_post_spikes; ++i) {
         const uint32_t j = v.post_spikes[i];
         if (learn) {
+          prefetch_column(v, i + 2);
           prefetch_post(v, i + 1);
           for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c)
             change(j, v.col_synapse[c], xq[v.col_pre[c]]);
