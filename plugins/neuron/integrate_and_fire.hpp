@@ -1,4 +1,4 @@
-// What lif and eif share: the end of an integrate-and-fire step, written for the two parts of
+// What lif and eif share: the end of an integrate-and-fire step, written for the parts of
 // ganglion::step_chunks. `hold` (the refractory field) counts the steps left to hold V at V_re.
 #pragma once
 
@@ -17,9 +17,14 @@ namespace ganglion::integrate_and_fire {
   return out >= V_th;
 }
 
+// step_chunks' crossed: whether V reached V_th after the step (a comparison that vectorises).
+[[gnu::always_inline]] inline bool crossed(double V, double V_th) {
+  return V >= V_th;
+}
+
 // step_chunks' fire: at V >= V_th a spike, V = V_re, held for tau_ref (rounded to steps).
 inline bool fire(double &V, double &hold, double V_th, double V_re, double tau_ref, double dt) {
-  if (!(V >= V_th)) return false;
+  if (!crossed(V, V_th)) return false;
   V = V_re;
   hold = std::round(tau_ref / dt);
   return true;

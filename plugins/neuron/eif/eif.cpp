@@ -48,7 +48,7 @@ struct Eif {
     return {};
   }
 
-  // In two parts (ganglion::step_chunks): a branch-free integration that vectorises (exp_simd in
+  // In parts (ganglion::step_chunks): a branch-free integration that vectorises (exp_simd in
   // place of std::exp, which a vector loop cannot call), then the threshold and reset only where an
   // element crossed. V_re < V_th (validate), so an element held at V_re is never taken for a spike.
   GANGLION_SIMD static void step(const gg_view &v) {
@@ -79,6 +79,7 @@ struct Eif {
                 }
                 return any != 0;
               },
+              [&](uint64_t i) { return integrate_and_fire::crossed(V_[i], p(V_th, i)); },
               [&](uint64_t i) {
                 return integrate_and_fire::fire(V_[i], ref[i], p(V_th, i), p(V_re, i),
                                                 p(tau_ref, i), dt);

@@ -49,7 +49,7 @@ struct Lif {
   // A schedule changed parameters: decay follows tau_m.
   static void update(const gg_view &v) { init(v); }
 
-  // In two parts (ganglion::step_chunks): a branch-free integration that vectorises, then the
+  // In parts (ganglion::step_chunks): a branch-free integration that vectorises, then the
   // threshold and reset only where an element crossed. V_re < V_th (validate), so an element held
   // at V_re is never taken for a spike.
   GANGLION_SIMD static void step(const gg_view &v) {
@@ -77,6 +77,7 @@ struct Lif {
             }
             return any != 0;
           },
+          [&](uint64_t i) { return integrate_and_fire::crossed(V_[i], p(V_th, i)); },
           [&](uint64_t i) {
             return integrate_and_fire::fire(V_[i], ref[i], p(V_th, i), p(V_re, i), p(tau_ref, i),
                                             dt);
