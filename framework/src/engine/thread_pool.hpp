@@ -30,20 +30,27 @@ public:
   // gets the same tasks step after step, so their data stays in its caches.
   void run(std::size_t n, const std::function<void(std::size_t)> &task,
            const std::size_t *split = nullptr);
-  unsigned size() const { return static_cast<unsigned>(workers_.size()) + 1; }
+  unsigned size() const { return threads_; }
 
 private:
   void work(unsigned self);
-  void drain(unsigned self);
-  // A thread's share of the batch, claimed under mutex_.
-  struct Range {
-    std::size_t next = 0, end = 0;
+  // Runs tasks of batch `gen` (task, n, each thread's range end) until none is left unclaimed.
+  void drain(unsigned self, unsigned long gen, const std::function<void(std::size_t)> &task,
+             std::size_t n, const std::size_t *ends);
+  // A thread's share of the batch. Tasks are claimed by a compare-and-swap of `next`, which holds
+  // the batch's number (high 32 bits) beside the next index (low 32 bits): a thread that comes late
+  // to a batch, still holding the last one's number, fails to claim and so never runs a task of
+  // the new batch with the old function. `end` is written under mutex_ and read under it.
+  struct alignas(64) Range {
+    std::atomic<uint64_t> next{0};
+    std::size_t end = 0;
   };
+  const unsigned threads_; // the workers and the caller
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable start_, done_;
   const std::function<void(std::size_t)> *task_ = nullptr; // guarded by mutex_
-  std::unique_ptr<Range[]> ranges_;                         // size() of them, guarded by mutex_
+  std::unique_ptr<Range[]> ranges_;                         // size() of them
   std::size_t n_ = 0;                                       // guarded by mutex_
   std::atomic<std::size_t> finished_{0};
   std::atomic<unsigned long> generation_{0};

@@ -1,8 +1,10 @@
 // The thread pool: every task of a batch runs exactly once, with and without a split into
-// per-thread ranges, over many short batches in a row (where a worker that comes late to one batch
-// must not run a task of the next with the wrong function); errors come back by lowest index.
+// per-thread ranges, with 2 to 4 threads, over many short batches in a row (where a worker that
+// comes late to one batch must not run a task of the next with the wrong function); errors come
+// back by lowest index.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <string>
@@ -13,31 +15,38 @@
 using ganglion::ThreadPool;
 
 TEST_CASE("thread pool: each task of each batch runs once, split or not, batch after batch") {
-  ThreadPool pool(2);
-  REQUIRE(pool.size() == 2);
-  std::vector<std::atomic<int>> runs(64);
-  uint64_t wrong = 0;
-  for (int batch = 0; batch < 20000; ++batch) {
-    const std::size_t n = 1 + std::size_t(batch % 37);
-    for (std::size_t i = 0; i < n; ++i)
-      runs[i].store(0);
-    // Every other batch split unevenly between the two threads (an empty share too).
-    const std::size_t cut = std::size_t(batch) % (n + 1);
-    const std::size_t split[3] = {0, cut, n};
-    const int tag = batch; // a task run with another batch's function would see another tag
-    std::atomic<int> mismatched{0};
-    pool.run(
-        n,
-        [&, tag](std::size_t i) {
-          if (tag != batch) mismatched.fetch_add(1);
-          runs[i].fetch_add(1);
-        },
-        batch % 2 ? split : nullptr);
-    for (std::size_t i = 0; i < n; ++i)
-      wrong += runs[i].load() != 1;
-    wrong += std::size_t(mismatched.load());
+  // 2 to 4 threads (more threads than this machine's cores, too): every thread of the pool must see
+  // all of it, including one that starts while the pool is still making the others.
+  for (const unsigned threads : {2u, 3u, 4u}) {
+    CAPTURE(threads);
+    ThreadPool pool(threads);
+    REQUIRE(pool.size() == threads);
+    std::vector<std::atomic<int>> runs(64);
+    uint64_t wrong = 0;
+    for (int batch = 0; batch < 20000; ++batch) {
+      const std::size_t n = 1 + std::size_t(batch % 37);
+      for (std::size_t i = 0; i < n; ++i)
+        runs[i].store(0);
+      // Every other batch split unevenly between the threads (empty shares too).
+      std::vector<std::size_t> split(threads + 1, n);
+      split[0] = 0;
+      for (unsigned t = 1; t < threads; ++t)
+        split[t] = std::min(n, split[t - 1] + std::size_t(batch + int(t)) % (n / 2 + 1));
+      const int tag = batch; // a task run with another batch's function would see another tag
+      std::atomic<int> mismatched{0};
+      pool.run(
+          n,
+          [&, tag](std::size_t i) {
+            if (tag != batch) mismatched.fetch_add(1);
+            runs[i].fetch_add(1);
+          },
+          batch % 2 ? split.data() : nullptr);
+      for (std::size_t i = 0; i < n; ++i)
+        wrong += runs[i].load() != 1;
+      wrong += std::size_t(mismatched.load());
+    }
+    CHECK(wrong == 0);
   }
-  CHECK(wrong == 0);
 }
 
 TEST_CASE("thread pool: run_all rethrows the error of the lowest failing task") {
