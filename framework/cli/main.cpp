@@ -102,6 +102,9 @@ int describe(const PluginRegistry &reg, const std::string &name) {
   if (d->flags & GG_DESC_COMPACT_CSR)
     std::cout << "  storage:  compact (2 bytes a synapse: 16-bit targets onto up to 65536 "
                  "neurons, a constant weight once) unless plasticity or a recorder reads them\n";
+  if (d->flags & GG_DESC_SPLIT_STEP)
+    std::cout << "  delivery: a large projection may be delivered on several threads at once, by "
+                 "target range\n";
   std::cout << "\n  " << d->doc << "\n\n";
   if (d->n_fields == 0) {
     std::cout << "  (no fields)\n";

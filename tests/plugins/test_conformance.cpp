@@ -179,6 +179,8 @@ TEST_CASE("conformance: ganglion describe lists every field with its unit and de
     // The storage line where the synapse model lets the kernel store its synapses compactly.
     CHECK((r.out.find("storage:  compact (2 bytes a synapse") != std::string::npos) ==
           ((p->desc->flags & GG_DESC_COMPACT_CSR) != 0));
+    CHECK((r.out.find("delivery: a large projection may be delivered on several threads") !=
+           std::string::npos) == ((p->desc->flags & GG_DESC_SPLIT_STEP) != 0));
     std::vector<std::vector<std::string>> lines;
     std::istringstream out(r.out);
     for (std::string line; std::getline(out, line);) lines.push_back(tokens(line));

@@ -1,8 +1,9 @@
 // Spike delivery through ganglion::for_each_arrival and the compact synapse layout (ABI 1.2,
 // GG_DESC_COMPACT_CSR): every arriving synapse visited exactly once, in the arrivals' order for
 // each target when rows ascend (so the sums are the same bits as a plain loop), with 16- and 32-bit
-// targets, walked plainly or block by block; and whole runs that store synapses compactly giving
-// the same spikes as runs that store them in full.
+// targets, walked plainly or block by block; and whole runs that store synapses compactly, or
+// deliver a large projection on several threads by target range, giving the same spikes as runs
+// that store them in full on one thread.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -136,7 +137,7 @@ TEST_CASE("delivery: rows in any order still have every synapse visited once") {
   CHECK(t.synapses() > 20 * 400);
 }
 
-TEST_CASE("compact synapses: 2 bytes a synapse, and the same spikes as synapses stored in full") {
+TEST_CASE("compact synapses: 2 bytes a synapse, the same spikes as synapses stored in full, and as delivery split between threads") {
   // E (3000) and I (750) with exp_current, exp_conductance and delta projections. Recording a
   // projection's weights makes the kernel keep its synapses in full (32-bit targets, a weight
   // each); without recorders every projection is compact. Rows of about 300 onto 3000 neurons are
@@ -164,13 +165,28 @@ TEST_CASE("compact synapses: 2 bytes a synapse, and the same spikes as synapses 
     weights += std::string(R"(, {"type": "weights", "projection": ")") + p + R"("})";
   full_json.replace(full_json.find("RECORDERS"), 9, weights);
   compact_json.replace(compact_json.find("RECORDERS"), 9, "");
-  const InProcessRun full = run_in_process(full_json), compact = run_in_process(compact_json);
+  const InProcessRun full = run_in_process(full_json, {"simulation.threads=1"}),
+                     compact = run_in_process(compact_json, {"simulation.threads=1"});
   for (const std::string pop : {"E", "I"}) {
     CAPTURE(pop);
     CHECK(full.spikes.at(pop).times.size() > 1000);
     CHECK(compact.spikes.at(pop).times == full.spikes.at(pop).times);
     CHECK(compact.spikes.at(pop).ids == full.spikes.at(pop).ids);
   }
+  // With more threads, E->E (two thirds of the synapses, rows of about 300) is delivered in one
+  // part per thread, by target range: the same sums in the same order, so the same spikes.
+  for (const int threads : {2, 3}) {
+    CAPTURE(threads);
+    const InProcessRun split =
+        run_in_process(compact_json, {"simulation.threads=" + std::to_string(threads)});
+    CHECK(split.report.projections[0].parts == unsigned(threads));
+    CHECK(split.report.projections[1].parts == 1); // delta moves V: never split
+    for (const std::string pop : {"E", "I"}) {
+      CHECK(split.spikes.at(pop).times == full.spikes.at(pop).times);
+      CHECK(split.spikes.at(pop).ids == full.spikes.at(pop).ids);
+    }
+  }
+  CHECK(compact.report.projections[0].parts == 1);
   REQUIRE(compact.report.projections.size() == 4);
   for (std::size_t q = 0; q < 4; ++q) {
     const auto &c = compact.report.projections[q], &f = full.report.projections[q];

@@ -24,7 +24,9 @@
 // (plasticity: "exp_current|delta", the synapse models it can act on), `writes_post_v` (a
 // synapse whose step moves the postsynaptic V, as delta does), `compact_csr` (a synapse whose
 // hooks read targets and weights only through ganglion::for_each_arrival, or that otherwise honour
-// GG_DESC_COMPACT_CSR: the kernel may then store its synapses in 2 bytes each).
+// GG_DESC_COMPACT_CSR: the kernel may then store its synapses in 2 bytes each), `split_step` (a
+// synapse whose step does nothing but apply the arrivals, each to its own target: the kernel may
+// then deliver a large projection on several threads at once, by target range).
 // Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
 // into a status and a message, so no exception crosses the C boundary.
 #ifndef GANGLION_PLUGIN_HPP
@@ -329,6 +331,7 @@ template <class P> struct Tables {
     if constexpr (requires { P::rate; }) f |= P::rate ? GG_DESC_RATE : 0u;
     if constexpr (requires { P::writes_post_v; }) f |= P::writes_post_v ? GG_DESC_WRITES_POST_V : 0u;
     if constexpr (requires { P::compact_csr; }) f |= P::compact_csr ? GG_DESC_COMPACT_CSR : 0u;
+    if constexpr (requires { P::split_step; }) f |= P::split_step ? GG_DESC_SPLIT_STEP : 0u;
     if constexpr (requires { P::records_projection; })
       f |= P::records_projection ? GG_DESC_PROJECTION : 0u;
     return f;

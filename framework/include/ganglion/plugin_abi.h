@@ -288,6 +288,10 @@ typedef struct gg_descriptor {
                                     then holds one value): 2 bytes a synapse instead of 8. It does
                                     so only where no plasticity rule and no recorder reads the
                                     projection's synapses. */
+#define GG_DESC_SPLIT_STEP 32u /* synapse: its step only applies the arrivals, each synapse to its
+                                   own target (the state advanced in `current`), so the kernel may
+                                   run it at once on parts of the arrivals whose targets lie in
+                                   disjoint ranges (each call's view holds only its part's runs) */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

@@ -198,6 +198,13 @@ struct Simulation::Impl {
       return false;
     }
   };
+  // A part of a projection's delivery in phase 2: the synapses onto targets [lo, hi) of every
+  // row, row i's being [first[i], last[i]) (pointers into the projection's row bounds).
+  struct Part {
+    const uint64_t *first = nullptr, *last = nullptr;
+    std::vector<gg_arrival> arrivals; // this step's
+    gg_view view{};
+  };
   struct Projection {
     const ProjectionSpec *spec = nullptr;
     const gg_descriptor *desc = nullptr;
@@ -206,6 +213,10 @@ struct Simulation::Impl {
     std::vector<gg_arrival> arrivals; // this step's
     std::unique_ptr<Plasticity> plasticity;
     gg_view view{};
+    // Split delivery (GG_DESC_SPLIT_STEP): the parts, and the row bounds between them (cuts[p][i]:
+    // row i's first synapse onto a target of part p + 1). Empty: delivered whole.
+    std::vector<Part> parts;
+    std::vector<std::vector<uint64_t>> cuts;
   };
   struct Recorder {
     const RecorderSpec *spec = nullptr;
@@ -236,6 +247,7 @@ struct Simulation::Impl {
     uint64_t count = 0;
   };
   static constexpr uint64_t kSliceSize = 1024;
+  static constexpr uint64_t kSplitRow = 128; // split_delivery: the least mean row length
 
   const Experiment &exp;
   Hdf5Writer *writer;
@@ -243,7 +255,12 @@ struct Simulation::Impl {
   std::vector<Projection> projs;
   std::vector<Recorder> recs;
   std::vector<Slice> slices;                    // phase 1 tasks, population after population
-  std::vector<std::vector<std::size_t>> groups; // phase 2 tasks: projections stepped together
+  // A member of a phase 2 task: projection q whole (part < 0) or one part of its delivery.
+  struct Member {
+    std::size_t q = 0;
+    int part = -1;
+  };
+  std::vector<std::vector<Member>> groups; // phase 2 tasks: projections stepped together
   // Phase 2 hands the groups out longest first (by their measured time, a running mean), so the
   // thread that takes the largest projection is not also left the last: the order changes nothing
   // but the load balance, since every group writes only its own projections.
@@ -481,7 +498,11 @@ struct Simulation::Impl {
       }
     }
     // Phase 2: one task per projection, except that projections writing the postsynaptic V share
-    // one task per postsynaptic population (file order).
+    // one task per postsynaptic population (file order), and a projection that holds more than
+    // its thread's share of the synapses is split into one task per thread (split_delivery).
+    uint64_t synapses = 0;
+    for (const auto &proj : projs) synapses += proj.csr.size();
+    const unsigned threads = pool->size();
     std::vector<long> v_group(pops.size(), -1);
     for (std::size_t q = 0; q < projs.size(); ++q) {
       const std::size_t post = std::size_t(projs[q].spec->post);
@@ -490,15 +511,55 @@ struct Simulation::Impl {
           v_group[post] = long(groups.size());
           groups.emplace_back();
         }
-        groups[std::size_t(v_group[post])].push_back(q);
+        groups[std::size_t(v_group[post])].push_back({q});
+      } else if (threads > 1 && projs[q].csr.size() * threads > synapses &&
+                 split_delivery(projs[q], threads)) {
+        for (std::size_t p = 0; p < projs[q].parts.size(); ++p)
+          groups.push_back({{q, int(p)}});
       } else {
-        groups.push_back({q});
+        groups.push_back({{q}});
       }
     }
     slice_cost.assign(slices.size(), 1.0); // equal until measured
     group_cost.assign(groups.size(), 0.0);
     group_order.resize(groups.size());
     std::iota(group_order.begin(), group_order.end(), std::size_t(0));
+  }
+
+  // Cuts a projection's delivery into `parts` tasks by target range, where its synapse model
+  // allows it (GG_DESC_SPLIT_STEP: its step only applies arrivals, each to its own target), nothing
+  // else acts on it in phase 2 (plasticity) and its delay is one for all synapses. Rows ascend by
+  // target, so each part of a row is one run, and each target still takes its synapses in the
+  // arrivals' order: the same sums as one task. Returns whether it split.
+  bool split_delivery(Projection &proj, unsigned parts) {
+    const Csr &c = proj.csr;
+    const uint64_t n_post = pops[proj.spec->post].spec->size, n_pre = c.row_ptr.size() - 1;
+    // Rows of fewer than 128 synapses on average (COBA's 80) are not worth the second task: each
+    // arrival then costs a part's bookkeeping for a few synapses.
+    if (!(proj.desc->flags & GG_DESC_SPLIT_STEP) || proj.plasticity || !c.delay.empty() ||
+        n_post < 64 * parts || c.size() < kSplitRow * n_pre)
+      return false;
+    proj.cuts.assign(parts - 1, std::vector<uint64_t>(n_pre));
+    for (unsigned p = 1; p < parts; ++p) {
+      const uint64_t lo = n_post * p / parts / 8 * 8; // whole cache lines of doubles to each part
+      for (uint64_t i = 0; i < n_pre; ++i) {
+        uint64_t a = c.row_ptr[i], b = c.row_ptr[i + 1]; // the first synapse onto a target >= lo
+        while (a < b) {
+          const uint64_t m = a + (b - a) / 2;
+          if (c.post(m) < lo) a = m + 1;
+          else b = m;
+        }
+        proj.cuts[p - 1][i] = a;
+      }
+    }
+    proj.parts.resize(parts);
+    for (unsigned p = 0; p < parts; ++p) {
+      Part &pt = proj.parts[p];
+      pt.first = p == 0 ? c.row_ptr.data() : proj.cuts[p - 1].data();
+      pt.last = p + 1 == parts ? c.row_ptr.data() + 1 : proj.cuts[p].data();
+      pt.view = proj.view;
+    }
+    return true;
   }
 
   void build_plasticity(Projection &proj) {
@@ -707,10 +768,13 @@ struct Simulation::Impl {
   // The synapses whose spike reaches them at the end of this step: spikes emitted at step s
   // reach the postsynaptic neuron at step s + d, so they enter the synaptic state now for
   // s = step + 1 - d.
-  void collect_arrivals(Projection &proj, uint64_t step) {
+  // `first`/`last`: row i's synapses are [first[i], last[i]) (the whole row, or a part's run of
+  // it; parts only where the delay is one for all synapses).
+  void collect_arrivals(const Projection &proj, uint64_t step, std::vector<gg_arrival> &arrivals,
+                        const uint64_t *first, const uint64_t *last) {
     const auto &pre = pops[proj.spec->pre];
     const Csr &c = proj.csr;
-    proj.arrivals.clear();
+    arrivals.clear();
     const uint64_t depth = pre.history.size();
     if (c.delay.empty()) {
       const uint64_t d = c.max_delay;
@@ -718,8 +782,7 @@ struct Simulation::Impl {
       const uint64_t slot = (step + 1 - d) % depth;
       for (uint64_t s = 0; s < pre.history_count[slot]; ++s) {
         const uint32_t i = pre.history[slot][s];
-        if (c.row_ptr[i] != c.row_ptr[i + 1])
-          proj.arrivals.push_back({c.row_ptr[i], c.row_ptr[i + 1], i, uint32_t(d)});
+        if (first[i] != last[i]) arrivals.push_back({first[i], last[i], i, uint32_t(d)});
       }
       return;
     }
@@ -733,7 +796,7 @@ struct Simulation::Impl {
         const auto lo = std::lower_bound(first, last, uint16_t(d));
         const auto hi = std::upper_bound(lo, last, uint16_t(d));
         if (lo != hi)
-          proj.arrivals.push_back(
+          arrivals.push_back(
               {uint64_t(lo - c.delay.begin()), uint64_t(hi - c.delay.begin()), i, uint32_t(d)});
       }
     }
@@ -741,17 +804,22 @@ struct Simulation::Impl {
 
   // Phase 2 for one task: its projections' synapses take this step's arrivals, then their
   // plasticity rules act.
-  void step_group(const std::vector<std::size_t> &group, uint64_t step) {
-    for (std::size_t q : group) {
-      auto &proj = projs[q];
-      collect_arrivals(proj, step);
-      proj.view.arrivals = proj.arrivals.data();
-      proj.view.n_arrivals = proj.arrivals.size();
-      proj.view.step = step;
-      proj.view.t = double(step) * exp.simulation.dt;
+  void step_group(const std::vector<Member> &group, uint64_t step) {
+    for (const Member &m : group) {
+      auto &proj = projs[m.q];
+      const bool whole = m.part < 0;
+      Part *part = whole ? nullptr : &proj.parts[std::size_t(m.part)];
+      auto &arrivals = whole ? proj.arrivals : part->arrivals;
+      gg_view &v = whole ? proj.view : part->view;
+      const uint64_t *rows = proj.csr.row_ptr.data();
+      collect_arrivals(proj, step, arrivals, whole ? rows : part->first,
+                       whole ? rows + 1 : part->last);
+      v.arrivals = arrivals.data();
+      v.n_arrivals = arrivals.size();
+      v.step = step;
+      v.t = double(step) * exp.simulation.dt;
       call(
-          proj.desc->cpu->step, proj.view, [&] { return "projection '" + proj.spec->name + "'"; },
-          "step");
+          proj.desc->cpu->step, v, [&] { return "projection '" + proj.spec->name + "'"; }, "step");
       if (proj.plasticity) step_plasticity(proj, pops[proj.spec->post], step);
     }
   }
@@ -901,7 +969,8 @@ struct Simulation::Impl {
       rep.populations.push_back(r);
     }
     for (const auto &proj : projs)
-      rep.projections.push_back({proj.spec->name, proj.csr.size(), proj.csr.bytes()});
+      rep.projections.push_back({proj.spec->name, proj.csr.size(), proj.csr.bytes(),
+                                 unsigned(std::max<std::size_t>(1, proj.parts.size()))});
     return rep;
   }
 };

@@ -31,6 +31,7 @@ struct ProjectionReport {
   std::string name;
   uint64_t synapses = 0;
   uint64_t bytes = 0; // the synapses' memory: CSR rows, targets, weights, drawn delays
+  unsigned parts = 1; // tasks its delivery is split into (by target range, one per thread)
 };
 
 struct RunReport {
