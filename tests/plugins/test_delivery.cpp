@@ -111,9 +111,10 @@ std::vector<int> expected_visits(const Arrivals &t) {
 } // namespace
 
 TEST_CASE("delivery: every arriving synapse once, the same bits as a plain loop (16 and 32 bits)") {
-  // 5000 targets (3 blocks of 2048), rows of about 400: blocked (400 >= 16 per block and arrival).
+  // 5000 targets (3 blocks of 2048), rows of about 900: blocked (300 >= 128 per block and
+  // arrival).
   // Then rows of 10: plain. Repeated rows, arrivals of the same neuron twice, included.
-  for (const uint64_t per_row : {uint64_t(400), uint64_t(10)}) {
+  for (const uint64_t per_row : {uint64_t(900), uint64_t(10)}) {
     const Arrivals t(5000, 60, per_row, 40, false, 7);
     const std::vector<double> want = plain(t, 0.1);
     for (const bool narrow : {false, true}) {
@@ -128,13 +129,13 @@ TEST_CASE("delivery: every arriving synapse once, the same bits as a plain loop 
 }
 
 TEST_CASE("delivery: rows in any order still have every synapse visited once") {
-  const Arrivals t(5000, 60, 400, 40, true, 11);
+  const Arrivals t(5000, 60, 900, 40, true, 11);
   for (const bool narrow : {false, true}) {
     std::vector<int> visits;
     CHECK(delivered(t, narrow, 1.0, visits) == plain(t, 1.0)); // integers: exact in any order
     CHECK(visits == expected_visits(t));
   }
-  CHECK(t.synapses() > 20 * 400);
+  CHECK(t.synapses() > 20 * 900);
 }
 
 TEST_CASE("compact synapses: 2 bytes a synapse, the same spikes as synapses stored in full, and as delivery split between threads") {
