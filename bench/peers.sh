@@ -161,8 +161,15 @@ def f(x, d=3):
     return '—' if x is None else (f'{x:.{d}f}' if isinstance(x, float) else str(x))
 def ratio(b, g):
     return f'{b / g:.2f}' if b and g else '—'
+def runs(r):  # a row's ganglion, Brian2 cpp_standalone and cython records ({} where none ran)
+    return r['ganglion'], r.get('brian2_cpp') or {}, r.get('brian2_cython') or {}
+def peak_mb(x):
+    return f(x['peak_kb'] / 1024, 1) if x.get('peak_kb') else '—'
 out = []
 w = out.append
+def header(columns, align):  # a table's first two lines; align: 'l' or 'r' per column
+    w('| ' + ' | '.join(columns) + ' |')
+    w('| ' + ' | '.join('---' if a == 'l' else '---:' for a in align) + ' |')
 w('# ganglion against Brian2, side by side')
 w('')
 w('**The rates must agree before the times are compared**: a row whose rates differ by more than '
@@ -179,11 +186,11 @@ w(f'Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC o
   "ganglion's peak RSS; bytes/synapse = (peak RSS - peak RSS of the same populations without projections) "
   '/ synapses, a peak-based estimate (it includes what connectivity generation holds at its peak).')
 w('')
-w('| model | N | ganglion loop | Brian2 cpp loop | ratio | cython loop | ratio | ganglion whole | '
-  'Brian2 cpp whole | ratio | rates E, I (ganglion / Brian2) | peak MB | bytes/synapse |')
-w('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |')
+header(['model', 'N', 'ganglion loop', 'Brian2 cpp loop', 'ratio', 'cython loop', 'ratio',
+        'ganglion whole', 'Brian2 cpp whole', 'ratio', 'rates E, I (ganglion / Brian2)', 'peak MB',
+        'bytes/synapse'], 'lrrrrrrrrrlrr')
 for r in recs:
-    g = r['ganglion']; b = r.get('brian2_cpp') or {}; c = r.get('brian2_cython') or {}
+    g, b, c = runs(r)
     ref = b if b.get('rate_E_Hz') is not None else c
     rates, flag = [], ''
     for p in ('E', 'I'):
@@ -197,22 +204,22 @@ for r in recs:
     w(f"| {r['model']}{flag} | {r['N']} | {f(g.get('loop_s'))} | {f(b.get('run_s'))} | "
       f"{ratio(b.get('run_s'), g.get('loop_s'))} | {f(c.get('run_s'))} | {ratio(c.get('run_s'), g.get('loop_s'))} | "
       f"{f(g.get('whole_s'))} | {f(b.get('whole_s'))} | {ratio(b.get('whole_s'), g.get('whole_s'))} | "
-      f"{'; '.join(rates)} | {f(g['peak_kb'] / 1024, 1) if g.get('peak_kb') else '—'} | "
+      f"{'; '.join(rates)} | {peak_mb(g)} | "
       f"{f(g.get('bytes_per_syn'), 1)} |")
 w('')
 w('Details: synapses (ganglion / Brian2), ganglion setup (connectivity) and CPU time (user + system) of '
   "the whole process, Brian2's compile_s (code generation + make) and total_in_process_s, "
   "Brian2's peak RSS, cython's whole process, the 1-minute load average before the row.")
 w('')
-w('| model | N | synapses ganglion / Brian2 | ganglion setup | ganglion CPU | Brian2 cpp compile | '
-  'Brian2 cpp total in process | Brian2 cpp peak MB | cython whole | cython compile | load |')
-w('| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+header(['model', 'N', 'synapses ganglion / Brian2', 'ganglion setup', 'ganglion CPU',
+        'Brian2 cpp compile', 'Brian2 cpp total in process', 'Brian2 cpp peak MB', 'cython whole',
+        'cython compile', 'load'], 'lrlrrrrrrrr')
 for r in recs:
-    g = r['ganglion']; b = r.get('brian2_cpp') or {}; c = r.get('brian2_cython') or {}
+    g, b, c = runs(r)
     syn_b = b.get('synapses', c.get('synapses'))
     w(f"| {r['model']} | {r['N']} | {f(g.get('synapses'))} / {f(syn_b)} | {f(g.get('setup_s'))} | "
       f"{f(g.get('cpu_s'))} | {f(b.get('compile_s'))} | {f(b.get('total_in_process_s'))} | "
-      f"{f(b['peak_kb'] / 1024, 1) if b.get('peak_kb') else '—'} | {f(c.get('whole_s'))} | "
+      f"{peak_mb(b)} | {f(c.get('whole_s'))} | "
       f"{f(c.get('compile_s'))} | {r['load1']:.2f} |")
 print('\n'.join(out))
 EOF

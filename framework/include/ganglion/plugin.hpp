@@ -102,9 +102,9 @@ inline const uint16_t *post_index16(const gg_view &v) {
 }
 
 // Asks the cache for the targets `post` (and, unless NULL, the weights) of synapses [begin, end)
-// of the CSR. Rows of a few hundred synapses are too short for the hardware prefetcher to get
-// going, so a hook that works through one row while the next one's come in hides most of the
-// memory latency.
+// of the CSR, or for entries [begin, end) of any index array `post`. Rows of a few hundred
+// synapses are too short for the hardware prefetcher to get going, so a hook that works through
+// one row while the next one's come in hides most of the memory latency.
 template <class Index>
 inline void prefetch_synapses(const Index *post, const float *weight, uint64_t begin,
                               uint64_t end) {
@@ -331,7 +331,8 @@ template <class P> struct Tables {
     uint32_t f = 0;
     if constexpr (requires { P::source; }) f |= P::source ? GG_DESC_SOURCE : 0u;
     if constexpr (requires { P::rate; }) f |= P::rate ? GG_DESC_RATE : 0u;
-    if constexpr (requires { P::writes_post_v; }) f |= P::writes_post_v ? GG_DESC_WRITES_POST_V : 0u;
+    if constexpr (requires { P::writes_post_v; })
+      f |= P::writes_post_v ? GG_DESC_WRITES_POST_V : 0u;
     if constexpr (requires { P::compact_csr; }) f |= P::compact_csr ? GG_DESC_COMPACT_CSR : 0u;
     if constexpr (requires { P::split_step; }) f |= P::split_step ? GG_DESC_SPLIT_STEP : 0u;
     if constexpr (requires { P::records_projection; })

@@ -47,7 +47,6 @@ template <class Row>
 Csr by_rows(uint64_t n_pre, double per_row, uint64_t capacity, bool narrow, ThreadPool *pool,
             Row &&row) {
   Csr c;
-  c.narrow = narrow;
   c.row_ptr.assign(n_pre + 1, 0);
   if (narrow) c.post_index16.reserve(capacity);
   else c.post_index.reserve(capacity);
@@ -175,10 +174,11 @@ Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const Popula
   const uint64_t stream = streams::kConnect + proj.stream;
   const uint64_t pairs = n_pre * n_post - (skip_autapse ? std::min(n_pre, n_post) : 0);
   const auto all_to_all = [&] {
-    return by_rows(n_pre, double(n_post), pairs, narrow, pool, [&](uint64_t i, std::vector<uint32_t> &t) {
-      for (uint64_t j = 0; j < n_post; ++j)
-        if (!(skip_autapse && i == j)) t.push_back(uint32_t(j));
-    });
+    return by_rows(n_pre, double(n_post), pairs, narrow, pool,
+                   [&](uint64_t i, std::vector<uint32_t> &t) {
+                     for (uint64_t j = 0; j < n_post; ++j)
+                       if (!(skip_autapse && i == j)) t.push_back(uint32_t(j));
+                   });
   };
 
   switch (proj.rule) {
@@ -189,7 +189,8 @@ Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const Popula
   case ConnectRule::FixedProbability: {
     const double p = proj.p;
     if (p >= 1) return all_to_all();
-    if (p <= 0) return by_rows(n_pre, 0.0, 0, narrow, pool, [](uint64_t, std::vector<uint32_t> &) {});
+    if (p <= 0)
+      return by_rows(n_pre, 0.0, 0, narrow, pool, [](uint64_t, std::vector<uint32_t> &) {});
     // The count is binomial: reserve its mean and 6 sd.
     const double mean = double(pairs) * p;
     const auto bound = uint64_t(mean + 6.0 * std::sqrt(mean * (1.0 - p)) + 16.0);
@@ -203,13 +204,15 @@ Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const Popula
       refuse(proj, "an out-degree of " + std::to_string(k) + " cannot be drawn from " +
                        std::to_string(candidates) +
                        " targets; lower 'outdegree' or allow multapses");
-    return by_rows(n_pre, double(k), n_pre * k, narrow, pool, [&](uint64_t i, std::vector<uint32_t> &t) {
-      std::vector<uint32_t> picked;
-      Draws draws(seed, stream, pre.first_gid + i);
-      pick(draws, n_post, k, skip_autapse ? i : none, proj.allow_multapses, picked);
-      std::sort(picked.begin(), picked.end());
-      t.insert(t.end(), picked.begin(), picked.end());
-    });
+    return by_rows(n_pre, double(k), n_pre * k, narrow, pool,
+                   [&](uint64_t i, std::vector<uint32_t> &t) {
+                     std::vector<uint32_t> picked;
+                     Draws draws(seed, stream, pre.first_gid + i);
+                     pick(draws, n_post, k, skip_autapse ? i : none, proj.allow_multapses,
+                          picked);
+                     std::sort(picked.begin(), picked.end());
+                     t.insert(t.end(), picked.begin(), picked.end());
+                   });
   }
   case ConnectRule::FixedIndegree: {
     // Drawn per postsynaptic neuron (its in-degree is what is fixed), in parallel over chunks of
@@ -304,8 +307,9 @@ uint64_t delay_row(Csr &c, uint64_t i, const ProjectionSpec &proj, Draws &draws,
 
 // 32-bit targets to 16 (a rule that made them wide, or drawn delays sorted them).
 void narrow_targets(Csr &c, ThreadPool *pool) {
-  const Chunks chunks(c.size(), 1.0, threads_of(pool));
-  c.post_index16.resize(c.size());
+  const uint64_t n = c.size();
+  const Chunks chunks(n, 1.0, threads_of(pool));
+  c.post_index16.resize(n);
   run_all(pool, chunks.count, [&](std::size_t k) {
     uint16_t *to = c.post_index16.data() + chunks.begin(k);
     prefault(to, c.post_index16.data() + chunks.end(k));
@@ -313,7 +317,6 @@ void narrow_targets(Csr &c, ThreadPool *pool) {
               c.post_index.begin() + long(chunks.end(k)), to);
   });
   c.post_index = {};
-  c.narrow = true;
 }
 
 } // namespace
@@ -356,7 +359,7 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
   // Drawn delays: whole steps, at least one; rows sorted by delay so one delay is one run.
   c.max_delay = proj.delay_steps;
   if (!drawn_delays) {
-    if (layout.narrow_targets && !c.narrow) narrow_targets(c, pool);
+    if (layout.narrow_targets && !c.post_index.empty()) narrow_targets(c, pool);
     return c;
   }
   c.delay.resize(c.size());
@@ -371,7 +374,7 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
   });
   c.max_delay = std::accumulate(max_delay.begin(), max_delay.end(), uint64_t(1),
                                 [](uint64_t a, uint64_t b) { return std::max(a, b); });
-  if (layout.narrow_targets) narrow_targets(c, pool);
+  if (layout.narrow_targets && !c.post_index.empty()) narrow_targets(c, pool);
   return c;
 }
 

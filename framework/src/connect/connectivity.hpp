@@ -27,9 +27,10 @@ struct Csr {
   // Per-synapse delays in steps, only for drawn delays (empty: every synapse has the projection's
   // delay). Rows are then sorted by delay, so the synapses of one delay are contiguous.
   UninitVector<uint16_t> delay;
-  bool narrow = false;
-  uint64_t size() const { return narrow ? post_index16.size() : post_index.size(); }
-  uint64_t post(uint64_t k) const { return narrow ? post_index16[k] : post_index[k]; }
+  // Targets in 16 bits (CsrLayout::narrow_targets): one of the two target arrays is empty.
+  bool narrow() const { return !post_index16.empty(); }
+  uint64_t size() const { return post_index.size() + post_index16.size(); }
+  uint64_t post(uint64_t k) const { return narrow() ? post_index16[k] : post_index[k]; }
   uint64_t bytes() const {
     return row_ptr.size() * sizeof(uint64_t) + post_index.size() * sizeof(uint32_t) +
            post_index16.size() * sizeof(uint16_t) + weight.size() * sizeof(float) +

@@ -115,6 +115,21 @@ struct Fields {
   void refresh_uniform(const gg_descriptor *d, uint32_t k, uint64_t n) {
     uniform[k] = one_value(d->fields[k], ptrs[k], n) ? 1 : 0;
   }
+  // A scheduled change: field k takes `value` in place (its pointer stays valid), and its flag
+  // follows.
+  void set(const gg_descriptor *d, uint32_t k, const ValueSpec &value, uint64_t n) {
+    assign_field(data[k], value, n);
+    refresh_uniform(d, k, n);
+  }
+  // A copy with its own values (the pointer tables point into the copy's arrays).
+  Fields copy() const {
+    Fields c = *this;
+    for (std::size_t k = 0; k < c.data.size(); ++k) {
+      c.ptrs[k] = c.data[k].values.data();
+      if (!c.data[k].offsets.empty()) c.offsets[k] = c.data[k].offsets.data();
+    }
+    return c;
+  }
   void bind(gg_view &v) {
     v.fields = ptrs.data();
     v.n_fields = uint32_t(ptrs.size());
@@ -355,8 +370,8 @@ struct Simulation::Impl {
       const int v = field_index(post.desc, "V");
       if (v >= 0) proj.view.post_v = post.fields.ptrs[std::size_t(v)];
       proj.view.row_ptr = proj.csr.row_ptr.data();
-      proj.view.post_index = proj.csr.narrow ? nullptr : proj.csr.post_index.data();
-      proj.view.post_index16 = proj.csr.narrow ? proj.csr.post_index16.data() : nullptr;
+      proj.view.post_index = proj.csr.narrow() ? nullptr : proj.csr.post_index.data();
+      proj.view.post_index16 = proj.csr.narrow() ? proj.csr.post_index16.data() : nullptr;
       proj.view.weight = proj.csr.weight.data();
       proj.view.n_pre = pre.spec->size;
       if (pre.rate_field >= 0) proj.view.pre_rate = pre.fields.ptrs[std::size_t(pre.rate_field)];
@@ -639,11 +654,7 @@ struct Simulation::Impl {
   void validate_schedules(const Population &pop) const {
     if (!pop.desc->validate || pop.spec->schedules.empty()) return;
     const uint64_t n = pop.spec->size;
-    std::vector<FieldData> data = pop.fields.data;
-    std::vector<double *> ptrs;
-    for (auto &f : data)
-      ptrs.push_back(f.values.data());
-    std::vector<uint8_t> uniform = pop.fields.uniform;
+    Fields fields = pop.fields.copy();
     std::vector<uint64_t> steps;
     for (const auto &sched : pop.spec->schedules)
       for (const auto &c : sched.changes)
@@ -653,13 +664,8 @@ struct Simulation::Impl {
     for (uint64_t step : steps) {
       for (const auto &sched : pop.spec->schedules)
         for (const auto &c : sched.changes)
-          if (c.step == step) {
-            const auto k = std::size_t(sched.field);
-            assign_field(data[k], c.value, n);
-            ptrs[k] = data[k].values.data();
-            uniform[k] = one_value(pop.desc->fields[k], ptrs[k], n) ? 1 : 0;
-          }
-      validate_elements(pop.desc, ptrs, uniform, n,
+          if (c.step == step) fields.set(pop.desc, uint32_t(sched.field), c.value, n);
+      validate_elements(pop.desc, fields.ptrs, fields.uniform, n,
                         pop.spec->pointer +
                             " (from t = " + format_ms(double(step) * exp.simulation.dt) +
                             ", with the schedules' values)",
@@ -675,8 +681,7 @@ struct Simulation::Impl {
       for (const auto &sched : pop.spec->schedules)
         for (const auto &c : sched.changes)
           if (c.step == step) {
-            assign_field(pop.fields.data[sched.field], c.value, n);
-            pop.fields.refresh_uniform(pop.desc, uint32_t(sched.field), n);
+            pop.fields.set(pop.desc, uint32_t(sched.field), c.value, n);
             changed = true;
           }
       for (const auto &c : pop.spec->i_app_changes)

@@ -124,22 +124,15 @@ struct Istdp {
   static void prefetch_column(const gg_view &v, uint64_t p) {
     if (p >= v.n_post_spikes) return;
     const uint32_t j = v.post_spikes[p];
-    const uint64_t begin = v.col_ptr[j], end = v.col_ptr[j + 1];
-    for (uint64_t c = begin; c < end; c += 8) { // 8 synapse indices a line
-      __builtin_prefetch(v.col_synapse + c);
-      asm volatile(""); // keeps the loop: C++ may delete one without side effects
-    }
-    for (uint64_t c = begin; c < end; c += 16) {
-      __builtin_prefetch(v.col_pre + c);
-      asm volatile("");
-    }
+    ganglion::prefetch_synapses(v.col_synapse, nullptr, v.col_ptr[j], v.col_ptr[j + 1]);
+    ganglion::prefetch_synapses(v.col_pre, nullptr, v.col_ptr[j], v.col_ptr[j + 1]);
   }
   static void prefetch_post(const gg_view &v, uint64_t p) {
     if (p >= v.n_post_spikes) return;
     const uint32_t j = v.post_spikes[p];
     for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c) {
       __builtin_prefetch(v.plastic_weight + v.col_synapse[c], 1);
-      asm volatile("");
+      asm volatile(""); // keeps the loop: C++ may delete one without side effects
     }
   }
   static void prefetch_pre(const gg_view &v, uint64_t p) {

@@ -243,7 +243,7 @@ TEST_CASE("connect: the compact layout (16-bit targets, one constant weight) hol
     const Csr wide = build_connectivity(proj, pre, target, 21, 0.1, &two);
     for (const CsrLayout layout : {CsrLayout{true, true}, CsrLayout{true, false}}) {
       const Csr c = build_connectivity(proj, pre, target, 21, 0.1, &two, layout);
-      REQUIRE(c.narrow);
+      REQUIRE(c.narrow());
       CHECK(c.post_index.empty());
       REQUIRE(c.size() == wide.size());
       CHECK(c.row_ptr == wide.row_ptr);
