@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -105,6 +107,13 @@ int describe(const PluginRegistry &reg, const std::string &name) {
   if (d->flags & GG_DESC_SPLIT_STEP)
     std::cout << "  delivery: a large projection may be delivered on several threads at once, by "
                  "target range\n";
+  if (d->cpu && d->cpu->struct_size >= offsetof(gg_hooks, channel) + sizeof d->cpu->channel &&
+      d->cpu->channel)
+    std::cout << "  channel:  where its constants are one for all neurons, its current is computed "
+                 "in the step of a neuron that takes channels\n";
+  if (d->flags & GG_DESC_CHANNELS)
+    std::cout << "  channels: its step computes the current of up to " << GG_MAX_CHANNELS
+              << " incoming exponential synapses of one kind (their channels) in its own pass\n";
   std::cout << "\n  " << d->doc << "\n\n";
   if (d->n_fields == 0) {
     std::cout << "  (no fields)\n";
@@ -168,6 +177,13 @@ void print_summary(const std::string &config, const Experiment &exp, const RunRe
     std::printf("  synapse memory: %.1f MB, %.2f bytes a synapse\n",
                 double(r.synapse_bytes()) / 1e6,
                 double(r.synapse_bytes()) / double(r.synapses()));
+  sep = "  computed in the neuron step (channels): ";
+  for (const auto &q : r.projections)
+    if (q.fused) {
+      std::printf("%s%s", sep, q.name.c_str());
+      sep = ", ";
+    }
+  if (std::strcmp(sep, ", ") == 0) std::printf("\n");
   if (!exp.output.empty()) std::printf("  output: %s\n", exp.output.c_str());
 }
 

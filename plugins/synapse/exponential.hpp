@@ -40,6 +40,16 @@ struct Factors {
         same(ganglion::uniform(v, f.tau)) {}
 };
 
+// The channel form of `current` (gg_channel) where tau is one for the whole instance (and, for a
+// conductance, E_syn: pass its field, or -1 for a current): the neuron step may then compute it.
+inline gg_channel channel(const gg_view &v, const Fields &f, double *state, int E_syn) {
+  const Factors k(v, f);
+  if (!k.same || (E_syn >= 0 && !ganglion::uniform(v, E_syn)))
+    return {GG_CHANNEL_NONE, nullptr, 0, 0, 0};
+  return {E_syn >= 0 ? GG_CHANNEL_CONDUCTANCE : GG_CHANNEL_CURRENT, state, k.average_[0],
+          E_syn >= 0 ? v.fields[E_syn][0] : 0.0, k.decay_[0]};
+}
+
 // Adds weight x jump to `state` for every synapse whose spike arrives now (the state was decayed
 // by this step's `current`). Inlined into the plugins' GANGLION_SIMD step hooks.
 [[gnu::always_inline]] inline void deliver(const gg_view &v, const Fields &f, double *state) {

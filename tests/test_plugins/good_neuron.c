@@ -40,6 +40,7 @@ static const gg_hooks cpu_hooks = {
     step,             /* step */
     NULL,             /* finish */
     NULL,              /* update */
+    NULL,             /* channel */
 };
 
 static const gg_descriptor descriptor = {

@@ -15,6 +15,7 @@ static const gg_hooks cpu_hooks = {
     NULL,             /* step: missing on purpose */
     NULL,             /* finish */
     NULL,              /* update */
+    NULL,             /* channel */
 };
 
 static const gg_descriptor descriptor = {

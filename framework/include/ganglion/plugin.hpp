@@ -26,7 +26,9 @@
 // hooks read targets and weights only through ganglion::for_each_arrival, or that otherwise honour
 // GG_DESC_COMPACT_CSR: the kernel may then store its synapses in 2 bytes each), `split_step` (a
 // synapse whose step does nothing but apply the arrivals, each to its own target: the kernel may
-// then deliver a large projection on several threads at once, by target range).
+// then deliver a large projection on several threads at once, by target range), `channel(const
+// gg_view&)` (a synapse whose `current` has a channel form: returns the gg_channel), `channels` (a
+// neuron whose step fuses the channels it is handed, through ganglion::with_channels).
 // Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
 // into a status and a message, so no exception crosses the C boundary.
 #ifndef GANGLION_PLUGIN_HPP
@@ -252,6 +254,95 @@ template <class Integrate, class Crossed, class Fire>
   }
 }
 
+// The input of a neuron step that fuses its synaptic channels (GG_DESC_CHANNELS, a neuron
+// declaring `channels = true`): the incoming projections whose current the step computes in its own
+// element loop, in place of their `current` hooks, so that the synapses' state is read and written
+// once per step, in the neuron's pass. Written once for every case:
+//
+//   ganglion::with_channels(v, [&](const auto &syn) GANGLION_INLINE {
+//     #pragma GCC ivdep
+//     for (uint64_t i = ...) {
+//       const double I = syn(i, V[i]); // before V[i] changes
+//       ...
+//
+// syn(i, V) is element i's input: the kernel's `input` (none where it is NULL) plus each channel's
+// current at potential V (gg_channel's forms, in the channels' order and with their rounding: the
+// same bits as the synapses' `current` hooks); it advances the channels' state over the step, so
+// call it once per element and step. The body is instantiated for each case (no channel, 1 to
+// GG_MAX_CHANNELS of either form, with and without `input`), with the channels' constants loaded
+// once. `#pragma GCC ivdep`: the channels' state arrays come as pointers the compiler cannot prove
+// apart from the neuron's own.
+template <int Form, int N, bool Input> struct Channels {
+  const double *input;
+  double *g[N > 0 ? N : 1];
+  double scale[N > 0 ? N : 1], E[N > 0 ? N : 1], decay[N > 0 ? N : 1];
+  [[gnu::always_inline]] double operator()(uint64_t i, double V) const {
+    double x = 0;
+    if constexpr (Input) x = input[i];
+    if constexpr (N >= 1) x = add<0>(i, x, V);
+    if constexpr (N >= 2) x = add<1>(i, x, V);
+    if constexpr (N >= 3) x = add<2>(i, x, V);
+    static_assert(N <= 3, "Channels: at most 3");
+    return x;
+  }
+  template <int K> [[gnu::always_inline]] double add(uint64_t i, double x, double V) const {
+    const double s = g[K][i];
+    g[K][i] = s * decay[K];
+    if constexpr (Form == GG_CHANNEL_CONDUCTANCE) return x + s * scale[K] * (E[K] - V);
+    else return x + s * scale[K];
+  }
+};
+
+namespace detail {
+template <int Form, int N, bool Input, class Body>
+[[gnu::always_inline]] inline void call_with_channels(const gg_view &v, Body &body) {
+  Channels<Form, N, Input> c{};
+  c.input = v.input;
+  for (int k = 0; k < N; ++k) {
+    c.g[k] = v.channels[k].g;
+    c.scale[k] = v.channels[k].scale;
+    c.E[k] = v.channels[k].E;
+    c.decay[k] = v.channels[k].decay;
+  }
+  body(c);
+}
+template <int Form, bool Input, class Body>
+[[gnu::always_inline]] inline void channels_of_form(const gg_view &v, uint32_t n, Body &body) {
+  static_assert(GG_MAX_CHANNELS == 3, "with_channels instantiates 1 to 3 channels");
+  if (n == 1) call_with_channels<Form, 1, Input>(v, body);
+  else if (n == 2) call_with_channels<Form, 2, Input>(v, body);
+  else call_with_channels<Form, 3, Input>(v, body);
+}
+template <int Form, class Body>
+[[gnu::always_inline]] inline void channels_of_form(const gg_view &v, uint32_t n, Body &body) {
+  if (v.input) channels_of_form<Form, true>(v, n, body);
+  else channels_of_form<Form, false>(v, n, body);
+}
+} // namespace detail
+
+template <class Body>
+[[gnu::always_inline]] inline void with_channels(const gg_view &v, Body &&body) {
+  const uint32_t n =
+      v.struct_size >= offsetof(gg_view, n_channels) + sizeof v.n_channels ? v.n_channels : 0;
+  if (n == 0) {
+    if (!v.input)
+      throw Failure("with_channels: neither input nor channels; the kernel and the SDK disagree");
+    detail::call_with_channels<GG_CHANNEL_NONE, 0, true>(v, body);
+    return;
+  }
+  const int form = v.channels[0].form;
+  bool valid =
+      n <= GG_MAX_CHANNELS && (form == GG_CHANNEL_CURRENT || form == GG_CHANNEL_CONDUCTANCE);
+  for (uint32_t k = 1; k < n && valid; ++k)
+    valid = v.channels[k].form == form;
+  if (!valid)
+    throw Failure("with_channels: the kernel handed " + std::to_string(n) +
+                  " channels that are not all of one form, or more than " +
+                  std::to_string(GG_MAX_CHANNELS) + "; the kernel and the SDK disagree");
+  if (form == GG_CHANNEL_CONDUCTANCE) detail::channels_of_form<GG_CHANNEL_CONDUCTANCE>(v, n, body);
+  else detail::channels_of_form<GG_CHANNEL_CURRENT>(v, n, body);
+}
+
 namespace detail {
 
 inline gg_status report(gg_error *err, gg_status status, const char *what) {
@@ -296,6 +387,12 @@ template <class P> struct Tables {
       if constexpr (requires { P::update(*v); }) P::update(*v);
     });
   }
+  static gg_status channel(const gg_view *v, gg_channel *out, gg_error *e) {
+    return guarded(e, [&] {
+      *out = gg_channel{GG_CHANNEL_NONE, nullptr, 0, 0, 0};
+      if constexpr (requires { P::channel(*v); }) *out = P::channel(*v);
+    });
+  }
   static gg_status validate(const double *values, gg_error *e) {
     std::string why;
     gg_status s = guarded(e, [&] {
@@ -317,6 +414,9 @@ template <class P> struct Tables {
                                           : nullptr,
                                       requires { P::update(std::declval<const gg_view &>()); }
                                           ? &update
+                                          : nullptr,
+                                      requires { P::channel(std::declval<const gg_view &>()); }
+                                          ? &channel
                                           : nullptr};
 
   static constexpr const char *version() {
@@ -335,6 +435,7 @@ template <class P> struct Tables {
       f |= P::writes_post_v ? GG_DESC_WRITES_POST_V : 0u;
     if constexpr (requires { P::compact_csr; }) f |= P::compact_csr ? GG_DESC_COMPACT_CSR : 0u;
     if constexpr (requires { P::split_step; }) f |= P::split_step ? GG_DESC_SPLIT_STEP : 0u;
+    if constexpr (requires { P::channels; }) f |= P::channels ? GG_DESC_CHANNELS : 0u;
     if constexpr (requires { P::records_projection; })
       f |= P::records_projection ? GG_DESC_PROJECTION : 0u;
     return f;

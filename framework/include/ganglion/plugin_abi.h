@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 2
+#define GG_ABI_MINOR 3
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -111,6 +111,28 @@ typedef struct gg_arrival {
   uint32_t pre;
   uint32_t delay; /* in steps */
 } gg_arrival;
+
+/* A synaptic channel (since ABI 1.3): a projection's postsynaptic state `g` that the neuron's own
+ * step turns into input and advances over the step, in the same pass as its integration, in place
+ * of the synapse's `current` hook (see GG_DESC_CHANNELS). It describes a `current` of one of these
+ * forms, with one value of scale, E and decay for every element:
+ *   GG_CHANNEL_CURRENT:      input += g * scale;             then g *= decay
+ *   GG_CHANNEL_CONDUCTANCE:  input += g * scale * (E - V);   then g *= decay
+ * evaluated in that order (left to right, no fused multiply-add), V being the neuron's potential at
+ * the start of the step, so that the fused step gives the same bits as the hook. */
+typedef enum gg_channel_form {
+  GG_CHANNEL_NONE = 0,       /* the current has neither form (or its constants vary): not fused */
+  GG_CHANNEL_CURRENT = 1,
+  GG_CHANNEL_CONDUCTANCE = 2
+} gg_channel_form;
+
+typedef struct gg_channel {
+  int32_t form;  /* gg_channel_form */
+  double *g;     /* n: the state, offset like the view's fields */
+  double scale;
+  double E;      /* GG_CHANNEL_CONDUCTANCE: the reversal potential; 0 otherwise */
+  double decay;
+} gg_channel;
 
 /* What a hook sees. The same struct on both backends: under `cuda` every array pointer is a device
  * pointer and `cuda_stream` is the cudaStream_t to launch on. Members a kind does not use are
@@ -207,7 +229,16 @@ typedef struct gg_view {
   const uint16_t *post_index16;    /* synapse whose descriptor has GG_DESC_COMPACT_CSR: when not
                                       NULL, the postsynaptic index of each synapse in 16 bits,
                                       and post_index is NULL (see GG_DESC_COMPACT_CSR) */
+
+  /* ---- since ABI 1.3 ---- */
+  const gg_channel *channels;      /* neuron whose descriptor has GG_DESC_CHANNELS: the incoming
+                                      projections whose current its step computes itself, added to
+                                      `input` in this order; all of one form, at most
+                                      GG_MAX_CHANNELS. NULL when there are none */
+  uint32_t n_channels;
 } gg_view;
+
+#define GG_MAX_CHANNELS 3 /* channels the kernel hands one neuron step (ganglion::with_channels) */
 
 #define GG_BACKEND_CPU 0
 #define GG_BACKEND_CUDA 1
@@ -249,6 +280,12 @@ typedef struct gg_hooks {
   /* After the kernel changed parameter values during the run (a schedule), before the step that
    * uses them: recompute what `init` derived from parameters. NULL: nothing to recompute. */
   gg_status (*update)(const gg_view *view, gg_error *err);
+  /* ---- since ABI 1.3 (check struct_size before reading) ---- */
+  /* Synapse, optional: after `init`, whether this projection's `current` has a channel form
+   * (gg_channel above). Fill *out for the elements of `view` (out->g pointing at its first) and
+   * return GG_OK; out->form = GG_CHANNEL_NONE (or a NULL hook) where it does not. The kernel then
+   * may skip `current` and hand the channel to a neuron whose step fuses it (GG_DESC_CHANNELS). */
+  gg_status (*channel)(const gg_view *view, gg_channel *out, gg_error *err);
 } gg_hooks;
 
 typedef struct gg_descriptor {
@@ -292,6 +329,13 @@ typedef struct gg_descriptor {
                                    own target (the state advanced in `current`), so the kernel may
                                    run it at once on parts of the arrivals whose targets lie in
                                    disjoint ranges (each call's view holds only its part's runs) */
+#define GG_DESC_CHANNELS 64u /* neuron: its step adds view->channels' currents to `input` and
+                                 advances their state, exactly as gg_channel says (the SDK's
+                                 ganglion::with_channels), so the kernel calls no `current` for
+                                 them. It does so where the population's channel-form projections
+                                 are all of one form, at most GG_MAX_CHANNELS, and no recorder
+                                 reads the population's inputs. Where it hands channels, `input`
+                                 may be NULL: no input but the channels' */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

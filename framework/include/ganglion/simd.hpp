@@ -27,6 +27,15 @@
 #define GANGLION_SIMD
 #endif
 
+// GANGLION_INLINE, after a lambda's parameter list, has it inlined wherever it is called, so that
+// a lambda given to with_params, with_channels or step_chunks inside a GANGLION_SIMD hook is built
+// into each of the hook's versions (a lambda left out of line is built for the baseline only).
+#if defined(__GNUC__)
+#define GANGLION_INLINE __attribute__((always_inline))
+#else
+#define GANGLION_INLINE
+#endif
+
 namespace ganglion {
 
 // e^x for double x: relative error below 5e-16 (at most 4.1e-16, about 2 ulp, over 4 million

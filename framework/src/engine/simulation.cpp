@@ -193,6 +193,13 @@ struct Simulation::Impl {
     std::vector<uint32_t> checked;     // fields with GG_BOUND_CHECKED
     int rate_field = -1;               // rate units: the index of "r"
     bool record_inputs = false;        // an `inputs` recorder wants per-projection means
+    // Per incoming projection: its current is computed in the neuron's step (a channel, see
+    // fuse_channels) instead of by its `current` hook.
+    std::vector<bool> fused;
+    // Whether any projection's `current` adds into `input` during a step (or a recorder sums it).
+    // When none does, the slices read I_app (or the zeros of `input`) in place: nothing is cleared
+    // or copied per step.
+    bool accumulates = true;
     std::vector<double> input_means;   // per incoming projection, this step
     std::vector<const char *> input_names;
     gg_view view{};
@@ -257,6 +264,7 @@ struct Simulation::Impl {
     std::vector<std::vector<double *>> in_fields; // each incoming projection's fields from `begin`
     std::vector<std::vector<const uint64_t *>> in_offsets;
     std::vector<gg_view> in_views;
+    std::vector<gg_channel> channels; // the fused projections' channels, from `begin`
     std::vector<double> input_sums; // per incoming projection (inputs recorder)
     std::vector<uint32_t> spikes;   // relative to begin
     uint64_t count = 0;
@@ -454,7 +462,64 @@ struct Simulation::Impl {
           rec.desc->cpu->init, rec.view, [&] { return "recorder " + rec.spec->pointer; }, "init");
       if (writer) writer->check();
     }
+    for (std::size_t p = 0; p < pops.size(); ++p)
+      fuse_channels(p);
     setup_s = seconds_since(t0);
+  }
+
+  // A synapse's channel form for one view (gg_hooks.channel, ABI 1.3), or GG_CHANNEL_NONE.
+  gg_channel channel_of(const Projection &proj, const gg_view &v) {
+    gg_channel c{GG_CHANNEL_NONE, nullptr, 0, 0, 0};
+    const gg_hooks *h = proj.desc->cpu;
+    if (h->struct_size < offsetof(gg_hooks, channel) + sizeof h->channel || !h->channel) return c;
+    char buf[1024];
+    buf[0] = 0;
+    gg_error err{buf, sizeof buf};
+    if (h->channel(&v, &c, &err) != GG_OK) {
+      buf[sizeof buf - 1] = 0;
+      throw RunError("projection '" + proj.spec->name + "': channel failed: " + buf);
+    }
+    return c;
+  }
+
+  // A neuron that computes its synaptic channels in its own step (GG_DESC_CHANNELS) gets those of
+  // its incoming projections whose `current` has a channel form, when they are all of one form and
+  // at most GG_MAX_CHANNELS, and no recorder needs the projections' inputs one by one. Their
+  // `current` is then not called: the neuron's pass reads and advances their state once.
+  void fuse_channels(std::size_t p) {
+    auto &pop = pops[p];
+    pop.fused.assign(pop.incoming.size(), false);
+    std::vector<std::size_t> chosen;
+    if ((pop.desc->flags & GG_DESC_CHANNELS) && !pop.record_inputs) {
+      bool one_form = true;
+      int form = GG_CHANNEL_NONE;
+      for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
+        const gg_channel c = channel_of(projs[pop.incoming[k]], projs[pop.incoming[k]].view);
+        if (c.form == GG_CHANNEL_NONE) continue;
+        one_form = one_form && (form == GG_CHANNEL_NONE || c.form == form);
+        form = c.form;
+        chosen.push_back(k);
+      }
+      if (!one_form || chosen.size() > GG_MAX_CHANNELS) chosen.clear();
+    }
+    for (std::size_t k : chosen)
+      pop.fused[k] = true;
+    pop.accumulates =
+        pop.record_inputs || std::count(pop.fused.begin(), pop.fused.end(), false) > 0;
+    for (auto &sl : slices) {
+      if (sl.pop != p) continue;
+      // Nothing adds into the input: the slice reads I_app in place, or, where the neuron has
+      // channels, no input at all (GG_DESC_CHANNELS allows NULL); others read the zeros.
+      if (!pop.accumulates && !pop.i_app.values.empty())
+        sl.view.input = pop.i_app.values.data() + sl.begin;
+      else if (!pop.accumulates && !chosen.empty())
+        sl.view.input = nullptr;
+      sl.channels.clear();
+      for (std::size_t k : chosen)
+        sl.channels.push_back(channel_of(projs[pop.incoming[k]], sl.in_views[k]));
+      sl.view.channels = sl.channels.empty() ? nullptr : sl.channels.data();
+      sl.view.n_channels = uint32_t(sl.channels.size());
+    }
   }
 
   // Offsets a field table to element `begin` (sequence values stay whole: their offsets move).
@@ -707,7 +772,9 @@ struct Simulation::Impl {
   // neurons' step into the slice's own spike list.
   void step_slice(Slice &sl, uint64_t step) {
     Population &pop = pops[sl.pop];
-    if (pop.i_app.values.empty())
+    if (!pop.accumulates) // the slice reads I_app or zeros in place
+      ;
+    else if (pop.i_app.values.empty())
       std::fill(pop.input.begin() + long(sl.begin), pop.input.begin() + long(sl.end), 0.0);
     else
       std::copy(pop.i_app.values.begin() + long(sl.begin), pop.i_app.values.begin() + long(sl.end),
@@ -715,6 +782,7 @@ struct Simulation::Impl {
     const double t = double(step) * exp.simulation.dt;
     double before = pop.record_inputs ? sum_input(pop, sl.begin, sl.end) : 0;
     for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
+      if (pop.fused[k]) continue; // the neuron's step computes it
       const auto &proj = projs[pop.incoming[k]];
       gg_view &v = sl.in_views[k];
       v.step = step;
@@ -973,9 +1041,13 @@ struct Simulation::Impl {
       }
       rep.populations.push_back(r);
     }
-    for (const auto &proj : projs)
+    for (const auto &proj : projs) {
+      const auto &post = pops[proj.spec->post];
+      const auto k = std::find(post.incoming.begin(), post.incoming.end(), &proj - projs.data());
       rep.projections.push_back({proj.spec->name, proj.csr.size(), proj.csr.bytes(),
-                                 unsigned(std::max<std::size_t>(1, proj.parts.size()))});
+                                 unsigned(std::max<std::size_t>(1, proj.parts.size())),
+                                 bool(post.fused[std::size_t(k - post.incoming.begin())])});
+    }
     return rep;
   }
 };

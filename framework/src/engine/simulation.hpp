@@ -32,6 +32,7 @@ struct ProjectionReport {
   uint64_t synapses = 0;
   uint64_t bytes = 0; // the synapses' memory: CSR rows, targets, weights, drawn delays
   unsigned parts = 1; // tasks its delivery is split into (by target range, one per thread)
+  bool fused = false; // its current is computed in the neuron's step (a channel, ABI 1.3)
 };
 
 struct RunReport {

@@ -16,6 +16,7 @@ namespace integrate_and_fire = ganglion::integrate_and_fire;
 struct Eif {
   static constexpr const char *name = "eif";
   static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr bool channels = true; // step fuses its synaptic channels (with_channels)
   static constexpr const char *doc =
       "Exponential integrate-and-fire: C dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_T)/"
       "Delta_T) + I, written with tau_m = C/g_L and the input I in mV/ms (current over "
@@ -23,7 +24,20 @@ struct Eif {
       "V_lb, spike at V >= V_th, reset to V_re, hold for tau_ref. Defaults are the reference "
       "parameters (tau_m 15 ms, E_L -72, V_T -55, Delta_T 1, V_th -50, V_re -75, V_lb -100 mV).";
 
-  enum Field { tau_m, E_L, V_T, Delta_T, V_th, V_re, V_lb, tau_ref, I_e, V, refractory, count };
+  enum Field {
+    tau_m,
+    E_L,
+    V_T,
+    Delta_T,
+    V_th,
+    V_re,
+    V_lb,
+    tau_ref,
+    I_e,
+    V,
+    refractory_until,
+    count
+  };
   static constexpr gg_field fields[] = {
       ganglion::param("tau_m", "ms", 15, 0, inf, "membrane time constant C/g_L", GG_MIN_EXCLUSIVE),
       ganglion::param("E_L", "mV", -72, -inf, inf, "leak reversal potential"),
@@ -35,8 +49,11 @@ struct Eif {
       ganglion::param("tau_ref", "ms", 0, 0, inf, "refractory period"),
       ganglion::param("I_e", "mV/ms", 0, -inf, inf, "constant bias current"),
       ganglion::state("V", "mV", -72, -1e3, 1e3, "membrane potential", GG_BOUND_CHECKED),
-      ganglion::trace("refractory", "1", "steps of refractoriness left"),
+      ganglion::trace("refractory_until", "1",
+                      "the step from which V integrates again after a spike (held before it)"),
   };
+
+  static constexpr integrate_and_fire::Fields kFields{V, refractory_until, V_th, V_re, tau_ref};
 
   static std::string validate(const double *v) {
     if (v[V_re] >= v[V_th])
@@ -52,38 +69,25 @@ struct Eif {
   // place of std::exp, which a vector loop cannot call), then the threshold and reset only where an
   // element crossed. V_re < V_th (validate), so an element held at V_re is never taken for a spike.
   GANGLION_SIMD static void step(const gg_view &v) {
-    double *const V_ = v.fields[V], *const ref = v.fields[refractory];
-    const double *const input = v.input;
     const double dt = v.dt;
     ganglion::with_params(
-        v, {tau_m, E_L, V_T, Delta_T, V_th, V_re, V_lb, tau_ref, I_e}, [&](const auto &p) {
+        v, {tau_m, E_L, V_T, Delta_T, V_th, V_re, V_lb, tau_ref, I_e},
+        [&](const auto &p) GANGLION_INLINE {
           constexpr bool same = std::remove_cvref_t<decltype(p)>::is_uniform;
           const double inv_dT0 = 1.0 / p(Delta_T, 0), inv_tau0 = 1.0 / p(tau_m, 0);
-          ganglion::step_chunks(
-              v,
-              [&](uint64_t begin, uint64_t end) {
-                double *__restrict x = V_, *__restrict r = ref;
-                const double *__restrict in = input;
-                int any = 0;
-                for (uint64_t i = begin; i < end; ++i) {
-                  const double dT = p(Delta_T, i);
-                  // Divisions by parameters as multiplications by their inverses: no vector
-                  // division where the parameters are uniform.
-                  const double inv_dT = same ? inv_dT0 : 1.0 / dT;
-                  const double inv_tau = same ? inv_tau0 : 1.0 / p(tau_m, i);
-                  const double leak =
-                      (p(E_L, i) - x[i]) + dT * ganglion::exp_simd((x[i] - p(V_T, i)) * inv_dT);
-                  double next = x[i] + dt * (leak * inv_tau + in[i] + p(I_e, i));
-                  next = next < p(V_lb, i) ? p(V_lb, i) : next;
-                  any |= integrate_and_fire::settle(x[i], r[i], next, p(V_re, i), p(V_th, i));
-                }
-                return any != 0;
-              },
-              [&](uint64_t i) { return integrate_and_fire::crossed(V_[i], p(V_th, i)); },
-              [&](uint64_t i) {
-                return integrate_and_fire::fire(V_[i], ref[i], p(V_th, i), p(V_re, i),
-                                                p(tau_ref, i), dt);
-              });
+          ganglion::with_channels(v, [&](const auto &syn) GANGLION_INLINE {
+            integrate_and_fire::step<kFields>(v, p, [&](uint64_t i, double x) GANGLION_INLINE {
+              const double dT = p(Delta_T, i);
+              // Divisions by parameters as multiplications by their inverses: no vector division
+              // where the parameters are uniform.
+              const double inv_dT = same ? inv_dT0 : 1.0 / dT;
+              const double inv_tau = same ? inv_tau0 : 1.0 / p(tau_m, i);
+              const double leak =
+                  (p(E_L, i) - x) + dT * ganglion::exp_simd((x - p(V_T, i)) * inv_dT);
+              const double next = x + dt * (leak * inv_tau + syn(i, x) + p(I_e, i));
+              return next < p(V_lb, i) ? p(V_lb, i) : next;
+            });
+          });
         });
   }
 };

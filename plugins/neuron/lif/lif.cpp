@@ -15,13 +15,14 @@ namespace integrate_and_fire = ganglion::integrate_and_fire;
 struct Lif {
   static constexpr const char *name = "lif";
   static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr bool channels = true; // step fuses its synaptic channels (with_channels)
   static constexpr const char *doc =
       "Leaky integrate-and-fire: tau_m dV/dt = -(V - E_L) + tau_m (I + I_e), I the synaptic "
       "input in mV/ms (current over capacitance). At V >= V_th: a spike, V = V_re, held for "
       "tau_ref. scheme 'exact' integrates the step exactly for input constant over it (the "
       "default); 'euler' is forward Euler.";
 
-  enum Field { tau_m, E_L, V_th, V_re, tau_ref, I_e, scheme, V, refractory, decay, count };
+  enum Field { tau_m, E_L, V_th, V_re, tau_ref, I_e, scheme, V, refractory_until, decay, count };
   static constexpr gg_field fields[] = {
       ganglion::param("tau_m", "ms", 10, 0, inf, "membrane time constant", GG_MIN_EXCLUSIVE),
       ganglion::param("E_L", "mV", -65, -inf, inf, "resting (leak reversal) potential"),
@@ -31,9 +32,12 @@ struct Lif {
       ganglion::param("I_e", "mV/ms", 0, -inf, inf, "constant bias current"),
       ganglion::choice("scheme", "exact|euler", 0, "integration scheme"),
       ganglion::state("V", "mV", -65, -1e3, 1e3, "membrane potential", GG_BOUND_CHECKED),
-      ganglion::trace("refractory", "1", "steps of refractoriness left"),
+      ganglion::trace("refractory_until", "1",
+                      "the step from which V integrates again after a spike (held before it)"),
       ganglion::trace("decay", "1", "exp(-dt/tau_m), precomputed"),
   };
+
+  static constexpr integrate_and_fire::Fields kFields{V, refractory_until, V_th, V_re, tau_ref};
 
   static std::string validate(const double *v) {
     if (v[V_re] >= v[V_th])
@@ -53,36 +57,30 @@ struct Lif {
   // threshold and reset only where an element crossed. V_re < V_th (validate), so an element held
   // at V_re is never taken for a spike.
   GANGLION_SIMD static void step(const gg_view &v) {
-    double *const V_ = v.fields[V], *const ref = v.fields[refractory];
-    const double *const input = v.input, *const dec = v.fields[decay];
-    const bool euler = v.fields[scheme][0] != 0;
+    const double *const dec = v.fields[decay];
     const double dt = v.dt;
-    ganglion::with_params(v, {tau_m, E_L, V_th, V_re, tau_ref, I_e}, [&](const auto &p) {
-      // decay derives from tau_m alone: with uniform parameters one value serves all.
-      constexpr bool same = std::remove_cvref_t<decltype(p)>::is_uniform;
-      const double dec0 = dec[0], k0 = dt / p(tau_m, 0);
-      ganglion::step_chunks(
-          v,
-          [&](uint64_t begin, uint64_t end) {
-            double *__restrict x = V_, *__restrict r = ref;
-            const double *__restrict in = input, *__restrict d = dec;
-            int any = 0;
-            for (uint64_t i = begin; i < end; ++i) {
+    ganglion::with_params(
+        v, {tau_m, E_L, V_th, V_re, tau_ref, I_e}, [&](const auto &p) GANGLION_INLINE {
+          // decay derives from tau_m alone: with uniform parameters one value serves all.
+          constexpr bool same = std::remove_cvref_t<decltype(p)>::is_uniform;
+          const double dec0 = dec[0], k0 = dt / p(tau_m, 0);
+          // One loop per scheme (a constant in it), the synaptic channels fused in.
+          const auto integrate = [&](auto euler, const auto &syn) GANGLION_INLINE {
+            integrate_and_fire::step<kFields>(v, p, [&](uint64_t i, double x) GANGLION_INLINE {
               const double tau = p(tau_m, i);
-              const double v_inf = p(E_L, i) + tau * (in[i] + p(I_e, i));
+              const double v_inf = p(E_L, i) + tau * (syn(i, x) + p(I_e, i));
               // Euler as x + (v_inf - x) dt/tau: a division per element only where tau varies.
-              const double next = euler ? x[i] + (v_inf - x[i]) * (same ? k0 : dt / tau)
-                                        : v_inf + (x[i] - v_inf) * (same ? dec0 : d[i]);
-              any |= integrate_and_fire::settle(x[i], r[i], next, p(V_re, i), p(V_th, i));
-            }
-            return any != 0;
-          },
-          [&](uint64_t i) { return integrate_and_fire::crossed(V_[i], p(V_th, i)); },
-          [&](uint64_t i) {
-            return integrate_and_fire::fire(V_[i], ref[i], p(V_th, i), p(V_re, i), p(tau_ref, i),
-                                            dt);
+              return euler ? x + (v_inf - x) * (same ? k0 : dt / tau)
+                           : v_inf + (x - v_inf) * (same ? dec0 : dec[i]);
+            });
+          };
+          ganglion::with_channels(v, [&](const auto &syn) GANGLION_INLINE {
+            if (v.fields[scheme][0] != 0)
+              integrate(std::true_type{}, syn);
+            else
+              integrate(std::false_type{}, syn);
           });
-    });
+        });
   }
 };
 

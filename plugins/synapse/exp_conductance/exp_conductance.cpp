@@ -75,6 +75,12 @@ struct ExpConductance {
     }
   }
 
+  // With one tau and one E_syn, current is g * average * (E_syn - V), then g *= decay: a
+  // conductance channel that a neuron's step may compute in its own pass (GG_DESC_CHANNELS).
+  static gg_channel channel(const gg_view &v) {
+    return ganglion::exponential::channel(v, shared, v.fields[g], E_syn);
+  }
+
   GANGLION_SIMD static void step(const gg_view &v) {
     ganglion::exponential::deliver(v, shared, v.fields[g]);
   }

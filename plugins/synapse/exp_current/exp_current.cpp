@@ -65,6 +65,12 @@ struct ExpCurrent {
     }
   }
 
+  // With one tau, current is I * average, then I *= decay: a current channel that a neuron's
+  // step may compute in its own pass (GG_DESC_CHANNELS).
+  static gg_channel channel(const gg_view &v) {
+    return ganglion::exponential::channel(v, shared, v.fields[I], -1);
+  }
+
   GANGLION_SIMD static void step(const gg_view &v) {
     ganglion::exponential::deliver(v, shared, v.fields[I]);
   }

@@ -64,7 +64,8 @@ gg_status noop_hook(const gg_view *, gg_error *) {
   return GG_OK;
 }
 
-const gg_hooks noop_neuron_hooks{sizeof(gg_hooks), nullptr, nullptr, &noop_hook, nullptr, nullptr};
+const gg_hooks noop_neuron_hooks{sizeof(gg_hooks), nullptr, nullptr, &noop_hook,
+                                  nullptr,           nullptr, nullptr};
 
 // A valid neuron descriptor over `fields`, for changing one thing at a time.
 gg_descriptor hand_made(const gg_field *fields, uint32_t n_fields) {
