@@ -111,6 +111,8 @@ int describe(const PluginRegistry &reg, const std::string &name) {
       d->cpu->channel)
     std::cout << "  channel:  where its constants are one for all neurons, its current is computed "
                  "in the step of a neuron that takes channels\n";
+  if (d->flags & GG_DESC_CHECKS_BOUNDS)
+    std::cout << "  bounds:   its step checks its bound-checked state as it writes it\n";
   if (d->flags & GG_DESC_CHANNELS)
     std::cout << "  channels: its step computes the current of up to " << GG_MAX_CHANNELS
               << " incoming exponential synapses of one kind (their channels) in its own pass\n";

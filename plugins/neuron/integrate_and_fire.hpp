@@ -5,20 +5,12 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 #include "ganglion/plugin.hpp"
 
 namespace ganglion::integrate_and_fire {
-
-// In the vectorised loop: an element held at step `now` stays at V_re, any other takes the
-// integrated value `next`. Returns 1 where V reached V_th (an int: see step_chunks).
-[[gnu::always_inline]] inline int settle(double &V, double until, double now, double next,
-                                         double V_re, double V_th) {
-  const double out = now < until ? V_re : next; // compared from the register: reading V back
-  V = out;                                      // after the store makes GCC's loop 3x slower
-  return out >= V_th;
-}
 
 // step_chunks' crossed: whether V reached V_th after the step (a comparison that vectorises).
 [[gnu::always_inline]] inline bool crossed(double V, double V_th) {
@@ -35,34 +27,56 @@ inline bool fire(double &V, double &until, double now, double V_th, double V_re,
   return true;
 }
 
-// The field indices the whole step needs, in the plugin's table.
+// The fields the whole step needs: indices in the plugin's table, and V's range (its bound check).
 struct Fields {
   int V, until, V_th, V_re, tau_ref;
+  double V_min, V_max;
 };
 
 // The whole step through ganglion::step_chunks: next(i, V) is element i's integrated potential
 // from V (its value at the start of the step), branch-free and inlined into the vector loop
 // (GANGLION_INLINE); then settle, and the threshold and reset only where an element crossed.
-// p is with_params' parameters (with at least V_th, V_re and tau_ref).
+// p is with_params' parameters (with at least V_th, V_re and tau_ref). The loop also checks V's
+// range as it stores V (a NaN fails too), so the kernel need not scan V again
+// (GG_DESC_CHECKS_BOUNDS: declare `checks_bounds = true`): where V may be outside, it sets
+// v.out_of_range and the kernel finds the element.
 template <Fields F, class Params, class Next>
 [[gnu::always_inline]] inline void step(const gg_view &v, const Params &p, Next &&next) {
   double *const V_ = v.fields[F.V], *const until = v.fields[F.until];
   const double now = double(v.step), dt = v.dt;
+  int outside = 0;
   ganglion::step_chunks(
       v,
       [&](uint64_t begin, uint64_t end) GANGLION_INLINE {
         double *__restrict x = V_;
         const double *__restrict u = until;
-        int any = 0;
+        // Both reductions in one 64-bit word (bit 0: crossed, bit 1: outside V's range): as wide
+        // as the doubles compared, so no packing, and one OR a vector.
+        uint64_t flags = 0;
 #pragma GCC ivdep // next may read and advance synaptic channels (ganglion::with_channels)
-        for (uint64_t i = begin; i < end; ++i)
-          any |= settle(x[i], u[i], now, next(i, x[i]), p(F.V_re, i), p(F.V_th, i));
-        return any != 0;
+        for (uint64_t i = begin; i < end; ++i) {
+          // A held element stays at V_re, any other takes the integrated value (next runs for
+          // every element: it advances the channels). The new V is compared from the register:
+          // reading it back after the store makes the loop 3x slower.
+          const double integrated = next(i, x[i]);
+          const double V = now < u[i] ? p(F.V_re, i) : integrated;
+          x[i] = V;
+          // (no &&: a branch stops the vectorisation)
+          flags |= uint64_t(V >= p(F.V_th, i)) | uint64_t(!(V >= F.V_min)) << 1 |
+                   uint64_t(!(V <= F.V_max)) << 1;
+        }
+        outside |= int(flags >> 1);
+        return (flags & 1) != 0;
       },
       [&](uint64_t i) GANGLION_INLINE { return crossed(V_[i], p(F.V_th, i)); },
       [&](uint64_t i) {
+        // A spike sets V to V_re, which the loop above did not see.
+        outside |= !(p(F.V_re, i) >= F.V_min && p(F.V_re, i) <= F.V_max);
         return fire(V_[i], until[i], now, p(F.V_th, i), p(F.V_re, i), p(F.tau_ref, i), dt);
       });
+  if (outside && v.struct_size >= offsetof(gg_view, out_of_range) + sizeof v.out_of_range &&
+      v.out_of_range)
+    *v.out_of_range = 1;
 }
 
 } // namespace ganglion::integrate_and_fire

@@ -136,3 +136,51 @@ TEST_CASE("channels: the exponential synapses describe their current as a channe
     }
   }
 }
+
+TEST_CASE("checks_bounds: lif and eif check V as they store it; the kernel still stops the run "
+          "at the step and neuron where V left its range, also when a reset put it there") {
+  // lif and eif declare GG_DESC_CHECKS_BOUNDS: the kernel scans V only where the step says it may
+  // be outside [-1000, 1000] mV. Neuron 2 of 4 is driven down (I_e -100 mV/ms) and leaves the
+  // range after a number of steps known in closed form (eif's floor V_lb lowered out of the way);
+  // for lif a reset to V_re = -1500 mV (below
+  // the range, which only the reset path sees) makes every spike a divergence.
+  for (const std::string model : {"lif", "eif"}) {
+    CAPTURE(model);
+    const std::string json = R"({"ganglion": 1, "simulation": {"dt": "0.1 ms", "duration": "200 ms"},
+      "populations": {"P": {"model": ")" + model + R"(", "size": 4,
+        "params": {"tau_m": "10 ms", "E_L": "-65 mV", "I_e": [0, 0, -100, 0])" +
+                             (model == "eif" ? R"(, "V_lb": "-2000 mV")" : "") + R"(}}},
+      "projections": [], "recorders": []})";
+    const InProcessRun r = run_in_process(json);
+    REQUIRE(r.report.diverged);
+    CHECK(r.report.divergence.find("population 'P' (" + model + ") diverged at t = ") == 0);
+    CHECK(r.report.divergence.find("neuron 2 has V = ") != std::string::npos);
+    CHECK(r.report.divergence.find("outside [-1000, 1000] mV") != std::string::npos);
+    // dV/dt = -(V - E_L)/tau_m + I_e leaves [-1000, 1000] mV in the step the closed form says
+    // (Euler for eif, where the exponential term is below 1e-300 there; exact for lif).
+    const double dt = 0.1, tau = 10, v_inf = -65 - 100 * tau;
+    double V = -65;
+    uint64_t steps = 0;
+    while (V >= -1000) {
+      V = model == "lif" ? v_inf + (V - v_inf) * std::exp(-dt / tau) : V + dt * ((-65 - V) / tau - 100);
+      ++steps;
+    }
+    CHECK(r.report.steps_done == steps);
+  }
+  const std::string reset = R"({"ganglion": 1, "simulation": {"dt": "0.1 ms", "duration": "200 ms"},
+    "populations": {"P": {"model": "lif", "size": 3, "params": {"V_re": "-1500 mV", "I_e": [0, 3, 0]}}},
+    "projections": [], "recorders": []})";
+  const InProcessRun r = run_in_process(reset);
+  REQUIRE(r.report.diverged);
+  CHECK(r.report.divergence.find("neuron 1 has V = -1500 mV, outside [-1000, 1000] mV") !=
+        std::string::npos);
+  CHECK(r.report.populations.at(0).spikes == 1); // the spike that reset it
+  // In the step of that spike, not the next: V = -35 + (V - -35) e^(-dt/tau) reaches V_th = -50.
+  double V = -65;
+  uint64_t steps = 0;
+  while (V < -50) {
+    V = -35 + (V + 35) * std::exp(-0.1 / 10);
+    ++steps;
+  }
+  CHECK(r.report.steps_done == steps);
+}

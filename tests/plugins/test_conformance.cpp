@@ -181,6 +181,13 @@ TEST_CASE("conformance: ganglion describe lists every field with its unit and de
           ((p->desc->flags & GG_DESC_COMPACT_CSR) != 0));
     CHECK((r.out.find("delivery: a large projection may be delivered on several threads") !=
            std::string::npos) == ((p->desc->flags & GG_DESC_SPLIT_STEP) != 0));
+    // ABI 1.3: channels (neurons that take them, synapses that are one) and bound checks.
+    CHECK((r.out.find("channels: its step computes the current of up to 3") != std::string::npos) ==
+          ((p->desc->flags & GG_DESC_CHANNELS) != 0));
+    CHECK((r.out.find("channel:  where its constants are one for all neurons") !=
+           std::string::npos) == bool(p->desc->cpu->channel));
+    CHECK((r.out.find("bounds:   its step checks its bound-checked state") != std::string::npos) ==
+          ((p->desc->flags & GG_DESC_CHECKS_BOUNDS) != 0));
     std::vector<std::vector<std::string>> lines;
     std::istringstream out(r.out);
     for (std::string line; std::getline(out, line);) lines.push_back(tokens(line));
@@ -209,6 +216,23 @@ TEST_CASE("conformance: ganglion describe lists every field with its unit and de
       CHECK(has_unit);
       CHECK(has_default);
     }
+  }
+}
+
+TEST_CASE("conformance: lif and eif take channels and check their bounds; the exponential "
+          "synapses are channels") {
+  PluginRegistry registry = PluginRegistry::discover();
+  for (const char *name : {"lif", "eif"}) {
+    CAPTURE(name);
+    REQUIRE(registry.find(name) != nullptr);
+    const uint32_t flags = registry.find(name)->desc->flags;
+    CHECK((flags & GG_DESC_CHANNELS) != 0);
+    CHECK((flags & GG_DESC_CHECKS_BOUNDS) != 0);
+  }
+  for (const char *name : {"exp_current", "exp_conductance"}) {
+    CAPTURE(name);
+    REQUIRE(registry.find(name) != nullptr);
+    CHECK(bool(registry.find(name)->desc->cpu->channel));
   }
 }
 

@@ -28,7 +28,9 @@
 // synapse whose step does nothing but apply the arrivals, each to its own target: the kernel may
 // then deliver a large projection on several threads at once, by target range), `channel(const
 // gg_view&)` (a synapse whose `current` has a channel form: returns the gg_channel), `channels` (a
-// neuron whose step fuses the channels it is handed, through ganglion::with_channels).
+// neuron whose step fuses the channels it is handed, through ganglion::with_channels),
+// `checks_bounds` (a neuron whose step sets v.out_of_range where its bound-checked state may have
+// left its range: the kernel scans the state only then).
 // Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
 // into a status and a message, so no exception crosses the C boundary.
 #ifndef GANGLION_PLUGIN_HPP
@@ -436,6 +438,8 @@ template <class P> struct Tables {
     if constexpr (requires { P::compact_csr; }) f |= P::compact_csr ? GG_DESC_COMPACT_CSR : 0u;
     if constexpr (requires { P::split_step; }) f |= P::split_step ? GG_DESC_SPLIT_STEP : 0u;
     if constexpr (requires { P::channels; }) f |= P::channels ? GG_DESC_CHANNELS : 0u;
+    if constexpr (requires { P::checks_bounds; })
+      f |= P::checks_bounds ? GG_DESC_CHECKS_BOUNDS : 0u;
     if constexpr (requires { P::records_projection; })
       f |= P::records_projection ? GG_DESC_PROJECTION : 0u;
     return f;

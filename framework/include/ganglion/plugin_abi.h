@@ -236,6 +236,11 @@ typedef struct gg_view {
                                       `input` in this order; all of one form, at most
                                       GG_MAX_CHANNELS. NULL when there are none */
   uint32_t n_channels;
+  int32_t *out_of_range;           /* neuron whose descriptor has GG_DESC_CHECKS_BOUNDS: out, 0
+                                      on entry; the step sets it to 1 where a GG_BOUND_CHECKED
+                                      field may be outside its range (or NaN) after the step. The
+                                      kernel then looks for the element and stops the run; left 0,
+                                      it skips its own scan of the fields */
 } gg_view;
 
 #define GG_MAX_CHANNELS 3 /* channels the kernel hands one neuron step (ganglion::with_channels) */
@@ -336,6 +341,10 @@ typedef struct gg_descriptor {
                                  are all of one form, at most GG_MAX_CHANNELS, and no recorder
                                  reads the population's inputs. Where it hands channels, `input`
                                  may be NULL: no input but the channels' */
+#define GG_DESC_CHECKS_BOUNDS 128u /* neuron: its step tells the kernel, through out_of_range,
+                                       whether its bound-checked fields may have left their
+                                       ranges (ganglion::integrate_and_fire::step does), so the
+                                       kernel scans them only then */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

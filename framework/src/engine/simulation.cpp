@@ -268,6 +268,7 @@ struct Simulation::Impl {
     std::vector<double> input_sums; // per incoming projection (inputs recorder)
     std::vector<uint32_t> spikes;   // relative to begin
     uint64_t count = 0;
+    int32_t out_of_range = 0; // the step's word on its bound-checked fields (checks_bounds)
   };
   static constexpr uint64_t kSliceSize = 1024;
   static constexpr uint64_t kSplitRow = 128; // split_delivery: the least mean row length
@@ -799,6 +800,8 @@ struct Simulation::Impl {
     sl.count = 0;
     sl.view.spikes = sl.spikes.data();
     sl.view.n_spikes = &sl.count;
+    sl.out_of_range = 0;
+    sl.view.out_of_range = &sl.out_of_range;
     sl.view.step = step;
     sl.view.t = t;
     call(
@@ -810,7 +813,9 @@ struct Simulation::Impl {
                      std::to_string(sl.end - 1) + " in the step at t = " + format_ms(t) +
                      ", more than their buffer of " + std::to_string(sl.spikes.size()) +
                      "; lower the source's rate or dt");
-    check_bounds(pop, sl.begin, sl.end, t + exp.simulation.dt);
+    // A neuron that checks its own bounds (GG_DESC_CHECKS_BOUNDS) says whether to look.
+    if (!(pop.desc->flags & GG_DESC_CHECKS_BOUNDS) || sl.out_of_range)
+      check_bounds(pop, sl.begin, sl.end, t + exp.simulation.dt);
   }
 
   // After phase 1: each population's spikes, slice after slice (so ascending), into its history.

@@ -17,6 +17,7 @@ struct Eif {
   static constexpr const char *name = "eif";
   static constexpr gg_kind kind = GG_KIND_NEURON;
   static constexpr bool channels = true; // step fuses its synaptic channels (with_channels)
+  static constexpr bool checks_bounds = true; // integrate_and_fire::step checks V as it stores it
   static constexpr const char *doc =
       "Exponential integrate-and-fire: C dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_T)/"
       "Delta_T) + I, written with tau_m = C/g_L and the input I in mV/ms (current over "
@@ -53,7 +54,8 @@ struct Eif {
                       "the step from which V integrates again after a spike (held before it)"),
   };
 
-  static constexpr integrate_and_fire::Fields kFields{V, refractory_until, V_th, V_re, tau_ref};
+  static constexpr integrate_and_fire::Fields kFields{
+      V, refractory_until, V_th, V_re, tau_ref, fields[V].min, fields[V].max};
 
   static std::string validate(const double *v) {
     if (v[V_re] >= v[V_th])

@@ -16,6 +16,7 @@ struct Lif {
   static constexpr const char *name = "lif";
   static constexpr gg_kind kind = GG_KIND_NEURON;
   static constexpr bool channels = true; // step fuses its synaptic channels (with_channels)
+  static constexpr bool checks_bounds = true; // integrate_and_fire::step checks V as it stores it
   static constexpr const char *doc =
       "Leaky integrate-and-fire: tau_m dV/dt = -(V - E_L) + tau_m (I + I_e), I the synaptic "
       "input in mV/ms (current over capacitance). At V >= V_th: a spike, V = V_re, held for "
@@ -37,7 +38,8 @@ struct Lif {
       ganglion::trace("decay", "1", "exp(-dt/tau_m), precomputed"),
   };
 
-  static constexpr integrate_and_fire::Fields kFields{V, refractory_until, V_th, V_re, tau_ref};
+  static constexpr integrate_and_fire::Fields kFields{
+      V, refractory_until, V_th, V_re, tau_ref, fields[V].min, fields[V].max};
 
   static std::string validate(const double *v) {
     if (v[V_re] >= v[V_th])
