@@ -162,7 +162,8 @@ TEST_CASE("checks_bounds: lif and eif check V as they store it; the kernel still
     double V = -65;
     uint64_t steps = 0;
     while (V >= -1000) {
-      V = model == "lif" ? v_inf + (V - v_inf) * std::exp(-dt / tau) : V + dt * ((-65 - V) / tau - 100);
+      V = model == "lif" ? v_inf + (V - v_inf) * std::exp(-dt / tau)
+                         : V + dt * ((-65 - V) / tau - 100);
       ++steps;
     }
     CHECK(r.report.steps_done == steps);

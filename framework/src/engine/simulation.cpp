@@ -505,8 +505,8 @@ struct Simulation::Impl {
     }
     for (std::size_t k : chosen)
       pop.fused[k] = true;
-    pop.accumulates =
-        pop.record_inputs || std::count(pop.fused.begin(), pop.fused.end(), false) > 0;
+    const bool unfused = std::find(pop.fused.begin(), pop.fused.end(), false) != pop.fused.end();
+    pop.accumulates = pop.record_inputs || unfused;
     for (auto &sl : slices) {
       if (sl.pop != p) continue;
       // Nothing adds into the input: the slice reads I_app in place, or, where the neuron has
@@ -773,13 +773,13 @@ struct Simulation::Impl {
   // neurons' step into the slice's own spike list.
   void step_slice(Slice &sl, uint64_t step) {
     Population &pop = pops[sl.pop];
-    if (!pop.accumulates) // the slice reads I_app or zeros in place
-      ;
-    else if (pop.i_app.values.empty())
-      std::fill(pop.input.begin() + long(sl.begin), pop.input.begin() + long(sl.end), 0.0);
-    else
-      std::copy(pop.i_app.values.begin() + long(sl.begin), pop.i_app.values.begin() + long(sl.end),
-                pop.input.begin() + long(sl.begin));
+    if (pop.accumulates) { // (otherwise the slice reads I_app, or zeros, in place)
+      if (pop.i_app.values.empty())
+        std::fill(pop.input.begin() + long(sl.begin), pop.input.begin() + long(sl.end), 0.0);
+      else
+        std::copy(pop.i_app.values.begin() + long(sl.begin),
+                  pop.i_app.values.begin() + long(sl.end), pop.input.begin() + long(sl.begin));
+    }
     const double t = double(step) * exp.simulation.dt;
     double before = pop.record_inputs ? sum_input(pop, sl.begin, sl.end) : 0;
     for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
