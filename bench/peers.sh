@@ -206,6 +206,29 @@ for r in recs:
       f"{f(g.get('whole_s'))} | {f(b.get('whole_s'))} | {ratio(b.get('whole_s'), g.get('whole_s'))} | "
       f"{'; '.join(rates)} | {peak_mb(g)} | "
       f"{f(g.get('bytes_per_syn'), 1)} |")
+if int(repeats) > 1:  # one row per model and N: medians over the repeats, and the ratios' spread
+    from statistics import median
+    w('')
+    w(f'Medians over the {repeats} repeats (one row per model and N): median loop and whole-process '
+      'times, the ratio of the medians, and the lowest and highest of the runs\' own ratios.')
+    w('')
+    header(['model', 'N', 'ganglion loop', 'Brian2 cpp loop', 'ratio', 'runs\' ratios',
+            'ganglion whole', 'Brian2 cpp whole', 'ratio', 'runs\' ratios'], 'lrrrrlrrrl')
+    keys = []
+    for r in recs:
+        if (r['model'], r['N']) not in keys:
+            keys.append((r['model'], r['N']))
+    for m, n in keys:
+        rows = [runs(r) for r in recs if (r['model'], r['N']) == (m, n)]
+        cells = []
+        for gk, bk in (('loop_s', 'run_s'), ('whole_s', 'whole_s')):
+            gs = [g.get(gk) for g, b, _ in rows if g.get(gk) and b.get(bk)]
+            bs = [b.get(bk) for g, b, _ in rows if g.get(gk) and b.get(bk)]
+            each = sorted(bv / gv for gv, bv in zip(gs, bs))
+            gm, bm = (median(gs), median(bs)) if gs else (None, None)
+            cells += [f(gm), f(bm), ratio(bm, gm),
+                      f'{each[0]:.2f} to {each[-1]:.2f}' if each else '—']
+        w(f'| {m} | {n} | ' + ' | '.join(cells) + ' |')
 w('')
 w('Details: synapses (ganglion / Brian2), ganglion setup (connectivity) and CPU time (user + system) of '
   "the whole process, Brian2's compile_s (code generation + make) and total_in_process_s, "
