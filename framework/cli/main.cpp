@@ -121,11 +121,14 @@ int describe(const PluginRegistry &reg, const std::string &name) {
     std::cout << "  (no fields)\n";
     return 0;
   }
-  std::printf("  %-12s %-9s %-7s %-14s %-22s %s\n", "field", "role", "unit", "default", "range",
-              "meaning");
+  int name_w = 12; // as wide as the longest field name
+  for (uint32_t k = 0; k < d->n_fields; ++k)
+    name_w = std::max(name_w, int(std::strlen(d->fields[k].name)));
+  std::printf("  %-*s %-9s %-7s %-14s %-22s %s\n", name_w, "field", "role", "unit", "default",
+              "range", "meaning");
   for (uint32_t k = 0; k < d->n_fields; ++k) {
     const gg_field &f = d->fields[k];
-    std::printf("  %-12s %-9s %-7s %-14s %-22s %s\n", f.name, role_word(f.role), f.unit,
+    std::printf("  %-*s %-9s %-7s %-14s %-22s %s\n", name_w, f.name, role_word(f.role), f.unit,
                 default_text(f).c_str(), range_text(f).c_str(), f.doc ? f.doc : "");
   }
   std::cout << "\n  Set params under \"params\", initial values of state under \"init\"; a bare "
