@@ -499,3 +499,20 @@ TEST_CASE("bad input: plasticity out of range, on a synapse it cannot act on, or
                                      "[0 ms, 10 ms)"));
   }
 }
+
+TEST_CASE("bad input: a NaN in a bound-checked field stops the run at its step and neuron") {
+  // tests/test_plugins/nan_neuron.c sets V of neuron 3 to NaN in step 25; a NaN fails every
+  // comparison, so only a check written as !(min <= V <= max) catches it. The kernel scans V after
+  // the step (the plugin does not check its own bounds).
+  Case c;
+  const std::string lib = test_plugin("nan_neuron.so");
+  REQUIRE(fs::exists(lib));
+  const CliResult r = c.run(R"({"ganglion": 1, "plugins": [")" + lib + R"("],
+    "simulation": {"dt": "0.1 ms", "duration": "10 ms"},
+    "populations": {"P": {"model": "gg_test_nan", "size": 6, "params": {"at": 25, "which": 3}}},
+    "projections": [], "recorders": [], "output": ")" + c.output + R"("})");
+  INFO("stderr: " << r.err);
+  CHECK(r.exit_code == 3);
+  CHECK(contains(r.err, "population 'P' (gg_test_nan) diverged at t = 2.6 ms: neuron 3 has V = "
+                        "nan mV, outside [-1000, 1000] mV"));
+}
