@@ -343,7 +343,7 @@ typedef struct gg_descriptor {
                                  may be NULL: no input but the channels' */
 #define GG_DESC_CHECKS_BOUNDS 128u /* neuron: its step tells the kernel, through out_of_range,
                                        whether its bound-checked fields may have left their
-                                       ranges (ganglion::integrate_and_fire::step does), so the
+                                       ranges (lif's and eif's do, in their vector loop), so the
                                        kernel scans them only then */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
