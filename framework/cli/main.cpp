@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -107,8 +106,7 @@ int describe(const PluginRegistry &reg, const std::string &name) {
   if (d->flags & GG_DESC_SPLIT_STEP)
     std::cout << "  delivery: a large projection may be delivered on several threads at once, by "
                  "target range\n";
-  if (d->cpu && d->cpu->struct_size >= offsetof(gg_hooks, channel) + sizeof d->cpu->channel &&
-      d->cpu->channel)
+  if (channel_hook(d->cpu))
     std::cout << "  channel:  where its constants are one for all neurons, its current is computed "
                  "in the step of a neuron that takes channels\n";
   if (d->flags & GG_DESC_CHECKS_BOUNDS)

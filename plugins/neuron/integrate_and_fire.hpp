@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cmath>
-#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -79,8 +78,7 @@ template <Fields F, class Params, class Next>
         return fire(V_[i], until[i], now, p(F.V_th, i), p(F.V_re, i),
                     same ? hold0 : std::round(p(F.tau_ref, i) / dt));
       });
-  if (outside && v.struct_size >= offsetof(gg_view, out_of_range) + sizeof v.out_of_range &&
-      v.out_of_range)
+  if (outside && GANGLION_VIEW_HAS(v, out_of_range) && v.out_of_range)
     *v.out_of_range = 1;
 }
 

@@ -56,6 +56,10 @@ namespace ganglion {
 
 inline constexpr double inf = HUGE_VAL;
 
+// Whether view `v` carries member `m` (one appended by a later minor version of the ABI: read it
+// only then). A macro, since offsetof takes the member's name.
+#define GANGLION_VIEW_HAS(v, m) ((v).struct_size >= offsetof(gg_view, m) + sizeof(v).m)
+
 struct Failure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -93,16 +97,13 @@ inline void emit_spike(const gg_view &v, uint64_t i) {
 // Whether every weight of a synapse view's projection is weight[0] for the whole run (since ABI
 // 1.1; false when the kernel does not say).
 inline bool weights_uniform(const gg_view &v) {
-  return v.struct_size >= offsetof(gg_view, weights_uniform) + sizeof v.weights_uniform &&
-         v.weights_uniform != 0;
+  return GANGLION_VIEW_HAS(v, weights_uniform) && v.weights_uniform != 0;
 }
 
 // The 16-bit targets of a synapse view (since ABI 1.2, for a plugin that declares
 // `compact_csr`), or NULL where the targets are the 32-bit post_index.
 inline const uint16_t *post_index16(const gg_view &v) {
-  return v.struct_size >= offsetof(gg_view, post_index16) + sizeof v.post_index16
-             ? v.post_index16
-             : nullptr;
+  return GANGLION_VIEW_HAS(v, post_index16) ? v.post_index16 : nullptr;
 }
 
 // Asks the cache for the targets `post` (and, unless NULL, the weights) of synapses [begin, end)
@@ -180,8 +181,7 @@ template <class F> [[gnu::always_inline]] inline void for_each_arrival(const gg_
 // Whether parameter field f has the same value in every element of the instance (the kernel says
 // so since ABI 1.1; false when it does not know).
 inline bool uniform(const gg_view &v, int f) {
-  return v.struct_size >= offsetof(gg_view, uniform) + sizeof v.uniform && v.uniform &&
-         v.uniform[f] != 0;
+  return GANGLION_VIEW_HAS(v, uniform) && v.uniform && v.uniform[f] != 0;
 }
 
 // Parameters for an element loop written once for two cases:
@@ -324,8 +324,7 @@ template <int Form, class Body>
 
 template <class Body>
 [[gnu::always_inline]] inline void with_channels(const gg_view &v, Body &&body) {
-  const uint32_t n =
-      v.struct_size >= offsetof(gg_view, n_channels) + sizeof v.n_channels ? v.n_channels : 0;
+  const uint32_t n = GANGLION_VIEW_HAS(v, n_channels) ? v.n_channels : 0;
   if (n == 0) {
     if (!v.input)
       throw Failure("with_channels: neither input nor channels; the kernel and the SDK disagree");

@@ -341,39 +341,39 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
     c.weight.assign(c.size() ? 1 : 0, float(proj.weight));
   } else {
     c.weight.resize(c.size());
-  run_all(pool, rows.count, [&](std::size_t r) {
-    const uint64_t b = c.row_ptr[rows.begin(r)], e = c.row_ptr[rows.end(r)];
-    prefault(c.weight.data() + b, c.weight.data() + e);
-    if (constant) {
-      std::fill(c.weight.begin() + long(b), c.weight.begin() + long(e), float(proj.weight));
-      return;
-    }
-    for (uint64_t i = rows.begin(r); i < rows.end(r); ++i) {
-      Draws draws(seed, streams::kWeights + proj.stream, pre.first_gid + i);
-      for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k)
-        c.weight[k] = float(draw_value(proj.weight_dist, k, draws, lo, hi));
-    }
-  });
+    run_all(pool, rows.count, [&](std::size_t r) {
+      const uint64_t b = c.row_ptr[rows.begin(r)], e = c.row_ptr[rows.end(r)];
+      prefault(c.weight.data() + b, c.weight.data() + e);
+      if (constant) {
+        std::fill(c.weight.begin() + long(b), c.weight.begin() + long(e), float(proj.weight));
+        return;
+      }
+      for (uint64_t i = rows.begin(r); i < rows.end(r); ++i) {
+        Draws draws(seed, streams::kWeights + proj.stream, pre.first_gid + i);
+        for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k)
+          c.weight[k] = float(draw_value(proj.weight_dist, k, draws, lo, hi));
+      }
+    });
   }
 
   // Drawn delays: whole steps, at least one; rows sorted by delay so one delay is one run.
   c.max_delay = proj.delay_steps;
-  if (!drawn_delays) {
-    if (layout.narrow_targets && !c.post_index.empty()) narrow_targets(c, pool);
-    return c;
+  if (drawn_delays) {
+    c.delay.resize(c.size());
+    std::vector<uint64_t> max_delay(rows.count, 1);
+    run_all(pool, rows.count, [&](std::size_t r) {
+      DelayScratch scratch;
+      prefault(c.delay.data() + c.row_ptr[rows.begin(r)],
+               c.delay.data() + c.row_ptr[rows.end(r)]);
+      for (uint64_t i = rows.begin(r); i < rows.end(r); ++i) {
+        Draws draws(seed, streams::kDelays + proj.stream, pre.first_gid + i);
+        max_delay[r] = std::max(max_delay[r], delay_row(c, i, proj, draws, dt, scratch));
+      }
+    });
+    c.max_delay = std::accumulate(max_delay.begin(), max_delay.end(), uint64_t(1),
+                                  [](uint64_t a, uint64_t b) { return std::max(a, b); });
   }
-  c.delay.resize(c.size());
-  std::vector<uint64_t> max_delay(rows.count, 1);
-  run_all(pool, rows.count, [&](std::size_t r) {
-    DelayScratch scratch;
-    prefault(c.delay.data() + c.row_ptr[rows.begin(r)], c.delay.data() + c.row_ptr[rows.end(r)]);
-    for (uint64_t i = rows.begin(r); i < rows.end(r); ++i) {
-      Draws draws(seed, streams::kDelays + proj.stream, pre.first_gid + i);
-      max_delay[r] = std::max(max_delay[r], delay_row(c, i, proj, draws, dt, scratch));
-    }
-  });
-  c.max_delay = std::accumulate(max_delay.begin(), max_delay.end(), uint64_t(1),
-                                [](uint64_t a, uint64_t b) { return std::max(a, b); });
+  // Rules that do not build rows (and drawn delays, which sort rows in 32 bits) narrow now.
   if (layout.narrow_targets && !c.post_index.empty()) narrow_targets(c, pool);
   return c;
 }

@@ -26,6 +26,24 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+// The kernel's side of a hook's gg_error: a message buffer, emptied before each call (only its
+// first byte: hooks run for every step) and read with its terminating NUL made sure.
+struct HookMessage {
+  char text[1024];
+  gg_error err{text, sizeof text};
+  HookMessage() { text[0] = 0; }
+  HookMessage(const HookMessage &) = delete; // err points into this object
+  HookMessage &operator=(const HookMessage &) = delete;
+  gg_error *clear() {
+    text[0] = 0;
+    return &err;
+  }
+  const char *str() {
+    text[sizeof text - 1] = 0; // a message without its NUL stays in the buffer
+    return text;
+  }
+};
+
 std::string format_ms(double t) {
   char b[64];
   std::snprintf(b, sizeof b, "%.10g ms", t);
@@ -68,18 +86,16 @@ void validate_elements(const gg_descriptor *d, const std::vector<double *> &ptrs
     all_uniform = all_uniform && (d->fields[k].role != GG_ROLE_PARAM || uniform[k]);
   if (all_uniform) return;
   std::vector<double> values(d->n_fields);
-  char buf[1024];
-  gg_error err{buf, sizeof buf};
+  HookMessage m;
   for (uint64_t i = 0; i < n; ++i) {
     for (uint32_t k = 0; k < d->n_fields; ++k)
       values[k] = d->fields[k].type == GG_TYPE_SEQUENCE || d->fields[k].role == GG_ROLE_PRE_TRACE
                       ? d->fields[k].default_value
                       : ptrs[k][i];
-    buf[0] = 0;
-    if (d->validate(values.data(), &err) != GG_OK) {
-      buf[sizeof buf - 1] = 0;
+    if (d->validate(values.data(), m.clear()) != GG_OK) {
+      const char *why = m.str();
       throw RunError(where + ": " + element + " " + std::to_string(i) + ": " +
-                     (buf[0] ? buf : "the plugin rejected its values (no reason given)"));
+                     (why[0] ? why : "the plugin rejected its values (no reason given)"));
     }
   }
 }
@@ -193,9 +209,6 @@ struct Simulation::Impl {
     std::vector<uint32_t> checked;     // fields with GG_BOUND_CHECKED
     int rate_field = -1;               // rate units: the index of "r"
     bool record_inputs = false;        // an `inputs` recorder wants per-projection means
-    // Per incoming projection: its current is computed in the neuron's step (a channel, see
-    // fuse_channels) instead of by its `current` hook.
-    std::vector<bool> fused;
     // Whether any projection's `current` adds into `input` during a step (or a recorder sums it).
     // When none does, the slices read I_app (or the zeros of `input`) in place: nothing is cleared
     // or copied per step.
@@ -239,6 +252,9 @@ struct Simulation::Impl {
     // row i's first synapse onto a target of part p + 1). Empty: delivered whole.
     std::vector<Part> parts;
     std::vector<std::vector<uint64_t>> cuts;
+    // Its current is computed in the postsynaptic neuron's step (a channel, see fuse_channels)
+    // instead of by its `current` hook.
+    bool fused = false;
   };
   struct Recorder {
     const RecorderSpec *spec = nullptr;
@@ -471,15 +487,11 @@ struct Simulation::Impl {
   // A synapse's channel form for one view (gg_hooks.channel, ABI 1.3), or GG_CHANNEL_NONE.
   gg_channel channel_of(const Projection &proj, const gg_view &v) {
     gg_channel c{GG_CHANNEL_NONE, nullptr, 0, 0, 0};
-    const gg_hooks *h = proj.desc->cpu;
-    if (h->struct_size < offsetof(gg_hooks, channel) + sizeof h->channel || !h->channel) return c;
-    char buf[1024];
-    buf[0] = 0;
-    gg_error err{buf, sizeof buf};
-    if (h->channel(&v, &c, &err) != GG_OK) {
-      buf[sizeof buf - 1] = 0;
-      throw RunError("projection '" + proj.spec->name + "': channel failed: " + buf);
-    }
+    const auto hook = channel_hook(proj.desc->cpu);
+    if (!hook) return c;
+    HookMessage m;
+    if (hook(&v, &c, &m.err) != GG_OK)
+      throw RunError("projection '" + proj.spec->name + "': channel failed: " + m.str());
     return c;
   }
 
@@ -489,7 +501,6 @@ struct Simulation::Impl {
   // `current` is then not called: the neuron's pass reads and advances their state once.
   void fuse_channels(std::size_t p) {
     auto &pop = pops[p];
-    pop.fused.assign(pop.incoming.size(), false);
     std::vector<std::size_t> chosen;
     if ((pop.desc->flags & GG_DESC_CHANNELS) && !pop.record_inputs) {
       bool one_form = true;
@@ -504,9 +515,8 @@ struct Simulation::Impl {
       if (!one_form || chosen.size() > GG_MAX_CHANNELS) chosen.clear();
     }
     for (std::size_t k : chosen)
-      pop.fused[k] = true;
-    const bool unfused = std::find(pop.fused.begin(), pop.fused.end(), false) != pop.fused.end();
-    pop.accumulates = pop.record_inputs || unfused;
+      projs[pop.incoming[k]].fused = true;
+    pop.accumulates = pop.record_inputs || chosen.size() < pop.incoming.size();
     for (auto &sl : slices) {
       if (sl.pop != p) continue;
       // Nothing adds into the input: the slice reads I_app in place, or, where the neuron has
@@ -684,15 +694,12 @@ struct Simulation::Impl {
   void call(gg_status (*hook)(const gg_view *, gg_error *), const gg_view &v, Who &&who,
             const char *what) {
     if (!hook) return;
-    char buf[1024]; // not zero-filled: this runs for every hook call of every step
-    buf[0] = 0;
-    gg_error err{buf, sizeof buf};
-    const gg_status s = hook(&v, &err);
+    HookMessage m;
+    const gg_status s = hook(&v, &m.err);
     if (s == GG_OK) return;
-    buf[sizeof buf - 1] = 0; // a message without its terminating NUL stays in the buffer
     if (s == GG_DIVERGED)
-      throw Divergence(who() + " diverged at t = " + format_ms(v.t) + ": " + buf);
-    throw RunError(who() + ": " + what + " failed: " + buf);
+      throw Divergence(who() + " diverged at t = " + format_ms(v.t) + ": " + m.str());
+    throw RunError(who() + ": " + what + " failed: " + m.str());
   }
 
   // A bound-checked state value out of range (or NaN) stops the run with the place and a fix.
@@ -783,8 +790,8 @@ struct Simulation::Impl {
     const double t = double(step) * exp.simulation.dt;
     double before = pop.record_inputs ? sum_input(pop, sl.begin, sl.end) : 0;
     for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
-      if (pop.fused[k]) continue; // the neuron's step computes it
       const auto &proj = projs[pop.incoming[k]];
+      if (proj.fused) continue; // the neuron's step computes it
       gg_view &v = sl.in_views[k];
       v.step = step;
       v.t = t;
@@ -1052,13 +1059,10 @@ struct Simulation::Impl {
       }
       rep.populations.push_back(r);
     }
-    for (const auto &proj : projs) {
-      const auto &post = pops[proj.spec->post];
-      const auto k = std::find(post.incoming.begin(), post.incoming.end(), &proj - projs.data());
+    for (const auto &proj : projs)
       rep.projections.push_back({proj.spec->name, proj.csr.size(), proj.csr.bytes(),
                                  unsigned(std::max<std::size_t>(1, proj.parts.size())),
-                                 bool(post.fused[std::size_t(k - post.incoming.begin())])});
-    }
+                                 proj.fused});
     return rep;
   }
 };

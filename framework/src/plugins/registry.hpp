@@ -4,6 +4,7 @@
 // earlier one (so a user's plugin can shadow a built-in), and `plugins` says which one won.
 #pragma once
 
+#include <cstddef>
 #include <deque>
 #include <memory>
 #include <stdexcept>
@@ -50,6 +51,12 @@ private:
   std::deque<LoadedPlugin> plugins_; // a deque: pointers from find() stay valid as plugins are added
   std::vector<std::string> warnings_;
 };
+
+// A hook table's `channel` hook (ABI 1.3), or NULL where it has none or predates it.
+inline auto channel_hook(const gg_hooks *h) -> decltype(h->channel) {
+  return h && h->struct_size >= offsetof(gg_hooks, channel) + sizeof h->channel ? h->channel
+                                                                                : nullptr;
+}
 
 // The checks of a descriptor against this kernel (ABI version, required hooks, field table),
 // separate from loading so tests can run them on hand-made descriptors. Throws PluginError.
