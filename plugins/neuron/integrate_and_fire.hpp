@@ -4,8 +4,11 @@
 // down, it is written only at a spike, not in every step.
 #pragma once
 
+#include <bit>
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "ganglion/plugin.hpp"
@@ -41,6 +44,8 @@ struct Fields {
 // v.out_of_range and the kernel finds the element.
 template <Fields F, class Params, class Next>
 [[gnu::always_inline]] inline void step(const gg_view &v, const Params &p, Next &&next) {
+  // V's range is |V| <= V_max, so that one comparison of magnitudes checks it.
+  static_assert(F.V_min == -F.V_max && F.V_max > 0, "integrate_and_fire: V's range must be symmetric");
   double *const V_ = v.fields[F.V], *const until = v.fields[F.until];
   const double now = double(v.step), dt = v.dt;
   int outside = 0;
@@ -48,14 +53,20 @@ template <Fields F, class Params, class Next>
   // otherwise: Vogels' E fires at 135 Hz).
   constexpr bool same = std::remove_cvref_t<Params>::is_uniform;
   const double hold0 = std::round(p(F.tau_ref, 0) / dt);
+  // |V|'s bits (sign cleared) order as |V| does, with inf and then NaN above every finite value.
+  constexpr uint64_t kMagnitude = ~(uint64_t(1) << 63);
+  constexpr auto kMaxBits = int64_t(std::bit_cast<uint64_t>(F.V_max));
   ganglion::step_chunks(
       v,
       [&](uint64_t begin, uint64_t end) GANGLION_INLINE {
         double *__restrict x = V_;
         const double *__restrict u = until;
-        // Both reductions in one 64-bit word (bit 0: crossed, bit 1: outside V's range): as wide
-        // as the doubles compared, so no packing, and one OR a vector.
-        uint64_t flags = 0;
+        // Two integer reductions, two vector operations an element each (comparisons and flags
+        // took eight): the lowest V_th - V as bits, at most 0 (as an int64: a zero or negative
+        // double) iff some V >= V_th; the highest |V| as bits, above V_max's iff some V is
+        // outside its range or NaN. (A max of doubles does not vectorise: NaN's rules.)
+        int64_t below = std::numeric_limits<int64_t>::max();
+        int64_t magnitude = 0;
 #pragma GCC ivdep // next may read and advance synaptic channels (ganglion::with_channels)
         for (uint64_t i = begin; i < end; ++i) {
           // A held element stays at V_re, any other takes the integrated value (next runs for
@@ -64,12 +75,13 @@ template <Fields F, class Params, class Next>
           const double integrated = next(i, x[i]);
           const double V = now < u[i] ? p(F.V_re, i) : integrated;
           x[i] = V;
-          // (no &&: a branch stops the vectorisation)
-          flags |= uint64_t(V >= p(F.V_th, i)) | uint64_t(!(V >= F.V_min)) << 1 |
-                   uint64_t(!(V <= F.V_max)) << 1;
+          // (Exact for finite values: V_th - V is +0 or -0 only where they are equal.)
+          below = std::min(below, int64_t(std::bit_cast<uint64_t>(p(F.V_th, i) - V)));
+          magnitude = std::max(magnitude, int64_t(std::bit_cast<uint64_t>(V) & kMagnitude));
         }
-        outside |= int(flags >> 1);
-        return (flags & 1) != 0;
+        // A NaN or infinite V is outside; whether it also counts as crossed does not matter.
+        outside |= int(magnitude > kMaxBits);
+        return below <= 0;
       },
       [&](uint64_t i) GANGLION_INLINE { return crossed(V_[i], p(F.V_th, i)); },
       [&](uint64_t i) {

@@ -269,7 +269,8 @@ template <class Integrate, class Crossed, class Fire>
 //
 // syn(i, V) is element i's input: the kernel's `input` (none where it is NULL) plus each channel's
 // current at potential V (gg_channel's forms, in the channels' order and with their rounding: the
-// same bits as the synapses' `current` hooks); it advances the channels' state over the step, so
+// same values as the synapses' `current` hooks add to a cleared input, to the sign of a zero sum
+// where there is no input); it advances the channels' state over the step, so
 // call it once per element and step. The body is instantiated for each case (no channel, 1 to
 // GG_MAX_CHANNELS of either form, with and without `input`), with the channels' constants loaded
 // once. `#pragma GCC ivdep`: the channels' state arrays come as pointers the compiler cannot prove
@@ -279,19 +280,22 @@ template <int Form, int N, bool Input> struct Channels {
   double *g[N > 0 ? N : 1];
   double scale[N > 0 ? N : 1], E[N > 0 ? N : 1], decay[N > 0 ? N : 1];
   [[gnu::always_inline]] double operator()(uint64_t i, double V) const {
+    static_assert(N <= 3, "Channels: at most 3");
+    // Without an input the sum starts from the first channel, not from 0 + it: the same value
+    // but for the sign of a zero sum (one vector operation less an element).
     double x = 0;
     if constexpr (Input) x = input[i];
-    if constexpr (N >= 1) x = add<0>(i, x, V);
-    if constexpr (N >= 2) x = add<1>(i, x, V);
-    if constexpr (N >= 3) x = add<2>(i, x, V);
-    static_assert(N <= 3, "Channels: at most 3");
+    if constexpr (N >= 1) x = Input ? x + current<0>(i, V) : current<0>(i, V);
+    if constexpr (N >= 2) x = x + current<1>(i, V);
+    if constexpr (N >= 3) x = x + current<2>(i, V);
     return x;
   }
-  template <int K> [[gnu::always_inline]] double add(uint64_t i, double x, double V) const {
+  // Channel K's current at V; advances its state over the step.
+  template <int K> [[gnu::always_inline]] double current(uint64_t i, double V) const {
     const double s = g[K][i];
     g[K][i] = s * decay[K];
-    if constexpr (Form == GG_CHANNEL_CONDUCTANCE) return x + s * scale[K] * (E[K] - V);
-    else return x + s * scale[K];
+    if constexpr (Form == GG_CHANNEL_CONDUCTANCE) return s * scale[K] * (E[K] - V);
+    else return s * scale[K];
   }
 };
 

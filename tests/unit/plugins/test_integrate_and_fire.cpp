@@ -110,3 +110,31 @@ TEST_CASE("integrate_and_fire::step: a spike resets to V_re and holds it for tau
   CHECK(pop.data[V][20] == -1500.0);
   CHECK(pop.out_of_range == 1);
 }
+
+TEST_CASE("integrate_and_fire::step: a V exactly at V_th spikes, the next double below does not, "
+          "in any chunk, with V_th one for all or per element, and at V_th = +0 or -0") {
+  // The chunk's reduction (the lowest V_th - V as bits) must not miss an element exactly at V_th.
+  for (const bool per_element : {false, true})
+    for (const double th : {-50.0, 0.0, -0.0})
+      for (const uint64_t at : {uint64_t(0), uint64_t(127), uint64_t(128), uint64_t(299)}) {
+        CAPTURE(per_element);
+        CAPTURE(th);
+        CAPTURE(at);
+        Population pop(300);
+        for (auto &x : pop.data[V_th]) x = th;
+        if (per_element) pop.data[V_th][(at + 7) % 300] = th + 10; // not one for all
+        std::vector<double> next(300, -55.0);
+        next[at] = std::nextafter(th, -std::numeric_limits<double>::infinity());
+        pop.step(0, next);
+        CHECK(pop.n_spikes == 0);
+        uint64_t step = 0;
+        for (const double at_th : {th, -th}) { // +0 and -0 are both at a threshold of 0
+          if (at_th != th) continue;           // (-50 and 50 are not)
+          next[at] = at_th;
+          step += 100; // past the last spike's hold
+          pop.step(step, next);
+          REQUIRE(pop.n_spikes == 1);
+          CHECK(pop.spikes[0] == at);
+        }
+      }
+}
