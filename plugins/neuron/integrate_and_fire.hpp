@@ -73,7 +73,7 @@ template <Fields F, class Params, class Next>
           // every element: it advances the channels). The new V is compared from the register:
           // reading it back after the store makes the loop 3x slower.
           const double integrated = next(i, x[i]);
-          const double V = now < u[i] ? p(F.V_re, i) : integrated;
+          const double V = u[i] <= now ? integrated : p(F.V_re, i);
           x[i] = V;
           // (Exact for finite values: V_th - V is +0 or -0 only where they are equal.)
           below = std::min(below, int64_t(std::bit_cast<uint64_t>(p(F.V_th, i) - V)));
