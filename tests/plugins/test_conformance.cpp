@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <sstream>
 #include <string>
@@ -233,6 +234,32 @@ TEST_CASE("conformance: lif and eif take channels and check their bounds; the ex
     CAPTURE(name);
     REQUIRE(registry.find(name) != nullptr);
     CHECK(bool(registry.find(name)->desc->cpu->channel));
+  }
+}
+
+// The hot hooks are built for several instruction sets (GANGLION_SIMD: one clone per target), but a
+// lambda inside them that GCC leaves out of line is compiled once, for the baseline (SSE2), and
+// every clone calls it: the hook then runs baseline code on every CPU, without a word (istdp's
+// did, and lif's once ran 3x slower so). GANGLION_INLINE prevents it; the symbol table shows it.
+TEST_CASE("conformance: no built-in leaves a lambda of its step or current hook out of line") {
+  PluginRegistry registry = PluginRegistry::discover();
+  const auto plugins = builtins(registry);
+  REQUIRE(plugins.size() >= 7);
+  for (const LoadedPlugin *p : plugins) {
+    CAPTURE(p->path);
+    const std::string cmd = "nm -C --defined-only '" + p->path + "' 2>&1";
+    FILE *pipe = popen(cmd.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string symbols;
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe)) symbols += buffer;
+    REQUIRE_MESSAGE(pclose(pipe) == 0, "nm failed: " << symbols);
+    std::istringstream lines(symbols);
+    for (std::string line; std::getline(lines, line);) {
+      const bool outlined = line.find("::step(gg_view const&)::{lambda") != std::string::npos ||
+                            line.find("::current(gg_view const&)::{lambda") != std::string::npos;
+      CHECK_MESSAGE(!outlined, "out of line (add GANGLION_INLINE to the lambda): " << line);
+    }
   }
 }
 

@@ -142,7 +142,7 @@ inline constexpr uint64_t kBlockedRun = 128;
 // the same bit for bit; for rows in any other order every synapse is still visited once.
 template <class F> [[gnu::always_inline]] inline void for_each_arrival(const gg_view &v, F &&f) {
   const float *weight = weights_uniform(v) ? nullptr : v.weight;
-  const auto walk = [&](const auto *__restrict post) {
+  const auto walk = [&](const auto *__restrict post) GANGLION_INLINE {
     const gg_arrival *const arr = v.arrivals;
     const uint64_t na = v.n_arrivals;
     uint64_t synapses = 0;

@@ -154,10 +154,11 @@ struct Istdp {
     float *w = v.plastic_weight;
     // With uniform parameters the rule's constants are loaded once, not per synapse (a pre spike
     // visits postsynaptic neurons in no useful order: each would be a scattered load).
-    ganglion::with_params(v, {eta, r0, J_min, J_max}, [&](const auto &p) {
+    // GANGLION_INLINE: a lambda GCC leaves out of line runs the baseline build on every CPU.
+    ganglion::with_params(v, {eta, r0, J_min, J_max}, [&](const auto &p) GANGLION_INLINE {
       constexpr bool same = std::remove_cvref_t<decltype(p)>::is_uniform;
       const double alpha0 = alpha_[0]; // 2 r0: derives from r0 alone
-      const auto change = [&](uint32_t j, uint64_t syn, double q) {
+      const auto change = [&](uint32_t j, uint64_t syn, double q) GANGLION_INLINE {
         const double J = w[syn], e = p(eta, j);
         w[syn] = bounded(J, additive ? s * e * q : e * J * q, s, p(J_min, j), p(J_max, j));
       };
