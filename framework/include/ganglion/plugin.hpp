@@ -275,10 +275,10 @@ template <class Integrate, class Crossed, class Fire>
 // same values as the synapses' `current` hooks add to a cleared input, to the sign of a zero sum
 // where there is no input); it advances the channels' state over the step, so
 // call it once per element and step. The body is instantiated for each case (no channel, 1 to
-// GG_MAX_CHANNELS of either form, with and without `input`), with the channels' constants loaded
-// once. `#pragma GCC ivdep`: the channels' state arrays come as pointers the compiler cannot prove
+// GG_MAX_CHANNELS of either form, with and without `input`, and without `input` also for scales
+// all exactly 1), with the channels' constants loaded once. `#pragma GCC ivdep`: the channels' state arrays come as pointers the compiler cannot prove
 // apart from the neuron's own.
-template <int Form, int N, bool Input> struct Channels {
+template <int Form, int N, bool Input, bool UnitScale = false> struct Channels {
   const double *input;
   double *g[N > 0 ? N : 1];
   double scale[N > 0 ? N : 1], E[N > 0 ? N : 1], decay[N > 0 ? N : 1];
@@ -293,19 +293,21 @@ template <int Form, int N, bool Input> struct Channels {
     if constexpr (N >= 3) x = x + current<2>(i, V);
     return x;
   }
-  // Channel K's current at V; advances its state over the step.
+  // Channel K's current at V; advances its state over the step. Where every scale is exactly 1
+  // (the Euler scheme's), its multiplication is left out: s * 1.0 is s, bit for bit.
   template <int K> [[gnu::always_inline]] double current(uint64_t i, double V) const {
     const double s = g[K][i];
     g[K][i] = s * decay[K];
-    if constexpr (Form == GG_CHANNEL_CONDUCTANCE) return s * scale[K] * (E[K] - V);
-    else return s * scale[K];
+    const double scaled = UnitScale ? s : s * scale[K];
+    if constexpr (Form == GG_CHANNEL_CONDUCTANCE) return scaled * (E[K] - V);
+    else return scaled;
   }
 };
 
 namespace detail {
-template <int Form, int N, bool Input, class Body>
+template <int Form, int N, bool Input, bool UnitScale = false, class Body>
 [[gnu::always_inline]] inline void call_with_channels(const gg_view &v, Body &body) {
-  Channels<Form, N, Input> c{};
+  Channels<Form, N, Input, UnitScale> c{};
   c.input = v.input;
   for (int k = 0; k < N; ++k) {
     c.g[k] = v.channels[k].g;
@@ -315,17 +317,23 @@ template <int Form, int N, bool Input, class Body>
   }
   body(c);
 }
-template <int Form, bool Input, class Body>
+template <int Form, bool Input, bool UnitScale, class Body>
 [[gnu::always_inline]] inline void channels_of_form(const gg_view &v, uint32_t n, Body &body) {
   static_assert(GG_MAX_CHANNELS == 3, "with_channels instantiates 1 to 3 channels");
-  if (n == 1) call_with_channels<Form, 1, Input>(v, body);
-  else if (n == 2) call_with_channels<Form, 2, Input>(v, body);
-  else call_with_channels<Form, 3, Input>(v, body);
+  if (n == 1) call_with_channels<Form, 1, Input, UnitScale>(v, body);
+  else if (n == 2) call_with_channels<Form, 2, Input, UnitScale>(v, body);
+  else call_with_channels<Form, 3, Input, UnitScale>(v, body);
 }
 template <int Form, class Body>
 [[gnu::always_inline]] inline void channels_of_form(const gg_view &v, uint32_t n, Body &body) {
-  if (v.input) channels_of_form<Form, true>(v, n, body);
-  else channels_of_form<Form, false>(v, n, body);
+  // Unit scales get their own loop only without an input (the common, fused case): each case
+  // is a loop version compiled per instruction set.
+  bool unit = true;
+  for (uint32_t k = 0; k < n; ++k)
+    unit = unit && v.channels[k].scale == 1.0;
+  if (v.input) channels_of_form<Form, true, false>(v, n, body);
+  else if (unit) channels_of_form<Form, false, true>(v, n, body);
+  else channels_of_form<Form, false, false>(v, n, body);
 }
 } // namespace detail
 

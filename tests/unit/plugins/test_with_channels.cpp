@@ -15,7 +15,9 @@ namespace {
 
 constexpr uint64_t kN = 37; // not a multiple of any vector width
 
-double value(uint64_t i, int k) { return 0.013 * double(i + 1) + 0.41 * double(k); }
+double value(uint64_t i, int k) {
+  return 0.013 * double(i + 1) + 0.41 * double(k);
+}
 
 // What the kernel would do without channels: input, then each projection's current hook, in
 // order (exp_conductance's `in += g * a * (E - V)`, exp_current's `in += I * a`), then the decay.
@@ -32,8 +34,8 @@ Reference reference(int form, int n_channels, bool with_input, const std::vector
     std::vector<double> g(kN);
     for (uint64_t i = 0; i < kN; ++i) {
       const double x = value(i, k);
-      r.input[i] += form == GG_CHANNEL_CONDUCTANCE ? x * ch[k].scale * (ch[k].E - V[i])
-                                                   : x * ch[k].scale;
+      r.input[i] +=
+          form == GG_CHANNEL_CONDUCTANCE ? x * ch[k].scale * (ch[k].E - V[i]) : x * ch[k].scale;
       g[i] = x * ch[k].decay;
     }
     r.g.push_back(g);
@@ -52,40 +54,44 @@ TEST_CASE("with_channels: the input plus each channel's current, the same bits a
   }
   for (const int form : {GG_CHANNEL_CURRENT, GG_CHANNEL_CONDUCTANCE})
     for (int n = 1; n <= GG_MAX_CHANNELS; ++n)
-      for (const bool with_input : {true, false}) {
-        CAPTURE(form);
-        CAPTURE(n);
-        CAPTURE(with_input);
-        std::vector<std::vector<double>> g(static_cast<std::size_t>(n), std::vector<double>(kN));
-        std::vector<gg_channel> ch;
-        for (int k = 0; k < n; ++k) {
-          for (uint64_t i = 0; i < kN; ++i)
-            g[std::size_t(k)][i] = value(i, k);
-          ch.push_back({form, g[std::size_t(k)].data(), 0.3 + 0.1 * k, -80.0 + 40.0 * k,
-                        0.9 - 0.05 * k});
+      for (const bool with_input : {true, false})
+        // Scales of exactly 1 (the Euler scheme's) take a loop without their multiplication
+        // where there is no input; one scale of 1 among others does not.
+        for (const int unit : {0, 1, 2}) {
+          CAPTURE(form);
+          CAPTURE(n);
+          CAPTURE(with_input);
+          CAPTURE(unit);
+          std::vector<std::vector<double>> g(static_cast<std::size_t>(n), std::vector<double>(kN));
+          std::vector<gg_channel> ch;
+          for (int k = 0; k < n; ++k) {
+            for (uint64_t i = 0; i < kN; ++i)
+              g[std::size_t(k)][i] = value(i, k);
+            const double scale = unit == 1 || (unit == 2 && k == 0) ? 1.0 : 0.3 + 0.1 * k;
+            ch.push_back({form, g[std::size_t(k)].data(), scale, -80.0 + 40.0 * k, 0.9 - 0.05 * k});
+          }
+          gg_view v{};
+          v.struct_size = sizeof(gg_view);
+          v.n = kN;
+          v.input = with_input ? input.data() : nullptr;
+          v.channels = ch.data();
+          v.n_channels = uint32_t(n);
+          std::vector<double> got(kN);
+          int calls = 0;
+          ganglion::with_channels(v, [&](const auto &syn) {
+            ++calls;
+            for (uint64_t i = 0; i < kN; ++i)
+              got[i] = syn(i, V[i]);
+          });
+          CHECK(calls == 1);
+          const Reference want = reference(form, n, with_input, V, ch, input);
+          for (uint64_t i = 0; i < kN; ++i) {
+            CAPTURE(i);
+            CHECK(got[i] == want.input[i]); // exact: the same operations in the same order
+            for (int k = 0; k < n; ++k)
+              CHECK(g[std::size_t(k)][i] == want.g[std::size_t(k)][i]);
+          }
         }
-        gg_view v{};
-        v.struct_size = sizeof(gg_view);
-        v.n = kN;
-        v.input = with_input ? input.data() : nullptr;
-        v.channels = ch.data();
-        v.n_channels = uint32_t(n);
-        std::vector<double> got(kN);
-        int calls = 0;
-        ganglion::with_channels(v, [&](const auto &syn) {
-          ++calls;
-          for (uint64_t i = 0; i < kN; ++i)
-            got[i] = syn(i, V[i]);
-        });
-        CHECK(calls == 1);
-        const Reference want = reference(form, n, with_input, V, ch, input);
-        for (uint64_t i = 0; i < kN; ++i) {
-          CAPTURE(i);
-          CHECK(got[i] == want.input[i]); // exact: the same operations in the same order
-          for (int k = 0; k < n; ++k)
-            CHECK(g[std::size_t(k)][i] == want.g[std::size_t(k)][i]);
-        }
-      }
 }
 
 TEST_CASE("with_channels: without channels syn is the input; a view older than ABI 1.3 has none") {
@@ -124,9 +130,8 @@ TEST_CASE("with_channels: channels of two forms, or no input and no channel, are
                        ganglion::Failure);
   v.n_channels = 0;
   v.input = nullptr;
-  CHECK_THROWS_WITH_AS(
-      ganglion::with_channels(v, body),
-      "with_channels: neither input nor channels; the kernel and the SDK disagree",
-      ganglion::Failure);
+  CHECK_THROWS_WITH_AS(ganglion::with_channels(v, body),
+                       "with_channels: neither input nor channels; the kernel and the SDK disagree",
+                       ganglion::Failure);
   CHECK(a == std::vector<double>(kN, 1.0)); // nothing was advanced
 }
