@@ -45,7 +45,8 @@ struct Fields {
 template <Fields F, class Params, class Next>
 [[gnu::always_inline]] inline void step(const gg_view &v, const Params &p, Next &&next) {
   // V's range is |V| <= V_max, so that one comparison of magnitudes checks it.
-  static_assert(F.V_min == -F.V_max && F.V_max > 0, "integrate_and_fire: V's range must be symmetric");
+  static_assert(F.V_min == -F.V_max && F.V_max > 0,
+                "integrate_and_fire: V's range must be symmetric");
   double *const V_ = v.fields[F.V], *const until = v.fields[F.until];
   const double now = double(v.step), dt = v.dt;
   int outside = 0;

@@ -273,11 +273,11 @@ template <class Integrate, class Crossed, class Fire>
 // syn(i, V) is element i's input: the kernel's `input` (none where it is NULL) plus each channel's
 // current at potential V (gg_channel's forms, in the channels' order and with their rounding: the
 // same values as the synapses' `current` hooks add to a cleared input, to the sign of a zero sum
-// where there is no input); it advances the channels' state over the step, so
-// call it once per element and step. The body is instantiated for each case (no channel, 1 to
-// GG_MAX_CHANNELS of either form, with and without `input`, and without `input` also for scales
-// all exactly 1), with the channels' constants loaded once. `#pragma GCC ivdep`: the channels' state arrays come as pointers the compiler cannot prove
-// apart from the neuron's own.
+// where there is no input); it advances the channels' state over the step, so call it once per
+// element and step. The body is instantiated for each case (no channel, 1 to GG_MAX_CHANNELS of
+// either form, with and without `input`, and without `input` also for scales all exactly 1), with
+// the channels' constants loaded once. `#pragma GCC ivdep`: the channels' state arrays come as
+// pointers the compiler cannot prove apart from the neuron's own.
 template <int Form, int N, bool Input, bool UnitScale = false> struct Channels {
   const double *input;
   double *g[N > 0 ? N : 1];
