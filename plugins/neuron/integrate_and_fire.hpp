@@ -4,9 +4,9 @@
 // down, it is written only at a spike, not in every step.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
-#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
@@ -37,7 +37,7 @@ struct Fields {
 
 // The whole step through ganglion::step_chunks: next(i, V) is element i's integrated potential
 // from V (its value at the start of the step), branch-free and inlined into the vector loop
-// (GANGLION_INLINE); then settle, and the threshold and reset only where an element crossed.
+// (GANGLION_INLINE); then the hold, and the threshold and reset only where an element crossed.
 // p is with_params' parameters (with at least V_th, V_re and tau_ref). The loop also checks V's
 // range as it stores V (a NaN fails too), so the kernel need not scan V again
 // (GG_DESC_CHECKS_BOUNDS: declare `checks_bounds = true`): where V may be outside, it sets

@@ -324,15 +324,17 @@ template <int Form, bool Input, bool UnitScale, class Body>
   else if (n == 2) call_with_channels<Form, 2, Input, UnitScale>(v, body);
   else call_with_channels<Form, 3, Input, UnitScale>(v, body);
 }
+inline bool unit_scales(const gg_view &v, uint32_t n) {
+  for (uint32_t k = 0; k < n; ++k)
+    if (v.channels[k].scale != 1.0) return false;
+  return true;
+}
 template <int Form, class Body>
 [[gnu::always_inline]] inline void channels_of_form(const gg_view &v, uint32_t n, Body &body) {
   // Unit scales get their own loop only without an input (the common, fused case): each case
   // is a loop version compiled per instruction set.
-  bool unit = true;
-  for (uint32_t k = 0; k < n; ++k)
-    unit = unit && v.channels[k].scale == 1.0;
   if (v.input) channels_of_form<Form, true, false>(v, n, body);
-  else if (unit) channels_of_form<Form, false, true>(v, n, body);
+  else if (unit_scales(v, n)) channels_of_form<Form, false, true>(v, n, body);
   else channels_of_form<Form, false, false>(v, n, body);
 }
 } // namespace detail
