@@ -277,10 +277,12 @@ std::string diverging_config(const std::string &output) {
 
 constexpr double dt = 0.1, tau_m = 10, E_L = -65, V_th = -50, V_re = -65, tau_ref = 2;
 
-// lif's exact scheme (plugins/neuron/lif), step by step from V = E_L with constant drive I_e:
-// the times (ms, end of step) of the spikes of the first `steps` steps.
+// lif's exact scheme as plugins/neuron/lif computes it (V <- c_V V + c_0, c_V = e^(-dt/tau_m),
+// c_0 = v_inf (1 - c_V)), step by step from V = E_L with constant drive I_e: the times (ms, end
+// of step) of the spikes of the first `steps` steps.
 std::vector<double> lif_spike_times(double I_e, uint64_t steps) {
   const double decay = std::exp(-dt / tau_m), v_inf = E_L + tau_m * I_e;
+  const double c_0 = v_inf * -std::expm1(-dt / tau_m);
   double V = E_L, ref = 0;
   std::vector<double> times;
   for (uint64_t s = 0; s < steps; ++s) {
@@ -289,7 +291,7 @@ std::vector<double> lif_spike_times(double I_e, uint64_t steps) {
       V = V_re;
       continue;
     }
-    V = v_inf + (V - v_inf) * decay;
+    V = V * decay + c_0;
     if (V >= V_th) {
       times.push_back(double(s + 1) * dt);
       V = V_re;
@@ -303,10 +305,11 @@ std::vector<double> lif_spike_times(double I_e, uint64_t steps) {
 // `bound`.
 uint64_t steps_to_leave(double I_e, double bound) {
   const double decay = std::exp(-dt / tau_m), v_inf = E_L + tau_m * I_e;
+  const double c_0 = v_inf * -std::expm1(-dt / tau_m);
   double V = E_L;
   uint64_t s = 0;
   while (V >= bound) {
-    V = v_inf + (V - v_inf) * decay;
+    V = V * decay + c_0;
     ++s;
   }
   return s;

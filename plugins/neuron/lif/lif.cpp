@@ -23,7 +23,7 @@ struct Lif {
       "tau_ref. scheme 'exact' integrates the step exactly for input constant over it (the "
       "default); 'euler' is forward Euler.";
 
-  enum Field { tau_m, E_L, V_th, V_re, tau_ref, I_e, scheme, V, refractory_until, decay, count };
+  enum Field { tau_m, E_L, V_th, V_re, tau_ref, I_e, scheme, V, refractory_until, c_V, c_0, c_I, count };
   static constexpr gg_field fields[] = {
       ganglion::param("tau_m", "ms", 10, 0, inf, "membrane time constant", GG_MIN_EXCLUSIVE),
       ganglion::param("E_L", "mV", -65, -inf, inf, "resting (leak reversal) potential"),
@@ -35,7 +35,9 @@ struct Lif {
       ganglion::state("V", "mV", -65, -1e3, 1e3, "membrane potential", GG_BOUND_CHECKED),
       ganglion::trace("refractory_until", "1",
                       "the step from which V integrates again after a spike (held before it)"),
-      ganglion::trace("decay", "1", "exp(-dt/tau_m), precomputed"),
+      ganglion::trace("c_V", "1", "V's factor in a step, V <- c_V V + c_0 + c_I I (precomputed)"),
+      ganglion::trace("c_0", "mV", "the step's constant term (precomputed)"),
+      ganglion::trace("c_I", "ms", "the synaptic input's factor (precomputed)"),
   };
 
   static constexpr integrate_and_fire::Fields kFields{
@@ -48,39 +50,44 @@ struct Lif {
     return {};
   }
 
+  // A step is linear in V and in the input I: V <- c_V V + c_0 + c_I I, with coefficients that
+  // depend on the parameters alone, computed here once (four operations an element in the loop
+  // where the two schemes' own forms took six). exact: V_inf = E_L + tau_m (I + I_e) reached with
+  // the factor e^(-dt/tau_m); euler: V + dt (-(V - E_L)/tau_m + I + I_e).
   static void init(const gg_view &v) {
-    for (uint64_t i = 0; i < v.n; ++i)
-      v.fields[decay][i] = std::exp(-v.dt / v.fields[tau_m][i]);
+    const double dt = v.dt;
+    for (uint64_t i = 0; i < v.n; ++i) {
+      const double tau = v.fields[tau_m][i], drive = v.fields[E_L][i] + tau * v.fields[I_e][i];
+      if (v.fields[scheme][i] != 0) {
+        v.fields[c_V][i] = 1 - dt / tau;
+        v.fields[c_0][i] = dt * (drive / tau);
+        v.fields[c_I][i] = dt;
+      } else {
+        const double rise = -std::expm1(-dt / tau); // 1 - e^(-dt/tau_m), without cancellation
+        v.fields[c_V][i] = std::exp(-dt / tau);
+        v.fields[c_0][i] = drive * rise;
+        v.fields[c_I][i] = tau * rise;
+      }
+    }
   }
-  // A schedule changed parameters: decay follows tau_m.
+  // A schedule changed parameters: the coefficients follow.
   static void update(const gg_view &v) { init(v); }
 
   // In parts (ganglion::step_chunks): a branch-free integration that vectorises, then the
   // threshold and reset only where an element crossed. V_re < V_th (validate), so an element held
   // at V_re is never taken for a spike.
   GANGLION_SIMD static void step(const gg_view &v) {
-    const double *const dec = v.fields[decay];
-    const double dt = v.dt;
+    const double *const cV = v.fields[c_V], *const c0 = v.fields[c_0], *const cI = v.fields[c_I];
+    // Every parameter the coefficients derive from is listed: uniform ones make them uniform.
     ganglion::with_params(
-        v, {tau_m, E_L, V_th, V_re, tau_ref, I_e}, [&](const auto &p) GANGLION_INLINE {
-          // decay derives from tau_m alone: with uniform parameters one value serves all.
+        v, {tau_m, E_L, V_th, V_re, tau_ref, I_e, scheme}, [&](const auto &p) GANGLION_INLINE {
           constexpr bool same = std::remove_cvref_t<decltype(p)>::is_uniform;
-          const double dec0 = dec[0], k0 = dt / p(tau_m, 0);
-          // One loop per scheme (a constant in it), the synaptic channels fused in.
-          const auto integrate = [&](auto euler, const auto &syn) GANGLION_INLINE {
-            integrate_and_fire::step<kFields>(v, p, [&](uint64_t i, double x) GANGLION_INLINE {
-              const double tau = p(tau_m, i);
-              const double v_inf = p(E_L, i) + tau * (syn(i, x) + p(I_e, i));
-              // Euler as x + (v_inf - x) dt/tau: a division per element only where tau varies.
-              return euler ? x + (v_inf - x) * (same ? k0 : dt / tau)
-                           : v_inf + (x - v_inf) * (same ? dec0 : dec[i]);
-            });
-          };
+          const double a0 = cV[0], b0 = c0[0], s0 = cI[0];
           ganglion::with_channels(v, [&](const auto &syn) GANGLION_INLINE {
-            if (v.fields[scheme][0] != 0)
-              integrate(std::true_type{}, syn);
-            else
-              integrate(std::false_type{}, syn);
+            integrate_and_fire::step<kFields>(v, p, [&](uint64_t i, double x) GANGLION_INLINE {
+              return (x * (same ? a0 : cV[i]) + (same ? b0 : c0[i])) +
+                     (same ? s0 : cI[i]) * syn(i, x);
+            });
           });
         });
   }
