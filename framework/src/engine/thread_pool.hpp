@@ -34,27 +34,34 @@ public:
 
 private:
   void work(unsigned self);
-  // Runs tasks of batch `gen` (task, n, each thread's range end) until none is left unclaimed.
+  // Runs tasks of batch `gen` (task, n) until none is left unclaimed.
   void drain(unsigned self, unsigned long gen, const std::function<void(std::size_t)> &task,
-             std::size_t n, const std::size_t *ends);
+             std::size_t n);
   // A thread's share of the batch. Tasks are claimed by a compare-and-swap of `next`, which holds
   // the batch's number (high 32 bits) beside the next index (low 32 bits): a thread that comes late
   // to a batch, still holding the last one's number, fails to claim and so never runs a task of
-  // the new batch with the old function. `end` is written under mutex_ and read under it.
+  // the new batch with the old function.
   struct alignas(64) Range {
     std::atomic<uint64_t> next{0};
-    std::size_t end = 0;
+    std::atomic<std::size_t> end{0};
   };
+  // A batch is handed over without the mutex: the caller writes the task, n and the ranges, then
+  // publishes generation_ (release); a spinning worker that sees it (acquire) sees them. The mutex
+  // and the condition variables serve only a thread that has stopped spinning and sleeps: the other
+  // side notifies only where a sleeper said so (sleepers_, caller_sleeps_). Both sides write their
+  // flag, then read the other's (sequentially consistent), so at least one of them sees the other.
   const unsigned threads_; // the workers and the caller
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable start_, done_;
-  const std::function<void(std::size_t)> *task_ = nullptr; // guarded by mutex_
-  std::unique_ptr<Range[]> ranges_;                         // size() of them
-  std::size_t n_ = 0;                                       // guarded by mutex_
-  std::atomic<std::size_t> finished_{0};
-  std::atomic<unsigned long> generation_{0};
+  std::atomic<const std::function<void(std::size_t)> *> task_{nullptr};
+  std::unique_ptr<Range[]> ranges_; // size() of them
+  std::atomic<std::size_t> n_{0};
+  alignas(64) std::atomic<unsigned long> generation_{0};
   std::atomic<bool> stop_{false};
+  alignas(64) std::atomic<std::size_t> finished_{0};
+  alignas(64) std::atomic<unsigned> sleepers_{0};   // workers asleep or about to be
+  alignas(64) std::atomic<bool> caller_sleeps_{false}; // the caller waits on done_
 };
 
 // Runs task(i) for i in [0, n) on the pool, or in order on the calling thread where there is none;

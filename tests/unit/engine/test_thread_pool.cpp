@@ -1,13 +1,16 @@
 // The thread pool: every task of a batch runs exactly once, with and without a split into
 // per-thread ranges, with 2 to 4 threads, over many short batches in a row (where a worker that
 // comes late to one batch must not run a task of the next with the wrong function); errors come
-// back by lowest index.
+// back by lowest index; a worker that went to sleep between batches, and a caller that went to sleep
+// waiting for a worker, are woken.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/thread_pool.hpp"
@@ -47,6 +50,33 @@ TEST_CASE("thread pool: each task of each batch runs once, split or not, batch a
     }
     CHECK(wrong == 0);
   }
+}
+
+TEST_CASE("thread pool: a sleeping worker wakes for the next batch, a sleeping caller when the "
+          "batch ends") {
+  using namespace std::chrono_literals;
+  ThreadPool pool(2);
+  int met = 0;
+  for (int batch = 0; batch < 40; ++batch) {
+    // Long enough between batches for the worker to stop spinning (20-50 us) and sleep.
+    std::this_thread::sleep_for(2ms);
+    // Two tasks that wait for each other: they must run at once, so the worker must have woken.
+    // A worker never woken fails by the deadline rather than hanging.
+    std::atomic<int> entered{0};
+    std::atomic<int> together{0};
+    pool.run(2, [&](std::size_t i) {
+      entered.fetch_add(1);
+      const auto deadline = std::chrono::steady_clock::now() + 500ms;
+      while (entered.load() < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+      together.fetch_add(entered.load() == 2);
+      // One task outlasts the other by far more than the spinning: whichever thread ran the
+      // other one, the caller ends up asleep and must be woken when the batch ends.
+      if (i == 1) std::this_thread::sleep_for(3ms);
+    });
+    met += together.load() == 2;
+  }
+  CHECK(met == 40);
 }
 
 TEST_CASE("thread pool: run_all rethrows the error of the lowest failing task") {
