@@ -111,6 +111,9 @@ int describe(const PluginRegistry &reg, const std::string &name) {
                  "in the step of a neuron that takes channels\n";
   if (d->flags & GG_DESC_CHECKS_BOUNDS)
     std::cout << "  bounds:   its step checks its bound-checked state as it writes it\n";
+  if (d->flags & GG_DESC_SPIKES_ONLY)
+    std::cout << "  reads:    spikes only (with several threads the kernel may deliver a step's "
+                 "spikes with the next step's neurons in one batch)\n";
   if (d->flags & GG_DESC_CHANNELS)
     std::cout << "  channels: its step computes the current of up to " << GG_MAX_CHANNELS
               << " incoming exponential synapses of one kind (their channels) in its own pass\n";
@@ -159,6 +162,10 @@ void print_summary(const std::string &config, const Experiment &exp, const RunRe
   std::printf("  simulated %.10g ms in %.3g s (%.3g x real time) on %u thread%s; setup %.3g s\n",
               r.simulated_ms, r.run_s, r.simulated_ms > 0 ? r.run_s / (r.simulated_ms * 1e-3) : 0.0,
               r.threads, r.threads == 1 ? "" : "s", r.setup_s);
+  if (r.owner_from != UINT64_MAX)
+    std::printf("  from t = %.10g ms each thread delivered the spikes onto its own neurons, with "
+                "their next step\n",
+                double(r.owner_from) * exp.simulation.dt);
   int name_w = 12, model_w = 10; // columns as wide as the longest name
   for (const auto &p : r.populations) {
     name_w = std::max(name_w, int(p.name.size()));

@@ -2,9 +2,12 @@
 // Poisson input, the reference j's of SCIENCE.md with 1/sqrt(N) scaling) gives bit-identical
 // spike trains (times and ids) with 1 and with 2 threads for the same seed, and different trains
 // for a different seed. Every random draw is keyed by (seed, stream, global id, step), and each
-// neuron's input is summed in a fixed (file) order, so the thread count must not matter.
+// neuron's input is summed in a fixed (file) order, so the thread count must not matter. With 2
+// threads or more and spike recorders only, the kernel delivers by target range from step 128 on
+// (owner mode): the same trains, and a divergence there is reported as with one thread.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "support.hpp"
@@ -44,8 +47,13 @@ TEST_CASE("determinism: the same seed gives identical spike trains with 1 and 2 
   const InProcessRun one = run_in_process(small_balanced, {"simulation.threads=1"});
   const InProcessRun two = run_in_process(small_balanced, {"simulation.threads=2"});
   const InProcessRun other = run_in_process(small_balanced, {"simulation.threads=1", "simulation.seed=2"});
+  const InProcessRun three = run_in_process(small_balanced, {"simulation.threads=3"});
   CHECK(one.report.threads == 1);
   CHECK(two.report.threads == 2);
+  // 2000 steps: one thread never uses owner mode, 2 and 3 threads from step 128 on.
+  CHECK(one.report.owner_from == UINT64_MAX);
+  CHECK(two.report.owner_from == 128);
+  CHECK(three.report.owner_from == 128);
   CHECK_FALSE(one.report.diverged);
   for (const char *pop : {"E", "I", "X"}) {
     CAPTURE(pop);
@@ -53,6 +61,9 @@ TEST_CASE("determinism: the same seed gives identical spike trains with 1 and 2 
     REQUIRE(two.spikes.count(pop) == 1);
     REQUIRE(other.spikes.count(pop) == 1);
     const SpikeTrain &a = one.spikes.at(pop), &b = two.spikes.at(pop), &c = other.spikes.at(pop);
+    const SpikeTrain &d = three.spikes.at(pop);
+    CHECK(a.times == d.times);
+    CHECK(a.ids == d.ids);
     // Not vacuous: the network is active (at 5-15 Hz, E expects ~400 spikes in 200 ms; the
     // 100 inputs at 10 Hz ~200).
     CHECK(a.times.size() >= 50);
@@ -61,4 +72,55 @@ TEST_CASE("determinism: the same seed gives identical spike trains with 1 and 2 
     CHECK(a.ids == b.ids);
     CHECK((a.times != c.times || a.ids != c.ids));
   }
+}
+
+TEST_CASE("determinism: a state recorder keeps 2 threads out of owner mode, with the same spikes") {
+  // A state recorder reads V and the synapses after each step's deliveries, which owner mode would
+  // already have stepped further.
+  const std::string with_state = std::string(small_balanced).replace(
+      std::string(small_balanced).find(R"("recorders": [)"), 14,
+      R"("recorders": [{"type": "state", "population": "E", "variables": ["V"], "every": "1 ms"}, )");
+  const InProcessRun one = run_in_process(with_state, {"simulation.threads=1"});
+  const InProcessRun two = run_in_process(with_state, {"simulation.threads=2"});
+  CHECK(two.report.owner_from == UINT64_MAX);
+  REQUIRE(one.spikes.count("E") == 1);
+  REQUIRE(two.spikes.count("E") == 1);
+  CHECK(one.spikes.at("E").times.size() >= 50);
+  CHECK(one.spikes.at("E").times == two.spikes.at("E").times);
+  CHECK(one.spikes.at("E").ids == two.spikes.at("E").ids);
+}
+
+TEST_CASE("determinism: a divergence in owner mode stops the run at the same step, with the same "
+          "words, as with one thread") {
+  // One spike at 50 ms (step 500, in owner mode) through a huge inhibitory weight onto every
+  // neuron of E throws V far below -1000 mV, its range (a crossing of V_th would reset it).
+  const std::string config = R"json({
+    "simulation": {"dt": "0.1 ms", "duration": "100 ms", "seed": 1},
+    "populations": {
+      "S": {"model": "spike_times", "size": 1, "params": {"times": ["50 ms"]}},
+      "E": {"model": "lif", "size": 3000, "params": {"I_e": "2 mV/ms"},
+            "init": {"V": {"uniform": ["-65 mV", "-51 mV"]}}}
+    },
+    "projections": [
+      {"pre": "S", "post": "E", "synapse": "exp_current", "params": {"tau": "5 ms"},
+       "connect": {"rule": "all_to_all"}, "weight": -1e7},
+      {"pre": "E", "post": "E", "synapse": "exp_current", "params": {"tau": "5 ms"},
+       "connect": {"rule": "fixed_probability", "p": 0.01}, "weight": 0.1}
+    ],
+    "recorders": [{"type": "spikes", "populations": ["E"]}]
+  })json";
+  const InProcessRun one = run_in_process(config, {"simulation.threads=1"});
+  const InProcessRun two = run_in_process(config, {"simulation.threads=2"});
+  CHECK(two.report.owner_from == 128);
+  REQUIRE(one.report.diverged);
+  REQUIRE(two.report.diverged);
+  CHECK(one.report.divergence == two.report.divergence);
+  CHECK(one.report.steps_done == two.report.steps_done);
+  // The spike arrives in the step after 50 ms: the run stops there, not at its end.
+  CHECK(one.report.steps_done > 500);
+  CHECK(one.report.steps_done < 520);
+  CHECK(one.report.divergence.find("'E'") != std::string::npos);
+  REQUIRE(one.spikes.count("E") == 1);
+  CHECK(one.spikes.at("E").times.size() >= 100);
+  CHECK(one.spikes.at("E").times == two.spikes.at("E").times);
 }

@@ -189,6 +189,9 @@ TEST_CASE("conformance: ganglion describe lists every field with its unit and de
            std::string::npos) == bool(p->desc->cpu->channel));
     CHECK((r.out.find("bounds:   its step checks its bound-checked state") != std::string::npos) ==
           ((p->desc->flags & GG_DESC_CHECKS_BOUNDS) != 0));
+    CHECK((r.out.find("reads:    spikes only") != std::string::npos) ==
+          ((p->desc->flags & GG_DESC_SPIKES_ONLY) != 0));
+    if (p->name == "spikes") CHECK((p->desc->flags & GG_DESC_SPIKES_ONLY) != 0);
     std::vector<std::vector<std::string>> lines;
     std::istringstream out(r.out);
     for (std::string line; std::getline(out, line);) lines.push_back(tokens(line));

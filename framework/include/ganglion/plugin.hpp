@@ -30,7 +30,8 @@
 // gg_view&)` (a synapse whose `current` has a channel form: returns the gg_channel), `channels` (a
 // neuron whose step fuses the channels it is handed, through ganglion::with_channels),
 // `checks_bounds` (a neuron whose step sets v.out_of_range where its bound-checked state may have
-// left its range: the kernel scans the state only then).
+// left its range: the kernel scans the state only then), `spikes_only` (a recorder that reads
+// nothing but the population's spikes: the kernel may step the state further before calling it).
 // Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
 // into a status and a message, so no exception crosses the C boundary.
 #ifndef GANGLION_PLUGIN_HPP
@@ -458,6 +459,7 @@ template <class P> struct Tables {
       f |= P::checks_bounds ? GG_DESC_CHECKS_BOUNDS : 0u;
     if constexpr (requires { P::records_projection; })
       f |= P::records_projection ? GG_DESC_PROJECTION : 0u;
+    if constexpr (requires { P::spikes_only; }) f |= P::spikes_only ? GG_DESC_SPIKES_ONLY : 0u;
     return f;
   }
   static constexpr const char *input_unit() {

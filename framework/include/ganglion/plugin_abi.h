@@ -345,6 +345,11 @@ typedef struct gg_descriptor {
                                        whether its bound-checked fields may have left their
                                        ranges (lif's and eif's do, in their vector loop), so the
                                        kernel scans them only then */
+#define GG_DESC_SPIKES_ONLY 256u /* recorder: its hooks read nothing of the population but its
+                                     spikes (pop_spikes), never its state or inputs, so the kernel
+                                     may call it before it steps the state further (with 2 threads
+                                     or more the kernel then delivers each step's spikes together
+                                     with the next step's neurons, one thread per target range) */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

@@ -20,8 +20,10 @@
 #include <cstdint>
 
 // target_clones needs GCC >= 12 (for the x86-64-v3/v4 levels) and the ifunc resolvers of glibc.
+// Not in a sanitizer's build: the resolvers run before its runtime starts, and crash there.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 &&           \
-    defined(__ELF__) && defined(__GLIBC__) && !defined(__CUDACC__)
+    defined(__ELF__) && defined(__GLIBC__) && !defined(__CUDACC__) &&                              \
+    !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
 #define GANGLION_SIMD __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define GANGLION_SIMD

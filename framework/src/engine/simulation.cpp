@@ -234,9 +234,10 @@ struct Simulation::Impl {
     }
   };
   // A part of a projection's delivery in phase 2: the synapses onto targets [lo, hi) of every
-  // row, row i's being [first[i], last[i]) (pointers into the projection's row bounds).
+  // row, row i's being [first[i * stride], last[i * stride]) (pointers into row bounds).
   struct Part {
     const uint64_t *first = nullptr, *last = nullptr;
+    uint64_t stride = 1;
     std::vector<gg_arrival> arrivals; // this step's
     gg_view view{};
   };
@@ -306,6 +307,30 @@ struct Simulation::Impl {
   // but the load balance, since every group writes only its own projections.
   std::vector<double> group_cost;
   std::vector<std::size_t> group_order;
+  // Owner mode (2 threads or more, where every projection's delivery can be cut by target range
+  // and every recorder reads spikes only): from step kOwnerFrom on, thread t owns a fixed run of
+  // slices, and one task a step does all that writes their state: this step's deliveries onto
+  // their neurons (each projection's part onto that range), then the next step's phase 1 of the
+  // slices. One batch a step instead of two, and no conductance written by one core and read by
+  // the other. Each target still takes its synapses in the arrivals' order: the same bits.
+  // A thread done with its own slices takes the last ones of a task whose deliveries are done.
+  struct OwnerTask {
+    std::vector<std::pair<std::size_t, Part>> parts; // (projection, its part onto these targets)
+    std::size_t slice_begin = 0, slice_end = 0;      // the slices this task steps
+    std::exception_ptr delivery_error;                // this step's
+    // The slices not yet claimed this step, [front, back) in the low and high 32 bits: the owner
+    // takes from the front, another thread from the back. Open to others once `ready` holds the
+    // step whose neurons they are (the deliveries onto them are done).
+    alignas(64) std::atomic<uint64_t> unclaimed{0};
+    std::atomic<uint64_t> ready{UINT64_MAX};
+  };
+  static constexpr uint64_t kOwnerFrom = 128; // steps of measured slice costs before the split
+  bool owner_possible = false;
+  std::vector<OwnerTask> owner;                     // empty: not (yet) in owner mode
+  std::vector<std::vector<uint64_t>> owner_cuts;    // the parts' row bounds
+  std::vector<std::size_t> owner_split;             // task t first on thread t
+  std::vector<std::exception_ptr> slice_errors;     // owner mode: this step's, by slice
+  std::atomic<bool> any_slice_error{false};
   std::unique_ptr<ThreadPool> pool;
   double setup_s = 0;
   uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
@@ -611,10 +636,28 @@ struct Simulation::Impl {
         groups.push_back({{q}});
       }
     }
+    owner_possible = threads > 1 && !projs.empty();
+    for (const auto &proj : projs)
+      owner_possible = owner_possible && (proj.desc->flags & GG_DESC_SPLIT_STEP) &&
+                       !(proj.desc->flags & GG_DESC_WRITES_POST_V) && !proj.plasticity &&
+                       proj.csr.delay.empty();
+    for (const auto &r : exp.recorders)
+      owner_possible = owner_possible && (r.plugin->desc->flags & GG_DESC_SPIKES_ONLY);
     slice_cost.assign(slices.size(), 1.0); // equal until measured
     group_cost.assign(groups.size(), 0.0);
     group_order.resize(groups.size());
     std::iota(group_order.begin(), group_order.end(), std::size_t(0));
+  }
+
+  // Row i's first synapse onto a target >= lo (rows ascend by target within a delay).
+  static uint64_t first_onto(const Csr &c, uint64_t i, uint64_t lo) {
+    uint64_t a = c.row_ptr[i], b = c.row_ptr[i + 1];
+    while (a < b) {
+      const uint64_t m = a + (b - a) / 2;
+      if (c.post(m) < lo) a = m + 1;
+      else b = m;
+    }
+    return a;
   }
 
   // Cuts a projection's delivery into `parts` tasks by target range, where its synapse model
@@ -633,15 +676,8 @@ struct Simulation::Impl {
     proj.cuts.assign(parts - 1, std::vector<uint64_t>(n_pre));
     for (unsigned p = 1; p < parts; ++p) {
       const uint64_t lo = n_post * p / parts / 8 * 8; // whole cache lines of doubles to each part
-      for (uint64_t i = 0; i < n_pre; ++i) {
-        uint64_t a = c.row_ptr[i], b = c.row_ptr[i + 1]; // the first synapse onto a target >= lo
-        while (a < b) {
-          const uint64_t m = a + (b - a) / 2;
-          if (c.post(m) < lo) a = m + 1;
-          else b = m;
-        }
-        proj.cuts[p - 1][i] = a;
-      }
+      for (uint64_t i = 0; i < n_pre; ++i)
+        proj.cuts[p - 1][i] = first_onto(c, i, lo);
     }
     proj.parts.resize(parts);
     for (unsigned p = 0; p < parts; ++p) {
@@ -853,10 +889,10 @@ struct Simulation::Impl {
   // The synapses whose spike reaches them at the end of this step: spikes emitted at step s
   // reach the postsynaptic neuron at step s + d, so they enter the synaptic state now for
   // s = step + 1 - d.
-  // `first`/`last`: row i's synapses are [first[i], last[i]) (the whole row, or a part's run of
-  // it; parts only where the delay is one for all synapses).
+  // `first`/`last`: row i's synapses are [first[i * stride], last[i * stride]) (the whole row, or
+  // a part's run of it; parts only where the delay is one for all synapses).
   void collect_arrivals(const Projection &proj, uint64_t step, std::vector<gg_arrival> &arrivals,
-                        const uint64_t *first, const uint64_t *last) {
+                        const uint64_t *first, const uint64_t *last, uint64_t stride) {
     const auto &pre = pops[proj.spec->pre];
     const Csr &c = proj.csr;
     arrivals.clear();
@@ -867,7 +903,8 @@ struct Simulation::Impl {
       const uint64_t slot = (step + 1 - d) % depth;
       for (uint64_t s = 0; s < pre.history_count[slot]; ++s) {
         const uint32_t i = pre.history[slot][s];
-        if (first[i] != last[i]) arrivals.push_back({first[i], last[i], i, uint32_t(d)});
+        const uint64_t a = first[i * stride], b = last[i * stride];
+        if (a != b) arrivals.push_back({a, b, i, uint32_t(d)});
       }
       return;
     }
@@ -892,21 +929,25 @@ struct Simulation::Impl {
   void step_group(const std::vector<Member> &group, uint64_t step) {
     for (const Member &m : group) {
       auto &proj = projs[m.q];
-      const bool whole = m.part < 0;
-      Part *part = whole ? nullptr : &proj.parts[std::size_t(m.part)];
-      auto &arrivals = whole ? proj.arrivals : part->arrivals;
-      gg_view &v = whole ? proj.view : part->view;
-      const uint64_t *rows = proj.csr.row_ptr.data();
-      collect_arrivals(proj, step, arrivals, whole ? rows : part->first,
-                       whole ? rows + 1 : part->last);
-      v.arrivals = arrivals.data();
-      v.n_arrivals = arrivals.size();
-      v.step = step;
-      v.t = double(step) * exp.simulation.dt;
-      call(
-          proj.desc->cpu->step, v, [&] { return "projection '" + proj.spec->name + "'"; }, "step");
-      if (proj.plasticity) step_plasticity(proj, pops[proj.spec->post], step);
+      step_projection(proj, m.part < 0 ? nullptr : &proj.parts[std::size_t(m.part)], step);
     }
+  }
+
+  // Projection `proj` in phase 2, whole or one part of its delivery.
+  void step_projection(Projection &proj, Part *part, uint64_t step) {
+    const bool whole = part == nullptr;
+    auto &arrivals = whole ? proj.arrivals : part->arrivals;
+    gg_view &v = whole ? proj.view : part->view;
+    const uint64_t *rows = proj.csr.row_ptr.data();
+    collect_arrivals(proj, step, arrivals, whole ? rows : part->first,
+                     whole ? rows + 1 : part->last, whole ? 1 : part->stride);
+    v.arrivals = arrivals.data();
+    v.n_arrivals = arrivals.size();
+    v.step = step;
+    v.t = double(step) * exp.simulation.dt;
+    call(
+        proj.desc->cpu->step, v, [&] { return "projection '" + proj.spec->name + "'"; }, "step");
+    if (proj.plasticity) step_plasticity(proj, pops[proj.spec->post], step);
   }
 
   // The rule sees the spikes of this step as emitted, on both sides.
@@ -974,6 +1015,13 @@ struct Simulation::Impl {
 
   void one_step(uint64_t step) {
     apply_schedules(step);
+    phase1(step);
+    gather_spikes(step);
+    phase2(step);
+    call_recorders(step, false);
+  }
+
+  void phase1(uint64_t step) {
     if (pool->size() == 1) {
       run_all(nullptr, slices.size(), [&](std::size_t i) { step_slice(slices[i], step); });
     } else {
@@ -988,7 +1036,9 @@ struct Simulation::Impl {
           },
           slice_split.data());
     }
-    gather_spikes(step);
+  }
+
+  void phase2(uint64_t step) {
     if (pool->size() == 1) {
       run_all(nullptr, groups.size(), [&](std::size_t g) { step_group(groups[g], step); });
     } else {
@@ -1003,7 +1053,122 @@ struct Simulation::Impl {
         group_cost[g] = 0.75 * group_cost[g] + 0.25 * seconds_since(t0);
       });
     }
+  }
+
+  // Fixes each thread's slices (balance_slices, from the costs measured so far) and cuts every
+  // projection at the boundaries of its postsynaptic population's slices between the threads.
+  void enter_owner() {
+    balance_slices();
+    const std::size_t threads = pool->size();
+    owner = std::vector<OwnerTask>(threads);
+    slice_errors.assign(slices.size(), nullptr);
+    owner_split.resize(threads + 1);
+    for (std::size_t t = 0; t <= threads; ++t) owner_split[t] = std::min(t, threads);
+    for (std::size_t t = 0; t < threads; ++t) {
+      owner[t].slice_begin = slice_split[t];
+      owner[t].slice_end = slice_split[t + 1];
+    }
+    for (std::size_t q = 0; q < projs.size(); ++q) {
+      Projection &proj = projs[q];
+      const Csr &c = proj.csr;
+      const std::size_t post = std::size_t(proj.spec->post);
+      const uint64_t n_post = pops[post].spec->size, n_pre = c.row_ptr.size() - 1;
+      // The population's slices are consecutive: thread t's targets are [bound[t], bound[t + 1]).
+      std::size_t first_slice = slices.size(), end_slice = 0;
+      for (std::size_t i = 0; i < slices.size(); ++i)
+        if (slices[i].pop == post) {
+          first_slice = std::min(first_slice, i);
+          end_slice = i + 1;
+        }
+      std::vector<uint64_t> bound(threads + 1);
+      for (std::size_t t = 0; t <= threads; ++t) {
+        const std::size_t at = std::clamp(slice_split[t], first_slice, end_slice);
+        bound[t] = at == end_slice ? n_post : slices[at].begin;
+      }
+      // Row i's runs side by side, cuts[i * (threads + 1) + t] = its first synapse onto a target
+      // >= bound[t], so that a part's two bounds for a row share a cache line.
+      const uint64_t stride = threads + 1;
+      auto &cuts = owner_cuts.emplace_back(n_pre * stride);
+      for (uint64_t i = 0; i < n_pre; ++i)
+        for (std::size_t t = 0; t <= threads; ++t)
+          cuts[i * stride + t] = bound[t] == 0        ? c.row_ptr[i]
+                                 : bound[t] == n_post ? c.row_ptr[i + 1]
+                                                      : first_onto(c, i, bound[t]);
+      for (std::size_t t = 0; t < threads; ++t) {
+        if (bound[t] == bound[t + 1]) continue; // no target on this thread
+        Part part;
+        part.first = cuts.data() + t;
+        part.last = cuts.data() + t + 1;
+        part.stride = stride;
+        part.view = proj.view;
+        owner[t].parts.emplace_back(q, std::move(part));
+      }
+    }
+  }
+
+  // Owner mode from a gathered step: its recorders (spikes only), then one batch that delivers
+  // its spikes and steps the next step's neurons, then the next step's spikes gathered. A
+  // divergence in the next step's neurons leaves `step` at that step (the run records it).
+  void owner_step(uint64_t &step) {
     call_recorders(step, false);
+    const uint64_t now = step;
+    const bool next = now + 1 < exp.simulation.n_steps;
+    if (next) apply_schedules(now + 1);
+    for (auto &o : owner) o.unclaimed.store(uint64_t(o.slice_end) << 32 | o.slice_begin);
+    const auto run_slice = [&](std::size_t i) {
+      try { // every slice steps, as in phase 1; the lowest's error is reported
+        step_slice(slices[i], now + 1);
+      } catch (...) {
+        slice_errors[i] = std::current_exception();
+        any_slice_error.store(true, std::memory_order_relaxed);
+      }
+    };
+    parallel(
+        owner.size(),
+        [&](std::size_t t) {
+          OwnerTask &o = owner[t];
+          o.delivery_error = nullptr;
+          try {
+            for (auto &[q, part] : o.parts) step_projection(projs[q], &part, now);
+          } catch (...) {
+            o.delivery_error = std::current_exception();
+            return;
+          }
+          if (!next) return;
+          o.ready.store(now + 1, std::memory_order_release);
+          for (uint64_t u = o.unclaimed.load();;) { // own slices from the front
+            const uint64_t front = u & 0xffffffffu, back = u >> 32;
+            if (front >= back) break;
+            if (o.unclaimed.compare_exchange_weak(u, u + 1)) {
+              run_slice(front);
+              u = o.unclaimed.load();
+            }
+          }
+          for (std::size_t k = 1; k < owner.size(); ++k) { // others' last slices, once ready
+            OwnerTask &other = owner[(t + k) % owner.size()];
+            if (other.ready.load(std::memory_order_acquire) != now + 1) continue;
+            for (uint64_t u = other.unclaimed.load();;) {
+              const uint64_t front = u & 0xffffffffu, back = u >> 32;
+              if (front >= back) break;
+              if (other.unclaimed.compare_exchange_weak(u, u - (uint64_t(1) << 32))) {
+                run_slice(back - 1);
+                u = other.unclaimed.load();
+              }
+            }
+          }
+        },
+        owner_split.data());
+    // The deliveries came first: their error before any of the next step's.
+    for (const auto &o : owner)
+      if (o.delivery_error) std::rethrow_exception(o.delivery_error);
+    if (any_slice_error.load()) {
+      for (auto &e : slice_errors)
+        if (e) {
+          step = now + 1;
+          std::rethrow_exception(e);
+        }
+    }
+    if (next) gather_spikes(now + 1);
   }
 
   RunReport run(const std::function<void(double)> &progress) {
@@ -1016,7 +1181,18 @@ struct Simulation::Impl {
     uint64_t step = 0;
     try {
       for (; step < n_steps; ++step) {
-        one_step(step);
+        if (!owner_possible || step < kOwnerFrom) {
+          one_step(step);
+        } else {
+          if (owner.empty()) { // the step's first half as before, then owner steps
+            enter_owner();
+            rep.owner_from = step;
+            apply_schedules(step);
+            phase1(step);
+            gather_spikes(step);
+          }
+          owner_step(step);
+        }
         if (progress && (step & 63) == 0 && seconds_since(last_progress) > 0.2) {
           last_progress = Clock::now();
           progress(double(step + 1) * exp.simulation.dt);

@@ -11,6 +11,7 @@ namespace {
 struct Spikes {
   static constexpr const char *name = "spikes";
   static constexpr gg_kind kind = GG_KIND_RECORDER;
+  static constexpr bool spikes_only = true; // reads pop_spikes alone
   static constexpr const char *doc =
       "Records every spike: /spikes/<population>/timestamps (ms, the end of the step in which "
       "the neuron crossed threshold) and /spikes/<population>/node_ids (index in the population).";
