@@ -323,6 +323,7 @@ struct Simulation::Impl {
     // step whose neurons they are (the deliveries onto them are done).
     alignas(64) std::atomic<uint64_t> unclaimed{0};
     std::atomic<uint64_t> ready{UINT64_MAX};
+    double delivery_cost = 0; // running mean of its deliveries' time (s), sampled every 8th step
   };
   static constexpr uint64_t kOwnerFrom = 128; // steps of measured slice costs before the split
   bool owner_possible = false;
@@ -977,19 +978,21 @@ struct Simulation::Impl {
   // caches of the core that steps them; a thread done early takes the others' slices.
   std::vector<double> slice_cost;
   std::vector<std::size_t> slice_split;
-  void balance_slices() {
-    const std::size_t threads = pool->size();
+  void balance_slices() { split_costs(slice_cost, pool->size(), slice_split); }
+  // Consecutive runs of `cost`'s elements with about equal sums, one per thread.
+  static void split_costs(const std::vector<double> &cost, std::size_t threads,
+                          std::vector<std::size_t> &split) {
     double total = 0;
-    for (double c : slice_cost)
+    for (double c : cost)
       total += c;
-    slice_split.assign(threads + 1, slices.size());
-    slice_split[0] = 0;
+    split.assign(threads + 1, cost.size());
+    split[0] = 0;
     double sum = 0;
     std::size_t t = 1;
-    for (std::size_t i = 0; i < slices.size() && t < threads; ++i) {
-      sum += slice_cost[i];
+    for (std::size_t i = 0; i < cost.size() && t < threads; ++i) {
+      sum += cost[i];
       while (t < threads && sum >= total * double(t) / double(threads))
-        slice_split[t++] = i + 1;
+        split[t++] = i + 1;
     }
   }
 
@@ -1055,18 +1058,40 @@ struct Simulation::Impl {
     }
   }
 
-  // Fixes each thread's slices (balance_slices, from the costs measured so far) and cuts every
-  // projection at the boundaries of its postsynaptic population's slices between the threads.
+  // Gives each thread a run of slices of about equal measured time (balance_slices) and cuts
+  // every projection at the boundaries of its postsynaptic population's runs.
   void enter_owner() {
     balance_slices();
+    build_owner(slice_split);
+  }
+
+  // Once the deliveries' times are measured too (at 256, 1024 and 4096 steps in owner mode), the
+  // runs are cut again so that each thread's deliveries and slices take about equal time: a
+  // thread's deliveries counted evenly to its slices. The cut only changes who does what.
+  void rebalance_owner(uint64_t steps_in) {
+    if (steps_in != 256 && steps_in != 1024 && steps_in != 4096) return;
+    std::vector<double> cost = slice_cost;
+    for (const auto &o : owner)
+      for (std::size_t i = o.slice_begin; i < o.slice_end; ++i)
+        cost[i] += o.delivery_cost / double(o.slice_end - o.slice_begin);
+    std::vector<std::size_t> split;
+    split_costs(cost, owner.size(), split);
+    bool same = true;
+    for (std::size_t t = 0; t < owner.size(); ++t)
+      same = same && owner[t].slice_begin == split[t] && owner[t].slice_end == split[t + 1];
+    if (!same) build_owner(split);
+  }
+
+  void build_owner(const std::vector<std::size_t> &split) {
     const std::size_t threads = pool->size();
     owner = std::vector<OwnerTask>(threads);
+    owner_cuts.clear();
     slice_errors.assign(slices.size(), nullptr);
     owner_split.resize(threads + 1);
     for (std::size_t t = 0; t <= threads; ++t) owner_split[t] = std::min(t, threads);
     for (std::size_t t = 0; t < threads; ++t) {
-      owner[t].slice_begin = slice_split[t];
-      owner[t].slice_end = slice_split[t + 1];
+      owner[t].slice_begin = split[t];
+      owner[t].slice_end = split[t + 1];
     }
     for (std::size_t q = 0; q < projs.size(); ++q) {
       Projection &proj = projs[q];
@@ -1082,7 +1107,7 @@ struct Simulation::Impl {
         }
       std::vector<uint64_t> bound(threads + 1);
       for (std::size_t t = 0; t <= threads; ++t) {
-        const std::size_t at = std::clamp(slice_split[t], first_slice, end_slice);
+        const std::size_t at = std::clamp(split[t], first_slice, end_slice);
         bound[t] = at == end_slice ? n_post : slices[at].begin;
       }
       // Row i's runs side by side, cuts[i * (threads + 1) + t] = its first synapse onto a target
@@ -1115,9 +1140,13 @@ struct Simulation::Impl {
     const bool next = now + 1 < exp.simulation.n_steps;
     if (next) apply_schedules(now + 1);
     for (auto &o : owner) o.unclaimed.store(uint64_t(o.slice_end) << 32 | o.slice_begin);
+    const bool time = timed(now);
     const auto run_slice = [&](std::size_t i) {
       try { // every slice steps, as in phase 1; the lowest's error is reported
+        if (!time) return step_slice(slices[i], now + 1);
+        const auto t0 = Clock::now();
         step_slice(slices[i], now + 1);
+        slice_cost[i] = 0.75 * slice_cost[i] + 0.25 * seconds_since(t0);
       } catch (...) {
         slice_errors[i] = std::current_exception();
         any_slice_error.store(true, std::memory_order_relaxed);
@@ -1129,7 +1158,9 @@ struct Simulation::Impl {
           OwnerTask &o = owner[t];
           o.delivery_error = nullptr;
           try {
+            const auto t0 = time ? Clock::now() : Clock::time_point{};
             for (auto &[q, part] : o.parts) step_projection(projs[q], &part, now);
+            if (time) o.delivery_cost = 0.75 * o.delivery_cost + 0.25 * seconds_since(t0);
           } catch (...) {
             o.delivery_error = std::current_exception();
             return;
@@ -1191,6 +1222,7 @@ struct Simulation::Impl {
             phase1(step);
             gather_spikes(step);
           }
+          rebalance_owner(step - rep.owner_from);
           owner_step(step);
         }
         if (progress && (step & 63) == 0 && seconds_since(last_progress) > 0.2) {
