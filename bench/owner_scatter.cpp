@@ -76,7 +76,8 @@ int main(int argc, char **argv) {
   // 64 steps' targets, reused cyclically; and the same synapses split by owner (order kept).
   std::vector<uint32_t> target(std::size_t(S) * 64);
   std::mt19937 rng(1);
-  for (auto &t : target) t = uint32_t(rng() % N);
+  for (auto &t : target)
+    t = uint32_t(rng() % N);
   std::vector<std::vector<uint32_t>> own(2 * 64);
   for (int s = 0; s < 64; ++s)
     for (int k = 0; k < S; ++k) {
@@ -98,17 +99,23 @@ int main(int argc, char **argv) {
       if (threads > 1) barrier.wait();
       const uint32_t *tg = target.data() + std::size_t(s % 64) * std::size_t(S);
       if (mode == 0) {
-        for (int k = 0; k < S; ++k) ge[tg[k]] += 0.001;
-        for (int k = 0; k < S / 3; ++k) gi[tg[k]] += 0.001;
+        for (int k = 0; k < S; ++k)
+          ge[tg[k]] += 0.001;
+        for (int k = 0; k < S / 3; ++k)
+          gi[tg[k]] += 0.001;
       } else if (mode == 1) {
         if (t == 0)
-          for (int k = 0; k < S; ++k) ge[tg[k]] += 0.001;
+          for (int k = 0; k < S; ++k)
+            ge[tg[k]] += 0.001;
         else
-          for (int k = 0; k < S / 3; ++k) gi[tg[k]] += 0.001;
+          for (int k = 0; k < S / 3; ++k)
+            gi[tg[k]] += 0.001;
       } else if (mode == 2) {
         const auto &mine = own[std::size_t(s % 64) * 2 + std::size_t(t)];
-        for (uint32_t j : mine) ge[j] += 0.001;
-        for (std::size_t k = 0; k < mine.size() / 3; ++k) gi[mine[k]] += 0.001;
+        for (uint32_t j : mine)
+          ge[j] += 0.001;
+        for (std::size_t k = 0; k < mine.size() / 3; ++k)
+          gi[mine[k]] += 0.001;
       }
       if (threads > 1) barrier.wait();
     }

@@ -77,9 +77,11 @@ TEST_CASE("determinism: the same seed gives identical spike trains with 1 and 2 
 TEST_CASE("determinism: a state recorder keeps 2 threads out of owner mode, with the same spikes") {
   // A state recorder reads V and the synapses after each step's deliveries, which owner mode would
   // already have stepped further.
-  const std::string with_state = std::string(small_balanced).replace(
-      std::string(small_balanced).find(R"("recorders": [)"), 14,
-      R"("recorders": [{"type": "state", "population": "E", "variables": ["V"], "every": "1 ms"}, )");
+  std::string with_state = small_balanced;
+  const std::string recorders = R"("recorders": [)";
+  with_state.insert(
+      with_state.find(recorders) + recorders.size(),
+      R"({"type": "state", "population": "E", "variables": ["V"], "every": "1 ms"}, )");
   const InProcessRun one = run_in_process(with_state, {"simulation.threads=1"});
   const InProcessRun two = run_in_process(with_state, {"simulation.threads=2"});
   CHECK(two.report.owner_from == UINT64_MAX);

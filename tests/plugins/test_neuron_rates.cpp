@@ -98,8 +98,8 @@ TEST_CASE("lif: V under constant input follows each scheme's closed form, unifor
   const std::vector<double> tau = {10, 20}, bias = {0.5, 1.2}; // mu = -60 and -41 mV
   for (const std::string scheme : {"exact", "euler"}) {
     CAPTURE(scheme);
-    const std::string params = R"("E_L": "-65 mV", "V_th": "-20 mV", "V_re": "-65 mV", "scheme": ")" +
-                               scheme + "\"";
+    const std::string params =
+        R"("E_L": "-65 mV", "V_th": "-20 mV", "V_re": "-65 mV", "scheme": ")" + scheme + "\"";
     const std::string json = R"({"ganglion": 1, "simulation": {"dt": "0.1 ms", "duration": "100 ms"},
       "populations": {
         "U": {"model": "lif", "size": 2, "init": {"V": "-70 mV"},

@@ -317,7 +317,7 @@ struct Simulation::Impl {
   struct OwnerTask {
     std::vector<std::pair<std::size_t, Part>> parts; // (projection, its part onto these targets)
     std::size_t slice_begin = 0, slice_end = 0;      // the slices this task steps
-    std::exception_ptr delivery_error;                // this step's
+    std::exception_ptr delivery_error;               // this step's
     // The slices not yet claimed this step, [front, back) in the low and high 32 bits: the owner
     // takes from the front, another thread from the back. Open to others once `ready` holds the
     // step whose neurons they are (the deliveries onto them are done).
@@ -327,10 +327,10 @@ struct Simulation::Impl {
   };
   static constexpr uint64_t kOwnerFrom = 128; // steps of measured slice costs before the split
   bool owner_possible = false;
-  std::vector<OwnerTask> owner;                     // empty: not (yet) in owner mode
-  std::vector<std::vector<uint64_t>> owner_cuts;    // the parts' row bounds
-  std::vector<std::size_t> owner_split;             // task t first on thread t
-  std::vector<std::exception_ptr> slice_errors;     // owner mode: this step's, by slice
+  std::vector<OwnerTask> owner;                  // empty: not (yet) in owner mode
+  std::vector<std::vector<uint64_t>> owner_cuts; // the parts' row bounds
+  std::vector<std::size_t> owner_split;          // task t first on thread t
+  std::vector<std::exception_ptr> slice_errors;  // owner mode: this step's, by slice
   std::atomic<bool> any_slice_error{false};
   std::unique_ptr<ThreadPool> pool;
   double setup_s = 0;
@@ -1088,7 +1088,8 @@ struct Simulation::Impl {
     owner_cuts.clear();
     slice_errors.assign(slices.size(), nullptr);
     owner_split.resize(threads + 1);
-    for (std::size_t t = 0; t <= threads; ++t) owner_split[t] = std::min(t, threads);
+    for (std::size_t t = 0; t <= threads; ++t)
+      owner_split[t] = std::min(t, threads);
     for (std::size_t t = 0; t < threads; ++t) {
       owner[t].slice_begin = split[t];
       owner[t].slice_end = split[t + 1];
@@ -1139,7 +1140,8 @@ struct Simulation::Impl {
     const uint64_t now = step;
     const bool next = now + 1 < exp.simulation.n_steps;
     if (next) apply_schedules(now + 1);
-    for (auto &o : owner) o.unclaimed.store(uint64_t(o.slice_end) << 32 | o.slice_begin);
+    for (auto &o : owner)
+      o.unclaimed.store(uint64_t(o.slice_end) << 32 | o.slice_begin);
     const bool time = timed(now);
     const auto run_slice = [&](std::size_t i) {
       try { // every slice steps, as in phase 1; the lowest's error is reported
@@ -1159,7 +1161,8 @@ struct Simulation::Impl {
           o.delivery_error = nullptr;
           try {
             const auto t0 = time ? Clock::now() : Clock::time_point{};
-            for (auto &[q, part] : o.parts) step_projection(projs[q], &part, now);
+            for (auto &[q, part] : o.parts)
+              step_projection(projs[q], &part, now);
             if (time) o.delivery_cost = 0.75 * o.delivery_cost + 0.25 * seconds_since(t0);
           } catch (...) {
             o.delivery_error = std::current_exception();

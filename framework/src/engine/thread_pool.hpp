@@ -60,7 +60,7 @@ private:
   alignas(64) std::atomic<unsigned long> generation_{0};
   std::atomic<bool> stop_{false};
   alignas(64) std::atomic<std::size_t> finished_{0};
-  alignas(64) std::atomic<unsigned> sleepers_{0};   // workers asleep or about to be
+  alignas(64) std::atomic<unsigned> sleepers_{0};      // workers asleep or about to be
   alignas(64) std::atomic<bool> caller_sleeps_{false}; // the caller waits on done_
 };
 

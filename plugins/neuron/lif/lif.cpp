@@ -23,7 +23,21 @@ struct Lif {
       "tau_ref. scheme 'exact' integrates the step exactly for input constant over it (the "
       "default); 'euler' is forward Euler.";
 
-  enum Field { tau_m, E_L, V_th, V_re, tau_ref, I_e, scheme, V, refractory_until, c_V, c_0, c_I, count };
+  enum Field {
+    tau_m,
+    E_L,
+    V_th,
+    V_re,
+    tau_ref,
+    I_e,
+    scheme,
+    V,
+    refractory_until,
+    c_V,
+    c_0,
+    c_I,
+    count
+  };
   static constexpr gg_field fields[] = {
       ganglion::param("tau_m", "ms", 10, 0, inf, "membrane time constant", GG_MIN_EXCLUSIVE),
       ganglion::param("E_L", "mV", -65, -inf, inf, "resting (leak reversal) potential"),

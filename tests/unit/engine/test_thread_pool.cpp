@@ -1,8 +1,8 @@
 // The thread pool: every task of a batch runs exactly once, with and without a split into
 // per-thread ranges, with 2 to 4 threads, over many short batches in a row (where a worker that
 // comes late to one batch must not run a task of the next with the wrong function); errors come
-// back by lowest index; a worker that went to sleep between batches, and a caller that went to sleep
-// waiting for a worker, are woken.
+// back by lowest index; a worker that went to sleep between batches, and a caller that went to
+// sleep waiting for a worker, are woken.
 #include <doctest/doctest.h>
 
 #include <algorithm>
