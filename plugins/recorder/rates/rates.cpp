@@ -13,6 +13,7 @@ using ganglion::inf;
 struct Rates {
   static constexpr const char *name = "rates";
   static constexpr gg_kind kind = GG_KIND_RECORDER;
+  static constexpr bool spikes_only = true; // counts pop_n_spikes alone
   static constexpr const char *doc =
       "Binned population rate: /rates/<population>/rate (Hz, spikes per neuron per second in "
       "each bin) and /rates/<population>/time (ms, bin start). Whole bins only.";
