@@ -249,10 +249,10 @@ struct Simulation::Impl {
     std::vector<gg_arrival> arrivals; // this step's
     std::unique_ptr<Plasticity> plasticity;
     gg_view view{};
-    // Split delivery (GG_DESC_SPLIT_STEP): the parts, and the row bounds between them (cuts[p][i]:
-    // row i's first synapse onto a target of part p + 1). Empty: delivered whole.
+    // Split delivery (GG_DESC_SPLIT_STEP): the parts, and their row bounds (cut_by_target).
+    // Empty: delivered whole.
     std::vector<Part> parts;
-    std::vector<std::vector<uint64_t>> cuts;
+    std::vector<uint64_t> cuts;
     // Its current is computed in the postsynaptic neuron's step (a channel, see fuse_channels)
     // instead of by its `current` hook.
     bool fused = false;
@@ -653,6 +653,8 @@ struct Simulation::Impl {
   // Row i's first synapse onto a target >= lo (rows ascend by target within a delay).
   static uint64_t first_onto(const Csr &c, uint64_t i, uint64_t lo) {
     uint64_t a = c.row_ptr[i], b = c.row_ptr[i + 1];
+    if (lo == 0) return a; // (the first and last bounds of every cut, without a search)
+    if (a < b && c.post(b - 1) < lo) return b;
     while (a < b) {
       const uint64_t m = a + (b - a) / 2;
       if (c.post(m) < lo) a = m + 1;
@@ -674,20 +676,33 @@ struct Simulation::Impl {
     if (!(proj.desc->flags & GG_DESC_SPLIT_STEP) || proj.plasticity || !c.delay.empty() ||
         n_post < 64 * parts || c.size() < kSplitRow * n_pre)
       return false;
-    proj.cuts.assign(parts - 1, std::vector<uint64_t>(n_pre));
-    for (unsigned p = 1; p < parts; ++p) {
-      const uint64_t lo = n_post * p / parts / 8 * 8; // whole cache lines of doubles to each part
-      for (uint64_t i = 0; i < n_pre; ++i)
-        proj.cuts[p - 1][i] = first_onto(c, i, lo);
-    }
-    proj.parts.resize(parts);
-    for (unsigned p = 0; p < parts; ++p) {
-      Part &pt = proj.parts[p];
-      pt.first = p == 0 ? c.row_ptr.data() : proj.cuts[p - 1].data();
-      pt.last = p + 1 == parts ? c.row_ptr.data() + 1 : proj.cuts[p].data();
-      pt.view = proj.view;
-    }
+    std::vector<uint64_t> bound(parts + 1);
+    for (unsigned p = 0; p <= parts; ++p) // whole cache lines of doubles to each part
+      bound[p] = p == parts ? n_post : n_post * p / parts / 8 * 8;
+    proj.parts = cut_by_target(proj, bound, proj.cuts);
     return true;
+  }
+
+  // The parts of a projection's delivery by target range: part t takes each row's synapses onto
+  // targets [bound[t], bound[t + 1]) (bound ascending from 0 to the population's size). Their row
+  // bounds go to `cuts`, row i's side by side (cuts[i * (parts + 1) + t], its first synapse onto
+  // a target >= bound[t]), so that a part's two bounds for a row share a cache line.
+  std::vector<Part> cut_by_target(const Projection &proj, const std::vector<uint64_t> &bound,
+                                  std::vector<uint64_t> &cuts) {
+    const Csr &c = proj.csr;
+    const uint64_t n_pre = c.row_ptr.size() - 1, stride = bound.size();
+    cuts.resize(n_pre * stride);
+    for (uint64_t i = 0; i < n_pre; ++i)
+      for (std::size_t t = 0; t < stride; ++t)
+        cuts[i * stride + t] = first_onto(c, i, bound[t]);
+    std::vector<Part> parts(stride - 1);
+    for (std::size_t t = 0; t + 1 < stride; ++t) {
+      parts[t].first = cuts.data() + t;
+      parts[t].last = cuts.data() + t + 1;
+      parts[t].stride = stride;
+      parts[t].view = proj.view;
+    }
+    return parts;
   }
 
   void build_plasticity(Projection &proj) {
@@ -1088,17 +1103,15 @@ struct Simulation::Impl {
     owner_cuts.clear();
     slice_errors.assign(slices.size(), nullptr);
     owner_split.resize(threads + 1);
-    for (std::size_t t = 0; t <= threads; ++t)
-      owner_split[t] = std::min(t, threads);
+    std::iota(owner_split.begin(), owner_split.end(), std::size_t(0));
     for (std::size_t t = 0; t < threads; ++t) {
       owner[t].slice_begin = split[t];
       owner[t].slice_end = split[t + 1];
     }
     for (std::size_t q = 0; q < projs.size(); ++q) {
       Projection &proj = projs[q];
-      const Csr &c = proj.csr;
       const std::size_t post = std::size_t(proj.spec->post);
-      const uint64_t n_post = pops[post].spec->size, n_pre = c.row_ptr.size() - 1;
+      const uint64_t n_post = pops[post].spec->size;
       // The population's slices are consecutive: thread t's targets are [bound[t], bound[t + 1]).
       std::size_t first_slice = slices.size(), end_slice = 0;
       for (std::size_t i = 0; i < slices.size(); ++i)
@@ -1111,23 +1124,22 @@ struct Simulation::Impl {
         const std::size_t at = std::clamp(split[t], first_slice, end_slice);
         bound[t] = at == end_slice ? n_post : slices[at].begin;
       }
-      // Row i's runs side by side, cuts[i * (threads + 1) + t] = its first synapse onto a target
-      // >= bound[t], so that a part's two bounds for a row share a cache line.
-      const uint64_t stride = threads + 1;
-      auto &cuts = owner_cuts.emplace_back(n_pre * stride);
-      for (uint64_t i = 0; i < n_pre; ++i)
-        for (std::size_t t = 0; t <= threads; ++t)
-          cuts[i * stride + t] = bound[t] == 0        ? c.row_ptr[i]
-                                 : bound[t] == n_post ? c.row_ptr[i + 1]
-                                                      : first_onto(c, i, bound[t]);
-      for (std::size_t t = 0; t < threads; ++t) {
-        if (bound[t] == bound[t + 1]) continue; // no target on this thread
-        Part part;
-        part.first = cuts.data() + t;
-        part.last = cuts.data() + t + 1;
-        part.stride = stride;
-        part.view = proj.view;
-        owner[t].parts.emplace_back(q, std::move(part));
+      std::vector<Part> parts = cut_by_target(proj, bound, owner_cuts.emplace_back());
+      for (std::size_t t = 0; t < threads; ++t)
+        if (bound[t] < bound[t + 1]) // (no part where no target is on this thread)
+          owner[t].parts.emplace_back(q, std::move(parts[t]));
+    }
+  }
+
+  // Claims slice i of task o's unclaimed ones, the first (its owner) or the last (another
+  // thread); false when none is left.
+  static bool claim(OwnerTask &o, bool last, std::size_t &i) {
+    for (uint64_t u = o.unclaimed.load();;) {
+      const uint64_t front = u & 0xffffffffu, back = u >> 32;
+      if (front >= back) return false;
+      if (o.unclaimed.compare_exchange_weak(u, last ? u - (uint64_t(1) << 32) : u + 1)) {
+        i = std::size_t(last ? back - 1 : front);
+        return true;
       }
     }
   }
@@ -1170,25 +1182,13 @@ struct Simulation::Impl {
           }
           if (!next) return;
           o.ready.store(now + 1, std::memory_order_release);
-          for (uint64_t u = o.unclaimed.load();;) { // own slices from the front
-            const uint64_t front = u & 0xffffffffu, back = u >> 32;
-            if (front >= back) break;
-            if (o.unclaimed.compare_exchange_weak(u, u + 1)) {
-              run_slice(front);
-              u = o.unclaimed.load();
-            }
-          }
+          for (std::size_t i; claim(o, false, i);) // own slices from the front
+            run_slice(i);
           for (std::size_t k = 1; k < owner.size(); ++k) { // others' last slices, once ready
             OwnerTask &other = owner[(t + k) % owner.size()];
             if (other.ready.load(std::memory_order_acquire) != now + 1) continue;
-            for (uint64_t u = other.unclaimed.load();;) {
-              const uint64_t front = u & 0xffffffffu, back = u >> 32;
-              if (front >= back) break;
-              if (other.unclaimed.compare_exchange_weak(u, u - (uint64_t(1) << 32))) {
-                run_slice(back - 1);
-                u = other.unclaimed.load();
-              }
-            }
+            for (std::size_t i; claim(other, true, i);)
+              run_slice(i);
           }
         },
         owner_split.data());
