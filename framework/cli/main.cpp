@@ -112,8 +112,13 @@ int describe(const PluginRegistry &reg, const std::string &name) {
   if (d->flags & GG_DESC_CHECKS_BOUNDS)
     std::cout << "  bounds:   its step checks its bound-checked state as it writes it\n";
   if (d->flags & GG_DESC_SPIKES_ONLY)
-    std::cout << "  reads:    spikes only (with several threads the kernel may deliver a step's "
-                 "spikes with the next step's neurons in one batch)\n";
+    std::cout << "  reads:    "
+              << (d->flags & GG_DESC_PROJECTION ? "weights only" : "spikes only")
+              << " (with several threads the kernel may deliver a step's spikes with the next "
+                 "step's neurons in one batch)\n";
+  if (d->flags & GG_DESC_SPLIT_RULE)
+    std::cout << "  split:    with several threads the rule may run by target range, each part "
+                 "with its projection's delivery onto the same neurons\n";
   if (d->flags & GG_DESC_CHANNELS)
     std::cout << "  channels: its step computes the current of up to " << GG_MAX_CHANNELS
               << " incoming exponential synapses of one kind (their channels) in its own pass\n";

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "support.hpp"
 
@@ -125,4 +126,100 @@ TEST_CASE("determinism: a divergence in owner mode stops the run at the same ste
   REQUIRE(one.spikes.count("E") == 1);
   CHECK(one.spikes.at("E").times.size() >= 100);
   CHECK(one.spikes.at("E").times == two.spikes.at("E").times);
+}
+
+namespace {
+
+// small_balanced with inhibitory STDP on I->E (learning from 50 ms, a large eta so that weights
+// move within the run) and its weights recorded every 10 ms, 30 synapses followed one by one.
+std::string with_istdp(const std::string &i_to_e_p) {
+  std::string config = small_balanced;
+  const std::string ie = R"j("weight": {"value": -150, "scale": "1/sqrt(N)"})j";
+  const std::size_t at = config.find(ie);
+  REQUIRE(at != std::string::npos);
+  config.insert(at + ie.size(), R"j(, "plasticity": {"rule": "istdp", "params": {"eta": "20 ms",
+      "tau": "20 ms", "r0": "10 Hz"}, "active": [["50 ms", "200 ms"]]})j");
+  const std::string ie_p =
+      R"j("pre": "I", "post": "E", "synapse": "exp_current", "params": {"tau": "4 ms", "scheme": "euler"},
+     "connect": {"rule": "fixed_probability", "p": 0.1})j";
+  const std::size_t p_at = config.find(ie_p);
+  REQUIRE(p_at != std::string::npos);
+  config.replace(p_at + ie_p.size() - 4, 3, i_to_e_p);
+  const std::string recorders = R"j("recorders": [)j";
+  config.insert(config.find(recorders) + recorders.size(),
+                R"j({"type": "weights", "projection": "I->E", "every": "10 ms",
+                    "synapses": {"first": 30}}, )j");
+  return config;
+}
+
+// Every dataset of the weights recorder, the same bits in both files; and the weights moved.
+void same_weights(const std::string &a, const std::string &b) {
+  for (const char *d : {"/weights/I->E/synapses/data", "/weights/I->E/mean", "/weights/I->E/std"}) {
+    CAPTURE(d);
+    const std::vector<double> x = read_h5_f64(a, d), y = read_h5_f64(b, d);
+    REQUIRE(x.size() >= 20);
+    CHECK(x == y);
+  }
+  const std::vector<double> mean = read_h5_f64(a, "/weights/I->E/mean");
+  CHECK(mean.front() != mean.back());
+}
+
+} // namespace
+
+TEST_CASE("determinism: with inhibitory STDP, owner mode on 2 and 3 threads gives the same spikes "
+          "and weights as one thread") {
+  // istdp cuts by target range (GG_DESC_SPLIT_RULE): each thread runs the rule on its own
+  // neurons' synapses after delivering onto them; the weights recorder reads weights only. E is
+  // three slices of neurons, so that the threads' runs cut it.
+  const std::string config = with_istdp("0.1");
+  const std::vector<std::string> sizes = {"populations.E.size=2400", "populations.I.size=600",
+                                          "populations.X.size=600"};
+  const auto threads = [&](const char *n) {
+    std::vector<std::string> o = sizes;
+    o.push_back(std::string("simulation.threads=") + n);
+    return o;
+  };
+  TempDir dir;
+  const InProcessRun one = run_in_process_to(config, dir / "1.h5", threads("1"));
+  const InProcessRun two = run_in_process_to(config, dir / "2.h5", threads("2"));
+  const InProcessRun three = run_in_process_to(config, dir / "3.h5", threads("3"));
+  CHECK(two.report.owner_from == 128);
+  CHECK(three.report.owner_from == 128);
+  for (const char *pop : {"E", "I"}) {
+    CAPTURE(pop);
+    const SpikeTrain &a = one.spikes.at(pop);
+    CHECK(a.times.size() >= 50);
+    CHECK(a.times == two.spikes.at(pop).times);
+    CHECK(a.ids == two.spikes.at(pop).ids);
+    CHECK(a.times == three.spikes.at(pop).times);
+    CHECK(a.ids == three.spikes.at(pop).ids);
+  }
+  same_weights(dir / "1.h5", dir / "2.h5");
+  same_weights(dir / "1.h5", dir / "3.h5");
+}
+
+TEST_CASE("determinism: with inhibitory STDP and a state recorder, 2 threads split the plastic "
+          "projection and its rule by target range, with the same spikes and weights") {
+  // Out of owner mode (the state recorder), a plastic projection whose rule cuts by target is
+  // delivered in one part per thread, each with its rule's part (rows of 50 on average here).
+  std::string config = with_istdp("0.5");
+  const std::string j_ie = R"j("value": -150)j"; // a fifth of it: five times the synapses
+  config.replace(config.find(j_ie), j_ie.size(), R"j("value": -30)j");
+  const std::string recorders = R"j("recorders": [)j";
+  config.insert(config.find(recorders) + recorders.size(),
+                R"j({"type": "state", "population": "E", "variables": ["V"], "every": "1 ms"}, )j");
+  TempDir dir;
+  const InProcessRun one = run_in_process_to(config, dir / "1.h5", {"simulation.threads=1"});
+  const InProcessRun two = run_in_process_to(config, dir / "2.h5", {"simulation.threads=2"});
+  CHECK(two.report.owner_from == UINT64_MAX);
+  REQUIRE(two.report.projections.size() == 6);
+  CHECK(two.report.projections[2].name == "I->E");
+  CHECK(two.report.projections[2].parts == 2);
+  CHECK(one.report.projections[2].parts == 1);
+  CHECK(one.spikes.at("E").times.size() >= 50);
+  CHECK(one.spikes.at("E").times == two.spikes.at("E").times);
+  CHECK(one.spikes.at("E").ids == two.spikes.at("E").ids);
+  same_weights(dir / "1.h5", dir / "2.h5");
+  CHECK(read_h5_f64(dir / "1.h5", "/report/E/V/data") ==
+        read_h5_f64(dir / "2.h5", "/report/E/V/data"));
 }

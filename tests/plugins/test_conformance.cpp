@@ -189,9 +189,15 @@ TEST_CASE("conformance: ganglion describe lists every field with its unit and de
            std::string::npos) == bool(p->desc->cpu->channel));
     CHECK((r.out.find("bounds:   its step checks its bound-checked state") != std::string::npos) ==
           ((p->desc->flags & GG_DESC_CHECKS_BOUNDS) != 0));
-    CHECK((r.out.find("reads:    spikes only") != std::string::npos) ==
-          ((p->desc->flags & GG_DESC_SPIKES_ONLY) != 0));
-    if (p->name == "spikes") CHECK((p->desc->flags & GG_DESC_SPIKES_ONLY) != 0);
+    // ABI 1.4: recorders that read spikes (a projection's: weights) only; rules cut by target.
+    const bool projection = p->desc->flags & GG_DESC_PROJECTION;
+    CHECK((r.out.find(projection ? "reads:    weights only" : "reads:    spikes only") !=
+           std::string::npos) == ((p->desc->flags & GG_DESC_SPIKES_ONLY) != 0));
+    if (p->name == "spikes" || p->name == "weights")
+      CHECK((p->desc->flags & GG_DESC_SPIKES_ONLY) != 0);
+    CHECK((r.out.find("split:    with several threads the rule may run by target range") !=
+           std::string::npos) == ((p->desc->flags & GG_DESC_SPLIT_RULE) != 0));
+    if (p->name == "istdp" || p->name == "stdp") CHECK((p->desc->flags & GG_DESC_SPLIT_RULE) != 0);
     std::vector<std::vector<std::string>> lines;
     std::istringstream out(r.out);
     for (std::string line; std::getline(out, line);) lines.push_back(tokens(line));

@@ -31,7 +31,9 @@
 // neuron whose step fuses the channels it is handed, through ganglion::with_channels),
 // `checks_bounds` (a neuron whose step sets v.out_of_range where its bound-checked state may have
 // left its range: the kernel scans the state only then), `spikes_only` (a recorder that reads
-// nothing but the population's spikes: the kernel may step the state further before calling it).
+// nothing but the population's spikes, or a projection's weights: the kernel may step the state
+// further before calling it), `split_rule` (a plasticity rule whose step honours v.rule_part,
+// through the ganglion::rule_* helpers: the kernel may then run it by target range).
 // Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
 // into a status and a message, so no exception crosses the C boundary.
 #ifndef GANGLION_PLUGIN_HPP
@@ -122,6 +124,31 @@ inline void prefetch_synapses(const Index *post, const float *weight, uint64_t b
     // C++ lets the compiler delete a loop without side effects, and prefetches do not count.
     asm volatile("");
   }
+}
+
+// A plasticity rule by parts (GG_DESC_SPLIT_RULE, gg_rule_part): whether this call advances the
+// presynaptic traces, whether it acts on targets, which ones (rule_range, below), and the synapses
+// (a run [first, last) of the CSR) of this step's i-th presynaptic spike onto them. A rule
+// written as
+//   if (rule_pre_traces(v)) { decay x_pre; add pre_spikes }
+//   if (!rule_targets(v)) return;
+//   decay x_post over rule_range(v); pre spikes' changes over pre_synapses(v, i);
+//   post_spikes' changes (reading x_pre), adding to x_post
+// is whole when called whole, and the same bits when called by parts.
+inline bool rule_pre_traces(const gg_view &v) { return v.rule_part != GG_RULE_TARGETS; }
+inline bool rule_targets(const gg_view &v) { return v.rule_part != GG_RULE_PRE_TRACES; }
+struct SynapseRun {
+  uint64_t first, last;
+};
+// The postsynaptic neurons this call acts on: [0, n) whole, [post_begin, post_end) in a part.
+inline SynapseRun rule_range(const gg_view &v) {
+  if (v.rule_part == GG_RULE_TARGETS) return {v.post_begin, v.post_end};
+  return {0, v.n};
+}
+inline SynapseRun pre_synapses(const gg_view &v, uint64_t i) {
+  if (v.rule_part == GG_RULE_TARGETS) return {v.arrivals[i].begin, v.arrivals[i].end};
+  const uint32_t k = v.pre_spikes[i];
+  return {v.row_ptr[k], v.row_ptr[k + 1]};
 }
 
 // Arrivals with at least kBlockedRun synapses per block of kDeliveryBlock postsynaptic elements
@@ -460,6 +487,7 @@ template <class P> struct Tables {
     if constexpr (requires { P::records_projection; })
       f |= P::records_projection ? GG_DESC_PROJECTION : 0u;
     if constexpr (requires { P::spikes_only; }) f |= P::spikes_only ? GG_DESC_SPIKES_ONLY : 0u;
+    if constexpr (requires { P::split_rule; }) f |= P::split_rule ? GG_DESC_SPLIT_RULE : 0u;
     return f;
   }
   static constexpr const char *input_unit() {

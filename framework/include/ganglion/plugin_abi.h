@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 3
+#define GG_ABI_MINOR 4
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -241,7 +241,37 @@ typedef struct gg_view {
                                       field may be outside its range (or NaN) after the step. The
                                       kernel then looks for the element and stops the run; left 0,
                                       it skips its own scan of the fields */
+
+  /* ---- since ABI 1.4 (the SDK's ganglion::rule_* read them) ---- */
+  int32_t rule_part;               /* plasticity step: which part of the rule to do, a gg_rule_part
+                                      (below); GG_RULE_WHOLE unless the rule declares
+                                      GG_DESC_SPLIT_RULE */
+  uint64_t post_begin, post_end;   /* plasticity step, GG_RULE_TARGETS: the postsynaptic neurons
+                                      this call acts on, [post_begin, post_end) (a whole rule acts
+                                      on all n) */
 } gg_view;
+
+/* The parts of a plasticity rule's step (gg_view::rule_part). A rule whose descriptor has
+ * GG_DESC_SPLIT_RULE may be called, instead of once whole, first once for GG_RULE_PRE_TRACES, then
+ * once per target range for GG_RULE_TARGETS, the ranges disjoint and together the whole
+ * population, run at once on several threads. Together they must do exactly what the whole step
+ * does: the same arithmetic on every value, so that the results are the same bits.
+ *   GG_RULE_WHOLE       all of it (below, gg_hooks::step).
+ *   GG_RULE_PRE_TRACES  only the presynaptic traces (GG_ROLE_PRE_TRACE): advance them by dt and
+ *                       add this step's presynaptic spikes; no weight changes.
+ *   GG_RULE_TARGETS     everything else, for the synapses onto [post_begin, post_end) only: advance
+ *                       those neurons' traces, act on this step's presynaptic spikes (their
+ *                       synapses onto the range: arrivals[i] holds pre_spikes[i]'s run of the CSR,
+ *                       possibly empty; n_arrivals = n_pre_spikes), then on the range's
+ *                       postsynaptic spikes (post_spikes holds only those), reading the
+ *                       presynaptic traces as GG_RULE_PRE_TRACES left them. Fields are whole (not
+ *                       offset to the range); write only the range's elements and weights.
+ * The ganglion::rule_* helpers of the SDK (plugin.hpp) give one loop for all three. */
+typedef enum gg_rule_part {
+  GG_RULE_WHOLE = 0,
+  GG_RULE_PRE_TRACES = 1,
+  GG_RULE_TARGETS = 2
+} gg_rule_part;
 
 #define GG_MAX_CHANNELS 3 /* channels the kernel hands one neuron step (ganglion::with_channels) */
 
@@ -277,7 +307,8 @@ typedef struct gg_hooks {
    * did), then apply arrivals
    * (rate synapses: take up pre_rate).
    * Plasticity: after the projection's synapses took up this step's arrivals: advance the traces
-   * by dt, then act on this step's presynaptic spikes, then on its postsynaptic spikes.
+   * by dt, then act on this step's presynaptic spikes, then on its postsynaptic spikes (or a part
+   * of that: gg_rule_part).
    * Recorder: sample (the kernel calls it every step; the recorder honours `every`). */
   gg_status (*step)(const gg_view *view, gg_error *err);
   /* After the last step (recorders flush partial bins here). */
@@ -346,10 +377,15 @@ typedef struct gg_descriptor {
                                        ranges (lif's and eif's do, in their vector loop), so the
                                        kernel scans them only then */
 #define GG_DESC_SPIKES_ONLY 256u /* recorder: its hooks read nothing of the population but its
-                                     spikes (pop_spikes), never its state or inputs, so the kernel
-                                     may call it before it steps the state further (with 2 threads
-                                     or more the kernel then delivers each step's spikes together
-                                     with the next step's neurons, one thread per target range) */
+                                     spikes (pop_spikes), never its state or inputs (a projection
+                                     recorder: and its projection's weights, which are final for
+                                     the step), so the kernel may call it after it has stepped the
+                                     state further (with 2 threads or more the kernel then delivers
+                                     each step's spikes together with the next step's neurons, one
+                                     thread per target range) */
+#define GG_DESC_SPLIT_RULE 512u /* plasticity: its step honours rule_part (gg_rule_part), so the
+                                    kernel may run it by target range with the projection's
+                                    delivery (with 2 threads or more) */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

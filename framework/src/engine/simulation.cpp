@@ -225,7 +225,11 @@ struct Simulation::Impl {
     // to act on a postsynaptic spike.
     std::vector<uint64_t> col_ptr, col_synapse;
     std::vector<uint32_t> col_pre;
-    gg_view view{};
+    gg_view view{};     // the whole rule (GG_RULE_WHOLE)
+    gg_view pre_view{}; // its presynaptic traces alone (GG_RULE_PRE_TRACES), where split
+    // Whether the rule may run by parts (GG_DESC_SPLIT_RULE), each with its projection's part of
+    // the delivery, which then may be split whatever its share of the synapses.
+    bool split() const { return desc->flags & GG_DESC_SPLIT_RULE; }
     bool learning(uint64_t step) const {
       if (spec->active.empty()) return true;
       for (const auto &[start, stop] : spec->active)
@@ -235,11 +239,15 @@ struct Simulation::Impl {
   };
   // A part of a projection's delivery in phase 2: the synapses onto targets [lo, hi) of every
   // row, row i's being [first[i * stride], last[i * stride]) (pointers into row bounds).
+  // A plastic projection's part also runs its rule's part onto the same targets (GG_RULE_TARGETS),
+  // after the delivery: they read and write the same synapses' weights.
   struct Part {
     const uint64_t *first = nullptr, *last = nullptr;
     uint64_t stride = 1;
     std::vector<gg_arrival> arrivals; // this step's
     gg_view view{};
+    std::vector<gg_arrival> rule_runs; // this step's presynaptic spikes' runs onto its targets
+    gg_view rule_view{};
   };
   struct Projection {
     const ProjectionSpec *spec = nullptr;
@@ -307,17 +315,18 @@ struct Simulation::Impl {
   // but the load balance, since every group writes only its own projections.
   std::vector<double> group_cost;
   std::vector<std::size_t> group_order;
-  // Owner mode (2 threads or more, where every projection's delivery can be cut by target range
-  // and every recorder reads spikes only): from step kOwnerFrom on, thread t owns a fixed run of
-  // slices, and one task a step does all that writes their state: this step's deliveries onto
-  // their neurons (each projection's part onto that range), then the next step's phase 1 of the
+  // Owner mode (2 threads or more, where every projection's delivery, and plasticity rule if any,
+  // can be cut by target range and every recorder reads spikes only): from step kOwnerFrom on,
+  // thread t owns a fixed run of slices, and one task a step does all that writes their state:
+  // this step's deliveries onto their neurons (each projection's part onto that range, then its
+  // rule's part on the same synapses), then the next step's phase 1 of the
   // slices. One batch a step instead of two, and no conductance written by one core and read by
   // the other. Each target still takes its synapses in the arrivals' order: the same bits.
   // A thread done with its own slices takes the last ones of a task whose deliveries are done.
   struct OwnerTask {
     std::vector<std::pair<std::size_t, Part>> parts; // (projection, its part onto these targets)
     std::size_t slice_begin = 0, slice_end = 0;      // the slices this task steps
-    std::exception_ptr delivery_error;               // this step's
+    std::exception_ptr delivery_error;               // this step's (deliveries' or rules')
     // The slices not yet claimed this step, [front, back) in the low and high 32 bits: the owner
     // takes from the front, another thread from the back. Open to others once `ready` holds the
     // step whose neurons they are (the deliveries onto them are done).
@@ -332,6 +341,10 @@ struct Simulation::Impl {
   std::vector<std::size_t> owner_split;          // task t first on thread t
   std::vector<std::exception_ptr> slice_errors;  // owner mode: this step's, by slice
   std::atomic<bool> any_slice_error{false};
+  // Owner mode: the step whose rules' presynaptic traces are advanced. Task 0 advances them first,
+  // and a rule's part waits for them (they are done long before, while its deliveries ran), so
+  // that they take no time of their own between batches.
+  std::atomic<uint64_t> pre_traces_done{UINT64_MAX};
   std::unique_ptr<ThreadPool> pool;
   double setup_s = 0;
   uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
@@ -629,7 +642,7 @@ struct Simulation::Impl {
           groups.emplace_back();
         }
         groups[std::size_t(v_group[post])].push_back({q});
-      } else if (threads > 1 && projs[q].csr.size() * threads > synapses &&
+      } else if (threads > 1 && (projs[q].csr.size() * threads > synapses || projs[q].plasticity) &&
                  split_delivery(projs[q], threads)) {
         for (std::size_t p = 0; p < projs[q].parts.size(); ++p)
           groups.push_back({{q, int(p)}});
@@ -640,8 +653,8 @@ struct Simulation::Impl {
     owner_possible = threads > 1 && !projs.empty();
     for (const auto &proj : projs)
       owner_possible = owner_possible && (proj.desc->flags & GG_DESC_SPLIT_STEP) &&
-                       !(proj.desc->flags & GG_DESC_WRITES_POST_V) && !proj.plasticity &&
-                       proj.csr.delay.empty();
+                       !(proj.desc->flags & GG_DESC_WRITES_POST_V) &&
+                       (!proj.plasticity || proj.plasticity->split()) && proj.csr.delay.empty();
     for (const auto &r : exp.recorders)
       owner_possible = owner_possible && (r.plugin->desc->flags & GG_DESC_SPIKES_ONLY);
     slice_cost.assign(slices.size(), 1.0); // equal until measured
@@ -664,17 +677,18 @@ struct Simulation::Impl {
   }
 
   // Cuts a projection's delivery into `parts` tasks by target range, where its synapse model
-  // allows it (GG_DESC_SPLIT_STEP: its step only applies arrivals, each to its own target), nothing
-  // else acts on it in phase 2 (plasticity) and its delay is one for all synapses. Rows ascend by
-  // target, so each part of a row is one run, and each target still takes its synapses in the
-  // arrivals' order: the same sums as one task. Returns whether it split.
+  // allows it (GG_DESC_SPLIT_STEP: its step only applies arrivals, each to its own target), its
+  // plasticity rule (if any) can be cut likewise (GG_DESC_SPLIT_RULE) and its delay is one for all
+  // synapses. Rows ascend by target, so each part of a row is one run, and each target still takes
+  // its synapses in the arrivals' order: the same sums as one task. Returns whether it split.
   bool split_delivery(Projection &proj, unsigned parts) {
     const Csr &c = proj.csr;
     const uint64_t n_post = pops[proj.spec->post].spec->size, n_pre = c.row_ptr.size() - 1;
     // Rows of fewer than 128 synapses on average (COBA's 80) are not worth the second task: each
     // arrival then costs a part's bookkeeping for a few synapses.
-    if (!(proj.desc->flags & GG_DESC_SPLIT_STEP) || proj.plasticity || !c.delay.empty() ||
-        n_post < 64 * parts || c.size() < kSplitRow * n_pre)
+    if (!(proj.desc->flags & GG_DESC_SPLIT_STEP) ||
+        (proj.plasticity && !proj.plasticity->split()) || !c.delay.empty() || n_post < 64 * parts ||
+        c.size() < kSplitRow * n_pre)
       return false;
     std::vector<uint64_t> bound(parts + 1);
     for (unsigned p = 0; p <= parts; ++p) // whole cache lines of doubles to each part
@@ -701,6 +715,12 @@ struct Simulation::Impl {
       parts[t].last = cuts.data() + t + 1;
       parts[t].stride = stride;
       parts[t].view = proj.view;
+      if (proj.plasticity) {
+        parts[t].rule_view = proj.plasticity->view;
+        parts[t].rule_view.rule_part = GG_RULE_TARGETS;
+        parts[t].rule_view.post_begin = bound[t];
+        parts[t].rule_view.post_end = bound[t + 1];
+      }
     }
     return parts;
   }
@@ -737,6 +757,11 @@ struct Simulation::Impl {
     pl->view.col_ptr = pl->col_ptr.data();
     pl->view.col_synapse = pl->col_synapse.data();
     pl->view.col_pre = pl->col_pre.data();
+    pl->view.rule_part = GG_RULE_WHOLE;
+    pl->view.post_begin = 0;
+    pl->view.post_end = n_post;
+    pl->pre_view = pl->view;
+    pl->pre_view.rule_part = GG_RULE_PRE_TRACES;
     proj.plasticity = std::move(pl);
   }
 
@@ -941,7 +966,7 @@ struct Simulation::Impl {
   }
 
   // Phase 2 for one task: its projections' synapses take this step's arrivals, then their
-  // plasticity rules act.
+  // plasticity rules act (a part's rule on the part's targets).
   void step_group(const std::vector<Member> &group, uint64_t step) {
     for (const Member &m : group) {
       auto &proj = projs[m.q];
@@ -963,24 +988,60 @@ struct Simulation::Impl {
     v.t = double(step) * exp.simulation.dt;
     call(
         proj.desc->cpu->step, v, [&] { return "projection '" + proj.spec->name + "'"; }, "step");
-    if (proj.plasticity) step_plasticity(proj, pops[proj.spec->post], step);
+    if (!proj.plasticity) return;
+    if (whole) return step_plasticity(proj, proj.plasticity->view, step);
+    if (!owner.empty()) // task 0 of the batch advances the presynaptic traces
+      while (pre_traces_done.load(std::memory_order_acquire) != step)
+        std::this_thread::yield();
+    // The runs of this step's presynaptic spikes (as emitted) onto the part's targets, one for each
+    // spike (GG_RULE_TARGETS: arrivals[i] is pre_spikes[i]'s).
+    part->rule_runs.clear();
+    const auto &pre = pops[proj.spec->pre];
+    const uint64_t slot = step % pre.history.size();
+    for (uint64_t s = 0; s < pre.history_count[slot]; ++s) {
+      const uint32_t i = pre.history[slot][s];
+      const uint64_t at = i * part->stride;
+      part->rule_runs.push_back({part->first[at], part->last[at], i, 0});
+    }
+    part->rule_view.arrivals = part->rule_runs.data();
+    part->rule_view.n_arrivals = part->rule_runs.size();
+    step_plasticity(proj, part->rule_view, step);
   }
 
-  // The rule sees the spikes of this step as emitted, on both sides.
-  void step_plasticity(Projection &proj, const Population &post, uint64_t step) {
+  // Whether projection `proj`'s rule runs by parts this step: in owner mode, or where its delivery
+  // is split. Then its presynaptic traces advance first, apart (before phase 2; in owner mode by
+  // task 0 of the batch).
+  bool rule_by_parts(const Projection &proj) const {
+    return proj.plasticity && (!owner.empty() || !proj.parts.empty());
+  }
+  void advance_pre_traces(uint64_t step) {
+    for (auto &proj : projs)
+      if (rule_by_parts(proj)) step_plasticity(proj, proj.plasticity->pre_view, step);
+  }
+
+  // The rule sees the spikes of this step as emitted, on both sides: view `v` is the whole rule
+  // or a part of it (gg_rule_part), which sees only its targets' postsynaptic spikes.
+  void step_plasticity(Projection &proj, gg_view &v, uint64_t step) {
     Plasticity &pl = *proj.plasticity;
     const auto &pre = pops[proj.spec->pre];
+    const auto &post = pops[proj.spec->post];
     const uint64_t pre_slot = step % pre.history.size(), post_slot = step % post.history.size();
-    pl.view.step = step;
-    pl.view.t = double(step) * exp.simulation.dt;
-    pl.view.pre_spikes = pre.history[pre_slot].data();
-    pl.view.n_pre_spikes = pre.history_count[pre_slot];
-    pl.view.post_spikes = post.history[post_slot].data();
-    pl.view.n_post_spikes = post.history_count[post_slot];
-    pl.view.learning = pl.learning(step) ? 1 : 0;
+    v.step = step;
+    v.t = double(step) * exp.simulation.dt;
+    v.pre_spikes = pre.history[pre_slot].data();
+    v.n_pre_spikes = pre.history_count[pre_slot];
+    const uint32_t *spikes = post.history[post_slot].data();
+    const uint32_t *end = spikes + post.history_count[post_slot];
+    if (v.rule_part == GG_RULE_TARGETS) { // (the history ascends)
+      spikes = std::lower_bound(spikes, end, uint32_t(v.post_begin));
+      end = std::lower_bound(spikes, end, uint32_t(v.post_end));
+    }
+    v.post_spikes = spikes;
+    v.n_post_spikes = uint64_t(end - spikes);
+    v.learning = pl.learning(step) ? 1 : 0;
     call(
-        pl.desc->cpu->step, pl.view,
-        [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "step");
+        pl.desc->cpu->step, v, [&] { return "plasticity of projection '" + proj.spec->name + "'"; },
+        "step");
   }
 
   std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
@@ -1057,6 +1118,7 @@ struct Simulation::Impl {
   }
 
   void phase2(uint64_t step) {
+    advance_pre_traces(step); // before the rules' parts that read them
     if (pool->size() == 1) {
       run_all(nullptr, groups.size(), [&](std::size_t g) { step_group(groups[g], step); });
     } else {
@@ -1080,21 +1142,32 @@ struct Simulation::Impl {
     build_owner(slice_split);
   }
 
-  // Once the deliveries' times are measured too (at 256, 1024 and 4096 steps in owner mode), the
-  // runs are cut again so that each thread's deliveries and slices take about equal time: a
-  // thread's deliveries counted evenly to its slices. The cut only changes who does what.
+  // Once the deliveries' times are measured too (at 256 steps in owner mode, then every 1024: the
+  // loads move, as when a plasticity rule starts to learn), the runs are cut again so that each
+  // thread's deliveries and slices take about equal time: a thread's deliveries (and rules)
+  // counted evenly to its slices. A new cut moves slices between cores' caches, so it is taken
+  // only where it shortens the longest thread's time by 3 % or more. The cut only changes who does
+  // what.
   void rebalance_owner(uint64_t steps_in) {
-    if (steps_in != 256 && steps_in != 1024 && steps_in != 4096) return;
+    if (steps_in != 256 && (steps_in == 0 || steps_in % 1024 != 0)) return;
     std::vector<double> cost = slice_cost;
     for (const auto &o : owner)
       for (std::size_t i = o.slice_begin; i < o.slice_end; ++i)
         cost[i] += o.delivery_cost / double(o.slice_end - o.slice_begin);
     std::vector<std::size_t> split;
     split_costs(cost, owner.size(), split);
-    bool same = true;
-    for (std::size_t t = 0; t < owner.size(); ++t)
-      same = same && owner[t].slice_begin == split[t] && owner[t].slice_end == split[t + 1];
-    if (!same) build_owner(split);
+    const auto longest = [&](const auto &begin, const auto &end) {
+      double most = 0;
+      for (std::size_t t = 0; t < owner.size(); ++t)
+        most = std::max(
+            most, std::accumulate(cost.begin() + long(begin(t)), cost.begin() + long(end(t)), 0.0));
+      return most;
+    };
+    const double now = longest([&](std::size_t t) { return owner[t].slice_begin; },
+                               [&](std::size_t t) { return owner[t].slice_end; });
+    const double then = longest([&](std::size_t t) { return split[t]; },
+                                [&](std::size_t t) { return split[t + 1]; });
+    if (then < 0.97 * now) build_owner(split);
   }
 
   void build_owner(const std::vector<std::size_t> &split) {
@@ -1144,11 +1217,11 @@ struct Simulation::Impl {
     }
   }
 
-  // Owner mode from a gathered step: its recorders (spikes only), then one batch that delivers
-  // its spikes and steps the next step's neurons, then the next step's spikes gathered. A
-  // divergence in the next step's neurons leaves `step` at that step (the run records it).
+  // Owner mode from a gathered step: one batch that advances its rules' presynaptic traces,
+  // delivers its spikes (and runs its rules' parts) and steps the next step's neurons, then its
+  // recorders (spikes only), then the next step's spikes gathered. A divergence in the next step's
+  // neurons leaves `step` at that step (the run records it).
   void owner_step(uint64_t &step) {
-    call_recorders(step, false);
     const uint64_t now = step;
     const bool next = now + 1 < exp.simulation.n_steps;
     if (next) apply_schedules(now + 1);
@@ -1173,7 +1246,16 @@ struct Simulation::Impl {
           o.delivery_error = nullptr;
           try {
             const auto t0 = time ? Clock::now() : Clock::time_point{};
-            for (auto &[q, part] : o.parts)
+            if (t == 0) { // the rules' presynaptic traces, awaited by the rules' parts
+              try {
+                advance_pre_traces(now);
+              } catch (...) {
+                pre_traces_done.store(now, std::memory_order_release);
+                throw;
+              }
+              pre_traces_done.store(now, std::memory_order_release);
+            }
+            for (auto &[q, part] : o.parts) // (with their rules' parts)
               step_projection(projs[q], &part, now);
             if (time) o.delivery_cost = 0.75 * o.delivery_cost + 0.25 * seconds_since(t0);
           } catch (...) {
@@ -1195,6 +1277,9 @@ struct Simulation::Impl {
     // The deliveries came first: their error before any of the next step's.
     for (const auto &o : owner)
       if (o.delivery_error) std::rethrow_exception(o.delivery_error);
+    // Step `now` is whole: its recorders (spikes only: the history still holds its spikes, and its
+    // rules have acted on the weights), before any error of the next step's neurons.
+    call_recorders(now, false);
     if (any_slice_error.load()) {
       for (auto &e : slice_errors)
         if (e) {

@@ -120,7 +120,7 @@ struct Istdp {
   // The weights a postsynaptic spike changes lie scattered (by-post index), found through its
   // column of the index, which lies elsewhere in memory for each spike. So two spikes ahead the
   // cache is asked for the column (synapse and presynaptic indices), and one spike ahead, the
-  // column now at hand, for the weights; likewise the next presynaptic row.
+  // column now at hand, for the weights; likewise the next presynaptic spike's synapses.
   static void prefetch_column(const gg_view &v, uint64_t p) {
     if (p >= v.n_post_spikes) return;
     const uint32_t j = v.post_spikes[p];
@@ -137,16 +137,23 @@ struct Istdp {
   }
   static void prefetch_pre(const gg_view &v, uint64_t p) {
     if (p >= v.n_pre_spikes) return;
-    const uint32_t k = v.pre_spikes[p];
-    ganglion::prefetch_synapses(v.post_index, v.plastic_weight, v.row_ptr[k], v.row_ptr[k + 1]);
+    const auto run = ganglion::pre_synapses(v, p);
+    ganglion::prefetch_synapses(v.post_index, v.plastic_weight, run.first, run.last);
   }
 
+  // Whole, or by parts (split_rule: the presynaptic traces, then each target range's share).
+  static constexpr bool split_rule = true;
   GANGLION_SIMD static void step(const gg_view &v) {
     if (v.n == 0) return;
     double *xp = v.fields[x_post], *xq = v.fields[x_pre];
     const double d = v.fields[decay][0], jump = 1.0 / v.fields[tau][0];
-    for (uint64_t j = 0; j < v.n; ++j) xp[j] *= d;
-    for (uint64_t k = 0; k < v.n_pre; ++k) xq[k] *= d;
+    if (ganglion::rule_pre_traces(v)) {
+      for (uint64_t k = 0; k < v.n_pre; ++k) xq[k] *= d;
+      for (uint64_t i = 0; i < v.n_pre_spikes; ++i) xq[v.pre_spikes[i]] += jump;
+    }
+    if (!ganglion::rule_targets(v)) return;
+    const auto range = ganglion::rule_range(v);
+    for (uint64_t j = range.first; j < range.last; ++j) xp[j] *= d;
 
     const bool learn = v.learning != 0, additive = v.fields[form][0] != 0;
     const double s = v.fields[sign][0];
@@ -162,18 +169,16 @@ struct Istdp {
         const double J = w[syn], e = p(eta, j);
         w[syn] = bounded(J, additive ? s * e * q : e * J * q, s, p(J_min, j), p(J_max, j));
       };
-      for (uint64_t i = 0; i < v.n_pre_spikes; ++i) {
-        const uint32_t k = v.pre_spikes[i];
-        if (learn) {
+      if (learn) { // presynaptic spikes: they see x_post before this step's postsynaptic spikes
+        for (uint64_t i = 0; i < v.n_pre_spikes; ++i) {
           prefetch_pre(v, i + 1);
-          for (uint64_t syn = v.row_ptr[k]; syn < v.row_ptr[k + 1]; ++syn) {
+          const auto run = ganglion::pre_synapses(v, i);
+          for (uint64_t syn = run.first; syn < run.last; ++syn) {
             const uint32_t j = v.post_index[syn];
             change(j, syn, xp[j] - (same ? alpha0 : alpha_[j]));
           }
         }
-        xq[k] += jump;
-      }
-      if (learn) { // the pipeline's start: spike 0's weights, spike 1's column
+        // the pipeline's start: spike 0's weights, spike 1's column
         prefetch_column(v, 1);
         prefetch_post(v, 0);
       }

@@ -110,30 +110,39 @@ struct Stdp {
 
   static void update(const gg_view &v) { derive(v); }
 
+  // Whole, or by parts (split_rule: the presynaptic traces, then each target range's share).
+  static constexpr bool split_rule = true;
   static void step(const gg_view &v) {
     if (v.n == 0) return;
     double *x = v.fields[x_pre], *y = v.fields[y_post];
-    const double dp = v.fields[decay_plus][0];
+    const bool nearest = v.fields[pairing][0] != 0;
+    if (ganglion::rule_pre_traces(v)) {
+      const double dp = v.fields[decay_plus][0];
+      for (uint64_t k = 0; k < v.n_pre; ++k) x[k] *= dp;
+      for (uint64_t p = 0; p < v.n_pre_spikes; ++p) {
+        const uint32_t k = v.pre_spikes[p];
+        x[k] = nearest ? 1.0 : x[k] + 1.0;
+      }
+    }
+    if (!ganglion::rule_targets(v)) return;
     const double *dm = v.fields[decay_minus];
-    for (uint64_t k = 0; k < v.n_pre; ++k) x[k] *= dp;
-    for (uint64_t j = 0; j < v.n; ++j) y[j] *= dm[j];
+    const auto range = ganglion::rule_range(v);
+    for (uint64_t j = range.first; j < range.last; ++j) y[j] *= dm[j];
 
-    const bool learn = v.learning != 0, multiplicative = v.fields[form][0] != 0,
-               nearest = v.fields[pairing][0] != 0;
+    const bool learn = v.learning != 0, multiplicative = v.fields[form][0] != 0;
     const double *ap = v.fields[A_plus], *am = v.fields[A_minus], *lo = v.fields[w_min],
                  *hi = v.fields[w_max];
     float *w = v.plastic_weight;
 
-    for (uint64_t p = 0; p < v.n_pre_spikes; ++p) {
-      const uint32_t k = v.pre_spikes[p];
-      if (learn)
-        for (uint64_t syn = v.row_ptr[k]; syn < v.row_ptr[k + 1]; ++syn) {
+    if (learn) // presynaptic spikes depress, reading y_post before this step's postsynaptic spikes
+      for (uint64_t p = 0; p < v.n_pre_spikes; ++p) {
+        const auto run = ganglion::pre_synapses(v, p);
+        for (uint64_t syn = run.first; syn < run.last; ++syn) {
           const uint32_t j = v.post_index[syn];
           const double wk = w[syn], f = multiplicative ? wk - lo[j] : hi[j];
           w[syn] = float(std::clamp(wk - am[j] * f * y[j], lo[j], hi[j]));
         }
-      x[k] = nearest ? 1.0 : x[k] + 1.0;
-    }
+      }
 
     for (uint64_t p = 0; p < v.n_post_spikes; ++p) {
       const uint32_t j = v.post_spikes[p];

@@ -17,6 +17,7 @@ struct Weights {
   static constexpr const char *name = "weights";
   static constexpr gg_kind kind = GG_KIND_RECORDER;
   static constexpr bool records_projection = true;
+  static constexpr bool spikes_only = true; // reads its projection's weights alone
   static constexpr const char *doc =
       "Records a projection's weights (in its weight unit) every \"every\", starting with the "
       "initial ones at t = 0: /weights/<projection>/time (ms), mean, std, histogram (rows of "
