@@ -974,8 +974,9 @@ struct Simulation::Impl {
     }
   }
 
-  // Projection `proj` in phase 2, whole or one part of its delivery.
-  void step_projection(Projection &proj, Part *part, uint64_t step) {
+  // Projection `proj` in phase 2, whole or one part of its delivery, then its rule (or the part's
+  // share of it) unless `rule` is false.
+  void step_projection(Projection &proj, Part *part, uint64_t step, bool rule = true) {
     const bool whole = part == nullptr;
     auto &arrivals = whole ? proj.arrivals : part->arrivals;
     gg_view &v = whole ? proj.view : part->view;
@@ -988,24 +989,29 @@ struct Simulation::Impl {
     v.t = double(step) * exp.simulation.dt;
     call(
         proj.desc->cpu->step, v, [&] { return "projection '" + proj.spec->name + "'"; }, "step");
-    if (!proj.plasticity) return;
+    if (!proj.plasticity || !rule) return;
     if (whole) return step_plasticity(proj, proj.plasticity->view, step);
+    step_rule_part(proj, *part, step);
+  }
+
+  // A part's share of its projection's rule: the synapses onto its targets (GG_RULE_TARGETS).
+  void step_rule_part(Projection &proj, Part &part, uint64_t step) {
     if (!owner.empty()) // task 0 of the batch advances the presynaptic traces
       while (pre_traces_done.load(std::memory_order_acquire) != step)
         std::this_thread::yield();
     // The runs of this step's presynaptic spikes (as emitted) onto the part's targets, one for each
     // spike (GG_RULE_TARGETS: arrivals[i] is pre_spikes[i]'s).
-    part->rule_runs.clear();
+    part.rule_runs.clear();
     const auto &pre = pops[proj.spec->pre];
     const uint64_t slot = step % pre.history.size();
     for (uint64_t s = 0; s < pre.history_count[slot]; ++s) {
       const uint32_t i = pre.history[slot][s];
-      const uint64_t at = i * part->stride;
-      part->rule_runs.push_back({part->first[at], part->last[at], i, 0});
+      const uint64_t at = i * part.stride;
+      part.rule_runs.push_back({part.first[at], part.last[at], i, 0});
     }
-    part->rule_view.arrivals = part->rule_runs.data();
-    part->rule_view.n_arrivals = part->rule_runs.size();
-    step_plasticity(proj, part->rule_view, step);
+    part.rule_view.arrivals = part.rule_runs.data();
+    part.rule_view.n_arrivals = part.rule_runs.size();
+    step_plasticity(proj, part.rule_view, step);
   }
 
   // Whether projection `proj`'s rule runs by parts this step: in owner mode, or where its delivery
@@ -1255,15 +1261,18 @@ struct Simulation::Impl {
               }
               pre_traces_done.store(now, std::memory_order_release);
             }
-            for (auto &[q, part] : o.parts) // (with their rules' parts)
-              step_projection(projs[q], &part, now);
+            for (auto &[q, part] : o.parts)
+              step_projection(projs[q], &part, now, false);
+            // The slices may be taken from here on: the rules' parts touch no neuron's state.
+            if (next) o.ready.store(now + 1, std::memory_order_release);
+            for (auto &[q, part] : o.parts)
+              if (projs[q].plasticity) step_rule_part(projs[q], part, now);
             if (time) o.delivery_cost = 0.75 * o.delivery_cost + 0.25 * seconds_since(t0);
           } catch (...) {
             o.delivery_error = std::current_exception();
             return;
           }
           if (!next) return;
-          o.ready.store(now + 1, std::memory_order_release);
           for (std::size_t i; claim(o, false, i);) // own slices from the front
             run_slice(i);
           for (std::size_t k = 1; k < owner.size(); ++k) { // others' last slices, once ready

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The GPU tests on a lent device machine, where the project's own dependencies (Boost, HDF5) are
+# not installed: builds the CUDA sources and the GPU tests standalone with nvcc (sm_90 machine code
+# and compute_90 PTX) and runs them, failing where a test fails or skips.
+#
+# usage: tools/gpu_check.sh --prepare   here: copies doctest into .gpucheck/ (add "/.gpucheck/" to
+#                                        .git/info/exclude), which the device call must carry
+#        tools/gpu_check.sh             there: build and run; logs under $OUT (or /tmp/gpu_check)
+set -o pipefail
+cd "$(dirname "$0")/.."
+if [ "${1:-}" = --prepare ]; then
+  mkdir -p .gpucheck/doctest && cp /usr/include/doctest/doctest.h .gpucheck/doctest/ && exit 0
+  exit 1
+fi
+OUT=${OUT:-/tmp/gpu_check}
+mkdir -p "$OUT"
+export PATH=/usr/local/cuda/bin:$PATH
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee "$OUT/gpu.txt"
+nvcc --version | tail -1
+printf '#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n#include <doctest/doctest.h>\n' >/tmp/gg_main.cpp
+flags="-std=c++17 -O2 -DGANGLION_HAVE_CUDA -I framework/include -I gpu -I tests/gpu -I .gpucheck"
+objs=()
+for cu in $(find gpu -name '*.cu'); do
+  o=/tmp/$(basename "$cu" .cu).o
+  nvcc $flags -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 \
+    -c "$cu" -o "$o" 2>&1 | tee -a "$OUT/build.log" || { echo "BUILD FAILED: $cu"; exit 1; }
+  objs+=("$o")
+done
+nvcc $flags tests/gpu/test_*.cpp /tmp/gg_main.cpp "${objs[@]}" -o /tmp/gg_gpu_tests 2>&1 |
+  tee -a "$OUT/build.log" || { echo "BUILD FAILED: tests"; exit 1; }
+/tmp/gg_gpu_tests -s 2>&1 | tee "$OUT/test.log"
+rc=$?
+if grep -q "GPU TEST SKIPPED" "$OUT/test.log"; then echo "a GPU test skipped itself"; exit 1; fi
+exit $rc
