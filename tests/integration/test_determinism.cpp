@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -44,10 +45,12 @@ const char *const small_balanced = R"json({
 
 } // namespace
 
-TEST_CASE("determinism: the same seed gives identical spike trains with 1 and 2 threads, another seed differs") {
+TEST_CASE("determinism: the same seed gives identical spike trains with 1 and 2 threads, another "
+          "seed differs") {
   const InProcessRun one = run_in_process(small_balanced, {"simulation.threads=1"});
   const InProcessRun two = run_in_process(small_balanced, {"simulation.threads=2"});
-  const InProcessRun other = run_in_process(small_balanced, {"simulation.threads=1", "simulation.seed=2"});
+  const InProcessRun other =
+      run_in_process(small_balanced, {"simulation.threads=1", "simulation.seed=2"});
   const InProcessRun three = run_in_process(small_balanced, {"simulation.threads=3"});
   CHECK(one.report.threads == 1);
   CHECK(two.report.threads == 2);
@@ -152,26 +155,36 @@ std::string with_istdp(const std::string &i_to_e_p) {
   return config;
 }
 
-// Every dataset of the weights recorder, the same bits in both files; and the weights moved.
-void same_weights(const std::string &a, const std::string &b) {
-  for (const char *d : {"/weights/I->E/synapses/data", "/weights/I->E/mean", "/weights/I->E/std"}) {
-    CAPTURE(d);
-    const std::vector<double> x = read_h5_f64(a, d), y = read_h5_f64(b, d);
+// Every dataset of a weights recorder, the same bits in both files; and the weights moved.
+void same_weights(const std::string &a, const std::string &b, const std::string &proj = "I->E") {
+  for (const char *d : {"/synapses/data", "/mean", "/std"}) {
+    const std::string path = "/weights/" + proj + d;
+    CAPTURE(path);
+    const std::vector<double> x = read_h5_f64(a, path), y = read_h5_f64(b, path);
     REQUIRE(x.size() >= 20);
     CHECK(x == y);
   }
-  const std::vector<double> mean = read_h5_f64(a, "/weights/I->E/mean");
+  const std::vector<double> mean = read_h5_f64(a, "/weights/" + proj + "/mean");
   CHECK(mean.front() != mean.back());
 }
 
 } // namespace
 
-TEST_CASE("determinism: with inhibitory STDP, owner mode on 2 and 3 threads gives the same spikes "
-          "and weights as one thread") {
+TEST_CASE("determinism: with inhibitory STDP and STDP, owner mode on 2 and 3 threads gives the "
+          "same spikes and weights as one thread") {
   // istdp cuts by target range (GG_DESC_SPLIT_RULE): each thread runs the rule on its own
   // neurons' synapses after delivering onto them; the weights recorder reads weights only. E is
-  // three slices of neurons, so that the threads' runs cut it.
-  const std::string config = with_istdp("0.1");
+  // three slices of neurons, so that the threads' runs cut it. stdp acts on E->E too: two rules,
+  // each with its presynaptic traces advanced first.
+  std::string config = with_istdp("0.1");
+  const std::string ee = R"j("weight": {"value": 25, "scale": "1/sqrt(N)"})j";
+  config.insert(config.find(ee) + ee.size(),
+                R"j(, "plasticity": {"rule": "stdp", "params": {"A_plus": 0.02, "A_minus": 0.021},
+                    "active": [["50 ms", "200 ms"]]})j");
+  const std::string recorders = R"j("recorders": [)j";
+  config.insert(config.find(recorders) + recorders.size(),
+                R"j({"type": "weights", "projection": "E->E", "every": "10 ms",
+                    "synapses": {"first": 30}}, )j");
   const std::vector<std::string> sizes = {"populations.E.size=2400", "populations.I.size=600",
                                           "populations.X.size=600"};
   const auto threads = [&](const char *n) {
@@ -194,8 +207,11 @@ TEST_CASE("determinism: with inhibitory STDP, owner mode on 2 and 3 threads give
     CHECK(a.times == three.spikes.at(pop).times);
     CHECK(a.ids == three.spikes.at(pop).ids);
   }
-  same_weights(dir / "1.h5", dir / "2.h5");
-  same_weights(dir / "1.h5", dir / "3.h5");
+  for (const char *proj : {"I->E", "E->E"}) {
+    CAPTURE(proj);
+    same_weights(dir / "1.h5", dir / "2.h5", proj);
+    same_weights(dir / "1.h5", dir / "3.h5", proj);
+  }
 }
 
 TEST_CASE("determinism: with inhibitory STDP and a state recorder, 2 threads split the plastic "
@@ -222,4 +238,72 @@ TEST_CASE("determinism: with inhibitory STDP and a state recorder, 2 threads spl
   same_weights(dir / "1.h5", dir / "2.h5");
   CHECK(read_h5_f64(dir / "1.h5", "/report/E/V/data") ==
         read_h5_f64(dir / "2.h5", "/report/E/V/data"));
+}
+
+namespace {
+
+// with_istdp's network with tests/test_plugins/rule_test.c's rule on I->E in place of istdp.
+std::string with_test_rule(const std::string &library, const std::string &name,
+                           const std::string &fail_at) {
+  std::string config = with_istdp("0.5");
+  const std::string istdp = R"j({"rule": "istdp", "params": {"eta": "20 ms",
+      "tau": "20 ms", "r0": "10 Hz"})j";
+  const std::size_t at = config.find(istdp);
+  REQUIRE(at != std::string::npos);
+  config.replace(at, istdp.size(),
+                 R"j({"rule": ")j" + name + R"j(", "params": {"eta": 0.02, "fail_at": )j" +
+                     fail_at + "}");
+  const std::string j_ie = R"j("value": -150)j";
+  config.replace(config.find(j_ie), j_ie.size(), R"j("value": -30)j");
+  const std::string lib = std::string(GANGLION_TEST_PLUGIN_DIR) + "/" + library;
+  REQUIRE(std::filesystem::exists(lib));
+  config.insert(config.find('{') + 1, R"j("plugins": [")j" + lib + R"j("], )j");
+  return config;
+}
+
+} // namespace
+
+TEST_CASE("determinism: a plasticity rule that cannot be cut by target keeps owner mode off and "
+          "its projection whole, with the same spikes and weights") {
+  // rule_whole.so lacks GG_DESC_SPLIT_RULE: its projection (rows of 200, which split_delivery
+  // would otherwise cut) is delivered whole and the rule run whole after it.
+  const std::string config = with_test_rule("rule_whole.so", "gg_test_rule_whole", "-1");
+  TempDir dir;
+  const InProcessRun one = run_in_process_to(config, dir / "1.h5", {"simulation.threads=1"});
+  const InProcessRun two = run_in_process_to(config, dir / "2.h5", {"simulation.threads=2"});
+  CHECK(two.report.owner_from == UINT64_MAX);
+  REQUIRE(two.report.projections.size() == 6);
+  CHECK(two.report.projections[2].parts == 1);
+  CHECK(one.spikes.at("E").times.size() >= 50);
+  CHECK(one.spikes.at("E").times == two.spikes.at("E").times);
+  CHECK(one.spikes.at("E").ids == two.spikes.at("E").ids);
+  same_weights(dir / "1.h5", dir / "2.h5");
+  // The same rule by parts (rule_split.so) splits the projection, in owner mode from step 128.
+  const InProcessRun split =
+      run_in_process_to(with_test_rule("rule_split.so", "gg_test_rule_split", "-1"), dir / "s.h5",
+                        {"simulation.threads=2"});
+  CHECK(split.report.owner_from == 128);
+  CHECK(split.spikes.at("E").times == one.spikes.at("E").times);
+  same_weights(dir / "1.h5", dir / "s.h5");
+}
+
+TEST_CASE("determinism: a plasticity rule failing by parts in owner mode stops the run with the "
+          "words it gives whole") {
+  for (const char *fail_at : {"1000", "40"}) { // in owner mode, and before it (split delivery)
+    CAPTURE(fail_at);
+    const std::string whole = with_test_rule("rule_whole.so", "gg_test_rule_whole", fail_at);
+    const std::string split = with_test_rule("rule_split.so", "gg_test_rule_split", fail_at);
+    const std::string words = std::string("failing on purpose in step ") + fail_at;
+    CHECK_THROWS_WITH_AS(run_in_process(whole, {"simulation.threads=1"}),
+                         doctest::Contains(words.c_str()), ganglion::RunError);
+    for (const char *threads :
+         {"simulation.threads=1", "simulation.threads=2", "simulation.threads=3"}) {
+      CAPTURE(threads);
+      CHECK_THROWS_WITH_AS(run_in_process(split, {threads}), doctest::Contains(words.c_str()),
+                           ganglion::RunError);
+      CHECK_THROWS_WITH_AS(run_in_process(split, {threads}),
+                           doctest::Contains("plasticity of projection 'I->E': step failed: "),
+                           ganglion::RunError);
+    }
+  }
 }
