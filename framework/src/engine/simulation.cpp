@@ -332,7 +332,8 @@ struct Simulation::Impl {
     // step whose neurons they are (the deliveries onto them are done).
     alignas(64) std::atomic<uint64_t> unclaimed{0};
     std::atomic<uint64_t> ready{UINT64_MAX};
-    double delivery_cost = 0; // running mean of its deliveries' time (s), sampled every 8th step
+    double delivery_cost = 0; // running mean of its deliveries' and rules' parts' time (s),
+                              // sampled every 8th step
   };
   static constexpr uint64_t kOwnerFrom = 128; // steps of measured slice costs before the split
   bool owner_possible = false;
@@ -1160,20 +1161,18 @@ struct Simulation::Impl {
     for (const auto &o : owner)
       for (std::size_t i = o.slice_begin; i < o.slice_end; ++i)
         cost[i] += o.delivery_cost / double(o.slice_end - o.slice_begin);
-    std::vector<std::size_t> split;
+    std::vector<std::size_t> split, now(owner.size() + 1, owner.back().slice_end);
+    for (std::size_t t = 0; t < owner.size(); ++t)
+      now[t] = owner[t].slice_begin;
     split_costs(cost, owner.size(), split);
-    const auto longest = [&](const auto &begin, const auto &end) {
+    const auto longest = [&](const std::vector<std::size_t> &runs) { // the longest thread's time
       double most = 0;
-      for (std::size_t t = 0; t < owner.size(); ++t)
-        most = std::max(
-            most, std::accumulate(cost.begin() + long(begin(t)), cost.begin() + long(end(t)), 0.0));
+      for (std::size_t t = 0; t + 1 < runs.size(); ++t)
+        most = std::max(most, std::accumulate(cost.begin() + long(runs[t]),
+                                              cost.begin() + long(runs[t + 1]), 0.0));
       return most;
     };
-    const double now = longest([&](std::size_t t) { return owner[t].slice_begin; },
-                               [&](std::size_t t) { return owner[t].slice_end; });
-    const double then = longest([&](std::size_t t) { return split[t]; },
-                                [&](std::size_t t) { return split[t + 1]; });
-    if (then < 0.97 * now) build_owner(split);
+    if (longest(split) < 0.97 * longest(now)) build_owner(split);
   }
 
   void build_owner(const std::vector<std::size_t> &split) {
