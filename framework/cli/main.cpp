@@ -169,8 +169,9 @@ void print_summary(const std::string &config, const Experiment &exp, const RunRe
               r.threads, r.threads == 1 ? "" : "s", r.setup_s);
   if (r.owner_from != UINT64_MAX)
     std::printf("  from t = %.10g ms each thread delivered the spikes onto its own neurons, with "
-                "their next step\n",
-                double(r.owner_from) * exp.simulation.dt);
+                "their next step (runs cut %u time%s)\n",
+                double(r.owner_from) * exp.simulation.dt, r.owner_cuts,
+                r.owner_cuts == 1 ? "" : "s");
   int name_w = 12, model_w = 10; // columns as wide as the longest name
   for (const auto &p : r.populations) {
     name_w = std::max(name_w, int(p.name.size()));

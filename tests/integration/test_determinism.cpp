@@ -8,7 +8,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -168,6 +170,27 @@ void same_weights(const std::string &a, const std::string &b, const std::string 
   CHECK(mean.front() != mean.back());
 }
 
+// small_balanced's populations three times as large (E three slices of neurons, so that the
+// threads' runs cut its rows), on `threads` threads.
+std::vector<std::string> larger_on(const char *threads) {
+  return {"populations.E.size=2400", "populations.I.size=600", "populations.X.size=600",
+          std::string("simulation.threads=") + threads};
+}
+
+// The spike trains of `pops` in runs `b` and `c` are `a`'s, which are not empty.
+void same_spikes(const InProcessRun &a, const InProcessRun &b, const InProcessRun &c,
+                 std::initializer_list<const char *> pops) {
+  for (const char *pop : pops) {
+    CAPTURE(pop);
+    const SpikeTrain &x = a.spikes.at(pop);
+    CHECK(x.times.size() >= 50);
+    CHECK(x.times == b.spikes.at(pop).times);
+    CHECK(x.ids == b.spikes.at(pop).ids);
+    CHECK(x.times == c.spikes.at(pop).times);
+    CHECK(x.ids == c.spikes.at(pop).ids);
+  }
+}
+
 } // namespace
 
 TEST_CASE("determinism: with inhibitory STDP and STDP, owner mode on 2 and 3 threads gives the "
@@ -185,28 +208,13 @@ TEST_CASE("determinism: with inhibitory STDP and STDP, owner mode on 2 and 3 thr
   config.insert(config.find(recorders) + recorders.size(),
                 R"j({"type": "weights", "projection": "E->E", "every": "10 ms",
                     "synapses": {"first": 30}}, )j");
-  const std::vector<std::string> sizes = {"populations.E.size=2400", "populations.I.size=600",
-                                          "populations.X.size=600"};
-  const auto threads = [&](const char *n) {
-    std::vector<std::string> o = sizes;
-    o.push_back(std::string("simulation.threads=") + n);
-    return o;
-  };
   TempDir dir;
-  const InProcessRun one = run_in_process_to(config, dir / "1.h5", threads("1"));
-  const InProcessRun two = run_in_process_to(config, dir / "2.h5", threads("2"));
-  const InProcessRun three = run_in_process_to(config, dir / "3.h5", threads("3"));
+  const InProcessRun one = run_in_process_to(config, dir / "1.h5", larger_on("1"));
+  const InProcessRun two = run_in_process_to(config, dir / "2.h5", larger_on("2"));
+  const InProcessRun three = run_in_process_to(config, dir / "3.h5", larger_on("3"));
   CHECK(two.report.owner_from == 128);
   CHECK(three.report.owner_from == 128);
-  for (const char *pop : {"E", "I"}) {
-    CAPTURE(pop);
-    const SpikeTrain &a = one.spikes.at(pop);
-    CHECK(a.times.size() >= 50);
-    CHECK(a.times == two.spikes.at(pop).times);
-    CHECK(a.ids == two.spikes.at(pop).ids);
-    CHECK(a.times == three.spikes.at(pop).times);
-    CHECK(a.ids == three.spikes.at(pop).ids);
-  }
+  same_spikes(one, two, three, {"E", "I"});
   for (const char *proj : {"I->E", "E->E"}) {
     CAPTURE(proj);
     same_weights(dir / "1.h5", dir / "2.h5", proj);
@@ -306,4 +314,29 @@ TEST_CASE("determinism: a plasticity rule failing by parts in owner mode stops t
                            ganglion::RunError);
     }
   }
+}
+
+TEST_CASE("determinism: owner mode cut again at every check (each inner bound moved by a slice) "
+          "gives the same spikes and weights as one thread") {
+  // GANGLION_TEST_RECUT makes every check of the threads' loads (at 256 and 1024 steps in owner
+  // mode) cut the runs again, down a slice and then up, whatever the times: a new cut searches
+  // only the row bounds whose target bound moved and keeps the others (and those of projections
+  // onto a population whose bounds did not move). E is three slices, so its rows are cut inside.
+  const std::string config = with_istdp("0.1");
+  TempDir dir;
+  const InProcessRun one = run_in_process_to(config, dir / "1.h5", larger_on("1"));
+  REQUIRE(setenv("GANGLION_TEST_RECUT", "1", 1) == 0);
+  struct Unset {
+    ~Unset() { unsetenv("GANGLION_TEST_RECUT"); }
+  } unset;
+  const InProcessRun two = run_in_process_to(config, dir / "2.h5", larger_on("2"));
+  const InProcessRun three = run_in_process_to(config, dir / "3.h5", larger_on("3"));
+  CHECK(one.report.owner_cuts == 0);
+  for (const InProcessRun *r : {&two, &three}) {
+    CHECK(r->report.owner_from == 128);
+    CHECK(r->report.owner_cuts == 3); // on entering owner mode, then at 256 and 1024 steps in it
+  }
+  same_spikes(one, two, three, {"E", "I", "X"});
+  same_weights(dir / "1.h5", dir / "2.h5");
+  same_weights(dir / "1.h5", dir / "3.h5");
 }

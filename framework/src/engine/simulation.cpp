@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 #include <thread>
@@ -337,10 +338,14 @@ struct Simulation::Impl {
   };
   static constexpr uint64_t kOwnerFrom = 128; // steps of measured slice costs before the split
   bool owner_possible = false;
-  std::vector<OwnerTask> owner;                  // empty: not (yet) in owner mode
-  std::vector<std::vector<uint64_t>> owner_cuts; // the parts' row bounds
-  std::vector<std::size_t> owner_split;          // task t first on thread t
-  std::vector<std::exception_ptr> slice_errors;  // owner mode: this step's, by slice
+  std::vector<OwnerTask> owner;                    // empty: not (yet) in owner mode
+  std::vector<std::vector<uint64_t>> owner_cuts;   // the parts' row bounds, by projection
+  std::vector<std::vector<uint64_t>> owner_bounds; // ... and the target bounds they were cut at
+  double owner_build_s = 0;                        // the last cut's time to build (s)
+  unsigned owner_cuts_made = 0;                    // cuts so far (RunReport::owner_cuts)
+  bool recut_for_tests = false;                    // GANGLION_TEST_RECUT (rebalance_owner)
+  std::vector<std::size_t> owner_split;            // task t first on thread t
+  std::vector<std::exception_ptr> slice_errors;    // owner mode: this step's, by slice
   std::atomic<bool> any_slice_error{false};
   // Owner mode: the step whose rules' presynaptic traces are advanced. Task 0 advances them first,
   // and a rule's part waits for them (they are done long before, while its deliveries ran), so
@@ -370,6 +375,7 @@ struct Simulation::Impl {
     const unsigned threads =
         sim.threads ? sim.threads : std::max(1u, std::thread::hardware_concurrency());
     pool = std::make_unique<ThreadPool>(threads);
+    recut_for_tests = std::getenv("GANGLION_TEST_RECUT") != nullptr;
 
     pops.resize(exp.populations.size());
     for (std::size_t p = 0; p < pops.size(); ++p) {
@@ -701,15 +707,28 @@ struct Simulation::Impl {
   // The parts of a projection's delivery by target range: part t takes each row's synapses onto
   // targets [bound[t], bound[t + 1]) (bound ascending from 0 to the population's size). Their row
   // bounds go to `cuts`, row i's side by side (cuts[i * (parts + 1) + t], its first synapse onto
-  // a target >= bound[t]), so that a part's two bounds for a row share a cache line.
+  // a target >= bound[t]), so that a part's two bounds for a row share a cache line. Where `cuts`
+  // already holds the row bounds of `kept` (an earlier cut of as many parts), only the columns
+  // whose bound moved are searched again (a search is a cache miss a row). The rows are searched
+  // in chunks on the pool.
   std::vector<Part> cut_by_target(const Projection &proj, const std::vector<uint64_t> &bound,
-                                  std::vector<uint64_t> &cuts) {
+                                  std::vector<uint64_t> &cuts,
+                                  const std::vector<uint64_t> &kept = {}) {
     const Csr &c = proj.csr;
     const uint64_t n_pre = c.row_ptr.size() - 1, stride = bound.size();
+    const bool reuse = kept.size() == stride && cuts.size() == n_pre * stride;
     cuts.resize(n_pre * stride);
-    for (uint64_t i = 0; i < n_pre; ++i)
-      for (std::size_t t = 0; t < stride; ++t)
-        cuts[i * stride + t] = first_onto(c, i, bound[t]);
+    std::vector<std::size_t> moved;
+    for (std::size_t t = 0; t < stride; ++t)
+      if (!reuse || kept[t] != bound[t]) moved.push_back(t);
+    constexpr uint64_t kRows = 4096;
+    if (!moved.empty())
+      parallel((n_pre + kRows - 1) / kRows, [&](std::size_t k) {
+        const uint64_t end = std::min(n_pre, (k + 1) * kRows);
+        for (uint64_t i = k * kRows; i < end; ++i)
+          for (std::size_t t : moved)
+            cuts[i * stride + t] = first_onto(c, i, bound[t]);
+      });
     std::vector<Part> parts(stride - 1);
     for (std::size_t t = 0; t + 1 < stride; ++t) {
       parts[t].first = cuts.data() + t;
@@ -1154,9 +1173,24 @@ struct Simulation::Impl {
   // thread's deliveries and slices take about equal time: a thread's deliveries (and rules)
   // counted evenly to its slices. A new cut moves slices between cores' caches, so it is taken
   // only where it shortens the longest thread's time by 3 % or more. The cut only changes who does
-  // what.
-  void rebalance_owner(uint64_t steps_in) {
+  // what. A new cut costs its build (the row bounds searched again where a bound moved: about 1 ms
+  // at N = 16000 and 4 ms at N = 64000 for COBA, a tenth of a step's time every 1024 steps) and
+  // the moved slices' trips between caches, so it is taken only where the time it saves over the
+  // next 4096 steps (or the rest of the run) is at least twice its last build's.
+  // With GANGLION_TEST_RECUT set (tests only), every check cuts again, each inner bound moved by a
+  // slice, whatever the times: the same spikes must follow.
+  void rebalance_owner(uint64_t steps_in, uint64_t steps_left) {
     if (steps_in != 256 && (steps_in == 0 || steps_in % 1024 != 0)) return;
+    if (recut_for_tests) {
+      std::vector<std::size_t> split(owner.size() + 1, owner.back().slice_end);
+      for (std::size_t t = 0; t < owner.size(); ++t)
+        split[t] = owner[t].slice_begin;
+      const bool down = owner_cuts_made % 2; // down at the first check, then up, ...
+      for (std::size_t t = 1; t < owner.size(); ++t)
+        split[t] = down ? std::max(split[t - 1], split[t] - (split[t] > 0))
+                        : std::min(split[t + 1], split[t] + 1);
+      return build_owner(split);
+    }
     std::vector<double> cost = slice_cost;
     for (const auto &o : owner)
       for (std::size_t i = o.slice_begin; i < o.slice_end; ++i)
@@ -1172,13 +1206,17 @@ struct Simulation::Impl {
                                               cost.begin() + long(runs[t + 1]), 0.0));
       return most;
     };
-    if (longest(split) < 0.97 * longest(now)) build_owner(split);
+    const double before = longest(now), after = longest(split);
+    const double horizon = double(std::min<uint64_t>(4096, steps_left));
+    if (after < 0.97 * before && (before - after) * horizon > 2 * owner_build_s) build_owner(split);
   }
 
   void build_owner(const std::vector<std::size_t> &split) {
+    const auto t0 = Clock::now();
     const std::size_t threads = pool->size();
     owner = std::vector<OwnerTask>(threads);
-    owner_cuts.clear();
+    owner_cuts.resize(projs.size()); // kept from the last cut, with their bounds
+    owner_bounds.resize(projs.size());
     slice_errors.assign(slices.size(), nullptr);
     owner_split.resize(threads + 1);
     std::iota(owner_split.begin(), owner_split.end(), std::size_t(0));
@@ -1202,11 +1240,14 @@ struct Simulation::Impl {
         const std::size_t at = std::clamp(split[t], first_slice, end_slice);
         bound[t] = at == end_slice ? n_post : slices[at].begin;
       }
-      std::vector<Part> parts = cut_by_target(proj, bound, owner_cuts.emplace_back());
+      std::vector<Part> parts = cut_by_target(proj, bound, owner_cuts[q], owner_bounds[q]);
+      owner_bounds[q] = bound;
       for (std::size_t t = 0; t < threads; ++t)
         if (bound[t] < bound[t + 1]) // (no part where no target is on this thread)
           owner[t].parts.emplace_back(q, std::move(parts[t]));
     }
+    owner_build_s = seconds_since(t0);
+    ++owner_cuts_made;
   }
 
   // Claims slice i of task o's unclaimed ones, the first (its owner) or the last (another
@@ -1318,7 +1359,7 @@ struct Simulation::Impl {
             phase1(step);
             gather_spikes(step);
           }
-          rebalance_owner(step - rep.owner_from);
+          rebalance_owner(step - rep.owner_from, n_steps - step);
           owner_step(step);
         }
         if (progress && (step & 63) == 0 && seconds_since(last_progress) > 0.2) {
@@ -1338,6 +1379,7 @@ struct Simulation::Impl {
       }
       ++step;
     }
+    rep.owner_cuts = owner_cuts_made;
     rep.steps_done = std::min(step, n_steps);
     rep.simulated_ms = double(rep.steps_done) * exp.simulation.dt;
     if (rep.steps_done > 0) call_recorders(rep.steps_done - 1, true);

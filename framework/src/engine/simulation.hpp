@@ -46,6 +46,9 @@ struct RunReport {
   // The step from which each thread delivered the spikes onto its own neurons together with their
   // next step (the owner mode of 2 threads or more); UINT64_MAX where the run did not.
   uint64_t owner_from = UINT64_MAX;
+  // How many times the threads' runs of neurons were cut in owner mode, the first included: they
+  // are cut again where the measured times say it pays (Simulation::Impl::rebalance_owner).
+  unsigned owner_cuts = 0;
   bool diverged = false;
   std::string divergence; // where and when, when diverged
   uint64_t synapses() const;
