@@ -671,10 +671,11 @@ struct Simulation::Impl {
   }
 
   // Row i's first synapse onto a target >= lo (rows ascend by target within a delay).
-  static uint64_t first_onto(const Csr &c, uint64_t i, uint64_t lo) {
+  // `n_post`: the population's size (a bound there is the row's end).
+  static uint64_t first_onto(const Csr &c, uint64_t i, uint64_t lo, uint64_t n_post) {
     uint64_t a = c.row_ptr[i], b = c.row_ptr[i + 1];
     if (lo == 0) return a; // (the first and last bounds of every cut, without a search)
-    if (a < b && c.post(b - 1) < lo) return b;
+    if (lo >= n_post || (a < b && c.post(b - 1) < lo)) return b;
     while (a < b) {
       const uint64_t m = a + (b - a) / 2;
       if (c.post(m) < lo) a = m + 1;
@@ -727,7 +728,7 @@ struct Simulation::Impl {
         const uint64_t end = std::min(n_pre, (k + 1) * kRows);
         for (uint64_t i = k * kRows; i < end; ++i)
           for (std::size_t t : moved)
-            cuts[i * stride + t] = first_onto(c, i, bound[t]);
+            cuts[i * stride + t] = first_onto(c, i, bound[t], bound.back());
       });
     std::vector<Part> parts(stride - 1);
     for (std::size_t t = 0; t + 1 < stride; ++t) {
