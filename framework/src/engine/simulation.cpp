@@ -334,7 +334,8 @@ struct Simulation::Impl {
     alignas(64) std::atomic<uint64_t> unclaimed{0};
     std::atomic<uint64_t> ready{UINT64_MAX};
     double delivery_cost = 0; // running mean of its deliveries' and rules' parts' time (s),
-                              // sampled every 8th step
+                              // sampled every 16th step (timed), the first sample its seed
+    bool delivery_timed = false;
   };
   static constexpr uint64_t kOwnerFrom = 128; // steps of measured slice costs before the split
   bool owner_possible = false;
@@ -664,7 +665,7 @@ struct Simulation::Impl {
                        (!proj.plasticity || proj.plasticity->split()) && proj.csr.delay.empty();
     for (const auto &r : exp.recorders)
       owner_possible = owner_possible && (r.plugin->desc->flags & GG_DESC_SPIKES_ONLY);
-    slice_cost.assign(slices.size(), 1.0); // equal until measured
+    slice_cost.assign(slices.size(), 1.0); // equal until the first sample (step 0) replaces it
     group_cost.assign(groups.size(), 0.0);
     group_order.resize(groups.size());
     std::iota(group_order.begin(), group_order.end(), std::size_t(0));
@@ -1115,9 +1116,11 @@ struct Simulation::Impl {
     }
   }
 
-  // The tasks' running mean costs (which balance the threads' loads) are sampled every 8th
-  // step: two clock reads per task and step were 4 % of a 2-thread COBA run at N = 16000.
-  static bool timed(uint64_t step) { return (step & 7) == 0; }
+  // The tasks' running mean costs (which balance the threads' loads) are sampled every 16th
+  // step: two clock reads per task and step were 4 % of a 2-thread COBA run at N = 16000 (owner
+  // mode reads the clock once per task, each task's end the next one's start).
+  static bool timed(uint64_t step) { return (step & 15) == 0; }
+  static void add_sample(double &mean, double x) { mean = 0.75 * mean + 0.25 * x; }
 
   void one_step(uint64_t step) {
     apply_schedules(step);
@@ -1138,7 +1141,9 @@ struct Simulation::Impl {
             if (!timed(step)) return step_slice(slices[i], step);
             const auto t0 = Clock::now();
             step_slice(slices[i], step);
-            slice_cost[i] = 0.75 * slice_cost[i] + 0.25 * seconds_since(t0);
+            // (the first sample replaces the equal cost the slices start from)
+            if (step == 0) slice_cost[i] = seconds_since(t0);
+            else add_sample(slice_cost[i], seconds_since(t0));
           },
           slice_split.data());
     }
@@ -1157,7 +1162,7 @@ struct Simulation::Impl {
         if (!timed(step)) return step_group(groups[g], step);
         const auto t0 = Clock::now();
         step_group(groups[g], step);
-        group_cost[g] = 0.75 * group_cost[g] + 0.25 * seconds_since(t0);
+        add_sample(group_cost[g], seconds_since(t0));
       });
     }
   }
@@ -1272,15 +1277,15 @@ struct Simulation::Impl {
     const uint64_t now = step;
     const bool next = now + 1 < exp.simulation.n_steps;
     if (next) apply_schedules(now + 1);
-    for (auto &o : owner)
-      o.unclaimed.store(uint64_t(o.slice_end) << 32 | o.slice_begin);
     const bool time = timed(now);
-    const auto run_slice = [&](std::size_t i) {
+    // Slice i, timed from `since` (the end of what the thread did before) where the step is timed.
+    const auto run_slice = [&](std::size_t i, Clock::time_point &since) {
       try { // every slice steps, as in phase 1; the lowest's error is reported
         if (!time) return step_slice(slices[i], now + 1);
-        const auto t0 = Clock::now();
         step_slice(slices[i], now + 1);
-        slice_cost[i] = 0.75 * slice_cost[i] + 0.25 * seconds_since(t0);
+        const auto end = Clock::now();
+        add_sample(slice_cost[i], std::chrono::duration<double>(end - since).count());
+        since = end;
       } catch (...) {
         slice_errors[i] = std::current_exception();
         any_slice_error.store(true, std::memory_order_relaxed);
@@ -1289,10 +1294,13 @@ struct Simulation::Impl {
     parallel(
         owner.size(),
         [&](std::size_t t) {
+          // Each task's own words, written by the thread that runs it (no cache line of a task is
+          // written by the other thread in every step): its slices open to others only once
+          // `ready` says so, after this; an error ends the run, so none is left from before.
           OwnerTask &o = owner[t];
-          o.delivery_error = nullptr;
+          o.unclaimed.store(uint64_t(o.slice_end) << 32 | o.slice_begin);
+          auto since = time ? Clock::now() : Clock::time_point{};
           try {
-            const auto t0 = time ? Clock::now() : Clock::time_point{};
             if (t == 0) { // the rules' presynaptic traces, awaited by the rules' parts
               try {
                 advance_pre_traces(now);
@@ -1308,19 +1316,25 @@ struct Simulation::Impl {
             if (next) o.ready.store(now + 1, std::memory_order_release);
             for (auto &[q, part] : o.parts)
               if (projs[q].plasticity) step_rule_part(projs[q], part, now);
-            if (time) o.delivery_cost = 0.75 * o.delivery_cost + 0.25 * seconds_since(t0);
+            if (time) {
+              const auto end = Clock::now();
+              const double x = std::chrono::duration<double>(end - since).count();
+              o.delivery_cost = o.delivery_timed ? 0.75 * o.delivery_cost + 0.25 * x : x;
+              o.delivery_timed = true;
+              since = end;
+            }
           } catch (...) {
             o.delivery_error = std::current_exception();
             return;
           }
           if (!next) return;
           for (std::size_t i; claim(o, false, i);) // own slices from the front
-            run_slice(i);
+            run_slice(i, since);
           for (std::size_t k = 1; k < owner.size(); ++k) { // others' last slices, once ready
             OwnerTask &other = owner[(t + k) % owner.size()];
             if (other.ready.load(std::memory_order_acquire) != now + 1) continue;
             for (std::size_t i; claim(other, true, i);)
-              run_slice(i);
+              run_slice(i, since);
           }
         },
         owner_split.data());
