@@ -927,26 +927,30 @@ struct Simulation::Impl {
   // After phase 1: each population's spikes, slice after slice (so ascending), into its history.
   void gather_spikes(uint64_t step) {
     gathered = step;
-    for (auto &pop : pops) {
-      pop.history_count[step % pop.history.size()] = 0;
-      std::fill(pop.input_means.begin(), pop.input_means.end(), 0.0);
-    }
-    for (const auto &sl : slices) {
-      Population &pop = pops[sl.pop];
+    std::size_t i = 0; // the slices, population after population
+    for (std::size_t p = 0; p < pops.size(); ++p) {
+      Population &pop = pops[p];
       const uint64_t slot = step % pop.history.size();
       auto &out = pop.history[slot];
-      uint64_t &count = pop.history_count[slot];
-      if (count + sl.count > out.size()) out.resize(count + sl.count);
-      for (uint64_t s = 0; s < sl.count; ++s)
-        out[count + s] = sl.spikes[s] + uint32_t(sl.begin);
-      count += sl.count;
-      pop.spikes_total += sl.count;
-      for (std::size_t k = 0; k < sl.input_sums.size(); ++k)
-        pop.input_means[k] += sl.input_sums[k];
+      uint64_t count = 0;
+      if (pop.record_inputs) std::fill(pop.input_means.begin(), pop.input_means.end(), 0.0);
+      for (; i < slices.size() && slices[i].pop == p; ++i) {
+        const Slice &sl = slices[i];
+        if (count + sl.count > out.size()) out.resize(count + sl.count);
+        const uint32_t begin = uint32_t(sl.begin);
+        for (uint64_t s = 0; s < sl.count; ++s)
+          out[count + s] = sl.spikes[s] + begin;
+        count += sl.count;
+        if (pop.record_inputs)
+          for (std::size_t k = 0; k < sl.input_sums.size(); ++k)
+            pop.input_means[k] += sl.input_sums[k];
+      }
+      pop.history_count[slot] = count;
+      pop.spikes_total += count;
+      if (pop.record_inputs)
+        for (double &m : pop.input_means)
+          m /= double(pop.spec->size);
     }
-    for (auto &pop : pops)
-      for (double &m : pop.input_means)
-        m /= double(pop.spec->size);
   }
 
   // The synapses whose spike reaches them at the end of this step: spikes emitted at step s
