@@ -731,20 +731,28 @@ struct Simulation::Impl {
           for (std::size_t t : moved)
             cuts[i * stride + t] = first_onto(c, i, bound[t], bound.back());
       });
-    std::vector<Part> parts(stride - 1);
-    for (std::size_t t = 0; t + 1 < stride; ++t) {
-      parts[t].first = cuts.data() + t;
-      parts[t].last = cuts.data() + t + 1;
-      parts[t].stride = stride;
-      parts[t].view = proj.view;
-      if (proj.plasticity) {
-        parts[t].rule_view = proj.plasticity->view;
-        parts[t].rule_view.rule_part = GG_RULE_TARGETS;
-        parts[t].rule_view.post_begin = bound[t];
-        parts[t].rule_view.post_end = bound[t + 1];
-      }
-    }
+    std::vector<Part> parts;
+    for (std::size_t t = 0; t + 1 < stride; ++t)
+      parts.push_back(part_of(proj, cuts.data() + t, stride, bound[t], bound[t + 1]));
     return parts;
+  }
+
+  // The part of a projection's delivery onto targets [lo, hi) whose row i is
+  // [first[i * stride], first[i * stride + 1]).
+  static Part part_of(const Projection &proj, const uint64_t *first, uint64_t stride, uint64_t lo,
+                      uint64_t hi) {
+    Part part;
+    part.first = first;
+    part.last = first + 1;
+    part.stride = stride;
+    part.view = proj.view;
+    if (proj.plasticity) {
+      part.rule_view = proj.plasticity->view;
+      part.rule_view.rule_part = GG_RULE_TARGETS;
+      part.rule_view.post_begin = lo;
+      part.rule_view.post_end = hi;
+    }
+    return part;
   }
 
   void build_plasticity(Projection &proj) {
@@ -1249,6 +1257,14 @@ struct Simulation::Impl {
       for (std::size_t t = 0; t <= threads; ++t) {
         const std::size_t at = std::clamp(split[t], first_slice, end_slice);
         bound[t] = at == end_slice ? n_post : slices[at].begin;
+      }
+      std::size_t holders = 0, holder = 0; // the threads with targets of this projection
+      for (std::size_t t = 0; t < threads; ++t)
+        if (bound[t] < bound[t + 1]) ++holders, holder = t;
+      if (holders == 1) { // all on one thread: whole rows, as without parts (no cut to look up)
+        owner[holder].parts.emplace_back(q, part_of(proj, proj.csr.row_ptr.data(), 1, 0, n_post));
+        owner_bounds[q].clear();
+        continue;
       }
       std::vector<Part> parts = cut_by_target(proj, bound, owner_cuts[q], owner_bounds[q]);
       owner_bounds[q] = bound;
