@@ -976,8 +976,12 @@ struct Simulation::Impl {
       const uint64_t d = c.max_delay;
       if (step + 1 < d) return;
       const uint64_t slot = (step + 1 - d) % depth;
-      for (uint64_t s = 0; s < pre.history_count[slot]; ++s) {
-        const uint32_t i = pre.history[slot][s];
+      const uint32_t *spikes = pre.history[slot].data();
+      const uint64_t n = pre.history_count[slot];
+      constexpr uint64_t kAhead = 16; // row bounds asked for this many spikes ahead: each a miss
+      for (uint64_t s = 0; s < n; ++s) {
+        if (s + kAhead < n) __builtin_prefetch(first + spikes[s + kAhead] * stride);
+        const uint32_t i = spikes[s];
         const uint64_t a = first[i * stride], b = last[i * stride];
         if (a != b) arrivals.push_back({a, b, i, uint32_t(d)});
       }
