@@ -1158,8 +1158,10 @@ struct Simulation::Impl {
             const auto t0 = Clock::now();
             step_slice(slices[i], step);
             // (the first sample replaces the equal cost the slices start from)
-            if (step == 0) slice_cost[i] = seconds_since(t0);
-            else add_sample(slice_cost[i], seconds_since(t0));
+            if (step == 0)
+              slice_cost[i] = seconds_since(t0);
+            else
+              add_sample(slice_cost[i], seconds_since(t0));
           },
           slice_split.data());
     }
@@ -1195,10 +1197,11 @@ struct Simulation::Impl {
   // thread's deliveries and slices take about equal time: a thread's deliveries (and rules)
   // counted evenly to its slices. A new cut moves slices between cores' caches, so it is taken
   // only where it shortens the longest thread's time by 3 % or more. The cut only changes who does
-  // what. A new cut costs its build (the row bounds searched again where a bound moved: about 1 ms
-  // at N = 16000 and 4 ms at N = 64000 for COBA, a tenth of a step's time every 1024 steps) and
-  // the moved slices' trips between caches, so it is taken only where the time it saves over the
-  // next 4096 steps (or the rest of the run) is at least twice its last build's.
+  // what. A new cut costs its build (the row bounds searched again where a bound moved: 0.3 ms at
+  // COBA N = 16000 and 0.8 ms at N = 64000, where searching every bound had taken a tenth of a
+  // step's time every 1024 steps) and the moved slices' trips between caches, so it is taken only
+  // where the time it saves over the next 4096 steps (or the rest of the run) is at least twice
+  // its last build's.
   // With GANGLION_TEST_RECUT set (tests only), every check cuts again, each inner bound moved by a
   // slice, whatever the times: the same spikes must follow.
   void rebalance_owner(uint64_t steps_in, uint64_t steps_left) {
@@ -1343,7 +1346,10 @@ struct Simulation::Impl {
             if (time) {
               const auto end = Clock::now();
               const double x = std::chrono::duration<double>(end - since).count();
-              o.delivery_cost = o.delivery_timed ? 0.75 * o.delivery_cost + 0.25 * x : x;
+              if (o.delivery_timed)
+                add_sample(o.delivery_cost, x);
+              else
+                o.delivery_cost = x; // (the first sample: no start value to forget)
               o.delivery_timed = true;
               since = end;
             }
