@@ -23,8 +23,11 @@ namespace ganglion {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+double seconds_between(Clock::time_point t0, Clock::time_point t1) {
+  return std::chrono::duration<double>(t1 - t0).count();
+}
 double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
+  return seconds_between(t0, Clock::now());
 }
 
 // The kernel's side of a hook's gg_error: a message buffer, emptied before each call (only its
@@ -1136,7 +1139,10 @@ struct Simulation::Impl {
   // step: two clock reads per task and step were 4 % of a 2-thread COBA run at N = 16000 (owner
   // mode reads the clock once per task, each task's end the next one's start).
   static bool timed(uint64_t step) { return (step & 15) == 0; }
-  static void add_sample(double &mean, double x) { mean = 0.75 * mean + 0.25 * x; }
+  // A task's running mean time, or its first sample where `first` (no start value to forget).
+  static void add_sample(double &mean, double x, bool first = false) {
+    mean = first ? x : 0.75 * mean + 0.25 * x;
+  }
 
   void one_step(uint64_t step) {
     apply_schedules(step);
@@ -1158,10 +1164,7 @@ struct Simulation::Impl {
             const auto t0 = Clock::now();
             step_slice(slices[i], step);
             // (the first sample replaces the equal cost the slices start from)
-            if (step == 0)
-              slice_cost[i] = seconds_since(t0);
-            else
-              add_sample(slice_cost[i], seconds_since(t0));
+            add_sample(slice_cost[i], seconds_since(t0), step == 0);
           },
           slice_split.data());
     }
@@ -1311,7 +1314,7 @@ struct Simulation::Impl {
         if (!time) return step_slice(slices[i], now + 1);
         step_slice(slices[i], now + 1);
         const auto end = Clock::now();
-        add_sample(slice_cost[i], std::chrono::duration<double>(end - since).count());
+        add_sample(slice_cost[i], seconds_between(since, end));
         since = end;
       } catch (...) {
         slice_errors[i] = std::current_exception();
@@ -1345,11 +1348,7 @@ struct Simulation::Impl {
               if (projs[q].plasticity) step_rule_part(projs[q], part, now);
             if (time) {
               const auto end = Clock::now();
-              const double x = std::chrono::duration<double>(end - since).count();
-              if (o.delivery_timed)
-                add_sample(o.delivery_cost, x);
-              else
-                o.delivery_cost = x; // (the first sample: no start value to forget)
+              add_sample(o.delivery_cost, seconds_between(since, end), !o.delivery_timed);
               o.delivery_timed = true;
               since = end;
             }
