@@ -327,20 +327,27 @@ struct Simulation::Impl {
   // slices. One batch a step instead of two, and no conductance written by one core and read by
   // the other. Each target still takes its synapses in the arrivals' order: the same bits.
   // A thread done with its own slices takes the last ones of a task whose deliveries are done.
+  // Only a task's last kOpenSlices slices are open to others: the owner steps the ones before them
+  // without touching a word another thread reads (a claim's compare-and-swap on a shared cache
+  // line, once per slice, had been 5 % of a 2-thread COBA step at N = 16000), and a thread
+  // rarely takes more than one slice of another's in a step, where the cut is balanced. A task
+  // with rules' parts keeps all open: its rules run after its deliveries, before its slices.
   struct OwnerTask {
     std::vector<std::pair<std::size_t, Part>> parts; // (projection, its part onto these targets)
     std::size_t slice_begin = 0, slice_end = 0;      // the slices this task steps
+    std::size_t slice_open = 0; // from here on open to other threads (kOpenSlices)
     std::exception_ptr delivery_error;               // this step's (deliveries' or rules')
-    // The slices not yet claimed this step, [front, back) in the low and high 32 bits: the owner
-    // takes from the front, another thread from the back. Open to others once `ready` holds the
-    // step whose neurons they are (the deliveries onto them are done).
+    // The open slices not yet claimed this step, [front, back) in the low and high 32 bits: the
+    // owner takes from the front, another thread from the back. Open to others once `ready` holds
+    // the step whose neurons they are (the deliveries onto them are done).
     alignas(64) std::atomic<uint64_t> unclaimed{0};
     std::atomic<uint64_t> ready{UINT64_MAX};
     double delivery_cost = 0; // running mean of its deliveries' and rules' parts' time (s),
                               // sampled every 16th step (timed), the first sample its seed
     bool delivery_timed = false;
   };
-  static constexpr uint64_t kOwnerFrom = 128; // steps of measured slice costs before the split
+  static constexpr uint64_t kOwnerFrom = 128;   // steps of measured slice costs before the split
+  static constexpr std::size_t kOpenSlices = 2; // a task's last slices, which others may take
   bool owner_possible = false;
   std::vector<OwnerTask> owner;                    // empty: not (yet) in owner mode
   std::vector<std::vector<uint64_t>> owner_cuts;   // the parts' row bounds, by projection
@@ -1282,6 +1289,14 @@ struct Simulation::Impl {
         if (bound[t] < bound[t + 1]) // (no part where no target is on this thread)
           owner[t].parts.emplace_back(q, std::move(parts[t]));
     }
+    for (auto &o : owner) {
+      const bool rules = std::any_of(o.parts.begin(), o.parts.end(), [&](const auto &p) {
+        return projs[p.first].plasticity != nullptr;
+      });
+      o.slice_open =
+          rules ? o.slice_begin
+                : std::max(o.slice_begin, o.slice_end - std::min(o.slice_end, kOpenSlices));
+    }
     owner_build_s = seconds_since(t0);
     ++owner_cuts_made;
   }
@@ -1328,7 +1343,7 @@ struct Simulation::Impl {
           // written by the other thread in every step): its slices open to others only once
           // `ready` says so, after this; an error ends the run, so none is left from before.
           OwnerTask &o = owner[t];
-          o.unclaimed.store(uint64_t(o.slice_end) << 32 | o.slice_begin);
+          o.unclaimed.store(uint64_t(o.slice_end) << 32 | o.slice_open);
           auto since = time ? Clock::now() : Clock::time_point{};
           try {
             if (t == 0) { // the rules' presynaptic traces, awaited by the rules' parts
@@ -1357,7 +1372,9 @@ struct Simulation::Impl {
             return;
           }
           if (!next) return;
-          for (std::size_t i; claim(o, false, i);) // own slices from the front
+          for (std::size_t i = o.slice_begin; i < o.slice_open; ++i) // its own, then the open ones
+            run_slice(i, since);
+          for (std::size_t i; claim(o, false, i);) // (from the front)
             run_slice(i, since);
           for (std::size_t k = 1; k < owner.size(); ++k) { // others' last slices, once ready
             OwnerTask &other = owner[(t + k) % owner.size()];
