@@ -1216,10 +1216,9 @@ struct Simulation::Impl {
   // slice, whatever the times: the same spikes must follow.
   void rebalance_owner(uint64_t steps_in, uint64_t steps_left) {
     if (steps_in != 256 && (steps_in == 0 || steps_in % 1024 != 0)) return;
+    const std::vector<std::size_t> now = owner_runs();
     if (recut_for_tests) {
-      std::vector<std::size_t> split(owner.size() + 1, owner.back().slice_end);
-      for (std::size_t t = 0; t < owner.size(); ++t)
-        split[t] = owner[t].slice_begin;
+      std::vector<std::size_t> split = now;
       const bool down = owner_cuts_made % 2; // down at the first check, then up, ...
       for (std::size_t t = 1; t < owner.size(); ++t)
         split[t] = down ? std::max(split[t - 1], split[t] - (split[t] > 0))
@@ -1230,9 +1229,7 @@ struct Simulation::Impl {
     for (const auto &o : owner)
       for (std::size_t i = o.slice_begin; i < o.slice_end; ++i)
         cost[i] += o.delivery_cost / double(o.slice_end - o.slice_begin);
-    std::vector<std::size_t> split, now(owner.size() + 1, owner.back().slice_end);
-    for (std::size_t t = 0; t < owner.size(); ++t)
-      now[t] = owner[t].slice_begin;
+    std::vector<std::size_t> split;
     split_costs(cost, owner.size(), split);
     const auto longest = [&](const std::vector<std::size_t> &runs) { // the longest thread's time
       double most = 0;
@@ -1244,6 +1241,14 @@ struct Simulation::Impl {
     const double before = longest(now), after = longest(split);
     const double horizon = double(std::min<uint64_t>(4096, steps_left));
     if (after < 0.97 * before && (before - after) * horizon > 2 * owner_build_s) build_owner(split);
+  }
+
+  // The threads' current runs of slices as a split: thread t's are [runs[t], runs[t + 1]).
+  std::vector<std::size_t> owner_runs() const {
+    std::vector<std::size_t> runs(owner.size() + 1, owner.back().slice_end);
+    for (std::size_t t = 0; t < owner.size(); ++t)
+      runs[t] = owner[t].slice_begin;
+    return runs;
   }
 
   void build_owner(const std::vector<std::size_t> &split) {
@@ -1294,8 +1299,7 @@ struct Simulation::Impl {
         return projs[p.first].plasticity != nullptr;
       });
       o.slice_open =
-          rules ? o.slice_begin
-                : std::max(o.slice_begin, o.slice_end - std::min(o.slice_end, kOpenSlices));
+          rules ? o.slice_begin : o.slice_end - std::min(o.slice_end - o.slice_begin, kOpenSlices);
     }
     owner_build_s = seconds_since(t0);
     ++owner_cuts_made;
