@@ -42,20 +42,67 @@ struct Weights {
 
   static std::string base(const gg_view &v) { return std::string("/weights/") + v.projection; }
 
+  // Sums in kLanes partial sums (a vector's worth, so that the loop vectorises), added pairwise:
+  // of the weights less shift, or (Square) of those differences squared.
+  static constexpr uint64_t kLanes = 8;
+  template <bool Square>
+  GANGLION_SIMD static double lane_sum(const float *w, uint64_t n, double shift) {
+    double acc[kLanes] = {};
+    const auto term = [&](uint64_t k) GANGLION_INLINE {
+      const double d = double(w[k]) - shift;
+      return Square ? d * d : d;
+    };
+    uint64_t k = 0;
+    for (; k + kLanes <= n; k += kLanes)
+      for (uint64_t l = 0; l < kLanes; ++l)
+        acc[l] += term(k + l);
+    for (; k < n; ++k)
+      acc[k % kLanes] += term(k);
+    for (uint64_t h = kLanes / 2; h > 0; h /= 2)
+      for (uint64_t l = 0; l < h; ++l)
+        acc[l] += acc[l + h];
+    return acc[0];
+  }
+
+  // Histogram counts over [lo, hi] in nb bins (the top edge in the last bin; NaN and values
+  // outside in none). Bins are found a block at a time in a loop that vectorises, then counted
+  // in kLanes interleaved tallies (weights that share a bin would otherwise wait on each other's
+  // increments).
+  GANGLION_SIMD static std::vector<double> histogram_counts(const float *w, uint64_t n, uint64_t nb,
+                                                            double lo, double hi) {
+    constexpr uint64_t kBlock = 1024;
+    std::vector<uint64_t> tally(kLanes * (nb + 1), 0); // bin nb: outside
+    uint32_t bin[kBlock];
+    const auto top = uint32_t(nb - 1);
+    for (uint64_t b = 0; b < n; b += kBlock) {
+      const uint64_t m = std::min(kBlock, n - b);
+      for (uint64_t k = 0; k < m; ++k) {
+        const double x = (double(w[b + k]) - lo) / (hi - lo) * double(nb);
+        const bool in = x >= 0 && x <= double(nb);
+        bin[k] = in ? std::min(top, uint32_t(in ? x : 0.0)) : uint32_t(nb);
+      }
+      for (uint64_t k = m; k % kLanes; ++k)
+        bin[k] = uint32_t(nb); // the block's tail: outside
+      for (uint64_t k = 0; k < m; k += kLanes)
+        for (uint64_t l = 0; l < kLanes; ++l)
+          ++tally[l * (nb + 1) + bin[k + l]];
+    }
+    std::vector<double> counts(nb, 0.0);
+    for (uint64_t l = 0; l < kLanes; ++l)
+      for (uint64_t i = 0; i < nb; ++i)
+        counts[i] += double(tally[l * (nb + 1) + i]);
+    return counts;
+  }
+
   static void sample(const gg_view &v, double t) {
     const uint64_t n = v.n_synapses;
-    double s = 0, s2 = 0;
-    for (uint64_t k = 0; k < n; ++k) s += v.weight[k];
-    const double m = n ? s / double(n) : 0;
-    for (uint64_t k = 0; k < n; ++k) s2 += (v.weight[k] - m) * (v.weight[k] - m);
+    const float *w = v.weight;
+    const double m = n ? lane_sum<false>(w, n, 0.0) / double(n) : 0;
+    const double s2 = lane_sum<true>(w, n, m);
     const double sd = n > 1 ? std::sqrt(s2 / double(n - 1)) : 0;
     const auto nb = uint64_t(v.fields[bins][0]);
-    const double lo = v.fields[edge_lo][0], hi = v.fields[edge_hi][0];
-    std::vector<double> counts(nb, 0.0);
-    for (uint64_t k = 0; k < n; ++k) {
-      const double x = (v.weight[k] - lo) / (hi - lo) * double(nb);
-      if (x >= 0 && x <= double(nb)) counts[std::min(nb - 1, uint64_t(x))] += 1;
-    }
+    const std::vector<double> counts =
+        histogram_counts(w, n, nb, v.fields[edge_lo][0], v.fields[edge_hi][0]);
     v.sink.append(v.sink.ctx, time, &t, 1);
     v.sink.append(v.sink.ctx, mean, &m, 1);
     v.sink.append(v.sink.ctx, stdev, &sd, 1);
