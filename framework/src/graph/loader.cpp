@@ -1644,8 +1644,9 @@ void Loader::load_recorders(const Json &doc, Json &resolved) {
 
 // A recorder of projections (GG_DESC_PROJECTION): "projection": "I->E" or "projections": [...]
 // (names as resolved; neither: every projection), one RecorderSpec each, with "synapses": the
-// indices of the synapses to follow, [0, 5, 9] or {"first": 10} (0 to 9); none: all of them.
-// The loader does not know how many synapses a projection has; the engine checks the indices.
+// indices of the synapses to follow, [0, 5, 9] or {"first": 10} (0 to 9); none: no synapse one by
+// one (the statistics cover all of them). The loader does not know how many synapses a projection
+// has; the engine checks the indices.
 void Loader::load_projection_recorder(const Json &j, const std::string &pointer,
                                       const LoadedPlugin &plugin, Json &r) {
   std::vector<std::string> names;
@@ -1705,13 +1706,14 @@ void Loader::load_projection_recorder(const Json &j, const std::string &pointer,
     uint64_t n = get_count(*first, child(sp, "first"), "a positive number of synapses");
     if (n == 0)
       fail(child(sp, "first"), "{\"first\": 0} follows no synapse; give a positive count, or "
-                               "remove \"synapses\" to follow all of them");
+                               "remove \"synapses\" to record only the statistics of all of them");
     constexpr uint64_t most = 10000000; // each index is kept, 8 bytes apiece
     if (n > most)
-      fail(child(sp, "first"), "{\"first\": " + std::to_string(n) +
-                                   "} is more synapses than can be followed one by one (at most " +
-                                   std::to_string(most) +
-                                   "); remove \"synapses\" to follow all of them");
+      fail(child(sp, "first"),
+           "{\"first\": " + std::to_string(n) +
+               "} is more synapses than can be followed one by one (at most " +
+               std::to_string(most) +
+               "); remove \"synapses\" to record only the statistics of all of them");
     synapses.resize(n);
     for (uint64_t i = 0; i < n; ++i)
       synapses[i] = i;
@@ -1721,7 +1723,8 @@ void Loader::load_projection_recorder(const Json &j, const std::string &pointer,
       fail(sp, "expected a list of synapse indices like [0, 5, 9], or {\"first\": 10}, got " +
                    shown(*sj));
     if (sj->empty())
-      fail(sp, "an empty list follows no synapse; remove \"synapses\" to follow all of them, or "
+      fail(sp, "an empty list follows no synapse; remove \"synapses\" to record only the "
+               "statistics of all of them, or "
                "list indices like [0, 5, 9]");
     for (size_t k = 0; k < sj->size(); ++k) {
       uint64_t i = get_count((*sj)[k], child(sp, k), "a synapse index (0, 1, ...)");

@@ -1687,16 +1687,17 @@ TEST_CASE("loader: recorders of projections and of populations take their own ke
         "x.json: /recorders/1/synapses/2: synapse 4 is already listed (item 0); list each once");
   CHECK(weights(", \"synapses\": []") ==
         "x.json: /recorders/1/synapses: an empty list follows no synapse; remove \"synapses\" to "
-        "follow all of them, or list indices like [0, 5, 9]");
+        "record only the statistics of all of them, or list indices like [0, 5, 9]");
   CHECK(weights(", \"synapses\": 5") ==
         "x.json: /recorders/1/synapses: expected a list of synapse indices like [0, 5, 9], or "
         "{\"first\": 10}, got 5");
   CHECK(weights(", \"synapses\": {\"first\": 0}") ==
         "x.json: /recorders/1/synapses/first: {\"first\": 0} follows no synapse; give a positive "
-        "count, or remove \"synapses\" to follow all of them");
+        "count, or remove \"synapses\" to record only the statistics of all of them");
   CHECK(weights(", \"synapses\": {\"first\": 100000000}") ==
         "x.json: /recorders/1/synapses/first: {\"first\": 100000000} is more synapses than can be "
-        "followed one by one (at most 10000000); remove \"synapses\" to follow all of them");
+        "followed one by one (at most 10000000); remove \"synapses\" to record only the statistics "
+        "of all of them");
   CHECK(weights(", \"synapses\": {\"last\": 3}") ==
         "x.json: /recorders/1/synapses: unknown key 'last'; known keys: first");
   CHECK(weights(", \"every\": \"0.25 ms\"") ==
