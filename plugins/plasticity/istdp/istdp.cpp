@@ -117,31 +117,6 @@ struct Istdp {
     return float(s * m);
   }
 
-  // The weights a postsynaptic spike changes lie scattered (by-post index), found through its
-  // column of the index, which lies elsewhere in memory for each spike. So two spikes ahead the
-  // cache is asked for the column (synapse and presynaptic indices), and one spike ahead, the
-  // column now at hand, for the weights (the first spike's by prefetch_post, the others' along
-  // the updates of the spike before); likewise the next presynaptic spike's synapses.
-  static void prefetch_column(const gg_view &v, uint64_t p) {
-    if (p >= v.n_post_spikes) return;
-    const uint32_t j = v.post_spikes[p];
-    ganglion::prefetch_synapses(v.col_synapse, nullptr, v.col_ptr[j], v.col_ptr[j + 1]);
-    ganglion::prefetch_synapses(v.col_pre, nullptr, v.col_ptr[j], v.col_ptr[j + 1]);
-  }
-  static void prefetch_post(const gg_view &v, uint64_t p) {
-    if (p >= v.n_post_spikes) return;
-    const uint32_t j = v.post_spikes[p];
-    for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c) {
-      __builtin_prefetch(v.plastic_weight + v.col_synapse[c], 1);
-      asm volatile(""); // keeps the loop: C++ may delete one without side effects
-    }
-  }
-  static void prefetch_pre(const gg_view &v, uint64_t p) {
-    if (p >= v.n_pre_spikes) return;
-    const auto run = ganglion::pre_synapses(v, p);
-    ganglion::prefetch_synapses(v.post_index, v.plastic_weight, run.first, run.last);
-  }
-
   // Whole, or by parts (split_rule: the presynaptic traces, then each target range's share).
   static constexpr bool split_rule = true;
   GANGLION_SIMD static void step(const gg_view &v) {
@@ -170,44 +145,17 @@ struct Istdp {
         const double J = w[syn], e = p(eta, j);
         w[syn] = bounded(J, additive ? s * e * q : e * J * q, s, p(J_min, j), p(J_max, j));
       };
-      if (learn) { // presynaptic spikes: they see x_post before this step's postsynaptic spikes
-        for (uint64_t i = 0; i < v.n_pre_spikes; ++i) {
-          prefetch_pre(v, i + 1);
-          const auto run = ganglion::pre_synapses(v, i);
-          for (uint64_t syn = run.first; syn < run.last; ++syn) {
-            const uint32_t j = v.post_index[syn];
-            change(j, syn, xp[j] - (same ? alpha0 : alpha_[j]));
-          }
-        }
-        // the pipeline's start: spike 0's weights, spike 1's column
-        prefetch_column(v, 1);
-        prefetch_post(v, 0);
-      }
-      for (uint64_t i = 0; i < v.n_post_spikes; ++i) {
-        const uint32_t j = v.post_spikes[i];
-        if (learn) {
-          prefetch_column(v, i + 2);
-          // The next spike's weights are asked for one by one along this spike's updates (a
-          // loop of them all before the updates was 15 % slower: a micro-benchmark of Vogels'
-          // columns at N = 4000), the rest after.
-          uint64_t next = 0, next_end = 0;
-          if (i + 1 < v.n_post_spikes) {
-            const uint32_t k = v.post_spikes[i + 1];
-            next = v.col_ptr[k];
-            next_end = v.col_ptr[k + 1];
-          }
-          for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c, ++next) {
-            if (next < next_end) __builtin_prefetch(w + v.col_synapse[next], 1);
-            change(j, v.col_synapse[c], xq[v.col_pre[c]]);
-          }
-          for (; next < next_end; ++next) {
-            __builtin_prefetch(w + v.col_synapse[next], 1);
-            asm volatile(""); // keeps the loop: prefetches are no side effect to C++
-          }
-        }
-        xp[j] += jump;
-      }
+      if (!learn) return;
+      // presynaptic spikes: they see x_post before this step's postsynaptic spikes
+      ganglion::for_each_pre_synapse(v, [&](uint32_t j, uint64_t syn) GANGLION_INLINE {
+        change(j, syn, xp[j] - (same ? alpha0 : alpha_[j]));
+      });
+      ganglion::for_each_post_synapse(v, [&](uint32_t j, uint64_t syn, uint32_t k)
+                                             GANGLION_INLINE { change(j, syn, xq[k]); });
     });
+    // This step's postsynaptic spikes add to x_post, after the changes (which read x_pre only).
+    for (uint64_t i = 0; i < v.n_post_spikes; ++i)
+      xp[v.post_spikes[i]] += jump;
   }
 };
 

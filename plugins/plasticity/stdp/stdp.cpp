@@ -134,26 +134,21 @@ struct Stdp {
                  *hi = v.fields[w_max];
     float *w = v.plastic_weight;
 
-    if (learn) // presynaptic spikes depress, reading y_post before this step's postsynaptic spikes
-      for (uint64_t p = 0; p < v.n_pre_spikes; ++p) {
-        const auto run = ganglion::pre_synapses(v, p);
-        for (uint64_t syn = run.first; syn < run.last; ++syn) {
-          const uint32_t j = v.post_index[syn];
-          const double wk = w[syn], f = multiplicative ? wk - lo[j] : hi[j];
-          w[syn] = float(std::clamp(wk - am[j] * f * y[j], lo[j], hi[j]));
-        }
-      }
-
+    if (learn) {
+      // presynaptic spikes depress, reading y_post before this step's postsynaptic spikes
+      ganglion::for_each_pre_synapse(v, [&](uint32_t j, uint64_t syn) {
+        const double wk = w[syn], f = multiplicative ? wk - lo[j] : hi[j];
+        w[syn] = float(std::clamp(wk - am[j] * f * y[j], lo[j], hi[j]));
+      });
+      // postsynaptic spikes potentiate, reading x_pre
+      ganglion::for_each_post_synapse(v, [&](uint32_t j, uint64_t syn, uint32_t k) {
+        const double wk = w[syn], f = multiplicative ? hi[j] - wk : hi[j];
+        w[syn] = float(std::clamp(wk + ap[j] * f * x[k], lo[j], hi[j]));
+      });
+    }
+    // then add to y_post (the changes above read x_pre only)
     for (uint64_t p = 0; p < v.n_post_spikes; ++p) {
       const uint32_t j = v.post_spikes[p];
-      if (learn) {
-        for (uint64_t c = v.col_ptr[j]; c < v.col_ptr[j + 1]; ++c) {
-          const uint64_t syn = v.col_synapse[c];
-          const uint32_t k = v.col_pre[c];
-          const double wk = w[syn], f = multiplicative ? hi[j] - wk : hi[j];
-          w[syn] = float(std::clamp(wk + ap[j] * f * x[k], lo[j], hi[j]));
-        }
-      }
       y[j] = nearest ? 1.0 : y[j] + 1.0;
     }
   }
