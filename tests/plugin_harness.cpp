@@ -98,22 +98,33 @@ std::vector<uint32_t> spikes_at(const std::vector<uint64_t> &steps, uint64_t k) 
   return out;
 }
 
-PlasticityInstance::PlasticityInstance(const gg_descriptor *d, uint64_t pre, uint64_t post, float w,
-                                       double dt, const char *projection)
-    : PluginInstance(d, post, dt, pre), AllToAll(pre, post, w), n_post(post), n_pre(pre) {
-  // By postsynaptic neuron, as the engine builds it.
-  col_ptr.assign(n_post + 1, 0);
-  for (uint32_t j : post_index) ++col_ptr[j + 1];
-  for (uint64_t j = 0; j < n_post; ++j) col_ptr[j + 1] += col_ptr[j];
-  col_synapse.resize(post_index.size());
-  std::vector<uint64_t> fill(col_ptr.begin(), col_ptr.end() - 1);
-  col_pre.resize(post_index.size());
+ByPost by_post(const std::vector<uint64_t> &row_ptr, const std::vector<uint32_t> &post_index,
+               uint64_t n_post) {
+  ByPost b;
+  b.col_ptr.assign(n_post + 1, 0);
+  for (uint32_t j : post_index)
+    ++b.col_ptr[j + 1];
+  for (uint64_t j = 0; j < n_post; ++j)
+    b.col_ptr[j + 1] += b.col_ptr[j];
+  b.col_synapse.resize(post_index.size());
+  b.col_pre.resize(post_index.size());
+  std::vector<uint64_t> fill(b.col_ptr.begin(), b.col_ptr.end() - 1);
   for (uint64_t i = 0; i + 1 < row_ptr.size(); ++i)
     for (uint64_t s = row_ptr[i]; s < row_ptr[i + 1]; ++s) {
       const uint64_t at = fill[post_index[s]]++;
-      col_synapse[at] = s;
-      col_pre[at] = uint32_t(i);
+      b.col_synapse[at] = s;
+      b.col_pre[at] = uint32_t(i);
     }
+  return b;
+}
+
+PlasticityInstance::PlasticityInstance(const gg_descriptor *d, uint64_t pre, uint64_t post, float w,
+                                       double dt, const char *projection)
+    : PluginInstance(d, post, dt, pre), AllToAll(pre, post, w), n_post(post), n_pre(pre) {
+  ByPost index = by_post(row_ptr, post_index, n_post);
+  col_ptr = std::move(index.col_ptr);
+  col_synapse = std::move(index.col_synapse);
+  col_pre = std::move(index.col_pre);
 
   attach(view);
   view.plastic_weight = weight.data();

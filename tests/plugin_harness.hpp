@@ -85,6 +85,16 @@ struct AllToAll {
   }
 };
 
+// The by-post index of a CSR (rows by presynaptic neuron) as the engine builds it: col_ptr
+// (n_post + 1 bounds), and for each postsynaptic neuron its synapses (col_synapse) and their
+// presynaptic neurons (col_pre), in row order.
+struct ByPost {
+  std::vector<uint64_t> col_ptr, col_synapse;
+  std::vector<uint32_t> col_pre;
+};
+ByPost by_post(const std::vector<uint64_t> &row_ptr, const std::vector<uint32_t> &post_index,
+               uint64_t n_post);
+
 // What the kernel hands a synapse for presynaptic spikes: one CSR range per spike (a repeated
 // index is two spikes), all with the delay of one step.
 std::vector<gg_arrival> arrivals_of(const std::vector<uint32_t> &spiking, const uint64_t *row_ptr);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ganglion/plugin.hpp"
+#include "plugin_harness.hpp"
 
 namespace {
 
@@ -20,9 +21,9 @@ namespace {
 // view sees them.
 struct Projection {
   std::vector<uint64_t> row_ptr{0};
-  std::vector<uint32_t> post_index, col_pre;
-  std::vector<uint64_t> col_ptr, col_synapse;
+  std::vector<uint32_t> post_index;
   std::vector<float> weight;
+  ganglion::test::ByPost index;
 
   Projection(uint32_t n_pre, uint32_t n_post, double p, uint32_t seed) {
     std::mt19937 rng(seed);
@@ -33,20 +34,7 @@ struct Projection {
       row_ptr.push_back(post_index.size());
     }
     weight.assign(post_index.size(), 0.5f);
-    col_ptr.assign(n_post + 1, 0);
-    for (uint32_t j : post_index)
-      ++col_ptr[j + 1];
-    for (uint32_t j = 0; j < n_post; ++j)
-      col_ptr[j + 1] += col_ptr[j];
-    col_synapse.resize(post_index.size());
-    col_pre.resize(post_index.size());
-    std::vector<uint64_t> fill(col_ptr.begin(), col_ptr.end() - 1);
-    for (uint32_t i = 0; i < n_pre; ++i)
-      for (uint64_t s = row_ptr[i]; s < row_ptr[i + 1]; ++s) {
-        const uint64_t c = fill[post_index[s]]++;
-        col_synapse[c] = s;
-        col_pre[c] = i;
-      }
+    index = ganglion::test::by_post(row_ptr, post_index, n_post);
   }
 
   gg_view view(const std::vector<uint32_t> &pre_spikes, const std::vector<uint32_t> &post_spikes) {
@@ -55,9 +43,9 @@ struct Projection {
     v.post_index = post_index.data();
     v.plastic_weight = weight.data();
     v.n_synapses = weight.size();
-    v.col_ptr = col_ptr.data();
-    v.col_synapse = col_synapse.data();
-    v.col_pre = col_pre.data();
+    v.col_ptr = index.col_ptr.data();
+    v.col_synapse = index.col_synapse.data();
+    v.col_pre = index.col_pre.data();
     v.pre_spikes = pre_spikes.data();
     v.n_pre_spikes = pre_spikes.size();
     v.post_spikes = post_spikes.data();
@@ -102,8 +90,8 @@ TEST_CASE("rule walks: each synapse of the step's pre and post spikes once, in o
     want.clear();
     got.clear();
     for (uint32_t j : post)
-      for (uint64_t c = proj.col_ptr[j]; c < proj.col_ptr[j + 1]; ++c)
-        want.emplace_back(j, proj.col_synapse[c], proj.col_pre[c]);
+      for (uint64_t c = proj.index.col_ptr[j]; c < proj.index.col_ptr[j + 1]; ++c)
+        want.emplace_back(j, proj.index.col_synapse[c], proj.index.col_pre[c]);
     ganglion::for_each_post_synapse(
         v, [&](uint32_t j, uint64_t s, uint32_t k) { got.emplace_back(j, s, k); });
     CHECK(got == want);
