@@ -120,18 +120,14 @@ ByPost by_post(const std::vector<uint64_t> &row_ptr, const std::vector<uint32_t>
 
 PlasticityInstance::PlasticityInstance(const gg_descriptor *d, uint64_t pre, uint64_t post, float w,
                                        double dt, const char *projection)
-    : PluginInstance(d, post, dt, pre), AllToAll(pre, post, w), n_post(post), n_pre(pre) {
-  ByPost index = by_post(row_ptr, post_index, n_post);
-  col_ptr = std::move(index.col_ptr);
-  col_synapse = std::move(index.col_synapse);
-  col_pre = std::move(index.col_pre);
-
+    : PluginInstance(d, post, dt, pre), AllToAll(pre, post, w), n_post(post), n_pre(pre),
+      by_post_index(by_post(row_ptr, post_index, n_post)) {
   attach(view);
   view.plastic_weight = weight.data();
   view.n_synapses = weight.size();
-  view.col_ptr = col_ptr.data();
-  view.col_synapse = col_synapse.data();
-  view.col_pre = col_pre.data();
+  view.col_ptr = by_post_index.col_ptr.data();
+  view.col_synapse = by_post_index.col_synapse.data();
+  view.col_pre = by_post_index.col_pre.data();
   view.projection = projection;
   view.learning = 1;
 }

@@ -106,8 +106,7 @@ std::vector<uint32_t> spikes_at(const std::vector<uint64_t> &steps, uint64_t k);
 // n_post), with the projection's CSR and its by-post index as the engine builds it, learning on.
 struct PlasticityInstance : PluginInstance, AllToAll {
   uint64_t n_post, n_pre;
-  std::vector<uint64_t> col_ptr, col_synapse;
-  std::vector<uint32_t> col_pre;
+  ByPost by_post_index; // by postsynaptic neuron, as the engine builds it
   std::vector<uint32_t> pre_spikes, post_spikes;
 
   PlasticityInstance(const gg_descriptor *d, uint64_t pre, uint64_t post, float w, double dt,

@@ -196,20 +196,20 @@ template <class F>
   };
   if (n == 0) return;
   ask_column(1);
-  for (uint64_t s = column(0).first; s < column(0).last; ++s)
+  const SynapseRun first = column(0);
+  for (uint64_t s = first.first; s < first.last; ++s)
     ask_weight(s);
   for (uint64_t p = 0; p < n; ++p) {
     ask_column(p + 2);
     const uint32_t j = v.post_spikes[p];
     const SynapseRun c = column(p);
-    SynapseRun next{0, 0};
-    if (p + 1 < n) next = column(p + 1);
+    SynapseRun next = p + 1 < n ? column(p + 1) : SynapseRun{0, 0};
     for (uint64_t s = c.first; s < c.last; ++s, ++next.first) {
       if (next.first < next.last)
         __builtin_prefetch(v.plastic_weight + v.col_synapse[next.first], 1);
       f(j, v.col_synapse[s], v.col_pre[s]);
     }
-    for (; next.first < next.last; ++next.first)
+    for (; next.first < next.last; ++next.first) // the rest of a longer next column
       ask_weight(next.first);
   }
 }

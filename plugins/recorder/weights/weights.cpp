@@ -79,6 +79,8 @@ struct Weights {
       for (uint64_t k = 0; k < m; ++k) {
         const double x = (double(w[b + k]) - lo) / (hi - lo) * double(nb);
         const bool in = x >= 0 && x <= double(nb);
+        // (x converted only where in range: the vectorised loop computes both sides of the
+        // select, and a conversion of NaN or of a value outside uint32_t is undefined)
         bin[k] = in ? std::min(top, uint32_t(in ? x : 0.0)) : uint32_t(nb);
       }
       for (uint64_t k = m; k % kLanes; ++k)
