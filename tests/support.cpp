@@ -13,9 +13,9 @@
 
 #include <hdf5.h>
 
-#include "graph/loader.hpp"
+#include "experiment/loader.hpp"
 #include "output/hdf5_writer.hpp"
-#include "plugins/registry.hpp"
+#include "registry/registry.hpp"
 
 namespace ganglion::test {
 

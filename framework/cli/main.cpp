@@ -19,11 +19,11 @@
 
 #include "analysis/analyze_file.hpp"
 #include "engine/simulation.hpp"
-#include "graph/errors.hpp"
-#include "graph/loader.hpp"
-#include "graph/units.hpp"
+#include "experiment/errors.hpp"
+#include "experiment/loader.hpp"
+#include "experiment/units.hpp"
 #include "output/hdf5_writer.hpp"
-#include "plugins/registry.hpp"
+#include "registry/registry.hpp"
 #include "theory/theory.hpp"
 
 namespace {

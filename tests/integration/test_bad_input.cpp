@@ -504,7 +504,7 @@ TEST_CASE("bad input: plasticity out of range, on a synapse it cannot act on, or
 }
 
 TEST_CASE("bad input: a NaN in a bound-checked field stops the run at its step and neuron") {
-  // tests/test_plugins/nan_neuron.c sets V of neuron 3 to NaN in step 25; a NaN fails every
+  // tests/fixtures/nan_neuron.c sets V of neuron 3 to NaN in step 25; a NaN fails every
   // comparison, so only a check written as !(min <= V <= max) catches it. The kernel scans V after
   // the step (the plugin does not check its own bounds).
   Case c;

@@ -8,7 +8,7 @@
 //     [period, period + dt): the rate lies in (1/(period + dt), 1/period];
 //   - EIF (forward Euler): the integral of SCIENCE.md (Simpson, converged far below 1e-4 ms);
 //     each interval within 2 dt of it (Euler's first-order drift < dt for these parameters plus
-//     the grid's [0, dt); see tests/plugins/test_neuron_rates.cpp);
+//     the grid's [0, dt); see tests/models/test_neuron_rates.cpp);
 //   - HH: the fine RK4 reference (0.001 ms, plugins/neuron/hh/hh_reference.hpp) from the same
 //     rest state: its spike count after 200 ms matched (up to one spike at that boundary) and
 //     its steady rate within 0.1 % (the stamps are crossings rounded up to the grid: < 0.1 ms

@@ -20,9 +20,9 @@
 
 #include "../../plugins/neuron/hh/hh_reference.hpp"
 #include "engine/simulation.hpp"
-#include "graph/loader.hpp"
+#include "experiment/loader.hpp"
 #include "output/hdf5_writer.hpp"
-#include "plugins/registry.hpp"
+#include "registry/registry.hpp"
 #include "support.hpp"
 
 using namespace ganglion;

@@ -39,8 +39,8 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/spike_stats.hpp"
-#include "graph/loader.hpp"
-#include "plugins/registry.hpp"
+#include "experiment/loader.hpp"
+#include "registry/registry.hpp"
 #include "support.hpp"
 #include "theory/theory.hpp"
 

@@ -250,7 +250,7 @@ TEST_CASE("determinism: with inhibitory STDP and a state recorder, 2 threads spl
 
 namespace {
 
-// with_istdp's network with tests/test_plugins/rule_test.c's rule on I->E in place of istdp.
+// with_istdp's network with tests/fixtures/rule_test.c's rule on I->E in place of istdp.
 std::string with_test_rule(const std::string &library, const std::string &name,
                            const std::string &fail_at) {
   std::string config = with_istdp("0.5");

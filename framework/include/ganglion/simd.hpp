@@ -41,7 +41,7 @@
 namespace ganglion {
 
 // e^x for double x: relative error below 5e-16 (at most 4.1e-16, about 2 ulp, over 4 million
-// points against a long double exp; tests/unit/simd/test_simd.cpp) for x in [-708, 709]. Outside:
+// points against a long double exp; tests/unit/sdk/test_simd.cpp) for x in [-708, 709]. Outside:
 // x > 709 gives e^709 (about 8.2e307) instead of overflowing, and x < -708 gives e^-708 (about
 // 3.3e-308) instead of a subnormal or 0. NaN gives NaN. About 4 times faster than a scalar libm
 // exp in an AVX-512 loop.

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "graph/units.hpp"
+#include "experiment/units.hpp"
 #include "output/hdf5_handles.hpp"
 
 namespace ganglion {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/aligned.hpp"
-#include "graph/experiment.hpp"
+#include "experiment/experiment.hpp"
 
 namespace ganglion {
 

@@ -16,7 +16,7 @@
 #include "engine/values.hpp"
 #include "ganglion/simd.hpp"
 #include "output/hdf5_writer.hpp"
-#include "plugins/registry.hpp"
+#include "registry/registry.hpp"
 #include "random/draws.hpp"
 
 namespace ganglion {

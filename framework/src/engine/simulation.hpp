@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/experiment.hpp"
+#include "experiment/experiment.hpp"
 
 namespace ganglion {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "engine/aligned.hpp"
-#include "graph/experiment.hpp"
+#include "experiment/experiment.hpp"
 #include "random/draws.hpp"
 
 namespace ganglion {

@@ -9,7 +9,7 @@
 #include "ganglion/rate_transfer.hpp"
 #include <vector>
 
-#include "graph/experiment.hpp"
+#include "experiment/experiment.hpp"
 
 namespace ganglion::theory::detail {
 

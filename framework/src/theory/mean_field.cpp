@@ -17,7 +17,7 @@
 #include <cmath>
 #include <string>
 
-#include "plugins/registry.hpp"
+#include "registry/registry.hpp"
 #include "theory/detail.hpp"
 #include "theory/theory.hpp"
 

@@ -15,7 +15,7 @@
 #include <cmath>
 #include <random>
 
-#include "plugins/registry.hpp"
+#include "registry/registry.hpp"
 #include "theory/detail.hpp"
 #include "theory/theory.hpp"
 

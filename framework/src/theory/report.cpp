@@ -5,7 +5,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "plugins/registry.hpp"
+#include "registry/registry.hpp"
 #include "theory/detail.hpp"
 #include "theory/theory.hpp"
 

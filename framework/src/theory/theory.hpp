@@ -11,7 +11,7 @@
 
 #include <Eigen/Dense>
 
-#include "graph/experiment.hpp"
+#include "experiment/experiment.hpp"
 
 namespace ganglion::theory {
 

@@ -15,7 +15,7 @@
 // x/expm1(x): no 0/0 and no cancellation nearby (the limits are 1 and 0.1 per ms).
 //
 // Accuracy at dt = 0.1 ms, default substeps = 10 (h = 0.01 ms), against RK4 at 0.001 ms (itself
-// converged to < 1e-6 ms; tests/plugins/test_hh.cpp holds the reference and re-checks these):
+// converged to < 1e-6 ms; tests/models/test_hh.cpp holds the reference and re-checks these):
 //   - single spike (V = -50 mV at t = 0, gates at rest; crossing at 0.9226 ms): crossing time
 //     (interpolated within the step) off by 0.009 ms; V sampled at the step points peaks at
 //     39.95 mV against 40.08 mV for the reference sampled at the same points (true peak 40.41);

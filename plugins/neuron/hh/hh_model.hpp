@@ -1,5 +1,5 @@
 // The Hodgkin-Huxley rate functions and one integration sub-step, shared by the `hh` plugin and
-// its tests (tests/plugins/test_hh.cpp includes this header to check the rate functions and the
+// its tests (tests/models/test_hh.cpp includes this header to check the rate functions and the
 // scheme directly). V_rest = -65 mV convention of SCIENCE.md; V in mV, t in ms, rates in 1/ms.
 #pragma once
 

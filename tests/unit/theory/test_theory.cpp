@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "graph/loader.hpp"
+#include "experiment/loader.hpp"
 #include "support.hpp"
 #include "theory/theory.hpp"
 

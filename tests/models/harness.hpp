@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "plugins/registry.hpp"
+#include "registry/registry.hpp"
 
 namespace ganglion::test {
 

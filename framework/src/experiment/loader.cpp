@@ -1,7 +1,7 @@
 // Experiment JSON -> validated Experiment (see loader.hpp). The Loader walks the document once,
 // in the order a reader would: simulation, plugins, populations, projections, recorders; it fills
 // the Experiment and, beside it, the resolved document with every default written out.
-#include "graph/loader.hpp"
+#include "experiment/loader.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -15,7 +15,7 @@
 #include <sstream>
 #include <tuple>
 
-#include "graph/units.hpp"
+#include "experiment/units.hpp"
 
 namespace ganglion {
 

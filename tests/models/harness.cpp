@@ -1,4 +1,4 @@
-#include "plugin_harness.hpp"
+#include "models/harness.hpp"
 
 #if __has_include(<dlfcn.h>)
 #include <dlfcn.h>

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "plugin_harness.hpp"
-#include "plugins/registry.hpp"
+#include "models/harness.hpp"
+#include "registry/registry.hpp"
 
 using namespace ganglion;
 
@@ -29,7 +29,7 @@ namespace {
 // either way.
 const gg_descriptor *stdp_rule() { return test::builtin_descriptor("stdp"); }
 
-// A rule instance on an all-to-all projection n_pre -> n_post of weight w (plugin_harness.hpp).
+// A rule instance on an all-to-all projection n_pre -> n_post of weight w (models/harness.hpp).
 struct StdpRule : test::PlasticityInstance {
   StdpRule(uint64_t pre, uint64_t post, float w, double dt)
       : PlasticityInstance(stdp_rule(), pre, post, w, dt, "E->E") {}

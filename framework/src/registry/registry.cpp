@@ -1,5 +1,5 @@
 // Plugin discovery, loading (Boost.DLL) and the ABI handshake; see registry.hpp.
-#include "plugins/registry.hpp"
+#include "registry/registry.hpp"
 
 #include <algorithm>
 #include <cstdlib>

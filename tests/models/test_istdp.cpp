@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "plugin_harness.hpp"
-#include "plugins/registry.hpp"
+#include "models/harness.hpp"
+#include "registry/registry.hpp"
 
 using namespace ganglion;
 
@@ -29,7 +29,7 @@ namespace {
 const gg_descriptor *rule(const char *name) { return test::builtin_descriptor(name); }
 
 // A rule instance on an all-to-all projection n_pre -> n_post of weight w, with its fields and
-// CSR as the kernel owns them (plugin_harness.hpp).
+// CSR as the kernel owns them (models/harness.hpp).
 struct Rule : test::PlasticityInstance {
   Rule(const gg_descriptor *d, uint64_t pre, uint64_t post, float w, double dt)
       : PlasticityInstance(d, pre, post, w, dt, "I->E") {}

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "plugin_harness.hpp"
-#include "plugins/registry.hpp"
+#include "models/harness.hpp"
+#include "registry/registry.hpp"
 
 using namespace ganglion;
 
@@ -23,7 +23,7 @@ using test::AllToAll;
 using test::arrivals_of;
 using test::find_plugin;
 
-// A plugin instance as the kernel would own it (see plugin_harness.hpp), with a fixed seed.
+// A plugin instance as the kernel would own it (see models/harness.hpp), with a fixed seed.
 struct Instance : test::PluginInstance {
   Instance(const LoadedPlugin &plugin, uint64_t n_, double dt) : PluginInstance(plugin, n_, dt) {
     view.seed = 12345;

@@ -3,7 +3,7 @@
 // range, each with its presynaptic spikes' runs onto the range and only the range's postsynaptic
 // spikes) must leave every weight and every trace the same bits as the whole step (GG_RULE_WHOLE),
 // step after step, whatever the cut and whatever order the parts run in. Driven through the C ABI
-// hooks (plugin_harness.hpp) with random spike trains, a repeated presynaptic index included.
+// hooks (models/harness.hpp) with random spike trains, a repeated presynaptic index included.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "plugin_harness.hpp"
+#include "models/harness.hpp"
 
 using namespace ganglion;
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "plugin_harness.hpp"
+#include "models/harness.hpp"
 #include "support.hpp"
 
 using namespace ganglion;

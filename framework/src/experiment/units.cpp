@@ -1,5 +1,5 @@
 // The unit system of experiment files (see units.hpp).
-#include "graph/units.hpp"
+#include "experiment/units.hpp"
 
 #include <cctype>
 #include <charconv>
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "graph/errors.hpp"
+#include "experiment/errors.hpp"
 
 namespace ganglion {
 

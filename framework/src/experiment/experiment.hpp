@@ -14,7 +14,7 @@
 
 namespace ganglion {
 
-struct LoadedPlugin; // framework/src/plugins/registry.hpp
+struct LoadedPlugin; // framework/src/registry/registry.hpp
 
 // How one field's per-element values are set: a constant, or drawn per element.
 struct ValueSpec {

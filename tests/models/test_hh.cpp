@@ -24,8 +24,8 @@
 
 #include "../../plugins/neuron/hh/hh_model.hpp"
 #include "../../plugins/neuron/hh/hh_reference.hpp"
-#include "plugin_harness.hpp"
-#include "plugins/registry.hpp"
+#include "models/harness.hpp"
+#include "registry/registry.hpp"
 
 using namespace ganglion;
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "ganglion/plugin.hpp"
-#include "graph/loader.hpp"
-#include "graph/units.hpp"
+#include "experiment/loader.hpp"
+#include "experiment/units.hpp"
 #include "support.hpp"
 
 using namespace ganglion;

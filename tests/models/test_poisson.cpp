@@ -2,7 +2,7 @@
 // from the HDF5 file): its mean rate, the Fano factor of its spike counts (1 for a Poisson
 // process), its exactness at high rates, where several spikes fall in one step and a
 // spike-or-not (Bernoulli) draw per step would undercount, exponential inter-spike intervals, and
-// rate schedules (the train restarts at the change). Through its hooks directly (plugin_harness):
+// rate schedules (the train restarts at the change). Through its hooks directly (models/harness.hpp):
 // the spikes do not depend on how the population is sliced.
 #include <doctest/doctest.h>
 
@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "plugin_harness.hpp"
-#include "plugins/registry.hpp"
+#include "models/harness.hpp"
+#include "registry/registry.hpp"
 #include "support.hpp"
 
 using namespace ganglion::test;

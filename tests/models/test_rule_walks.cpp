@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "ganglion/plugin.hpp"
-#include "plugin_harness.hpp"
+#include "models/harness.hpp"
 
 namespace {
 

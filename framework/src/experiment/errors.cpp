@@ -1,5 +1,5 @@
 // Did-you-mean suggestions for config errors (see errors.hpp).
-#include "graph/errors.hpp"
+#include "experiment/errors.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -19,9 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "graph/errors.hpp"
-#include "graph/loader.hpp"
-#include "plugins/registry.hpp"
+#include "experiment/errors.hpp"
+#include "experiment/loader.hpp"
+#include "registry/registry.hpp"
 #include "support.hpp"
 
 using namespace ganglion;

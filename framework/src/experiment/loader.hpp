@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "graph/errors.hpp"
-#include "graph/experiment.hpp"
-#include "plugins/registry.hpp"
+#include "experiment/errors.hpp"
+#include "experiment/experiment.hpp"
+#include "registry/registry.hpp"
 
 namespace ganglion {
 

@@ -1,5 +1,5 @@
 // The plugin ABI handshake: PluginRegistry::load_library on the small C libraries of
-// tests/test_plugins (one good, each other refused for exactly one reason) and on a text file
+// tests/fixtures (one good, each other refused for exactly one reason) and on a text file
 // named .so, asserting the key parts of each PluginError (the file, both ABI versions, the missing
 // hook, "not a ganglion plugin" and the fix); check_descriptor on hand-made descriptors for the
 // field-table checks (duplicate names, a choice without choices) and the minor-version rule.
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "ganglion/plugin_abi.h"
-#include "plugins/registry.hpp"
+#include "registry/registry.hpp"
 #include "support.hpp"
 
 namespace fs = std::filesystem;
@@ -36,7 +36,7 @@ std::string version(unsigned major, unsigned minor) {
 
 // The message of the PluginError that loading `path` throws; "" when it loads (a test failure).
 std::string refusal(const std::string &path) {
-  REQUIRE_MESSAGE(fs::exists(path), path << " is missing: build the ganglion_test_plugins target");
+  REQUIRE_MESSAGE(fs::exists(path), path << " is missing: build the ganglion_fixture_plugins target");
   try {
     PluginRegistry::load_library(path);
   } catch (const PluginError &e) {

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <string>
 
-#include "graph/errors.hpp"
-#include "graph/units.hpp"
+#include "experiment/errors.hpp"
+#include "experiment/units.hpp"
 
 using namespace ganglion;
 using nlohmann::json;

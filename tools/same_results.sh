@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Proves a change preserves behaviour: runs every experiment of configs/ and bench/ with two
+# ganglion binaries (before and after the change), at 1 and at 2 threads, and compares the two
+# output files of each run with h5diff (every dataset and attribute, bit for bit).
+#
+# usage: tools/same_results.sh OLD_GANGLION NEW_GANGLION [THREADS...]    (THREADS: 1 2 by default)
+# e.g.   git worktree add /tmp/old HEAD~3 && cmake -S /tmp/old -B /tmp/old/build && \
+#        cmake --build /tmp/old/build -j2 && tools/same_results.sh /tmp/old/build/bin/ganglion build/bin/ganglion
+# Exit 0 when every pair of files is identical; prints one line per run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 2 ] || { sed -n 2,9p "$0"; exit 2; }
+old=$(realpath "$1") new=$(realpath "$2")
+shift 2
+threads=("$@")
+[ ${#threads[@]} -gt 0 ] || threads=(1 2)
+for b in "$old" "$new"; do [ -x "$b" ] || { echo "not an executable: $b" >&2; exit 2; }; done
+command -v h5diff >/dev/null || { echo "h5diff is missing: apt-get install hdf5-tools" >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/old" "$work/new"
+root=$PWD
+failed=0
+for config in configs/*.json bench/*.json; do
+  for t in "${threads[@]}"; do
+    name="$(basename "$config" .json) -t $t"
+    # The same relative output path in each folder: the resolved experiment, stored in the file,
+    # names it, so it must not differ between the two runs.
+    for side in old new; do
+      bin=$old
+      [ $side = new ] && bin=$new
+      (cd "$work/$side" && "$bin" run "$root/$config" -t "$t" -o out.h5 >run.log 2>&1)
+      echo $? >"$work/$side/rc"
+    done
+    if [ "$(cat "$work/old/rc")" != "$(cat "$work/new/rc")" ]; then
+      echo "DIFFERENT exit codes ($(cat "$work/old/rc") and $(cat "$work/new/rc")): $name"
+      failed=1
+    elif ! h5diff -q "$work/old/out.h5" "$work/new/out.h5" >/dev/null 2>&1; then
+      echo "DIFFERENT output files: $name"
+      failed=1
+    else
+      echo "same: $name"
+    fi
+    rm -f "$work"/old/out.h5 "$work"/new/out.h5
+  done
+done
+exit $failed
