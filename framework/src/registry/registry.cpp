@@ -33,9 +33,11 @@ std::string where(const gg_descriptor *d, const std::string &path) {
 void check_hooks(const gg_descriptor *d, const gg_hooks *h, const char *backend,
                  const std::string &path) {
   if (!h) return;
-  if (h->struct_size < sizeof(uint32_t) + 4 * sizeof(void *))
-    throw PluginError(where(d, path) + ": its '" + backend +
-                      "' hook table is too small to be an ABI 1.x table; rebuild the plugin "
+  if (h->struct_size < kHooksSize10)
+    throw PluginError(where(d, path) + ": its '" + backend + "' hook table is " +
+                      std::to_string(h->struct_size) + " bytes, smaller than the " +
+                      std::to_string(kHooksSize10) +
+                      " bytes every ABI 1.x table has (through 'update'); rebuild the plugin "
                       "against this SDK");
   std::vector<const char *> missing;
   if (!h->step) missing.push_back("step");
@@ -77,10 +79,13 @@ void check_descriptor(const gg_descriptor *d, const std::string &path) {
     throw PluginError(path + ": built for plugin ABI " + theirs + ", newer than this ganglion's " +
                       kernel + ": upgrade ganglion, or rebuild the plugin against the SDK of " +
                       "this ganglion");
-  if (d->struct_size < sizeof(gg_descriptor))
+  // An older minor's descriptor may be shorter than this kernel's (a minor version only appends),
+  // but never shorter than ABI 1.0's.
+  if (d->struct_size < kDescriptorSize10)
     throw PluginError(path + ": its descriptor is " + std::to_string(d->struct_size) +
-                      " bytes, smaller than ABI " + kernel + "'s " +
-                      std::to_string(sizeof(gg_descriptor)) + ": rebuild it against this SDK");
+                      " bytes, smaller than the " + std::to_string(kDescriptorSize10) +
+                      " bytes every ABI 1.x descriptor has (through 'cuda'); rebuild it against "
+                      "this SDK");
   if (!d->name || !*d->name)
     throw PluginError(path + ": its descriptor has no name; set gg_descriptor.name");
   if (!kind_name(d->kind))

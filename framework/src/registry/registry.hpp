@@ -52,10 +52,20 @@ private:
   std::vector<std::string> warnings_;
 };
 
+// Whether an ABI struct that starts with `struct_size` (a descriptor, a hook table) holds
+// `member`. A minor version only appends members, so a plugin built for an older minor hands the
+// kernel a shorter struct: read a member appended after ABI 1.0 only where this holds.
+#define GANGLION_ABI_HAS(ptr, type, member)                                                        \
+  ((ptr)->struct_size >= offsetof(type, member) + sizeof((ptr)->member))
+
+// The smallest structs the kernel accepts: those of ABI 1.0, the descriptor through `cuda` and a
+// hook table through `update`. Everything the kernel reads unconditionally lies within them.
+inline constexpr std::size_t kDescriptorSize10 = offsetof(gg_descriptor, cuda) + sizeof(void *);
+inline constexpr std::size_t kHooksSize10 = offsetof(gg_hooks, update) + sizeof(void *);
+
 // A hook table's `channel` hook (ABI 1.3), or NULL where it has none or predates it.
 inline auto channel_hook(const gg_hooks *h) -> decltype(h->channel) {
-  return h && h->struct_size >= offsetof(gg_hooks, channel) + sizeof h->channel ? h->channel
-                                                                                : nullptr;
+  return h && GANGLION_ABI_HAS(h, gg_hooks, channel) ? h->channel : nullptr;
 }
 
 // The checks of a descriptor against this kernel (ABI version, required hooks, field table),

@@ -2,11 +2,13 @@
 // tests/fixtures (one good, each other refused for exactly one reason) and on a text file
 // named .so, asserting the key parts of each PluginError (the file, both ABI versions, the missing
 // hook, "not a ganglion plugin" and the fix); check_descriptor on hand-made descriptors for the
-// field-table checks (duplicate names, a choice without choices) and the minor-version rule.
+// field-table checks (duplicate names, a choice without choices), the minor-version rule, and the
+// size rule (a minor version only appends: an ABI 1.0 table loads and runs, a shorter one is refused).
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -249,11 +251,13 @@ TEST_CASE("abi handshake: discovery on GANGLION_PLUGIN_PATH keeps the good plugi
   CHECK(reg.find("gg_test_good") != nullptr);
   CHECK(reg.find("lif") != nullptr); // the built-in folder is still searched
   for (const char *refused : {"gg_test_abi_major", "gg_test_abi_minor",
-                              "gg_test_synapse_no_current", "gg_test_neuron_no_step"})
+                              "gg_test_synapse_no_current", "gg_test_neuron_no_step",
+                              "gg_test_hooks_small"})
     CHECK(reg.find(refused) == nullptr);
   // One note per refused library, naming its file; the good one has none.
   for (const char *file : {"abi_major_newer.so", "abi_minor_newer.so", "synapse_no_current.so",
-                           "neuron_no_step.so", "no_entry_point.so", "good_neuron.so"}) {
+                           "neuron_no_step.so", "no_entry_point.so", "hooks_too_small.so",
+                           "good_neuron.so"}) {
     CAPTURE(file);
     const auto notes =
         std::count_if(reg.warnings().begin(), reg.warnings().end(), [&](const std::string &w) {
@@ -296,4 +300,78 @@ TEST_CASE("abi handshake: check_descriptor refuses a choice field without choice
     CHECK(contains(msg, "field 1 'scheme' is a choice without choices"));
     CHECK(contains(msg, "\"a|b\"")); // the fix: the form choices take
   }
+}
+
+TEST_CASE("abi handshake: an ABI 1.0 plugin, with the shorter hook table of 1.0, loads and runs "
+          "as today's plugins do") {
+  const std::string path = test_plugin("abi_10_neuron.so");
+  const LoadedPlugin p = PluginRegistry::load_library(path);
+  REQUIRE(p.desc != nullptr);
+  CHECK(p.desc->abi_minor == 0);
+  REQUIRE(p.desc->cpu != nullptr);
+  CHECK(p.desc->cpu->struct_size == ganglion::kHooksSize10);
+  CHECK(p.desc->cpu->struct_size < sizeof(gg_hooks));
+  // `channel` came with 1.3: the kernel must not read it from this table.
+  CHECK_FALSE(GANGLION_ABI_HAS(p.desc->cpu, gg_hooks, channel));
+  CHECK_FALSE(bool(ganglion::channel_hook(p.desc->cpu)));
+
+  // The same perfect integrator as good_neuron.c (ABI 1.4), side by side in one network: 0.15 mV
+  // a step from V_re = -65 mV reaches V_th = -50 mV after 100 steps (10 ms), up to the rounding of
+  // the sum, so each neuron fires 9 or 10 times in 100 ms, and both plugins at the same times.
+  const std::string json = R"({
+  "simulation": {"dt": "0.1 ms", "duration": "100 ms", "seed": 1},
+  "plugins": [")" + path + R"(", ")" + test_plugin("good_neuron.so") +
+                           R"("],
+  "populations": {
+    "Old": {"model": "gg_test_abi10", "size": 3, "params": {"I_e": 1.5}},
+    "New": {"model": "gg_test_good", "size": 3, "params": {"I_e": 1.5}}
+  },
+  "recorders": [{"type": "spikes", "populations": ["Old", "New"]}]
+})";
+  const ganglion::test::InProcessRun run = ganglion::test::run_in_process(json);
+  const auto &old_train = run.spikes.at("Old"), &new_train = run.spikes.at("New");
+  CHECK(old_train.times == new_train.times);
+  CHECK(old_train.ids == new_train.ids);
+  CHECK(old_train.times.size() >= 27);
+  CHECK(old_train.times.size() <= 30);
+}
+
+TEST_CASE("abi handshake: a descriptor or hook table shorter than ABI 1.0's is refused, naming "
+          "both sizes; 1.0's sizes load") {
+  const gg_field fields[] = {f64_param("tau")};
+  gg_descriptor d = hand_made(fields, 1);
+  d.abi_minor = 0;
+  d.struct_size = uint32_t(ganglion::kDescriptorSize10);
+  CHECK_NOTHROW(check_descriptor(&d, "v10.so"));
+  d.struct_size = uint32_t(ganglion::kDescriptorSize10 - sizeof(void *));
+  const std::string msg = check_refusal(d, "short.so");
+  INFO(msg);
+  CHECK(msg == "short.so: its descriptor is " + std::to_string(d.struct_size) +
+                   " bytes, smaller than the " + std::to_string(ganglion::kDescriptorSize10) +
+                   " bytes every ABI 1.x descriptor has (through 'cuda'); rebuild it against "
+                   "this SDK");
+
+  gg_hooks hooks = noop_neuron_hooks;
+  hooks.struct_size = uint32_t(ganglion::kHooksSize10);
+  d = hand_made(fields, 1);
+  d.cpu = &hooks;
+  CHECK_NOTHROW(check_descriptor(&d, "v10_hooks.so"));
+
+  const std::string path = test_plugin("hooks_too_small.so");
+  const std::string small = refusal(path);
+  INFO(small);
+  CHECK(small == "plugin 'gg_test_hooks_small' (" + path + "): its 'cpu' hook table is " +
+                     std::to_string(offsetof(gg_hooks, update)) + " bytes, smaller than the " +
+                     std::to_string(ganglion::kHooksSize10) +
+                     " bytes every ABI 1.x table has (through 'update'); rebuild the plugin "
+                     "against this SDK");
+}
+
+TEST_CASE("abi handshake: a plugin with only a 'cuda' hook table loads, its one backend cuda") {
+  const LoadedPlugin p = PluginRegistry::load_library(test_plugin("cuda_only_neuron.so"));
+  REQUIRE(p.desc != nullptr);
+  CHECK(p.name == "gg_test_cuda_only");
+  CHECK(p.desc->cpu == nullptr);
+  REQUIRE(p.desc->cuda != nullptr);
+  CHECK(bool(p.desc->cuda->step));
 }
