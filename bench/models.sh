@@ -1,4 +1,5 @@
-# The benchmark models at size N, as the peer scripts build them (../shared/peers/brian2/):
+# The benchmark models at size N, as the Brian2 peer scripts (coba.py, balanced_eif.py,
+# vogels_istdp.py) build them:
 # sourced by bench/peers.sh and bench/threads.sh. Needs $T (biological seconds) for vogels_istdp.
 
 # --set arguments (one word a line) that make a model the peer's at size N: every population

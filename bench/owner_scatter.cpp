@@ -1,5 +1,5 @@
-// Micro-benchmark behind the kernel's owner mode (docs/ARCHITECTURE.md): what it costs when one
-// core scatters synaptic input into conductances that the other core then steps.
+// Micro-benchmark behind the kernel's owner mode (docs/design.md, "One step"): what it costs when
+// one core scatters synaptic input into conductances that the other core then steps.
 //
 // N neurons with COBA's state (V, refractory step, two conductances) are stepped by a loop like
 // lif's (phase 1), then S synapses a step are scattered into g_e and S/3 into g_i at fixed random

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # ganglion against Brian2 on the same models, side by side and alternating on one machine
-# (issue 6). Models: bench/coba.json (../shared/peers/brian2/coba.py), bench/balanced_eif_peer.json
-# (balanced_eif.py), optionally bench/vogels_istdp.json (vogels_istdp.py). For each repeat, model
-# and N, in this order: ganglion, Brian2 cpp_standalone, Brian2 cython; then a table.
+# (issue 6). Models: bench/coba.json (the peer script coba.py, Brian2's COBA example),
+# bench/balanced_eif_peer.json (balanced_eif.py), optionally bench/vogels_istdp.json
+# (vogels_istdp.py, Brian2's example of Vogels et al. 2011). The Brian2 peer scripts are not part of
+# this repository: PEERS must name their folder (the scripts of the chosen models and the
+# common.py they import). For each repeat, model and N, in this order: ganglion, Brian2
+# cpp_standalone, Brian2 cython; then a table.
 #
 # Recorded per run:
 #   ganglion: loop time (its summary, "simulated X ms in Y s"), whole-process wall time (measured
@@ -26,7 +29,8 @@
 #   -c "SIZES"    run cython only at these N (default: every N)
 #   -o FILE       output markdown, default bench/RESULTS.md ("-" for stdout only)
 #   -k DIR        keep raw outputs (ganglion summaries, Brian2 JSON, time -v) in DIR
-# Needs build/bin/ganglion, /usr/bin/time, Debian's python3-brian (/usr/bin/python3).
+# Needs build/bin/ganglion, /usr/bin/time, Debian's python3-brian (/usr/bin/python3), and
+# PEERS=/path/to/brian2 peer scripts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -44,13 +48,21 @@ done
 
 G=${GANGLION:-$root/build/bin/ganglion}
 PY=${BRIAN_PYTHON:-/usr/bin/python3}
-peers=${PEERS:-$root/../shared/peers/brian2}
+[ -n "${PEERS:-}" ] || {
+  echo "peers.sh: set PEERS to the folder of the Brian2 peer scripts (coba.py, balanced_eif.py," \
+    "vogels_istdp.py and the common.py they import), e.g. PEERS=/path/to/peers/brian2 $0" >&2
+  exit 1
+}
+peers=$PEERS
+for script in common.py $(for m in $models; do echo "$m.py"; done); do
+  [ -f "$peers/$script" ] || { echo "peers.sh: PEERS=$peers has no $script" >&2; exit 1; }
+done
 [ -x "$G" ] || { echo "peers.sh: no $G (build first)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "peers.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The shared folder is read-only and Brian2 writes build folders: run copies.
+# The peers' folder may be read-only and Brian2 writes build folders: run copies.
 mkdir -p "$tmp/peers" && cp "$peers"/*.py "$tmp/peers/"
 raw=${keep:-$tmp/raw}; mkdir -p "$raw"
 records=$raw/records.jsonl; : > "$records"

@@ -2,14 +2,25 @@
 # Plasticity timing, side by side and alternating on one machine:
 #  1. configs/istdp_balanced.json (N = 5000, 10 s) against the same network without plasticity;
 #  2. bench/vogels_istdp.json against Brian2 (C++ standalone, one thread) running the same model
-#     (../shared/peers/brian2/vogels_istdp.py, N = 10000, 5 s); the rates must agree first.
-# Writes bench/PLASTICITY.md. Needs a built tree (build/) and Debian's python3-brian.
+#     (the Brian2 peer script vogels_istdp.py, Brian2's example of the model, N = 10000, 5 s); the
+#     rates must agree first.
+# Writes bench/PLASTICITY.md. Needs a built tree (build/), Debian's python3-brian, and PEERS: the
+# folder of the Brian2 peer scripts (vogels_istdp.py and the common.py it imports), which are not
+# part of this repository.
 # usage: bench/plasticity.sh [REPEATS]   (default 2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats=${1:-2}
 G=build/bin/ganglion
-peers=${PEERS:-../shared/peers/brian2}
+[ -n "${PEERS:-}" ] || {
+  echo "plasticity.sh: set PEERS to the folder of the Brian2 peer scripts (vogels_istdp.py and the" \
+    "common.py it imports), e.g. PEERS=/path/to/peers/brian2 $0" >&2
+  exit 1
+}
+peers=$PEERS
+for script in vogels_istdp.py common.py; do
+  [ -f "$peers/$script" ] || { echo "plasticity.sh: PEERS=$peers has no $script" >&2; exit 1; }
+done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p out

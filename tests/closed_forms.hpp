@@ -5,7 +5,8 @@
 
 namespace ganglion::test {
 
-// ---- EIF reference parameters (SCIENCE.md; the eif plugin's defaults) ----
+// ---- EIF reference parameters (docs/science.md, "Exponential integrate-and-fire (`eif`)";
+// the eif plugin's defaults) ----
 inline constexpr double eif_tau = 15, eif_EL = -72, eif_VT = -55, eif_DT = 1, eif_Vth = -50,
                         eif_Vre = -75;
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The balanced state's large-N limit (SCIENCE.md): runs configs/balanced_scaling.json (the
+# The balanced state's large-N limit (docs/science.md): runs configs/balanced_scaling.json (the
 # reference network, sizes N_e : N_i : N_x = 4 : 1 : 1, p = 0.1, weights j/sqrt(N)) at
 # N = N_e + N_i = 2500, 5000, 10000, 20000, 40000 and prints the simulated rates beside the
 # balanced-state prediction -W^-1 X = (99/17, 270/17) = (5.824, 15.882) Hz, the gap

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The nonlinear map from X to r of the semi-balanced state (SCIENCE.md): runs
+# The nonlinear map from X to r of the semi-balanced state (docs/science.md): runs
 # configs/semi_balanced.json (E1, E2, I with inputs X1, X2, XI; W = [[0.5, 1.5, -3], [1.5, 0.5, -3],
-# [4.5, 4.5, -5]], X = (3.6 r_X1, 3.6 r_X2, 2.7 r_XI) in SCIENCE.md's O(1) units) with the rate of
-# X2 swept (--set populations.X2.params.rate=...), and prints per input rate the balanced
+# [4.5, 4.5, -5]], X = (3.6 r_X1, 3.6 r_X2, 2.7 r_XI) in the O(1) units of docs/science.md), with
+# X2's rate swept (--set populations.X2.params.rate=...), and prints per input rate the balanced
 # prediction -W^-1 X, the semi-balanced solution (the LCP r >= 0, W r + X <= 0, r (W r + X) = 0)
 # and the simulated rates of E1, E2, I, as `ganglion run` prints them beside each other.
 #

@@ -6,7 +6,7 @@
 //     (mu - V_th)), mu = E_L + tau_m I_e. The exact scheme sees the threshold at the first step
 //     point after the true crossing, so every interval is tau_ref + ceil(T/dt) dt, in
 //     [period, period + dt): the rate lies in (1/(period + dt), 1/period];
-//   - EIF (forward Euler): the integral of SCIENCE.md (Simpson, converged far below 1e-4 ms);
+//   - EIF (forward Euler): the integral of docs/science.md (Simpson, converged far below 1e-4 ms);
 //     each interval within 2 dt of it (Euler's first-order drift < dt for these parameters plus
 //     the grid's [0, dt); see tests/models/test_neuron_rates.cpp);
 //   - HH: the fine RK4 reference (0.001 ms, plugins/neuron/hh/hh_reference.hpp) from the same

@@ -1,7 +1,8 @@
 // configs/rate_model.json: the reference network's mean-field rate model, one relu rate unit per
 // population, tau_a dr_a/dt = -r_a + [sqrt(N) (W r + X)_a]^+, N = 10000, tau_E 10, tau_I 5 ms.
 // Mapping: rate_linear weights sqrt(N) w_ab (E->E 200, I->E -300, E->I 900, I->I -500), the
-// units' "X" sqrt(N) X_a (3600, 2700 Hz); W = [[2, -3], [9, -5]], X = [36, 27] as in SCIENCE.md.
+// units' "X" sqrt(N) X_a (3600, 2700 Hz); W = [[2, -3], [9, -5]], X = [36, 27] as in
+// docs/science.md, "Networks".
 // Run as it is (100 ms at dt = 0.01 ms, a few ms of wall time).
 //
 // Claims:

@@ -1,7 +1,7 @@
 // configs/semi_balanced.json and configs/semi_balanced_active.json: E1, E2 (2000 EIF each), I (1000),
 // each with its own Poisson input (X1, X2, XI, 1000 each), p = 0.1, weights j/sqrt(N), N = 5000.
-// In SCIENCE.md's O(1) units W = [[0.5, 1.5, -3], [1.5, 0.5, -3], [4.5, 4.5, -5]] (rows and
-// columns E1, E2, I) and X = (3.6 r_X1, 3.6 r_X2, 2.7 r_XI), r in Hz.
+// In the O(1) units of docs/science.md, W = [[0.5, 1.5, -3], [1.5, 0.5, -3], [4.5, 4.5, -5]]
+// (rows and columns E1, E2, I) and X = (3.6 r_X1, 3.6 r_X2, 2.7 r_XI), r in Hz.
 //
 //   semi_balanced.json, r_X2 = 4 Hz: X = (36, 14.4, 27); -W^-1 X = (13.447, -8.153, 10.165) Hz has
 //     a negative E2 rate; the LCP's only solution is r = (9, 0, 13.5) Hz (E1 and I balanced:

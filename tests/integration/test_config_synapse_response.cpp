@@ -6,7 +6,7 @@
 // steps it enters the synaptic state at the end of step T/dt - 1 + d, so the postsynaptic neuron
 // first feels it in the step that starts at t_a = T + (d - 1) dt: a delay D = d dt acts as a
 // latency of D - dt after the stamp (one step of delay: the current starts at the stamp itself,
-// the reference Euler order of SCIENCE.md). The test checks V = E_L exactly up to t_a and not
+// the reference update order of docs/science.md). The test checks V = E_L exactly up to t_a and not
 // after.
 //
 // Current synapses. The lif 'exact' scheme integrates each step exactly for the input held

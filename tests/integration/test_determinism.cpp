@@ -1,5 +1,5 @@
 // Determinism of a whole run: a small balanced E-I network (eif neurons, exp_current synapses,
-// Poisson input, the reference j's of SCIENCE.md with 1/sqrt(N) scaling) gives bit-identical
+// Poisson input, the reference j's of docs/science.md with 1/sqrt(N) scaling) gives bit-identical
 // spike trains (times and ids) with 1 and with 2 threads for the same seed, and different trains
 // for a different seed. Every random draw is keyed by (seed, stream, global id, step), and each
 // neuron's input is summed in a fixed (file) order, so the thread count must not matter. With 2

@@ -1,8 +1,8 @@
 // `ganglion theory` and the theory beside the simulation in `ganglion run` (framework/cli/main.cpp
-// over theory/theory.hpp; SCIENCE.md "Balanced state", "Semi-balanced state").
+// over theory/theory.hpp; docs/science.md "Balanced state", "Semi-balanced state").
 //
 //   - theory on configs/balanced_eif.json: exit 0, w = [[2, -3], [9, -5]] (printed as the table of
-//     w, SCIENCE.md's O(1) matrix), x = (36, 27) and r = -W^-1 X = (99/17, 270/17) =
+//     w, the O(1) matrix of docs/science.md), x = (36, 27) and r = -W^-1 X = (99/17, 270/17) =
 //     (5.82353, 15.8824) Hz, admissible;
 //   - no external drive (the reference network without X): exit 1, "ganglion: CONFIG: no external
 //     drive ..." on stderr; a singular W (E->I and I->I chosen so that w's I row is 3 x its E row:

@@ -1,5 +1,5 @@
 // Firing of the lif and eif neurons under constant input (params I_e, no projections) against the
-// closed forms of SCIENCE.md, run through the engine and read back from the HDF5 spike file:
+// closed forms of docs/science.md, run through the engine and read back from the HDF5 spike file:
 //   - LIF, scheme exact: period = tau_ref + tau_m ln((mu - V_re)/(mu - V_th)), mu = E_L + tau_m I_e;
 //     no spikes below rheobase (mu < V_th).
 //   - EIF, forward Euler: period = integral from V_re to V_th of dV / f(V) with

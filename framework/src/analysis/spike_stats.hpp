@@ -1,5 +1,5 @@
-// Measures of spike trains (SCIENCE.md, "Measures"): mean rate, CV of inter-spike intervals, Fano
-// factor and pairwise spike-count correlation of a population, and the mean input per incoming
+// Measures of spike trains (docs/science.md, "Measures"): mean rate, CV of inter-spike intervals,
+// Fano factor and pairwise spike-count correlation of a population, and the mean input per incoming
 // projection with its split into excitation and inhibition (the cancellation of the balanced
 // state). Pure functions of their arguments: no file, no global state, deterministic.
 //

@@ -1,5 +1,5 @@
 // The balanced state r = -W^-1 X and the semi-balanced state, the linear complementarity problem
-// r >= 0, W r + X <= 0, r_a (W r + X)_a = 0 (SCIENCE.md). In LCP form: z = r, M = -W, q = -X,
+// r >= 0, W r + X <= 0, r_a (W r + X)_a = 0 (docs/science.md). In LCP form: z = r, M = -W, q = -X,
 // z >= 0, M z + q >= 0, z (M z + q) = 0. -W need not be a P-matrix, so there may be no solution
 // or several: every one is returned.
 //

@@ -1,5 +1,5 @@
-// The mean field of a validated experiment (SCIENCE.md, "Networks"): for each projection b -> a
-// the mean input to a neuron of a per Hz of b's rate, W_ab = (area of one event) x (mean
+// The mean field of a validated experiment (docs/science.md, "Networks"): for each projection b ->
+// a the mean input to a neuron of a per Hz of b's rate, W_ab = (area of one event) x (mean
 // in-degree K_ab) x 1e-3, and the external drive X_a from spike sources and constant currents.
 //
 // The area of one event is in the post neuron's input unit times ms:

@@ -1,5 +1,6 @@
 // Fixed points of a rate-unit network, tau_a dr_a/dt = -r_a + f_a((W r + X)_a), and their
-// stability (SCIENCE.md, "Rate units"). In SCIENCE.md's scaling the input is sqrt(N) (w r + x);
+// stability (docs/science.md, "Rate networks: fixed points and stability"). In the scaling of
+// docs/science.md, "Networks", the input is sqrt(N) (w r + x);
 // the experiment's weights already carry that factor, so mean_field()'s W and X are what enter.
 //
 // relu and threshold_linear (r = g [u - theta]^+, u = W r + X) make the fixed-point problem an

@@ -102,7 +102,7 @@ std::string format(const Report &r) {
     matrix(o, mf.W, names);
     if (scaled) {
       o << "W = sqrt(N) w / 1000, sqrt(N) = " << num(mf.sqrt_n) << "; w (" << unit
-        << " per kHz, SCIENCE.md's w_ab = j_ab p_ab q_b):\n";
+        << " per kHz, docs/science.md's w_ab = j_ab p_ab q_b):\n";
       matrix(o, mf.w, names);
     }
     o << "X (mean external input, " << unit << "): " << vec(mf.X, names, unit) << "\n";

@@ -1,8 +1,8 @@
-// Mean-field theory beside simulation (SCIENCE.md, "Balanced state", "Semi-balanced state"): from
-// a validated experiment, the mean-field connectivity W and external drive X of its populations,
-// the balanced prediction r = -W^-1 X, the semi-balanced state (the linear complementarity problem
-// r >= 0, W r + X <= 0, r (W r + X) = 0), and, for rate-unit networks, the fixed points of
-// tau dr/dt = -r + f(W r + X) with their stability.
+// Mean-field theory beside simulation (docs/science.md, "Balanced state", "Semi-balanced
+// state"): from a validated experiment, the mean-field connectivity W and external drive X of its
+// populations, the balanced prediction r = -W^-1 X, the semi-balanced state (the linear
+// complementarity problem r >= 0, W r + X <= 0, r (W r + X) = 0), and, for rate-unit networks,
+// the fixed points of tau dr/dt = -r + f(W r + X) with their stability.
 #pragma once
 
 #include <stdexcept>
@@ -26,8 +26,8 @@ struct TheoryError : std::runtime_error {
 // neuron of a (in its input unit, e.g. mV/ms) per Hz of population b's rate: J_ab (the area of one
 // synaptic event in that unit) x mean in-degree K_ab x 1e-3; X_a the mean input from sources and
 // constant currents (I_e, I_app) in the same unit. For weights scaled 1/sqrt(N), sqrt_n is that N's
-// square root. w and x are the O(1) matrices of SCIENCE.md: W = w_scale w, X = w_scale x, with
-// w_scale = sqrt_n / 1000 for spiking populations (SCIENCE.md's w_ab = j_ab p_ab q_b is the input
+// square root. w and x are the O(1) matrices of docs/science.md: W = w_scale w, X = w_scale x,
+// with w_scale = sqrt_n / 1000 for spiking populations (the w_ab = j_ab p_ab q_b there is the input
 // per kHz, i.e. per spike per ms, over sqrt(N); in mV for mV/ms inputs) and w_scale = sqrt_n for
 // rate units (rates and inputs both in Hz, w dimensionless).
 struct MeanField {

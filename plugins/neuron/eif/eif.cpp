@@ -1,4 +1,4 @@
-// Exponential integrate-and-fire neuron (SCIENCE.md), forward Euler in the reference order:
+// Exponential integrate-and-fire neuron (docs/science.md), forward Euler in the reference order:
 // V += dt (-(V - E_L)/tau_m + Delta_T/tau_m exp((V - V_T)/Delta_T) + I + I_e); V = max(V, V_lb);
 // spike where V >= V_th; V = V_re (held for tau_ref).
 #include <cmath>
@@ -21,7 +21,7 @@ struct Eif {
   static constexpr const char *doc =
       "Exponential integrate-and-fire: C dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_T)/"
       "Delta_T) + I, written with tau_m = C/g_L and the input I in mV/ms (current over "
-      "capacitance). Forward Euler in the reference order of SCIENCE.md: integrate, clamp at "
+      "capacitance). Forward Euler in the reference order of docs/science.md: integrate, clamp at "
       "V_lb, spike at V >= V_th, reset to V_re, hold for tau_ref. Defaults are the reference "
       "parameters (tau_m 15 ms, E_L -72, V_T -55, Delta_T 1, V_th -50, V_re -75, V_lb -100 mV).";
 

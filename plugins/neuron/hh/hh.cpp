@@ -1,4 +1,4 @@
-// Hodgkin-Huxley neuron (SCIENCE.md), V_rest = -65 mV convention:
+// Hodgkin-Huxley neuron (docs/science.md), V_rest = -65 mV convention:
 //   C dV/dt = -g_L (V - E_L) - g_K n^4 (V - E_K) - g_Na m^3 h (V - E_Na) + I + I_e,
 //   dx/dt = alpha_x(V) (1 - x) - beta_x(V) x for x in {m, h, n},
 // with I the input (synaptic current plus I_app) in uA/cm^2. A spike is an upward crossing of

@@ -1,6 +1,6 @@
 // The Hodgkin-Huxley rate functions and one integration sub-step, shared by the `hh` plugin and
 // its tests (tests/models/test_hh.cpp includes this header to check the rate functions and the
-// scheme directly). V_rest = -65 mV convention of SCIENCE.md; V in mV, t in ms, rates in 1/ms.
+// scheme directly). V_rest = -65 mV convention of docs/science.md; V in mV, t in ms, rates in 1/ms.
 #pragma once
 
 #include <cmath>

@@ -1,9 +1,9 @@
 // A fine reference for the `hh` plugin's tests: classic RK4 on the Hodgkin-Huxley equations of
-// SCIENCE.md, written independently of the plugin's scheme and of its rate functions (the alphas
-// here are the textbook quotients, with their first-order series only within 1e-6 mV of the
+// docs/science.md, written independently of the plugin's scheme and of its rate functions (the
+// alphas here are the textbook quotients, with their first-order series only within 1e-6 mV of the
 // removable singularities, where the quotient would be 0/0). At h = 0.001 ms it is converged:
-// halving h moves spike times by < 3e-7 ms (measured over 200 ms trains, I = 7..20 uA/cm^2).
-// Not used by the plugin itself; included by tests/models/test_hh.cpp and the hh config tests.
+// halving h moves spike times by < 3e-7 ms (measured over 200 ms trains, I = 7..20 uA/cm^2). Not
+// used by the plugin itself; included by tests/models/test_hh.cpp and the hh config tests.
 #pragma once
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// Leaky integrate-and-fire neuron (SCIENCE.md): tau_m dV/dt = -(V - E_L) + tau_m (I + I_e);
+// Leaky integrate-and-fire neuron (docs/science.md): tau_m dV/dt = -(V - E_L) + tau_m (I + I_e);
 // at V >= V_th a spike, V = V_re, held there for tau_ref.
 #include <cmath>
 #include <type_traits>

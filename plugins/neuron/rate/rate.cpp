@@ -1,4 +1,4 @@
-// Rate unit (SCIENCE.md): tau dr/dt = -r + f(input + X), with f one of relu, threshold-linear,
+// Rate unit (docs/science.md): tau dr/dt = -r + f(input + X), with f one of relu, threshold-linear,
 // sigmoid, tanh, power law. Rates and inputs are in Hz; projections between rate populations use
 // a rate synapse (rate_linear), which carries W r. Integrated exactly for the input frozen over
 // the step: r <- f + (r - f) exp(-dt/tau) (scheme 'euler': r += dt (f - r)/tau).

@@ -1,9 +1,10 @@
-// Inhibitory STDP (SCIENCE.md, "Plasticity"; Vogels et al. 2011) on the I->E synapses of one
-// projection. Each neuron has a trace x that jumps by 1/tau at its spikes and decays with tau, so
-// x (1/ms) estimates its rate. At a presynaptic spike of k every synapse J_jk of k moves by
-// eta J_jk (x_j - 2 r0); at a postsynaptic spike of j every synapse J_jk of j moves by eta J_jk x_k.
-// With independent trains the mean drift is 2 eta J r_k (r_j - r0): the postsynaptic rate is
-// pulled to r0. Weights keep their sign (Dale) and may be held within magnitude bounds.
+// Inhibitory STDP (docs/science.md, "Inhibitory STDP (`istdp`)"; Vogels et al. 2011) on the I->E
+// synapses of one projection. Each neuron has a trace x that jumps by 1/tau at its spikes and
+// decays with tau, so x (1/ms) estimates its rate. At a presynaptic spike of k every synapse J_jk
+// of k moves by eta J_jk (x_j - 2 r0); at a postsynaptic spike of j every synapse J_jk of j moves
+// by eta J_jk x_k. With independent trains the mean drift is 2 eta J r_k (r_j - r0): the
+// postsynaptic rate is pulled to r0. Weights keep their sign (Dale) and may be held within
+// magnitude bounds.
 #include <algorithm>
 #include <cmath>
 #include <string>

@@ -1,10 +1,10 @@
-// Pair-based STDP for excitatory (E->E) synapses (SCIENCE.md, "Plasticity"), with traces as in
-// Morrison, Diesmann & Gerstner 2008 and amplitudes in units of w_max as in Song, Miller & Abbott
-// 2000. A presynaptic trace x_pre (tau_plus) and a postsynaptic trace y_post (tau_minus) count the
-// recent spikes; a postsynaptic spike potentiates each of its synapses by A_plus f_+(w) x_pre, a
-// presynaptic spike depresses each of its synapses by A_minus f_-(w) y_post. For one pair with
-// post - pre = dt > 0 that is A_plus f_+ e^{-dt/tau_plus}; for pre - post = dt > 0, A_minus f_-
-// e^{-dt/tau_minus}.
+// Pair-based STDP for excitatory (E->E) synapses (docs/science.md, "Pair STDP (`stdp`)"), with
+// traces as in Morrison, Diesmann & Gerstner 2008 and amplitudes in units of w_max as in Song,
+// Miller & Abbott 2000. A presynaptic trace x_pre (tau_plus) and a postsynaptic trace y_post
+// (tau_minus) count the recent spikes; a postsynaptic spike potentiates each of its synapses by
+// A_plus f_+(w) x_pre, a presynaptic spike depresses each of its synapses by A_minus f_-(w) y_post.
+// For one pair with post - pre = dt > 0 that is A_plus f_+ e^{-dt/tau_plus}; for
+// pre - post = dt > 0, A_minus f_- e^{-dt/tau_minus}.
 #include <algorithm>
 #include <cmath>
 #include <string>

@@ -1,5 +1,5 @@
-// Delta synapse (SCIENCE.md): each presynaptic spike moves the postsynaptic V by J at once, the
-// classic sparse-network synapse. The jump lands at the end of the step before the neuron feels
+// Delta synapse (docs/science.md): each presynaptic spike moves the postsynaptic V by J at once,
+// the classic sparse-network synapse. The jump lands at the end of the step before the neuron feels
 // it, so a spike of step s with delay d moves V before step s + d integrates (and a neuron in its
 // refractory period, held at reset, loses it, as in NEST).
 #include "ganglion/plugin.hpp"

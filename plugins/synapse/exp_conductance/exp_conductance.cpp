@@ -1,5 +1,5 @@
-// Exponential conductance synapse (SCIENCE.md): tau dg/dt = -g, each presynaptic spike adds J/tau
-// to g, and the neuron receives g (E_syn - V). Conductances are over the membrane capacitance
+// Exponential conductance synapse (docs/science.md): tau dg/dt = -g, each presynaptic spike adds
+// J/tau to g, and the neuron receives g (E_syn - V). Conductances are over the membrane capacitance
 // (1/ms), so g (E_syn - V) is in mV/ms like every input: 1 nS onto a 250 pF cell is 0.004/ms, and
 // for hh (C = 1 uF/cm^2) 1 mS/cm^2 is 1/ms. With convention "peak" (NEST's), J is the jump of g.
 #include <cmath>

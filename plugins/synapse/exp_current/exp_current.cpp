@@ -1,7 +1,7 @@
-// Exponential current synapse (SCIENCE.md): tau dI/dt = -I, each presynaptic spike adds J/tau to
-// the postsynaptic I, the neuron receives I. The kernel exp(-t/tau)/tau integrates to 1, so a
-// train of rate r gives a mean current J r. I is kept per postsynaptic neuron and projection.
-// With convention "peak" (NEST's), J is the jump of I itself.
+// Exponential current synapse (docs/science.md): tau dI/dt = -I, each presynaptic spike adds J/tau
+// to the postsynaptic I, the neuron receives I. The kernel exp(-t/tau)/tau integrates to 1, so a
+// train of rate r gives a mean current J r. I is kept per postsynaptic neuron and projection. With
+// convention "peak" (NEST's), J is the jump of I itself.
 #include <cmath>
 
 #include "ganglion/plugin.hpp"
@@ -26,7 +26,8 @@ struct ExpCurrent {
       "convention 'peak' (NEST's): J (mV/ms) is the jump of I itself. scheme 'exact' decays I "
       "by exp(-dt/tau) per step and hands the neuron I's exact mean over the step, "
       "I (1 - exp(-dt/tau)) tau/dt, so one spike delivers exactly J; 'euler' decays by "
-      "(1 - dt/tau) and hands on I itself, the reference scheme of SCIENCE.md (also exactly J).";
+      "(1 - dt/tau) and hands on I itself, the reference scheme of docs/science.md (also "
+      "exactly J).";
 
   enum Field { tau, scheme, convention, I, decay, jump, average, count };
   static constexpr gg_field fields[] = {

@@ -1,6 +1,7 @@
-// Mean-field theory (SCIENCE.md, "Networks", "Balanced state", "Semi-balanced state", "Rate
-// units"): the reference network's W and X, the balanced prediction, the LCP solver's three
-// conditions and its completeness, the Dale theorem, rate-unit fixed points and the refusals.
+// Mean-field theory (docs/science.md, "Networks", "Balanced state", "Semi-balanced state", "Rate
+// networks: fixed points and stability"): the reference network's W and X, the balanced
+// prediction, the LCP solver's three conditions and its completeness, the Dale theorem, rate-unit
+// fixed points and the refusals.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -75,7 +76,8 @@ TEST_CASE("theory: the reference network's w, x, sqrt(N) and balanced rates") {
   REQUIRE(mf.names == std::vector<std::string>{"E", "I"});
   CHECK_FALSE(mf.rate_units);
   CHECK(close(mf.sqrt_n, 100, 1e-12));
-  // SCIENCE.md: w = [[2, -3], [9, -5]], x = [36, 27] (x_a = j_ax p q_x r_x, r_x = 10 Hz).
+  // docs/science.md, "Networks": w = [[2, -3], [9, -5]], x = [36, 27] (x_a = j_ax p q_x r_x,
+  // r_x = 10 Hz).
   const double w[2][2] = {{2, -3}, {9, -5}};
   for (int a = 0; a < 2; ++a)
     for (int b = 0; b < 2; ++b) CHECK(close(mf.w(a, b), w[a][b], 1e-6));
