@@ -23,6 +23,8 @@
 #include "experiment/loader.hpp"
 #include "experiment/units.hpp"
 #include "output/hdf5_writer.hpp"
+#include "output/run_attributes.hpp"
+#include "output/theory_output.hpp"
 #include "registry/registry.hpp"
 #include "theory/theory.hpp"
 
@@ -253,60 +255,6 @@ int theory_command(PluginRegistry &reg, const std::string &config,
   return 0;
 }
 
-// The input unit shared by every mean-field population, or "" when they differ.
-std::string common_unit(const theory::MeanField &mf) {
-  if (mf.units.empty()) return "";
-  for (const auto &u : mf.units)
-    if (u != mf.units.front()) return "";
-  return mf.units.front();
-}
-
-std::string json_list(const std::vector<std::string> &v) { return nlohmann::json(v).dump(); }
-
-// /theory in the output file: W (n x n), X, balanced (-W^-1 X), semi_balanced (one row per
-// solution of the LCP), fixed_points and fixed_point_stable (rate units), and as attributes of
-// /theory: names (JSON list, the order of every vector), units, sqrt_n, balanced_admissible,
-// semi_balanced_exact, semi_balanced_note, notes; and error when no prediction exists (then
-// only what could be worked out: nothing, or W, X and the LCP of a singular W).
-void write_theory(Hdf5Writer &w, const theory::Report &t) {
-  const theory::MeanField &mf = t.mf;
-  const auto n = static_cast<uint32_t>(mf.names.size());
-  if (!t.error.empty() || n == 0) // with a singular W, what else was worked out follows
-    w.attribute("/theory", "error", t.error.empty() ? "no mean-field populations" : t.error);
-  if (n == 0) return;
-  const std::string unit = common_unit(mf);
-  std::vector<double> rows; // row-major copies (Eigen stores column-major)
-  auto put = [&](const std::string &path, const std::vector<Eigen::VectorXd> &vs, const std::string &u) {
-    rows.clear();
-    for (const auto &v : vs)
-      for (uint32_t b = 0; b < n; ++b) rows.push_back(v(b));
-    w.write_fixed(path, GG_DTYPE_F64, rows.data(), vs.size(), n, u);
-  };
-  if (mf.W.rows() == n && mf.W.cols() == n) {
-    std::vector<Eigen::VectorXd> w_rows;
-    for (uint32_t a = 0; a < n; ++a) w_rows.push_back(mf.W.row(a).transpose());
-    put("/theory/W", w_rows, unit.empty() ? "" : unit + " per Hz");
-  }
-  if (mf.X.size() == n) w.write_fixed("/theory/X", GG_DTYPE_F64, mf.X.data(), n, 1, unit);
-  if (t.balanced.r.size() == n)
-    w.write_fixed("/theory/balanced", GG_DTYPE_F64, t.balanced.r.data(), n, 1, "Hz");
-  put("/theory/semi_balanced", t.semi.solutions, "Hz");
-  if (!t.fixed_points.empty()) {
-    std::vector<Eigen::VectorXd> r;
-    std::vector<uint64_t> stable;
-    for (const auto &f : t.fixed_points) r.push_back(f.r), stable.push_back(f.stable ? 1 : 0);
-    put("/theory/fixed_points", r, "Hz");
-    w.write_fixed("/theory/fixed_point_stable", GG_DTYPE_U64, stable.data(), stable.size(), 1, "");
-  }
-  w.attribute("/theory", "names", json_list(mf.names));
-  w.attribute("/theory", "units", json_list(mf.units));
-  w.attribute("/theory", "sqrt_n", mf.sqrt_n);
-  w.attribute("/theory", "balanced_admissible", uint64_t(t.balanced.admissible ? 1 : 0));
-  w.attribute("/theory", "semi_balanced_exact", uint64_t(t.semi.exact ? 1 : 0));
-  w.attribute("/theory", "semi_balanced_note", t.semi.note);
-  w.attribute("/theory", "notes", json_list(mf.notes));
-}
-
 // After the summary: per mean-field population the balanced prediction, the semi-balanced
 // solution(s) (and the rate units' fixed points) beside the simulated rate, from the spike
 // statistics (transient skipped) where spikes were recorded, else over the whole run (rate
@@ -441,18 +389,10 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
   if (tty) std::fprintf(stderr, "\n");
 
   if (writer) {
-    writer->attribute("/", "experiment", exp.resolved.dump());
-    writer->attribute("/", "seed", uint64_t(exp.simulation.seed));
-    writer->attribute("/", "version", std::string(GANGLION_VERSION));
-    nlohmann::json b = nlohmann::json::object();
-    for (const auto &p : exp.populations)
-      b[p.name] = p.backend == GG_BACKEND_CUDA ? "cuda" : "cpu";
-    for (const auto &q : exp.projections)
-      b[q.name] = q.backend == GG_BACKEND_CUDA ? "cuda" : "cpu";
-    writer->attribute("/", "backends", b.dump());
-    writer->attribute("/", "status", !failure.empty() ? "failed: " + failure
-                                     : rep.diverged   ? "diverged: " + rep.divergence
-                                                      : std::string("complete"));
+    write_run_attributes(*writer, exp,
+                         !failure.empty() ? RunOutcome{RunOutcome::Kind::failed, failure}
+                         : rep.diverged   ? RunOutcome{RunOutcome::Kind::diverged, rep.divergence}
+                                          : RunOutcome{});
     try {
       write_theory(*writer, theory_report);
     } catch (const std::exception &e) { // the run's output matters more than the theory's
