@@ -1,0 +1,52 @@
+// The `ganglion` command's parts, for main.cpp to dispatch to: one function per command (each in
+// its own file) and the printing that several share (summary.cpp). Internal to the command.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/analyze_file.hpp"
+#include "engine/simulation.hpp"
+#include "experiment/experiment.hpp"
+#include "registry/registry.hpp"
+#include "theory/theory.hpp"
+
+namespace ganglion::cli {
+
+// Exit status: bad input (config, plugin, output path); a run that diverged or whose plugin
+// failed (what was recorded up to then is kept).
+constexpr int kBadInput = 1;
+constexpr int kRunFailed = 3;
+
+// Each returns the exit status; input errors (ConfigError, PluginError, OutputError) are thrown
+// for main() to report.
+int run(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
+        const std::string &output, int threads);
+int validate(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets);
+int theory_command(PluginRegistry &reg, const std::string &config,
+                   const std::vector<std::string> &sets);
+int describe(const PluginRegistry &reg, const std::string &name);
+int list_plugins(const PluginRegistry &reg);
+int analyze(const std::string &file, const SpikeStatsOptions &options);
+
+// The experiment with `sets` applied and `output` (when not empty) as its output file, whose path
+// is checked before anything runs.
+Experiment load(PluginRegistry &reg, const std::string &config,
+                const std::vector<std::string> &sets, const std::string &output);
+
+// Mean-field theory (theory/theory.hpp; docs/science.md, balanced and semi-balanced states) of a
+// loaded experiment. Never throws: why no prediction exists is the report's error.
+theory::Report theory_of(const Experiment &exp);
+
+// After a run (summary.cpp): what ran, how fast, the populations' rates and the synapses.
+void print_summary(const std::string &config, const Experiment &exp, const RunReport &r);
+// The spike-train measures of a run's output file, with the start skipped as transient; nothing
+// when it recorded no spikes. A problem here is a note on stderr; it does not fail the run.
+std::optional<FileAnalysis> measures(const std::string &path, double duration_ms);
+void print_measures(const FileAnalysis &a);
+// Per mean-field population the predictions beside the simulated rate.
+void print_theory(const theory::Report &t, const RunReport &rep,
+                  const std::optional<FileAnalysis> &a);
+
+} // namespace ganglion::cli

@@ -1,0 +1,210 @@
+// What `ganglion run` prints after a run: the summary, the predicted beside the simulated rates,
+// and the spike-train measures.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "experiment/units.hpp"
+
+namespace ganglion::cli {
+
+namespace {
+
+std::string transient_words(double from_ms) {
+  return from_ms < 100 ? "the first 10% of the run skipped as transient"
+                       : "the first 100 ms skipped as transient";
+}
+
+// The populations as a table, its first columns as wide as the longest name and model.
+void print_populations(const RunReport &r) {
+  int name_w = 12, model_w = 10;
+  for (const auto &p : r.populations) {
+    name_w = std::max(name_w, int(p.name.size()));
+    model_w = std::max(model_w, int(p.model.size()));
+  }
+  std::printf("  %-*s %-*s %10s %12s %10s\n", name_w, "population", model_w, "model", "neurons",
+              "spikes", "rate (Hz)");
+  for (const auto &p : r.populations)
+    std::printf("  %-*s %-*s %10s %12s %10.3f\n", name_w, p.name.c_str(), model_w, p.model.c_str(),
+                thousands(p.size).c_str(), thousands(p.spikes).c_str(), p.rate_hz);
+}
+
+// The synapses by projection, their memory, and the projections computed in the neuron step.
+void print_synapses(const RunReport &r) {
+  std::printf("  synapses: %s", thousands(r.synapses()).c_str());
+  const char *sep = " (";
+  for (const auto &q : r.projections) {
+    std::printf("%s%s %s", sep, q.name.c_str(), thousands(q.synapses).c_str());
+    sep = ", ";
+  }
+  std::printf("%s\n", r.projections.empty() ? "" : ")");
+  if (r.synapses() > 0)
+    std::printf("  synapse memory: %.1f MB, %.2f bytes a synapse\n",
+                double(r.synapse_bytes()) / 1e6, double(r.synapse_bytes()) / double(r.synapses()));
+  sep = "  computed in the neuron step (channels): ";
+  for (const auto &q : r.projections)
+    if (q.fused) {
+      std::printf("%s%s", sep, q.name.c_str());
+      sep = ", ";
+    }
+  if (std::strcmp(sep, ", ") == 0) std::printf("\n");
+}
+
+// The columns of predictions beside the simulated rates: a heading and n values each (NaN where
+// a prediction has no value for a population).
+struct PredictionColumns {
+  std::vector<std::string> head;
+  std::vector<std::vector<double>> values;
+};
+
+PredictionColumns prediction_columns(const theory::Report &t) {
+  const std::size_t n = t.mf.names.size();
+  PredictionColumns c;
+  auto column = [&](const std::string &head, const Eigen::VectorXd &v) {
+    std::vector<double> values(n, std::nan(""));
+    for (std::size_t b = 0; b < n && b < std::size_t(v.size()); ++b)
+      values[b] = v(Eigen::Index(b));
+    c.head.push_back(head);
+    c.values.push_back(values);
+  };
+  column("balanced", t.balanced.r);
+  const std::size_t ns = t.semi.solutions.size();
+  for (std::size_t k = 0; k < ns; ++k)
+    column(ns == 1 ? "semi-bal." : "semi-bal. " + std::to_string(k + 1), t.semi.solutions[k]);
+  for (std::size_t k = 0; k < t.fixed_points.size(); ++k)
+    column("fixed pt " + std::to_string(k + 1) + (t.fixed_points[k].stable ? " s" : " u"),
+           t.fixed_points[k].r);
+  return c;
+}
+
+// The simulated rate of each mean-field population: from the spike statistics (transient
+// skipped) where spikes were recorded, else over the whole run (rate units: their rate at the
+// end).
+struct SimulatedRates {
+  std::vector<double> rate;
+  bool whole_run = false; // some spiking population's rate is over the whole run
+};
+
+SimulatedRates simulated_rates(const theory::MeanField &mf, const RunReport &rep,
+                               const std::optional<FileAnalysis> &a) {
+  const std::size_t n = mf.names.size();
+  SimulatedRates s;
+  s.rate.assign(n, std::nan(""));
+  for (std::size_t b = 0; b < n; ++b) {
+    bool found = false;
+    if (a)
+      for (const auto &p : a->populations)
+        if (p.name == mf.names[b] && p.has_spikes) s.rate[b] = p.spikes.rate_hz, found = true;
+    if (!found)
+      for (const auto &p : rep.populations)
+        if (p.name == mf.names[b])
+          s.rate[b] = p.rate_hz, s.whole_run = s.whole_run || !mf.rate_units;
+  }
+  return s;
+}
+
+void print_theory_table(const std::vector<std::string> &names, const PredictionColumns &c,
+                        const std::vector<double> &simulated) {
+  int name_w = 12;
+  for (const auto &s : names)
+    name_w = std::max(name_w, int(s.size()));
+  std::printf("  %-*s", name_w, "population");
+  for (const auto &h : c.head)
+    std::printf(" %13s", h.c_str());
+  std::printf(" %13s\n", "simulated");
+  auto cell = [](double x) {
+    if (std::isnan(x))
+      std::printf(" %13s", "-");
+    else
+      std::printf(" %13.3f", x);
+  };
+  for (std::size_t b = 0; b < names.size(); ++b) {
+    std::printf("  %-*s", name_w, names[b].c_str());
+    for (const auto &v : c.values)
+      cell(v[b]);
+    cell(simulated[b]);
+    std::printf("\n");
+  }
+}
+
+// Under the table: what each column is.
+void print_theory_notes(const theory::Report &t, const std::optional<FileAnalysis> &a,
+                        bool whole_run) {
+  const std::size_t ns = t.semi.solutions.size();
+  if (t.balanced.r.size() != Eigen::Index(t.mf.names.size()))
+    std::printf("  balanced: none\n");
+  else
+    std::printf("  balanced: -W^-1 X, %s\n",
+                t.balanced.admissible
+                    ? "admissible (every rate > 0)"
+                    : "not admissible (a rate <= 0): the semi-balanced state applies");
+  if (ns == 0)
+    std::printf("  semi-balanced: no solution%s%s\n", t.semi.note.empty() ? "" : ": ",
+                t.semi.note.c_str());
+  else if (ns > 1)
+    std::printf("  semi-balanced: %zu solutions, none preferred by the theory\n", ns);
+  if (!t.fixed_points.empty()) std::printf("  fixed points: s stable, u unstable\n");
+  if (t.mf.rate_units)
+    std::printf("  simulated: the rate units' mean rate at the end of the run\n");
+  else if (a && !whole_run)
+    std::printf("  simulated: mean rate, %s\n", transient_words(a->options.from_ms).c_str());
+  else
+    std::printf("  simulated: mean rate over the whole run%s\n",
+                a ? " (where no spikes were recorded)" : "");
+}
+
+} // namespace
+
+void print_summary(const std::string &config, const Experiment &exp, const RunReport &r) {
+  std::printf("ganglion: %s\n", config.c_str());
+  std::printf("  simulated %.10g ms in %.3g s (%.3g x real time) on %u thread%s; setup %.3g s\n",
+              r.simulated_ms, r.run_s, r.simulated_ms > 0 ? r.run_s / (r.simulated_ms * 1e-3) : 0.0,
+              r.threads, r.threads == 1 ? "" : "s", r.setup_s);
+  if (r.owner_from != UINT64_MAX)
+    std::printf("  from t = %.10g ms each thread delivered the spikes onto its own neurons, with "
+                "their next step (runs cut %u time%s)\n",
+                double(r.owner_from) * exp.simulation.dt, r.owner_cuts,
+                r.owner_cuts == 1 ? "" : "s");
+  print_populations(r);
+  print_synapses(r);
+  if (!exp.output.empty()) std::printf("  output: %s\n", exp.output.c_str());
+}
+
+std::optional<FileAnalysis> measures(const std::string &path, double duration_ms) {
+  try {
+    if (!file_has_spikes(path)) return std::nullopt;
+    SpikeStatsOptions o;
+    o.from_ms = default_transient_ms(duration_ms);
+    return analyze_file(path, o);
+  } catch (const std::exception &e) {
+    std::cerr << "ganglion: note: no spike statistics: " << e.what() << "\n";
+  }
+  return std::nullopt;
+}
+
+void print_measures(const FileAnalysis &a) {
+  std::printf("\n%s", format_analysis(a, transient_words(a.options.from_ms)).c_str());
+}
+
+void print_theory(const theory::Report &t, const RunReport &rep,
+                  const std::optional<FileAnalysis> &a) {
+  if (!t.error.empty()) {
+    std::printf("\ntheory: no prediction: %s\n", t.error.c_str());
+    // A singular W still has its semi-balanced solutions (shown); otherwise nothing to compare.
+    if (t.mf.names.empty() || t.semi.solutions.empty()) return;
+  }
+  const PredictionColumns columns = prediction_columns(t);
+  const SimulatedRates simulated = simulated_rates(t.mf, rep, a);
+  if (t.error.empty())
+    std::printf("\ntheory: predicted beside simulated rates (Hz); `ganglion theory` explains\n");
+  print_theory_table(t.mf.names, columns, simulated.rate);
+  print_theory_notes(t, a, simulated.whole_run);
+}
+
+} // namespace ganglion::cli

@@ -1,0 +1,32 @@
+// The root attributes of a run's output file (run_attributes.hpp).
+#include "output/run_attributes.hpp"
+
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+namespace ganglion {
+
+std::string run_status(const RunOutcome &outcome) {
+  switch (outcome.kind) {
+  case RunOutcome::Kind::failed: return "failed: " + outcome.why;
+  case RunOutcome::Kind::diverged: return "diverged: " + outcome.why;
+  case RunOutcome::Kind::complete: break;
+  }
+  return "complete";
+}
+
+void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome &outcome) {
+  w.attribute("/", "experiment", exp.resolved.dump());
+  w.attribute("/", "seed", uint64_t(exp.simulation.seed));
+  w.attribute("/", "version", std::string(GANGLION_VERSION));
+  nlohmann::json backends = nlohmann::json::object();
+  for (const auto &p : exp.populations)
+    backends[p.name] = p.backend == GG_BACKEND_CUDA ? "cuda" : "cpu";
+  for (const auto &q : exp.projections)
+    backends[q.name] = q.backend == GG_BACKEND_CUDA ? "cuda" : "cpu";
+  w.attribute("/", "backends", backends.dump());
+  w.attribute("/", "status", run_status(outcome));
+}
+
+} // namespace ganglion
