@@ -1,4 +1,4 @@
-// The validated experiment: what framework/src/graph makes of a JSON file, and all the engine
+// The validated experiment: what framework/src/experiment makes of a JSON file, and all the engine
 // reads. Every value is resolved: units converted to each field's unit, defaults filled, plugin
 // descriptors attached, names turned into indices. `pointer` members keep each item's JSON pointer
 // so later errors (a diverging population, say) can name the place in the file.

@@ -1,0 +1,70 @@
+// A projection's "delay": a constant (a whole number of steps, at least one), or per synapse
+// {"uniform": [lo, hi]} / {"normal": [mean, std]} in ms. A drawn delay is rounded to whole steps
+// per synapse; a draw below one step (the lower end may be below dt, and a normal has no lower
+// end) is raised to one step by the engine. `delay` is then the mean, and
+// delay_steps = max(1, round(mean / dt)).
+#include <algorithm>
+#include <cmath>
+
+#include "experiment/loader_internal.hpp"
+#include "experiment/units.hpp"
+
+namespace ganglion::loading {
+
+// Reads the "delay" of projection `j` (one step where it gives none) into `spec`, writes it to
+// `r`.
+void Loader::load_delay(const Json &j, ProjectionSpec &spec, Json &r) const {
+  std::string dp = child(spec.pointer, "delay");
+  spec.delay = ex_.simulation.dt;
+  const Json *delay = member(j, "delay");
+  if (delay && delay->is_object()) {
+    drawn_delay(*delay, dp, spec, r);
+    return;
+  }
+  if (delay) spec.delay = get_time(*delay, dp);
+  spec.delay_steps = whole_steps(spec.delay, dp);
+  spec.delay_dist = make_spec(ValueSpec::Kind::Constant, spec.delay);
+  r["delay"] = format_value(spec.delay, "ms");
+}
+
+// {"uniform": [lo, hi]} or {"normal": [mean, std]} at `pointer`.
+void Loader::drawn_delay(const Json &delay, const std::string &pointer, ProjectionSpec &spec,
+                         Json &r) const {
+  const std::vector<std::string> forms = {"uniform", "normal"};
+  double dt = ex_.simulation.dt;
+  if (delay.size() != 1)
+    fail(pointer, "expected a delay like \"1.5 ms\", {\"uniform\": [lo, hi]} or {\"normal\": "
+                  "[mean, std]}, got " +
+                      shown(delay));
+  std::string form = delay.begin().key();
+  std::string fp = child(pointer, form);
+  if (form != "uniform" && form != "normal")
+    fail(pointer, "unknown distribution '" + form + "'" + did_you_mean(form, forms) +
+                      "; use one of: " + join_list(forms));
+  auto [a, b] = pair_of(delay.begin().value(), "ms", "the delay", fp,
+                        form == "uniform" ? "[\"1 ms\", \"3 ms\"]" : "[\"2 ms\", \"0.5 ms\"]");
+  double longest = a;
+  if (form == "uniform") {
+    if (!(a >= 0)) fail(child(fp, 0), "a delay cannot be negative, got " + format_value(a, "ms"));
+    if (a > b)
+      fail(fp, "the low end " + format_value(a, "ms") + " is above the high end " +
+                   format_value(b, "ms"));
+    if (!std::isfinite(b)) fail(child(fp, 1), "the delay must be finite");
+    spec.delay = (a + b) / 2;
+    longest = b;
+  } else {
+    if (!(a > 0) || !std::isfinite(a))
+      fail(child(fp, 0),
+           "the mean delay must be positive and finite, got " + format_value(a, "ms"));
+    check_std(b, "ms", child(fp, 1));
+    spec.delay = a;
+  }
+  if (!(longest / dt < 1e15))
+    fail(fp, format_value(longest, "ms") + " is too many steps of dt = " + format_value(dt, "ms"));
+  spec.delay_dist =
+      make_spec(form == "uniform" ? ValueSpec::Kind::Uniform : ValueSpec::Kind::Normal, a, b);
+  spec.delay_steps = std::max<uint64_t>(1, uint64_t(std::llround(spec.delay / dt)));
+  r["delay"] = Json{{form, Json::array({format_value(a, "ms"), format_value(b, "ms")})}};
+}
+
+} // namespace ganglion::loading
