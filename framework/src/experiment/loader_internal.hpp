@@ -1,23 +1,23 @@
 // What the parts of the experiment loader share, internal to framework/src/experiment (loader.hpp
 // is the public interface). A Loader walks one document and fills an Experiment; its member
 // functions are spread over files named for what they read, and each group below names its file:
-//   loader.cpp            the entry points and the walk over the document's sections
-//   document.cpp          the JSON text and the --set overrides
-//   basic_reads.cpp       JSON pointers, messages, keys, strings, flags, counts, times in steps
-//   values.cpp            one field's value: constants, distributions, lists, sequences, schedules
-//   fields.cpp            a plugin's "params" and "init" sections, and its validate hook
-//   simulation.cpp        the "simulation" section
-//   plugins.cpp           the "plugins" list, and naming a plugin of a kind
-//   backend.cpp           which backend an item runs on, and whether its plugin has it
-//   populations.cpp       populations: model, size, params, init, I_app, Dale opt-out, backend
-//   projections.cpp       projections: pre and post, name, synapse, and the steps in order
-//   connect_rule.cpp      a projection's "connect"
-//   weights.cpp           a projection's "weight": value or distribution, scale, convention
-//   delays.cpp            a projection's "delay"
-//   plasticity.cpp        a projection's "plasticity" and its active phases
-//   recorders.cpp         the "recorders" list and recorders of populations
+//   loader.cpp                the entry points and the walk over the document's sections
+//   document.cpp              the JSON text and the --set overrides
+//   basic_reads.cpp           JSON pointers, messages, keys, strings, flags, counts, times in steps
+//   values.cpp                one field's value: constants, distributions, lists, sequences, schedules
+//   fields.cpp                a plugin's "params" and "init" sections, and its validate hook
+//   simulation_section.cpp    the "simulation" section
+//   plugin_list.cpp           the "plugins" list, and naming a plugin of a kind
+//   backend.cpp               which backend an item runs on, and whether its plugin has it
+//   populations.cpp           populations: model, size, params, init, I_app, Dale opt-out, backend
+//   projections.cpp           projections: pre and post, name, synapse, and the steps in order
+//   connect_rule.cpp          a projection's "connect"
+//   weights.cpp               a projection's "weight": value or distribution, scale, convention
+//   delays.cpp                a projection's "delay"
+//   plasticity.cpp            a projection's "plasticity" and its active phases
+//   recorders.cpp             the "recorders" list and recorders of populations
 //   projection_recorders.cpp  recorders of projections
-//   dale.cpp              Dale's law over the projections
+//   dale.cpp                  Dale's law over the projections
 #pragma once
 
 #include <cstdint>
@@ -122,11 +122,11 @@ private:
   uint64_t whole_steps(double t, const std::string &pointer) const;
   uint64_t steps_of(double t, const std::string &pointer) const;
 
-  // ---------------------------------------------------------------- simulation.cpp
+  // ---------------------------------------------------------------- simulation_section.cpp
 
   void load_simulation(const Json &doc, Json &resolved);
 
-  // ---------------------------------------------------------------- plugins.cpp
+  // ---------------------------------------------------------------- plugin_list.cpp
 
   void load_plugins(const Json &doc, Json &resolved);
   const LoadedPlugin *find_plugin(const std::string &name, int kind, const std::string &pointer,
