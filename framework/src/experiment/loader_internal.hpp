@@ -4,7 +4,7 @@
 //   loader.cpp                the entry points and the walk over the document's sections
 //   document.cpp              the JSON text and the --set overrides
 //   basic_reads.cpp           JSON pointers, messages, keys, strings, flags, counts, times in steps
-//   values.cpp                one field's value: constants, distributions, lists, sequences, schedules
+//   values.cpp                a value: constants, distributions, lists, sequences, schedules
 //   fields.cpp                a plugin's "params" and "init" sections, and its validate hook
 //   simulation_section.cpp    the "simulation" section
 //   plugin_list.cpp           the "plugins" list, and naming a plugin of a kind
