@@ -36,7 +36,9 @@ for config in configs/*.json bench/*.json; do
     if [ "$(cat "$work/old/rc")" != "$(cat "$work/new/rc")" ]; then
       echo "DIFFERENT exit codes ($(cat "$work/old/rc") and $(cat "$work/new/rc")): $name"
       failed=1
-    elif ! h5diff -q "$work/old/out.h5" "$work/new/out.h5" >/dev/null 2>&1; then
+    # h5diff exits 0 on datasets of different shapes ("not comparable"): those differ too.
+    elif ! diffs=$(h5diff "$work/old/out.h5" "$work/new/out.h5" 2>&1) ||
+      grep -q "not comparable" <<<"$diffs"; then
       echo "DIFFERENT output files: $name"
       failed=1
     else
