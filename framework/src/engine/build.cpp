@@ -38,30 +38,33 @@ void Simulation::Impl::build() {
   setup_s = engine::seconds_since(t0);
 }
 
-// Every instance with its plugin.
+// Every instance with its plugin and the hook table of its backend (a plasticity rule runs on
+// its projection's, a recorder on the CPU), so that a backend the engine cannot run is refused
+// before anything is built.
 void Simulation::Impl::make_instances() {
   pops.resize(exp.populations.size());
   for (std::size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = exp.populations[p];
-    pops[p].resolve(spec, *spec.plugin);
+    pops[p].resolve(spec, *spec.plugin, spec.backend);
   }
   projs.resize(exp.projections.size());
   for (std::size_t q = 0; q < projs.size(); ++q) {
     const ProjectionSpec &spec = exp.projections[q];
-    projs[q].resolve(spec, *spec.synapse);
+    projs[q].resolve(spec, *spec.synapse, spec.backend);
     if (spec.plasticity.empty()) continue;
     projs[q].plasticity = std::make_unique<Plasticity>();
-    projs[q].plasticity->resolve(spec.plasticity.front(), *spec.plasticity.front().plugin);
+    projs[q].plasticity->resolve(spec.plasticity.front(), *spec.plasticity.front().plugin,
+                                 spec.backend);
   }
   recs.resize(exp.recorders.size());
   for (std::size_t r = 0; r < recs.size(); ++r)
-    recs[r].resolve(exp.recorders[r], *exp.recorders[r].plugin);
+    recs[r].resolve(exp.recorders[r], *exp.recorders[r].plugin, GG_BACKEND_CPU);
 }
 
-gg_view Simulation::Impl::base_view(uint64_t n, uint64_t first_gid) const {
+gg_view Simulation::Impl::base_view(uint64_t n, uint64_t first_gid, int backend) const {
   gg_view v{};
   v.struct_size = sizeof(gg_view);
-  v.backend = GG_BACKEND_CPU;
+  v.backend = backend;
   v.n = n;
   v.first_gid = first_gid;
   v.dt = exp.simulation.dt;
@@ -150,7 +153,7 @@ void Simulation::Impl::bind_views() {
     auto &pop = pops[p];
     pop.history.assign(depth[p], std::vector<uint32_t>(pop.capacity));
     pop.history_count.assign(depth[p], 0);
-    pop.view = base_view(pop.spec->size, pop.spec->first_gid);
+    pop.view = base_view(pop.spec->size, pop.spec->first_gid, pop.backend);
     pop.fields.bind(pop.view);
     pop.view.input = pop.input.data();
     pop.input_means.assign(pop.incoming.size(), 0.0);
@@ -160,7 +163,7 @@ void Simulation::Impl::bind_views() {
   for (auto &proj : projs) {
     auto &post = pops[proj.spec->post];
     const auto &pre = pops[proj.spec->pre];
-    proj.view = base_view(post.spec->size, post.spec->first_gid);
+    proj.view = base_view(post.spec->size, post.spec->first_gid, proj.backend);
     proj.fields.bind(proj.view);
     proj.view.post_input = post.input.data();
     const int v = engine::field_index(post.desc, "V");
@@ -351,7 +354,7 @@ void Simulation::Impl::build_recorder(Recorder &rec, std::size_t r) {
     rec.pop_fields.push_back(f);
   for (const auto &name : rec.spec->variable_names)
     rec.variable_names.push_back(name.c_str());
-  rec.view = base_view(pop.spec->size, pop.spec->first_gid);
+  rec.view = base_view(pop.spec->size, pop.spec->first_gid, rec.backend);
   rec.fields.bind(rec.view);
   rec.view.pop_fields = rec.pop_fields.data();
   rec.view.select = rec.spec->neurons.empty() ? nullptr : rec.spec->neurons.data();
@@ -388,20 +391,19 @@ void Simulation::Impl::bind_recorded_projection(Recorder &rec) {
 void Simulation::Impl::init_hooks() {
   for (auto &pop : pops)
     call_hook(
-        pop.desc->cpu->init, pop.view, [&] { return "population '" + pop.spec->name + "'"; },
-        "init");
+        pop.hooks->init, pop.view, [&] { return "population '" + pop.spec->name + "'"; }, "init");
   for (auto &proj : projs) {
     call_hook(
-        proj.desc->cpu->init, proj.view, [&] { return "projection '" + proj.spec->name + "'"; },
+        proj.hooks->init, proj.view, [&] { return "projection '" + proj.spec->name + "'"; },
         "init");
     if (proj.plasticity)
       call_hook(
-          proj.plasticity->desc->cpu->init, proj.plasticity->view,
+          proj.plasticity->hooks->init, proj.plasticity->view,
           [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "init");
   }
   for (auto &rec : recs) {
     call_hook(
-        rec.desc->cpu->init, rec.view, [&] { return "recorder " + rec.spec->pointer; }, "init");
+        rec.hooks->init, rec.view, [&] { return "recorder " + rec.spec->pointer; }, "init");
     if (writer) writer->check();
   }
 }
@@ -409,7 +411,7 @@ void Simulation::Impl::init_hooks() {
 // A synapse's channel form for one view (gg_hooks.channel, ABI 1.3), or GG_CHANNEL_NONE.
 gg_channel Simulation::Impl::channel_of(const Projection &proj, const gg_view &v) {
   gg_channel c{GG_CHANNEL_NONE, nullptr, 0, 0, 0};
-  const auto hook = channel_hook(proj.desc->cpu);
+  const auto hook = channel_hook(proj.hooks);
   if (!hook) return c;
   HookMessage m;
   if (hook(&v, &c, &m.err) != GG_OK)

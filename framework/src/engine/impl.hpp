@@ -109,7 +109,7 @@ struct Simulation::Impl {
   void init_hooks();
   void fuse_channels(std::size_t p);
   gg_channel channel_of(const Projection &proj, const gg_view &v);
-  gg_view base_view(uint64_t n, uint64_t first_gid) const;
+  gg_view base_view(uint64_t n, uint64_t first_gid, int backend) const;
   void validate_schedules(const Population &pop) const;
 
   // ---- step.cpp: the step, and the loop ----

@@ -1,7 +1,8 @@
 // The engine's state, one struct per plugin instance (population, projection, its plasticity
 // rule, recorder) and per task the threads share (a population's slice in phase 1, a part of a
 // projection's delivery in phase 2, a thread's task in owner mode). Simulation::Impl (impl.hpp)
-// holds them.
+// holds them; each instance keeps the hook table of its backend (backend.hpp) and calls its hooks
+// through that table alone.
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 
 #include "connect/connectivity.hpp"
 #include "engine/aligned.hpp"
+#include "engine/backend.hpp"
 #include "engine/fields.hpp"
 #include "experiment/experiment.hpp"
 #include "ganglion/plugin_abi.h"
@@ -21,14 +23,20 @@
 
 namespace ganglion::engine {
 
-// What every instance has: its part of the experiment and its plugin.
+// What every instance has: its part of the experiment, its plugin, and the hook table of the
+// backend it runs on, resolved once, at build.
 template <class Spec> struct Instance {
   const Spec *spec = nullptr;
   const gg_descriptor *desc = nullptr;
-  // An instance of `plugin` made from `s`.
-  void resolve(const Spec &s, const LoadedPlugin &plugin) {
+  int backend = GG_BACKEND_CPU; // what its views say (gg_view::backend)
+  const gg_hooks *hooks = nullptr;
+  // An instance of `plugin` made from `s`, on backend `on`; throws RunError where this engine does
+  // not run that backend or the plugin has no hooks for it (hooks_for).
+  void resolve(const Spec &s, const LoadedPlugin &plugin, int on) {
     spec = &s;
     desc = plugin.desc;
+    hooks = hooks_for(desc, on, s.pointer);
+    backend = on;
   }
 };
 
@@ -55,7 +63,7 @@ struct Population : Instance<PopulationSpec> {
   gg_view view{};
 };
 
-struct Plasticity : Instance<PlasticitySpec> {
+struct Plasticity : Instance<PlasticitySpec> { // on its projection's backend
   Fields fields;
   // The synapses of each postsynaptic neuron (CSR is by presynaptic neuron): what a rule needs
   // to act on a postsynaptic spike.
@@ -119,7 +127,7 @@ struct NullSink {
   gg_sink view() { return gg_sink{this, &declare, &write_fixed, &append}; }
 };
 
-struct Recorder : Instance<RecorderSpec> {
+struct Recorder : Instance<RecorderSpec> { // on the CPU: recorders are host plugins
   Fields fields;
   std::vector<const double *> pop_fields;
   std::vector<const char *> variable_names;

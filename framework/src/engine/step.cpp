@@ -93,7 +93,7 @@ void Simulation::Impl::apply_schedules(uint64_t step) {
       pop.view.step = step;
       pop.view.t = double(step) * exp.simulation.dt;
       call_hook(
-          pop.desc->cpu->update, pop.view, [&] { return "population '" + pop.spec->name + "'"; },
+          pop.hooks->update, pop.view, [&] { return "population '" + pop.spec->name + "'"; },
           "update");
     }
   }
@@ -144,8 +144,7 @@ void Simulation::Impl::step_slice(Slice &sl, uint64_t step) {
     v.step = step;
     v.t = t;
     call_hook(
-        proj.desc->cpu->current, v, [&] { return "projection '" + proj.spec->name + "'"; },
-        "current");
+        proj.hooks->current, v, [&] { return "projection '" + proj.spec->name + "'"; }, "current");
     if (pop.record_inputs) {
       const double after = sum_input(pop, sl.begin, sl.end);
       sl.input_sums[k] = after - before;
@@ -160,7 +159,7 @@ void Simulation::Impl::step_slice(Slice &sl, uint64_t step) {
   sl.view.step = step;
   sl.view.t = t;
   call_hook(
-      pop.desc->cpu->step, sl.view,
+      pop.hooks->step, sl.view,
       [&] { return "population '" + pop.spec->name + "' (" + pop.desc->name + ")"; }, "step");
   if (sl.count > sl.spikes.size())
     throw RunError("population '" + pop.spec->name + "' emitted " + std::to_string(sl.count) +
@@ -307,7 +306,7 @@ void Simulation::Impl::step_projection(Projection &proj, Part *part, uint64_t st
   v.step = step;
   v.t = double(step) * exp.simulation.dt;
   call_hook(
-      proj.desc->cpu->step, v, [&] { return "projection '" + proj.spec->name + "'"; }, "step");
+      proj.hooks->step, v, [&] { return "projection '" + proj.spec->name + "'"; }, "step");
   if (!proj.plasticity || !rule) return;
   if (whole) return step_plasticity(proj, proj.plasticity->view, step);
   step_rule_part(proj, *part, step);
@@ -366,7 +365,7 @@ void Simulation::Impl::step_plasticity(Projection &proj, gg_view &v, uint64_t st
   v.n_post_spikes = uint64_t(end - spikes);
   v.learning = pl.learning(step) ? 1 : 0;
   call_hook(
-      pl.desc->cpu->step, v, [&] { return "plasticity of projection '" + proj.spec->name + "'"; },
+      pl.hooks->step, v, [&] { return "plasticity of projection '" + proj.spec->name + "'"; },
       "step");
 }
 
@@ -379,7 +378,7 @@ void Simulation::Impl::call_recorders(uint64_t step, bool finish) {
     rec.view.pop_spikes = pop.history[slot].data();
     rec.view.pop_n_spikes = pop.history_count[slot];
     call_hook(
-        finish ? rec.desc->cpu->finish : rec.desc->cpu->step, rec.view,
+        finish ? rec.hooks->finish : rec.hooks->step, rec.view,
         [&] { return "recorder " + rec.spec->pointer + " (" + rec.desc->name + ")"; },
         finish ? "finish" : "step");
     if (writer) writer->check();
