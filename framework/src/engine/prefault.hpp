@@ -2,9 +2,7 @@
 // page of a new allocation traps into the kernel, which zeroes and maps that one page; a
 // network of 400 M synapses first-writes 3.3 GB that way, and where a trap is dear (a virtual
 // machine) those traps cost as much as making the synapses. One request for a whole range maps
-// the same pages in one go, with less kernel time: on the 2-core VM of bench/PROFILE.md, 2 GiB
-// in 1 MiB pieces took 0.89 s against 1.44 s, and the setup of bench/balanced_eif_peer.json at
-// N = 16000 0.275 s against 0.305 s (one thread; medians of 10).
+// the same pages in one go, with less kernel time (measured in bench/PROFILE.md).
 #pragma once
 
 namespace ganglion {

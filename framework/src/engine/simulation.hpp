@@ -6,7 +6,7 @@
 //      delay ends now (emitted d steps ago, d >= 1), so the postsynaptic neuron feels a spike of
 //      step n at step n + d;
 //   3. recorders (on the calling thread) sample and hand blocks to the writer.
-// With d = 1 and Euler decay this is exactly the reference order of SCIENCE.md.
+// With d = 1 and Euler decay this is exactly the reference order (docs/science.md).
 #pragma once
 
 #include <functional>

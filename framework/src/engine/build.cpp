@@ -1,0 +1,460 @@
+// Simulation::Impl's build: every instance's fields, the connectivity, the views the hooks see,
+// the tasks the threads share, the plasticity rules' by-post index, the channels fused into the
+// neurons' step, and the plugins' init hooks. Everything here runs once, before step 0.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <numeric>
+#include <thread>
+
+#include "engine/hook_call.hpp"
+#include "engine/impl.hpp"
+#include "output/hdf5_writer.hpp"
+#include "random/draws.hpp"
+#include "registry/registry.hpp"
+
+namespace ganglion {
+
+using engine::call_hook;
+using engine::HookMessage;
+
+void Simulation::Impl::build() {
+  const auto t0 = engine::Clock::now();
+  const auto &sim = exp.simulation;
+  const unsigned threads =
+      sim.threads ? sim.threads : std::max(1u, std::thread::hardware_concurrency());
+  pool = std::make_unique<ThreadPool>(threads);
+  recut_for_tests = std::getenv("GANGLION_TEST_RECUT") != nullptr;
+  make_instances();
+  build_populations();
+  build_projections();
+  bind_views();
+  build_tasks();
+  build_recorders();
+  init_hooks();
+  for (std::size_t p = 0; p < pops.size(); ++p)
+    fuse_channels(p);
+  setup_s = engine::seconds_since(t0);
+}
+
+// Every instance with its plugin and the hook table of its backend (a plasticity rule runs on
+// its projection's, a recorder on the CPU), so that a backend the engine cannot run is refused
+// before anything is built.
+void Simulation::Impl::make_instances() {
+  pops.resize(exp.populations.size());
+  for (std::size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = exp.populations[p];
+    pops[p].resolve(spec, *spec.plugin, spec.backend);
+  }
+  projs.resize(exp.projections.size());
+  for (std::size_t q = 0; q < projs.size(); ++q) {
+    const ProjectionSpec &spec = exp.projections[q];
+    projs[q].resolve(spec, *spec.synapse, spec.backend);
+    if (spec.plasticity.empty()) continue;
+    projs[q].plasticity = std::make_unique<Plasticity>();
+    projs[q].plasticity->resolve(spec.plasticity.front(), *spec.plasticity.front().plugin,
+                                 spec.backend);
+  }
+  recs.resize(exp.recorders.size());
+  for (std::size_t r = 0; r < recs.size(); ++r)
+    recs[r].resolve(exp.recorders[r], *exp.recorders[r].plugin, GG_BACKEND_CPU);
+}
+
+gg_view Simulation::Impl::base_view(uint64_t n, uint64_t first_gid, int backend) const {
+  gg_view v{};
+  v.struct_size = sizeof(gg_view);
+  v.backend = backend;
+  v.n = n;
+  v.first_gid = first_gid;
+  v.dt = exp.simulation.dt;
+  v.seed = exp.simulation.seed;
+  v.rng_stream = streams::kDynamics;
+  return v;
+}
+
+// Each population's fields (validated element by element, and under each schedule's values),
+// its input, I_app, and what the step checks.
+void Simulation::Impl::build_populations() {
+  const auto &sim = exp.simulation;
+  for (auto &pop : pops) {
+    const uint64_t n = pop.spec->size;
+    pop.fields.make(pop.desc, n, pop.spec->values, sim.seed, pop.spec->first_gid);
+    engine::validate_elements(pop.desc, pop.fields.ptrs, pop.fields.uniform, n, pop.spec->pointer,
+                              "neuron");
+    validate_schedules(pop);
+    pop.input.assign(padded(n), 0.0);
+    const bool has_i_app = pop.spec->i_app.kind != ValueSpec::Kind::Constant ||
+                           pop.spec->i_app.a != 0 || !pop.spec->i_app_changes.empty();
+    if (has_i_app) {
+      const gg_field f{"I_app",  "", GG_ROLE_PARAM, GG_TYPE_F64, 0, -HUGE_VAL,
+                       HUGE_VAL, 0,  nullptr,       ""};
+      pop.i_app = make_field(f, pop.spec->i_app, n, sim.seed, pop.spec->first_gid, 999);
+    }
+    // Sources may emit several spikes per neuron in a step (a Poisson count).
+    pop.capacity = (pop.desc->flags & GG_DESC_SOURCE) ? 8 * n + 1024 : n;
+    for (uint32_t k = 0; k < pop.desc->n_fields; ++k)
+      if (pop.desc->fields[k].flags & GG_BOUND_CHECKED) pop.checked.push_back(k);
+    if (pop.desc->flags & GG_DESC_RATE) pop.rate_field = engine::field_index(pop.desc, "r");
+  }
+}
+
+// The values in force after each scheduled change, every neuron through the plugin's validate
+// hook before anything runs (on a copy of the fields: the run starts from the initial ones).
+void Simulation::Impl::validate_schedules(const Population &pop) const {
+  if (!pop.desc->validate || pop.spec->schedules.empty()) return;
+  const uint64_t n = pop.spec->size;
+  engine::Fields fields = pop.fields.copy();
+  std::vector<uint64_t> steps;
+  for (const auto &sched : pop.spec->schedules)
+    for (const auto &c : sched.changes)
+      steps.push_back(c.step);
+  std::sort(steps.begin(), steps.end());
+  steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+  for (uint64_t step : steps) {
+    for (const auto &sched : pop.spec->schedules)
+      for (const auto &c : sched.changes)
+        if (c.step == step) fields.set(pop.desc, uint32_t(sched.field), c.value, n);
+    engine::validate_elements(
+        pop.desc, fields.ptrs, fields.uniform, n,
+        pop.spec->pointer + " (from t = " + engine::format_ms(double(step) * exp.simulation.dt) +
+            ", with the schedules' values)",
+        "neuron");
+  }
+}
+
+// Each projection's synapses and fields.
+void Simulation::Impl::build_projections() {
+  const auto &sim = exp.simulation;
+  std::vector<bool> recorded(projs.size(), false); // a recorder reads its synapses
+  for (const auto &r : exp.recorders)
+    if (r.projection >= 0) recorded[std::size_t(r.projection)] = true;
+  for (std::size_t q = 0; q < projs.size(); ++q) {
+    auto &proj = projs[q];
+    const auto &pre = exp.populations[proj.spec->pre];
+    const auto &post = exp.populations[proj.spec->post];
+    // 2 bytes a synapse where the synapse model reads the compact layout and only it does.
+    const bool compact =
+        (proj.desc->flags & GG_DESC_COMPACT_CSR) && proj.spec->plasticity.empty() && !recorded[q];
+    const CsrLayout layout{compact && post.size <= 65536, compact};
+    proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout);
+    proj.fields.make(proj.desc, post.size, proj.spec->values, sim.seed, post.first_gid);
+    pops[proj.spec->post].incoming.push_back(q);
+  }
+}
+
+// The populations' spike histories (as deep as their longest outgoing delay) and the views of
+// populations, projections and their rules.
+void Simulation::Impl::bind_views() {
+  std::vector<uint64_t> depth(pops.size(), 1);
+  for (const auto &proj : projs)
+    depth[proj.spec->pre] = std::max(depth[proj.spec->pre], proj.csr.max_delay);
+  for (std::size_t p = 0; p < pops.size(); ++p) {
+    auto &pop = pops[p];
+    pop.history.assign(depth[p], std::vector<uint32_t>(pop.capacity));
+    pop.history_count.assign(depth[p], 0);
+    pop.view = base_view(pop.spec->size, pop.spec->first_gid, pop.backend);
+    pop.fields.bind(pop.view);
+    pop.view.input = pop.input.data();
+    pop.input_means.assign(pop.incoming.size(), 0.0);
+    for (std::size_t q : pop.incoming)
+      pop.input_names.push_back(exp.projections[q].name.c_str());
+  }
+  for (auto &proj : projs) {
+    auto &post = pops[proj.spec->post];
+    const auto &pre = pops[proj.spec->pre];
+    proj.view = base_view(post.spec->size, post.spec->first_gid, proj.backend);
+    proj.fields.bind(proj.view);
+    proj.view.post_input = post.input.data();
+    const int v = engine::field_index(post.desc, "V");
+    if (v >= 0) proj.view.post_v = post.fields.ptrs[std::size_t(v)];
+    proj.view.row_ptr = proj.csr.row_ptr.data();
+    proj.view.post_index = proj.csr.narrow() ? nullptr : proj.csr.post_index.data();
+    proj.view.post_index16 = proj.csr.narrow() ? proj.csr.post_index16.data() : nullptr;
+    proj.view.weight = proj.csr.weight.data();
+    proj.view.n_pre = pre.spec->size;
+    if (pre.rate_field >= 0) proj.view.pre_rate = pre.fields.ptrs[std::size_t(pre.rate_field)];
+    proj.view.projection = proj.spec->name.c_str();
+    if (proj.plasticity) build_plasticity(proj);
+    // One weight for every synapse, for the whole run: delivery can skip the weight loads (and
+    // a compact layout keeps that one value alone).
+    const auto &w = proj.csr.weight;
+    proj.view.weights_uniform = proj.spec->plasticity.empty() && !w.empty() &&
+                                std::all_of(w.begin(), w.end(), [&](float x) { return x == w[0]; });
+  }
+}
+
+// A rule's fields, its by-post index (the synapses of each postsynaptic neuron: the CSR is by
+// presynaptic neuron) and its views: the whole rule, and its presynaptic traces alone.
+void Simulation::Impl::build_plasticity(Projection &proj) {
+  Plasticity &pl = *proj.plasticity;
+  const auto &post = pops[proj.spec->post];
+  const auto &pre = pops[proj.spec->pre];
+  const uint64_t n_post = post.spec->size, n_pre = pre.spec->size;
+  pl.fields.make(pl.desc, n_post, pl.spec->values, exp.simulation.seed, post.spec->first_gid,
+                 n_pre);
+  const Csr &c = proj.csr;
+  pl.col_ptr.assign(n_post + 1, 0);
+  for (uint64_t k = 0; k < c.size(); ++k)
+    ++pl.col_ptr[c.post_index[k] + 1];
+  for (uint64_t j = 0; j < n_post; ++j)
+    pl.col_ptr[j + 1] += pl.col_ptr[j];
+  pl.col_synapse.resize(c.size());
+  pl.col_pre.resize(c.size());
+  std::vector<uint64_t> fill(pl.col_ptr.begin(), pl.col_ptr.end() - 1);
+  for (uint64_t i = 0; i < n_pre; ++i)
+    for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k) {
+      const uint64_t at = fill[c.post_index[k]]++;
+      pl.col_synapse[at] = k;
+      pl.col_pre[at] = uint32_t(i);
+    }
+  pl.view = proj.view;
+  pl.fields.bind(pl.view);
+  pl.view.n_pre = n_pre;
+  pl.view.plastic_weight = proj.csr.weight.data();
+  pl.view.n_synapses = c.size();
+  pl.view.col_ptr = pl.col_ptr.data();
+  pl.view.col_synapse = pl.col_synapse.data();
+  pl.view.col_pre = pl.col_pre.data();
+  pl.view.rule_part = GG_RULE_WHOLE;
+  pl.view.post_begin = 0;
+  pl.view.post_end = n_post;
+  pl.pre_view = pl.view;
+  pl.pre_view.rule_part = GG_RULE_PRE_TRACES;
+}
+
+void Simulation::Impl::build_tasks() {
+  build_slices();
+  build_groups();
+  owner_possible = pool->size() > 1 && !projs.empty();
+  for (const auto &proj : projs)
+    owner_possible = owner_possible && (proj.desc->flags & GG_DESC_SPLIT_STEP) &&
+                     !(proj.desc->flags & GG_DESC_WRITES_POST_V) &&
+                     (!proj.plasticity || proj.plasticity->split()) && proj.csr.delay.empty();
+  for (const auto &r : exp.recorders)
+    owner_possible = owner_possible && (r.plugin->desc->flags & GG_DESC_SPIKES_ONLY);
+  slice_cost.assign(slices.size(), 1.0); // equal until the first sample (step 0) replaces it
+  group_cost.assign(groups.size(), 0.0);
+  group_order.resize(groups.size());
+  std::iota(group_order.begin(), group_order.end(), std::size_t(0));
+}
+
+namespace {
+
+// Offsets a field table to element `begin` (sequence values stay whole: their offsets move).
+void offset_fields(const gg_descriptor *d, const std::vector<double *> &all,
+                   const std::vector<const uint64_t *> &offs, uint64_t begin,
+                   std::vector<double *> &out, std::vector<const uint64_t *> &out_offs) {
+  out.resize(all.size());
+  out_offs.assign(all.size(), nullptr);
+  for (uint32_t k = 0; k < all.size(); ++k) {
+    const bool seq = d->fields[k].type == GG_TYPE_SEQUENCE;
+    out[k] = seq ? all[k] : all[k] + begin;
+    if (offs[k]) out_offs[k] = offs[k] + begin;
+  }
+}
+
+} // namespace
+
+// Phase 1's tasks: each population cut into slices of kSliceSize neurons, with their views of the
+// neuron and of each incoming projection's `current`.
+void Simulation::Impl::build_slices() {
+  for (std::size_t p = 0; p < pops.size(); ++p) {
+    auto &pop = pops[p];
+    const uint64_t n = pop.spec->size;
+    for (uint64_t begin = 0; begin < n; begin += kSliceSize) {
+      Slice sl;
+      sl.pop = p;
+      sl.begin = begin;
+      sl.end = std::min(n, begin + kSliceSize);
+      const uint64_t m = sl.end - begin;
+      offset_fields(pop.desc, pop.fields.ptrs, pop.fields.offsets, begin, sl.fields, sl.offsets);
+      sl.view = pop.view;
+      sl.view.n = m;
+      sl.view.first_gid = pop.spec->first_gid + begin;
+      sl.view.fields = sl.fields.data();
+      sl.view.offsets = sl.offsets.data();
+      sl.view.input = pop.input.data() + begin;
+      const bool source = pop.desc->flags & GG_DESC_SOURCE;
+      sl.spikes.resize(source ? 8 * m + 1024 : m);
+      sl.view.spike_capacity = sl.spikes.size();
+      sl.in_fields.resize(pop.incoming.size());
+      sl.in_offsets.resize(pop.incoming.size());
+      for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
+        auto &proj = projs[pop.incoming[k]];
+        offset_fields(proj.desc, proj.fields.ptrs, proj.fields.offsets, begin, sl.in_fields[k],
+                      sl.in_offsets[k]);
+      }
+      for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
+        auto &proj = projs[pop.incoming[k]];
+        gg_view v = proj.view;
+        v.n = m;
+        v.first_gid = pop.spec->first_gid + begin;
+        v.fields = sl.in_fields[k].data();
+        v.offsets = sl.in_offsets[k].data();
+        v.post_input = pop.input.data() + begin;
+        if (v.post_v) v.post_v += begin;
+        sl.in_views.push_back(v);
+      }
+      sl.input_sums.assign(pop.incoming.size(), 0.0);
+      slices.push_back(std::move(sl));
+    }
+  }
+}
+
+// Phase 2: one task per projection, except that projections writing the postsynaptic V share
+// one task per postsynaptic population (file order), and a projection that holds more than
+// its thread's share of the synapses is split into one task per thread (split_delivery).
+void Simulation::Impl::build_groups() {
+  uint64_t synapses = 0;
+  for (const auto &proj : projs)
+    synapses += proj.csr.size();
+  const unsigned threads = pool->size();
+  std::vector<long> v_group(pops.size(), -1);
+  for (std::size_t q = 0; q < projs.size(); ++q) {
+    const std::size_t post = std::size_t(projs[q].spec->post);
+    if (projs[q].desc->flags & GG_DESC_WRITES_POST_V) {
+      if (v_group[post] < 0) {
+        v_group[post] = long(groups.size());
+        groups.emplace_back();
+      }
+      groups[std::size_t(v_group[post])].push_back({q});
+    } else if (threads > 1 && (projs[q].csr.size() * threads > synapses || projs[q].plasticity) &&
+               split_delivery(projs[q], threads)) {
+      for (std::size_t p = 0; p < projs[q].parts.size(); ++p)
+        groups.push_back({{q, int(p)}});
+    } else {
+      groups.push_back({{q}});
+    }
+  }
+}
+
+void Simulation::Impl::build_recorders() {
+  for (std::size_t r = 0; r < recs.size(); ++r)
+    build_recorder(recs[r], r);
+}
+
+// A recorder's fields and its view of its population (and of its projection, if any); its
+// output goes to the writer's sink `r`, or nowhere without a file.
+void Simulation::Impl::build_recorder(Recorder &rec, std::size_t r) {
+  const auto &sim = exp.simulation;
+  auto &pop = pops[rec.spec->population];
+  rec.fields.make(rec.desc, pop.spec->size, rec.spec->values, sim.seed, pop.spec->first_gid);
+  if (rec.spec->projection >= 0) {
+    // A recorder of a projection: its weights, and the synapses chosen to follow.
+    auto &proj = projs[std::size_t(rec.spec->projection)];
+    for (uint64_t k : rec.spec->synapses)
+      if (k >= proj.csr.size())
+        throw RunError(rec.spec->pointer + "/synapses: synapse " + std::to_string(k) +
+                       " does not exist: projection '" + proj.spec->name + "' has " +
+                       std::to_string(proj.csr.size()) + " synapses (0 to " +
+                       std::to_string(proj.csr.size() - 1) + ")");
+  }
+  for (double *f : pop.fields.ptrs)
+    rec.pop_fields.push_back(f);
+  for (const auto &name : rec.spec->variable_names)
+    rec.variable_names.push_back(name.c_str());
+  rec.view = base_view(pop.spec->size, pop.spec->first_gid, rec.backend);
+  rec.fields.bind(rec.view);
+  rec.view.pop_fields = rec.pop_fields.data();
+  rec.view.select = rec.spec->neurons.empty() ? nullptr : rec.spec->neurons.data();
+  rec.view.n_select = rec.spec->neurons.size();
+  rec.view.variables = rec.spec->variables.data();
+  rec.view.n_variables = uint32_t(rec.spec->variables.size());
+  rec.view.variable_names = rec.variable_names.data();
+  rec.view.population = pop.spec->name.c_str();
+  rec.view.every = rec.spec->every;
+  rec.view.sink = writer ? writer->sink(uint32_t(r)) : rec.null_sink->view();
+  rec.view.input_means = pop.input_means.data();
+  rec.view.input_names = pop.input_names.data();
+  rec.view.n_inputs = uint32_t(pop.input_names.size());
+  rec.view.input_unit = pop.desc->input_unit ? pop.desc->input_unit : "";
+  if (std::strcmp(rec.desc->name, "inputs") == 0) pop.record_inputs = true;
+  if (rec.spec->projection >= 0) bind_recorded_projection(rec);
+}
+
+// A projection recorder's view of the synapses it records.
+void Simulation::Impl::bind_recorded_projection(Recorder &rec) {
+  auto &proj = projs[std::size_t(rec.spec->projection)];
+  rec.view.weight = proj.csr.weight.data();
+  rec.view.n_synapses = proj.csr.size();
+  rec.view.row_ptr = proj.csr.row_ptr.data();
+  rec.view.post_index = proj.csr.post_index.data();
+  rec.view.n_pre = pops[proj.spec->pre].spec->size;
+  rec.view.projection = proj.spec->name.c_str();
+  rec.view.chosen_synapses = rec.spec->synapses.data();
+  rec.view.n_chosen_synapses = rec.spec->synapses.size();
+}
+
+// Plugins derive what they precompute and recorders declare their datasets: a failure here is
+// still before anything ran.
+void Simulation::Impl::init_hooks() {
+  for (auto &pop : pops)
+    call_hook(
+        pop.hooks->init, pop.view, [&] { return "population '" + pop.spec->name + "'"; }, "init");
+  for (auto &proj : projs) {
+    call_hook(
+        proj.hooks->init, proj.view, [&] { return "projection '" + proj.spec->name + "'"; },
+        "init");
+    if (proj.plasticity)
+      call_hook(
+          proj.plasticity->hooks->init, proj.plasticity->view,
+          [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "init");
+  }
+  for (auto &rec : recs) {
+    call_hook(
+        rec.hooks->init, rec.view, [&] { return "recorder " + rec.spec->pointer; }, "init");
+    if (writer) writer->check();
+  }
+}
+
+// A synapse's channel form for one view (gg_hooks.channel, ABI 1.3), or GG_CHANNEL_NONE.
+gg_channel Simulation::Impl::channel_of(const Projection &proj, const gg_view &v) {
+  gg_channel c{GG_CHANNEL_NONE, nullptr, 0, 0, 0};
+  const auto hook = channel_hook(proj.hooks);
+  if (!hook) return c;
+  HookMessage m;
+  if (hook(&v, &c, &m.err) != GG_OK)
+    throw RunError("projection '" + proj.spec->name + "': channel failed: " + m.str());
+  return c;
+}
+
+// A neuron that computes its synaptic channels in its own step (GG_DESC_CHANNELS) gets those of
+// its incoming projections whose `current` has a channel form, when they are all of one form and
+// at most GG_MAX_CHANNELS, and no recorder needs the projections' inputs one by one. Their
+// `current` is then not called: the neuron's pass reads and advances their state once.
+void Simulation::Impl::fuse_channels(std::size_t p) {
+  auto &pop = pops[p];
+  std::vector<std::size_t> chosen;
+  if ((pop.desc->flags & GG_DESC_CHANNELS) && !pop.record_inputs) {
+    bool one_form = true;
+    int form = GG_CHANNEL_NONE;
+    for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
+      const gg_channel c = channel_of(projs[pop.incoming[k]], projs[pop.incoming[k]].view);
+      if (c.form == GG_CHANNEL_NONE) continue;
+      one_form = one_form && (form == GG_CHANNEL_NONE || c.form == form);
+      form = c.form;
+      chosen.push_back(k);
+    }
+    if (!one_form || chosen.size() > GG_MAX_CHANNELS) chosen.clear();
+  }
+  for (std::size_t k : chosen)
+    projs[pop.incoming[k]].fused = true;
+  pop.accumulates = pop.record_inputs || chosen.size() < pop.incoming.size();
+  for (auto &sl : slices) {
+    if (sl.pop != p) continue;
+    // Nothing adds into the input: the slice reads I_app in place, or, where the neuron has
+    // channels, no input at all (GG_DESC_CHANNELS allows NULL); others read the zeros.
+    if (!pop.accumulates && !pop.i_app.values.empty())
+      sl.view.input = pop.i_app.values.data() + sl.begin;
+    else if (!pop.accumulates && !chosen.empty())
+      sl.view.input = nullptr;
+    sl.channels.clear();
+    for (std::size_t k : chosen)
+      sl.channels.push_back(channel_of(projs[pop.incoming[k]], sl.in_views[k]));
+    sl.view.channels = sl.channels.empty() ? nullptr : sl.channels.data();
+    sl.view.n_channels = uint32_t(sl.channels.size());
+  }
+}
+
+} // namespace ganglion

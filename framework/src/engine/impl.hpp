@@ -1,0 +1,162 @@
+// Simulation::Impl: the state of one run (state.hpp) and the engine's work on it, one file per
+// phase: build.cpp (fields, connectivity, views, tasks, the by-post index, channel fusion, init
+// hooks), step.cpp (one step in either mode, and the loop), scheduler.cpp (how the threads share
+// the work: slice balancing, split delivery, owner mode's cuts) and report.cpp (the RunReport).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "engine/simulation.hpp"
+#include "engine/state.hpp"
+#include "engine/thread_pool.hpp"
+
+namespace ganglion {
+
+class Hdf5Writer;
+
+namespace engine {
+using Clock = std::chrono::steady_clock;
+inline double seconds_between(Clock::time_point t0, Clock::time_point t1) {
+  return std::chrono::duration<double>(t1 - t0).count();
+}
+inline double seconds_since(Clock::time_point t0) {
+  return seconds_between(t0, Clock::now());
+}
+} // namespace engine
+
+// The member functions declared `inline` are defined in step.cpp and called only there: the
+// library is built position-independent, where GCC inlines no function that could be interposed,
+// so without `inline` none of the step's functions would be inlined into another.
+struct Simulation::Impl {
+  using Population = engine::Population;
+  using Plasticity = engine::Plasticity;
+  using Part = engine::Part;
+  using Projection = engine::Projection;
+  using Recorder = engine::Recorder;
+  using Slice = engine::Slice;
+  using Member = engine::Member;
+  using OwnerTask = engine::OwnerTask;
+  using Clock = engine::Clock;
+
+  static constexpr uint64_t kSliceSize = 1024;
+  static constexpr uint64_t kSplitRow = 128;    // split_delivery: the least mean row length
+  static constexpr uint64_t kOwnerFrom = 128;   // steps of measured slice costs before the split
+  static constexpr std::size_t kOpenSlices = 2; // a task's last slices, which others may take
+
+  const Experiment &exp;
+  Hdf5Writer *writer;
+  std::vector<Population> pops;
+  std::vector<Projection> projs;
+  std::vector<Recorder> recs;
+  std::vector<Slice> slices;               // phase 1 tasks, population after population
+  std::vector<std::vector<Member>> groups; // phase 2 tasks: projections stepped together
+  // Phase 2 hands the groups out longest first (by their measured time, a running mean), so the
+  // thread that takes the largest projection is not also left the last: the order changes nothing
+  // but the load balance, since every group writes only its own projections.
+  std::vector<double> group_cost;
+  std::vector<std::size_t> group_order;
+  // Phase 1 gives each thread a run of consecutive slices of about equal measured time (running
+  // means), the same run step after step, so a slice's neurons and synaptic state stay in the
+  // caches of the core that steps them; a thread done early takes the others' slices.
+  std::vector<double> slice_cost;
+  std::vector<std::size_t> slice_split;
+  // Owner mode (OwnerTask in state.hpp): possible where every instance allows it, entered at step
+  // kOwnerFrom.
+  bool owner_possible = false;
+  std::vector<OwnerTask> owner;                    // empty: not (yet) in owner mode
+  std::vector<std::vector<uint64_t>> owner_cuts;   // the parts' row bounds, by projection
+  std::vector<std::vector<uint64_t>> owner_bounds; // ... and the target bounds they were cut at
+  double owner_build_s = 0;                        // the last cut's time to build (s)
+  unsigned owner_cuts_made = 0;                    // cuts so far (RunReport::owner_cuts)
+  bool recut_for_tests = false;                    // GANGLION_TEST_RECUT (rebalance_owner)
+  std::vector<std::size_t> owner_split;            // task t first on thread t
+  std::vector<std::exception_ptr> slice_errors;    // owner mode: this step's, by slice
+  std::atomic<bool> any_slice_error{false};
+  // Owner mode: the step whose rules' presynaptic traces are advanced. Task 0 advances them first,
+  // and a rule's part waits for them (they are done long before, while its deliveries ran), so
+  // that they take no time of their own between batches.
+  std::atomic<uint64_t> pre_traces_done{UINT64_MAX};
+  std::unique_ptr<ThreadPool> pool;
+  std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
+  double setup_s = 0;
+  uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
+
+  Impl(const Experiment &e, Hdf5Writer *w) : exp(e), writer(w) {}
+
+  template <class F> void parallel(std::size_t n, F &&task, const std::size_t *split = nullptr) {
+    run_all(pool.get(), n, task, errors, split);
+  }
+
+  // ---- build.cpp: everything before step 0 ----
+  void build();
+  void make_instances();
+  void build_populations();
+  void build_projections();
+  void bind_views();
+  void build_plasticity(Projection &proj);
+  void build_tasks();
+  void build_slices();
+  void build_groups();
+  void build_recorders();
+  void build_recorder(Recorder &rec, std::size_t r);
+  void bind_recorded_projection(Recorder &rec);
+  void init_hooks();
+  void fuse_channels(std::size_t p);
+  gg_channel channel_of(const Projection &proj, const gg_view &v);
+  gg_view base_view(uint64_t n, uint64_t first_gid, int backend) const;
+  void validate_schedules(const Population &pop) const;
+
+  // ---- step.cpp: the step, and the loop ----
+  RunReport run(const std::function<void(double)> &progress);
+  inline void one_step(uint64_t step);
+  inline void apply_schedules(uint64_t step);
+  inline void phase1(uint64_t step);
+  inline void step_slice(Slice &sl, uint64_t step);
+  inline double sum_input(const Population &pop, uint64_t begin, uint64_t end) const;
+  inline void check_bounds(const Population &pop, uint64_t begin, uint64_t end, double t_end) const;
+  inline void gather_spikes(uint64_t step);
+  inline void phase2(uint64_t step);
+  inline void step_group(const std::vector<Member> &group, uint64_t step);
+  inline void collect_arrivals(const Projection &proj, uint64_t step,
+                               std::vector<gg_arrival> &arrivals, const uint64_t *first,
+                               const uint64_t *last, uint64_t stride);
+  inline void step_projection(Projection &proj, Part *part, uint64_t step, bool rule = true);
+  inline void step_rule_part(Projection &proj, Part &part, uint64_t step);
+  inline bool rule_by_parts(const Projection &proj) const;
+  inline void advance_pre_traces(uint64_t step);
+  inline void step_plasticity(Projection &proj, gg_view &v, uint64_t step);
+  inline void call_recorders(uint64_t step, bool finish);
+  inline void owner_step(uint64_t &step);
+  inline void owner_task(std::size_t t, uint64_t now, bool next, bool time);
+  inline void owner_deliver(OwnerTask &o, uint64_t now, bool next, bool time,
+                            Clock::time_point &since);
+  inline void owner_slice(std::size_t i, uint64_t step, bool time, Clock::time_point &since);
+
+  // ---- scheduler.cpp: how the threads share the work ----
+  void balance_slices();
+  static void split_costs(const std::vector<double> &cost, std::size_t threads,
+                          std::vector<std::size_t> &split);
+  bool split_delivery(Projection &proj, unsigned parts);
+  std::vector<Part> cut_by_target(const Projection &proj, const std::vector<uint64_t> &bound,
+                                  std::vector<uint64_t> &cuts,
+                                  const std::vector<uint64_t> &kept = {});
+  static Part part_of(const Projection &proj, const uint64_t *first, uint64_t stride, uint64_t lo,
+                      uint64_t hi);
+  void enter_owner();
+  void rebalance_owner(uint64_t steps_in, uint64_t steps_left);
+  std::vector<std::size_t> owner_runs() const;
+  void build_owner(const std::vector<std::size_t> &split);
+  std::vector<uint64_t> target_bounds(std::size_t post,
+                                      const std::vector<std::size_t> &split) const;
+
+  // ---- report.cpp ----
+  void report(RunReport &rep) const;
+};
+
+} // namespace ganglion

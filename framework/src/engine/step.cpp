@@ -1,0 +1,536 @@
+// Simulation::Impl's step, in one translation unit so that the functions called every step are
+// inlined into one another as the compiler sees fit: the schedules, phase 1 (the populations'
+// slices, their inputs and bound checks), the spikes gathered into the histories, the arrivals,
+// phase 2 (the projections' deliveries and their rules), the recorders; owner mode's step, which
+// does the same work in one batch; and the loop over the steps.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "engine/hook_call.hpp"
+#include "engine/impl.hpp"
+#include "ganglion/simd.hpp"
+#include "output/hdf5_writer.hpp"
+
+namespace ganglion {
+
+using engine::call_hook;
+using engine::Clock;
+using engine::Divergence;
+using engine::format_ms;
+using engine::OwnerTask;
+using engine::seconds_between;
+using engine::seconds_since;
+
+namespace {
+
+// Whether any of x[0 .. n) lies outside [min, max] or is NaN: a branch-free scan that vectorises
+// (it runs over every bound-checked field of every neuron in every step). Bounds of equal size on
+// either side of 0 (V's [-1000, 1000] mV) take one comparison per element, |x| <= max, which is
+// the same test (NaN fails both; so does an infinity, unless the bounds are infinite) in less
+// time: AVX-512 comparisons compete for the mask registers.
+GANGLION_SIMD bool any_outside(const double *__restrict x, uint64_t n, double min, double max) {
+  int bad = 0; // an int, not a bool: GCC vectorises this reduction only so
+  if (min == -max)
+    for (uint64_t i = 0; i < n; ++i)
+      bad |= !(std::fabs(x[i]) <= max);
+  else
+    for (uint64_t i = 0; i < n; ++i)
+      bad |= !(x[i] >= min) | !(x[i] <= max);
+  return bad != 0;
+}
+
+// The tasks' running mean costs (which balance the threads' loads) are sampled every 16th step,
+// not every step: two clock reads per task and step are a cost of their own in a short step
+// (owner mode reads the clock once per task, each task's end the next one's start).
+bool timed(uint64_t step) {
+  return (step & 15) == 0;
+}
+
+// A task's running mean time, or its first sample where `first` (no start value to forget).
+void add_sample(double &mean, double x, bool first = false) {
+  mean = first ? x : 0.75 * mean + 0.25 * x;
+}
+
+// Claims slice i of task o's unclaimed ones, the first (its owner) or the last (another
+// thread); false when none is left.
+bool claim(OwnerTask &o, bool last, std::size_t &i) {
+  for (uint64_t u = o.unclaimed.load();;) {
+    const uint64_t front = u & 0xffffffffu, back = u >> 32;
+    if (front >= back) return false;
+    if (o.unclaimed.compare_exchange_weak(u, last ? u - (uint64_t(1) << 32) : u + 1)) {
+      i = std::size_t(last ? back - 1 : front);
+      return true;
+    }
+  }
+}
+
+} // namespace
+
+void Simulation::Impl::one_step(uint64_t step) {
+  apply_schedules(step);
+  phase1(step);
+  gather_spikes(step);
+  phase2(step);
+  call_recorders(step, false);
+}
+
+// Scheduled changes of parameters and of I_app that fall on this step, before it is taken.
+void Simulation::Impl::apply_schedules(uint64_t step) {
+  for (auto &pop : pops) {
+    const uint64_t n = pop.spec->size;
+    bool changed = false;
+    for (const auto &sched : pop.spec->schedules)
+      for (const auto &c : sched.changes)
+        if (c.step == step) {
+          pop.fields.set(pop.desc, uint32_t(sched.field), c.value, n);
+          changed = true;
+        }
+    for (const auto &c : pop.spec->i_app_changes)
+      if (c.step == step) assign_field(pop.i_app, c.value, n);
+    if (changed) {
+      pop.view.step = step;
+      pop.view.t = double(step) * exp.simulation.dt;
+      call_hook(
+          pop.hooks->update, pop.view, [&] { return "population '" + pop.spec->name + "'"; },
+          "update");
+    }
+  }
+}
+
+void Simulation::Impl::phase1(uint64_t step) {
+  if (pool->size() == 1) {
+    run_all(nullptr, slices.size(), [&](std::size_t i) { step_slice(slices[i], step); });
+  } else {
+    if ((step & 63) == 0) balance_slices(); // the costs change slowly
+    parallel(
+        slices.size(),
+        [&](std::size_t i) {
+          if (!timed(step)) return step_slice(slices[i], step);
+          const auto t0 = Clock::now();
+          step_slice(slices[i], step);
+          // (the first sample replaces the equal cost the slices start from)
+          add_sample(slice_cost[i], seconds_since(t0), step == 0);
+        },
+        slice_split.data());
+  }
+}
+
+double Simulation::Impl::sum_input(const Population &pop, uint64_t begin, uint64_t end) const {
+  double s = 0;
+  for (uint64_t i = begin; i < end; ++i)
+    s += pop.input[i];
+  return s;
+}
+
+// Phase 1 for one slice: its input (I_app, then each incoming projection's current), then the
+// neurons' step into the slice's own spike list.
+void Simulation::Impl::step_slice(Slice &sl, uint64_t step) {
+  Population &pop = pops[sl.pop];
+  if (pop.accumulates) { // (otherwise the slice reads I_app, or zeros, in place)
+    if (pop.i_app.values.empty())
+      std::fill(pop.input.begin() + long(sl.begin), pop.input.begin() + long(sl.end), 0.0);
+    else
+      std::copy(pop.i_app.values.begin() + long(sl.begin), pop.i_app.values.begin() + long(sl.end),
+                pop.input.begin() + long(sl.begin));
+  }
+  const double t = double(step) * exp.simulation.dt;
+  double before = pop.record_inputs ? sum_input(pop, sl.begin, sl.end) : 0;
+  for (std::size_t k = 0; k < pop.incoming.size(); ++k) {
+    const auto &proj = projs[pop.incoming[k]];
+    if (proj.fused) continue; // the neuron's step computes it
+    gg_view &v = sl.in_views[k];
+    v.step = step;
+    v.t = t;
+    call_hook(
+        proj.hooks->current, v, [&] { return "projection '" + proj.spec->name + "'"; }, "current");
+    if (pop.record_inputs) {
+      const double after = sum_input(pop, sl.begin, sl.end);
+      sl.input_sums[k] = after - before;
+      before = after;
+    }
+  }
+  sl.count = 0;
+  sl.view.spikes = sl.spikes.data();
+  sl.view.n_spikes = &sl.count;
+  sl.out_of_range = 0;
+  sl.view.out_of_range = &sl.out_of_range;
+  sl.view.step = step;
+  sl.view.t = t;
+  call_hook(
+      pop.hooks->step, sl.view,
+      [&] { return "population '" + pop.spec->name + "' (" + pop.desc->name + ")"; }, "step");
+  if (sl.count > sl.spikes.size())
+    throw RunError("population '" + pop.spec->name + "' emitted " + std::to_string(sl.count) +
+                   " spikes from neurons " + std::to_string(sl.begin) + " to " +
+                   std::to_string(sl.end - 1) + " in the step at t = " + format_ms(t) +
+                   ", more than their buffer of " + std::to_string(sl.spikes.size()) +
+                   "; lower the source's rate or dt");
+  // A neuron that checks its own bounds (GG_DESC_CHECKS_BOUNDS) says whether to look.
+  if (!(pop.desc->flags & GG_DESC_CHECKS_BOUNDS) || sl.out_of_range)
+    check_bounds(pop, sl.begin, sl.end, t + exp.simulation.dt);
+}
+
+// A bound-checked state value out of range (or NaN) stops the run with the place and a fix.
+void Simulation::Impl::check_bounds(const Population &pop, uint64_t begin, uint64_t end,
+                                    double t_end) const {
+  for (uint32_t k : pop.checked) {
+    const gg_field &f = pop.desc->fields[k];
+    const double *x = pop.fields.ptrs[k];
+    if (!any_outside(x + begin, end - begin, f.min, f.max)) continue;
+    for (uint64_t i = begin; i < end; ++i)
+      if (!(x[i] >= f.min && x[i] <= f.max)) {
+        char b[512];
+        std::snprintf(b, sizeof b,
+                      "population '%s' (%s) diverged at t = %.10g ms: neuron %llu has %s = %g %s, "
+                      "outside [%g, %g] %s; reduce dt, the weights or the drive (%s)",
+                      pop.spec->name.c_str(), pop.desc->name, t_end,
+                      static_cast<unsigned long long>(i), f.name, x[i], f.unit, f.min, f.max,
+                      f.unit, pop.spec->pointer.c_str());
+        throw Divergence(b);
+      }
+  }
+}
+
+// After phase 1: each population's spikes, slice after slice (so ascending), into its history.
+void Simulation::Impl::gather_spikes(uint64_t step) {
+  gathered = step;
+  std::size_t i = 0; // the slices, population after population
+  for (std::size_t p = 0; p < pops.size(); ++p) {
+    Population &pop = pops[p];
+    const uint64_t slot = step % pop.history.size();
+    auto &out = pop.history[slot];
+    uint64_t count = 0;
+    if (pop.record_inputs) std::fill(pop.input_means.begin(), pop.input_means.end(), 0.0);
+    for (; i < slices.size() && slices[i].pop == p; ++i) {
+      const Slice &sl = slices[i];
+      if (count + sl.count > out.size()) out.resize(count + sl.count);
+      const uint32_t begin = uint32_t(sl.begin);
+      for (uint64_t s = 0; s < sl.count; ++s)
+        out[count + s] = sl.spikes[s] + begin;
+      count += sl.count;
+      if (pop.record_inputs)
+        for (std::size_t k = 0; k < sl.input_sums.size(); ++k)
+          pop.input_means[k] += sl.input_sums[k];
+    }
+    pop.history_count[slot] = count;
+    pop.spikes_total += count;
+    if (pop.record_inputs)
+      for (double &m : pop.input_means)
+        m /= double(pop.spec->size);
+  }
+}
+
+void Simulation::Impl::phase2(uint64_t step) {
+  advance_pre_traces(step); // before the rules' parts that read them
+  if (pool->size() == 1) {
+    run_all(nullptr, groups.size(), [&](std::size_t g) { step_group(groups[g], step); });
+  } else {
+    if ((step & 63) == 0) // reorder now and then: the costs change slowly
+      std::sort(group_order.begin(), group_order.end(),
+                [&](std::size_t a, std::size_t b) { return group_cost[a] > group_cost[b]; });
+    parallel(groups.size(), [&](std::size_t k) {
+      const std::size_t g = group_order[k];
+      if (!timed(step)) return step_group(groups[g], step);
+      const auto t0 = Clock::now();
+      step_group(groups[g], step);
+      add_sample(group_cost[g], seconds_since(t0));
+    });
+  }
+}
+
+// Phase 2 for one task: its projections' synapses take this step's arrivals, then their
+// plasticity rules act (a part's rule on the part's targets).
+void Simulation::Impl::step_group(const std::vector<Member> &group, uint64_t step) {
+  for (const Member &m : group) {
+    auto &proj = projs[m.q];
+    step_projection(proj, m.part < 0 ? nullptr : &proj.parts[std::size_t(m.part)], step);
+  }
+}
+
+// The synapses whose spike reaches them at the end of this step: spikes emitted at step s
+// reach the postsynaptic neuron at step s + d, so they enter the synaptic state now for
+// s = step + 1 - d.
+// `first`/`last`: row i's synapses are [first[i * stride], last[i * stride]) (the whole row, or
+// a part's run of it; parts only where the delay is one for all synapses).
+void Simulation::Impl::collect_arrivals(const Projection &proj, uint64_t step,
+                                        std::vector<gg_arrival> &arrivals, const uint64_t *first,
+                                        const uint64_t *last, uint64_t stride) {
+  const auto &pre = pops[proj.spec->pre];
+  const Csr &c = proj.csr;
+  arrivals.clear();
+  const uint64_t depth = pre.history.size();
+  if (c.delay.empty()) {
+    const uint64_t d = c.max_delay;
+    if (step + 1 < d) return;
+    const uint64_t slot = (step + 1 - d) % depth;
+    const uint32_t *spikes = pre.history[slot].data();
+    const uint64_t n = pre.history_count[slot];
+    constexpr uint64_t kAhead = 16; // row bounds asked for this many spikes ahead: each a miss
+    for (uint64_t s = 0; s < n; ++s) {
+      if (s + kAhead < n) __builtin_prefetch(first + spikes[s + kAhead] * stride);
+      const uint32_t i = spikes[s];
+      const uint64_t a = first[i * stride], b = last[i * stride];
+      if (a != b) arrivals.push_back({a, b, i, uint32_t(d)});
+    }
+    return;
+  }
+  // Drawn delays: rows are sorted by delay, so the synapses of delay d are one run of the row.
+  for (uint64_t d = 1; d <= c.max_delay && d <= step + 1; ++d) {
+    const uint64_t slot = (step + 1 - d) % depth;
+    for (uint64_t s = 0; s < pre.history_count[slot]; ++s) {
+      const uint32_t i = pre.history[slot][s];
+      const auto first = c.delay.begin() + long(c.row_ptr[i]);
+      const auto last = c.delay.begin() + long(c.row_ptr[i + 1]);
+      const auto lo = std::lower_bound(first, last, uint16_t(d));
+      const auto hi = std::upper_bound(lo, last, uint16_t(d));
+      if (lo != hi)
+        arrivals.push_back(
+            {uint64_t(lo - c.delay.begin()), uint64_t(hi - c.delay.begin()), i, uint32_t(d)});
+    }
+  }
+}
+
+// Projection `proj` in phase 2, whole or one part of its delivery, then its rule (or the part's
+// share of it) unless `rule` is false.
+void Simulation::Impl::step_projection(Projection &proj, Part *part, uint64_t step, bool rule) {
+  const bool whole = part == nullptr;
+  auto &arrivals = whole ? proj.arrivals : part->arrivals;
+  gg_view &v = whole ? proj.view : part->view;
+  const uint64_t *rows = proj.csr.row_ptr.data();
+  collect_arrivals(proj, step, arrivals, whole ? rows : part->first, whole ? rows + 1 : part->last,
+                   whole ? 1 : part->stride);
+  v.arrivals = arrivals.data();
+  v.n_arrivals = arrivals.size();
+  v.step = step;
+  v.t = double(step) * exp.simulation.dt;
+  call_hook(
+      proj.hooks->step, v, [&] { return "projection '" + proj.spec->name + "'"; }, "step");
+  if (!proj.plasticity || !rule) return;
+  if (whole) return step_plasticity(proj, proj.plasticity->view, step);
+  step_rule_part(proj, *part, step);
+}
+
+// A part's share of its projection's rule: the synapses onto its targets (GG_RULE_TARGETS).
+void Simulation::Impl::step_rule_part(Projection &proj, Part &part, uint64_t step) {
+  if (!owner.empty()) // task 0 of the batch advances the presynaptic traces
+    while (pre_traces_done.load(std::memory_order_acquire) != step)
+      std::this_thread::yield();
+  // The runs of this step's presynaptic spikes (as emitted) onto the part's targets, one for each
+  // spike (GG_RULE_TARGETS: arrivals[i] is pre_spikes[i]'s).
+  part.rule_runs.clear();
+  const auto &pre = pops[proj.spec->pre];
+  const uint64_t slot = step % pre.history.size();
+  for (uint64_t s = 0; s < pre.history_count[slot]; ++s) {
+    const uint32_t i = pre.history[slot][s];
+    const uint64_t at = i * part.stride;
+    part.rule_runs.push_back({part.first[at], part.last[at], i, 0});
+  }
+  part.rule_view.arrivals = part.rule_runs.data();
+  part.rule_view.n_arrivals = part.rule_runs.size();
+  step_plasticity(proj, part.rule_view, step);
+}
+
+// Whether projection `proj`'s rule runs by parts this step: in owner mode, or where its delivery
+// is split. Then its presynaptic traces advance first, apart (before phase 2; in owner mode by
+// task 0 of the batch).
+bool Simulation::Impl::rule_by_parts(const Projection &proj) const {
+  return proj.plasticity && (!owner.empty() || !proj.parts.empty());
+}
+
+void Simulation::Impl::advance_pre_traces(uint64_t step) {
+  for (auto &proj : projs)
+    if (rule_by_parts(proj)) step_plasticity(proj, proj.plasticity->pre_view, step);
+}
+
+// The rule sees the spikes of this step as emitted, on both sides: view `v` is the whole rule
+// or a part of it (gg_rule_part), which sees only its targets' postsynaptic spikes.
+void Simulation::Impl::step_plasticity(Projection &proj, gg_view &v, uint64_t step) {
+  Plasticity &pl = *proj.plasticity;
+  const auto &pre = pops[proj.spec->pre];
+  const auto &post = pops[proj.spec->post];
+  const uint64_t pre_slot = step % pre.history.size(), post_slot = step % post.history.size();
+  v.step = step;
+  v.t = double(step) * exp.simulation.dt;
+  v.pre_spikes = pre.history[pre_slot].data();
+  v.n_pre_spikes = pre.history_count[pre_slot];
+  const uint32_t *spikes = post.history[post_slot].data();
+  const uint32_t *end = spikes + post.history_count[post_slot];
+  if (v.rule_part == GG_RULE_TARGETS) { // (the history ascends)
+    spikes = std::lower_bound(spikes, end, uint32_t(v.post_begin));
+    end = std::lower_bound(spikes, end, uint32_t(v.post_end));
+  }
+  v.post_spikes = spikes;
+  v.n_post_spikes = uint64_t(end - spikes);
+  v.learning = pl.learning(step) ? 1 : 0;
+  call_hook(
+      pl.hooks->step, v, [&] { return "plasticity of projection '" + proj.spec->name + "'"; },
+      "step");
+}
+
+void Simulation::Impl::call_recorders(uint64_t step, bool finish) {
+  for (auto &rec : recs) {
+    const auto &pop = pops[rec.spec->population];
+    const uint64_t slot = step % pop.history.size();
+    rec.view.step = step;
+    rec.view.t = double(step) * exp.simulation.dt;
+    rec.view.pop_spikes = pop.history[slot].data();
+    rec.view.pop_n_spikes = pop.history_count[slot];
+    call_hook(
+        finish ? rec.hooks->finish : rec.hooks->step, rec.view,
+        [&] { return "recorder " + rec.spec->pointer + " (" + rec.desc->name + ")"; },
+        finish ? "finish" : "step");
+    if (writer) writer->check();
+  }
+}
+
+// Owner mode from a gathered step: one batch that advances its rules' presynaptic traces,
+// delivers its spikes (and runs its rules' parts) and steps the next step's neurons, then its
+// recorders (spikes only), then the next step's spikes gathered. A divergence in the next step's
+// neurons leaves `step` at that step (the run records it).
+void Simulation::Impl::owner_step(uint64_t &step) {
+  const uint64_t now = step;
+  const bool next = now + 1 < exp.simulation.n_steps;
+  if (next) apply_schedules(now + 1);
+  const bool time = timed(now);
+  parallel(
+      owner.size(), [&](std::size_t t) { owner_task(t, now, next, time); }, owner_split.data());
+  // The deliveries came first: their error before any of the next step's.
+  for (const auto &o : owner)
+    if (o.delivery_error) std::rethrow_exception(o.delivery_error);
+  // Step `now` is whole: its recorders (spikes only: the history still holds its spikes, and its
+  // rules have acted on the weights), before any error of the next step's neurons.
+  call_recorders(now, false);
+  if (any_slice_error.load()) {
+    for (auto &e : slice_errors)
+      if (e) {
+        step = now + 1;
+        std::rethrow_exception(e);
+      }
+  }
+  if (next) gather_spikes(now + 1);
+}
+
+// Owner task t of step `now`: its deliveries (and rules' parts), then the next step's neurons of
+// its own slices, then the last slices of the tasks whose deliveries are done.
+void Simulation::Impl::owner_task(std::size_t t, uint64_t now, bool next, bool time) {
+  // Each task's own words, written by the thread that runs it (no cache line of a task is
+  // written by the other thread in every step): its slices open to others only once `ready` says
+  // so, after this; an error ends the run, so none is left from before.
+  OwnerTask &o = owner[t];
+  o.unclaimed.store(uint64_t(o.slice_end) << 32 | o.slice_open);
+  auto since = time ? Clock::now() : Clock::time_point{};
+  try {
+    if (t == 0) { // the rules' presynaptic traces, awaited by the rules' parts
+      try {
+        advance_pre_traces(now);
+      } catch (...) {
+        pre_traces_done.store(now, std::memory_order_release);
+        throw;
+      }
+      pre_traces_done.store(now, std::memory_order_release);
+    }
+    owner_deliver(o, now, next, time, since);
+  } catch (...) {
+    o.delivery_error = std::current_exception();
+    return;
+  }
+  if (!next) return;
+  for (std::size_t i = o.slice_begin; i < o.slice_open; ++i) // its own, then the open ones
+    owner_slice(i, now + 1, time, since);
+  for (std::size_t i; claim(o, false, i);) // (from the front)
+    owner_slice(i, now + 1, time, since);
+  for (std::size_t k = 1; k < owner.size(); ++k) { // others' last slices, once ready
+    OwnerTask &other = owner[(t + k) % owner.size()];
+    if (other.ready.load(std::memory_order_acquire) != now + 1) continue;
+    for (std::size_t i; claim(other, true, i);)
+      owner_slice(i, now + 1, time, since);
+  }
+}
+
+// A task's deliveries onto its targets, then its rules' parts there; timed from `since` where
+// the step is timed.
+void Simulation::Impl::owner_deliver(OwnerTask &o, uint64_t now, bool next, bool time,
+                                     Clock::time_point &since) {
+  for (auto &[q, part] : o.parts)
+    step_projection(projs[q], &part, now, false);
+  // The slices may be taken from here on: the rules' parts touch no neuron's state.
+  if (next) o.ready.store(now + 1, std::memory_order_release);
+  for (auto &[q, part] : o.parts)
+    if (projs[q].plasticity) step_rule_part(projs[q], part, now);
+  if (time) {
+    const auto end = Clock::now();
+    add_sample(o.delivery_cost, seconds_between(since, end), !o.delivery_timed);
+    o.delivery_timed = true;
+    since = end;
+  }
+}
+
+// Slice i in owner mode, timed from `since` (the end of what the thread did before) where the
+// step is timed. Every slice steps, as in phase 1; the lowest's error is reported.
+void Simulation::Impl::owner_slice(std::size_t i, uint64_t step, bool time,
+                                   Clock::time_point &since) {
+  try {
+    if (!time) return step_slice(slices[i], step);
+    step_slice(slices[i], step);
+    const auto end = Clock::now();
+    add_sample(slice_cost[i], seconds_between(since, end));
+    since = end;
+  } catch (...) {
+    slice_errors[i] = std::current_exception();
+    any_slice_error.store(true, std::memory_order_relaxed);
+  }
+}
+
+RunReport Simulation::Impl::run(const std::function<void(double)> &progress) {
+  RunReport rep;
+  rep.setup_s = setup_s;
+  rep.threads = pool->size();
+  const auto t0 = Clock::now();
+  auto last_progress = t0;
+  const uint64_t n_steps = exp.simulation.n_steps;
+  uint64_t step = 0;
+  try {
+    for (; step < n_steps; ++step) {
+      if (!owner_possible || step < kOwnerFrom) {
+        one_step(step);
+      } else {
+        if (owner.empty()) { // the step's first half as before, then owner steps
+          enter_owner();
+          rep.owner_from = step;
+          apply_schedules(step);
+          phase1(step);
+          gather_spikes(step);
+        }
+        rebalance_owner(step - rep.owner_from, n_steps - step);
+        owner_step(step);
+      }
+      if (progress && (step & 63) == 0 && seconds_since(last_progress) > 0.2) {
+        last_progress = Clock::now();
+        progress(double(step + 1) * exp.simulation.dt);
+      }
+    }
+  } catch (const Divergence &d) {
+    rep.diverged = true;
+    rep.divergence = d.what();
+    // The diverging step ran: record it too (its out-of-range value helps the diagnosis), so the
+    // file holds every step the report counts. A recorder failing now must not hide the cause.
+    try {
+      if (gathered != step) gather_spikes(step); // a divergence in phase 1
+      call_recorders(step, false);
+    } catch (const std::exception &) {
+    }
+    ++step;
+  }
+  rep.owner_cuts = owner_cuts_made;
+  rep.steps_done = std::min(step, n_steps);
+  rep.simulated_ms = double(rep.steps_done) * exp.simulation.dt;
+  if (rep.steps_done > 0) call_recorders(rep.steps_done - 1, true);
+  rep.run_s = seconds_since(t0);
+  if (progress) progress(rep.simulated_ms);
+  report(rep);
+  return rep;
+}
+
+} // namespace ganglion

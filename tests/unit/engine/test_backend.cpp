@@ -1,0 +1,145 @@
+// The engine's backend seam (engine/backend.hpp): hooks_for on hand-made descriptors returns the
+// table of the instance's backend and refuses, with the exact message, a plugin without one and
+// a backend this engine does not run; the backends' names; and the Simulation refusing, before
+// anything is built, instances changed by hand after loading (a population asking for 'cuda', a
+// plasticity rule and a recorder whose plugins have only CUDA hooks): the engine's own check.
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/backend.hpp"
+#include "engine/simulation.hpp"
+#include "experiment/loader.hpp"
+#include "ganglion/plugin_abi.h"
+#include "registry/registry.hpp"
+#include "support.hpp"
+
+using namespace ganglion;
+using ganglion::test::source_path;
+
+namespace {
+
+gg_status no_step(const gg_view *, gg_error *) {
+  return GG_OK;
+}
+
+const gg_hooks kTable{sizeof(gg_hooks), nullptr, nullptr, &no_step, nullptr, nullptr, nullptr};
+
+// A neuron plugin named `name` with the given hook tables (NULL: none for that backend).
+gg_descriptor descriptor(const char *name, const gg_hooks *cpu, const gg_hooks *cuda) {
+  gg_descriptor d{};
+  d.struct_size = sizeof(gg_descriptor);
+  d.abi_major = GG_ABI_MAJOR;
+  d.abi_minor = GG_ABI_MINOR;
+  d.name = name;
+  d.kind = GG_KIND_NEURON;
+  d.cpu = cpu;
+  d.cuda = cuda;
+  return d;
+}
+
+// The message of the RunError `action` throws; "" where it throws none (a test failure).
+std::string run_error_of(const std::function<void()> &action) {
+  try {
+    action();
+  } catch (const RunError &e) {
+    return e.what();
+  }
+  FAIL_CHECK("no RunError was thrown: hooks_for returned a table or the Simulation was built");
+  return "";
+}
+
+std::string refusal(const gg_descriptor &d, int backend, const std::string &who) {
+  return run_error_of([&] { hooks_for(&d, backend, who); });
+}
+
+std::string build_refusal(const Experiment &exp) {
+  return run_error_of([&] { Simulation sim(exp, nullptr); });
+}
+
+} // namespace
+
+TEST_CASE("backend seam: an instance on the CPU gets its plugin's CPU table") {
+  const gg_hooks cuda = kTable;
+  const gg_descriptor cpu_only = descriptor("cpu_only", &kTable, nullptr);
+  const gg_descriptor both = descriptor("both", &kTable, &cuda);
+  CHECK(hooks_for(&cpu_only, GG_BACKEND_CPU, "/populations/E") == &kTable);
+  CHECK(hooks_for(&both, GG_BACKEND_CPU, "/populations/E") == &kTable);
+  CHECK(hook_table(&both, GG_BACKEND_CUDA) == &cuda);
+  CHECK(hook_table(&cpu_only, GG_BACKEND_CUDA) == nullptr);
+  CHECK(hook_table(&both, 7) == nullptr);
+}
+
+TEST_CASE("backend seam: a plugin with only CUDA hooks is refused naming the instance and fix") {
+  const gg_descriptor gpu = descriptor("gpu_lif", nullptr, &kTable);
+  CHECK(refusal(gpu, GG_BACKEND_CPU, "/populations/E") ==
+        "/populations/E: plugin 'gpu_lif' has no 'cpu' hooks (it has: cuda; this engine runs: "
+        "cpu); use a plugin with 'cpu' hooks");
+  CHECK(refusal(gpu, GG_BACKEND_CUDA, "/projections/0") ==
+        "/projections/0: this engine does not run the 'cuda' backend (it runs: cpu; plugin "
+        "'gpu_lif' has: cuda); use a plugin with 'cpu' hooks and set \"backend\": \"cpu\"");
+  const gg_descriptor none = descriptor("empty", nullptr, nullptr);
+  CHECK(refusal(none, GG_BACKEND_CPU, "/recorders/1") ==
+        "/recorders/1: plugin 'empty' has no 'cpu' hooks (it has: none; this engine runs: cpu); "
+        "use a plugin with 'cpu' hooks");
+}
+
+TEST_CASE("backend seam: an instance asking for a backend the engine does not run is refused") {
+  const gg_hooks cuda = kTable;
+  const gg_descriptor both = descriptor("lif", &kTable, &cuda);
+  CHECK(refusal(both, GG_BACKEND_CUDA, "/populations/E") ==
+        "/populations/E: this engine does not run the 'cuda' backend (it runs: cpu; plugin 'lif' "
+        "has: cpu, cuda); set \"backend\": \"cpu\"");
+  CHECK(refusal(both, 7, "/populations/E") ==
+        "/populations/E: this engine does not run the 'unknown' backend (it runs: cpu; plugin "
+        "'lif' has: cpu, cuda); set \"backend\": \"cpu\"");
+}
+
+TEST_CASE("backend seam: the backends' names and the ones this engine runs") {
+  CHECK(std::string(backend_name(GG_BACKEND_CPU)) == "cpu");
+  CHECK(std::string(backend_name(GG_BACKEND_CUDA)) == "cuda");
+  CHECK(std::string(backend_name(7)) == "unknown");
+  CHECK(engine_runs(GG_BACKEND_CPU));
+  CHECK_FALSE(engine_runs(GG_BACKEND_CUDA));
+  CHECK(engine_backends() == std::vector<std::string>{"cpu"});
+  const gg_hooks cuda = kTable;
+  const gg_descriptor both = descriptor("both", &kTable, &cuda);
+  const gg_descriptor gpu = descriptor("gpu", nullptr, &cuda);
+  CHECK(plugin_backends(&both) == std::vector<std::string>{"cpu", "cuda"});
+  CHECK(plugin_backends(&gpu) == std::vector<std::string>{"cuda"});
+}
+
+TEST_CASE("backend seam: the Simulation refuses what the CPU engine cannot run, before building") {
+  PluginRegistry registry = PluginRegistry::discover(); // outlives the Experiments
+  const Experiment loaded =
+      load_experiment(source_path("configs/istdp_balanced.json"), {}, registry);
+
+  Experiment exp = loaded; // a population on CUDA (its plugin has only CPU hooks)
+  exp.populations[0].backend = GG_BACKEND_CUDA;
+  CHECK(build_refusal(exp) ==
+        "/populations/E: this engine does not run the 'cuda' backend (it runs: cpu; plugin 'eif' "
+        "has: cpu); set \"backend\": \"cpu\"");
+
+  // A plasticity rule and a recorder whose plugins have only CUDA hooks.
+  for (const bool rule : {true, false}) {
+    exp = loaded;
+    const LoadedPlugin *original =
+        rule ? exp.projections[2].plasticity.at(0).plugin : exp.recorders[0].plugin;
+    gg_descriptor gpu_only = *original->desc;
+    gg_hooks table = *gpu_only.cpu;
+    gpu_only.cuda = &table;
+    gpu_only.cpu = nullptr;
+    LoadedPlugin swapped = *original;
+    swapped.desc = &gpu_only;
+    if (rule)
+      exp.projections[2].plasticity[0].plugin = &swapped;
+    else
+      exp.recorders[0].plugin = &swapped;
+    const std::string who =
+        rule ? "/projections/2/plasticity: plugin 'istdp'" : "/recorders/0: plugin 'spikes'";
+    CHECK(build_refusal(exp) == who + " has no 'cpu' hooks (it has: cuda; this engine runs: cpu); "
+                                      "use a plugin with 'cpu' hooks");
+  }
+}
