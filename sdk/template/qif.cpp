@@ -1,11 +1,15 @@
 // qif: the quadratic integrate-and-fire neuron, a ganglion plugin built out of tree against the
 // installed SDK. It is the template for a new neuron model: one struct with a field table, a
-// `step` and a `validate`, turned into the plugin's C tables by GANGLION_PLUGIN.
+// `step` and a `validate`, turned into the plugin's C tables by GANGLION_PLUGIN. Its step is the
+// SDK's integrate-and-fire fast path (ganglion/integrate_and_fire.hpp), as the built-in lif's and
+// eif's: one vector loop that computes the incoming exponential synapses in the neuron's pass
+// (`channels`) and checks V's range as it stores it (`checks_bounds`); the model gives only V's
+// integration over a step.
 //
 // The model (Latham et al. 2000 form, rest E_L and critical voltage V_c > E_L):
 //
 //   tau_m dV/dt = (V - E_L)(V - V_c) / (V_c - E_L) + tau_m (I + I_e)
-//   V >= V_peak  ->  spike, V = V_reset
+//   V >= V_peak  ->  spike, V = V_reset, held there for tau_ref (default 0: none)
 //
 // I is the synaptic input and I_e a constant bias, both in mV/ms (the capacitance is folded into
 // the current, so each adds to dV/dt directly). Without input V rests at E_L; V_c is the unstable
@@ -17,17 +21,21 @@
 //
 //   T = tau_m sqrt(D/c) [atan((V_peak - V_m)/sqrt(c D)) - atan((V_reset - V_m)/sqrt(c D))].
 //
-// The defaults with I_e = 1.5 mV/ms give T = 22.27 ms (44.9 Hz).
+// The defaults with I_e = 1.5 mV/ms give T = 22.27 ms (44.9 Hz). A tau_ref adds its hold (tau_ref
+// rounded to whole steps) to each period.
 //
 // Integration: forward Euler, one step of dt per call; its period runs about 1% longer than T at
 // dt = 0.1 ms and 0.1% at dt = 0.01 ms (the error is first order in dt).
-#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
+#include <ganglion/integrate_and_fire.hpp>
 #include <ganglion/plugin.hpp>
 
 namespace {
+
+namespace integrate_and_fire = ganglion::integrate_and_fire;
 
 // "%g" of a value, for messages (std::format is not in every C++20 library yet).
 std::string num(double x) {
@@ -40,15 +48,20 @@ struct Qif {
   static constexpr const char *name = "qif";
   static constexpr gg_kind kind = GG_KIND_NEURON;
   static constexpr const char *version = "1.0";
+  static constexpr bool channels = true;      // step fuses its synaptic channels (with_channels)
+  static constexpr bool checks_bounds = true; // integrate_and_fire::step checks V as it stores it
   static constexpr const char *doc =
-      "Quadratic integrate-and-fire: tau_m dV/dt = (V - E_L)(V - V_c)/(V_c - E_L) + tau_m (I + I_e); "
-      "at V >= V_peak a spike and V = V_reset. Rests at E_L, runs away above V_c. Under a constant "
-      "bias above the rheobase (V_c - E_L)/(4 tau_m) it fires with period tau_m sqrt(D/c) "
-      "[atan((V_peak - V_m)/sqrt(cD)) - atan((V_reset - V_m)/sqrt(cD))], D = V_c - E_L, "
-      "V_m = (E_L + V_c)/2, c = tau_m I_e - D/4. Forward Euler.";
+      "Quadratic integrate-and-fire: tau_m dV/dt = (V - E_L)(V - V_c)/(V_c - E_L) + "
+      "tau_m (I + I_e); at V >= V_peak a spike and V = V_reset, held for tau_ref. Rests at E_L, "
+      "runs away above V_c. Under a constant bias above the rheobase (V_c - E_L)/(4 tau_m) it "
+      "fires with period tau_m sqrt(D/c) [atan((V_peak - V_m)/sqrt(cD)) - atan((V_reset - "
+      "V_m)/sqrt(cD))], D = V_c - E_L, V_m = (E_L + V_c)/2, c = tau_m I_e - D/4 (tau_ref = 0). "
+      "Forward Euler.";
 
   // Field indices, in the order of the table below: v.fields[tau_m] is the tau_m array.
-  enum Field { tau_m, E_L, V_c, V_peak, V_reset, I_e, V, count };
+  // tau_ref comes after V so that V keeps the index it had before qif had a hold: the seed of a
+  // field's drawn initial values depends on its index, so runs give the spikes they gave then.
+  enum Field { tau_m, E_L, V_c, V_peak, V_reset, I_e, V, tau_ref, refractory_until, count };
 
   static constexpr gg_field fields[] = {
       ganglion::param("tau_m", "ms", 10, 0, ganglion::inf, "membrane time constant",
@@ -62,7 +75,17 @@ struct Qif {
                       "constant bias current (capacitance folded in)"),
       // Stored V never reaches V_peak (it is reset in the same step), so leaving [-1000, 1000]
       // mV can only mean the integration blew up: the kernel stops the run and says so.
-      ganglion::state("V", "mV", -65, -1000, 1000, "membrane potential", GG_BOUND_CHECKED)};
+      ganglion::state("V", "mV", -65, -1000, 1000, "membrane potential", GG_BOUND_CHECKED),
+      ganglion::param("tau_ref", "ms", 0, 0, ganglion::inf, "refractory period: V held at V_reset"),
+      // The hold's end, written by integrate_and_fire::step at each spike (a trace: no config
+      // sets it).
+      ganglion::trace("refractory_until", "1",
+                      "the step from which V integrates again after a spike (held before it)")};
+
+  // The fields integrate_and_fire::step works on: V_peak is its threshold, V_reset its reset.
+  // V's range must be symmetric (|V| <= 1000: one comparison of magnitudes checks it).
+  static constexpr integrate_and_fire::Fields kFields{
+      V, refractory_until, V_peak, V_reset, tau_ref, fields[V].min, fields[V].max};
 
   // One element's values, in table order, before anything runs. Empty string: fine.
   static std::string validate(const double *x) {
@@ -75,26 +98,23 @@ struct Qif {
     return {};
   }
 
-  // One forward-Euler step of dt for every neuron; spikes are emitted in ascending index order.
-  static void step(const gg_view &v) {
-    const double *tau = v.fields[tau_m], *el = v.fields[E_L], *vc = v.fields[V_c];
-    const double *peak = v.fields[V_peak], *reset = v.fields[V_reset], *ie = v.fields[I_e];
-    double *vm = v.fields[V];
+  // One forward-Euler step of dt for every neuron; integrate_and_fire::step then holds, fires
+  // (in ascending index order) and resets. syn(i, x) is neuron i's synaptic input at potential x:
+  // the kernel's input plus the exponential synapses it hands this step. GANGLION_SIMD builds the
+  // step for AVX-512, AVX2 and the baseline, and GANGLION_INLINE puts each lambda into them.
+  GANGLION_SIMD static void step(const gg_view &v) {
     const double dt = v.dt;
-    for (uint64_t i = 0; i < v.n; ++i) {
-      const double x = vm[i];
-      const double dvdt = (x - el[i]) * (x - vc[i]) / ((vc[i] - el[i]) * tau[i]) + v.input[i] + ie[i];
-      double next = x + dt * dvdt;
-      if (!std::isfinite(next))
-        throw ganglion::Diverged("qif: V of neuron " + std::to_string(i) + " is not finite at t = " +
-                                 num(v.t) + " ms (input " + num(v.input[i]) +
-                                 " mV/ms): reduce dt or the input");
-      if (next >= peak[i]) {
-        next = reset[i];
-        ganglion::emit_spike(v, i);
-      }
-      vm[i] = next;
-    }
+    ganglion::with_params(
+        v, {tau_m, E_L, V_c, V_peak, V_reset, tau_ref, I_e}, [&](const auto &p) GANGLION_INLINE {
+          ganglion::with_channels(v, [&](const auto &syn) GANGLION_INLINE {
+            integrate_and_fire::step<kFields>(v, p, [&](uint64_t i, double x) GANGLION_INLINE {
+              const double el = p(E_L, i), vc = p(V_c, i);
+              const double dvdt =
+                  (x - el) * (x - vc) / ((vc - el) * p(tau_m, i)) + syn(i, x) + p(I_e, i);
+              return x + dt * dvdt;
+            });
+          });
+        });
   }
 };
 

@@ -43,8 +43,8 @@ namespace ganglion {
 // e^x for double x: relative error below 5e-16 (at most 4.1e-16, about 2 ulp, over 4 million
 // points against a long double exp; tests/unit/sdk/test_simd.cpp) for x in [-708, 709]. Outside:
 // x > 709 gives e^709 (about 8.2e307) instead of overflowing, and x < -708 gives e^-708 (about
-// 3.3e-308) instead of a subnormal or 0. NaN gives NaN. About 4 times faster than a scalar libm
-// exp in an AVX-512 loop.
+// 3.3e-308) instead of a subnormal or 0. NaN gives NaN. A loop that calls it vectorises, where a
+// call of libm's exp keeps the loop scalar.
 //
 // Method: x = k ln2 + r with k = round(x / ln2) and |r| <= ln2 / 2 (Cody-Waite: ln2 split in a
 // high part exact in 32 bits and a low part), e^r by its Taylor series to r^13 (truncation below

@@ -5,7 +5,7 @@
 
 #include "ganglion/plugin.hpp"
 
-#include "../integrate_and_fire.hpp"
+#include "ganglion/integrate_and_fire.hpp"
 
 namespace {
 

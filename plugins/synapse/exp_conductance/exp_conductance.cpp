@@ -6,7 +6,7 @@
 
 #include "ganglion/plugin.hpp"
 
-#include "../exponential.hpp"
+#include "ganglion/exponential.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// ganglion::integrate_and_fire::step (plugins/neuron/integrate_and_fire.hpp, the step lif and eif
+// ganglion::integrate_and_fire::step (ganglion/integrate_and_fire.hpp, the step lif and eif
 // share): a held element keeps V_re and the others take next(); spikes reset and hold; and
 // out_of_range is set exactly when V ends outside [V_min, V_max] or NaN (GG_DESC_CHECKS_BOUNDS:
 // the kernel then finds the element), in the loop or by a reset.
@@ -9,9 +9,8 @@
 #include <limits>
 #include <vector>
 
-#include "ganglion/plugin.hpp"
-
-#include "../../../plugins/neuron/integrate_and_fire.hpp"
+#include "ganglion/integrate_and_fire.hpp"
+#include "ganglion/sdk/params.hpp"
 
 namespace {
 
@@ -26,7 +25,8 @@ struct Population {
   int32_t out_of_range = 0;
   gg_view v{};
   explicit Population(uint64_t n) : data(count, std::vector<double>(n, 0.0)), spikes(n) {
-    for (auto &d : data) ptrs.push_back(d.data());
+    for (auto &d : data)
+      ptrs.push_back(d.data());
     for (uint64_t i = 0; i < n; ++i) {
       data[V_th][i] = -50;
       data[V_re][i] = -60;
@@ -102,7 +102,8 @@ TEST_CASE("integrate_and_fire::step: a spike resets to V_re and holds it for tau
   CHECK(pop.n_spikes == 1);
   CHECK(pop.data[until][150] == 31 + 1 + 20);
   // A reset below the range: only the spike's reset puts V there, and it is reported.
-  for (auto &x : pop.data[V_re]) x = -1500;
+  for (auto &x : pop.data[V_re])
+    x = -1500;
   next[150] = -55.0;
   next[20] = -45.0;
   pop.step(100, next);
@@ -121,7 +122,8 @@ TEST_CASE("integrate_and_fire::step: a V exactly at V_th spikes, the next double
         CAPTURE(th);
         CAPTURE(at);
         Population pop(300);
-        for (auto &x : pop.data[V_th]) x = th;
+        for (auto &x : pop.data[V_th])
+          x = th;
         if (per_element) pop.data[V_th][(at + 7) % 300] = th + 10; // not one for all
         std::vector<double> next(300, -55.0);
         next[at] = std::nextafter(th, -std::numeric_limits<double>::infinity());

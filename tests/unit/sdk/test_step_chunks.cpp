@@ -1,13 +1,13 @@
-// ganglion::step_chunks (plugin.hpp): fire runs for exactly the elements that crossed, in
-// ascending order, across chunk edges, the two 64-element halves of a chunk and every bit position;
-// spikes are emitted ascending and only where fire says so; a chunk whose integrate says no
-// crossing is not looked at again.
+// ganglion::step_chunks (ganglion/sdk/neuron_loop.hpp): fire runs for exactly the elements that
+// crossed, in ascending order, across chunk edges, the two 64-element halves of a chunk and every
+// bit position; spikes are emitted ascending and only where fire says so; a chunk whose integrate
+// says no crossing is not looked at again.
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <vector>
 
-#include "ganglion/plugin.hpp"
+#include "ganglion/sdk/neuron_loop.hpp"
 
 namespace {
 

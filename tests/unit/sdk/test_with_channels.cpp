@@ -1,7 +1,7 @@
-// ganglion::with_channels (plugin.hpp): syn(i, V) is the input plus each channel's current in the
-// channels' order, with the rounding of the synapses' own `current` hooks (the same bits), and it
-// advances each channel's state by its decay; with and without an input array, for 1 to
-// GG_MAX_CHANNELS channels of either form. A view that hands channels of two forms is refused.
+// ganglion::with_channels (ganglion/sdk/channels.hpp): syn(i, V) is the input plus each channel's
+// current in the channels' order, with the rounding of the synapses' own `current` hooks (the same
+// bits), and it advances each channel's state by its decay; with and without an input array, for 1
+// to GG_MAX_CHANNELS channels of either form. A view that hands channels of two forms is refused.
 #include <doctest/doctest.h>
 
 #include <cstddef>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "ganglion/plugin.hpp"
+#include "ganglion/sdk/channels.hpp"
 
 namespace {
 

@@ -1,14 +1,21 @@
-// What the exponential synapses (exp_current, exp_conductance) share: per-step factors derived
-// from tau, scheme and convention, and the step that applies the arrivals.
+// What the exponential synapses (exp_current, exp_conductance, or one of your own whose state x
+// decays as tau dx/dt = -x and jumps at each arrival) share: per-step factors derived from tau,
+// scheme and convention, the channel form of `current` that a neuron step may compute
+// (ganglion/sdk/channels.hpp), and the step that applies the arrivals.
 //
 // The state is decayed in `current`, in the same pass that hands the neuron its input (the kernel
 // calls `current` once per step, before `step`): x_{n+1} = decay x_n + arrivals_n takes one pass
 // over x per step instead of two.
-#pragma once
+#ifndef GANGLION_EXPONENTIAL_HPP
+#define GANGLION_EXPONENTIAL_HPP
 
 #include <cmath>
+#include <cstdint>
 
-#include "ganglion/plugin.hpp"
+#include "ganglion/plugin_abi.h"
+#include "ganglion/sdk/delivery.hpp"
+#include "ganglion/sdk/params.hpp"
+#include "ganglion/sdk/view.hpp"
 
 namespace ganglion::exponential {
 
@@ -69,3 +76,5 @@ inline gg_channel channel(const gg_view &v, const Fields &f, double *state, int 
 }
 
 } // namespace ganglion::exponential
+
+#endif

@@ -1,8 +1,26 @@
-// What lif and eif share: the end of an integrate-and-fire step, written for the parts of
-// ganglion::step_chunks. `until` (the refractory_until field) is the first step after a spike's
-// hold of V at V_re: a step earlier than it is held. Kept as a step number rather than a count
-// down, it is written only at a spike, not in every step.
-#pragma once
+// The integrate-and-fire step of lif and eif, for any neuron whose V integrates, crosses V_th,
+// resets to V_re and is held there for tau_ref: a branch-free vector loop over
+// ganglion::step_chunks that fuses the synaptic channels (with_channels) and checks V's range as
+// it stores V (GG_DESC_CHECKS_BOUNDS). A neuron uses it as lif does:
+//
+//   static constexpr bool channels = true, checks_bounds = true;
+//   static constexpr integrate_and_fire::Fields kFields{V, refractory_until, V_th, V_re, tau_ref,
+//                                                       fields[V].min, fields[V].max};
+//   GANGLION_SIMD static void step(const gg_view &v) {
+//     ganglion::with_params(v, {V_th, V_re, tau_ref, ...}, [&](const auto &p) GANGLION_INLINE {
+//       ganglion::with_channels(v, [&](const auto &syn) GANGLION_INLINE {
+//         integrate_and_fire::step<kFields>(v, p, [&](uint64_t i, double V) GANGLION_INLINE {
+//           return /* V integrated over the step, with input syn(i, V) */;
+//         });
+//       });
+//     });
+//   }
+//
+// `until` (the refractory_until field, a trace) is the first step after a spike's hold of V at
+// V_re: a step earlier than it is held. Kept as a step number rather than a count down, it is
+// written only at a spike, not in every step.
+#ifndef GANGLION_INTEGRATE_AND_FIRE_HPP
+#define GANGLION_INTEGRATE_AND_FIRE_HPP
 
 #include <algorithm>
 #include <bit>
@@ -11,7 +29,10 @@
 #include <limits>
 #include <type_traits>
 
-#include "ganglion/plugin.hpp"
+#include "ganglion/plugin_abi.h"
+#include "ganglion/sdk/neuron_loop.hpp"
+#include "ganglion/sdk/view.hpp"
+#include "ganglion/simd.hpp"
 
 namespace ganglion::integrate_and_fire {
 
@@ -72,7 +93,7 @@ template <Fields F, class Params, class Next>
         for (uint64_t i = begin; i < end; ++i) {
           // A held element stays at V_re, any other takes the integrated value (next runs for
           // every element: it advances the channels). The new V is compared from the register:
-          // reading it back after the store makes the loop 3x slower.
+          // reading it back after the store slows the vector loop.
           const double integrated = next(i, x[i]);
           const double V = u[i] <= now ? integrated : p(F.V_re, i);
           x[i] = V;
@@ -91,8 +112,9 @@ template <Fields F, class Params, class Next>
         return fire(V_[i], until[i], now, p(F.V_th, i), p(F.V_re, i),
                     same ? hold0 : std::round(p(F.tau_ref, i) / dt));
       });
-  if (outside && GANGLION_VIEW_HAS(v, out_of_range) && v.out_of_range)
-    *v.out_of_range = 1;
+  if (outside && GANGLION_VIEW_HAS(v, out_of_range) && v.out_of_range) *v.out_of_range = 1;
 }
 
 } // namespace ganglion::integrate_and_fire
+
+#endif

@@ -1,0 +1,68 @@
+// Parameters that may have one value for every element: whether one does (uniform), and
+// with_params, an element loop written once for uniform parameters (values loaded once) and for
+// per-element ones (the arrays).
+#ifndef GANGLION_SDK_PARAMS_HPP
+#define GANGLION_SDK_PARAMS_HPP
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+#include "ganglion/plugin_abi.h"
+#include "ganglion/sdk/errors.hpp"
+#include "ganglion/sdk/view.hpp"
+
+namespace ganglion {
+
+// Whether parameter field f has the same value in every element of the instance (the kernel says
+// so since ABI 1.1; false when it does not know).
+inline bool uniform(const gg_view &v, int f) {
+  return GANGLION_VIEW_HAS(v, uniform) && v.uniform && v.uniform[f] != 0;
+}
+
+// Parameters for an element loop written once for two cases:
+//
+//   ganglion::with_params(v, {tau_m, E_L, V_th}, [&](const auto &p) {
+//     for (uint64_t i = 0; i < v.n; ++i) ... p(tau_m, i) ...
+//   });
+//
+// p(f, i) is parameter f of element i, for the fields listed. When all of them are uniform the body
+// gets their values loaded once (scalars in the loop: no per-element loads, and the loop
+// vectorises); otherwise it reads the per-element arrays. The body is instantiated for both.
+inline constexpr int kMaxFields = 64;
+struct UniformParams {
+  static constexpr bool is_uniform = true; // so are values derived from these parameters alone
+  double value[kMaxFields];
+  double operator()(int f, uint64_t) const { return value[f]; }
+};
+struct ArrayParams {
+  static constexpr bool is_uniform = false;
+  const double *array[kMaxFields];
+  double operator()(int f, uint64_t i) const { return array[f][i]; }
+};
+template <class Body>
+[[gnu::always_inline]] inline void with_params(const gg_view &v, std::initializer_list<int> which,
+                                               Body &&body) {
+  bool all = true;
+  for (int f : which) {
+    if (f < 0 || f >= kMaxFields)
+      throw Failure("with_params: field index " + std::to_string(f) + " is outside [0, " +
+                    std::to_string(kMaxFields) + "): a plugin with more fields cannot use it");
+    all = all && uniform(v, f);
+  }
+  if (all) {
+    UniformParams p;
+    for (int f : which)
+      p.value[f] = v.fields[f][0];
+    body(p);
+  } else {
+    ArrayParams p;
+    for (int f : which)
+      p.array[f] = v.fields[f];
+    body(p);
+  }
+}
+
+} // namespace ganglion
+
+#endif
