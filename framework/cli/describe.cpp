@@ -9,28 +9,14 @@
 #include <string>
 
 #include "commands.hpp"
+#include "engine/backend.hpp"
 #include "experiment/errors.hpp"
 
 namespace ganglion::cli {
 
 namespace {
 
-const char *kind_word(int32_t kind) {
-  switch (kind) {
-  case GG_KIND_NEURON: return "neuron";
-  case GG_KIND_SYNAPSE: return "synapse";
-  case GG_KIND_PLASTICITY: return "plasticity";
-  case GG_KIND_RECORDER: return "recorder";
-  }
-  return "?";
-}
-
-std::string backends(const gg_descriptor *d) {
-  std::string s;
-  if (d->cpu) s += "cpu";
-  if (d->cuda) s += s.empty() ? "cuda" : ", cuda";
-  return s;
-}
+std::string backends(const gg_descriptor *d) { return join_list(plugin_backends(d)); }
 
 std::string num(double x) {
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
@@ -75,7 +61,7 @@ const char *role_word(int32_t role) {
 // descriptor's flags and hooks declare.
 void print_heading(const LoadedPlugin &p) {
   const gg_descriptor *d = p.desc;
-  std::cout << d->name << " (" << kind_word(d->kind) << " plugin, version " << d->version
+  std::cout << d->name << " (" << kind_name(d->kind) << " plugin, version " << d->version
             << ", ABI " << d->abi_major << "." << d->abi_minor << ")\n"
             << "  file:     " << p.path << "\n"
             << "  backends: " << backends(d) << "\n";
@@ -142,7 +128,7 @@ int describe(const PluginRegistry &reg, const std::string &name) {
 int list_plugins(const PluginRegistry &reg) {
   std::printf("%-16s %-10s %-5s %-10s %s\n", "plugin", "kind", "ABI", "backends", "file");
   for (const auto &p : reg.all())
-    std::printf("%-16s %-10s %u.%-3u %-10s %s\n", p.name.c_str(), kind_word(p.desc->kind),
+    std::printf("%-16s %-10s %u.%-3u %-10s %s\n", p.name.c_str(), kind_name(p.desc->kind),
                 p.desc->abi_major, p.desc->abi_minor, backends(p.desc).c_str(), p.path.c_str());
   for (const auto &w : reg.warnings())
     std::cerr << "note: " << w << "\n";

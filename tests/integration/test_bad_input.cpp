@@ -217,6 +217,40 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("bad input: a plugin with only CUDA hooks is refused at validate, with the fix, and "
+          "nothing runs") {
+  Case c;
+  const std::string lib = test_plugin("cuda_only_neuron.so");
+  const std::string with_plugin =
+      replaced(base_config(c.output), R"(  "populations": {)", R"(  "plugins": [")" + lib + R"("],
+  "populations": {)");
+  const std::string on_cpu = replaced(
+      with_plugin, R"("model": "lif", "size": 10, "params": {"tau_m": "10 ms", "I_e": "2 mV/ms"}})",
+      R"("model": "gg_test_cuda_only", "size": 10})");
+  const std::string where = c.config + ": /populations/E";
+  const std::string plugin = "plugin 'gg_test_cuda_only' (" + lib + "): ";
+  SUBCASE("on the simulation's default backend, the CPU") {
+    const CliResult r = c.run(on_cpu);
+    c.expect_bad_input(r);
+    CHECK(r.err == "ganglion: " + where + ": " + plugin +
+                       "no 'cpu' implementation (available: cuda); this ganglion's engine runs "
+                       "cpu only: use a model with a 'cpu' implementation\n");
+    // `validate` says the same: the check is the loader's, before anything is built.
+    const CliResult v = run_cli("validate " + shell_quoted(c.config));
+    CHECK(v.exit_code == 1);
+    CHECK(v.err == r.err);
+  }
+  SUBCASE("on \"backend\": \"cuda\", which this build does not run") {
+    const CliResult r =
+        c.run(replaced(on_cpu, R"("size": 10})", R"("size": 10, "backend": "cuda"})"));
+    c.expect_bad_input(r);
+    CHECK(r.err == "ganglion: " + where + "/backend: " + plugin +
+                       "backend 'cuda' is not built into this ganglion (its engine runs: cpu); the "
+                       "plugin has no other implementation: use a model with a 'cpu' "
+                       "implementation\n");
+  }
+}
+
 TEST_CASE("bad input: an output folder that does not exist is refused before anything runs") {
   Case c;
   const std::string folder = c.dir / "missing";

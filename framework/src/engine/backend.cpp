@@ -2,18 +2,12 @@
 #include "engine/backend.hpp"
 
 #include "engine/simulation.hpp"
+#include "experiment/errors.hpp"
 
 namespace ganglion {
 namespace {
 
 constexpr int kBackends[] = {GG_BACKEND_CPU, GG_BACKEND_CUDA}; // every backend the ABI names
-
-std::string join(const std::vector<std::string> &names) {
-  std::string s;
-  for (const auto &n : names)
-    s += (s.empty() ? "" : ", ") + n;
-  return s.empty() ? "none" : s;
-}
 
 // What makes instance `who` runnable: a backend that both this engine and the plugin run, else
 // a plugin with hooks for one this engine runs (and that backend set, where it is not the one
@@ -68,7 +62,9 @@ const gg_hooks *hooks_for(const gg_descriptor *desc, int backend, const std::str
   const bool runs = engine_runs(backend);
   if (const gg_hooks *hooks = runs ? hook_table(desc, backend) : nullptr) return hooks;
   const std::string plugin = std::string("plugin '") + desc->name + "'";
-  const std::string has = join(plugin_backends(desc)), engine = join(engine_backends());
+  const std::vector<std::string> tables = plugin_backends(desc);
+  const std::string has = tables.empty() ? "none" : join_list(tables);
+  const std::string engine = join_list(engine_backends());
   const std::string why =
       runs ? plugin + " has no '" + backend_name(backend) + "' hooks (it has: " + has +
                  "; this engine runs: " + engine + ")"

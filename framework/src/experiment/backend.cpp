@@ -1,19 +1,28 @@
 // Which backend an item (a population, a projection and its plasticity rule) runs on, and whether
 // its plugin has an implementation there. Every item's backend is read and checked by
 // item_backend, so a new rule about backends goes there.
+#include <algorithm>
+
 #include "experiment/loader_internal.hpp"
 
 namespace ganglion::loading {
-
-const char *backend_name(int backend) {
-  return backend == GG_BACKEND_CUDA ? "cuda" : "cpu";
-}
 
 int Loader::get_backend(const Json &j, const std::string &pointer) const {
   std::string b = get_string(j, pointer);
   if (b == "cpu") return GG_BACKEND_CPU;
   if (b == "cuda") return GG_BACKEND_CUDA;
   fail(pointer, "unknown backend '" + b + "'; use \"cpu\" or \"cuda\"");
+}
+
+// The simulation's default backend, refused where this build's engine does not run it.
+int Loader::simulation_backend(const Json &j, const std::string &pointer) const {
+  const int backend = get_backend(j, pointer);
+  if (!engine_runs(backend))
+    fail(pointer,
+         "backend '" + std::string(backend_name(backend)) +
+             "' is not built into this ganglion (its engine runs: " + join_list(engine_backends()) +
+             "); set \"backend\": \"" + engine_backends().front() + "\"");
+  return backend;
 }
 
 // The backend of `item` (at `pointer`) running `plugin`: its own "backend", or the simulation's
@@ -27,20 +36,33 @@ int Loader::item_backend(const Json &item, const std::string &pointer,
 }
 
 // `pointer` is the "backend" key where the config gave one; otherwise the item's own pointer,
-// and the message says the backend came from the simulation's default.
+// and the message says the backend came from the simulation's default. An item runs where its
+// plugin has hooks and this build's engine runs them (engine/backend.hpp: the engine refuses the
+// same configs, from the same facts).
 void Loader::check_backend(const LoadedPlugin &plugin, int backend, const std::string &pointer,
                            bool inherited) const {
-  const gg_hooks *hooks = backend == GG_BACKEND_CUDA ? plugin.desc->cuda : plugin.desc->cpu;
-  if (hooks) return;
-  std::vector<std::string> available;
-  if (plugin.desc->cpu) available.push_back("cpu");
-  if (plugin.desc->cuda) available.push_back("cuda");
-  std::string message =
-      "plugin '" + plugin.name + "' (" + plugin.path + "): no '" + backend_name(backend) +
-      "' implementation (available: " + (available.empty() ? "none" : join_list(available)) + ")";
-  if (inherited && !available.empty())
-    message += "; the simulation's backend is '" + std::string(backend_name(backend)) +
-               "': set \"backend\": \"" + available.front() + "\" here";
+  const bool has = hook_table(plugin.desc, backend) != nullptr;
+  if (has && engine_runs(backend)) return;
+  const std::string name = backend_name(backend);
+  const std::vector<std::string> available = plugin_backends(plugin.desc), runs = engine_backends();
+  std::string runnable; // a backend of the plugin's that this engine runs
+  for (const auto &b : available)
+    if (runnable.empty() && std::find(runs.begin(), runs.end(), b) != runs.end()) runnable = b;
+  std::string message = "plugin '" + plugin.name + "' (" + plugin.path + "): ";
+  if (has)
+    message += "backend '" + name +
+               "' is not built into this ganglion (its engine runs: " + join_list(runs) + ")";
+  else
+    message += "no '" + name + "' implementation (available: " + join_list(available) + ")";
+  if (runnable.empty())
+    message += std::string(has ? "; the plugin has no other implementation"
+                               : "; this ganglion's engine runs " + join_list(runs) + " only") +
+               ": use a model with a '" + runs.front() + "' implementation";
+  else if (inherited)
+    message +=
+        "; the simulation's backend is '" + name + "': set \"backend\": \"" + runnable + "\" here";
+  else
+    message += "; set \"backend\": \"" + runnable + "\"";
   fail(pointer, message);
 }
 

@@ -27,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/backend.hpp"
 #include "experiment/errors.hpp"
 #include "experiment/experiment.hpp"
 #include "registry/registry.hpp"
@@ -69,10 +70,6 @@ Json value_json(double v, const std::string &unit);
 
 // A field's value (not a schedule) as the resolved document writes it.
 Json spec_json(const ValueSpec &v, const gg_field &f);
-
-// ------------------------------------------------------------------ backend.cpp
-
-const char *backend_name(int backend);
 
 // ------------------------------------------------------------------ populations.cpp
 
@@ -134,9 +131,10 @@ private:
 
   // ---------------------------------------------------------------- backend.cpp
   // item_backend reads and checks the backend of every item: populations, projections and their
-  // plasticity rules.
+  // plasticity rules; simulation_backend the default, which this build's engine must run.
 
   int get_backend(const Json &j, const std::string &pointer) const;
+  int simulation_backend(const Json &j, const std::string &pointer) const;
   int item_backend(const Json &item, const std::string &pointer, const LoadedPlugin &plugin) const;
   void check_backend(const LoadedPlugin &plugin, int backend, const std::string &pointer,
                      bool inherited) const;

@@ -6,20 +6,6 @@
 
 namespace ganglion::loading {
 
-namespace {
-
-const char *kind_name(int kind) {
-  switch (kind) {
-  case GG_KIND_NEURON: return "neuron";
-  case GG_KIND_SYNAPSE: return "synapse";
-  case GG_KIND_PLASTICITY: return "plasticity";
-  case GG_KIND_RECORDER: return "recorder";
-  default: return "unknown-kind";
-  }
-}
-
-} // namespace
-
 void Loader::load_plugins(const Json &doc, Json &resolved) {
   const Json *plugins = member(doc, "plugins");
   Json list = Json::array();

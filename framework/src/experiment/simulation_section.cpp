@@ -39,7 +39,7 @@ void Loader::load_simulation(const Json &doc, Json &resolved) {
   }
   s.backend = GG_BACKEND_CPU;
   if (const Json *backend = member(*sim, "backend"))
-    s.backend = get_backend(*backend, child(pointer, "backend"));
+    s.backend = simulation_backend(*backend, child(pointer, "backend"));
   dale_ = true;
   if (const Json *dale = member(*sim, "dale")) dale_ = get_bool(*dale, child(pointer, "dale"));
 

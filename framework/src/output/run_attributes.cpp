@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/backend.hpp"
+
 namespace ganglion {
 
 std::string run_status(const RunOutcome &outcome) {
@@ -22,9 +24,9 @@ void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome
   w.attribute("/", "version", std::string(GANGLION_VERSION));
   nlohmann::json backends = nlohmann::json::object();
   for (const auto &p : exp.populations)
-    backends[p.name] = p.backend == GG_BACKEND_CUDA ? "cuda" : "cpu";
+    backends[p.name] = backend_name(p.backend);
   for (const auto &q : exp.projections)
-    backends[q.name] = q.backend == GG_BACKEND_CUDA ? "cuda" : "cpu";
+    backends[q.name] = backend_name(q.backend);
   w.attribute("/", "backends", backends.dump());
   w.attribute("/", "status", run_status(outcome));
 }

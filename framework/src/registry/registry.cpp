@@ -15,16 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char *kind_name(int32_t kind) {
-  switch (kind) {
-  case GG_KIND_NEURON: return "neuron";
-  case GG_KIND_SYNAPSE: return "synapse";
-  case GG_KIND_PLASTICITY: return "plasticity";
-  case GG_KIND_RECORDER: return "recorder";
-  default: return nullptr;
-  }
-}
-
 std::string where(const gg_descriptor *d, const std::string &path) {
   std::string name = d && d->name ? d->name : "?";
   return "plugin '" + name + "' (" + path + ")";
@@ -60,6 +50,16 @@ std::vector<std::string> split_path_list(const char *s) {
 bool is_library(const fs::path &p) { return p.extension() == ".so" && fs::is_regular_file(p); }
 
 } // namespace
+
+const char *kind_name(int32_t kind) {
+  switch (kind) {
+  case GG_KIND_NEURON: return "neuron";
+  case GG_KIND_SYNAPSE: return "synapse";
+  case GG_KIND_PLASTICITY: return "plasticity";
+  case GG_KIND_RECORDER: return "recorder";
+  default: return nullptr;
+  }
+}
 
 void check_descriptor(const gg_descriptor *d, const std::string &path) {
   if (!d)

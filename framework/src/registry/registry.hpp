@@ -68,6 +68,10 @@ inline auto channel_hook(const gg_hooks *h) -> decltype(h->channel) {
   return h && GANGLION_ABI_HAS(h, gg_hooks, channel) ? h->channel : nullptr;
 }
 
+// A plugin kind's name ("neuron", "synapse", "plasticity", "recorder"), or NULL for a number the
+// ABI does not name (check_descriptor refuses such a plugin, so a loaded one always has a name).
+const char *kind_name(int32_t kind);
+
 // The checks of a descriptor against this kernel (ABI version, required hooks, field table),
 // separate from loading so tests can run them on hand-made descriptors. Throws PluginError.
 void check_descriptor(const gg_descriptor *d, const std::string &path);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ganglion/plugin.hpp"
+#include "engine/backend.hpp"
 #include "experiment/loader.hpp"
 #include "experiment/units.hpp"
 #include "support.hpp"
@@ -216,6 +217,17 @@ const gg_descriptor *cuda_only() {
   return &d;
 }
 
+// A neuron with both tables: the fake_lif tables, the CPU one also as the CUDA one.
+const gg_descriptor *dual() {
+  static gg_descriptor d = [] {
+    gg_descriptor copy = *descriptor_of<FakeLif>();
+    copy.name = "dual_lif";
+    copy.cuda = copy.cpu;
+    return copy;
+  }();
+  return &d;
+}
+
 const gg_descriptor *cuda_only_stdp() {
   static gg_descriptor d = [] {
     gg_descriptor copy = *descriptor_of<FakeStdp>();
@@ -240,6 +252,7 @@ PluginRegistry &registry() {
     add(descriptor_of<FakeState>());
     add(descriptor_of<FakeRates>());
     add(cuda_only());
+    add(dual());
     add(descriptor_of<FakeTimes>());
     add(descriptor_of<FakeRate>());
     add(descriptor_of<FakeRateSyn>());
@@ -573,13 +586,13 @@ TEST_CASE("loader: models must be neuron plugins that exist") {
   std::string unknown = error_of({"populations.E.model=fake_lfi"});
   CHECK(unknown.rfind(
             "x.json: /populations/E/model: unknown neuron model 'fake_lfi' (did you "
-            "mean 'fake_lif'?); known: fake_lif, fake_poisson, gpu_lif, fake_times, fake_rate.",
+            "mean 'fake_lif'?); known: fake_lif, fake_poisson, gpu_lif, dual_lif, fake_times, fake_rate.",
             0) == 0);
   CHECK(unknown.find("GANGLION_PLUGIN_PATH") != std::string::npos);
   CHECK(unknown.find("\"plugins\"") != std::string::npos);
   CHECK(error_of({"populations.E.model=fake_exp"}) ==
         "x.json: /populations/E/model: 'fake_exp' is a synapse plugin, not a neuron model; neuron "
-        "models: fake_lif, fake_poisson, gpu_lif, fake_times, fake_rate");
+        "models: fake_lif, fake_poisson, gpu_lif, dual_lif, fake_times, fake_rate");
   CHECK(error_of({"populations.E.size=0"}) ==
         "x.json: /populations/E/size: the size must be between 1 and 4294967295, got 0");
   CHECK(error_of({"populations.E.size=-3"}) ==
@@ -592,18 +605,32 @@ TEST_CASE("loader: models must be neuron plugins that exist") {
   CHECK(error_of({}, R"({"simulation": {}})").rfind("x.json: no \"populations\"", 0) == 0);
 }
 
-TEST_CASE("loader: backends need the plugin's implementation") {
+TEST_CASE("loader: an item runs where its plugin has hooks and this build's engine runs them") {
   CHECK(error_of({"populations.E.backend=cuda"}) ==
         "x.json: /populations/E/backend: plugin 'fake_lif' (/fake/libganglion_fake_lif.so): no "
-        "'cuda' implementation (available: cpu)");
+        "'cuda' implementation (available: cpu); set \"backend\": \"cpu\"");
   CHECK(error_of({"populations.E.backend=gpu"}) ==
         "x.json: /populations/E/backend: unknown backend 'gpu'; use \"cpu\" or \"cuda\"");
+  // This build's engine runs the CPU only (engine/backend.hpp): a plugin with only CUDA hooks
+  // cannot run anywhere, and asking for "cuda" is refused whatever the plugin has.
+  REQUIRE(ganglion::engine_backends() == std::vector<std::string>{"cpu"});
   CHECK(error_of({"populations.I.model=gpu_lif"}) ==
         "x.json: /populations/I: plugin 'gpu_lif' (/fake/libganglion_gpu_lif.so): no 'cpu' "
-        "implementation (available: cuda); the simulation's backend is 'cpu': set \"backend\": "
-        "\"cuda\" here");
-  Experiment ex = load({"populations.I.model=gpu_lif", "populations.I.backend=cuda"});
-  CHECK(ex.populations[1].backend == GG_BACKEND_CUDA);
+        "implementation (available: cuda); this ganglion's engine runs cpu only: use a model "
+        "with a 'cpu' implementation");
+  CHECK(error_of({"populations.I.model=gpu_lif", "populations.I.backend=cuda"}) ==
+        "x.json: /populations/I/backend: plugin 'gpu_lif' (/fake/libganglion_gpu_lif.so): "
+        "backend 'cuda' is not built into this ganglion (its engine runs: cpu); the plugin has no "
+        "other implementation: use a model with a 'cpu' implementation");
+  CHECK(error_of({"populations.I.model=dual_lif", "populations.I.backend=cuda"}) ==
+        "x.json: /populations/I/backend: plugin 'dual_lif' (/fake/libganglion_dual_lif.so): "
+        "backend 'cuda' is not built into this ganglion (its engine runs: cpu); set \"backend\": "
+        "\"cpu\"");
+  CHECK(error_of({"simulation.backend=cuda"}) ==
+        "x.json: /simulation/backend: backend 'cuda' is not built into this ganglion (its engine "
+        "runs: cpu); set \"backend\": \"cpu\"");
+  Experiment ex = load({"populations.I.model=dual_lif", "populations.I.backend=cpu"});
+  CHECK(ex.populations[1].backend == GG_BACKEND_CPU);
   CHECK(ex.populations[0].backend == GG_BACKEND_CPU);
 }
 
@@ -1529,13 +1556,14 @@ TEST_CASE("loader: a plasticity rule must exist, be one, and act on the projecti
                   "projections.2.plasticity.init={}"},
                  plastic) ==
         "x.json: /projections/2: plugin 'gpu_stdp' (/fake/libganglion_gpu_stdp.so): no 'cpu' "
-        "implementation (available: cuda); the simulation's backend is 'cpu': set \"backend\": "
-        "\"cuda\" here");
+        "implementation (available: cuda); this ganglion's engine runs cpu only: use a model "
+        "with a 'cpu' implementation");
   CHECK(error_of({"projections.2.plasticity.rule=gpu_stdp", "projections.2.plasticity.params={}",
                   "projections.2.plasticity.init={}", "projections.2.backend=cpu"},
                  plastic) ==
         "x.json: /projections/2/backend: plugin 'gpu_stdp' (/fake/libganglion_gpu_stdp.so): no "
-        "'cpu' implementation (available: cuda)");
+        "'cpu' implementation (available: cuda); this ganglion's engine runs cpu only: use a "
+        "model with a 'cpu' implementation");
 }
 
 TEST_CASE("loader: active phases are whole steps within the run, ascending, not overlapping") {
