@@ -95,7 +95,7 @@ void Simulation::Impl::build_populations() {
     pop.capacity = (pop.desc->flags & GG_DESC_SOURCE) ? 8 * n + 1024 : n;
     for (uint32_t k = 0; k < pop.desc->n_fields; ++k)
       if (pop.desc->fields[k].flags & GG_BOUND_CHECKED) pop.checked.push_back(k);
-    if (pop.desc->flags & GG_DESC_RATE) pop.rate_field = engine::field_index(pop.desc, "r");
+    if (pop.desc->flags & GG_DESC_RATE) pop.rate_field = field_index(pop.desc, "r");
   }
 }
 
@@ -166,7 +166,7 @@ void Simulation::Impl::bind_views() {
     proj.view = base_view(post.spec->size, post.spec->first_gid, proj.backend);
     proj.fields.bind(proj.view);
     proj.view.post_input = post.input.data();
-    const int v = engine::field_index(post.desc, "V");
+    const int v = field_index(post.desc, "V");
     if (v >= 0) proj.view.post_v = post.fields.ptrs[std::size_t(v)];
     proj.view.row_ptr = proj.csr.row_ptr.data();
     proj.view.post_index = proj.csr.narrow() ? nullptr : proj.csr.post_index.data();

@@ -88,10 +88,4 @@ void validate_elements(const gg_descriptor *d, const std::vector<double *> &ptrs
   }
 }
 
-int field_index(const gg_descriptor *d, const char *name) {
-  for (uint32_t k = 0; k < d->n_fields; ++k)
-    if (std::strcmp(d->fields[k].name, name) == 0) return int(k);
-  return -1;
-}
-
 } // namespace ganglion::engine

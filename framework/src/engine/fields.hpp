@@ -8,6 +8,7 @@
 
 #include "engine/values.hpp"
 #include "ganglion/plugin_abi.h"
+#include "registry/registry.hpp"
 
 namespace ganglion::engine {
 
@@ -36,7 +37,5 @@ void validate_elements(const gg_descriptor *d, const std::vector<double *> &ptrs
                        const std::vector<uint8_t> &uniform, uint64_t n, const std::string &where,
                        const char *element);
 
-// The index of the field named `name` in d's table, or -1.
-int field_index(const gg_descriptor *d, const char *name);
 
 } // namespace ganglion::engine

@@ -20,7 +20,7 @@ RunReport Simulation::run(const std::function<void(double)> &progress) {
 const double *Simulation::field(const std::string &pop, const std::string &field) const {
   for (const auto &p : impl_->pops) {
     if (p.spec->name != pop) continue;
-    const int k = engine::field_index(p.desc, field.c_str());
+    const int k = field_index(p.desc, field.c_str());
     if (k >= 0) return p.fields.ptrs[std::size_t(k)];
   }
   throw std::out_of_range("no field '" + field + "' in population '" + pop + "'");

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -59,6 +60,12 @@ const char *kind_name(int32_t kind) {
   case GG_KIND_RECORDER: return "recorder";
   default: return nullptr;
   }
+}
+
+int field_index(const gg_descriptor *d, const char *name) {
+  for (uint32_t k = 0; d && k < d->n_fields; ++k)
+    if (std::strcmp(d->fields[k].name, name) == 0) return int(k);
+  return -1;
 }
 
 void check_descriptor(const gg_descriptor *d, const std::string &path) {

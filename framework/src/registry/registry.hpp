@@ -72,6 +72,9 @@ inline auto channel_hook(const gg_hooks *h) -> decltype(h->channel) {
 // ABI does not name (check_descriptor refuses such a plugin, so a loaded one always has a name).
 const char *kind_name(int32_t kind);
 
+// The index of the field named `name` in descriptor d's table, or -1 (also for a NULL d).
+int field_index(const gg_descriptor *d, const char *name);
+
 // The checks of a descriptor against this kernel (ABI version, required hooks, field table),
 // separate from loading so tests can run them on hand-made descriptors. Throws PluginError.
 void check_descriptor(const gg_descriptor *d, const std::string &path);

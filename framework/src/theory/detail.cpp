@@ -47,13 +47,6 @@ double time_mean(const ValueSpec &initial, const std::vector<Change> &changes, u
   return sum / double(n_steps);
 }
 
-int field_index(const gg_descriptor *d, const char *name) {
-  if (!d) return -1;
-  for (uint32_t k = 0; k < d->n_fields; ++k)
-    if (std::strcmp(d->fields[k].name, name) == 0) return int(k);
-  return -1;
-}
-
 double param_mean(const PopulationSpec &p, int field, uint64_t n_steps, bool *drawn,
                   bool *scheduled) {
   if (field < 0 || size_t(field) >= p.values.size()) return 0;

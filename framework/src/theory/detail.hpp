@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "experiment/experiment.hpp"
+#include "registry/registry.hpp"
 
 namespace ganglion::theory::detail {
 
@@ -21,9 +22,6 @@ double spec_mean(const ValueSpec &v, bool *drawn = nullptr);
 // `changes` (each change's value taken at its element mean). `scheduled` is set when it changes.
 double time_mean(const ValueSpec &initial, const std::vector<Change> &changes, uint64_t n_steps,
                  bool *drawn = nullptr, bool *scheduled = nullptr);
-
-// Index of the field `name` in a descriptor, or -1.
-int field_index(const gg_descriptor *d, const char *name);
 
 // The time mean of a population's parameter `field` (its element mean, through its schedule).
 double param_mean(const PopulationSpec &p, int field, uint64_t n_steps, bool *drawn = nullptr,

@@ -84,8 +84,8 @@ double source_rate(const PopulationSpec &src, const Experiment &exp, const std::
   const gg_descriptor *d = src.plugin->desc;
   const std::string model = d->name;
   const uint64_t n_steps = exp.simulation.n_steps;
-  const int rate_field = detail::field_index(d, "rate");
-  const int times_field = detail::field_index(d, "times");
+  const int rate_field = field_index(d, "rate");
+  const int times_field = field_index(d, "times");
   if (rate_field >= 0 && (model == "poisson" || d->fields[rate_field].unit == std::string("Hz"))) {
     bool drawn = false, scheduled = false;
     const double r = detail::param_mean(src, rate_field, n_steps, &drawn, &scheduled);
@@ -196,7 +196,7 @@ MeanField mean_field(const Experiment &exp) {
     double area = 0, per_hz = 1e-3;
     if (syn == "exp_current") {
       if (pr.peak_convention) {
-        const int t = detail::field_index(pr.synapse->desc, "tau");
+        const int t = field_index(pr.synapse->desc, "tau");
         bool drawn = false;
         const double tau = t >= 0 ? detail::spec_mean(pr.values[size_t(t)], &drawn) : 0;
         if (drawn)
@@ -209,7 +209,7 @@ MeanField mean_field(const Experiment &exp) {
     } else if (syn == "delta") {
       area = J;
       if (mf.units[size_t(a)] != "mV/ms") {
-        const int c = detail::field_index(post.plugin->desc, "C");
+        const int c = field_index(post.plugin->desc, "C");
         if (c >= 0) {
           const double C = detail::param_mean(post, c, n_steps);
           area = J * C;
@@ -261,7 +261,7 @@ MeanField mean_field(const Experiment &exp) {
     const auto &p = pops[size_t(mf.population[size_t(a)])];
     const gg_descriptor *d = p.plugin->desc;
     const char *drive = mf.rate_units ? "X" : "I_e";
-    const int f = detail::field_index(d, drive);
+    const int f = field_index(d, drive);
     if (f >= 0) {
       bool drawn = false, scheduled = false;
       const double v = detail::param_mean(p, f, n_steps, &drawn, &scheduled);

@@ -33,7 +33,7 @@ std::vector<RateFn> rate_functions(const Experiment &exp, const MeanField &mf,
   for (size_t a = 0; a < mf.population.size(); ++a) {
     const auto &p = exp.populations[size_t(mf.population[a])];
     const gg_descriptor *d = p.plugin->desc;
-    const int f = detail::field_index(d, "function");
+    const int f = field_index(d, "function");
     if (f < 0)
       throw TheoryError(p.pointer + ": rate model '" + std::string(d->name) +
                         "' has no 'function' field: its transfer function is unknown to the "
@@ -43,7 +43,7 @@ std::vector<RateFn> rate_functions(const Experiment &exp, const MeanField &mf,
     bool drawn = false, scheduled = false;
     fn.fn = int(std::lround(detail::spec_mean(p.values[size_t(f)])));
     auto get = [&](const char *name, double &out) {
-      const int k = detail::field_index(d, name);
+      const int k = field_index(d, name);
       if (k >= 0) out = detail::param_mean(p, k, n_steps, &drawn, &scheduled);
     };
     get("gain", fn.gain);
