@@ -73,7 +73,7 @@ void print_heading(const LoadedPlugin &p) {
   if (d->flags & GG_DESC_SPLIT_STEP)
     std::cout << "  delivery: a large projection may be delivered on several threads at once, by "
                  "target range\n";
-  if (channel_hook(d->cpu))
+  if (channel_hook(hook_table(d, GG_BACKEND_CPU)))
     std::cout << "  channel:  where its constants are one for all neurons, its current is computed "
                  "in the step of a neuron that takes channels\n";
   if (d->flags & GG_DESC_CHECKS_BOUNDS)

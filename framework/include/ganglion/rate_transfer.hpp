@@ -23,7 +23,7 @@ struct RateTransfer {
     }
   }
 
-  // One-sided at a kink: the value for x just above it.
+  // One-sided at a kink: the value for x just below it (0: x > 0 and x > theta are strict).
   double df(double x) const {
     switch (fn) {
     case 0: return x > 0 ? 1 : 0;
