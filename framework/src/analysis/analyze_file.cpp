@@ -122,6 +122,303 @@ std::string general(double x) {
   return buf;
 }
 
+// Whether `v` holds `s`.
+bool contains(const std::vector<std::string> &v, const std::string &s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// With weights recorded (plasticity), the run is shown in this many windows.
+constexpr int kWindows = 10;
+
+// `path` opened read-only; an AnalysisError says why it cannot be (missing, a run's unfinished
+// .part beside it, a folder, not HDF5, damaged).
+Hid open_output(const std::string &path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    std::string msg = path + ": no such file";
+    if (std::filesystem::exists(path + ".part", ec))
+      msg += " (" + path + ".part exists: a run that has not finished or failed; analyse that)";
+    throw AnalysisError(msg);
+  }
+  if (std::filesystem::is_directory(path, ec))
+    throw AnalysisError(path + ": is a folder, not a file");
+  if (H5Fis_hdf5(path.c_str()) <= 0)
+    throw AnalysisError(path + ": not an HDF5 file (expected the output file of `ganglion run`)");
+  Hid f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!f) throw AnalysisError(path + ": cannot open the HDF5 file (unreadable or damaged)");
+  return f;
+}
+
+// The resolved experiment the run wrote into the root attribute "experiment".
+nlohmann::ordered_json read_experiment(hid_t f, const std::string &path) {
+  const auto text = string_attribute(f, "/", "experiment");
+  if (!text)
+    throw AnalysisError(path + ": not a ganglion output file (no \"experiment\" attribute on /)");
+  nlohmann::ordered_json exp;
+  try {
+    exp = nlohmann::ordered_json::parse(*text);
+  } catch (const std::exception &e) {
+    throw AnalysisError(path + ": the \"experiment\" attribute is not valid JSON (" + e.what() +
+                        ")");
+  }
+  if (!exp.is_object() || !exp.contains("populations") || !exp["populations"].is_object())
+    throw AnalysisError(path + ": the \"experiment\" attribute has no \"populations\" object");
+  return exp;
+}
+
+// The experiment's simulation.duration in ms.
+double read_duration(const nlohmann::ordered_json &exp, const std::string &path) {
+  try {
+    return convert_value(exp.at("simulation").at("duration"), "ms",
+                         path + ": experiment /simulation/duration", "duration");
+  } catch (const nlohmann::json::exception &) {
+    throw AnalysisError(path + ": the \"experiment\" attribute has no simulation.duration");
+  } catch (const std::exception &e) {
+    throw AnalysisError(e.what());
+  }
+}
+
+// Refuses a file without spikes and options that leave nothing to measure.
+void check_spikes_and_options(hid_t f, const std::string &path, const SpikeStatsOptions &options,
+                              double duration_ms) {
+  if (!is_group(f, "/spikes"))
+    throw AnalysisError(path +
+                        ": no spikes recorded (no /spikes group); add {\"type\": \"spikes\", "
+                        "\"populations\": [...]} to the experiment's \"recorders\"");
+  if (!(options.from_ms >= 0) || !(options.from_ms < duration_ms))
+    throw AnalysisError("--from " + format_number(options.from_ms) +
+                        " ms: must be at least 0 and before the end of the run (" +
+                        format_number(duration_ms) + " ms)");
+  if (!(options.window_ms > 0) || !(options.bin_ms > 0))
+    throw AnalysisError("--window " + format_number(options.window_ms) + " ms, --bin " +
+                        format_number(options.bin_ms) +
+                        " ms: the Fano window and the correlation bin must be positive");
+}
+
+// The windows' ends and each recorded projection's mean weight at them (the last sample at or
+// before each end).
+void read_mean_weights(hid_t f, const std::string &path, double duration_ms, OverTime &ot) {
+  for (int w = 1; w <= kWindows; ++w)
+    ot.end_ms.push_back(duration_ms * w / kWindows);
+  for (const auto &proj : members(f, "/weights")) {
+    const std::string base = "/weights/" + proj;
+    const auto t = read_1d<double>(f, base + "/time", H5T_NATIVE_DOUBLE, path);
+    const auto m = read_1d<double>(f, base + "/mean", H5T_NATIVE_DOUBLE, path);
+    std::vector<double> at(kWindows, std::nan(""));
+    for (int w = 0; w < kWindows; ++w)
+      for (std::size_t k = 0; k < t.size() && k < m.size(); ++k)
+        if (t[k] <= ot.end_ms[std::size_t(w)] + 1e-9) at[std::size_t(w)] = m[k];
+    ot.mean_weight.emplace_back(proj, at);
+  }
+}
+
+// A population's rate (Hz) in each window, from its spike times.
+std::vector<double> window_rates(const std::vector<double> &times, uint64_t size,
+                                 double duration_ms) {
+  std::vector<double> counts(kWindows, 0.0);
+  for (double t : times)
+    counts[std::size_t(
+        std::clamp(int(std::ceil(t / duration_ms * kWindows)) - 1, 0, kWindows - 1))] += 1;
+  for (double &c : counts)
+    c /= double(size) * (duration_ms / kWindows * 1e-3);
+  return counts;
+}
+
+// The spike measures of population `name` (/spikes/<name>) into p, and its rate in each window
+// when weights were recorded.
+void analyze_spikes(hid_t f, const std::string &name, const nlohmann::ordered_json &pop,
+                    bool weights, FileAnalysis &a, PopulationAnalysis &p) {
+  const std::string &path = a.path;
+  const std::string base = "/spikes/" + name;
+  if (!pop.contains("size") || !pop["size"].is_number_unsigned())
+    throw AnalysisError(path + ": the experiment gives no size for population " + name);
+  const uint64_t size = pop["size"].get<uint64_t>();
+  const auto times = read_1d<double>(f, base + "/timestamps", H5T_NATIVE_DOUBLE, path);
+  const auto ids = read_1d<uint64_t>(f, base + "/node_ids", H5T_NATIVE_UINT64, path);
+  if (weights) a.over_time.rate_hz.emplace_back(name, window_rates(times, size, a.duration_ms));
+  try {
+    p.spikes = spike_stats(times, ids, size, a.duration_ms, a.options);
+  } catch (const std::invalid_argument &e) {
+    throw AnalysisError(path + ": " + base + ": " + e.what());
+  }
+  p.has_spikes = true;
+}
+
+// The input series recorded under `base` (/inputs/<population>): one per projection, with the
+// common "time" dataset when it fits.
+std::vector<InputSeries> read_input_series(hid_t f, const std::string &base,
+                                           const std::string &path) {
+  std::vector<InputSeries> series;
+  std::vector<double> times;
+  const auto names = members(f, base);
+  if (contains(names, "time")) times = read_1d<double>(f, base + "/time", H5T_NATIVE_DOUBLE, path);
+  for (const auto &proj : names) {
+    if (proj == "time" || is_group(f, base + "/" + proj)) continue;
+    InputSeries s;
+    s.name = proj;
+    s.unit = string_attribute(f, base + "/" + proj, "units").value_or("");
+    s.values = read_1d<double>(f, base + "/" + proj, H5T_NATIVE_DOUBLE, path);
+    if (times.size() == s.values.size()) s.times_ms = times;
+    series.push_back(std::move(s));
+  }
+  return series;
+}
+
+// Puts the series in the order the experiment lists its projections (those it does not list
+// last, in the order they came).
+void sort_by_projection_order(std::vector<InputSeries> &series, const nlohmann::ordered_json &exp) {
+  std::vector<std::string> order;
+  if (exp.contains("projections") && exp["projections"].is_array())
+    for (const auto &q : exp["projections"])
+      if (q.is_object() && q.contains("name") && q["name"].is_string())
+        order.push_back(q["name"].get<std::string>());
+  auto rank = [&](const std::string &n) {
+    return std::size_t(std::find(order.begin(), order.end(), n) - order.begin());
+  };
+  std::stable_sort(series.begin(), series.end(),
+                   [&](const auto &x, const auto &y) { return rank(x.name) < rank(y.name); });
+}
+
+// The mean input of each projection into population `name` and its E / I split, into p.
+void analyze_inputs(hid_t f, const std::string &name, const nlohmann::ordered_json &exp,
+                    const FileAnalysis &a, PopulationAnalysis &p) {
+  std::vector<InputSeries> series = read_input_series(f, "/inputs/" + name, a.path);
+  if (series.empty()) return;
+  sort_by_projection_order(series, exp);
+  p.inputs = input_balance(series, a.duration_ms, a.options.from_ms);
+  p.has_inputs = true;
+}
+
+// The first line: the span measured, what was skipped, and the file's status when the run did
+// not complete.
+void write_span(std::ostringstream &os, const FileAnalysis &a, const std::string &transient_note) {
+  const SpikeStatsOptions &o = a.options;
+  const std::string skipped = !transient_note.empty() ? transient_note
+                              : o.from_ms > 0
+                                  ? "the first " + format_number(o.from_ms) + " ms skipped"
+                                  : "nothing skipped";
+  os << "spike statistics over (" << format_number(o.from_ms) << ", "
+     << format_number(a.duration_ms) << "] ms (" << skipped << ")";
+  if (!a.status.empty() && a.status != "complete") os << "; file status: " << a.status;
+  os << "\n";
+}
+
+// The population column is as wide as the longest name (at least 12).
+int name_width(const FileAnalysis &a) {
+  int name_w = 12;
+  for (const auto &p : a.populations)
+    name_w = std::max(name_w, int(p.name.size()));
+  return name_w;
+}
+
+// How the spike measures were computed (the windows and bins are the first spiking population's:
+// every population has the same).
+void write_spike_notes(std::ostringstream &os, const SpikeStats &s, const SpikeStatsOptions &o) {
+  os << "  CV ISI: mean over the neurons with >= 3 spikes.\n"
+     << "  Fano: spike counts in " << thousands(s.fano.windows) << " windows of "
+     << format_number(o.window_ms) << " ms, mean over the neurons that spiked.\n"
+     << "  corr: Pearson correlation of spike counts in " << thousands(s.correlation.bins)
+     << " bins of " << format_number(o.bin_ms)
+     << " ms, mean over pairs of neurons whose count varies:\n        "
+     << (o.pairs == 0 ? std::string("none asked for (--pairs 0).")
+                      : "up to " + thousands(o.pairs) +
+                            " pairs drawn with a fixed seed (every pair when there are fewer).")
+     << "\n";
+}
+
+// One row per population with spikes: size, spikes, rate, CV, Fano and correlation.
+void write_spike_table(std::ostringstream &os, const FileAnalysis &a, int name_w) {
+  const PopulationAnalysis *first = nullptr;
+  for (const auto &p : a.populations)
+    if (p.has_spikes && !first) first = &p;
+  if (!first) return;
+  char line[256];
+  std::snprintf(line, sizeof line, "  %-*s %9s %11s %9s %17s %17s %19s\n", name_w, "population",
+                "neurons", "spikes", "rate (Hz)", "CV ISI (neurons)", "Fano (neurons)",
+                "corr (pairs)");
+  os << line;
+  auto cell = [](const std::string &v, uint64_t n) { return v + " (" + thousands(n) + ")"; };
+  for (const auto &p : a.populations) {
+    if (!p.has_spikes) continue;
+    const SpikeStats &s = p.spikes;
+    std::snprintf(line, sizeof line, "  %-*s %9s %11s %9.3f %17s %17s %19s\n", name_w,
+                  p.name.c_str(), thousands(s.size).c_str(), thousands(s.spikes).c_str(), s.rate_hz,
+                  cell(fixed(s.cv.mean, 3), s.cv.neurons).c_str(),
+                  cell(fixed(s.fano.mean, 3), s.fano.neurons).c_str(),
+                  cell(fixed(s.correlation.mean, 4), s.correlation.pairs).c_str());
+    os << line;
+  }
+  write_spike_notes(os, first->spikes, a.options);
+}
+
+// Rates in the windows and mean weights at their ends, one row per population and projection.
+void write_over_time(std::ostringstream &os, const OverTime &ot, int name_w) {
+  os << "\nover time (weights were recorded): rates in ten windows, mean weights at their ends\n";
+  std::string head(std::size_t(name_w) + 2, ' ');
+  for (double e : ot.end_ms) {
+    const std::string t = format_number(e);
+    head.append(std::size_t(std::max(1, 10 - int(t.size()))), ' ');
+    head += t;
+  }
+  os << head << "  (ms)\n";
+  auto series = [&](const std::string &label, const std::vector<double> &v, const char *unit) {
+    char cell[32];
+    std::string line =
+        "  " + label + std::string(std::size_t(std::max(0, name_w - int(label.size()))), ' ');
+    for (double x : v) {
+      std::snprintf(cell, sizeof cell, " %9s", general(x).c_str());
+      line += cell;
+    }
+    os << line << "  " << unit << "\n";
+  };
+  for (const auto &[pop, v] : ot.rate_hz)
+    series(pop, v, "Hz");
+  for (const auto &[proj, v] : ot.mean_weight)
+    series(proj, v, "mean weight");
+}
+
+// The mean input of each projection per population with recorded inputs, then its excitation,
+// inhibition, total and what the cancellation leaves.
+void write_input_table(std::ostringstream &os, const FileAnalysis &a, int name_w) {
+  bool any_inputs = false;
+  for (const auto &p : a.populations)
+    any_inputs = any_inputs || p.has_inputs;
+  if (!any_inputs) return;
+  os << "\nmean input per projection (population mean, time-averaged over t > "
+     << format_number(a.options.from_ms) << " ms)\n"
+     << "  excitation: the projections with a positive mean; inhibition: negative; "
+        "|total| / excitation: what the cancellation leaves\n";
+  char line[256];
+  int proj_w = 20;
+  for (const auto &p : a.populations)
+    for (const auto &q : p.inputs.projections)
+      proj_w = std::max(proj_w, int(q.name.size()));
+  std::snprintf(line, sizeof line, "  %-*s %-*s %12s  %s\n", name_w, "population", proj_w,
+                "projection", "mean", "unit");
+  os << line;
+  for (const auto &p : a.populations) {
+    if (!p.has_inputs) continue;
+    const InputBalance &b = p.inputs;
+    const std::string &u = b.unit;
+    bool first_row = true;
+    auto row = [&](const std::string &label, double v, const std::string &unit) {
+      std::snprintf(line, sizeof line, "  %-*s %-*s %12s  %s", name_w,
+                    first_row ? p.name.c_str() : "", proj_w, label.c_str(), general(v).c_str(),
+                    unit.c_str());
+      std::string l = line;
+      l.erase(l.find_last_not_of(' ') + 1);
+      os << l << "\n";
+      first_row = false;
+    };
+    for (const auto &q : b.projections)
+      row(q.name, q.mean, q.unit);
+    row("excitation", b.excitatory, u);
+    row("inhibition", b.inhibitory, u);
+    row("total", b.total, u);
+    row("|total| / excitation", b.ratio, "");
+  }
+}
+
 } // namespace
 
 bool file_has_spikes(const std::string &path) {
@@ -132,145 +429,36 @@ bool file_has_spikes(const std::string &path) {
   return f && is_group(f.get(), "/spikes") && !members(f.get(), "/spikes").empty();
 }
 
-double default_transient_ms(double duration_ms) { return std::min(100.0, 0.1 * duration_ms); }
+double default_transient_ms(double duration_ms) {
+  return std::min(100.0, 0.1 * duration_ms);
+}
 
 FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &options) {
   QuietHdf5 quiet;
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    std::string msg = path + ": no such file";
-    if (std::filesystem::exists(path + ".part", ec))
-      msg += " (" + path + ".part exists: a run that has not finished or failed; analyse that)";
-    throw AnalysisError(msg);
-  }
-  if (std::filesystem::is_directory(path, ec)) throw AnalysisError(path + ": is a folder, not a file");
-  if (H5Fis_hdf5(path.c_str()) <= 0)
-    throw AnalysisError(path + ": not an HDF5 file (expected the output file of `ganglion run`)");
-  Hid f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
-  if (!f) throw AnalysisError(path + ": cannot open the HDF5 file (unreadable or damaged)");
-
-  const auto text = string_attribute(f.get(), "/", "experiment");
-  if (!text)
-    throw AnalysisError(path + ": not a ganglion output file (no \"experiment\" attribute on /)");
-  nlohmann::ordered_json exp;
-  try {
-    exp = nlohmann::ordered_json::parse(*text);
-  } catch (const std::exception &e) {
-    throw AnalysisError(path + ": the \"experiment\" attribute is not valid JSON (" + e.what() + ")");
-  }
-  if (!exp.is_object() || !exp.contains("populations") || !exp["populations"].is_object())
-    throw AnalysisError(path + ": the \"experiment\" attribute has no \"populations\" object");
-
+  const Hid file = open_output(path);
+  const hid_t f = file.get();
+  const nlohmann::ordered_json exp = read_experiment(f, path);
   FileAnalysis a;
   a.path = path;
   a.options = options;
-  a.status = string_attribute(f.get(), "/", "status").value_or("");
-  try {
-    a.duration_ms = convert_value(exp.at("simulation").at("duration"), "ms",
-                                  path + ": experiment /simulation/duration", "duration");
-  } catch (const nlohmann::json::exception &) {
-    throw AnalysisError(path + ": the \"experiment\" attribute has no simulation.duration");
-  } catch (const std::exception &e) {
-    throw AnalysisError(e.what());
-  }
+  a.status = string_attribute(f, "/", "status").value_or("");
+  a.duration_ms = read_duration(exp, path);
+  check_spikes_and_options(f, path, options, a.duration_ms);
 
-  if (!is_group(f.get(), "/spikes"))
-    throw AnalysisError(path + ": no spikes recorded (no /spikes group); add {\"type\": \"spikes\", "
-                               "\"populations\": [...]} to the experiment's \"recorders\"");
-  if (!(options.from_ms >= 0) || !(options.from_ms < a.duration_ms))
-    throw AnalysisError("--from " + format_number(options.from_ms) +
-                        " ms: must be at least 0 and before the end of the run (" +
-                        format_number(a.duration_ms) + " ms)");
-  if (!(options.window_ms > 0) || !(options.bin_ms > 0))
-    throw AnalysisError("--window " + format_number(options.window_ms) + " ms, --bin " +
-                        format_number(options.bin_ms) +
-                        " ms: the Fano window and the correlation bin must be positive");
-
-  const auto spiking = members(f.get(), "/spikes");
-  const auto with_inputs = is_group(f.get(), "/inputs") ? members(f.get(), "/inputs")
-                                                     : std::vector<std::string>{};
-  auto has = [](const std::vector<std::string> &v, const std::string &s) {
-    return std::find(v.begin(), v.end(), s) != v.end();
-  };
+  const auto spiking = members(f, "/spikes");
+  const auto with_inputs =
+      is_group(f, "/inputs") ? members(f, "/inputs") : std::vector<std::string>{};
   for (const auto &name : spiking)
     if (!exp["populations"].contains(name))
       throw AnalysisError(path + ": /spikes/" + name + " is not a population of the experiment");
-
-  // With weights recorded (plasticity), the run in ten windows: rates and mean weights over time.
-  const bool weights = is_group(f.get(), "/weights");
-  OverTime &ot = a.over_time;
-  const int windows = 10;
-  if (weights) {
-    for (int w = 1; w <= windows; ++w) ot.end_ms.push_back(a.duration_ms * w / windows);
-    for (const auto &proj : members(f.get(), "/weights")) {
-      const std::string base = "/weights/" + proj;
-      const auto t = read_1d<double>(f.get(), base + "/time", H5T_NATIVE_DOUBLE, path);
-      const auto m = read_1d<double>(f.get(), base + "/mean", H5T_NATIVE_DOUBLE, path);
-      std::vector<double> at(windows, std::nan(""));
-      for (int w = 0; w < windows; ++w) // the last sample at or before the window's end
-        for (std::size_t k = 0; k < t.size() && k < m.size(); ++k)
-          if (t[k] <= ot.end_ms[std::size_t(w)] + 1e-9) at[std::size_t(w)] = m[k];
-      ot.mean_weight.emplace_back(proj, at);
-    }
-  }
+  const bool weights = is_group(f, "/weights");
+  if (weights) read_mean_weights(f, path, a.duration_ms, a.over_time);
 
   for (const auto &[name, pop] : exp["populations"].items()) {
     PopulationAnalysis p;
     p.name = name;
-    if (has(spiking, name)) {
-      const std::string base = "/spikes/" + name;
-      if (!pop.contains("size") || !pop["size"].is_number_unsigned())
-        throw AnalysisError(path + ": the experiment gives no size for population " + name);
-      const uint64_t size = pop["size"].get<uint64_t>();
-      const auto times = read_1d<double>(f.get(), base + "/timestamps", H5T_NATIVE_DOUBLE, path);
-      const auto ids = read_1d<uint64_t>(f.get(), base + "/node_ids", H5T_NATIVE_UINT64, path);
-      if (weights) {
-        std::vector<double> counts(windows, 0.0);
-        for (double t : times)
-          counts[std::size_t(std::clamp(int(std::ceil(t / a.duration_ms * windows)) - 1, 0,
-                                        windows - 1))] += 1;
-        for (double &c : counts) c /= double(size) * (a.duration_ms / windows * 1e-3);
-        ot.rate_hz.emplace_back(name, counts);
-      }
-      try {
-        p.spikes = spike_stats(times, ids, size, a.duration_ms, options);
-      } catch (const std::invalid_argument &e) {
-        throw AnalysisError(path + ": " + base + ": " + e.what());
-      }
-      p.has_spikes = true;
-    }
-    if (has(with_inputs, name)) {
-      const std::string base = "/inputs/" + name;
-      std::vector<InputSeries> series;
-      std::vector<double> times;
-      const auto names = members(f.get(), base);
-      if (has(names, "time")) times = read_1d<double>(f.get(), base + "/time", H5T_NATIVE_DOUBLE, path);
-      for (const auto &proj : names) {
-        if (proj == "time" || is_group(f.get(), base + "/" + proj)) continue;
-        InputSeries s;
-        s.name = proj;
-        s.unit = string_attribute(f.get(), base + "/" + proj, "units").value_or("");
-        s.values = read_1d<double>(f.get(), base + "/" + proj, H5T_NATIVE_DOUBLE, path);
-        if (times.size() == s.values.size()) s.times_ms = times;
-        series.push_back(std::move(s));
-      }
-      if (!series.empty()) {
-        // Projections in the experiment's order where it lists them.
-        std::vector<std::string> order;
-        if (exp.contains("projections") && exp["projections"].is_array())
-          for (const auto &q : exp["projections"])
-            if (q.is_object() && q.contains("name") && q["name"].is_string())
-              order.push_back(q["name"].get<std::string>());
-        auto rank = [&](const std::string &n) {
-          return std::size_t(std::find(order.begin(), order.end(), n) - order.begin());
-        };
-        std::stable_sort(series.begin(), series.end(), [&](const auto &x, const auto &y) {
-          return rank(x.name) < rank(y.name);
-        });
-        p.inputs = input_balance(series, a.duration_ms, options.from_ms);
-        p.has_inputs = true;
-      }
-    }
+    if (contains(spiking, name)) analyze_spikes(f, name, pop, weights, a, p);
+    if (contains(with_inputs, name)) analyze_inputs(f, name, exp, a, p);
     if (p.has_spikes || p.has_inputs) a.populations.push_back(std::move(p));
   }
   return a;
@@ -278,110 +466,11 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
 
 std::string format_analysis(const FileAnalysis &a, const std::string &transient_note) {
   std::ostringstream os;
-  const SpikeStatsOptions &o = a.options;
-  const std::string skipped =
-      !transient_note.empty() ? transient_note
-      : o.from_ms > 0         ? "the first " + format_number(o.from_ms) + " ms skipped"
-                              : "nothing skipped";
-  os << "spike statistics over (" << format_number(o.from_ms) << ", " << format_number(a.duration_ms)
-     << "] ms (" << skipped << ")";
-  if (!a.status.empty() && a.status != "complete") os << "; file status: " << a.status;
-  os << "\n";
-
-  const PopulationAnalysis *first = nullptr;
-  int name_w = 12; // the population column as wide as the longest name
-  for (const auto &p : a.populations) {
-    if (p.has_spikes && !first) first = &p;
-    name_w = std::max(name_w, int(p.name.size()));
-  }
-  if (first) {
-    char line[256];
-    std::snprintf(line, sizeof line, "  %-*s %9s %11s %9s %17s %17s %19s\n", name_w, "population",
-                  "neurons", "spikes", "rate (Hz)", "CV ISI (neurons)", "Fano (neurons)",
-                  "corr (pairs)");
-    os << line;
-    for (const auto &p : a.populations) {
-      if (!p.has_spikes) continue;
-      const SpikeStats &s = p.spikes;
-      auto cell = [](const std::string &v, uint64_t n) { return v + " (" + thousands(n) + ")"; };
-      std::snprintf(line, sizeof line, "  %-*s %9s %11s %9.3f %17s %17s %19s\n", name_w, p.name.c_str(),
-                    thousands(s.size).c_str(), thousands(s.spikes).c_str(), s.rate_hz,
-                    cell(fixed(s.cv.mean, 3), s.cv.neurons).c_str(),
-                    cell(fixed(s.fano.mean, 3), s.fano.neurons).c_str(),
-                    cell(fixed(s.correlation.mean, 4), s.correlation.pairs).c_str());
-      os << line;
-    }
-    const SpikeStats &s = first->spikes;
-    os << "  CV ISI: mean over the neurons with >= 3 spikes.\n"
-       << "  Fano: spike counts in " << thousands(s.fano.windows) << " windows of "
-       << format_number(o.window_ms) << " ms, mean over the neurons that spiked.\n"
-       << "  corr: Pearson correlation of spike counts in " << thousands(s.correlation.bins)
-       << " bins of " << format_number(o.bin_ms)
-       << " ms, mean over pairs of neurons whose count varies:\n        "
-       << (o.pairs == 0 ? std::string("none asked for (--pairs 0).")
-                        : "up to " + thousands(o.pairs) +
-                              " pairs drawn with a fixed seed (every pair when there are fewer).")
-       << "\n";
-  }
-
-  if (!a.over_time.end_ms.empty()) {
-    const OverTime &ot = a.over_time;
-    os << "\nover time (weights were recorded): rates in ten windows, mean weights at their ends\n";
-    std::string head(std::size_t(name_w) + 2, ' ');
-    for (double e : ot.end_ms) {
-      const std::string t = format_number(e);
-      head.append(std::size_t(std::max(1, 10 - int(t.size()))), ' ');
-      head += t;
-    }
-    os << head << "  (ms)\n";
-    auto series = [&](const std::string &label, const std::vector<double> &v, const char *unit) {
-      char cell[32];
-      std::string line = "  " + label + std::string(std::size_t(std::max(0, name_w - int(label.size()))), ' ');
-      for (double x : v) {
-        std::snprintf(cell, sizeof cell, " %9s", general(x).c_str());
-        line += cell;
-      }
-      os << line << "  " << unit << "\n";
-    };
-    for (const auto &[pop, v] : ot.rate_hz) series(pop, v, "Hz");
-    for (const auto &[proj, v] : ot.mean_weight) series(proj, v, "mean weight");
-  }
-
-  bool any_inputs = false;
-  for (const auto &p : a.populations) any_inputs = any_inputs || p.has_inputs;
-  if (any_inputs) {
-    os << "\nmean input per projection (population mean, time-averaged over t > "
-       << format_number(o.from_ms) << " ms)\n"
-       << "  excitation: the projections with a positive mean; inhibition: negative; "
-          "|total| / excitation: what the cancellation leaves\n";
-    char line[256];
-    int proj_w = 20;
-    for (const auto &p : a.populations)
-      for (const auto &q : p.inputs.projections) proj_w = std::max(proj_w, int(q.name.size()));
-    std::snprintf(line, sizeof line, "  %-*s %-*s %12s  %s\n", name_w, "population", proj_w,
-                  "projection", "mean", "unit");
-    os << line;
-    for (const auto &p : a.populations) {
-      if (!p.has_inputs) continue;
-      const InputBalance &b = p.inputs;
-      const std::string &u = b.unit;
-      bool first_row = true;
-      auto row = [&](const std::string &label, double v, const std::string &unit) {
-        std::snprintf(line, sizeof line, "  %-*s %-*s %12s  %s", name_w,
-                      first_row ? p.name.c_str() : "", proj_w, label.c_str(), general(v).c_str(),
-                      unit.c_str());
-        std::string l = line;
-        l.erase(l.find_last_not_of(' ') + 1);
-        os << l << "\n";
-        first_row = false;
-      };
-      for (const auto &q : b.projections) row(q.name, q.mean, q.unit);
-      row("excitation", b.excitatory, u);
-      row("inhibition", b.inhibitory, u);
-      row("total", b.total, u);
-      row("|total| / excitation", b.ratio, "");
-    }
-  }
+  write_span(os, a, transient_note);
+  const int name_w = name_width(a);
+  write_spike_table(os, a, name_w);
+  if (!a.over_time.end_ms.empty()) write_over_time(os, a.over_time, name_w);
+  write_input_table(os, a, name_w);
   return os.str();
 }
 
