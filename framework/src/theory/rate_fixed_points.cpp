@@ -27,6 +27,8 @@ using detail::RateFn;
 
 namespace {
 
+// Each mean-field population's transfer function and tau, from its 'rate' plugin's fields (the
+// means where they are drawn per unit or scheduled, with a note saying so).
 std::vector<RateFn> rate_functions(const Experiment &exp, const MeanField &mf,
                                    std::vector<std::string> &notes) {
   std::vector<RateFn> fns;
@@ -54,15 +56,17 @@ std::vector<RateFn> rate_functions(const Experiment &exp, const MeanField &mf,
     get("tau", fn.tau);
     if (drawn)
       notes.push_back(p.pointer + ": transfer parameters differ between units: their means are "
-                      "used");
+                                  "used");
     if (scheduled)
       notes.push_back(p.pointer + ": transfer parameters follow a schedule: their time means "
-                      "are used");
+                                  "are used");
     fns.push_back(fn);
   }
   return fns;
 }
 
+// The fixed point r with the Jacobian's eigenvalues and its stability (see the top of the file);
+// on_kink is set when a piecewise-linear unit sits at its threshold.
 FixedPoint classify(const Eigen::MatrixXd &W, const Eigen::VectorXd &X,
                     const std::vector<RateFn> &fns, const Eigen::VectorXd &r, bool *on_kink) {
   const int n = int(r.size());
@@ -87,6 +91,169 @@ FixedPoint classify(const Eigen::MatrixXd &W, const Eigen::VectorXd &X,
   return fp;
 }
 
+// relu and threshold_linear (r = g [u - theta]^+): the fixed points are the solutions of the LCP
+// semi_balanced(G W - I, G (X - theta)), every one, exactly (see the top of the file). how: the
+// method, with semi_balanced()'s note.
+std::vector<Eigen::VectorXd> lcp_fixed_points(const MeanField &mf, const std::vector<RateFn> &fns,
+                                              std::string &how) {
+  const Eigen::MatrixXd &W = mf.W;
+  const Eigen::VectorXd &X = mf.X;
+  const int n = int(W.rows());
+  Eigen::MatrixXd Wp = W;
+  Eigen::VectorXd Xp = X;
+  for (int a = 0; a < n; ++a) {
+    const double g = fns[size_t(a)].fn == 0 ? 1 : fns[size_t(a)].gain;
+    const double th = fns[size_t(a)].fn == 0 ? 0 : fns[size_t(a)].theta;
+    Wp.row(a) *= g;
+    Wp(a, a) -= 1;
+    Xp(a) = g * (X(a) - th);
+  }
+  SemiBalanced s = semi_balanced(Wp, Xp, 20, mf.names);
+  how = "relu/threshold_linear: the fixed points solve the LCP r >= 0, G (W r + X - theta) - r "
+        "<= 0, complementary; " +
+        s.note;
+  return s.solutions;
+}
+
+// Where Newton's method starts, over each population's range: [0, r_max] sigmoid, [-r_max, r_max]
+// tanh, [0, R] otherwise, R twice the largest rate a drive alone gives (at least 1 Hz). A grid of
+// m per population while m^n stays small (m = 7, 4, 3 up to n = 3, 5, 8), else 300 pseudo-random
+// points (seed 12345): deterministic either way.
+struct Starts {
+  std::vector<Eigen::VectorXd> points;
+  int m = 0;    // grid points per population; 0: pseudo-random
+  double R = 1; // Hz
+};
+
+Starts newton_starts(int n, const Eigen::VectorXd &X, const std::vector<RateFn> &fns) {
+  Starts st;
+  std::vector<double> lo(static_cast<size_t>(n)), hi(static_cast<size_t>(n));
+  double &R = st.R; // from 1
+  for (int a = 0; a < n; ++a)
+    R = std::max(R, 2 * std::abs(fns[size_t(a)].f(X(a))));
+  for (int a = 0; a < n; ++a) {
+    const RateFn &f = fns[size_t(a)];
+    lo[size_t(a)] = f.fn == 3 ? -f.r_max : 0;
+    hi[size_t(a)] = f.fn == 2 || f.fn == 3 ? f.r_max : R;
+  }
+  std::vector<Eigen::VectorXd> &starts = st.points;
+  st.m = n <= 3 ? 7 : n <= 5 ? 4 : n <= 8 ? 3 : 0;
+  const int m = st.m;
+  if (m > 0) {
+    long total = 1;
+    for (int a = 0; a < n; ++a)
+      total *= m;
+    for (long k = 0; k < total; ++k) {
+      Eigen::VectorXd s(n);
+      long c = k;
+      for (int a = 0; a < n; ++a) {
+        const int i = int(c % m);
+        c /= m;
+        s(a) = lo[size_t(a)] + (hi[size_t(a)] - lo[size_t(a)]) * double(i) / double(m - 1);
+      }
+      starts.push_back(s);
+    }
+  } else {
+    std::mt19937_64 rng(12345);
+    std::uniform_real_distribution<double> U(0, 1);
+    for (int k = 0; k < 300; ++k) {
+      Eigen::VectorXd s(n);
+      for (int a = 0; a < n; ++a)
+        s(a) = lo[size_t(a)] + (hi[size_t(a)] - lo[size_t(a)]) * U(rng);
+      starts.push_back(s);
+    }
+  }
+  return st;
+}
+
+// F(r) = f(W r + X) - r, zero at a fixed point.
+Eigen::VectorXd residual(const Eigen::MatrixXd &W, const Eigen::VectorXd &X,
+                         const std::vector<RateFn> &fns, const Eigen::VectorXd &r) {
+  const int n = int(W.rows());
+  Eigen::VectorXd u = W * r + X, out(n);
+  for (int a = 0; a < n; ++a)
+    out(a) = fns[size_t(a)].f(u(a)) - r(a);
+  return out;
+}
+
+// The Newton step at r: (diag(f'(u)) W - I) step = -F(r), by full-pivot LU (non-finite where the
+// Jacobian is singular).
+Eigen::VectorXd newton_step(const Eigen::MatrixXd &W, const Eigen::VectorXd &X,
+                            const std::vector<RateFn> &fns, const Eigen::VectorXd &r,
+                            const Eigen::VectorXd &Fr) {
+  const int n = int(W.rows());
+  const Eigen::VectorXd u = W * r + X;
+  Eigen::MatrixXd D = W;
+  for (int a = 0; a < n; ++a)
+    D.row(a) *= fns[size_t(a)].df(u(a));
+  D -= Eigen::MatrixXd::Identity(n, n);
+  return D.fullPivLu().solve(-Fr);
+}
+
+// Newton's method from r, damped: the step is halved until |F| falls by a sufficient amount; the
+// search gives up where F or the step is not finite or |F| cannot be made to fall. True, with the
+// root in r, when max |F| <= 1e-10 (1 + max |r|) within 200 iterations.
+bool newton(const Eigen::MatrixXd &W, const Eigen::VectorXd &X, const std::vector<RateFn> &fns,
+            Eigen::VectorXd &r) {
+  Eigen::VectorXd Fr = residual(W, X, fns, r);
+  for (int it = 0; it < 200; ++it) {
+    const double fn = Fr.cwiseAbs().maxCoeff();
+    if (!std::isfinite(fn)) return false;
+    if (fn <= 1e-10 * (1 + r.cwiseAbs().maxCoeff())) return true;
+    const Eigen::VectorXd step = newton_step(W, X, fns, r, Fr);
+    if (!step.allFinite()) return false;
+    double t = 1;
+    Eigen::VectorXd rn = r + step, Fn = residual(W, X, fns, rn);
+    while (!(Fn.norm() < (1 - 1e-4 * t) * Fr.norm()) && t > 1e-8) {
+      t /= 2;
+      rn = r + t * step;
+      Fn = residual(W, X, fns, rn);
+    }
+    if (!(Fn.norm() < Fr.norm())) return false;
+    r = rn;
+    Fr = Fn;
+  }
+  return false;
+}
+
+// r joins found unless it is within 1e-6 (relative) of a fixed point already there: Newton's
+// method from several starts converges to the same root to within its tolerance, not exactly.
+void add_new(std::vector<Eigen::VectorXd> &found, const Eigen::VectorXd &r) {
+  for (const auto &q : found) {
+    const double sc = std::max({r.cwiseAbs().maxCoeff(), q.cwiseAbs().maxCoeff(), 1e-12});
+    if ((r - q).cwiseAbs().maxCoeff() <= 1e-6 * sc) return;
+  }
+  found.push_back(r);
+}
+
+// Smooth transfer functions (sigmoid, tanh, power): Newton's method from every start, the distinct
+// roots in lexicographic order. how: the method, the starts, and that roots whose basins no start
+// lies in are missed.
+std::vector<Eigen::VectorXd> newton_fixed_points(const MeanField &mf,
+                                                 const std::vector<RateFn> &fns, std::string &how) {
+  const Eigen::MatrixXd &W = mf.W;
+  const Eigen::VectorXd &X = mf.X;
+  const Starts st = newton_starts(int(W.rows()), X, fns);
+  std::vector<Eigen::VectorXd> found;
+  for (const auto &s0 : st.points) {
+    Eigen::VectorXd r = s0;
+    if (newton(W, X, fns, r)) add_new(found, r);
+  }
+  std::sort(found.begin(), found.end(), [](const Eigen::VectorXd &a, const Eigen::VectorXd &b) {
+    return std::lexicographical_compare(a.data(), a.data() + a.size(), b.data(),
+                                        b.data() + b.size());
+  });
+  const int m = st.m;
+  how =
+      "Newton's method from " + std::to_string(st.points.size()) + " starts (" +
+      (m > 0 ? "a grid of " + std::to_string(m) + " per population" : "pseudo-random, seed 12345") +
+      " over each population's range: [0, r_max] sigmoid, [-r_max, r_max] tanh, [0, " +
+      num(st.R, 4) + " Hz] otherwise); " + std::to_string(found.size()) + " distinct fixed point" +
+      (found.size() == 1 ? "" : "s") +
+      " found; fixed points whose basins the grid misses are not listed";
+  return found;
+}
+
 } // namespace
 
 std::vector<FixedPoint> rate_fixed_points(const Experiment &exp, const MeanField &mf,
@@ -94,123 +261,23 @@ std::vector<FixedPoint> rate_fixed_points(const Experiment &exp, const MeanField
   if (!mf.rate_units) throw TheoryError("fixed points are for rate-unit networks only");
   std::vector<std::string> notes;
   const std::vector<RateFn> fns = rate_functions(exp, mf, notes);
-  const Eigen::MatrixXd &W = mf.W;
-  const Eigen::VectorXd &X = mf.X;
-  const int n = int(W.rows());
-  std::vector<Eigen::VectorXd> found;
   std::string how;
-
   const bool piecewise_linear =
       std::all_of(fns.begin(), fns.end(), [](const RateFn &f) { return f.fn == 0 || f.fn == 1; });
-  if (piecewise_linear) {
-    Eigen::MatrixXd Wp = W;
-    Eigen::VectorXd Xp = X;
-    for (int a = 0; a < n; ++a) {
-      const double g = fns[size_t(a)].fn == 0 ? 1 : fns[size_t(a)].gain;
-      const double th = fns[size_t(a)].fn == 0 ? 0 : fns[size_t(a)].theta;
-      Wp.row(a) *= g;
-      Wp(a, a) -= 1;
-      Xp(a) = g * (X(a) - th);
-    }
-    SemiBalanced s = semi_balanced(Wp, Xp, 20, mf.names);
-    found = s.solutions;
-    how = "relu/threshold_linear: the fixed points solve the LCP r >= 0, G (W r + X - theta) - r "
-          "<= 0, complementary; " + s.note;
-  } else {
-    // Newton's method from a grid of starts.
-    std::vector<double> lo(static_cast<size_t>(n)), hi(static_cast<size_t>(n));
-    double R = 1;
-    for (int a = 0; a < n; ++a) R = std::max(R, 2 * std::abs(fns[size_t(a)].f(X(a))));
-    for (int a = 0; a < n; ++a) {
-      const RateFn &f = fns[size_t(a)];
-      lo[size_t(a)] = f.fn == 3 ? -f.r_max : 0;
-      hi[size_t(a)] = f.fn == 2 || f.fn == 3 ? f.r_max : R;
-    }
-    std::vector<Eigen::VectorXd> starts;
-    const int m = n <= 3 ? 7 : n <= 5 ? 4 : n <= 8 ? 3 : 0;
-    if (m > 0) {
-      long total = 1;
-      for (int a = 0; a < n; ++a) total *= m;
-      for (long k = 0; k < total; ++k) {
-        Eigen::VectorXd s(n);
-        long c = k;
-        for (int a = 0; a < n; ++a) {
-          const int i = int(c % m);
-          c /= m;
-          s(a) = lo[size_t(a)] + (hi[size_t(a)] - lo[size_t(a)]) * double(i) / double(m - 1);
-        }
-        starts.push_back(s);
-      }
-    } else {
-      std::mt19937_64 rng(12345);
-      std::uniform_real_distribution<double> U(0, 1);
-      for (int k = 0; k < 300; ++k) {
-        Eigen::VectorXd s(n);
-        for (int a = 0; a < n; ++a)
-          s(a) = lo[size_t(a)] + (hi[size_t(a)] - lo[size_t(a)]) * U(rng);
-        starts.push_back(s);
-      }
-    }
-    auto F = [&](const Eigen::VectorXd &r) {
-      Eigen::VectorXd u = W * r + X, out(n);
-      for (int a = 0; a < n; ++a) out(a) = fns[size_t(a)].f(u(a)) - r(a);
-      return out;
-    };
-    for (const auto &s0 : starts) {
-      Eigen::VectorXd r = s0, Fr = F(r);
-      bool ok = false;
-      for (int it = 0; it < 200; ++it) {
-        const double fn = Fr.cwiseAbs().maxCoeff();
-        if (!std::isfinite(fn)) break;
-        if (fn <= 1e-10 * (1 + r.cwiseAbs().maxCoeff())) {
-          ok = true;
-          break;
-        }
-        const Eigen::VectorXd u = W * r + X;
-        Eigen::MatrixXd D = W;
-        for (int a = 0; a < n; ++a) D.row(a) *= fns[size_t(a)].df(u(a));
-        D -= Eigen::MatrixXd::Identity(n, n);
-        const Eigen::VectorXd step = D.fullPivLu().solve(-Fr);
-        if (!step.allFinite()) break;
-        double t = 1;
-        Eigen::VectorXd rn = r + step, Fn = F(rn);
-        while (!(Fn.norm() < (1 - 1e-4 * t) * Fr.norm()) && t > 1e-8) {
-          t /= 2;
-          rn = r + t * step;
-          Fn = F(rn);
-        }
-        if (!(Fn.norm() < Fr.norm())) break;
-        r = rn;
-        Fr = Fn;
-      }
-      if (!ok) continue;
-      bool dup = false;
-      for (const auto &q : found) {
-        const double sc = std::max({r.cwiseAbs().maxCoeff(), q.cwiseAbs().maxCoeff(), 1e-12});
-        if ((r - q).cwiseAbs().maxCoeff() <= 1e-6 * sc) dup = true;
-      }
-      if (!dup) found.push_back(r);
-    }
-    std::sort(found.begin(), found.end(), [](const Eigen::VectorXd &a, const Eigen::VectorXd &b) {
-      return std::lexicographical_compare(a.data(), a.data() + a.size(), b.data(), b.data() + b.size());
-    });
-    how = "Newton's method from " + std::to_string(starts.size()) + " starts (" +
-          (m > 0 ? "a grid of " + std::to_string(m) + " per population" : "pseudo-random, seed 12345") +
-          " over each population's range: [0, r_max] sigmoid, [-r_max, r_max] tanh, [0, " + num(R, 4) +
-          " Hz] otherwise); " + std::to_string(found.size()) + " distinct fixed point" +
-          (found.size() == 1 ? "" : "s") + " found; fixed points whose basins the grid misses are "
-          "not listed";
-  }
+  const std::vector<Eigen::VectorXd> found =
+      piecewise_linear ? lcp_fixed_points(mf, fns, how) : newton_fixed_points(mf, fns, how);
 
   std::vector<FixedPoint> out;
   bool kink = false;
-  for (const auto &r : found) out.push_back(classify(W, X, fns, r, &kink));
+  for (const auto &r : found)
+    out.push_back(classify(mf.W, mf.X, fns, r, &kink));
   if (kink)
     notes.push_back("a population sits exactly at its threshold at a fixed point: f' is taken "
                     "from below (0) there, so its stability is that of the silent side");
   if (note) {
     *note = how;
-    for (const auto &s : notes) *note += "; " + s;
+    for (const auto &s : notes)
+      *note += "; " + s;
   }
   return out;
 }
