@@ -33,7 +33,9 @@ struct Chunks {
   uint64_t end(uint64_t c) const { return std::min(n, (c + 1) * per_chunk); }
 };
 
-unsigned threads_of(const ThreadPool *pool) { return pool ? pool->size() : 1; }
+unsigned threads_of(const ThreadPool *pool) {
+  return pool ? pool->size() : 1;
+}
 
 // The CSR of rows made by row(i, targets), which appends row i's targets in ascending order.
 // Chunks of rows are made in waves on the pool, each into its own buffer, then copied in row order
@@ -48,8 +50,10 @@ Csr by_rows(uint64_t n_pre, double per_row, uint64_t capacity, bool narrow, Thre
             Row &&row) {
   Csr c;
   c.row_ptr.assign(n_pre + 1, 0);
-  if (narrow) c.post_index16.reserve(capacity);
-  else c.post_index.reserve(capacity);
+  if (narrow)
+    c.post_index16.reserve(capacity);
+  else
+    c.post_index.reserve(capacity);
   const Chunks chunks(n_pre, per_row, threads_of(pool));
   const uint64_t per_wave = std::min<uint64_t>(chunks.count, 4 * threads_of(pool));
   std::vector<std::vector<uint32_t>> buffers(per_wave);
@@ -78,8 +82,10 @@ Csr by_rows(uint64_t n_pre, double per_row, uint64_t capacity, bool narrow, Thre
         std::copy(buffers[b].begin(), buffers[b].end(), to);
       });
     };
-    if (narrow) place(c.post_index16);
-    else place(c.post_index);
+    if (narrow)
+      place(c.post_index16);
+    else
+      place(c.post_index);
   }
   std::partial_sum(c.row_ptr.begin(), c.row_ptr.end(), c.row_ptr.begin());
   return c;
@@ -91,11 +97,13 @@ template <class Pres, class PostOf>
 Csr from_pairs(uint64_t n_pre, const Pres &pre, PostOf &&post_of) {
   Csr c;
   c.row_ptr.assign(n_pre + 1, 0);
-  for (uint32_t i : pre) ++c.row_ptr[i + 1];
+  for (uint32_t i : pre)
+    ++c.row_ptr[i + 1];
   std::partial_sum(c.row_ptr.begin(), c.row_ptr.end(), c.row_ptr.begin());
   c.post_index.resize(pre.size());
   std::vector<uint64_t> fill(c.row_ptr.begin(), c.row_ptr.end() - 1);
-  for (std::size_t s = 0; s < pre.size(); ++s) c.post_index[fill[pre[s]]++] = post_of(s);
+  for (std::size_t s = 0; s < pre.size(); ++s)
+    c.post_index[fill[pre[s]]++] = post_of(s);
   return c;
 }
 
@@ -124,8 +132,8 @@ class BernoulliRows {
 public:
   BernoulliRows(uint64_t seed, uint64_t stream, double p, uint64_t n_post, uint64_t first_gid,
                 bool skip_autapse)
-      : key_(seed, stream), p_(p), log_q_(std::log1p(-p)), n_post_(n_post),
-        first_gid_(first_gid), skip_autapse_(skip_autapse) {}
+      : key_(seed, stream), p_(p), log_q_(std::log1p(-p)), n_post_(n_post), first_gid_(first_gid),
+        skip_autapse_(skip_autapse) {}
 
   void operator()(uint64_t i, std::vector<uint32_t> &targets) const {
     double u[kBatch], gaps[kBatch];
@@ -164,101 +172,142 @@ private:
   bool skip_autapse_;
 };
 
-// narrow: rules that make rows directly store 16-bit targets (the others store 32 bits, narrowed
-// after).
+// One projection to connect, with what every rule needs. narrow: rules that make rows directly
+// store 16-bit targets (the others store 32 bits, narrowed after).
+struct Draw {
+  Draw(const ProjectionSpec &proj, const PopulationSpec &pre, const PopulationSpec &post,
+       uint64_t seed, bool narrow, ThreadPool *pool)
+      : proj(proj), pre(pre), post(post), seed(seed), narrow(narrow), pool(pool), n_pre(pre.size),
+        n_post(post.size), skip_autapse(proj.pre == proj.post && !proj.allow_autapses),
+        stream(streams::kConnect + proj.stream),
+        pairs(n_pre * n_post - (skip_autapse ? std::min(n_pre, n_post) : 0)) {}
+
+  const ProjectionSpec &proj;
+  const PopulationSpec &pre, &post;
+  uint64_t seed;
+  bool narrow;
+  ThreadPool *pool;
+  uint64_t n_pre, n_post;
+  bool skip_autapse;
+  uint64_t stream; // of the connectivity draws
+  uint64_t pairs;  // the pairs that may connect: n_pre n_post, less the autapses skipped
+};
+
+// No autapse to skip (pick()'s skip beyond every index).
+constexpr uint64_t kNone = std::numeric_limits<uint64_t>::max();
+
+// Every pair, less the autapses skipped.
+Csr all_to_all(const Draw &d) {
+  const uint64_t n_post = d.n_post;
+  const bool skip_autapse = d.skip_autapse;
+  return by_rows(d.n_pre, double(n_post), d.pairs, d.narrow, d.pool,
+                 [&](uint64_t i, std::vector<uint32_t> &t) {
+                   for (uint64_t j = 0; j < n_post; ++j)
+                     if (!(skip_autapse && i == j)) t.push_back(uint32_t(j));
+                 });
+}
+
+// Pre i to post i.
+Csr one_to_one(const Draw &d) {
+  return by_rows(d.n_pre, 1.0, d.n_pre, d.narrow, d.pool,
+                 [](uint64_t i, std::vector<uint32_t> &t) { t.push_back(uint32_t(i)); });
+}
+
+// p >= 1 is all_to_all, p <= 0 no synapse; between, BernoulliRows.
+Csr fixed_probability(const Draw &d) {
+  const double p = d.proj.p;
+  if (p >= 1) return all_to_all(d);
+  if (p <= 0)
+    return by_rows(d.n_pre, 0.0, 0, d.narrow, d.pool, [](uint64_t, std::vector<uint32_t> &) {});
+  // The count is binomial: reserve its mean and 6 sd.
+  const double mean = double(d.pairs) * p;
+  const auto bound = uint64_t(mean + 6.0 * std::sqrt(mean * (1.0 - p)) + 16.0);
+  return by_rows(d.n_pre, double(d.n_post) * p, bound, d.narrow, d.pool,
+                 BernoulliRows(d.seed, d.stream, p, d.n_post, d.pre.first_gid, d.skip_autapse));
+}
+
+// Each pre's k targets from Draws(seed, stream, its gid), sorted into its row.
+Csr fixed_outdegree(const Draw &d) {
+  const ProjectionSpec &proj = d.proj;
+  const uint64_t n_post = d.n_post, seed = d.seed, stream = d.stream;
+  const bool skip_autapse = d.skip_autapse;
+  const PopulationSpec &pre = d.pre;
+  const uint64_t candidates = n_post - (skip_autapse ? 1 : 0);
+  const uint64_t k = proj.outdegree;
+  if (k > 0 && (candidates == 0 || (!proj.allow_multapses && k > candidates)))
+    refuse(proj, "an out-degree of " + std::to_string(k) + " cannot be drawn from " +
+                     std::to_string(candidates) + " targets; lower 'outdegree' or allow multapses");
+  return by_rows(d.n_pre, double(k), d.n_pre * k, d.narrow, d.pool,
+                 [&](uint64_t i, std::vector<uint32_t> &t) {
+                   std::vector<uint32_t> picked;
+                   Draws draws(seed, stream, pre.first_gid + i);
+                   pick(draws, n_post, k, skip_autapse ? i : kNone, proj.allow_multapses, picked);
+                   std::sort(picked.begin(), picked.end());
+                   t.insert(t.end(), picked.begin(), picked.end());
+                 });
+}
+
+// Drawn per postsynaptic neuron (its in-degree is what is fixed), in parallel over chunks of them,
+// then sorted into rows; post j's sources are pres[j k .. j k + k).
+Csr fixed_indegree(const Draw &d) {
+  const ProjectionSpec &proj = d.proj;
+  const uint64_t n_pre = d.n_pre, n_post = d.n_post, seed = d.seed, stream = d.stream;
+  const bool skip_autapse = d.skip_autapse;
+  const uint64_t candidates = n_pre - (skip_autapse ? 1 : 0);
+  const uint64_t k = proj.indegree;
+  if (k > 0 && (candidates == 0 || (!proj.allow_multapses && k > candidates)))
+    refuse(proj, "an in-degree of " + std::to_string(k) + " cannot be drawn from " +
+                     std::to_string(candidates) + " sources; lower 'indegree' or allow multapses");
+  UninitVector<uint32_t> pres(n_post * k); // every element written below
+  const Chunks chunks(n_post, double(k), threads_of(d.pool));
+  run_all(d.pool, chunks.count, [&](std::size_t c) {
+    std::vector<uint32_t> picked;
+    for (uint64_t j = chunks.begin(c); j < chunks.end(c); ++j) {
+      Draws draws(seed, stream, d.post.first_gid + j);
+      pick(draws, n_pre, k, skip_autapse ? j : kNone, proj.allow_multapses, picked);
+      std::copy(picked.begin(), picked.end(), pres.begin() + long(j * k));
+    }
+  });
+  return from_pairs(n_pre, pres, [k](std::size_t s) { return uint32_t(s / k); });
+}
+
+// One stream for the whole projection (its id is the pre population's first gid), so drawn on one
+// thread: pairs in draw order, then sorted into rows by pre and, within a row, by post.
+Csr fixed_total_number(const Draw &d) {
+  const ProjectionSpec &proj = d.proj;
+  const uint64_t n_pre = d.n_pre, n_post = d.n_post, pairs = d.pairs;
+  if (!proj.allow_multapses && proj.total > pairs)
+    refuse(proj, std::to_string(proj.total) + " synapses cannot be drawn without multapses from " +
+                     std::to_string(pairs) + " possible pairs; lower 'total' or allow multapses");
+  if (proj.total > 0 && pairs == 0) refuse(proj, "there is no pair of neurons to connect");
+  Draws draws(d.seed, d.stream, d.pre.first_gid);
+  std::vector<uint32_t> pres, posts;
+  std::unordered_set<uint64_t> seen;
+  while (pres.size() < proj.total) {
+    const uint64_t i = draws.below(n_pre), j = draws.below(n_post);
+    if (d.skip_autapse && i == j) continue;
+    if (!proj.allow_multapses && !seen.insert(i * n_post + j).second) continue;
+    pres.push_back(uint32_t(i));
+    posts.push_back(uint32_t(j));
+  }
+  Csr c = from_pairs(n_pre, pres, [&](std::size_t s) { return posts[s]; });
+  for (uint64_t i = 0; i < n_pre; ++i)
+    std::sort(c.post_index.begin() + long(c.row_ptr[i]),
+              c.post_index.begin() + long(c.row_ptr[i + 1]));
+  return c;
+}
+
+// The projection's synapses by its rule, as CSR (weights and delays come after).
 Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const PopulationSpec &post,
              uint64_t seed, bool narrow, ThreadPool *pool) {
-  const uint64_t n_pre = pre.size, n_post = post.size;
-  const bool skip_autapse = proj.pre == proj.post && !proj.allow_autapses;
-  const uint64_t none = std::numeric_limits<uint64_t>::max();
-  const uint64_t stream = streams::kConnect + proj.stream;
-  const uint64_t pairs = n_pre * n_post - (skip_autapse ? std::min(n_pre, n_post) : 0);
-  const auto all_to_all = [&] {
-    return by_rows(n_pre, double(n_post), pairs, narrow, pool,
-                   [&](uint64_t i, std::vector<uint32_t> &t) {
-                     for (uint64_t j = 0; j < n_post; ++j)
-                       if (!(skip_autapse && i == j)) t.push_back(uint32_t(j));
-                   });
-  };
-
+  const Draw d(proj, pre, post, seed, narrow, pool);
   switch (proj.rule) {
-  case ConnectRule::AllToAll: return all_to_all();
-  case ConnectRule::OneToOne:
-    return by_rows(n_pre, 1.0, n_pre, narrow, pool,
-                   [](uint64_t i, std::vector<uint32_t> &t) { t.push_back(uint32_t(i)); });
-  case ConnectRule::FixedProbability: {
-    const double p = proj.p;
-    if (p >= 1) return all_to_all();
-    if (p <= 0)
-      return by_rows(n_pre, 0.0, 0, narrow, pool, [](uint64_t, std::vector<uint32_t> &) {});
-    // The count is binomial: reserve its mean and 6 sd.
-    const double mean = double(pairs) * p;
-    const auto bound = uint64_t(mean + 6.0 * std::sqrt(mean * (1.0 - p)) + 16.0);
-    return by_rows(n_pre, double(n_post) * p, bound, narrow, pool,
-                   BernoulliRows(seed, stream, p, n_post, pre.first_gid, skip_autapse));
-  }
-  case ConnectRule::FixedOutdegree: {
-    const uint64_t candidates = n_post - (skip_autapse ? 1 : 0);
-    const uint64_t k = proj.outdegree;
-    if (k > 0 && (candidates == 0 || (!proj.allow_multapses && k > candidates)))
-      refuse(proj, "an out-degree of " + std::to_string(k) + " cannot be drawn from " +
-                       std::to_string(candidates) +
-                       " targets; lower 'outdegree' or allow multapses");
-    return by_rows(n_pre, double(k), n_pre * k, narrow, pool,
-                   [&](uint64_t i, std::vector<uint32_t> &t) {
-                     std::vector<uint32_t> picked;
-                     Draws draws(seed, stream, pre.first_gid + i);
-                     pick(draws, n_post, k, skip_autapse ? i : none, proj.allow_multapses,
-                          picked);
-                     std::sort(picked.begin(), picked.end());
-                     t.insert(t.end(), picked.begin(), picked.end());
-                   });
-  }
-  case ConnectRule::FixedIndegree: {
-    // Drawn per postsynaptic neuron (its in-degree is what is fixed), in parallel over chunks of
-    // them, then sorted into rows; post j's sources are pres[j k .. j k + k).
-    const uint64_t candidates = n_pre - (skip_autapse ? 1 : 0);
-    const uint64_t k = proj.indegree;
-    if (k > 0 && (candidates == 0 || (!proj.allow_multapses && k > candidates)))
-      refuse(proj, "an in-degree of " + std::to_string(k) + " cannot be drawn from " +
-                       std::to_string(candidates) +
-                       " sources; lower 'indegree' or allow multapses");
-    UninitVector<uint32_t> pres(n_post * k); // every element written below
-    const Chunks chunks(n_post, double(k), threads_of(pool));
-    run_all(pool, chunks.count, [&](std::size_t c) {
-      std::vector<uint32_t> picked;
-      for (uint64_t j = chunks.begin(c); j < chunks.end(c); ++j) {
-        Draws draws(seed, stream, post.first_gid + j);
-        pick(draws, n_pre, k, skip_autapse ? j : none, proj.allow_multapses, picked);
-        std::copy(picked.begin(), picked.end(), pres.begin() + long(j * k));
-      }
-    });
-    return from_pairs(n_pre, pres, [k](std::size_t s) { return uint32_t(s / k); });
-  }
-  case ConnectRule::FixedTotalNumber: {
-    if (!proj.allow_multapses && proj.total > pairs)
-      refuse(proj, std::to_string(proj.total) +
-                       " synapses cannot be drawn without multapses from " + std::to_string(pairs) +
-                       " possible pairs; lower 'total' or allow multapses");
-    if (proj.total > 0 && pairs == 0) refuse(proj, "there is no pair of neurons to connect");
-    // One stream for the whole projection (its id is the pre population's first gid), so drawn
-    // on one thread: pairs in draw order, then sorted into rows by pre and, within a row, by post.
-    Draws draws(seed, stream, pre.first_gid);
-    std::vector<uint32_t> pres, posts;
-    std::unordered_set<uint64_t> seen;
-    while (pres.size() < proj.total) {
-      const uint64_t i = draws.below(n_pre), j = draws.below(n_post);
-      if (skip_autapse && i == j) continue;
-      if (!proj.allow_multapses && !seen.insert(i * n_post + j).second) continue;
-      pres.push_back(uint32_t(i));
-      posts.push_back(uint32_t(j));
-    }
-    Csr c = from_pairs(n_pre, pres, [&](std::size_t s) { return posts[s]; });
-    for (uint64_t i = 0; i < n_pre; ++i)
-      std::sort(c.post_index.begin() + long(c.row_ptr[i]),
-                c.post_index.begin() + long(c.row_ptr[i + 1]));
-    return c;
-  }
+  case ConnectRule::AllToAll: return all_to_all(d);
+  case ConnectRule::OneToOne: return one_to_one(d);
+  case ConnectRule::FixedProbability: return fixed_probability(d);
+  case ConnectRule::FixedOutdegree: return fixed_outdegree(d);
+  case ConnectRule::FixedIndegree: return fixed_indegree(d);
+  case ConnectRule::FixedTotalNumber: return fixed_total_number(d);
   }
   throw std::logic_error("unknown connectivity rule");
 }
@@ -363,8 +412,7 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
     std::vector<uint64_t> max_delay(rows.count, 1);
     run_all(pool, rows.count, [&](std::size_t r) {
       DelayScratch scratch;
-      prefault(c.delay.data() + c.row_ptr[rows.begin(r)],
-               c.delay.data() + c.row_ptr[rows.end(r)]);
+      prefault(c.delay.data() + c.row_ptr[rows.begin(r)], c.delay.data() + c.row_ptr[rows.end(r)]);
       for (uint64_t i = rows.begin(r); i < rows.end(r); ++i) {
         Draws draws(seed, streams::kDelays + proj.stream, pre.first_gid + i);
         max_delay[r] = std::max(max_delay[r], delay_row(c, i, proj, draws, dt, scratch));
