@@ -66,4 +66,13 @@ const char *RateFn::name() const {
   return fn >= 0 && fn <= 4 ? names[fn] : "?";
 }
 
+void add_distinct(std::vector<Eigen::VectorXd> &out, const Eigen::VectorXd &r, double rel,
+                  double floor) {
+  for (const auto &s : out) {
+    const double m = std::max({r.cwiseAbs().maxCoeff(), s.cwiseAbs().maxCoeff(), floor});
+    if ((r - s).cwiseAbs().maxCoeff() <= rel * m) return;
+  }
+  out.push_back(r);
+}
+
 } // namespace ganglion::theory::detail

@@ -6,8 +6,11 @@
 #include <cstdint>
 #include <string>
 
-#include "ganglion/rate_transfer.hpp"
 #include <vector>
+
+#include <Eigen/Dense>
+
+#include "ganglion/rate_transfer.hpp"
 
 #include "experiment/experiment.hpp"
 #include "registry/registry.hpp"
@@ -35,5 +38,10 @@ struct RateFn : RateTransfer {
   double tau = 10;
   const char *name() const;
 };
+
+// Appends r to `out` unless it is within `rel` (relative to the larger magnitude of the two, at
+// least `floor`) of a vector already there: the distinct solutions of a search.
+void add_distinct(std::vector<Eigen::VectorXd> &out, const Eigen::VectorXd &r, double rel,
+                  double floor);
 
 } // namespace ganglion::theory::detail

@@ -99,16 +99,6 @@ bool check(const Eigen::MatrixXd &W, const Eigen::VectorXd &X, Eigen::VectorXd &
   return true;
 }
 
-// r joins out unless within 1e-8 (relative) of a solution already there: a solution with a rate
-// exactly 0 is found on the active sets with and without that population.
-void add_distinct(std::vector<Eigen::VectorXd> &out, const Eigen::VectorXd &r) {
-  for (const auto &s : out) {
-    const double m = std::max({r.cwiseAbs().maxCoeff(), s.cwiseAbs().maxCoeff(), 1e-300});
-    if ((r - s).cwiseAbs().maxCoeff() <= 1e-8 * m) return;
-  }
-  out.push_back(r);
-}
-
 // The three conditions' tolerance, relative to the problem's scale (see check()).
 constexpr double kTol = 1e-10;
 
@@ -171,7 +161,8 @@ void exact_solutions(const Eigen::MatrixXd &W, const Eigen::VectorXd &X, Scale s
     for (int a = 0; a < n; ++a)
       if (mask >> a & 1) idx.push_back(a);
     if (!solve_on_set(W, X, idx, sc, names, singular, r)) continue;
-    if (check(W, X, r, sc, kTol)) add_distinct(out.solutions, r);
+    // (a solution with a rate exactly 0 is found on the sets with and without that population)
+    if (check(W, X, r, sc, kTol)) detail::add_distinct(out.solutions, r, 1e-8, 1e-300);
   }
   out.note = exact_note(sets, out.solutions.size(), singular);
 }

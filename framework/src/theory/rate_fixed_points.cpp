@@ -216,16 +216,6 @@ bool newton(const Eigen::MatrixXd &W, const Eigen::VectorXd &X, const std::vecto
   return false;
 }
 
-// r joins found unless it is within 1e-6 (relative) of a fixed point already there: Newton's
-// method from several starts converges to the same root to within its tolerance, not exactly.
-void add_new(std::vector<Eigen::VectorXd> &found, const Eigen::VectorXd &r) {
-  for (const auto &q : found) {
-    const double sc = std::max({r.cwiseAbs().maxCoeff(), q.cwiseAbs().maxCoeff(), 1e-12});
-    if ((r - q).cwiseAbs().maxCoeff() <= 1e-6 * sc) return;
-  }
-  found.push_back(r);
-}
-
 // Smooth transfer functions (sigmoid, tanh, power): Newton's method from every start, the distinct
 // roots in lexicographic order. how: the method, the starts, and that roots whose basins no start
 // lies in are missed.
@@ -237,7 +227,8 @@ std::vector<Eigen::VectorXd> newton_fixed_points(const MeanField &mf,
   std::vector<Eigen::VectorXd> found;
   for (const auto &s0 : st.points) {
     Eigen::VectorXd r = s0;
-    if (newton(W, X, fns, r)) add_new(found, r);
+    // (Newton's method from several starts meets a root to within its tolerance, not exactly)
+    if (newton(W, X, fns, r)) detail::add_distinct(found, r, 1e-6, 1e-12);
   }
   std::sort(found.begin(), found.end(), [](const Eigen::VectorXd &a, const Eigen::VectorXd &b) {
     return std::lexicographical_compare(a.data(), a.data() + a.size(), b.data(),
