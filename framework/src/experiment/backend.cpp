@@ -11,7 +11,7 @@ int Loader::get_backend(const Json &j, const std::string &pointer) const {
   std::string b = get_string(j, pointer);
   if (b == "cpu") return GG_BACKEND_CPU;
   if (b == "cuda") return GG_BACKEND_CUDA;
-  fail(pointer, "unknown backend '" + b + "'; use \"cpu\" or \"cuda\"");
+  fail(pointer, "unknown backend '" + clipped(b) + "'; use \"cpu\" or \"cuda\"");
 }
 
 // The simulation's default backend, refused where this build's engine does not run it.

@@ -19,7 +19,7 @@ constexpr double step_tolerance = 1e-9;
 
 std::string child(const std::string &pointer, const std::string &key) {
   std::string escaped;
-  for (char c : key) {
+  for (char c : clipped(key)) {
     if (c == '~')
       escaped += "~0";
     else if (c == '/')
@@ -35,8 +35,7 @@ std::string child(const std::string &pointer, size_t index) {
 }
 
 std::string shown(const Json &j) {
-  std::string text = j.dump();
-  return text.size() > 60 ? text.substr(0, 57) + "..." : text;
+  return clipped(j.dump());
 }
 
 std::string rounded_ms(double v) {
@@ -84,7 +83,7 @@ void Loader::check_keys(const Json &j, const std::string &pointer,
   for (const auto &item : j.items()) {
     const std::string &key = item.key();
     if (std::find(known.begin(), known.end(), key) == known.end())
-      fail(pointer, "unknown key '" + key + "'" + did_you_mean(key, known) +
+      fail(pointer, "unknown key '" + clipped(key) + "'" + did_you_mean(key, known) +
                         "; known keys: " + join_list(known));
   }
 }

@@ -62,8 +62,8 @@ double Loader::connect_rule(Connect &c, const std::string &rule, ProjectionSpec 
                           std::to_string(post.size));
     return 1;
   }
-  fail(child(c.pointer, "rule"),
-       "unknown rule '" + rule + "'" + did_you_mean(rule, rules) + "; rules: " + join_list(rules));
+  fail(child(c.pointer, "rule"), "unknown rule '" + clipped(rule) + "'" +
+                                     did_you_mean(rule, rules) + "; rules: " + join_list(rules));
 }
 
 // "autapses" or "multapses": true or false, the spec's default where not given.

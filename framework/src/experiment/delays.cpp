@@ -39,7 +39,7 @@ void Loader::drawn_delay(const Json &delay, const std::string &pointer, Projecti
   std::string form = delay.begin().key();
   std::string fp = child(pointer, form);
   if (form != "uniform" && form != "normal")
-    fail(pointer, "unknown distribution '" + form + "'" + did_you_mean(form, forms) +
+    fail(pointer, "unknown distribution '" + clipped(form) + "'" + did_you_mean(form, forms) +
                       "; use one of: " + join_list(forms));
   auto [a, b] = pair_of(delay.begin().value(), "ms", "the delay", fp,
                         form == "uniform" ? "[\"1 ms\", \"3 ms\"]" : "[\"2 ms\", \"0.5 ms\"]");

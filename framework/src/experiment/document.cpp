@@ -1,5 +1,4 @@
-// The experiment as a JSON document: the text parsed (a malformed one named by line and column),
-// and the --set overrides applied to it before it is read.
+// The --set overrides, applied to the experiment's JSON document before it is read.
 #include <algorithm>
 #include <cctype>
 
@@ -9,28 +8,6 @@
 namespace ganglion {
 
 namespace loading {
-
-Json parse_document(const std::string &text, const std::string &origin) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::parse_error &e) {
-    // e.byte counts the characters read, the offending one included (1-based).
-    size_t at = std::min<size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    size_t line = 1, line_start = 0;
-    for (size_t k = 0; k < at; ++k)
-      if (text[k] == '\n') {
-        ++line;
-        line_start = k + 1;
-      }
-    std::string what = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: ".
-    auto start = what.find("parse error");
-    auto colon = start == std::string::npos ? std::string::npos : what.find(": ", start);
-    if (colon != std::string::npos) what = what.substr(colon + 2);
-    throw ConfigError(origin + ":" + std::to_string(line) + ":" +
-                      std::to_string(at - line_start + 1) + ": malformed JSON: " + what);
-  }
-}
 
 namespace {
 
@@ -70,10 +47,10 @@ J *object_member(J &at, const std::string &key, bool last, const std::string &wa
     std::vector<std::string> keys;
     for (const auto &item : at.items())
       keys.push_back(item.key());
-    throw ConfigError(place + ": " + here + " has no key '" + key + "'" + did_you_mean(key, keys) +
-                      " (its keys: " + join_list(keys) +
+    throw ConfigError(place + ": " + here + " has no key '" + clipped(key) + "'" +
+                      did_you_mean(key, keys) + " (its keys: " + join_list(keys) +
                       "); to add a whole object, set it as JSON, e.g. --set " +
-                      (walked.empty() ? "" : walked + ".") + key + "='{...}'");
+                      (walked.empty() ? "" : walked + ".") + clipped(key) + "='{...}'");
   }
   return &at[key];
 }
@@ -83,25 +60,22 @@ template <class J>
 J *array_item(J &at, const std::string &key, const std::string &here, const std::string &place) {
   if (!is_index(key) || key.size() > 9 || std::stoull(key) >= at.size())
     throw ConfigError(place + ": " + here + " is a list of " + std::to_string(at.size()) +
-                      " items; '" + key + "' is not one of its indices" +
+                      " items; '" + clipped(key) + "' is not one of its indices" +
                       (at.empty() ? "" : " (0 to " + std::to_string(at.size() - 1) + ")"));
   return &at[std::stoull(key)];
 }
 
 template <class J> void apply_override_impl(J &doc, const std::string &assignment) {
-  const std::string place = "--set " + assignment;
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw ConfigError(place + ": expected PATH=VALUE, e.g. --set populations.E.size=16000");
+    throw ConfigError("--set " + clipped(assignment) +
+                      ": expected PATH=VALUE, e.g. --set populations.E.size=16000");
   std::string path = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  const std::string place = "--set " + clipped(path) + "=" + clipped(text);
   std::vector<std::string> parts = path_parts(path, place);
 
-  J value;
-  try {
-    value = J::parse(text);
-  } catch (const typename J::parse_error &) {
-    value = text; // "15 ms", "cuda": a plain word is a string
-  }
+  std::optional<J> parsed = parse_value<J>(text, place);
+  J value = parsed ? std::move(*parsed) : J(text); // "15 ms", "cuda": a plain word is a string
 
   J *at = &doc;
   std::string walked;
@@ -114,7 +88,7 @@ template <class J> void apply_override_impl(J &doc, const std::string &assignmen
       at = array_item(*at, key, here, place);
     else
       throw ConfigError(place + ": " + here + " is " + std::string(at->type_name()) + " " +
-                        at->dump() + ", which has no '" + key + "' inside");
+                        clipped(at->dump()) + ", which has no '" + clipped(key) + "' inside");
     walked += (walked.empty() ? "" : ".") + key;
   }
   *at = std::move(value);

@@ -1,4 +1,4 @@
-// Did-you-mean suggestions for config errors (see errors.hpp).
+// Did-you-mean suggestions and clipped values for config errors (see errors.hpp).
 #include "experiment/errors.hpp"
 
 #include <algorithm>
@@ -44,6 +44,7 @@ bool starts_with(const std::string &text, const std::string &prefix) {
 std::string did_you_mean(const std::string &word, const std::vector<std::string> &known) {
   // One edit per three letters (at least one) keeps "szie" -> "size" but not "step" -> "seed";
   // a truncated name of three letters or more ("tau" for "tau_m") is suggested too.
+  if (word.size() > 64) return ""; // no name is that long, and the distances would cost its square
   size_t limit = std::max<size_t>(1, word.size() / 3);
   const std::string *best = nullptr;
   size_t best_distance = SIZE_MAX;
@@ -57,6 +58,10 @@ std::string did_you_mean(const std::string &word, const std::vector<std::string>
     }
   }
   return best ? " (did you mean '" + *best + "'?)" : "";
+}
+
+std::string clipped(const std::string &text) {
+  return text.size() > 60 ? text.substr(0, 57) + "..." : text;
 }
 
 std::string join_list(const std::vector<std::string> &items) {

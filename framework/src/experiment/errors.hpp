@@ -17,6 +17,10 @@ struct ConfigError : std::runtime_error {
 // case), "" when none is close enough to be a likely typo.
 std::string did_you_mean(const std::string &word, const std::vector<std::string> &known);
 
+// Text the user gave (a value, a key, a name) as a message shows it: at most 60 characters, the
+// first 57 and "..." when longer, so that no message repeats an unbounded input.
+std::string clipped(const std::string &text);
+
 // "a, b, c" (or "(none)"), for the lists of known keys and names in messages.
 std::string join_list(const std::vector<std::string> &items);
 

@@ -55,7 +55,7 @@ void Loader::check_section(const Json &section, const std::string &pointer,
       if (key == d->fields[k].name) field = &d->fields[k];
     if (!field)
       fail(at, std::string("'") + plugin.name + "' has no " +
-                   (is_init ? "state variable" : "parameter") + " '" + key + "'" +
+                   (is_init ? "state variable" : "parameter") + " '" + clipped(key) + "'" +
                    did_you_mean(key, all) + "; its " +
                    (is_init ? "state variables" : "parameters") + ": " + join_list(wanted));
     if (field->role == GG_ROLE_STATE && !is_init)

@@ -2,7 +2,8 @@
 // is the public interface). A Loader walks one document and fills an Experiment; its member
 // functions are spread over files named for what they read, and each group below names its file:
 //   loader.cpp                the entry points and the walk over the document's sections
-//   document.cpp              the JSON text and the --set overrides
+//   json_text.cpp             the JSON text: nesting, duplicate keys, numbers out of range
+//   document.cpp              the --set overrides
 //   basic_reads.cpp           JSON pointers, messages, keys, strings, flags, counts, times in steps
 //   values.cpp                a value: constants, distributions, lists, sequences, schedules
 //   fields.cpp                a plugin's "params" and "init" sections, and its validate hook
@@ -21,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,11 +40,12 @@ using Json = nlohmann::ordered_json;
 
 // ------------------------------------------------------------------ basic_reads.cpp
 
-// The JSON pointer of `key` (escaped) or item `index` below `pointer`.
+// The JSON pointer of `key` (escaped, and clipped: messages show pointers) or item `index`
+// below `pointer`.
 std::string child(const std::string &pointer, const std::string &key);
 std::string child(const std::string &pointer, size_t index);
 
-// A value as it appears in a message: its JSON text, shortened when long.
+// A value as it appears in a message: its JSON text, clipped (errors.hpp).
 std::string shown(const Json &j);
 
 // Shows a time rounded to 12 digits, for suggestions (3 * 0.1 ms is "0.3 ms", not
@@ -55,10 +58,24 @@ std::vector<std::string> split_choices(const char *choices);
 // The member `key` of the object `j`, or nullptr.
 const Json *member(const Json &j, const char *key);
 
-// ------------------------------------------------------------------ document.cpp
+// ------------------------------------------------------------------ json_text.cpp
 
-// The JSON text `text` as a document; malformed JSON is a ConfigError "origin:line:column: ...".
+// How deep lists and objects may nest in an experiment (and in a --set value).
+constexpr size_t kMaxJsonDepth = 256;
+
+// Text that is not JSON at all.
+struct MalformedJson : ConfigError {
+  using ConfigError::ConfigError;
+};
+
+// The JSON text `text` as a document. Malformed JSON is a MalformedJson, nesting deeper than
+// kMaxJsonDepth, a key given twice in one object or a number beyond a double's range a
+// ConfigError, each "origin:line:column: ...".
 Json parse_document(const std::string &text, const std::string &origin);
+
+// A --set value as JSON (J: either flavour), nullopt where it is not JSON (a plain word, "15 ms");
+// JSON that breaks the rules of parse_document is a ConfigError "place: ...".
+template <class J> std::optional<J> parse_value(const std::string &text, const std::string &place);
 
 // ------------------------------------------------------------------ values.cpp
 

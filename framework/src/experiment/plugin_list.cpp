@@ -41,7 +41,7 @@ const LoadedPlugin *Loader::find_plugin(const std::string &name, int kind,
     if (p.desc && p.desc->kind == kind) of_kind.push_back(p.name);
   const LoadedPlugin *plugin = registry_.find(name);
   if (!plugin)
-    fail(pointer, "unknown " + noun + " '" + name + "'" + did_you_mean(name, of_kind) +
+    fail(pointer, "unknown " + noun + " '" + clipped(name) + "'" + did_you_mean(name, of_kind) +
                       "; known: " + join_list(of_kind) +
                       ". For a plugin of your own, list its library (or its folder) under "
                       "\"plugins\" in the experiment, or put its folder on GANGLION_PLUGIN_PATH");

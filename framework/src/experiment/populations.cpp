@@ -50,7 +50,7 @@ void Loader::load_populations(const Json &doc, Json &resolved) {
 PopulationSpec Loader::population_head(const std::string &name, const Json &p,
                                        const std::string &pointer) const {
   if (!is_identifier(name))
-    fail(pointer, "'" + name +
+    fail(pointer, "'" + clipped(name) +
                       "' is not a valid population name: use letters, digits and '_', "
                       "not starting with a digit");
   require_object(p, pointer, "{\"model\": \"lif\", \"size\": 100}");
@@ -123,7 +123,7 @@ int Loader::population_index(const Json &j, const std::string &pointer) const {
     if (ex_.populations[k].name == name) return int(k);
     names.push_back(ex_.populations[k].name);
   }
-  fail(pointer, "unknown population '" + name + "'" + did_you_mean(name, names) +
+  fail(pointer, "unknown population '" + clipped(name) + "'" + did_you_mean(name, names) +
                     "; populations: " + join_list(names));
 }
 

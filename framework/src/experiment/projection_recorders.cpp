@@ -80,7 +80,7 @@ int Loader::projection_index(const Json &name_json, const std::string &pointer) 
     names.push_back(p.name);
   for (size_t k = 0; k < names.size(); ++k)
     if (names[k] == name) return int(k);
-  fail(pointer, "unknown projection '" + name + "'" + did_you_mean(name, names) +
+  fail(pointer, "unknown projection '" + clipped(name) + "'" + did_you_mean(name, names) +
                     "; projections: " + join_list(names) +
                     " (a projection is named by its \"name\", or \"PRE->POST\" by default, "
                     "\"PRE->POST #2\" for a second one)");

@@ -125,9 +125,10 @@ void Loader::recorded_variables(const Json &variables, const std::string &pointe
     for (uint32_t f = 0; f < d->n_fields; ++f)
       if (name == d->fields[f].name) found = f;
     if (found == d->n_fields)
-      fail(child(pointer, v),
-           "population " + pop.name + " (" + pop.plugin->name + ") has no variable '" + name + "'" +
-               did_you_mean(name, recordable) + "; it has: " + join_list(recordable));
+      fail(child(pointer, v), "population " + pop.name + " (" + pop.plugin->name +
+                                  ") has no variable '" + clipped(name) + "'" +
+                                  did_you_mean(name, recordable) +
+                                  "; it has: " + join_list(recordable));
     int role = d->fields[found].role;
     if (role != GG_ROLE_STATE && role != GG_ROLE_TRACE)
       fail(child(pointer, v),

@@ -236,10 +236,10 @@ double convert(const Json &v, const std::string &field_unit, const std::string &
   if (v.is_number()) return v.template get<double>();
   if (!v.is_string())
     throw ConfigError(where + ": expected " + in_unit(field_unit) + " or a string like " +
-                      example(field_unit) + ", got " + v.dump());
+                      example(field_unit) + ", got " + clipped(v.dump()));
 
   const std::string text = v.template get<std::string>();
-  const std::string quoted = v.dump();
+  const std::string quoted = clipped(v.dump());
   std::string_view s = text;
   size_t i = 0;
   while (i < s.size() && is_space(s[i]))

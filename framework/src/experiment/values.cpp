@@ -235,7 +235,7 @@ ValueSpec Loader::choice_spec(const Json &j, const gg_field &f, const std::strin
   std::string word = j.get<std::string>();
   for (size_t k = 0; k < words.size(); ++k)
     if (words[k] == word) return make_spec(ValueSpec::Kind::Constant, double(k));
-  fail(pointer, "unknown choice '" + word + "' for " + f.name + did_you_mean(word, words) +
+  fail(pointer, "unknown choice '" + clipped(word) + "' for " + f.name + did_you_mean(word, words) +
                     "; choose one of: " + join_list(words));
 }
 
@@ -277,7 +277,7 @@ ValueSpec Loader::form_spec(const Json &j, const gg_field &f, const std::string 
                            : "schedules are for a population's parameters and its \"I_app\"; "
                              "give one value here");
   if (form == "schedule") return schedule_spec(args, f, args_pointer, elements, *changes);
-  fail(pointer, "unknown distribution '" + form + "'" + did_you_mean(form, forms) +
+  fail(pointer, "unknown distribution '" + clipped(form) + "'" + did_you_mean(form, forms) +
                     "; use one of: " + join_list(forms));
 }
 

@@ -162,7 +162,7 @@ void Loader::weight_scale(const Json &weight, const std::string &pointer, double
   if (const Json *s = member(weight, "scale")) w.scale = get_string(*s, child(pointer, "scale"));
   const std::vector<std::string> scales = {"none", "1/sqrt(N)", "1/sqrt(K)"};
   if (std::find(scales.begin(), scales.end(), w.scale) == scales.end())
-    fail(child(pointer, "scale"), "unknown scale '" + w.scale + "'" +
+    fail(child(pointer, "scale"), "unknown scale '" + clipped(w.scale) + "'" +
                                       did_you_mean(w.scale, scales) +
                                       "; use one of: " + join_list(scales));
   if (const Json *given_n = member(weight, "N")) {
