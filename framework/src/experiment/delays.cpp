@@ -1,8 +1,8 @@
 // A projection's "delay": a constant (a whole number of steps, at least one), or per synapse
 // {"uniform": [lo, hi]} / {"normal": [mean, std]} in ms. A drawn delay is rounded to whole steps
 // per synapse; a draw below one step (the lower end may be below dt, and a normal has no lower
-// end) is raised to one step by the engine. `delay` is then the mean, and
-// delay_steps = max(1, round(mean / dt)).
+// end) is raised to one step by the engine, and one above kMaxDrawnDelaySteps stops the build.
+// `delay` is then the mean, and delay_steps = max(1, round(mean / dt)).
 #include <algorithm>
 #include <cmath>
 
@@ -10,6 +10,13 @@
 #include "experiment/units.hpp"
 
 namespace ganglion::loading {
+
+namespace {
+
+// The most steps a drawn delay holds: the engine keeps them in 16 bits (connect/connectivity.hpp).
+constexpr uint64_t kMaxDrawnDelaySteps = 65535;
+
+} // namespace
 
 // Reads the "delay" of projection `j` (one step where it gives none) into `spec`, writes it to
 // `r`.
@@ -59,8 +66,15 @@ void Loader::drawn_delay(const Json &delay, const std::string &pointer, Projecti
     check_std(b, "ms", child(fp, 1));
     spec.delay = a;
   }
-  if (!(longest / dt < 1e15))
-    fail(fp, format_value(longest, "ms") + " is too many steps of dt = " + format_value(dt, "ms"));
+  // The engine stores a drawn delay per synapse in 16 bits of steps; the uniform's high end, or
+  // a normal's mean (half the draws lie beyond it), must fit.
+  if (!(std::round(longest / dt) <= double(kMaxDrawnDelaySteps)))
+    fail(child(fp, form == "uniform" ? 1 : 0),
+         (form == "uniform" ? "" : "a mean of ") + format_value(longest, "ms") +
+             " is more steps of dt = " + format_value(dt, "ms") + " than a drawn delay holds (" +
+             std::to_string(kMaxDrawnDelaySteps) + "): the longest is " +
+             rounded_ms(double(kMaxDrawnDelaySteps) * dt) +
+             "; shorten it, raise dt, or give a constant delay");
   spec.delay_dist =
       make_spec(form == "uniform" ? ValueSpec::Kind::Uniform : ValueSpec::Kind::Normal, a, b);
   spec.delay_steps = std::max<uint64_t>(1, uint64_t(std::llround(spec.delay / dt)));

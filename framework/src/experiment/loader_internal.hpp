@@ -238,6 +238,8 @@ private:
                    Weight &w) const;
   void check_weight_draws(const std::string &pointer, const std::string &unit,
                           const Weight &w) const;
+  void check_weight_fits(const std::string &pointer, const std::string &unit, const Weight &w,
+                         double scale) const;
   void weight_scale(const Json &weight, const std::string &pointer, double expected_k, Weight &w,
                     ProjectionSpec &spec) const;
 

@@ -4,6 +4,7 @@
 // with a negative mean draws magnitudes of mean |mean| and makes them negative).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
 #include "experiment/loader_internal.hpp"
@@ -69,6 +70,7 @@ void Loader::load_weight(const Json &j, ProjectionSpec &spec, const std::string 
     w.a = weight_value(*weight, wp, unit);
   }
 
+  check_weight_fits(weight->is_object() ? child(wp, w.form) : wp, unit, w, spec.weight_scale);
   double s = spec.weight_scale;
   if (w.form == "value") {
     spec.weight = w.a * s;
@@ -153,6 +155,31 @@ void Loader::check_weight_draws(const std::string &pointer, const std::string &u
       fail(child(pointer, 0), "the mean of a normal weight must not be 0: its sign is the "
                               "projection's sign (draws of the other sign are drawn again)");
   }
+}
+
+// The engine stores weights as 32-bit floats: the value (scaled), a uniform's ends, or a normal's
+// or lognormal's mean and 8 standard deviations beyond it (draws further out are rarer than one
+// in 10^15) must fit, or they would become infinite.
+void Loader::check_weight_fits(const std::string &pointer, const std::string &unit, const Weight &w,
+                               double scale) const {
+  const double largest = double(std::numeric_limits<float>::max());
+  const bool spread = w.form == "normal" || w.form == "lognormal";
+  std::string place = pointer, what = format_value(w.a, unit);
+  double reach = std::abs(w.a);
+  if (spread) {
+    reach = std::abs(w.a) + 8 * w.b;
+    what = "the mean plus 8 standard deviations (" + format_value(reach, unit) + ")";
+  } else if (w.form == "uniform" && std::abs(w.b) > std::abs(w.a)) {
+    reach = std::abs(w.b);
+    place = child(pointer, 1);
+    what = format_value(w.b, unit);
+  } else if (w.form == "uniform") {
+    place = child(pointer, 0);
+  }
+  if (reach * scale <= largest) return;
+  fail(place, what + " does not fit a synapse's weight, a 32-bit float: the largest magnitude is " +
+                  format_value(largest / scale, unit) +
+                  (scale == 1 ? "" : " before the scale " + w.scale));
 }
 
 // The weight's "scale" ("none", "1/sqrt(N)" with an optional "N", "1/sqrt(K)"): sets

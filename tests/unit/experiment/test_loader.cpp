@@ -1225,6 +1225,41 @@ TEST_CASE("loader: delays drawn per synapse") {
             "a voltage");
 }
 
+TEST_CASE("loader: weights and drawn delays must fit the engine's 32-bit weights and 16-bit "
+          "delays") {
+  const std::string w = "x.json: /projections/1/weight";
+  const std::string largest = "the largest magnitude is 3.4028234663852886e+38 mV";
+  CHECK(error_of({"projections.1.weight=1e39"}) ==
+        w + ": 1e+39 mV does not fit a synapse's weight, a 32-bit float: " + largest);
+  CHECK(error_of({"projections.1.weight={\"uniform\": [-1e39, -1]}"}) ==
+        w + "/uniform/0: -1e+39 mV does not fit a synapse's weight, a 32-bit float: " + largest);
+  CHECK(error_of({"projections.1.weight={\"normal\": [1e38, 1e38]}"}) ==
+        w +
+            "/normal: the mean plus 8 standard deviations (9e+38 mV) does not fit a synapse's "
+            "weight, a 32-bit float: " +
+            largest);
+  // The limit applies after the scale: 1/sqrt(N) with N = 100 lets the given value be 10 times
+  // larger.
+  CHECK(
+      error_of({"projections.1.weight={\"value\": 1e40, \"scale\": \"1/sqrt(N)\", \"N\": 100}"}) ==
+      w + "/value: 1e+40 mV does not fit a synapse's weight, a 32-bit float: the largest "
+          "magnitude is 3.4028234663852886e+39 mV before the scale 1/sqrt(N)");
+  CHECK(load({"projections.1.weight={\"value\": 3e39, \"scale\": \"1/sqrt(N)\", \"N\": 100}"})
+            .projections[1]
+            .weight == doctest::Approx(3e38));
+
+  const std::string d = "x.json: /projections/1/delay";
+  CHECK(error_of({"projections.1.delay={\"uniform\": [\"1 ms\", \"7000 ms\"]}"}) ==
+        d + "/uniform/1: 7000 ms is more steps of dt = 0.1 ms than a drawn delay holds (65535): "
+            "the longest is 6553.5 ms; shorten it, raise dt, or give a constant delay");
+  CHECK(error_of({"projections.1.delay={\"normal\": [\"7 s\", \"1 ms\"]}"}) ==
+        d + "/normal/0: a mean of 7000 ms is more steps of dt = 0.1 ms than a drawn delay holds "
+            "(65535): the longest is 6553.5 ms; shorten it, raise dt, or give a constant delay");
+  CHECK(load({"projections.1.delay={\"uniform\": [\"1 ms\", \"6553.5 ms\"]}"})
+            .projections[1]
+            .delay_dist.b == 6553.5);
+}
+
 TEST_CASE("loader: NEST's peak convention takes the weight in the peak unit") {
   std::string nest = with_projection(
       R"({"pre": "E", "post": "E", "synapse": "fake_nest", "params": {"convention": "peak"},
