@@ -1,0 +1,395 @@
+// The memory and output estimate of an experiment; see estimate.hpp. The layouts counted here are
+// the engine's (framework/src/engine/build.cpp, framework/src/connect/connectivity.hpp): a change
+// there that adds memory per neuron or per synapse belongs here too.
+#include "experiment/estimate.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <optional>
+
+#include "experiment/errors.hpp"
+#include "experiment/units.hpp"
+#include "registry/registry.hpp"
+
+namespace ganglion {
+
+namespace {
+
+constexpr double kWriterBlock = 1 << 20; // bytes an output channel buffers (Hdf5Writer)
+constexpr double kSliceSize = 1024;      // neurons per slice of the engine's first phase
+constexpr double kMaxDrawnDelay = 65535; // steps: drawn delays are 16-bit
+constexpr double kVectorHeader = 3 * 8;  // a std::vector's own bytes (a history slot)
+constexpr double kByPostBytes = 8 + 4;   // a plastic synapse's by-post index: synapse, pre
+constexpr double kSpikeRowBytes = 8 + 8; // a recorded spike: its time and its node id
+constexpr double kSampleBytes = 8;       // a recorded double
+
+// n rounded up to whole 64-byte lines of doubles (engine/aligned.hpp).
+double padded(double n) {
+  return std::ceil(n / 8) * 8;
+}
+
+// A count for messages: 1,000,000 (or 1.2e+20 beyond what a 64-bit count holds exactly).
+std::string count_text(double n) {
+  if (n < 1e15) return thousands(uint64_t(std::llround(n)));
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", n);
+  return buffer;
+}
+
+bool has_flag(const LoadedPlugin *p, uint32_t flag) {
+  return p && p->desc && (p->desc->flags & flag) != 0;
+}
+
+// One field's storage for n elements (n_pre for a presynaptic trace): padded doubles, or a
+// sequence field's values back to back (a sequence given once is copied to every element) with
+// n + 1 offsets.
+double sequence_values(const ValueSpec *v, double n) {
+  double values = 0;
+  if (v && v->sequences.size() == 1)
+    values = n * double(v->sequences[0].size());
+  else if (v)
+    for (const auto &s : v->sequences)
+      values += double(s.size());
+  return values;
+}
+
+double field_bytes(const gg_field &f, const ValueSpec *v, double n) {
+  if (f.type != GG_TYPE_SEQUENCE) return padded(n) * 8;
+  return padded(sequence_values(v, n) + 1) * 8 + (n + 1) * 8;
+}
+
+double fields_bytes(const LoadedPlugin *plugin, const std::vector<ValueSpec> &values, double n,
+                    double n_pre = 0) {
+  const gg_descriptor *d = plugin ? plugin->desc : nullptr;
+  double bytes = 0;
+  for (uint32_t k = 0; d && k < d->n_fields; ++k) {
+    const gg_field &f = d->fields[k];
+    bytes += field_bytes(f, k < values.size() ? &values[k] : nullptr,
+                         f.role == GG_ROLE_PRE_TRACE ? n_pre : n);
+  }
+  return bytes;
+}
+
+// The synapses a projection's rule makes: exact, or fixed_probability's expected count.
+double synapse_count(const Experiment &exp, const ProjectionSpec &p) {
+  const double n_pre = double(exp.populations[size_t(p.pre)].size);
+  const double n_post = double(exp.populations[size_t(p.post)].size);
+  const bool skip = p.pre == p.post && !p.allow_autapses;
+  const double pairs = n_pre * n_post - (skip ? std::min(n_pre, n_post) : 0);
+  switch (p.rule) {
+  case ConnectRule::AllToAll: return pairs;
+  case ConnectRule::OneToOne: return n_pre;
+  case ConnectRule::FixedProbability: return std::clamp(p.p, 0.0, 1.0) * pairs;
+  case ConnectRule::FixedIndegree: return n_post * double(p.indegree);
+  case ConnectRule::FixedOutdegree: return n_pre * double(p.outdegree);
+  case ConnectRule::FixedTotalNumber: return double(p.total);
+  }
+  return 0;
+}
+
+// The steps of a projection's longest delay: its constant one, a uniform's high end, or a
+// normal's mean plus 6 standard deviations (the longest of many draws), within 16 bits.
+double longest_delay(const ProjectionSpec &p, double dt) {
+  const ValueSpec &d = p.delay_dist;
+  if (d.kind == ValueSpec::Kind::Uniform) return std::max(1.0, std::round(d.b / dt));
+  if (d.kind == ValueSpec::Kind::Normal)
+    return std::clamp(std::round((d.a + 6 * d.b) / dt), 1.0, kMaxDrawnDelay);
+  return double(p.delay_steps);
+}
+
+// Bytes per synapse of projection q: its target (16 bits in the compact layout onto at most
+// 65536 neurons, else 32), its weight (none where the compact layout keeps one constant weight),
+// a drawn delay, and a plastic projection's by-post index.
+double synapse_bytes(const Experiment &exp, size_t q) {
+  const ProjectionSpec &p = exp.projections[q];
+  bool recorded = false;
+  for (const auto &r : exp.recorders)
+    recorded = recorded || r.projection == int(q);
+  const bool compact =
+      has_flag(p.synapse, GG_DESC_COMPACT_CSR) && p.plasticity.empty() && !recorded;
+  const bool narrow = compact && exp.populations[size_t(p.post)].size <= 65536;
+  const bool one_weight = compact && p.weight_dist.kind == ValueSpec::Kind::Constant;
+  const bool drawn_delays = p.delay_dist.kind != ValueSpec::Kind::Constant;
+  return (narrow ? 2 : 4) + (one_weight ? 0 : 4) + (drawn_delays ? 2 : 0) +
+         (p.plasticity.empty() ? 0 : kByPostBytes);
+}
+
+// A population's room for the spikes of one step (a source may emit several per neuron).
+double spike_capacity(const PopulationSpec &pop) {
+  const double n = double(pop.size);
+  return has_flag(pop.plugin, GG_DESC_SOURCE) ? 8 * n + 1024 : n;
+}
+
+// A population's fields, input, I_app and the spike lists of its slices.
+MemoryPart population_part(const PopulationSpec &pop) {
+  const double n = double(pop.size);
+  const bool has_i_app =
+      pop.i_app.kind != ValueSpec::Kind::Constant || pop.i_app.a != 0 || !pop.i_app_changes.empty();
+  const double slices = std::ceil(n / kSliceSize);
+  const double spikes = has_flag(pop.plugin, GG_DESC_SOURCE) ? 8 * n + 1024 * slices : n;
+  MemoryPart part;
+  part.pointer = pop.pointer + "/size";
+  part.what = "population " + pop.name + " (" + count_text(n) + " neurons)";
+  part.fix = "use fewer neurons";
+  part.bytes =
+      fields_bytes(pop.plugin, pop.values, n) + padded(n) * 8 * (has_i_app ? 2 : 1) + spikes * 4;
+  return part;
+}
+
+// Population p's spike history: as many steps deep as the longest delay of a projection from it,
+// each step as much room as one step's spikes.
+MemoryPart history_part(const Experiment &exp, size_t p) {
+  const PopulationSpec &pop = exp.populations[p];
+  double depth = 1;
+  std::string pointer = pop.pointer;
+  for (const auto &proj : exp.projections) {
+    const double steps = longest_delay(proj, exp.simulation.dt);
+    if (size_t(proj.pre) != p || steps <= depth) continue;
+    depth = steps;
+    pointer = proj.pointer + "/delay";
+  }
+  MemoryPart part;
+  part.pointer = pointer;
+  part.what = "the spike history of population " + pop.name + " (" + count_text(depth) +
+              " steps deep: its longest outgoing delay)";
+  part.fix = "shorten the delay, raise dt, or use fewer neurons";
+  part.bytes = depth * (spike_capacity(pop) * 4 + kVectorHeader + 8);
+  return part;
+}
+
+std::string rule_fix(ConnectRule rule) {
+  switch (rule) {
+  case ConnectRule::FixedProbability: return "a lower p, or fewer neurons";
+  case ConnectRule::FixedIndegree: return "a lower indegree, or fewer neurons";
+  case ConnectRule::FixedOutdegree: return "a lower outdegree, or fewer neurons";
+  case ConnectRule::FixedTotalNumber: return "a lower total";
+  case ConnectRule::AllToAll:
+    return "a sparse rule (fixed_probability, fixed_indegree), or fewer neurons";
+  case ConnectRule::OneToOne: return "fewer neurons";
+  }
+  return "fewer synapses";
+}
+
+// A projection's synapses, its row offsets, its fields (per postsynaptic neuron) and its rule's.
+MemoryPart projection_part(const Experiment &exp, size_t q) {
+  const ProjectionSpec &p = exp.projections[q];
+  const double n_pre = double(exp.populations[size_t(p.pre)].size);
+  const double n_post = double(exp.populations[size_t(p.post)].size);
+  const double count = synapse_count(exp, p);
+  const double per_synapse = synapse_bytes(exp, q);
+  MemoryPart part;
+  part.pointer = p.pointer + "/connect";
+  part.what = "projection " + p.name + " (" +
+              (p.rule == ConnectRule::FixedProbability ? "about " : "") + count_text(count) +
+              " synapses of " + format_number(per_synapse) + " bytes)";
+  part.fix = rule_fix(p.rule);
+  part.bytes = count * per_synapse + (n_pre + 1) * 8 + fields_bytes(p.synapse, p.values, n_post);
+  for (const auto &rule : p.plasticity)
+    part.bytes += (n_post + 1) * 8 + fields_bytes(rule.plugin, rule.values, n_post, n_pre);
+  return part;
+}
+
+// ---------------------------------------------------------------- the recorders' output
+
+// A value's mean, for a source's rate.
+double mean_of(const ValueSpec &v) {
+  switch (v.kind) {
+  case ValueSpec::Kind::Uniform: return (v.a + v.b) / 2;
+  case ValueSpec::Kind::List: {
+    double sum = 0;
+    for (double x : v.list)
+      sum += x;
+    return v.list.empty() ? 0 : sum / double(v.list.size());
+  }
+  default: return v.a;
+  }
+}
+
+// Spikes per second of a population: a source's "rate" (Hz), a sequence source's times over the
+// run, none from a rate unit, else kNominalRate per neuron.
+double spikes_per_second(const PopulationSpec &pop, double duration_ms) {
+  const gg_descriptor *d = pop.plugin ? pop.plugin->desc : nullptr;
+  if (has_flag(pop.plugin, GG_DESC_RATE)) return 0;
+  const int rate = field_index(d, "rate");
+  if (rate >= 0 && size_t(rate) < pop.values.size() && d->fields[rate].unit &&
+      std::strcmp(d->fields[rate].unit, "Hz") == 0)
+    return double(pop.size) * mean_of(pop.values[size_t(rate)]);
+  for (uint32_t k = 0; d && k < d->n_fields && k < pop.values.size(); ++k)
+    if (d->fields[k].type == GG_TYPE_SEQUENCE && (d->flags & GG_DESC_SOURCE))
+      return sequence_values(&pop.values[k], double(pop.size)) / duration_ms * 1e3;
+  return double(pop.size) * kNominalRate;
+}
+
+// A recorder's parameter `name` (its default where the recorder has no such field).
+double recorder_param(const RecorderSpec &r, const char *name, double fallback) {
+  const int k = field_index(r.plugin ? r.plugin->desc : nullptr, name);
+  return k >= 0 && size_t(k) < r.values.size() ? r.values[size_t(k)].a : fallback;
+}
+
+// What a recorder writes per simulated second, and into how many channels (buffers); nullopt for
+// a recorder that is not built in.
+struct Output {
+  double per_second = 0;
+  double channels = 0;
+};
+
+std::optional<Output> recorder_output(const Experiment &exp, const RecorderSpec &r) {
+  const SimulationSpec &sim = exp.simulation;
+  const PopulationSpec &pop = exp.populations[size_t(r.population)];
+  const std::string type = r.plugin ? r.plugin->name : "";
+  const double samples = 1e3 / (double(r.every) * sim.dt); // per simulated second
+  if (type == "spikes") return Output{spikes_per_second(pop, sim.duration) * kSpikeRowBytes, 2};
+  if (type == "state") {
+    const double columns = r.neurons.empty() ? double(pop.size) : double(r.neurons.size());
+    const double variables = double(r.variables.size());
+    return Output{samples * variables * columns * kSampleBytes, variables};
+  }
+  if (type == "rates") {
+    const double bin = std::max(1.0, std::round(recorder_param(r, "bin", 10) / sim.dt)) * sim.dt;
+    return Output{1e3 / bin * 2 * kSampleBytes, 2};
+  }
+  if (type == "inputs") {
+    double inputs = 0;
+    for (const auto &p : exp.projections)
+      inputs += p.post == r.population ? 1 : 0;
+    return Output{samples * (inputs + 1) * kSampleBytes, inputs + 1};
+  }
+  if (type == "weights") {
+    const double row = 3 + recorder_param(r, "bins", 20) + double(r.synapses.size());
+    return Output{samples * row * kSampleBytes, r.synapses.empty() ? 4.0 : 5.0};
+  }
+  return std::nullopt;
+}
+
+// The recorders' output into `e`, and the parts for their buffers (each channel holds up to a
+// block before it is written, and never more than it writes in all).
+void add_output(const Experiment &exp, Estimate &e) {
+  const double seconds = exp.simulation.duration * 1e-3;
+  for (const auto &r : exp.recorders) {
+    const std::optional<Output> out = recorder_output(exp, r);
+    if (!out) {
+      e.unknown_output.push_back(r.plugin ? r.plugin->name : r.pointer);
+      continue;
+    }
+    e.output_per_second += out->per_second;
+    MemoryPart part;
+    part.pointer = r.pointer;
+    part.what = "the output buffers of recorder " + r.pointer;
+    part.fix = "record fewer variables or neurons";
+    part.bytes = std::min(out->channels * kWriterBlock, out->per_second * seconds);
+    e.parts.push_back(part);
+  }
+  e.output = e.output_per_second * seconds;
+}
+
+// ---------------------------------------------------------------- the machine's memory
+
+// MemAvailable in /proc/meminfo, in bytes; nullopt where there is none.
+std::optional<double> mem_available() {
+  std::ifstream in("/proc/meminfo");
+  std::string line;
+  double kib = 0;
+  while (std::getline(in, line))
+    if (std::sscanf(line.c_str(), "MemAvailable: %lf kB", &kib) == 1) return kib * 1024;
+  return std::nullopt;
+}
+
+// What a cgroup (v2) still lets this process allocate; nullopt where it sets no limit.
+std::optional<double> cgroup_available() {
+  std::ifstream max_file("/sys/fs/cgroup/memory.max"),
+      current_file("/sys/fs/cgroup/memory.current");
+  std::string max_text;
+  double current = 0;
+  if (!(max_file >> max_text) || max_text == "max" || !(current_file >> current))
+    return std::nullopt;
+  return std::max(0.0, std::strtod(max_text.c_str(), nullptr) - current);
+}
+
+// "8G", "500 MiB", "1e9": bytes; nullopt where it is not a size.
+std::optional<double> parse_size(const std::string &text) {
+  const char *begin = text.c_str();
+  char *end = nullptr;
+  const double number = std::strtod(begin, &end);
+  if (end == begin || !(number > 0) || !std::isfinite(number)) return std::nullopt;
+  std::string unit;
+  for (const char *c = end; *c; ++c)
+    if (!std::isspace(static_cast<unsigned char>(*c)))
+      unit += char(std::toupper(static_cast<unsigned char>(*c)));
+  const std::string prefixes = "KMGT";
+  if (unit.empty() || unit == "B") return number;
+  const size_t power = prefixes.find(unit[0]);
+  const std::string rest = unit.substr(1);
+  if (power == std::string::npos || !(rest.empty() || rest == "B" || rest == "IB"))
+    return std::nullopt;
+  return number * std::pow(1024.0, double(power + 1));
+}
+
+} // namespace
+
+Estimate estimate(const Experiment &exp) {
+  Estimate e;
+  for (size_t p = 0; p < exp.populations.size(); ++p) {
+    e.parts.push_back(population_part(exp.populations[p]));
+    e.parts.push_back(history_part(exp, p));
+  }
+  for (size_t q = 0; q < exp.projections.size(); ++q)
+    e.parts.push_back(projection_part(exp, q));
+  if (!exp.output.empty()) add_output(exp, e);
+  for (const auto &part : e.parts)
+    e.memory += part.bytes;
+  return e;
+}
+
+MemoryLimit memory_limit(const char *setting) {
+  const double inf = std::numeric_limits<double>::infinity();
+  if (setting) {
+    const std::optional<double> bytes = parse_size(setting);
+    if (!bytes)
+      throw ConfigError("GANGLION_MEMORY_LIMIT: '" + clipped(setting) +
+                        "' is not a size; write bytes, or a number with K, M, G or T (powers of "
+                        "1024), e.g. GANGLION_MEMORY_LIMIT=64G");
+    return {*bytes, "the limit GANGLION_MEMORY_LIMIT=" + clipped(setting)};
+  }
+  const std::optional<double> machine = mem_available(), cgroup = cgroup_available();
+  if (!machine && !cgroup) return {inf, "no limit known"};
+  const bool by_cgroup = cgroup && (!machine || *cgroup < *machine);
+  return {0.9 * (by_cgroup ? *cgroup : *machine),
+          by_cgroup ? "90% of what this cgroup allows (/sys/fs/cgroup/memory.max)"
+                    : "90% of MemAvailable in /proc/meminfo"};
+}
+
+void check_memory(const Experiment &exp, const Estimate &e, const MemoryLimit &limit) {
+  if (e.memory <= limit.bytes) return;
+  const MemoryPart *largest = nullptr;
+  for (const auto &part : e.parts)
+    if (!largest || part.bytes > largest->bytes) largest = &part;
+  std::string message = exp.source + ": " + (largest ? largest->pointer + ": " : "") +
+                        "the network would need about " + format_bytes(e.memory) +
+                        " of memory, more than the " + format_bytes(limit.bytes) + " available (" +
+                        limit.source + ")";
+  if (largest)
+    message += "; the largest part, " + largest->what + ", takes about " +
+               format_bytes(largest->bytes) + ": " + largest->fix;
+  throw ConfigError(message + ". To allow more, set GANGLION_MEMORY_LIMIT (e.g. "
+                              "GANGLION_MEMORY_LIMIT=64G)");
+}
+
+std::string format_bytes(double bytes) {
+  static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  size_t u = 0;
+  while (bytes >= 1024 && u + 1 < std::size(units)) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, u == 0 || bytes >= 100 ? "%.0f %s" : "%.3g %s", bytes,
+                units[u]);
+  return buffer;
+}
+
+} // namespace ganglion

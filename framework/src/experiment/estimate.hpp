@@ -1,0 +1,61 @@
+// What an experiment will cost, worked out from the validated Experiment before anything is
+// allocated: the memory its network needs (fields, inputs, spike histories, synapses, recorders'
+// buffers, at the layouts of framework/src/engine/build.cpp and framework/src/connect/) and the
+// output its recorders write. `run` and `validate` refuse an experiment whose memory does not fit
+// the machine (check_memory), so that an absurd size is a message with the fix rather than a
+// std::bad_alloc after minutes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "experiment/experiment.hpp"
+
+namespace ganglion {
+
+// One part of the network's memory: a population's state, its spike history, a projection's
+// synapses, a recorder's buffers.
+struct MemoryPart {
+  std::string pointer; // where the fix goes: "/projections/0/connect"
+  std::string what;    // "projection E->I (about 1,000,000 synapses of 8 bytes)"
+  std::string fix;     // "a lower p, or fewer neurons"
+  double bytes = 0;
+};
+
+struct Estimate {
+  double memory = 0;             // bytes, all parts together
+  std::vector<MemoryPart> parts; // in the experiment's order
+  // Bytes the recorders write to the output file per simulated second, and in the whole run
+  // (0 without an output file). Spikes are counted at a source's "rate" where it has one, else at
+  // kNominalRate.
+  double output_per_second = 0;
+  double output = 0;
+  std::vector<std::string> unknown_output; // recorders not built in: their output is not counted
+};
+
+// Spikes per second per neuron assumed for a spiking population with no "rate" of its own.
+constexpr double kNominalRate = 10;
+
+Estimate estimate(const Experiment &exp);
+
+// The memory an experiment may use: GANGLION_MEMORY_LIMIT where set, else 90% of what the
+// machine has available (MemAvailable in /proc/meminfo, and a cgroup's limit where lower); the
+// rest is margin for what the estimate leaves out (buffers used while synapses are drawn).
+struct MemoryLimit {
+  double bytes = 0;   // infinite where nothing says
+  std::string source; // for messages: "90% of MemAvailable in /proc/meminfo"
+};
+
+// `setting` is GANGLION_MEMORY_LIMIT's value (nullptr: unset): bytes, or with a unit K, M, G, T
+// (powers of 1024; "8G", "500 MiB"). A malformed one is a ConfigError.
+MemoryLimit memory_limit(const char *setting);
+
+// Throws a ConfigError "origin: pointer: ..." with the figures and the fix where the estimate is
+// over the limit.
+void check_memory(const Experiment &exp, const Estimate &e, const MemoryLimit &limit);
+
+// "512 B", "1.5 KiB", "7.28 TiB": three significant digits in powers of 1024.
+std::string format_bytes(double bytes);
+
+} // namespace ganglion

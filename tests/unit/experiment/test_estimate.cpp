@@ -1,0 +1,234 @@
+// The memory and output estimate (experiment/estimate.hpp) against figures worked out by hand
+// from the engine's layouts, on small experiments of hand-made plugins; the refusal of what does
+// not fit, with its figures and fix; the memory limit's setting.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "experiment/estimate.hpp"
+#include "experiment/loader.hpp"
+#include "ganglion/plugin.hpp"
+
+using namespace ganglion;
+
+namespace {
+
+struct Neuron { // two fields: 2 * padded(n) doubles
+  static constexpr const char *name = "est_neuron";
+  static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr const char *doc = "a neuron of two fields";
+  static constexpr const char *input_unit = "mV/ms";
+  enum Field { tau, V, count };
+  static constexpr gg_field fields[] = {
+      ganglion::param("tau", "ms", 10, 0, ganglion::inf, "time constant", GG_MIN_EXCLUSIVE),
+      ganglion::state("V", "mV", 0, -ganglion::inf, ganglion::inf, "potential")};
+  static void step(const gg_view &) {}
+};
+
+struct Source { // a source: room for 8 n + 1024 spikes per slice of 1024 neurons
+  static constexpr const char *name = "est_source";
+  static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr const char *doc = "a spike source with a rate";
+  static constexpr bool source = true;
+  enum Field { rate, count };
+  static constexpr gg_field fields[] = {
+      ganglion::param("rate", "Hz", 1, 0, ganglion::inf, "firing rate")};
+  static void step(const gg_view &) {}
+};
+
+struct Synapse { // 8 bytes a synapse: a 32-bit target and a float weight
+  static constexpr const char *name = "est_synapse";
+  static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr const char *doc = "a synapse of one field";
+  static constexpr const char *weight_unit = "mV";
+  enum Field { I, count };
+  static constexpr gg_field fields[] = {
+      ganglion::state("I", "mV/ms", 0, -ganglion::inf, ganglion::inf, "current")};
+  static void step(const gg_view &) {}
+  static void current(const gg_view &) {}
+};
+
+struct Compact : Synapse { // 2 bytes a synapse onto at most 65536 neurons, one constant weight
+  static constexpr const char *name = "est_compact";
+  static constexpr bool compact_csr = true;
+};
+
+struct Rule { // a by-post index of 12 bytes a synapse; a parameter per post, a trace per pre
+  static constexpr const char *name = "est_rule";
+  static constexpr gg_kind kind = GG_KIND_PLASTICITY;
+  static constexpr const char *doc = "a rule";
+  enum Field { A, x, count };
+  static constexpr gg_field fields[] = {ganglion::param("A", "1", 0.01, 0, ganglion::inf, "step"),
+                                        ganglion::pre_trace("x", "1", "presynaptic trace")};
+  static void step(const gg_view &) {}
+};
+
+// A recorder plugin named `Name`: the estimate knows the built-in recorders by name.
+template <const char *Name> struct Recorder {
+  static constexpr const char *name = Name;
+  static constexpr gg_kind kind = GG_KIND_RECORDER;
+  static constexpr const char *doc = "a recorder";
+  enum Field { count };
+  static void step(const gg_view &) {}
+};
+
+constexpr char spikes[] = "spikes", state[] = "state", other[] = "other";
+
+template <class P> void add(PluginRegistry &reg) {
+  const gg_descriptor *d = &ganglion::detail::Tables<P>::descriptor;
+  reg.add(LoadedPlugin{d->name, std::string("/fake/libganglion_") + d->name + ".so", d, {}});
+}
+
+PluginRegistry &registry() {
+  static PluginRegistry reg = [] {
+    PluginRegistry r;
+    add<Neuron>(r);
+    add<Source>(r);
+    add<Synapse>(r);
+    add<Compact>(r);
+    add<Rule>(r);
+    add<Recorder<spikes>>(r);
+    add<Recorder<state>>(r);
+    add<Recorder<other>>(r);
+    return r;
+  }();
+  return reg;
+}
+
+// E: 100 neurons; X: 10 sources at 5 Hz. X->E: 300 synapses of 8 bytes, one step of delay;
+// E->E: compact, p = 0.5 of 9,900 pairs (no autapses), 2 ms = 20 steps of delay.
+const std::string base = R"({
+  "simulation": {"dt": "0.1 ms", "duration": "100 ms"},
+  "populations": {
+    "E": {"model": "est_neuron", "size": 100},
+    "X": {"model": "est_source", "size": 10, "params": {"rate": "5 Hz"}}
+  },
+  "projections": [
+    {"pre": "X", "post": "E", "synapse": "est_synapse", "weight": 1,
+     "connect": {"rule": "fixed_indegree", "indegree": 3}},
+    {"pre": "E", "post": "E", "synapse": "est_compact", "weight": 1, "delay": "2 ms",
+     "connect": {"rule": "fixed_probability", "p": 0.5, "autapses": false}}
+  ],
+  "recorders": [
+    {"type": "spikes", "populations": ["E", "X"]},
+    {"type": "state", "population": "E", "variables": ["V"], "neurons": [0, 1], "every": "1 ms"}
+  ],
+  "output": "x.h5"
+})";
+
+Experiment load(const std::vector<std::string> &overrides = {}) {
+  return load_experiment_text(base, "x.json", "", overrides, registry());
+}
+
+double part(const Estimate &e, const std::string &pointer) {
+  for (const auto &p : e.parts)
+    if (p.pointer == pointer) return p.bytes;
+  FAIL("no part at " << pointer);
+  return 0;
+}
+
+} // namespace
+
+TEST_CASE("estimate: populations, histories, synapses and recorders at the engine's layouts") {
+  const Estimate e = estimate(load());
+  // E: 2 fields and its input of padded(100) = 104 doubles, a spike list of 100 32-bit ids.
+  CHECK(part(e, "/populations/E/size") == 3 * 104 * 8 + 100 * 4);
+  // Its history: 20 steps (E->E's delay) of 100 ids, a vector and a count each.
+  CHECK(part(e, "/projections/1/delay") == 20 * (100 * 4 + 24 + 8));
+  // X: a field and its input of padded(10) = 16 doubles; spikes 8 * 10 + 1024 (one slice).
+  CHECK(part(e, "/populations/X/size") == 2 * 16 * 8 + (8 * 10 + 1024) * 4);
+  // Its history: one step of that room.
+  CHECK(part(e, "/populations/X") == 1 * ((8 * 10 + 1024) * 4 + 24 + 8));
+  // X->E: 300 synapses of 8 bytes, 11 row offsets, the synapse's field per post neuron.
+  CHECK(part(e, "/projections/0/connect") == 300 * 8 + 11 * 8 + 104 * 8);
+  // E->E: 4,950 synapses of 2 bytes (16-bit targets, one weight for all), 101 row offsets.
+  CHECK(part(e, "/projections/1/connect") == 4950 * 2 + 101 * 8 + 104 * 8);
+  // Output per simulated second: E's spikes at 10 Hz (no rate of its own) and X's at 5 Hz, 16
+  // bytes each; V of 2 neurons 1000 times a second.
+  CHECK(e.output_per_second == 100 * 10 * 16 + 10 * 5 * 16 + 1000 * 2 * 8);
+  CHECK(e.output == doctest::Approx(0.1 * e.output_per_second));
+  // The recorders' buffers (/recorders/0 is E's spikes, then X's): what they write in the run,
+  // below a block per channel.
+  CHECK(part(e, "/recorders/0") == doctest::Approx(0.1 * 100 * 10 * 16));
+  CHECK(part(e, "/recorders/1") == doctest::Approx(0.1 * 1000 * 2 * 8));
+  CHECK(e.memory == doctest::Approx(2896 + 8640 + 4672 + 4448 + 3320 + 11540 + 3280));
+  CHECK(e.unknown_output.empty());
+}
+
+TEST_CASE("estimate: drawn delays, plasticity, the layout a recorder forces, unknown recorders") {
+  // E->E with the plain synapse, drawn delays and a rule: 4 + 4 + 2 + 12 bytes a synapse; its
+  // history as deep as the uniform's high end.
+  const Estimate plastic =
+      estimate(load({"projections.1.synapse=\"est_synapse\"",
+                     "projections.1.delay={\"uniform\": [\"1 ms\", \"3 ms\"]}",
+                     "projections.1.plasticity={\"rule\": \"est_rule\"}",
+                     "projections.1.connect={\"rule\": \"fixed_total_number\", \"total\": 1000}"}));
+  CHECK(part(plastic, "/projections/1/connect") ==
+        1000 * 22 + 101 * 8 + 104 * 8 + 101 * 8 + 104 * 8 + 104 * 8);
+  CHECK(part(plastic, "/projections/1/delay") == 30 * (100 * 4 + 24 + 8));
+  // A normal delay: the mean and 6 standard deviations, 1.5 + 6 * 0.5 = 4.5 ms.
+  const Estimate normal =
+      estimate(load({"projections.1.delay={\"normal\": [\"1.5 ms\", \"0.5 ms\"]}"}));
+  CHECK(part(normal, "/projections/1/delay") == 45 * (100 * 4 + 24 + 8));
+  // all_to_all onto more than 65536 neurons takes 32-bit targets even where compact.
+  const Estimate wide = estimate(
+      load({"populations.E.size=70000", "projections.1.connect={\"rule\": \"all_to_all\"}"}));
+  CHECK(part(wide, "/projections/1/connect") == 70000.0 * 70000 * 4 + 70001 * 8 + 70000 * 8);
+  // A recorder that is not built in: its output is not counted, and says so.
+  const Estimate other =
+      estimate(load({"recorders.1={\"type\": \"other\", \"population\": \"E\"}"}));
+  CHECK(other.unknown_output == std::vector<std::string>{"other"});
+  // Without an output file recorders write nothing and buffer nothing.
+  const Estimate none = estimate(load({"output=null"}));
+  CHECK(none.output == 0);
+  CHECK(none.memory == doctest::Approx(2896 + 8640 + 4672 + 4448 + 3320 + 11540));
+}
+
+TEST_CASE("estimate: an experiment over the limit is refused with the figures and the fix") {
+  const Experiment exp =
+      load({"populations.E.size=1000000", "projections.1.connect={\"rule\": \"all_to_all\"}"});
+  const Estimate e = estimate(exp);
+  CHECK_NOTHROW(check_memory(exp, e, MemoryLimit{e.memory, "a test"}));
+  try {
+    check_memory(exp, e, MemoryLimit{16.0 * 1024 * 1024 * 1024, "a test's limit"});
+    FAIL("not refused");
+  } catch (const ConfigError &error) {
+    CHECK(std::string(error.what()) ==
+          "x.json: /projections/1/connect: the network would need about 3.64 TiB of memory, more "
+          "than the 16 GiB available (a test's limit); the largest part, projection E->E "
+          "(1,000,000,000,000 synapses of 4 bytes), takes about 3.64 TiB: a sparse rule "
+          "(fixed_probability, fixed_indegree), or fewer neurons. To allow more, set "
+          "GANGLION_MEMORY_LIMIT (e.g. GANGLION_MEMORY_LIMIT=64G)");
+  }
+  // A delay of 10^9 ms makes E's history 10^10 steps deep.
+  const Experiment slow = load({"projections.1.delay=\"1e9 ms\""});
+  CHECK_THROWS_WITH(check_memory(slow, estimate(slow), memory_limit("64G")),
+                    doctest::Contains("x.json: /projections/1/delay: the network would need about "
+                                      "3.93 TiB of memory, more than the 64 GiB available (the "
+                                      "limit GANGLION_MEMORY_LIMIT=64G); the largest part, the "
+                                      "spike history of population E (10,000,000,000 steps deep: "
+                                      "its longest outgoing delay)"));
+}
+
+TEST_CASE("estimate: GANGLION_MEMORY_LIMIT takes bytes or a unit in powers of 1024") {
+  CHECK(memory_limit("8G").bytes == 8.0 * 1024 * 1024 * 1024);
+  CHECK(memory_limit("500 MiB").bytes == 500.0 * 1024 * 1024);
+  CHECK(memory_limit("1.5t").bytes == 1.5 * std::pow(1024.0, 4));
+  CHECK(memory_limit("1e9").bytes == 1e9);
+  CHECK(memory_limit("12KB").bytes == 12 * 1024);
+  CHECK(memory_limit("8G").source == "the limit GANGLION_MEMORY_LIMIT=8G");
+  for (const char *bad : {"abc", "", "-1G", "8Q", "8 GB extra", "0"})
+    CHECK_THROWS_WITH_AS(memory_limit(bad),
+                         doctest::Contains("' is not a size; write bytes, or a number with K, M, "
+                                           "G or T (powers of 1024), e.g. "
+                                           "GANGLION_MEMORY_LIMIT=64G"),
+                         ConfigError);
+  // Unset: the machine's, with a margin, and never nothing.
+  CHECK(memory_limit(nullptr).bytes > 0);
+  CHECK(format_bytes(512) == "512 B");
+  CHECK(format_bytes(1536) == "1.5 KiB");
+  CHECK(format_bytes(200.0 * 1024 * 1024) == "200 MiB");
+  CHECK(format_bytes(4e12) == "3.64 TiB");
+}
