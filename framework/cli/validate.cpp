@@ -1,15 +1,49 @@
-// `ganglion validate CONFIG`: load and check an experiment without running it; and the loading
-// that `run` shares with it.
+// `ganglion validate CONFIG`: load and check an experiment without running it, and print what it
+// will cost; and the loading that `run` shares with it: the output path, the memory the network
+// needs, the threads.
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands.hpp"
+#include "experiment/estimate.hpp"
 #include "experiment/loader.hpp"
 #include "experiment/units.hpp"
 #include "output/hdf5_writer.hpp"
 
 namespace ganglion::cli {
+
+namespace {
+
+// More threads than the machine has only share its cores: capped at them, with a word.
+void cap_threads(Experiment &exp, const std::string &config) {
+  const unsigned hardware = std::thread::hardware_concurrency();
+  if (hardware == 0 || exp.simulation.threads <= hardware) return;
+  std::cerr << "ganglion: warning: " << config
+            << ": /simulation/threads: " << exp.simulation.threads
+            << " threads asked for, more than this machine's " << hardware
+            << " hardware threads; running " << hardware << "\n";
+  exp.simulation.threads = hardware;
+  exp.resolved["simulation"]["threads"] = hardware;
+}
+
+// "; spikes at a source's rate, else 10 Hz per neuron": what the estimate of the output assumed.
+std::string output_notes(const Experiment &exp, const Estimate &e) {
+  std::string notes;
+  for (const auto &r : exp.recorders)
+    if (r.plugin && r.plugin->name == "spikes") {
+      notes = "; spikes at a source's rate, else " + format_number(kNominalRate) + " Hz per neuron";
+      break;
+    }
+  if (!e.unknown_output.empty())
+    notes += "; not counted: the output of " + join_list(e.unknown_output);
+  return notes;
+}
+
+} // namespace
 
 Experiment load(PluginRegistry &reg, const std::string &config,
                 const std::vector<std::string> &sets, const std::string &output) {
@@ -17,6 +51,8 @@ Experiment load(PluginRegistry &reg, const std::string &config,
   if (!output.empty()) all.push_back("output=\"" + output + "\"");
   Experiment exp = load_experiment(config, all, reg);
   if (!exp.output.empty()) check_output_path(exp.output);
+  check_memory(exp, estimate(exp), memory_limit(std::getenv("GANGLION_MEMORY_LIMIT")));
+  cap_threads(exp, config);
   return exp;
 }
 
@@ -30,6 +66,15 @@ int validate(PluginRegistry &reg, const std::string &config, const std::vector<s
               config.c_str(), exp.populations.size(), thousands(neurons).c_str(),
               exp.projections.size(), exp.recorders.size(),
               static_cast<unsigned long long>(exp.simulation.n_steps), exp.simulation.dt);
+  const Estimate e = estimate(exp);
+  if (exp.output.empty())
+    std::printf("%s: estimate: %s of memory; no output file\n", config.c_str(),
+                format_bytes(e.memory).c_str());
+  else
+    std::printf("%s: estimate: %s of memory; %s of output per simulated second, %s in all%s\n",
+                config.c_str(), format_bytes(e.memory).c_str(),
+                format_bytes(e.output_per_second).c_str(), format_bytes(e.output).c_str(),
+                output_notes(exp, e).c_str());
   return 0;
 }
 
