@@ -3,6 +3,8 @@
 // needs, the threads.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -17,6 +19,39 @@
 namespace ganglion::cli {
 
 namespace {
+
+namespace fs = std::filesystem;
+
+// Whether `path` holds an HDF5 file: its signature at offset 0, 512, 1024, ... (after a user
+// block).
+bool is_hdf5(const fs::path &path) {
+  static const char signature[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+  std::ifstream in(path, std::ios::binary);
+  char head[8];
+  for (std::streamoff at = 0; in.seekg(at) && in.read(head, 8); at = at ? 2 * at : 512)
+    if (std::equal(head, head + 8, signature)) return true;
+  return false;
+}
+
+// Writing the output replaces the file at its path: that may be an earlier run's output (or an
+// empty file), never the experiment itself or any other file.
+void check_output_replaces(const std::string &output, const std::string &config) {
+  std::error_code ec;
+  const fs::file_status status = fs::status(output, ec);
+  if (!fs::exists(status) || fs::is_directory(status)) return; // check_output_path's cases
+  const std::string fix = ": choose another path with -o or \"output\"";
+  if (fs::equivalent(output, config, ec))
+    throw OutputError("output path '" + output + "' is the experiment file " + config +
+                      " itself; writing the output would replace it" + fix);
+  if (!fs::is_regular_file(status))
+    throw OutputError("output path '" + output +
+                      "' exists and is not a regular file (a device, a pipe, ...)" + fix);
+  if (fs::file_size(output, ec) > 0 && !is_hdf5(output))
+    throw OutputError("output path '" + output +
+                      "' is an existing file that is not an HDF5 file; writing the output would "
+                      "replace it" +
+                      fix + ", or remove the file first");
+}
 
 // More threads than the machine has only share its cores: capped at them, with a word.
 void cap_threads(Experiment &exp, const std::string &config) {
@@ -48,9 +83,12 @@ std::string output_notes(const Experiment &exp, const Estimate &e) {
 Experiment load(PluginRegistry &reg, const std::string &config,
                 const std::vector<std::string> &sets, const std::string &output) {
   std::vector<std::string> all = sets;
-  if (!output.empty()) all.push_back("output=\"" + output + "\"");
+  if (!output.empty()) all.push_back("output=" + nlohmann::json(output).dump()); // JSON-quoted
   Experiment exp = load_experiment(config, all, reg);
-  if (!exp.output.empty()) check_output_path(exp.output);
+  if (!exp.output.empty()) {
+    check_output_replaces(exp.output, config);
+    check_output_path(exp.output);
+  }
   check_memory(exp, estimate(exp), memory_limit(std::getenv("GANGLION_MEMORY_LIMIT")));
   cap_threads(exp, config);
   return exp;
