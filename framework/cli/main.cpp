@@ -1,8 +1,15 @@
 // The `ganglion` command: run, validate, theory, describe, plugins, analyze. This file parses the
 // arguments and dispatches to the command (commands.hpp), and maps the exceptions that escape
-// it to the exit status: 0 success; 1 bad input (config, plugin, output path); 3 a run that
-// diverged or whose plugin failed (what was recorded up to then is kept).
+// it to the exit status: 0 success; 1 bad input (config, plugin, output path); 2 a mistake on the
+// command line itself (an unknown command or option, a missing or malformed argument: said in
+// ganglion's words, not CLI11's); 3 a run that diverged or whose plugin failed (what was recorded
+// up to then is kept).
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -17,6 +24,215 @@ using namespace ganglion::cli;
 
 namespace {
 
+constexpr int kUsage = 2;
+
+// A mistake on the command line; the message is whole ("ganglion run: ..."), and exits kUsage.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The command line as given: numbers stay text until they are read here (read_whole,
+// read_number), so that a mistake is named with the option and the fix.
+struct Words {
+  std::string config, plugin, file, from, window, bin, pairs;
+  std::vector<std::string> sets, output, threads; // -o and -t: at most one each (read_once)
+};
+
+// Each command with its options, and how its arguments read in usage messages.
+struct Command {
+  CLI::App *app = nullptr;
+  std::string usage; // "ganglion run CONFIG [--set path=value]... [-o FILE] [-t THREADS]"
+};
+
+struct Commands {
+  Command run, validate, theory, describe, plugins, analyze;
+  std::vector<const Command *> all() const {
+    return {&run, &validate, &theory, &describe, &plugins, &analyze};
+  }
+};
+
+// An option of one value that collects every occurrence, so that one given twice is named
+// (read_once) rather than refused by CLI11 in its words.
+CLI::Option *every_one(CLI::Option *o) {
+  return o->expected(1)->allow_extra_args(false)->multi_option_policy(
+      CLI::MultiOptionPolicy::TakeAll);
+}
+
+Commands add_commands(CLI::App &app, Words &w) {
+  const char *set_help = "override a value: --set populations.E.size=16000";
+  Commands c;
+  c.run = {app.add_subcommand("run", "run an experiment and write its output file"),
+           "ganglion run CONFIG [--set path=value]... [-o FILE] [-t THREADS]"};
+  c.run.app->add_option("config", w.config, "experiment JSON file");
+  c.run.app->add_option("--set", w.sets, set_help);
+  every_one(
+      c.run.app->add_option("-o,--output", w.output, "HDF5 output file (overrides the config's)"));
+  every_one(c.run.app->add_option("-t,--threads", w.threads, "worker threads (0: all cores)"))
+      ->type_name("INT");
+  c.validate = {app.add_subcommand("validate", "check an experiment without running it"),
+                "ganglion validate CONFIG [--set path=value]..."};
+  c.validate.app->add_option("config", w.config, "experiment JSON file");
+  c.validate.app->add_option("--set", w.sets, set_help);
+  c.theory = {app.add_subcommand("theory", "mean-field prediction: W, X, balanced -W^-1 X, "
+                                           "semi-balanced state, fixed points"),
+              "ganglion theory CONFIG [--set path=value]..."};
+  c.theory.app->add_option("config", w.config, "experiment JSON file");
+  c.theory.app->add_option("--set", w.sets, "override a value: --set populations.X.params.rate=5");
+  c.describe = {app.add_subcommand("describe", "a plugin's fields, units, defaults, ranges"),
+                "ganglion describe PLUGIN"};
+  c.describe.app->add_option("plugin", w.plugin, "plugin name, e.g. eif");
+  c.plugins = {app.add_subcommand("plugins", "list the plugins found, where, ABI version"),
+               "ganglion plugins"};
+  c.analyze = {app.add_subcommand("analyze", "spike-train measures of an output file: rate, CV "
+                                             "ISI, Fano, correlation, E/I input"),
+               "ganglion analyze FILE [--from MS] [--window MS] [--bin MS] [--pairs N]"};
+  c.analyze.app->add_option("file", w.file, "HDF5 output file of `ganglion run`");
+  c.analyze.app->add_option("--from", w.from, "skip (0, T] ms as transient (default 0)")
+      ->type_name("FLOAT");
+  c.analyze.app->add_option("--window", w.window, "Fano factor window, ms (default 100)")
+      ->type_name("FLOAT");
+  c.analyze.app->add_option("--bin", w.bin, "correlation bin, ms (default 50)")->type_name("FLOAT");
+  c.analyze.app->add_option("--pairs", w.pairs, "pairs sampled for the correlation (default 1000)")
+      ->type_name("UINT");
+  return c;
+}
+
+// "ganglion run: " (or "ganglion: " outside a command) + message.
+[[noreturn]] void usage_error(const CLI::App *cmd, const std::string &message) {
+  throw UsageError((cmd ? "ganglion " + cmd->get_name() : "ganglion") + ": " + message);
+}
+
+// "; see ganglion run --help", for messages that name no fix of their own.
+std::string see_help(const CLI::App *cmd) {
+  return "; see ganglion" + (cmd ? " " + cmd->get_name() : "") + " --help";
+}
+
+// An option's names as usage messages write them: "-t/--threads".
+std::string option_label(const CLI::Option &o) {
+  std::string label;
+  for (const auto &s : o.get_snames())
+    label += (label.empty() ? "-" : "/-") + s;
+  for (const auto &l : o.get_lnames())
+    label += (label.empty() ? "--" : "/--") + l;
+  return label;
+}
+
+// What CLI11 left unread: an unknown command or option, or an argument too many.
+void check_extras(const CLI::App &app, const CLI::App *cmd, const Commands &c) {
+  const std::vector<std::string> extras = (cmd ? cmd : &app)->remaining();
+  if (extras.empty()) return;
+  const std::string &word = extras.front();
+  std::vector<std::string> known;
+  if (!word.empty() && word[0] == '-') {
+    for (const CLI::Option *o : (cmd ? cmd : &app)->get_options())
+      for (const auto &l : o->get_lnames())
+        known.push_back("--" + l);
+    usage_error(cmd, "unknown option '" + clipped(word) + "'" + did_you_mean(word, known) +
+                         see_help(cmd));
+  }
+  for (const Command *k : c.all()) {
+    if (k->app == cmd)
+      usage_error(cmd, "unexpected argument '" + clipped(word) + "'; usage: " + k->usage);
+    known.push_back(k->app->get_name());
+  }
+  usage_error(nullptr, "unknown command '" + clipped(word) + "'" + did_you_mean(word, known) +
+                           "; commands: " + join_list(known));
+}
+
+// A whole number >= 0 given to `option`; `what` says what it takes.
+uint64_t read_whole(const std::string &text, const CLI::App *cmd, const std::string &option,
+                    const std::string &what, uint64_t largest) {
+  const bool digits =
+      !text.empty() && text.size() <= 19 &&
+      std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  if (!digits || std::stoull(text) > largest)
+    usage_error(cmd, option + " takes " + what + ", not '" + clipped(text) + "'");
+  return std::stoull(text);
+}
+
+// A finite number given to `option` (in ms).
+double read_number(const std::string &text, const CLI::App *cmd, const std::string &option) {
+  char *end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(v))
+    usage_error(cmd, option + " takes a number of milliseconds, not '" + clipped(text) + "'");
+  return v;
+}
+
+// CLI11's own errors in ganglion's words: an option without its value; anything else as CLI11
+// says it.
+[[noreturn]] void parse_failed(const CLI::ParseError &e, const CLI::App &app) {
+  const CLI::App *cmd = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
+  const std::string what = e.what(); // a missing value: "-t: 1 required TEXT missing"
+  const auto names = [&](const CLI::Option &o) {
+    return what.rfind(o.get_name() + ":", 0) == 0 || what.rfind(option_label(o) + ":", 0) == 0;
+  };
+  if (dynamic_cast<const CLI::ArgumentMismatch *>(&e) && what.find(" missing") != std::string::npos)
+    for (const CLI::Option *o : (cmd ? cmd : &app)->get_options())
+      if (names(*o)) usage_error(cmd, option_label(*o) + " needs a value" + see_help(cmd));
+  usage_error(cmd, what + see_help(cmd));
+}
+
+// The command chosen and its words checked: a missing argument, a malformed number.
+const CLI::App *chosen(const CLI::App &app, const Commands &c, const Words &w) {
+  const CLI::App *cmd = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
+  check_extras(app, cmd, c);
+  if (!cmd) {
+    std::vector<std::string> names;
+    for (const Command *k : c.all())
+      names.push_back(k->app->get_name());
+    usage_error(nullptr, "no command given; commands: " + join_list(names));
+  }
+  const bool takes_config = cmd == c.run.app || cmd == c.validate.app || cmd == c.theory.app;
+  if (takes_config && w.config.empty())
+    usage_error(cmd,
+                "no experiment file given; usage: " + (cmd == c.run.app        ? c.run.usage
+                                                       : cmd == c.validate.app ? c.validate.usage
+                                                                               : c.theory.usage));
+  if (cmd == c.describe.app && w.plugin.empty())
+    usage_error(cmd, "no plugin named; usage: " + c.describe.usage);
+  if (cmd == c.analyze.app && w.file.empty())
+    usage_error(cmd, "no output file given; usage: " + c.analyze.usage);
+  return cmd;
+}
+
+SpikeStatsOptions analyze_options(const Words &w, const CLI::App *cmd) {
+  SpikeStatsOptions o;
+  if (!w.from.empty()) o.from_ms = read_number(w.from, cmd, "--from");
+  if (!w.window.empty()) o.window_ms = read_number(w.window, cmd, "--window");
+  if (!w.bin.empty()) o.bin_ms = read_number(w.bin, cmd, "--bin");
+  if (!w.pairs.empty())
+    o.pairs = read_whole(w.pairs, cmd, "--pairs", "a whole number of pairs",
+                         std::numeric_limits<uint64_t>::max());
+  return o;
+}
+
+// The value of an option that may be given once; nullptr where it is not given.
+const std::string *read_once(const std::vector<std::string> &values, const CLI::App *cmd,
+                             const std::string &option) {
+  if (values.size() > 1)
+    usage_error(cmd, option + " is given " + std::to_string(values.size()) + " times ('" +
+                         clipped(values[0]) + "', '" + clipped(values[1]) + "'); give it once");
+  return values.empty() ? nullptr : &values.front();
+}
+
+int dispatch(const Commands &c, const CLI::App *cmd, const Words &w) {
+  if (cmd == c.analyze.app) return analyze(w.file, analyze_options(w, cmd));
+  const std::string *output = read_once(w.output, cmd, "-o/--output");
+  const std::string *threads_text = read_once(w.threads, cmd, "-t/--threads");
+  int threads = -1;
+  if (threads_text)
+    threads = int(read_whole(*threads_text, cmd, "-t/--threads",
+                             "a whole number of threads (0: all cores)",
+                             std::numeric_limits<int>::max()));
+  PluginRegistry reg = PluginRegistry::discover();
+  if (cmd == c.run.app) return run(reg, w.config, w.sets, output ? *output : "", threads);
+  if (cmd == c.validate.app) return validate(reg, w.config, w.sets);
+  if (cmd == c.theory.app) return theory_command(reg, w.config, w.sets);
+  if (cmd == c.describe.app) return describe(reg, w.plugin);
+  return list_plugins(reg);
+}
+
 // An error that ended a command: its message on stderr, and the exit status it maps to.
 int report(const std::exception &e, int status) {
   std::cerr << "ganglion: " << e.what() << "\n";
@@ -27,56 +243,29 @@ int report(const std::exception &e, int status) {
 
 int main(int argc, char **argv) {
   CLI::App app{"ganglion: simulate recurrent networks of spiking and rate neurons"};
-  app.require_subcommand(1);
+  app.allow_extras(); // what is left unread is named by check_extras, not refused by CLI11
+  app.require_subcommand(0, 1);
   app.set_version_flag("--version", std::string("ganglion ") + GANGLION_VERSION);
-
-  std::string config, output, plugin;
-  std::vector<std::string> sets;
-  int threads = -1;
-
-  auto *run_cmd = app.add_subcommand("run", "run an experiment and write its output file");
-  run_cmd->add_option("config", config, "experiment JSON file")->required();
-  run_cmd->add_option("--set", sets, "override a value: --set populations.E.size=16000");
-  run_cmd->add_option("-o,--output", output, "HDF5 output file (overrides the config's)");
-  run_cmd->add_option("-t,--threads", threads, "worker threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
-
-  auto *validate_cmd = app.add_subcommand("validate", "check an experiment without running it");
-  validate_cmd->add_option("config", config, "experiment JSON file")->required();
-  validate_cmd->add_option("--set", sets, "override a value: --set populations.E.size=16000");
-
-  auto *theory_cmd = app.add_subcommand(
-      "theory", "mean-field prediction: W, X, balanced -W^-1 X, semi-balanced state, fixed points");
-  theory_cmd->add_option("config", config, "experiment JSON file")->required();
-  theory_cmd->add_option("--set", sets, "override a value: --set populations.X.params.rate=5");
-
-  auto *describe_cmd = app.add_subcommand("describe", "a plugin's fields, units, defaults, ranges");
-  describe_cmd->add_option("plugin", plugin, "plugin name, e.g. eif")->required();
-
-  auto *plugins_cmd = app.add_subcommand("plugins", "list the plugins found, where, ABI version");
-
-  std::string analyze_path;
-  SpikeStatsOptions options;
-  auto *analyze_cmd = app.add_subcommand(
-      "analyze",
-      "spike-train measures of an output file: rate, CV ISI, Fano, correlation, E/I input");
-  analyze_cmd->add_option("file", analyze_path, "HDF5 output file of `ganglion run`")->required();
-  analyze_cmd->add_option("--from", options.from_ms, "skip (0, T] ms as transient (default 0)");
-  analyze_cmd->add_option("--window", options.window_ms, "Fano factor window, ms (default 100)");
-  analyze_cmd->add_option("--bin", options.bin_ms, "correlation bin, ms (default 50)");
-  analyze_cmd->add_option("--pairs", options.pairs,
-                          "pairs sampled for the correlation (default 1000)");
-
-  CLI11_PARSE(app, argc, argv);
+  Words w;
+  const Commands c = add_commands(app, w);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success &e) { // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    try {
+      parse_failed(e, app);
+    } catch (const UsageError &u) {
+      std::cerr << u.what() << "\n";
+      return kUsage;
+    }
+  }
 
   try {
-    if (*analyze_cmd) return analyze(analyze_path, options);
-    PluginRegistry reg = PluginRegistry::discover();
-    if (*run_cmd) return run(reg, config, sets, output, threads);
-    if (*validate_cmd) return validate(reg, config, sets);
-    if (*theory_cmd) return theory_command(reg, config, sets);
-    if (*describe_cmd) return describe(reg, plugin);
-    if (*plugins_cmd) return list_plugins(reg);
+    return dispatch(c, chosen(app, c, w), w);
+  } catch (const UsageError &e) {
+    std::cerr << e.what() << "\n";
+    return kUsage;
   } catch (const ConfigError &e) {
     return report(e, kBadInput);
   } catch (const PluginError &e) {
@@ -86,5 +275,4 @@ int main(int argc, char **argv) {
   } catch (const std::exception &e) {
     return report(e, kRunFailed);
   }
-  return 0;
 }
