@@ -16,7 +16,9 @@ namespace ganglion::cli {
 
 namespace {
 
-std::string backends(const gg_descriptor *d) { return join_list(plugin_backends(d)); }
+std::string backends(const gg_descriptor *d) {
+  return join_list(plugin_backends(d));
+}
 
 std::string num(double x) {
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
@@ -112,8 +114,14 @@ void print_fields(const gg_descriptor *d) {
 int describe(const PluginRegistry &reg, const std::string &name) {
   const LoadedPlugin *p = reg.find(name);
   if (!p) {
-    std::cerr << "ganglion: no plugin named '" << name << "'" << did_you_mean(name, reg.names())
-              << "; `ganglion plugins` lists those found (add folders with GANGLION_PLUGIN_PATH)\n";
+    const std::string why = reg.why_unknown(name);
+    if (!why.empty())
+      std::cerr << "ganglion: no plugin named '" << clipped(name) << "': " << why << "\n";
+    else
+      std::cerr << "ganglion: no plugin named '" << clipped(name) << "'"
+                << did_you_mean(name, reg.names())
+                << "; `ganglion plugins` lists those found (add folders with "
+                   "GANGLION_PLUGIN_PATH)\n";
     return kBadInput;
   }
   print_heading(*p);
@@ -127,9 +135,9 @@ int describe(const PluginRegistry &reg, const std::string &name) {
 
 int list_plugins(const PluginRegistry &reg) {
   std::printf("%-16s %-10s %-5s %-10s %s\n", "plugin", "kind", "ABI", "backends", "file");
-  for (const auto &p : reg.all())
-    std::printf("%-16s %-10s %u.%-3u %-10s %s\n", p.name.c_str(), kind_name(p.desc->kind),
-                p.desc->abi_major, p.desc->abi_minor, backends(p.desc).c_str(), p.path.c_str());
+  for (const LoadedPlugin *p : reg.ordered())
+    std::printf("%-16s %-10s %u.%-3u %-10s %s\n", p->name.c_str(), kind_name(p->desc->kind),
+                p->desc->abi_major, p->desc->abi_minor, backends(p->desc).c_str(), p->path.c_str());
   for (const auto &w : reg.warnings())
     std::cerr << "note: " << w << "\n";
   std::cout

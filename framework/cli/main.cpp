@@ -226,6 +226,8 @@ int dispatch(const Commands &c, const CLI::App *cmd, const Words &w) {
                              "a whole number of threads (0: all cores)",
                              std::numeric_limits<int>::max()));
   PluginRegistry reg = PluginRegistry::discover();
+  reg.on_notice(
+      [](const std::string &notice) { std::cerr << "ganglion: warning: " << notice << "\n"; });
   if (cmd == c.run.app) return run(reg, w.config, w.sets, output ? *output : "", threads);
   if (cmd == c.validate.app) return validate(reg, w.config, w.sets);
   if (cmd == c.theory.app) return theory_command(reg, w.config, w.sets);

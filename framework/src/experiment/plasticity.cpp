@@ -66,9 +66,9 @@ void Loader::check_acts_on(const LoadedPlugin &rule, const ProjectionSpec &spec,
   };
   if (acts_on(*d)) return;
   std::vector<std::string> fitting;
-  for (const auto &plugin : registry_.all())
-    if (plugin.desc && plugin.desc->kind == GG_KIND_PLASTICITY && acts_on(*plugin.desc))
-      fitting.push_back(plugin.name);
+  for (const LoadedPlugin *plugin : registry_.ordered())
+    if (plugin->desc && plugin->desc->kind == GG_KIND_PLASTICITY && acts_on(*plugin->desc))
+      fitting.push_back(plugin->name);
   std::string what = d->acts_on ? std::string(d->acts_on) : "synapses that carry spikes";
   std::string of = synapse_rate ? "the rate synapse '" + synapse + "'" : "'" + synapse + "'";
   fail(pointer, "'" + rule.name + "' acts on " + what + ", not on " + of +

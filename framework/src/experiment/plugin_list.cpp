@@ -36,19 +36,21 @@ void Loader::load_plugins(const Json &doc, Json &resolved) {
 // The plugin `name` of `kind`; `noun` names the kind in messages ("neuron model").
 const LoadedPlugin *Loader::find_plugin(const std::string &name, int kind,
                                         const std::string &pointer, const std::string &noun) const {
-  std::vector<std::string> of_kind;
-  for (const auto &p : registry_.all())
-    if (p.desc && p.desc->kind == kind) of_kind.push_back(p.name);
   const LoadedPlugin *plugin = registry_.find(name);
-  if (!plugin)
-    fail(pointer, "unknown " + noun + " '" + clipped(name) + "'" + did_you_mean(name, of_kind) +
-                      "; known: " + join_list(of_kind) +
-                      ". For a plugin of your own, list its library (or its folder) under "
-                      "\"plugins\" in the experiment, or put its folder on GANGLION_PLUGIN_PATH");
-  if (plugin->desc->kind != kind)
+  if (plugin && plugin->desc->kind == kind) return plugin;
+  // The rest is for messages: the lists load every library.
+  std::vector<std::string> of_kind;
+  for (const LoadedPlugin *p : registry_.ordered())
+    if (p->desc && p->desc->kind == kind) of_kind.push_back(p->name);
+  if (plugin)
     fail(pointer, "'" + name + "' is a " + kind_name(plugin->desc->kind) + " plugin, not a " +
                       noun + "; " + noun + "s: " + join_list(of_kind));
-  return plugin;
+  const std::string why = registry_.why_unknown(name);
+  if (!why.empty()) fail(pointer, "unknown " + noun + " '" + clipped(name) + "': " + why);
+  fail(pointer, "unknown " + noun + " '" + clipped(name) + "'" + did_you_mean(name, of_kind) +
+                    "; known: " + join_list(of_kind) +
+                    ". For a plugin of your own, list its library (or its folder) under "
+                    "\"plugins\" in the experiment, or put its folder on GANGLION_PLUGIN_PATH");
 }
 
 } // namespace ganglion::loading

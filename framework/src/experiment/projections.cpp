@@ -128,10 +128,10 @@ void Loader::check_synapse_kind(const ProjectionSpec &spec) const {
   bool synapse_rate = (spec.synapse->desc->flags & GG_DESC_RATE) != 0;
   if (pre_rate == synapse_rate) return;
   std::vector<std::string> fitting;
-  for (const auto &p : registry_.all())
-    if (p.desc && p.desc->kind == GG_KIND_SYNAPSE &&
-        ((p.desc->flags & GG_DESC_RATE) != 0) == pre_rate)
-      fitting.push_back(p.name);
+  for (const LoadedPlugin *p : registry_.ordered())
+    if (p->desc && p->desc->kind == GG_KIND_SYNAPSE &&
+        ((p->desc->flags & GG_DESC_RATE) != 0) == pre_rate)
+      fitting.push_back(p->name);
   std::string usual = pre_rate ? "rate_linear" : "exp_current";
   std::string pick =
       fitting.empty() || std::find(fitting.begin(), fitting.end(), usual) != fitting.end()

@@ -43,9 +43,9 @@ void Loader::load_population_recorder(const Json &j, const std::string &pointer,
   for (const char *key : {"projection", "projections", "synapses"})
     if (member(j, key)) {
       std::vector<std::string> of_projections;
-      for (const auto &p : registry_.all())
-        if (p.desc && p.desc->kind == GG_KIND_RECORDER && (p.desc->flags & GG_DESC_PROJECTION))
-          of_projections.push_back(p.name);
+      for (const LoadedPlugin *p : registry_.ordered())
+        if (p->desc && p->desc->kind == GG_KIND_RECORDER && (p->desc->flags & GG_DESC_PROJECTION))
+          of_projections.push_back(p->name);
       fail(child(pointer, key),
            "'" + plugin.name + "' records populations, not projections: name them with " +
                "\"population\" or \"populations\" (and choose neurons with \"neurons\"), or " +

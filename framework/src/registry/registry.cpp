@@ -34,8 +34,8 @@ void check_hooks(const gg_descriptor *d, const gg_hooks *h, const char *backend,
   if (!h->step) missing.push_back("step");
   if (d->kind == GG_KIND_SYNAPSE && !h->current) missing.push_back("current");
   for (const char *m : missing)
-    throw PluginError(where(d, path) + ": the '" + backend + "' hooks lack '" + m +
-                      "', which a " + kind_name(d->kind) + " plugin must provide");
+    throw PluginError(where(d, path) + ": the '" + backend + "' hooks lack '" + m + "', which a " +
+                      kind_name(d->kind) + " plugin must provide");
 }
 
 std::vector<std::string> split_path_list(const char *s) {
@@ -48,7 +48,28 @@ std::vector<std::string> split_path_list(const char *s) {
   return out;
 }
 
-bool is_library(const fs::path &p) { return p.extension() == ".so" && fs::is_regular_file(p); }
+bool is_library(const fs::path &p) {
+  return p.extension() == ".so" && fs::is_regular_file(p);
+}
+
+// The libraries of a folder, sorted: which one wins must not vary.
+std::vector<fs::path> libraries_in(const fs::path &dir) {
+  std::vector<fs::path> files;
+  for (const auto &e : fs::directory_iterator(dir))
+    if (is_library(e.path())) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// "lif" for libganglion_lif.so, "" for a library named otherwise.
+std::string named(const fs::path &file) {
+  const std::string stem = file.stem().string(), prefix = "libganglion_";
+  return stem.rfind(prefix, 0) == 0 ? stem.substr(prefix.size()) : "";
+}
+
+bool is_builtin(const std::string &path) {
+  return fs::path(path).parent_path().lexically_normal().string() == PluginRegistry::builtin_dir();
+}
 
 } // namespace
 
@@ -75,13 +96,12 @@ void check_descriptor(const gg_descriptor *d, const std::string &path) {
                              "gg_descriptor");
   // Read the version first: it is at the same place in every ABI, and decides what else is safe
   // to read.
-  const std::string kernel =
-      std::to_string(GG_ABI_MAJOR) + "." + std::to_string(GG_ABI_MINOR);
+  const std::string kernel = std::to_string(GG_ABI_MAJOR) + "." + std::to_string(GG_ABI_MINOR);
   const std::string theirs = std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor);
   if (d->abi_major != GG_ABI_MAJOR)
-    throw PluginError(path + ": built for plugin ABI " + theirs + ", but this ganglion speaks ABI " +
-                      kernel + " (the major versions must match): rebuild the plugin against " +
-                      "this ganglion's SDK");
+    throw PluginError(
+        path + ": built for plugin ABI " + theirs + ", but this ganglion speaks ABI " + kernel +
+        " (the major versions must match): rebuild the plugin against " + "this ganglion's SDK");
   if (d->abi_minor > GG_ABI_MINOR)
     throw PluginError(path + ": built for plugin ABI " + theirs + ", newer than this ganglion's " +
                       kernel + ": upgrade ganglion, or rebuild the plugin against the SDK of " +
@@ -147,44 +167,36 @@ LoadedPlugin PluginRegistry::load_library(const std::string &path) {
 }
 
 std::string PluginRegistry::builtin_dir() {
-  const fs::path lib = boost::dll::this_line_location().string();
-  return (lib.parent_path() / GANGLION_PLUGIN_SUBDIR).string();
+  static const std::string dir = [] {
+    const fs::path lib = boost::dll::this_line_location().string();
+    return (lib.parent_path() / GANGLION_PLUGIN_SUBDIR).lexically_normal().string();
+  }();
+  return dir;
 }
 
 PluginRegistry PluginRegistry::discover() {
   PluginRegistry r;
   std::vector<std::string> dirs{builtin_dir()};
-  for (auto &d : split_path_list(std::getenv("GANGLION_PLUGIN_PATH"))) dirs.push_back(d);
+  for (auto &d : split_path_list(std::getenv("GANGLION_PLUGIN_PATH")))
+    dirs.push_back(d);
   for (const auto &dir : dirs) {
     if (!fs::is_directory(dir)) {
       if (dir != dirs.front())
         r.warnings_.push_back("GANGLION_PLUGIN_PATH: '" + dir + "' is not a folder; skipped");
       continue;
     }
-    std::vector<fs::path> files;
-    for (const auto &e : fs::directory_iterator(dir))
-      if (is_library(e.path())) files.push_back(e.path());
-    std::sort(files.begin(), files.end()); // a stable order: which one wins must not vary
-    for (const auto &f : files) {
-      try {
-        r.add(load_library(f.string()));
-      } catch (const PluginError &e) {
-        r.warnings_.push_back(std::string("skipped ") + e.what());
-      }
-    }
+    for (const auto &f : libraries_in(dir))
+      r.libraries_.push_back({f.string(), named(f), false});
   }
   return r;
 }
 
 void PluginRegistry::add_path(const std::string &path) {
   if (fs::is_directory(path)) {
-    std::vector<fs::path> files;
-    for (const auto &e : fs::directory_iterator(path))
-      if (is_library(e.path())) files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    if (files.empty())
-      throw PluginError(path + ": a plugin folder with no .so files in it");
-    for (const auto &f : files) add(load_library(f.string()));
+    const std::vector<fs::path> files = libraries_in(path);
+    if (files.empty()) throw PluginError(path + ": a plugin folder with no .so files in it");
+    for (const auto &f : files)
+      add(load_library(f.string()));
   } else if (fs::exists(path)) {
     add(load_library(path));
   } else {
@@ -194,24 +206,111 @@ void PluginRegistry::add_path(const std::string &path) {
 }
 
 void PluginRegistry::add(LoadedPlugin p) {
-  for (auto &q : plugins_)
-    if (q.name == p.name) {
-      q = std::move(p);
+  p.rank = next_rank_++;
+  insert(std::move(p));
+}
+
+void PluginRegistry::load(size_t k) const {
+  Library &lib = libraries_[k];
+  if (lib.loaded) return;
+  lib.loaded = true;
+  try {
+    LoadedPlugin p = load_library(lib.path);
+    p.rank = k;
+    insert(std::move(p));
+  } catch (const PluginError &e) {
+    warnings_.push_back(std::string("skipped ") + e.what());
+    skipped_.push_back({lib.named, lib.path, e.what()});
+  }
+}
+
+void PluginRegistry::load_all() const {
+  for (size_t k = 0; k < libraries_.size(); ++k)
+    load(k);
+}
+
+// Of two plugins of one name the later in the search order wins, unless the earlier is already
+// in use; a built-in that loses is remembered, for the notice.
+void PluginRegistry::insert(LoadedPlugin p) const {
+  for (auto &q : plugins_) {
+    if (q.name != p.name) continue;
+    if (p.rank < q.rank) {
+      if (q.replaces.empty() && is_builtin(p.path)) q.replaces = p.path;
       return;
     }
+    if (std::find(handed_out_.begin(), handed_out_.end(), q.name) != handed_out_.end()) {
+      warnings_.push_back("skipped " + p.path + ": plugin '" + p.name +
+                          "' is already in use from " + q.path);
+      return;
+    }
+    p.replaces = is_builtin(q.path) ? q.path : q.replaces;
+    q = std::move(p);
+    return;
+  }
   plugins_.push_back(std::move(p));
 }
 
-const LoadedPlugin *PluginRegistry::find(const std::string &name) const {
+const LoadedPlugin *PluginRegistry::lookup(const std::string &name) const {
   for (const auto &p : plugins_)
     if (p.name == name) return &p;
   return nullptr;
 }
 
+const LoadedPlugin *PluginRegistry::find(const std::string &name) const {
+  for (size_t k = 0; k < libraries_.size(); ++k)
+    if (libraries_[k].named == name) load(k);
+  const LoadedPlugin *p = lookup(name);
+  if (!p) {
+    load_all();
+    p = lookup(name);
+  }
+  if (!p) return nullptr;
+  if (std::find(handed_out_.begin(), handed_out_.end(), name) == handed_out_.end())
+    handed_out_.push_back(name);
+  if (!p->replaces.empty() && notice_ &&
+      std::find(noticed_.begin(), noticed_.end(), name) == noticed_.end()) {
+    noticed_.push_back(name);
+    notice_("plugin '" + name + "' is " + p->path + ", which replaces the built-in " + p->replaces +
+            "; rename one of them to use both");
+  }
+  return p;
+}
+
+std::vector<const LoadedPlugin *> PluginRegistry::ordered() const {
+  load_all();
+  std::vector<const LoadedPlugin *> out;
+  for (const auto &p : plugins_)
+    out.push_back(&p);
+  std::sort(out.begin(), out.end(),
+            [](const LoadedPlugin *a, const LoadedPlugin *b) { return a->rank < b->rank; });
+  return out;
+}
+
 std::vector<std::string> PluginRegistry::names() const {
   std::vector<std::string> out;
-  for (const auto &p : plugins_) out.push_back(p.name);
+  for (const LoadedPlugin *p : ordered())
+    out.push_back(p->name);
   return out;
+}
+
+const std::deque<LoadedPlugin> &PluginRegistry::all() const {
+  load_all();
+  return plugins_;
+}
+
+const std::vector<std::string> &PluginRegistry::warnings() const {
+  load_all();
+  return warnings_;
+}
+
+std::string PluginRegistry::why_unknown(const std::string &name) const {
+  load_all();
+  for (const auto &s : skipped_)
+    if (s.named == name)
+      return "a library of that name, " + s.path + ", was skipped: " +
+             (s.reason.rfind(s.path + ": ", 0) == 0 ? s.reason.substr(s.path.size() + 2)
+                                                    : s.reason);
+  return "";
 }
 
 } // namespace ganglion

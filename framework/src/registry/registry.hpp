@@ -1,11 +1,19 @@
 // Finds and loads plugin libraries (Boost.DLL) and checks their ABI handshake. Search order: the
 // built-in folder beside the ganglion library, each folder of GANGLION_PLUGIN_PATH, then files
 // or folders an experiment lists under "plugins". A later plugin of the same name replaces an
-// earlier one (so a user's plugin can shadow a built-in), and `plugins` says which one won.
+// earlier one (so a user's plugin can shadow a built-in, with a notice), and `plugins` says which
+// one won.
+//
+// The folders are listed at discovery but their libraries loaded only when needed: a plugin is
+// looked up by its file first (libganglion_<name>.so, as ganglion_add_plugin names it), and only
+// a name no file gives loads every library. So a run opens the libraries it uses, and a broken
+// library it does not use cannot stop it.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -17,9 +25,11 @@ namespace ganglion {
 
 struct LoadedPlugin {
   std::string name;
-  std::string path;                  // the .so it came from
+  std::string path; // the .so it came from
   const gg_descriptor *desc = nullptr;
-  std::shared_ptr<void> library;     // keeps the library mapped while anything uses desc
+  std::shared_ptr<void> library; // keeps the library mapped while anything uses desc
+  uint64_t rank = 0;             // its place in the search order (PluginRegistry sets it)
+  std::string replaces;          // the built-in library of its name it replaced, if any
 };
 
 // Thrown for a library that cannot be used; the message names the file and the fix.
@@ -29,27 +39,58 @@ struct PluginError : std::runtime_error {
 
 class PluginRegistry {
 public:
-  // Loads the built-in folder and GANGLION_PLUGIN_PATH. Libraries there that are not ganglion
-  // plugins are skipped with a note in warnings(); an explicit add_path() of one throws.
+  // Lists the built-in folder and GANGLION_PLUGIN_PATH (their libraries load when needed).
+  // Libraries there that are not ganglion plugins are skipped with a note in warnings(); an
+  // explicit add_path() of one throws.
   static PluginRegistry discover();
 
-  // A file (.so) or a folder of them, as named by an experiment's "plugins" list.
+  // A file (.so) or a folder of them, as named by an experiment's "plugins" list: loaded now.
   void add_path(const std::string &path);
 
   // Loads one library and checks it; throws PluginError naming the file and the fix.
   static LoadedPlugin load_library(const std::string &path);
 
-  const LoadedPlugin *find(const std::string &name) const; // nullptr when unknown
-  std::vector<std::string> names() const;
-  const std::deque<LoadedPlugin> &all() const { return plugins_; }
-  const std::vector<std::string> &warnings() const { return warnings_; }
+  // nullptr when unknown (why_unknown says what is known). A plugin that replaced a built-in of
+  // its name is handed out with a notice (on_notice), once per name; once handed out, a plugin is
+  // never replaced (its pointer, and the Experiment holding it, stay what was checked).
+  const LoadedPlugin *find(const std::string &name) const;
+  // Every plugin: these load every library listed.
+  std::vector<std::string> names() const;            // in search order
+  std::vector<const LoadedPlugin *> ordered() const; // in search order
+  const std::deque<LoadedPlugin> &all() const;       // in the order loaded
+  const std::vector<std::string> &warnings() const;
+  // What is known about a name find() does not know: "a library of that name, PATH, was
+  // skipped: REASON" (an ABI version, a missing hook, ...); "" when nothing.
+  std::string why_unknown(const std::string &name) const;
+  // Where notices go (a plugin that replaces a built-in); none by default.
+  void on_notice(std::function<void(const std::string &)> notice) { notice_ = std::move(notice); }
   static std::string builtin_dir();
-  // Adds an already loaded plugin (a later one of the same name replaces the earlier).
+  // Adds an already loaded plugin, after everything before it in the search order (a later one
+  // of the same name replaces the earlier).
   void add(LoadedPlugin p);
 
 private:
-  std::deque<LoadedPlugin> plugins_; // a deque: pointers from find() stay valid as plugins are added
-  std::vector<std::string> warnings_;
+  struct Library { // a library listed at discovery; its rank is its index
+    std::string path;
+    std::string named; // the <name> of libganglion_<name>.so ("" for other file names)
+    bool loaded = false;
+  };
+  struct Skipped {
+    std::string named, path, reason;
+  };
+  // Loading is lazy, so what find() and the lists see is filled in by const calls.
+  mutable std::vector<Library> libraries_;
+  mutable std::deque<LoadedPlugin> plugins_; // a deque: pointers from find() stay valid
+  mutable std::vector<std::string> warnings_;
+  mutable std::vector<Skipped> skipped_;
+  mutable std::vector<std::string> handed_out_, noticed_;
+  uint64_t next_rank_ = uint64_t(1) << 32; // explicit adds come after every listed library
+  std::function<void(const std::string &)> notice_;
+
+  void load(size_t library) const; // a failure is a skip, with a note
+  void load_all() const;
+  void insert(LoadedPlugin p) const;
+  const LoadedPlugin *lookup(const std::string &name) const;
 };
 
 // Whether an ABI struct that starts with `struct_size` (a descriptor, a hook table) holds
