@@ -1,0 +1,51 @@
+// Hostile input, the command line: each mistake exits 2 (usage) with ganglion's words, naming the
+// option or command and what it takes, and runs nothing; --help and --version still exit 0.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "test_input_case.hpp"
+
+using namespace ganglion::test;
+using namespace ganglion::test::input;
+
+TEST_CASE("input faults: command-line mistakes exit 2 with ganglion's words, and run nothing") {
+  Case c;
+  const std::string text = base_config(c.output);
+  const std::string usage =
+      "usage: ganglion run CONFIG [--set path=value]... [-o FILE] [-t THREADS]";
+  c.refused(c.cli("run", text, "-t two"), 2,
+            "ganglion run: -t/--threads takes a whole number of threads (0: all cores), not "
+            "'two'\n");
+  c.refused(c.cli("run", text, "-t -1"), 2,
+            "ganglion run: -t/--threads takes a whole number of threads (0: all cores), not "
+            "'-1'\n");
+  c.refused(c.cli("run", text, "-t"), 2,
+            "ganglion run: -t/--threads needs a value; see ganglion run --help\n");
+  c.refused(c.cli("run", text, "--thread 2"), 2,
+            "ganglion run: unknown option '--thread' (did you mean '--threads'?); see ganglion "
+            "run --help\n");
+  c.refused(c.cli("run", text, "-o a.h5 -o b.h5"), 2,
+            "ganglion run: -o/--output is given 2 times ('a.h5', 'b.h5'); give it once\n");
+  c.refused(c.cli("run", text, shell_quoted(c.config)), 2,
+            "ganglion run: unexpected argument '" + c.config + "'; " + usage + "\n");
+  c.refused(run_cli("run"), 2, "ganglion run: no experiment file given; " + usage + "\n");
+  c.refused(run_cli("rnu " + shell_quoted(c.config)), 2,
+            "ganglion: unknown command 'rnu' (did you mean 'run'?); commands: run, validate, "
+            "theory, describe, plugins, analyze\n");
+  c.refused(run_cli(""), 2,
+            "ganglion: no command given; commands: run, validate, theory, describe, plugins, "
+            "analyze\n");
+  c.refused(run_cli("analyze x.h5 --from soon"), 2,
+            "ganglion analyze: --from takes a number of milliseconds, not 'soon'\n");
+}
+
+TEST_CASE("input faults: --help and --version still exit 0") {
+  for (const char *args : {"--help", "run --help", "--version"}) {
+    CAPTURE(args);
+    const CliResult r = run_cli(args);
+    CHECK(r.exit_code == 0);
+    CHECK_FALSE(r.out.empty());
+    CHECK(r.err.empty());
+  }
+}
