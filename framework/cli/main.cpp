@@ -49,6 +49,17 @@ struct Commands {
   std::vector<const Command *> all() const {
     return {&run, &validate, &theory, &describe, &plugins, &analyze};
   }
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const Command *k : all())
+      out.push_back(k->app->get_name());
+    return out;
+  }
+  const std::string &usage(const CLI::App *cmd) const {
+    for (const Command *k : all())
+      if (k->app == cmd) return k->usage;
+    return run.usage;
+  }
 };
 
 // An option of one value that collects every occurrence, so that one given twice is named
@@ -122,21 +133,17 @@ void check_extras(const CLI::App &app, const CLI::App *cmd, const Commands &c) {
   const std::vector<std::string> extras = (cmd ? cmd : &app)->remaining();
   if (extras.empty()) return;
   const std::string &word = extras.front();
-  std::vector<std::string> known;
   if (!word.empty() && word[0] == '-') {
+    std::vector<std::string> known;
     for (const CLI::Option *o : (cmd ? cmd : &app)->get_options())
       for (const auto &l : o->get_lnames())
         known.push_back("--" + l);
     usage_error(cmd, "unknown option '" + clipped(word) + "'" + did_you_mean(word, known) +
                          see_help(cmd));
   }
-  for (const Command *k : c.all()) {
-    if (k->app == cmd)
-      usage_error(cmd, "unexpected argument '" + clipped(word) + "'; usage: " + k->usage);
-    known.push_back(k->app->get_name());
-  }
-  usage_error(nullptr, "unknown command '" + clipped(word) + "'" + did_you_mean(word, known) +
-                           "; commands: " + join_list(known));
+  if (cmd) usage_error(cmd, "unexpected argument '" + clipped(word) + "'; usage: " + c.usage(cmd));
+  usage_error(nullptr, "unknown command '" + clipped(word) + "'" + did_you_mean(word, c.names()) +
+                           "; commands: " + join_list(c.names()));
 }
 
 // A whole number >= 0 given to `option`; `what` says what it takes.
@@ -173,26 +180,19 @@ double read_number(const std::string &text, const CLI::App *cmd, const std::stri
   usage_error(cmd, what + see_help(cmd));
 }
 
-// The command chosen and its words checked: a missing argument, a malformed number.
+// The command chosen, with nothing left unread and its argument given (numbers are read by
+// dispatch).
 const CLI::App *chosen(const CLI::App &app, const Commands &c, const Words &w) {
   const CLI::App *cmd = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
   check_extras(app, cmd, c);
-  if (!cmd) {
-    std::vector<std::string> names;
-    for (const Command *k : c.all())
-      names.push_back(k->app->get_name());
-    usage_error(nullptr, "no command given; commands: " + join_list(names));
-  }
+  if (!cmd) usage_error(nullptr, "no command given; commands: " + join_list(c.names()));
   const bool takes_config = cmd == c.run.app || cmd == c.validate.app || cmd == c.theory.app;
   if (takes_config && w.config.empty())
-    usage_error(cmd,
-                "no experiment file given; usage: " + (cmd == c.run.app        ? c.run.usage
-                                                       : cmd == c.validate.app ? c.validate.usage
-                                                                               : c.theory.usage));
+    usage_error(cmd, "no experiment file given; usage: " + c.usage(cmd));
   if (cmd == c.describe.app && w.plugin.empty())
-    usage_error(cmd, "no plugin named; usage: " + c.describe.usage);
+    usage_error(cmd, "no plugin named; usage: " + c.usage(cmd));
   if (cmd == c.analyze.app && w.file.empty())
-    usage_error(cmd, "no output file given; usage: " + c.analyze.usage);
+    usage_error(cmd, "no output file given; usage: " + c.usage(cmd));
   return cmd;
 }
 
