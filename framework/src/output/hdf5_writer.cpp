@@ -130,6 +130,7 @@ struct Hdf5Writer::Impl {
   std::vector<Channel> channels;
   std::map<uint32_t, std::unique_ptr<Scope>> scopes; // stable addresses: they are sink contexts
   std::string sink_error;
+  bool block_due = false; // a channel's buffer holds a block: check() writes them all
   std::mutex mutex;
 
   // After a failed HDF5 call the file's state is unknown (a full disk, say): the writer keeps the
@@ -309,8 +310,8 @@ struct Hdf5Writer::Impl {
     c.buffer.clear();
   }
 
-  // Flushing after every block keeps the file's metadata current, so that a run killed between
-  // blocks leaves a .part file that opens with everything up to its last block.
+  // Flushing after the writes keeps the file's metadata current, so that a run killed afterwards
+  // leaves a .part file that opens with everything written.
   void flush_file() {
     reserve(0);
     if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) < 0) fail("cannot flush '" + part_path + "'");
@@ -490,19 +491,9 @@ void Hdf5Writer::append(int32_t channel, const void *data, uint64_t rows) {
   if (data == nullptr)
     throw OutputError("dataset '" + c.path + "' in '" + impl_->path + "': no data given for " +
                       std::to_string(rows) + " rows");
-  const std::size_t bytes = rows * c.row_bytes;
-  if (c.buffer.empty() && bytes >= impl_->block_bytes) {
-    // A block's worth at once: write it from the caller's memory rather than copy it.
-    impl_->write_rows(c, data, rows);
-    impl_->flush_file();
-    return;
-  }
   const auto *begin = static_cast<const unsigned char *>(data);
-  c.buffer.insert(c.buffer.end(), begin, begin + bytes);
-  if (c.buffer.size() >= impl_->block_bytes) {
-    impl_->write_buffer(c);
-    impl_->flush_file();
-  }
+  c.buffer.insert(c.buffer.end(), begin, begin + rows * c.row_bytes);
+  if (c.buffer.size() >= impl_->block_bytes) impl_->block_due = true;
 }
 
 void Hdf5Writer::attribute(const std::string &object_path, const std::string &name,
@@ -613,10 +604,16 @@ gg_sink Hdf5Writer::sink(uint32_t instance) {
 
 void Hdf5Writer::check() {
   const std::lock_guard lock(impl_->mutex);
-  if (impl_->sink_error.empty()) return;
-  std::string message = std::move(impl_->sink_error);
-  impl_->sink_error.clear();
-  throw OutputError(message);
+  if (!impl_->sink_error.empty()) {
+    std::string message = std::move(impl_->sink_error);
+    impl_->sink_error.clear();
+    throw OutputError(message);
+  }
+  if (!impl_->block_due) return;
+  const QuietHdf5 quiet;
+  impl_->require_open();
+  impl_->flush_all();
+  impl_->block_due = false;
 }
 
 const std::string &Hdf5Writer::path() const {

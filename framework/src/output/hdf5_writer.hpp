@@ -47,8 +47,8 @@ public:
   // A dataset written once, of `rows` rows of `width` values (shape (rows) when width is 1).
   void write_fixed(const std::string &dataset_path, gg_dtype dtype, const void *data, uint64_t rows,
                    uint32_t width, const std::string &unit);
-  // Appends rows * width values (of the channel's dtype) to a channel. Buffered: a block is
-  // written to the file once the channel holds block_bytes.
+  // Appends rows * width values (of the channel's dtype) to a channel. Buffered: once the
+  // channel holds block_bytes, the next check() writes every buffer to the file.
   void append(int32_t channel, const void *data, uint64_t rows);
 
   // Scalar attributes on a group or dataset ("/" is the root); an object that does not exist yet
@@ -83,6 +83,10 @@ public:
   // its own channels, and every sink() of one instance shares that instance's ids. A callback
   // that fails returns -1 and keeps the reason; check() throws it as an OutputError.
   gg_sink sink(uint32_t instance = 0);
+  // After each recorder's hook: throws a callback's kept error; else, where a channel's buffer
+  // holds a block, writes every buffer and flushes the file. Blocks are written here rather than
+  // by append(), so that the datasets a recorder appends to together (timestamps and node ids)
+  // reach the file at the same step.
   void check();
 
   const std::string &path() const;

@@ -56,9 +56,12 @@ struct Filled {
     append(1000);
     w.flush();
   }
+  // As the engine appends: a recorder's rows, then check(), which writes the blocks.
   void append(int rows) {
-    for (int i = 0; i < rows; ++i, ++next)
+    for (int i = 0; i < rows; ++i, ++next) {
       w.append(channel, &next, 1);
+      w.check();
+    }
   }
   std::string part;
   Hdf5Writer w;
