@@ -86,7 +86,8 @@ const char *name_of(int sig) {
   }
 }
 
-// Signals that share a handler, and the actions it replaced.
+// Signals that share a handler, and the actions it replaced. While the handler runs for one of
+// them, the others wait: a second one then finds the first one's work done.
 template <std::size_t N> struct Handled {
   std::array<int, N> signals;
   std::array<struct sigaction, N> saved{};
@@ -95,6 +96,8 @@ template <std::size_t N> struct Handled {
     a.sa_sigaction = handler;
     a.sa_flags = SA_SIGINFO | flags;
     sigemptyset(&a.sa_mask);
+    for (int sig : signals)
+      sigaddset(&a.sa_mask, sig);
     for (std::size_t i = 0; i < N; ++i)
       ::sigaction(signals[i], &a, &saved[i]);
   }
