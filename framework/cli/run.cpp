@@ -33,8 +33,14 @@ constexpr double kFlushSeconds = 2;
 // The exit status of a run stopped by signal n is 128 + n, as a shell reports a process it ended.
 constexpr int kSignalBase = 128;
 
+// Before the first step a failure is bad input, and nothing is left: the writer and its file go.
+void discard_output(std::unique_ptr<Hdf5Writer> &writer, const Experiment &exp) {
+  if (!writer) return;
+  writer.reset();
+  std::filesystem::remove(exp.output + ".part");
+}
+
 // The output file, valid from the start: the root attributes with status "running", flushed.
-// A file that cannot be written is bad input: nothing is left.
 std::unique_ptr<Hdf5Writer> open_output(const Experiment &exp) {
   if (exp.output.empty()) return nullptr;
   auto writer = std::make_unique<Hdf5Writer>(exp.output);
@@ -42,8 +48,7 @@ std::unique_ptr<Hdf5Writer> open_output(const Experiment &exp) {
     write_run_attributes(*writer, exp, {RunOutcome::Kind::running, ""});
     writer->flush();
   } catch (const std::exception &) {
-    writer.reset();
-    std::filesystem::remove(exp.output + ".part");
+    discard_output(writer, exp);
     throw;
   }
   return writer;
@@ -55,17 +60,11 @@ const char *salvage_output(void *writer, const char *status) {
 }
 
 // Builds the network. When that fails nothing ran (a plugin refused its values in init, say):
-// the reason on stderr, no file left behind, and null for bad input.
-std::unique_ptr<Simulation> make_simulation(const Experiment &exp,
-                                            std::unique_ptr<Hdf5Writer> &writer) {
+// the reason on stderr, and null for bad input.
+std::unique_ptr<Simulation> make_simulation(const Experiment &exp, Hdf5Writer *writer) {
   try {
-    return std::make_unique<Simulation>(exp, writer.get());
+    return std::make_unique<Simulation>(exp, writer);
   } catch (const std::exception &e) {
-    if (writer) {
-      const std::string part = exp.output + ".part";
-      writer.reset();
-      std::filesystem::remove(part);
-    }
     std::cerr << "ganglion: " << e.what() << "\n";
     return nullptr;
   }
@@ -196,19 +195,26 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
   std::optional<faults::CrashGuard> crash(std::in_place, writer ? &salvage_output : nullptr,
                                           writer.get(), writer ? exp.output + ".part" : "",
                                           kRunFailed);
-  const std::unique_ptr<Simulation> sim = make_simulation(exp, writer);
-  if (!sim) return kBadInput;
+  const std::unique_ptr<Simulation> sim = make_simulation(exp, writer.get());
+  if (!sim) {
+    crash.reset(); // (it holds the writer)
+    discard_output(writer, exp);
+    return kBadInput;
+  }
 
   const theory::Report theory_report = theory_of(exp);
   const Ran ran = run_simulation(*sim, exp, writer.get(), stops->flag());
   const bool finished =
       writer && writer->failure().empty() && finish_output(*writer, ran.outcome, theory_report);
   crash.reset();
-  const int late = ran.report.stopped_by ? 0 : stops->signal();
+  // A signal after the last step of a run that ended by itself, while its file was finished, takes
+  // its default action now, the file complete.
+  const bool ended = ran.outcome.kind == RunOutcome::Kind::complete ||
+                     ran.outcome.kind == RunOutcome::Kind::diverged;
+  const int late = ended ? stops->signal() : 0;
   stops.reset();
   if (writer && !writer->failure().empty()) return write_failed(*writer, exp, sim->steps_done());
   if (writer && !finished) return kRunFailed;
-  // A signal after the last step, while the file was finished: its default action now.
   if (late) std::raise(late);
   return report(config, exp, ran, writer != nullptr, theory_report);
 }

@@ -45,7 +45,7 @@ public:
   }
   // Milliseconds as "%.10g" would print a step's time: up to six decimals, trailing zeros cut.
   Line &ms(double t) {
-    if (!std::isfinite(t) || t < 0 || t > 1e15) return *this << "?";
+    if (!std::isfinite(t) || t < 0 || t > 1e12) return *this << "?"; // (micro below 2^64)
     const auto micro = uint64_t(std::llround(t * 1e6));
     *this << micro / 1000000;
     uint64_t frac = micro % 1000000;
