@@ -1,8 +1,12 @@
 // `ganglion run CONFIG`: load an experiment, run it, write its output file and print what came
-// of it (summary.cpp).
+// of it (summary.cpp). The file is valid from its creation on (root attributes, status
+// "running") and the recorded data reach it every kFlushSeconds; a stop signal ends the run at a
+// step boundary with the file finished, and a crash inside a plugin is reported with the file
+// finished where the crash allows it (engine/faults.hpp).
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +16,8 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "engine/faults.hpp"
+#include "engine/hook_call.hpp"
 #include "output/hdf5_writer.hpp"
 #include "output/run_attributes.hpp"
 #include "output/theory_output.hpp"
@@ -20,64 +26,158 @@ namespace ganglion::cli {
 
 namespace {
 
-// Builds the network. When that fails nothing ran (a plugin refused its values in init, say):
-// the reason on stderr, no file left behind, and null for bad input.
-std::unique_ptr<Simulation> make_simulation(const Experiment &exp,
-                                            std::unique_ptr<Hdf5Writer> &writer) {
+// How often, at most, the recorded data are written to the file and the file flushed: the data a
+// kill -9 or a crash can lose (README, "Stops and faults").
+constexpr double kFlushSeconds = 2;
+
+// The exit status of a run stopped by signal n is 128 + n, as a shell reports a process it ended.
+constexpr int kSignalBase = 128;
+
+// Before the first step a failure is bad input, and nothing is left: the writer and its file go.
+void discard_output(std::unique_ptr<Hdf5Writer> &writer, const Experiment &exp) {
+  if (!writer) return;
+  writer.reset();
+  std::filesystem::remove(exp.output + ".part");
+}
+
+// The output file, valid from the start: the root attributes with status "running", flushed.
+std::unique_ptr<Hdf5Writer> open_output(const Experiment &exp) {
+  if (exp.output.empty()) return nullptr;
+  auto writer = std::make_unique<Hdf5Writer>(exp.output);
   try {
-    return std::make_unique<Simulation>(exp, writer.get());
+    write_run_attributes(*writer, exp, {RunOutcome::Kind::running, ""});
+    writer->flush();
+  } catch (const std::exception &) {
+    discard_output(writer, exp);
+    throw;
+  }
+  return writer;
+}
+
+// For the crash handler: the run's file finished with `status`, where the crash allows it.
+const char *salvage_output(void *writer, const char *status) {
+  return static_cast<Hdf5Writer *>(writer)->salvage(status);
+}
+
+// Builds the network. When that fails nothing ran (a plugin refused its values in init, say):
+// the reason on stderr, and null for bad input.
+std::unique_ptr<Simulation> make_simulation(const Experiment &exp, Hdf5Writer *writer) {
+  try {
+    return std::make_unique<Simulation>(exp, writer);
   } catch (const std::exception &e) {
-    if (writer) {
-      const std::string part = exp.output + ".part";
-      writer.reset();
-      std::filesystem::remove(part);
-    }
     std::cerr << "ganglion: " << e.what() << "\n";
     return nullptr;
   }
 }
 
-// Runs the network, with progress on a terminal only: simulated time, wall time and the
-// real-time factor (wall time per simulated second) on one line rewritten in place. A plugin's
-// error ends the run; its message is the outcome's.
+// Runs the network until its end or a stop signal. Between steps, now and then: the data recorded
+// so far to the file every kFlushSeconds, and on a terminal the progress line (simulated time,
+// wall time and the real-time factor, wall time per simulated second, rewritten in place). A
+// plugin's error, or a failed write, ends the run; its message is the outcome's.
 struct Ran {
   RunReport report;
   RunOutcome outcome;
 };
 
-Ran run_simulation(Simulation &sim, double duration) {
+Ran run_simulation(Simulation &sim, const Experiment &exp, Hdf5Writer *writer,
+                   const std::atomic<int> &stop) {
+  using Clock = std::chrono::steady_clock;
   const bool tty = isatty(STDERR_FILENO);
-  const auto started = std::chrono::steady_clock::now();
+  const double duration = exp.simulation.duration;
+  const auto started = Clock::now();
+  auto flushed = started;
   auto progress = [&](double t) {
+    const auto now = Clock::now();
+    if (writer && std::chrono::duration<double>(now - flushed).count() >= kFlushSeconds) {
+      writer->flush();
+      flushed = now;
+    }
     if (!tty) return;
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double wall = std::chrono::duration<double>(now - started).count();
     std::fprintf(stderr, "\r  t = %.1f / %.1f ms (%3.0f%%)   wall %.1f s   %.3g x real time   ", t,
                  duration, 100.0 * t / duration, wall, t > 0 ? wall / (t * 1e-3) : 0.0);
     std::fflush(stderr);
   };
   Ran ran;
   try {
-    ran.report = sim.run(progress);
+    if (writer) writer->flush(); // the datasets the recorders declared
+    ran.report = sim.run(progress, &stop);
   } catch (const std::exception &e) {
     ran.outcome = {RunOutcome::Kind::failed, e.what()};
   }
   if (tty) std::fprintf(stderr, "\n");
-  if (ran.outcome.kind == RunOutcome::Kind::complete && ran.report.diverged)
-    ran.outcome = {RunOutcome::Kind::diverged, ran.report.divergence};
+  const RunReport &rep = ran.report;
+  if (ran.outcome.kind != RunOutcome::Kind::complete) return ran;
+  if (rep.diverged)
+    ran.outcome = {RunOutcome::Kind::diverged, rep.divergence};
+  else if (rep.stopped_by)
+    ran.outcome = {RunOutcome::Kind::interrupted, "at t = " + engine::format_ms(rep.simulated_ms) +
+                                                      " by " + faults::signal_name(rep.stopped_by)};
   return ran;
 }
 
-// The root attributes and /theory, then the file under its final name.
-void finish_output(Hdf5Writer &writer, const Experiment &exp, const RunOutcome &outcome,
+// The status and /theory, then the file under its final name. An output error is reported here;
+// false where the file could not be finished.
+bool finish_output(Hdf5Writer &writer, const RunOutcome &outcome,
                    const theory::Report &theory_report) {
-  write_run_attributes(writer, exp, outcome);
   try {
-    write_theory(writer, theory_report);
-  } catch (const std::exception &e) { // the run's output matters more than the theory's
-    std::cerr << "ganglion: note: /theory not written: " << e.what() << "\n";
+    write_run_status(writer, outcome);
+    try {
+      write_theory(writer, theory_report);
+    } catch (const std::exception &e) { // the run's output matters more than the theory's
+      if (!writer.failure().empty()) throw;
+      std::cerr << "ganglion: note: /theory not written: " << e.what() << "\n";
+    }
+    writer.commit();
+    return true;
+  } catch (const OutputError &e) {
+    if (writer.failure().empty()) std::cerr << "ganglion: " << e.what() << "\n";
+    return false;
   }
-  writer.commit();
+}
+
+// A write to the file failed (a full disk, a quota, a removed folder): what failed, how far the
+// run went and what is left, the file as of its last flush or none.
+int write_failed(Hdf5Writer &writer, const Experiment &exp, uint64_t steps) {
+  std::cerr << "ganglion: " << writer.failure() << "\n";
+  const uint64_t bytes = writer.bytes_flushed();
+  const std::string part = exp.output + ".part";
+  std::cerr << "ganglion: the run had simulated " << steps << " of " << exp.simulation.n_steps
+            << " steps (t = " << engine::format_ms(double(steps) * exp.simulation.dt) << "); ";
+  if (writer.abandon())
+    std::cerr << part << " keeps what its last flush wrote (" << bytes
+              << " bytes of recorded data), with status \"running\"\n";
+  else
+    std::cerr << part << " could not be read back and was removed\n";
+  return kRunFailed;
+}
+
+// After the file is finished: what ran, and the exit status.
+int report(const std::string &config, const Experiment &exp, const Ran &ran, bool file,
+           const theory::Report &theory_report) {
+  const auto &[rep, outcome] = ran;
+  if (outcome.kind == RunOutcome::Kind::failed) {
+    std::cerr << "ganglion: " << outcome.why << "\n";
+    if (file) std::cerr << "ganglion: what was recorded before is in " << exp.output << "\n";
+    return kRunFailed;
+  }
+  print_summary(config, exp, rep);
+  if (outcome.kind == RunOutcome::Kind::interrupted) {
+    std::cerr << "ganglion: interrupted " << outcome.why;
+    if (file) std::cerr << "; what was recorded up to then is in " << exp.output;
+    std::cerr << "\n";
+    return kSignalBase + rep.stopped_by;
+  }
+  std::optional<FileAnalysis> analysis;
+  if (file && !rep.diverged) analysis = measures(exp.output, exp.simulation.duration);
+  if (!rep.diverged) print_theory(theory_report, rep, analysis);
+  if (analysis) print_measures(*analysis);
+  if (rep.diverged) {
+    std::cerr << "ganglion: " << rep.divergence << "\n";
+    if (file) std::cerr << "ganglion: what was recorded up to then is in " << exp.output << "\n";
+    return kRunFailed;
+  }
+  return 0;
 }
 
 } // namespace
@@ -88,30 +188,35 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
   if (threads >= 0) all.push_back("simulation.threads=" + std::to_string(threads));
   Experiment exp = load(reg, config, all, output);
 
-  std::unique_ptr<Hdf5Writer> writer;
-  if (!exp.output.empty()) writer = std::make_unique<Hdf5Writer>(exp.output);
-  const std::unique_ptr<Simulation> sim = make_simulation(exp, writer);
-  if (!sim) return kBadInput;
+  // From here until the file is finished: a signal ends the run at a step boundary (a second one
+  // at once), and a crash is reported with the file finished where it allows.
+  std::optional<faults::StopSignals> stops(std::in_place);
+  std::unique_ptr<Hdf5Writer> writer = open_output(exp);
+  std::optional<faults::CrashGuard> crash(std::in_place, writer ? &salvage_output : nullptr,
+                                          writer.get(), writer ? exp.output + ".part" : "",
+                                          kRunFailed);
+  const std::unique_ptr<Simulation> sim = make_simulation(exp, writer.get());
+  if (!sim) {
+    crash.reset(); // (it holds the writer)
+    discard_output(writer, exp);
+    return kBadInput;
+  }
 
   const theory::Report theory_report = theory_of(exp);
-  const auto [rep, outcome] = run_simulation(*sim, exp.simulation.duration);
-  if (writer) finish_output(*writer, exp, outcome, theory_report);
-  if (outcome.kind == RunOutcome::Kind::failed) {
-    std::cerr << "ganglion: " << outcome.why << "\n";
-    if (writer) std::cerr << "ganglion: what was recorded before is in " << exp.output << "\n";
-    return kRunFailed;
-  }
-  print_summary(config, exp, rep);
-  std::optional<FileAnalysis> analysis;
-  if (writer && !rep.diverged) analysis = measures(exp.output, exp.simulation.duration);
-  if (!rep.diverged) print_theory(theory_report, rep, analysis);
-  if (analysis) print_measures(*analysis);
-  if (rep.diverged) {
-    std::cerr << "ganglion: " << rep.divergence << "\n";
-    if (writer) std::cerr << "ganglion: what was recorded up to then is in " << exp.output << "\n";
-    return kRunFailed;
-  }
-  return 0;
+  const Ran ran = run_simulation(*sim, exp, writer.get(), stops->flag());
+  const bool finished =
+      writer && writer->failure().empty() && finish_output(*writer, ran.outcome, theory_report);
+  crash.reset();
+  // A signal after the last step of a run that ended by itself, while its file was finished, takes
+  // its default action now, the file complete.
+  const bool ended = ran.outcome.kind == RunOutcome::Kind::complete ||
+                     ran.outcome.kind == RunOutcome::Kind::diverged;
+  const int late = ended ? stops->signal() : 0;
+  stops.reset();
+  if (writer && !writer->failure().empty()) return write_failed(*writer, exp, sim->steps_done());
+  if (writer && !finished) return kRunFailed;
+  if (late) std::raise(late);
+  return report(config, exp, ran, writer != nullptr, theory_report);
 }
 
 } // namespace ganglion::cli

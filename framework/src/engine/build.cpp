@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
-#include <thread>
 
 #include "engine/hook_call.hpp"
 #include "engine/impl.hpp"
@@ -21,10 +20,7 @@ using engine::HookMessage;
 
 void Simulation::Impl::build() {
   const auto t0 = engine::Clock::now();
-  const auto &sim = exp.simulation;
-  const unsigned threads =
-      sim.threads ? sim.threads : std::max(1u, std::thread::hardware_concurrency());
-  pool = std::make_unique<ThreadPool>(threads);
+  pool = std::make_unique<ThreadPool>(thread_count(exp.simulation));
   recut_for_tests = std::getenv("GANGLION_TEST_RECUT") != nullptr;
   make_instances();
   build_populations();
@@ -45,20 +41,21 @@ void Simulation::Impl::make_instances() {
   pops.resize(exp.populations.size());
   for (std::size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = exp.populations[p];
-    pops[p].resolve(spec, *spec.plugin, spec.backend);
+    pops[p].resolve(spec, *spec.plugin, spec.backend, "population", spec.name);
   }
   projs.resize(exp.projections.size());
   for (std::size_t q = 0; q < projs.size(); ++q) {
     const ProjectionSpec &spec = exp.projections[q];
-    projs[q].resolve(spec, *spec.synapse, spec.backend);
+    projs[q].resolve(spec, *spec.synapse, spec.backend, "projection", spec.name);
     if (spec.plasticity.empty()) continue;
     projs[q].plasticity = std::make_unique<Plasticity>();
     projs[q].plasticity->resolve(spec.plasticity.front(), *spec.plasticity.front().plugin,
-                                 spec.backend);
+                                 spec.backend, "plasticity of projection", spec.name);
   }
   recs.resize(exp.recorders.size());
   for (std::size_t r = 0; r < recs.size(); ++r)
-    recs[r].resolve(exp.recorders[r], *exp.recorders[r].plugin, GG_BACKEND_CPU);
+    recs[r].resolve(exp.recorders[r], *exp.recorders[r].plugin, GG_BACKEND_CPU, "recorder",
+                    exp.recorders[r].pointer);
 }
 
 gg_view Simulation::Impl::base_view(uint64_t n, uint64_t first_gid, int backend) const {
@@ -391,19 +388,21 @@ void Simulation::Impl::bind_recorded_projection(Recorder &rec) {
 void Simulation::Impl::init_hooks() {
   for (auto &pop : pops)
     call_hook(
-        pop.hooks->init, pop.view, [&] { return "population '" + pop.spec->name + "'"; }, "init");
+        pop.hooks->init, pop.view, pop.site, [&] { return "population '" + pop.spec->name + "'"; },
+        "init");
   for (auto &proj : projs) {
     call_hook(
-        proj.hooks->init, proj.view, [&] { return "projection '" + proj.spec->name + "'"; },
-        "init");
+        proj.hooks->init, proj.view, proj.site,
+        [&] { return "projection '" + proj.spec->name + "'"; }, "init");
     if (proj.plasticity)
       call_hook(
-          proj.plasticity->hooks->init, proj.plasticity->view,
+          proj.plasticity->hooks->init, proj.plasticity->view, proj.plasticity->site,
           [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "init");
   }
   for (auto &rec : recs) {
     call_hook(
-        rec.hooks->init, rec.view, [&] { return "recorder " + rec.spec->pointer; }, "init");
+        rec.hooks->init, rec.view, rec.site, [&] { return "recorder " + rec.spec->pointer; },
+        "init");
     if (writer) writer->check();
   }
 }

@@ -1,11 +1,13 @@
 // Calling a plugin's hooks from the engine: the buffer a hook writes its message into, the
-// wrapper that names the failing instance, and the divergence that stops a run (not an error).
+// wrapper that names the failing instance (and notes, for a crash report, what runs), and the
+// divergence that stops a run (not an error).
 #pragma once
 
 #include <cstdio>
 #include <stdexcept>
 #include <string>
 
+#include "engine/faults.hpp"
 #include "engine/simulation.hpp"
 #include "ganglion/plugin_abi.h"
 
@@ -41,15 +43,19 @@ inline std::string format_ms(double t) {
 }
 
 // Calls a hook of an instance's table (NULL: the plugin has none, nothing to do); on failure
-// throws with `who()` (built only then: this runs in the step loop) naming the instance.
+// throws with `who()` (built only then: this runs in the step loop) naming the instance. While
+// the hook runs, the thread's faults::running_hook names it (`site`), for a crash report.
 // `static`: each translation unit's instance of it is its own, which GCC may inline into the one
 // function that calls it (a step's hook call); one shared by all, it keeps out of line.
 template <class Who>
-static void call_hook(gg_status (*hook)(const gg_view *, gg_error *), const gg_view &v, Who &&who,
-                      const char *what) {
+static void call_hook(gg_status (*hook)(const gg_view *, gg_error *), const gg_view &v,
+                      const faults::HookSite &site, Who &&who, const char *what) {
   if (!hook) return;
   HookMessage m;
+  faults::RunningHook &running = faults::running_hook;
+  running = {&site, what, &v};
   const gg_status s = hook(&v, &m.err);
+  running.site = nullptr;
   if (s == GG_OK) return;
   if (s == GG_DIVERGED)
     throw Divergence(who() + " diverged at t = " + format_ms(v.t) + ": " + m.str());

@@ -86,6 +86,7 @@ struct Simulation::Impl {
   std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
   double setup_s = 0;
   uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
+  uint64_t steps_done = 0;        // Simulation::steps_done
 
   Impl(const Experiment &e, Hdf5Writer *w) : exp(e), writer(w) {}
 
@@ -113,7 +114,7 @@ struct Simulation::Impl {
   void validate_schedules(const Population &pop) const;
 
   // ---- step.cpp: the step, and the loop ----
-  RunReport run(const std::function<void(double)> &progress);
+  RunReport run(const std::function<void(double)> &progress, const std::atomic<int> *stop);
   inline void one_step(uint64_t step);
   inline void apply_schedules(uint64_t step);
   inline void phase1(uint64_t step);
@@ -132,7 +133,7 @@ struct Simulation::Impl {
   inline void advance_pre_traces(uint64_t step);
   inline void step_plasticity(Projection &proj, gg_view &v, uint64_t step);
   inline void call_recorders(uint64_t step, bool finish);
-  inline void owner_step(uint64_t &step);
+  inline void owner_step(uint64_t &step, bool last);
   inline void owner_task(std::size_t t, uint64_t now, bool next, bool time);
   inline void owner_deliver(OwnerTask &o, uint64_t now, bool next, bool time,
                             Clock::time_point &since);

@@ -2,6 +2,9 @@
 // where each phase's work is.
 #include "engine/simulation.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include "engine/impl.hpp"
 
 namespace ganglion {
@@ -13,8 +16,17 @@ Simulation::Simulation(const Experiment &exp, Hdf5Writer *writer)
 
 Simulation::~Simulation() = default;
 
-RunReport Simulation::run(const std::function<void(double)> &progress) {
-  return impl_->run(progress);
+RunReport Simulation::run(const std::function<void(double)> &progress,
+                          const std::atomic<int> *stop) {
+  return impl_->run(progress, stop);
+}
+
+uint64_t Simulation::steps_done() const {
+  return impl_->steps_done;
+}
+
+unsigned thread_count(const SimulationSpec &sim) {
+  return sim.threads ? sim.threads : std::max(1u, std::thread::hardware_concurrency());
 }
 
 const double *Simulation::field(const std::string &pop, const std::string &field) const {

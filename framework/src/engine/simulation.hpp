@@ -9,6 +9,7 @@
 // With d = 1 and Euler decay this is exactly the reference order (docs/science.md).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -51,6 +52,9 @@ struct RunReport {
   unsigned owner_cuts = 0;
   bool diverged = false;
   std::string divergence; // where and when, when diverged
+  // The signal that stopped the run at a step boundary before its end (Simulation::run's `stop`);
+  // 0 where none did.
+  int stopped_by = 0;
   uint64_t synapses() const;
   uint64_t synapse_bytes() const;
 };
@@ -59,6 +63,9 @@ struct RunReport {
 struct RunError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+
+// The threads a run of `sim` uses: its `threads`, or 0 for every hardware thread.
+unsigned thread_count(const SimulationSpec &sim);
 
 class Simulation {
 public:
@@ -69,10 +76,15 @@ public:
   Simulation(const Simulation &) = delete;
   Simulation &operator=(const Simulation &) = delete;
 
-  // Runs all steps. `progress(t_ms)` is called now and then from the calling thread. A diverging
-  // run stops at the step where it diverged and says so in the report; recorders keep what they
-  // recorded up to there.
-  RunReport run(const std::function<void(double)> &progress = {});
+  // Runs all steps. `progress(t_ms)` is called now and then from the calling thread, between
+  // steps (no hook runs then). A diverging run stops at the step where it diverged and says so in
+  // the report; recorders keep what they recorded up to there. Where `stop` is given, it is read
+  // at every step boundary, and a value other than 0 (a signal's number) ends the run there as its
+  // last step would: the recorders finish, and the report says so (stopped_by).
+  RunReport run(const std::function<void(double)> &progress = {},
+                const std::atomic<int> *stop = nullptr);
+  // The steps run so far: after run() returned, or threw.
+  uint64_t steps_done() const;
 
   // Reading the state, for tests and tools: the values of field `field` of population `pop`.
   const double *field(const std::string &pop, const std::string &field) const;

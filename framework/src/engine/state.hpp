@@ -10,12 +10,14 @@
 #include <exception>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "connect/connectivity.hpp"
 #include "engine/aligned.hpp"
 #include "engine/backend.hpp"
+#include "engine/faults.hpp"
 #include "engine/fields.hpp"
 #include "experiment/experiment.hpp"
 #include "ganglion/plugin_abi.h"
@@ -24,19 +26,23 @@
 namespace ganglion::engine {
 
 // What every instance has: its part of the experiment, its plugin, and the hook table of the
-// backend it runs on, resolved once, at build.
+// backend it runs on, resolved once, at build; and its name for a crash report.
 template <class Spec> struct Instance {
   const Spec *spec = nullptr;
   const gg_descriptor *desc = nullptr;
   int backend = GG_BACKEND_CPU; // what its views say (gg_view::backend)
   const gg_hooks *hooks = nullptr;
-  // An instance of `plugin` made from `s`, on backend `on`; throws RunError where this engine does
-  // not run that backend or the plugin has no hooks for it (hooks_for).
-  void resolve(const Spec &s, const LoadedPlugin &plugin, int on) {
+  faults::HookSite site;
+  // An instance of `plugin` made from `s`, on backend `on`, a `kind` named `name` (both outlive
+  // the run); throws RunError where this engine does not run that backend or the plugin has no
+  // hooks for it (hooks_for).
+  void resolve(const Spec &s, const LoadedPlugin &plugin, int on, const char *kind,
+               const std::string &name) {
     spec = &s;
     desc = plugin.desc;
     hooks = hooks_for(desc, on, s.pointer);
     backend = on;
+    site = {kind, name.c_str(), desc->name, plugin.path.c_str()};
   }
 };
 

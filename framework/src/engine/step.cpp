@@ -93,8 +93,8 @@ void Simulation::Impl::apply_schedules(uint64_t step) {
       pop.view.step = step;
       pop.view.t = double(step) * exp.simulation.dt;
       call_hook(
-          pop.hooks->update, pop.view, [&] { return "population '" + pop.spec->name + "'"; },
-          "update");
+          pop.hooks->update, pop.view, pop.site,
+          [&] { return "population '" + pop.spec->name + "'"; }, "update");
     }
   }
 }
@@ -144,7 +144,8 @@ void Simulation::Impl::step_slice(Slice &sl, uint64_t step) {
     v.step = step;
     v.t = t;
     call_hook(
-        proj.hooks->current, v, [&] { return "projection '" + proj.spec->name + "'"; }, "current");
+        proj.hooks->current, v, proj.site, [&] { return "projection '" + proj.spec->name + "'"; },
+        "current");
     if (pop.record_inputs) {
       const double after = sum_input(pop, sl.begin, sl.end);
       sl.input_sums[k] = after - before;
@@ -159,7 +160,7 @@ void Simulation::Impl::step_slice(Slice &sl, uint64_t step) {
   sl.view.step = step;
   sl.view.t = t;
   call_hook(
-      pop.hooks->step, sl.view,
+      pop.hooks->step, sl.view, pop.site,
       [&] { return "population '" + pop.spec->name + "' (" + pop.desc->name + ")"; }, "step");
   if (sl.count > sl.spikes.size())
     throw RunError("population '" + pop.spec->name + "' emitted " + std::to_string(sl.count) +
@@ -306,7 +307,8 @@ void Simulation::Impl::step_projection(Projection &proj, Part *part, uint64_t st
   v.step = step;
   v.t = double(step) * exp.simulation.dt;
   call_hook(
-      proj.hooks->step, v, [&] { return "projection '" + proj.spec->name + "'"; }, "step");
+      proj.hooks->step, v, proj.site, [&] { return "projection '" + proj.spec->name + "'"; },
+      "step");
   if (!proj.plasticity || !rule) return;
   if (whole) return step_plasticity(proj, proj.plasticity->view, step);
   step_rule_part(proj, *part, step);
@@ -365,8 +367,8 @@ void Simulation::Impl::step_plasticity(Projection &proj, gg_view &v, uint64_t st
   v.n_post_spikes = uint64_t(end - spikes);
   v.learning = pl.learning(step) ? 1 : 0;
   call_hook(
-      pl.hooks->step, v, [&] { return "plasticity of projection '" + proj.spec->name + "'"; },
-      "step");
+      pl.hooks->step, v, pl.site,
+      [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "step");
 }
 
 void Simulation::Impl::call_recorders(uint64_t step, bool finish) {
@@ -378,7 +380,7 @@ void Simulation::Impl::call_recorders(uint64_t step, bool finish) {
     rec.view.pop_spikes = pop.history[slot].data();
     rec.view.pop_n_spikes = pop.history_count[slot];
     call_hook(
-        finish ? rec.hooks->finish : rec.hooks->step, rec.view,
+        finish ? rec.hooks->finish : rec.hooks->step, rec.view, rec.site,
         [&] { return "recorder " + rec.spec->pointer + " (" + rec.desc->name + ")"; },
         finish ? "finish" : "step");
     if (writer) writer->check();
@@ -388,10 +390,11 @@ void Simulation::Impl::call_recorders(uint64_t step, bool finish) {
 // Owner mode from a gathered step: one batch that advances its rules' presynaptic traces,
 // delivers its spikes (and runs its rules' parts) and steps the next step's neurons, then its
 // recorders (spikes only), then the next step's spikes gathered. A divergence in the next step's
-// neurons leaves `step` at that step (the run records it).
-void Simulation::Impl::owner_step(uint64_t &step) {
+// neurons leaves `step` at that step (the run records it). The `last` step of a run (the end, or
+// a stop) steps no next one.
+void Simulation::Impl::owner_step(uint64_t &step, bool last) {
   const uint64_t now = step;
-  const bool next = now + 1 < exp.simulation.n_steps;
+  const bool next = !last && now + 1 < exp.simulation.n_steps;
   if (next) apply_schedules(now + 1);
   const bool time = timed(now);
   parallel(
@@ -483,7 +486,11 @@ void Simulation::Impl::owner_slice(std::size_t i, uint64_t step, bool time,
   }
 }
 
-RunReport Simulation::Impl::run(const std::function<void(double)> &progress) {
+// A stop (`stop` not 0) ends the run at a step boundary: in owner mode the step whose neurons
+// have stepped is finished first (its deliveries and recorders), so that the recorders have
+// every step the report counts, as at the run's end.
+RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
+                                const std::atomic<int> *stop) {
   RunReport rep;
   rep.setup_s = setup_s;
   rep.threads = pool->size();
@@ -493,6 +500,14 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress) {
   uint64_t step = 0;
   try {
     for (; step < n_steps; ++step) {
+      if (stop && stop->load(std::memory_order_relaxed) != 0) {
+        rep.stopped_by = stop->load();
+        if (!owner.empty()) {
+          owner_step(step, true);
+          ++step;
+        }
+        break;
+      }
       if (!owner_possible || step < kOwnerFrom) {
         one_step(step);
       } else {
@@ -504,7 +519,7 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress) {
           gather_spikes(step);
         }
         rebalance_owner(step - rep.owner_from, n_steps - step);
-        owner_step(step);
+        owner_step(step, false);
       }
       if (progress && (step & 63) == 0 && seconds_since(last_progress) > 0.2) {
         last_progress = Clock::now();
@@ -522,9 +537,12 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress) {
     } catch (const std::exception &) {
     }
     ++step;
+  } catch (...) {
+    steps_done = step;
+    throw;
   }
   rep.owner_cuts = owner_cuts_made;
-  rep.steps_done = std::min(step, n_steps);
+  rep.steps_done = steps_done = std::min(step, n_steps);
   rep.simulated_ms = double(rep.steps_done) * exp.simulation.dt;
   if (rep.steps_done > 0) call_recorders(rep.steps_done - 1, true);
   rep.run_s = seconds_since(t0);

@@ -38,6 +38,8 @@ public:
     if (valid()) close_(id_);
     id_ = H5I_INVALID_HID;
   }
+  // Forgets the identifier without closing it: HDF5 closes it at its shutdown.
+  void release() { id_ = H5I_INVALID_HID; }
 
 private:
   hid_t id_ = H5I_INVALID_HID;

@@ -6,12 +6,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <random>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -23,7 +26,22 @@ namespace {
 
 constexpr std::size_t chunk_target_bytes = 64 * 1024;
 
+// Room reserved on the disk ahead of HDF5's writes (Impl::reserve): beyond what is about to be
+// written, this much for metadata, and in steps of this much (a system call per step).
+constexpr uint64_t reserve_margin = 256 << 10;
+constexpr uint64_t reserve_step = 4 << 20;
 
+// HDF5 describes a failed system call with the time, the file's name and descriptor, the
+// buffer's address and the offset; the reader needs the call and the system's message ("file
+// write failed: No space left on device").
+std::string concise(const std::string &description) {
+  const std::string key = "error message = '";
+  const std::size_t message = description.find(key), at = description.find(": time = ");
+  if (message == std::string::npos || at == std::string::npos) return description;
+  const std::size_t begin = message + key.size();
+  return description.substr(0, at) + ": " +
+         description.substr(begin, description.find('\'', begin) - begin);
+}
 
 // The description HDF5 gave where it detected the last error ("" when there is none). Must be
 // called right after the failing call: the next API call clears the stack.
@@ -36,7 +54,7 @@ std::string hdf5_reason() {
         return 0;
       },
       &reason);
-  return reason.empty() ? "" : " (HDF5: " + reason + ")";
+  return reason.empty() ? "" : " (HDF5: " + concise(reason) + ")";
 }
 
 hid_t file_type(gg_dtype dtype) {
@@ -88,6 +106,7 @@ struct Hdf5Writer::Impl {
     gg_dtype dtype = GG_DTYPE_F64;
     uint32_t width = 1;
     std::size_t row_bytes = 8;
+    std::size_t chunk_bytes = 0;
     uint64_t rows_written = 0;
     std::vector<unsigned char> buffer;
   };
@@ -102,18 +121,31 @@ struct Hdf5Writer::Impl {
   std::string part_path;
   std::size_t block_bytes;
   Hid file;
-  bool committed = false;
+  bool committed = false; // closed (committed, salvaged or abandoned): nothing more is written
+  std::string failure;    // the first HDF5 call that failed: the file is written no more
+  uint64_t bytes_written = 0, bytes_flushed = 0; // recorded data, and as of the last flush
+  bool part_kept = false;                        // abandoned: "<path>.part" is left, readable
+  int fd = -1;           // the file's descriptor (HDF5's), to reserve room on; -1: none is
+  uint64_t reserved = 0; // bytes from the file's start reserved on the disk
   std::vector<Channel> channels;
   std::map<uint32_t, std::unique_ptr<Scope>> scopes; // stable addresses: they are sink contexts
   std::string sink_error;
+  bool block_due = false; // a channel's buffer holds a block: check() writes them all
   std::mutex mutex;
 
-  [[noreturn]] void fail(const std::string &what) const { throw OutputError(what + hdf5_reason()); }
+  // After a failed HDF5 call the file's state is unknown (a full disk, say): the writer keeps the
+  // first error and refuses everything from then on, rather than add errors to it.
+  [[noreturn]] void fail(const std::string &what) {
+    const std::string message = what + hdf5_reason();
+    if (failure.empty()) failure = message;
+    throw OutputError(message);
+  }
 
   void require_open() const {
     if (committed)
       throw OutputError("output file '" + path +
                         "' is already committed: write everything before commit()");
+    if (!failure.empty()) throw OutputError(failure);
   }
 
   void require_dtype(gg_dtype dtype, const std::string &dataset_path) const {
@@ -125,7 +157,7 @@ struct Hdf5Writer::Impl {
 
   // Whether the object exists; throws when one of its parents is a dataset rather than a group
   // (HDF5 would otherwise fail deep inside with a vaguer message).
-  bool exists(const std::vector<std::string> &parts) const {
+  bool exists(const std::vector<std::string> &parts) {
     for (std::size_t i = 1; i <= parts.size(); ++i) {
       const std::string sub = join_path(parts, i);
       const htri_t found = H5Lexists(file.get(), sub.c_str(), H5P_DEFAULT);
@@ -197,10 +229,50 @@ struct Hdf5Writer::Impl {
     if (H5Awrite(attr.get(), mem_type, value) < 0) fail("cannot write " + where);
   }
 
+  // Room on the disk for `bytes` more of the file, reserved (fallocate, the file's size left as
+  // it is) before HDF5 writes them: a full disk, or a quota, then fails here, with the file as its
+  // last flush left it, rather than halfway through HDF5's next flush, which could leave the
+  // file's metadata pointing past its end. Where the file system reserves nothing, neither does
+  // this.
+  void reserve(uint64_t bytes) {
+    if (fd < 0) return;
+    hsize_t size = 0;
+    if (H5Fget_filesize(file.get(), &size) < 0) fail("cannot get the size of '" + part_path + "'");
+    // HDF5 places a chunk in the file only once it leaves its cache: what was written since the
+    // last flush may not have a place yet, and each channel's last chunk is placed whole.
+    uint64_t pending = bytes_written - bytes_flushed;
+    for (const Channel &c : channels)
+      pending += c.rows_written > 0 ? c.chunk_bytes : 0;
+    const uint64_t needed = size + pending + bytes + reserve_margin;
+    if (needed <= reserved) return;
+    const uint64_t from = std::max<uint64_t>(reserved, size);
+    int error = 0;
+    for (const uint64_t to : {needed + reserve_step, needed}) { // a step ahead, else what is needed
+      if (::fallocate(fd, FALLOC_FL_KEEP_SIZE, off_t(from), off_t(to - from)) == 0) {
+        reserved = to;
+        return;
+      }
+      error = errno;
+      if (error != ENOSPC && error != EDQUOT && error != EFBIG && error != EIO) {
+        fd = -1; // (EOPNOTSUPP: this file system cannot)
+        return;
+      }
+    }
+    fail("cannot write to '" + part_path + "': " + std::strerror(error));
+  }
+
+  // What reserve() left beyond the file's end, given back once the file is closed.
+  void release_reserve() const {
+    struct stat st {};
+    if (reserved > 0 && ::stat(part_path.c_str(), &st) == 0)
+      ::truncate(part_path.c_str(), st.st_size);
+  }
+
   // Variable-length strings keep only a reference in the object header (the text goes to the
   // global heap), so they escape the 64 KiB limit on attributes in HDF5's default format.
   void string_attribute(hid_t object, const std::string &object_path, const std::string &name,
                         const std::string &value) {
+    reserve(value.size());
     Hid type(H5Tcopy(H5T_C_S1), H5Tclose);
     if (!type.valid() || H5Tset_size(type.get(), H5T_VARIABLE) < 0 ||
         H5Tset_cset(type.get(), H5T_CSET_UTF8) < 0)
@@ -212,6 +284,7 @@ struct Hdf5Writer::Impl {
   // Appends rows of a channel to its dataset.
   void write_rows(Channel &c, const void *data, uint64_t rows) {
     if (rows == 0) return;
+    reserve(rows * c.row_bytes + c.chunk_bytes);
     const std::string where = "dataset '" + c.path + "' in '" + part_path + "'";
     const int rank = c.width == 1 ? 1 : 2;
     const hsize_t total[2] = {c.rows_written + rows, c.width};
@@ -228,6 +301,7 @@ struct Hdf5Writer::Impl {
                  H5P_DEFAULT, data) < 0)
       fail("cannot write " + where + " (is the disk full?)");
     c.rows_written += rows;
+    bytes_written += rows * c.row_bytes;
   }
 
   void write_buffer(Channel &c) {
@@ -236,10 +310,12 @@ struct Hdf5Writer::Impl {
     c.buffer.clear();
   }
 
-  // Flushing after every block keeps the file's metadata current, so that a run killed between
-  // blocks leaves a .part file that opens with everything up to its last block.
+  // Flushing after the writes keeps the file's metadata current, so that a run killed afterwards
+  // leaves a .part file that opens with everything written.
   void flush_file() {
+    reserve(0);
     if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) < 0) fail("cannot flush '" + part_path + "'");
+    bytes_flushed = bytes_written;
   }
 
   void flush_all() {
@@ -252,7 +328,63 @@ struct Hdf5Writer::Impl {
   bool close_all() {
     for (Channel &c : channels)
       c.dataset.reset();
-    return file.close();
+    const bool closed = file.close();
+    release_reserve();
+    return closed;
+  }
+
+  // After a failure (a full disk) the file is written no more: it keeps the state of its last
+  // flush. HDF5 writes the metadata it holds before it closes a file, and where that fails it may
+  // leave the file half closed, to crash in its own shutdown at exit. So the file's descriptor is
+  // first replaced by a scratch one (an anonymous file in memory), which takes every later write;
+  // then the file is closed where a flush into the scratch file succeeds, and otherwise left to
+  // HDF5's shutdown, which fails there quietly. What is on the disk is kept where it can be read
+  // back, and removed where it cannot, rather than left filling the disk.
+  void abandon() {
+    void *handle = nullptr;
+    Hid fapl(H5Fget_access_plist(file.get()), H5Pclose);
+    if (fapl.valid() && H5Fget_vfd_handle(file.get(), fapl.get(), &handle) >= 0 && handle) {
+      int scratch = memfd_create("ganglion-abandoned", MFD_CLOEXEC);
+      if (scratch < 0) scratch = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+      if (scratch >= 0) {
+        ::dup2(scratch, *static_cast<int *>(handle));
+        ::close(scratch);
+      }
+    }
+    fd = -1;
+    for (Channel &c : channels)
+      c.dataset.reset();
+    if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) >= 0)
+      file.close();
+    else
+      file.release();
+    release_reserve();
+    committed = true;
+    part_kept = readable();
+    if (!part_kept) std::remove(part_path.c_str());
+  }
+
+  // Whether the file on the disk opens, with its root attributes (the experiment) and the
+  // channels' datasets that it holds. Read through another driver than the writer's: HDF5 would
+  // otherwise hand back the file it may still hold, its state in memory, instead of the disk's.
+  bool readable() const {
+    Hid fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    if (!fapl.valid() || H5Pset_fapl_stdio(fapl.get()) < 0) return false;
+    Hid f(H5Fopen(part_path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+    if (!f.valid() || H5Aexists(f.get(), "experiment") <= 0) return false;
+    for (const Channel &c : channels) {
+      const std::vector<std::string> parts = split_path(c.path, path);
+      for (std::size_t i = 1; i <= parts.size(); ++i) {
+        const htri_t found = H5Lexists(f.get(), join_path(parts, i).c_str(), H5P_DEFAULT);
+        if (found < 0) return false;
+        if (found == 0) break; // declared after the last flush
+        if (i < parts.size()) continue;
+        Hid dataset(H5Dopen2(f.get(), c.path.c_str(), H5P_DEFAULT), H5Dclose);
+        Hid space(dataset.valid() ? H5Dget_space(dataset.get()) : H5I_INVALID_HID, H5Sclose);
+        if (!space.valid()) return false;
+      }
+    }
+    return true;
   }
 };
 
@@ -267,20 +399,25 @@ Hdf5Writer::Hdf5Writer(std::string path, std::size_t block_bytes)
   if (!impl_->file.valid())
     impl_->fail("cannot create output file '" + impl_->part_path +
                 "': check that its folder exists and is writable, or choose another path with -o");
+  void *handle = nullptr;
+  Hid fapl(H5Fget_access_plist(impl_->file.get()), H5Pclose);
+  if (fapl.valid() && H5Fget_vfd_handle(impl_->file.get(), fapl.get(), &handle) >= 0 && handle)
+    impl_->fd = *static_cast<int *>(handle);
 }
 
 Hdf5Writer::~Hdf5Writer() {
   if (!impl_ || impl_->committed) return;
   const QuietHdf5 quiet;
-  // Errors cannot leave a destructor; what could be written is written, the rest is lost.
-  for (Impl::Channel &c : impl_->channels) {
-    try {
-      impl_->write_buffer(c);
-    } catch (const std::exception &) {
-      c.buffer.clear();
-    }
+  // Errors cannot leave a destructor: what can be written is written; after a failure the file
+  // keeps its last flush.
+  try {
+    if (impl_->failure.empty()) impl_->flush_all();
+  } catch (const std::exception &) {
   }
-  impl_->close_all();
+  if (impl_->failure.empty())
+    impl_->close_all();
+  else
+    impl_->abandon();
 }
 
 int32_t Hdf5Writer::declare(const std::string &dataset_path, gg_dtype dtype, uint32_t width,
@@ -313,6 +450,7 @@ int32_t Hdf5Writer::declare(const std::string &dataset_path, gg_dtype dtype, uin
   c.dtype = dtype;
   c.width = width;
   c.row_bytes = row_bytes;
+  c.chunk_bytes = chunk[0] * row_bytes;
   impl_->channels.push_back(std::move(c));
   return static_cast<int32_t>(impl_->channels.size() - 1);
 }
@@ -335,6 +473,7 @@ void Hdf5Writer::write_fixed(const std::string &dataset_path, gg_dtype dtype, co
   Hid space(H5Screate_simple(rank, dims, nullptr), H5Sclose);
   if (!space.valid()) impl_->fail("cannot set up the shape of " + where);
   Hid dataset = impl_->create_dataset(dataset_path, dtype, space.get(), H5P_DEFAULT, unit);
+  impl_->reserve(rows * width * 8);
   if (rows > 0 &&
       H5Dwrite(dataset.get(), memory_type(dtype), H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
     impl_->fail("cannot write " + where);
@@ -352,19 +491,9 @@ void Hdf5Writer::append(int32_t channel, const void *data, uint64_t rows) {
   if (data == nullptr)
     throw OutputError("dataset '" + c.path + "' in '" + impl_->path + "': no data given for " +
                       std::to_string(rows) + " rows");
-  const std::size_t bytes = rows * c.row_bytes;
-  if (c.buffer.empty() && bytes >= impl_->block_bytes) {
-    // A block's worth at once: write it from the caller's memory rather than copy it.
-    impl_->write_rows(c, data, rows);
-    impl_->flush_file();
-    return;
-  }
   const auto *begin = static_cast<const unsigned char *>(data);
-  c.buffer.insert(c.buffer.end(), begin, begin + bytes);
-  if (c.buffer.size() >= impl_->block_bytes) {
-    impl_->write_buffer(c);
-    impl_->flush_file();
-  }
+  c.buffer.insert(c.buffer.end(), begin, begin + rows * c.row_bytes);
+  if (c.buffer.size() >= impl_->block_bytes) impl_->block_due = true;
 }
 
 void Hdf5Writer::attribute(const std::string &object_path, const std::string &name,
@@ -406,13 +535,56 @@ void Hdf5Writer::commit() {
   const QuietHdf5 quiet;
   impl_->require_open();
   impl_->flush_all();
-  if (!impl_->close_all()) impl_->fail("cannot close output file '" + impl_->part_path + "'");
+  if (!impl_->close_all()) {
+    impl_->committed = true; // (HDF5 holds the file no more)
+    impl_->fail("cannot close output file '" + impl_->part_path + "'");
+  }
   impl_->committed = true;
   std::error_code ec;
   fs::rename(impl_->part_path, impl_->path, ec);
+  if (ec && !fs::exists(impl_->part_path))
+    throw OutputError("cannot rename '" + impl_->part_path + "' to '" + impl_->path +
+                      "': " + ec.message() + "; the file is gone (was its folder removed?)");
   if (ec)
     throw OutputError("cannot rename '" + impl_->part_path + "' to '" + impl_->path + "': " +
                       ec.message() + "; the results are complete in '" + impl_->part_path + "'");
+}
+
+std::string Hdf5Writer::failure() const {
+  const std::lock_guard lock(impl_->mutex);
+  return impl_->failure;
+}
+
+uint64_t Hdf5Writer::bytes_flushed() const {
+  const std::lock_guard lock(impl_->mutex);
+  return impl_->bytes_flushed;
+}
+
+bool Hdf5Writer::abandon() {
+  const std::lock_guard lock(impl_->mutex);
+  const QuietHdf5 quiet;
+  if (!impl_->committed) impl_->abandon();
+  return impl_->part_kept;
+}
+
+const char *Hdf5Writer::salvage(const char *status) noexcept {
+  if (!impl_ || !impl_->mutex.try_lock()) return nullptr; // a thread is inside HDF5
+  const std::lock_guard lock(impl_->mutex, std::adopt_lock);
+  if (impl_->committed || !impl_->failure.empty()) return nullptr;
+  try {
+    const QuietHdf5 quiet;
+    Hid root = impl_->open_object("/");
+    impl_->string_attribute(root.get(), "/", "status", status);
+    root.reset();
+    impl_->flush_all();
+    if (!impl_->close_all()) return nullptr;
+    impl_->committed = true;
+    return std::rename(impl_->part_path.c_str(), impl_->path.c_str()) == 0
+               ? impl_->path.c_str()
+               : impl_->part_path.c_str();
+  } catch (...) {
+    return nullptr;
+  }
 }
 
 gg_sink Hdf5Writer::sink(uint32_t instance) {
@@ -432,10 +604,16 @@ gg_sink Hdf5Writer::sink(uint32_t instance) {
 
 void Hdf5Writer::check() {
   const std::lock_guard lock(impl_->mutex);
-  if (impl_->sink_error.empty()) return;
-  std::string message = std::move(impl_->sink_error);
-  impl_->sink_error.clear();
-  throw OutputError(message);
+  if (!impl_->sink_error.empty()) {
+    std::string message = std::move(impl_->sink_error);
+    impl_->sink_error.clear();
+    throw OutputError(message);
+  }
+  if (!impl_->block_due) return;
+  const QuietHdf5 quiet;
+  impl_->require_open();
+  impl_->flush_all();
+  impl_->block_due = false;
 }
 
 const std::string &Hdf5Writer::path() const {

@@ -1,7 +1,9 @@
 // The run's output file: growing datasets that recorders append rows to in blocks, fixed datasets,
 // and attributes, written with the HDF5 C API. The file is written as "<path>.part" and renamed to
-// its final name only by commit(), so a run that fails never leaves a file that looks complete,
-// while what it recorded up to its last written block stays readable in the .part file.
+// its final name only by commit() (or salvage()), so a run that stops before it has finished its
+// file never leaves one that looks complete, while what it recorded up to the file's last flush
+// stays readable in the .part file. A write that fails (a full disk) ends the writing: the file
+// keeps its last flush, or is removed where that cannot be read back (abandon()).
 #pragma once
 
 #include <cstddef>
@@ -31,7 +33,8 @@ public:
   // Creates "<path>.part", truncating it. block_bytes: the bytes buffered per channel before they
   // are written to the file (0 writes every append at once).
   explicit Hdf5Writer(std::string path, std::size_t block_bytes = 1 << 20);
-  // Without commit(): writes what is buffered, closes the file and leaves "<path>.part".
+  // Without commit(): writes what is buffered, closes the file and leaves "<path>.part"; after a
+  // failed write, abandon()s it.
   ~Hdf5Writer();
   Hdf5Writer(const Hdf5Writer &) = delete;
   Hdf5Writer &operator=(const Hdf5Writer &) = delete;
@@ -44,8 +47,8 @@ public:
   // A dataset written once, of `rows` rows of `width` values (shape (rows) when width is 1).
   void write_fixed(const std::string &dataset_path, gg_dtype dtype, const void *data, uint64_t rows,
                    uint32_t width, const std::string &unit);
-  // Appends rows * width values (of the channel's dtype) to a channel. Buffered: a block is
-  // written to the file once the channel holds block_bytes.
+  // Appends rows * width values (of the channel's dtype) to a channel. Buffered: once the
+  // channel holds block_bytes, the next check() writes every buffer to the file.
   void append(int32_t channel, const void *data, uint64_t rows);
 
   // Scalar attributes on a group or dataset ("/" is the root); an object that does not exist yet
@@ -55,16 +58,35 @@ public:
   void attribute(const std::string &object_path, const std::string &name, double value);
   void attribute(const std::string &object_path, const std::string &name, uint64_t value);
 
-  // Writes every buffer to the file and flushes the file.
+  // Writes every buffer to the file and flushes the file: a reader of the file (or of what is
+  // left of it after a kill) finds everything appended up to here.
   void flush();
   // Flushes, closes and renames "<path>.part" to path. Nothing can be written afterwards.
   void commit();
+
+  // The first HDF5 call that failed (a full disk, a quota, a folder removed), in words; "" where
+  // none did. After one, every member that writes throws it again, without touching the file.
+  std::string failure() const;
+  // The recorded data (the rows appended) in the file as of its last flush, in bytes.
+  uint64_t bytes_flushed() const;
+  // After a failure: closes the file without writing to it again, so that it keeps its last
+  // flush, and removes it where it cannot be read back. Returns whether "<path>.part" is left.
+  bool abandon();
+  // For a crash handler, as a best effort: where no thread is inside the writer and nothing
+  // failed, sets the root attribute "status", writes the buffers, closes the file and renames it as
+  // commit() does. Returns the file's path (the .part where the rename failed), or null where
+  // it did nothing or failed.
+  const char *salvage(const char *status) noexcept;
 
   // C callbacks over this writer for recorder instance `instance`. As the ABI promises, channel
   // ids are per instance and count up from 0 in the order of declaration; the writer maps them to
   // its own channels, and every sink() of one instance shares that instance's ids. A callback
   // that fails returns -1 and keeps the reason; check() throws it as an OutputError.
   gg_sink sink(uint32_t instance = 0);
+  // After each recorder's hook: throws a callback's kept error; else, where a channel's buffer
+  // holds a block, writes every buffer and flushes the file. Blocks are written here rather than
+  // by append(), so that the datasets a recorder appends to together (timestamps and node ids)
+  // reach the file at the same step.
   void check();
 
   const std::string &path() const;

@@ -1,7 +1,8 @@
 // The root attributes of a run's output file: the resolved experiment, its seed, the version of
-// ganglion that ran it, the backend of each population and projection, and how the run ended.
-// Every front end that runs an experiment writes them with write_run_attributes, so that a file
-// says the same whoever made it.
+// ganglion that ran it, the backend of each population and projection, where it ran (the plugins'
+// libraries and versions, the host, the threads) and how the run ended. Every front end that runs
+// an experiment writes them with write_run_attributes, so that a file says the same whoever made
+// it.
 #pragma once
 
 #include <string>
@@ -11,18 +12,26 @@
 
 namespace ganglion {
 
-// How a run ended. A failure (a plugin's error, say) outranks a divergence.
+// How a run ended, or that it runs still. A failure (a plugin's error, say) outranks a divergence.
 struct RunOutcome {
-  enum class Kind { complete, diverged, failed };
+  enum class Kind { complete, diverged, failed, interrupted, running };
   Kind kind = Kind::complete;
-  std::string why; // diverged: where and when; failed: the error's message
+  // diverged: where and when; failed: the error's message; interrupted: when and by what
+  // ("at t = 812.5 ms by SIGINT")
+  std::string why;
 };
 
-// The "status" attribute: "complete", "diverged: <why>" or "failed: <why>".
+// The "status" attribute: "complete", "diverged: <why>", "failed: <why>", "interrupted <why>" or
+// "running".
 std::string run_status(const RunOutcome &outcome);
 
 // On "/": experiment (the resolved experiment's JSON), seed, version, backends (a JSON object of
-// "cpu" or "cuda" by population and projection name) and status.
+// "cpu" or "cuda" by population and projection name), plugins (a JSON object by plugin name of
+// the plugins the experiment uses: "path" of the library, its "version" and the "abi" it was built
+// for, "1.4"), host, threads and status.
 void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome &outcome);
+
+// The "status" attribute alone, replacing the one written before.
+void write_run_status(Hdf5Writer &w, const RunOutcome &outcome);
 
 } // namespace ganglion

@@ -232,12 +232,14 @@ TEST_CASE("a run killed between blocks leaves a .part with the blocks written") 
   const pid_t child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
-    // Never destroyed: _exit stands for a kill after the third block was written.
+    // Never destroyed: _exit stands for a kill after the third block was written. check() after
+    // each append, as the engine calls it after each recorder's hook, writes the blocks.
     auto *w = new Hdf5Writer(path, 80);
     const int32_t c = w->declare("/spikes/E/timestamps", GG_DTYPE_F64, 1, "ms");
     for (int i = 0; i < 35; ++i) {
       const double v = i;
       w->append(c, &v, 1);
+      w->check();
     }
     _exit(0);
   }

@@ -6,14 +6,17 @@
 
 #include <cstdint>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/simulation.hpp"
 #include "experiment/loader.hpp"
 #include "output/hdf5_writer.hpp"
 #include "output/run_attributes.hpp"
 #include "output/theory_output.hpp"
+#include "registry/registry.hpp"
 #include "support.hpp"
 #include "theory/theory.hpp"
 #include "unit/output/read_back.hpp"
@@ -49,15 +52,19 @@ nlohmann::json json_attribute(hid_t file, const std::string &object, const std::
 
 } // namespace
 
-TEST_CASE("run status: complete, diverged or failed, with the reason") {
+TEST_CASE("run status: complete, diverged, failed, interrupted or running, with the reason") {
   CHECK(run_status({}) == "complete");
+  CHECK(run_status({RunOutcome::Kind::running, ""}) == "running");
+  CHECK(run_status({RunOutcome::Kind::interrupted, "at t = 812.5 ms by SIGINT"}) ==
+        "interrupted at t = 812.5 ms by SIGINT");
   CHECK(run_status({RunOutcome::Kind::diverged, "population 'E' at t = 5 ms"}) ==
         "diverged: population 'E' at t = 5 ms");
   CHECK(run_status({RunOutcome::Kind::failed, "recorder 'spikes': step failed"}) ==
         "failed: recorder 'spikes': step failed");
 }
 
-TEST_CASE("root attributes: the resolved experiment, seed, version, backends and status") {
+TEST_CASE("root attributes: the resolved experiment, seed, version, backends, provenance and "
+          "status") {
   TempDir tmp;
   const std::string path = tmp / "run.h5";
   PluginRegistry reg = PluginRegistry::discover();
@@ -85,6 +92,41 @@ TEST_CASE("root attributes: the resolved experiment, seed, version, backends and
   CHECK(backends.size() == 6); // E, I and four projections
   CHECK(json_attribute(f.id, "/", "backends") == backends);
   CHECK(string_attribute(f.id, "/", "status") == "failed: a plugin refused");
+
+  // Where it ran: each plugin the experiment uses with its library, version and ABI; the host and
+  // the threads.
+  const nlohmann::json plugins = json_attribute(f.id, "/", "plugins");
+  CHECK(plugins.size() == 3);
+  for (const char *name : {"rate", "rate_linear", "state"}) {
+    CAPTURE(name);
+    const LoadedPlugin *p = reg.find(name);
+    REQUIRE(p != nullptr);
+    REQUIRE(plugins.contains(name));
+    CHECK(plugins[name]["path"] == p->path);
+    CHECK(plugins[name]["version"] == p->desc->version);
+    CHECK(plugins[name]["abi"] ==
+          std::to_string(GG_ABI_MAJOR) + "." + std::to_string(GG_ABI_MINOR));
+  }
+  char host[256] = {0};
+  REQUIRE(gethostname(host, sizeof host - 1) == 0);
+  CHECK(string_attribute(f.id, "/", "host") == host);
+  CHECK(number_attribute<uint64_t>(f.id, "/", "threads") == thread_count(exp.simulation));
+}
+
+TEST_CASE("root attributes: write_run_status replaces the status alone") {
+  TempDir tmp;
+  const std::string path = tmp / "run.h5";
+  PluginRegistry reg = PluginRegistry::discover();
+  const Experiment exp = load_experiment(source_path("configs/rate_model.json"), {}, reg);
+  {
+    Hdf5Writer w(path);
+    write_run_attributes(w, exp, {RunOutcome::Kind::running, ""});
+    write_run_status(w, {RunOutcome::Kind::interrupted, "at t = 3 ms by SIGTERM"});
+    w.commit();
+  }
+  ReadFile f(path);
+  CHECK(string_attribute(f.id, "/", "status") == "interrupted at t = 3 ms by SIGTERM");
+  CHECK(string_attribute(f.id, "/", "experiment") == exp.resolved.dump());
 }
 
 TEST_CASE("/theory of a rate network: W, X, balanced, semi-balanced and fixed points") {
