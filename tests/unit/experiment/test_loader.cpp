@@ -243,7 +243,8 @@ PluginRegistry &registry() {
   static PluginRegistry r = [] {
     PluginRegistry reg;
     auto add = [&](const gg_descriptor *d) {
-      reg.add(LoadedPlugin{d->name, std::string("/fake/libganglion_") + d->name + ".so", d, {}});
+      reg.add(
+          LoadedPlugin{d->name, std::string("/fake/libganglion_") + d->name + ".so", d, {}, 0, {}});
     };
     add(descriptor_of<FakeLif>());
     add(descriptor_of<FakePoisson>());
