@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Proves a change preserves behaviour: runs every experiment of configs/ and bench/ with two
 # ganglion binaries (before and after the change), at 1 and at 2 threads, and compares the two
-# output files of each run with h5diff (every dataset and attribute, bit for bit).
+# output files of each run with h5diff (every dataset and attribute, bit for bit). Of the root
+# attributes, those both files have are compared, the plugins' library paths aside: they name
+# each binary's own build.
 #
 # usage: tools/same_results.sh OLD_GANGLION NEW_GANGLION [THREADS...]    (THREADS: 1 2 by default)
 # e.g.   git worktree add /tmp/old HEAD~3 && cmake -S /tmp/old -B /tmp/old/build && \
@@ -9,13 +11,35 @@
 # Exit 0 when every pair of files is identical; prints one line per run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 2 ] || { sed -n 2,9p "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n 2,11p "$0"; exit 2; }
 old=$(realpath "$1") new=$(realpath "$2")
 shift 2
 threads=("$@")
 [ ${#threads[@]} -gt 0 ] || threads=(1 2)
 for b in "$old" "$new"; do [ -x "$b" ] || { echo "not an executable: $b" >&2; exit 2; }; done
 command -v h5diff >/dev/null || { echo "h5diff is missing: apt-get install hdf5-tools" >&2; exit 2; }
+
+# The root attributes FILE has among the provenance ganglion writes, one per line; library paths
+# reduced to their file names.
+root_attributes() {
+  local name
+  for name in experiment seed version backends status plugins host threads recorded_ms rng; do
+    h5dump -a "/$name" "$1" >/dev/null 2>&1 || continue
+    echo "$name: $(h5dump -a "/$name" "$1" | sed -n '/DATA {/,/}/p' | tr -d '\n' |
+      sed -E 's#("path": ?")[^"]*/#\1#g')"
+  done
+}
+
+# Lines of root_attributes both files have, the first file's version; then the second's.
+common_root_attributes() {
+  local a b
+  a=$(root_attributes "$1") b=$(root_attributes "$2")
+  local names
+  names=$(comm -12 <(cut -d: -f1 <<<"$a" | sort) <(cut -d: -f1 <<<"$b" | sort))
+  for n in $names; do grep "^$n:" <<<"$a"; done
+  echo ---
+  for n in $names; do grep "^$n:" <<<"$b"; done
+}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -38,9 +62,13 @@ for config in configs/*.json bench/*.json; do
       failed=1
     # h5diff skips datasets of different shapes ("not comparable", exit 0), so the objects and
     # their shapes are compared too (h5ls -r lists both).
-    elif ! h5diff "$work/old/out.h5" "$work/new/out.h5" >/dev/null 2>&1 ||
+    elif ! h5diff --exclude-attribute / "$work/old/out.h5" "$work/new/out.h5" >/dev/null 2>&1 ||
       [ "$(cd "$work/old" && h5ls -r out.h5)" != "$(cd "$work/new" && h5ls -r out.h5)" ]; then
       echo "DIFFERENT output files: $name"
+      failed=1
+    elif ! attributes=$(common_root_attributes "$work/old/out.h5" "$work/new/out.h5") ||
+      [ "$(sed '/^---$/,$d' <<<"$attributes")" != "$(sed '1,/^---$/d' <<<"$attributes")" ]; then
+      echo "DIFFERENT root attributes: $name"
       failed=1
     else
       echo "same: $name"
