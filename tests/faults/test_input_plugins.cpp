@@ -68,3 +68,19 @@ TEST_CASE("input faults: a library on the plugin path that crashes when loaded d
   CHECK(r.err.empty());
   CHECK(read_h5_string_attribute(c.output, "/", "status") == "complete");
 }
+
+TEST_CASE("input faults: a library that crashes when it is opened is named, with the fix, by the "
+          "commands that open it") {
+  Case c;
+  const std::string env = "GANGLION_PLUGIN_PATH=" + fixtures("crash");
+  const std::string report = "ganglion: the plugin library " + fixtures("crash") +
+                             "/libganglion_crash.so crashed (SIGABRT) as it was opened (in its "
+                             "constructors or its descriptor function): rebuild it, or take it "
+                             "off GANGLION_PLUGIN_PATH\n";
+  // `plugins` opens every library on the path; a run opens the one its model is named for.
+  const CliResult list = run_cli("plugins", env);
+  CHECK(list.exit_code == 3);
+  CHECK(list.err == report);
+  const std::string text = replaced(base_config(c.output), "\"lif\"", "\"crash\"");
+  c.refused(c.cli("run", text, "", env), 3, report);
+}

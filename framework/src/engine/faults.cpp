@@ -17,6 +17,11 @@ namespace ganglion::faults {
 constinit thread_local RunningHook running_hook{nullptr, nullptr, nullptr};
 
 namespace {
+// The library an OpeningLibrary names, on the thread that opens it (null: none).
+[[gnu::tls_model("initial-exec")]] constinit thread_local const char *opening_library = nullptr;
+} // namespace
+
+namespace {
 
 static_assert(std::atomic<int>::is_always_lock_free,
               "a signal handler may touch only lock-free atomics");
@@ -129,10 +134,18 @@ CrashGuard::Salvage crash_salvage = nullptr;
 void *crash_ctx = nullptr;
 std::string crash_fallback;
 int crash_status = 3;
+bool crash_guarded = false; // a CrashGuard lives
 
 // What crashed, in words: the plugin, its library, the instance, the hook and when.
 void describe(Line &line, int sig, const RunningHook &r) {
   const char *name = name_of(sig);
+  if (opening_library) {
+    line << "the plugin library " << opening_library << " crashed ("
+         << (name ? name : "a signal")
+         << ") as it was opened (in its constructors or its descriptor function): rebuild it, or "
+            "take it off GANGLION_PLUGIN_PATH";
+    return;
+  }
   if (!r.site) {
     line << "ganglion crashed (" << (name ? name : "a signal")
          << ") outside any plugin's hook: a bug of ganglion's, please report it";
@@ -182,7 +195,7 @@ void on_crash(int sig, siginfo_t *, void *) {
          << "\n";
   file.write_to(STDERR_FILENO);
 
-  if (running.site) ::_exit(crash_status);
+  if (running.site || opening_library) ::_exit(crash_status);
   // ganglion's own crash: the default action (a core dump), when this handler returns.
   ::signal(sig, SIG_DFL);
   ::raise(sig);
@@ -213,6 +226,7 @@ CrashGuard::CrashGuard(Salvage salvage, void *ctx, std::string fallback, int exi
   crash_ctx = ctx;
   crash_fallback = std::move(fallback);
   crash_status = exit_status;
+  crash_guarded = true;
   stack_t stack = {};
   stack.ss_sp = crash_stack;
   stack.ss_size = sizeof crash_stack;
@@ -225,6 +239,21 @@ CrashGuard::~CrashGuard() {
   ::sigaltstack(&saved_stack, nullptr);
   crash_salvage = nullptr;
   crash_ctx = nullptr;
+  crash_fallback.clear();
+  crash_guarded = false;
+}
+
+OpeningLibrary::OpeningLibrary(const char *path, int exit_status)
+    : previous_(opening_library), installed_(!crash_guarded), previous_status_(crash_status) {
+  crash_status = exit_status;
+  if (installed_) crash_signals.install(on_crash, 0);
+  opening_library = path;
+}
+
+OpeningLibrary::~OpeningLibrary() {
+  opening_library = previous_;
+  crash_status = previous_status_;
+  if (installed_) crash_signals.restore();
 }
 
 } // namespace ganglion::faults

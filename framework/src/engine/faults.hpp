@@ -65,4 +65,21 @@ public:
   CrashGuard &operator=(const CrashGuard &) = delete;
 };
 
+// While it lives, a crash on the calling thread is the plugin library `path` crashing as it is
+// opened (its constructors or its descriptor function run ganglion cannot check): the report
+// names the file and the fix, and the process exits with `exit_status`. Inside a CrashGuard the
+// guard's handlers report it; outside one, its own are installed for the while.
+class OpeningLibrary {
+public:
+  OpeningLibrary(const char *path, int exit_status);
+  ~OpeningLibrary();
+  OpeningLibrary(const OpeningLibrary &) = delete;
+  OpeningLibrary &operator=(const OpeningLibrary &) = delete;
+
+private:
+  const char *previous_;
+  bool installed_;
+  int previous_status_;
+};
+
 } // namespace ganglion::faults

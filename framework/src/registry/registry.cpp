@@ -11,6 +11,8 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 
+#include "engine/faults.hpp"
+
 namespace ganglion {
 namespace fs = std::filesystem;
 
@@ -146,6 +148,8 @@ void check_descriptor(const gg_descriptor *d, const std::string &path) {
 }
 
 LoadedPlugin PluginRegistry::load_library(const std::string &path) {
+  // A library's constructors and descriptor function run here: a crash in them names the file.
+  const faults::OpeningLibrary opening(path.c_str(), 3);
   auto lib = std::make_shared<boost::dll::shared_library>();
   boost::dll::fs::error_code ec;
   lib->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
