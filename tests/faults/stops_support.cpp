@@ -130,6 +130,26 @@ uint64_t summary_spikes(const std::string &summary, const std::string &populatio
   return 0;
 }
 
+double analyzed_rate(const std::string &analysis, const std::string &population) {
+  std::istringstream lines(analysis);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string name, neurons, spikes;
+    double rate = 0;
+    if ((words >> name >> neurons >> spikes >> rate) && name == population) return rate;
+  }
+  FAIL("no row of population " << population << " in the analysis:\n" << analysis);
+  return 0;
+}
+
+double root_number(const std::string &file, const std::string &name) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE_MESSAGE(f >= 0, "cannot open " << file);
+  const double x = number_attribute<double>(f, "/", name);
+  H5Fclose(f);
+  return x;
+}
+
 std::string fixture(const std::string &file) {
   return std::string(GANGLION_TEST_PLUGIN_DIR) + "/" + file;
 }

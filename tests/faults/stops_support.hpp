@@ -64,6 +64,12 @@ double number_after(const std::string &text, const std::string &key);
 // The "spikes" column of a population's row in a run's summary ("  X  poisson  500  10,124 ...").
 uint64_t summary_spikes(const std::string &summary, const std::string &population);
 
+// The "rate (Hz)" column of a population's row in `ganglion analyze`'s table.
+double analyzed_rate(const std::string &analysis, const std::string &population);
+
+// A file's numeric root attribute that must exist (REQUIREd).
+double root_number(const std::string &file, const std::string &name);
+
 // A fixture library of tests/fixtures (a plugin, or preload/full_disk.so).
 std::string fixture(const std::string &file);
 

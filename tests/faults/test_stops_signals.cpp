@@ -100,9 +100,13 @@ void check_interrupted(Running &r, int sig, const std::string &name) {
   // The rates recorder wrote every whole bin.
   CHECK(read_h5_f64(r.output, "/rates/E/rate").size() == uint64_t(std::floor(t / bin + 1e-9)));
 
+  // The measures span the data, up to t (not the 1000 s the run was to last): X at its rate.
+  CHECK(root_number(r.output, "recorded_ms") == doctest::Approx(t).epsilon(1e-12));
   const CliResult a = run_cli("analyze " + r.output);
   CHECK(a.exit_code == 0);
   CHECK(contains(a.out, "file status: interrupted at t = "));
+  CHECK(number_after(a.out, "over (0, ") == doctest::Approx(t).epsilon(1e-9));
+  CHECK(analyzed_rate(a.out, "X") == doctest::Approx(x_rate).epsilon(5 / std::sqrt(expected)));
 }
 
 } // namespace
@@ -175,7 +179,13 @@ TEST_CASE("stops: after a kill -9 the .part file opens with its attributes and t
   CHECK(times.size() > before);
   CHECK(std::is_sorted(times.begin(), times.end()));
   CHECK(read_h5_u64(r.part, "/spikes/X/node_ids").size() == times.size());
+  // The measures span what the last flush says it holds (a flush comes every 2 s): X at its rate.
+  const double recorded = root_number(r.part, "recorded_ms");
+  CHECK(recorded > 0);
   const CliResult a = run_cli("analyze " + r.part);
   CHECK(a.exit_code == 0);
   CHECK(contains(a.out, "file status: running"));
+  CHECK(number_after(a.out, "over (0, ") == doctest::Approx(recorded).epsilon(1e-9));
+  const double expected = double(x_size) * x_rate * recorded * 1e-3;
+  CHECK(analyzed_rate(a.out, "X") == doctest::Approx(x_rate).epsilon(5 / std::sqrt(expected)));
 }

@@ -166,6 +166,20 @@ nlohmann::ordered_json read_experiment(hid_t f, const std::string &path) {
   return exp;
 }
 
+// A numeric attribute; nullopt when absent or not a number.
+std::optional<double> number_attribute(hid_t loc, const std::string &object,
+                                       const std::string &name) {
+  if (H5Aexists_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) return std::nullopt;
+  Hid a(H5Aopen_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  if (!a) return std::nullopt;
+  Hid type(H5Aget_type(a.get()), H5Tclose);
+  const H5T_class_t c = type ? H5Tget_class(type.get()) : H5T_NO_CLASS;
+  double x = 0;
+  if ((c != H5T_FLOAT && c != H5T_INTEGER) || H5Aread(a.get(), H5T_NATIVE_DOUBLE, &x) < 0)
+    return std::nullopt;
+  return x;
+}
+
 // The experiment's simulation.duration in ms.
 double read_duration(const nlohmann::ordered_json &exp, const std::string &path) {
   try {
@@ -443,6 +457,13 @@ FileAnalysis analyze_file(const std::string &path, const SpikeStatsOptions &opti
   a.options = options;
   a.status = string_attribute(f, "/", "status").value_or("");
   a.duration_ms = read_duration(exp, path);
+  // A run stopped early (a signal, a crash, kill -9): its data end where the file says.
+  if (a.status != "complete")
+    if (const auto recorded = number_attribute(f, "/", "recorded_ms"); recorded)
+      a.duration_ms = std::min(a.duration_ms, std::max(0.0, *recorded));
+  if (!(a.duration_ms > 0))
+    throw AnalysisError(path + ": no recorded data reached the file before its run stopped "
+                               "(status: " + a.status + ")");
   check_spikes_and_options(f, path, options, a.duration_ms);
 
   const auto spiking = members(f, "/spikes");

@@ -37,7 +37,9 @@ struct OverTime {
 struct FileAnalysis {
   std::string path;
   std::string status;      // the file's "status" attribute ("complete", "diverged: ...")
-  double duration_ms = 0;  // simulation.duration of the experiment
+  // The span's end: simulation.duration of the experiment, or, for a run that did not complete,
+  // the time its data reach (the "recorded_ms" attribute)
+  double duration_ms = 0;
   SpikeStatsOptions options;
   std::vector<PopulationAnalysis> populations; // in the experiment's order
   OverTime over_time; // empty unless the file has /weights

@@ -385,6 +385,7 @@ void Simulation::Impl::call_recorders(uint64_t step, bool finish) {
         finish ? "finish" : "step");
     if (writer) writer->check();
   }
+  if (writer) writer->recorded_until(double(step + 1) * exp.simulation.dt);
 }
 
 // Owner mode from a gathered step: one batch that advances its rules' presynaptic traces,

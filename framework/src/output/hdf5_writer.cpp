@@ -5,6 +5,7 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -131,6 +132,8 @@ struct Hdf5Writer::Impl {
   std::map<uint32_t, std::unique_ptr<Scope>> scopes; // stable addresses: they are sink contexts
   std::string sink_error;
   bool block_due = false; // a channel's buffer holds a block: check() writes them all
+  std::atomic<double> recorded_ms{0}; // recorded_until()'s, for the "recorded_ms" attribute
+  double recorded_ms_written = -1;    // as the file has it
   std::mutex mutex;
 
   // After a failed HDF5 call the file's state is unknown (a full disk, say): the writer keeps the
@@ -321,6 +324,13 @@ struct Hdf5Writer::Impl {
   void flush_all() {
     for (Channel &c : channels)
       write_buffer(c);
+    const double recorded = recorded_ms.load(std::memory_order_relaxed);
+    if (recorded != recorded_ms_written) {
+      Hid root = open_object("/");
+      write_attribute(root.get(), "/", "recorded_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                      &recorded);
+      recorded_ms_written = recorded;
+    }
     flush_file();
   }
 
@@ -521,6 +531,10 @@ void Hdf5Writer::attribute(const std::string &object_path, const std::string &na
   impl_->require_open();
   Hid object = impl_->open_object(object_path);
   impl_->write_attribute(object.get(), object_path, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+}
+
+void Hdf5Writer::recorded_until(double t_ms) {
+  impl_->recorded_ms.store(t_ms, std::memory_order_relaxed);
 }
 
 void Hdf5Writer::flush() {

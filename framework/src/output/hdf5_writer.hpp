@@ -58,6 +58,12 @@ public:
   void attribute(const std::string &object_path, const std::string &name, double value);
   void attribute(const std::string &object_path, const std::string &name, uint64_t value);
 
+  // Everything recorded up to simulated time t_ms (ms) has been appended. Each write of the
+  // buffers (a block, a flush, the commit) also sets the root attribute "recorded_ms" to the
+  // latest such time (0 until one is given), so that a file left by a run that stopped early
+  // (a kill, a crash, a full disk) says how far its data go. A plain store: called every step.
+  void recorded_until(double t_ms);
+
   // Writes every buffer to the file and flushes the file: a reader of the file (or of what is
   // left of it after a kill) finds everything appended up to here.
   void flush();

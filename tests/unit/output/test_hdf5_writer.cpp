@@ -404,3 +404,33 @@ TEST_CASE("a file that cannot be created is reported with its path") {
   CHECK(message.find("cannot create output file '" + path + ".part'") != std::string::npos);
   CHECK(message.find("choose another path with -o") != std::string::npos);
 }
+
+TEST_CASE("recorded_ms says how far the data go: 0 at first, then the time of each write of the "
+          "buffers") {
+  TempDir tmp;
+  const std::string path = tmp / "run.h5";
+  Hdf5Writer w(path, 16); // a block is two rows
+  const gg_sink s = w.sink();
+  const int32_t c = s.declare(s.ctx, "/rates/E/rate", GG_DTYPE_F64, 1, "Hz");
+  w.flush();
+  auto recorded = [&] {
+    ReadFile f(path + ".part");
+    return number_attribute<double>(f.id, "/", "recorded_ms");
+  };
+  CHECK(recorded() == 0);
+  const double v = 1;
+  s.append(s.ctx, c, &v, 1);
+  w.recorded_until(0.1);
+  w.check(); // no block yet: nothing written
+  CHECK(recorded() == 0);
+  s.append(s.ctx, c, &v, 1);
+  w.check(); // a block: written with the time given before it
+  CHECK(recorded() == 0.1);
+  w.recorded_until(0.2);
+  w.flush();
+  CHECK(recorded() == 0.2);
+  w.recorded_until(0.3);
+  w.commit();
+  ReadFile f(path);
+  CHECK(number_attribute<double>(f.id, "/", "recorded_ms") == 0.3);
+}
