@@ -14,8 +14,9 @@
 
 namespace ganglion::cli {
 
-// Exit status: bad input (config, plugin, output path); a run that diverged or whose plugin
-// failed (what was recorded up to then is kept).
+// Exit status: bad input (config, plugin, output path); a run that diverged or failed (a plugin's
+// error or crash, a failed write: what was recorded up to then is kept). The rest are main.cpp's
+// (usage, 2) and run.cpp's (a stop by signal n, 128 + n).
 constexpr int kBadInput = 1;
 constexpr int kRunFailed = 3;
 

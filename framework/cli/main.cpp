@@ -2,8 +2,9 @@
 // arguments and dispatches to the command (commands.hpp), and maps the exceptions that escape
 // it to the exit status: 0 success; 1 bad input (config, plugin, output path); 2 a mistake on the
 // command line itself (an unknown command or option, a missing or malformed argument: said in
-// ganglion's words, not CLI11's); 3 a run that diverged or whose plugin failed (what was recorded
-// up to then is kept).
+// ganglion's words, not CLI11's); 3 a run that diverged or failed (a plugin's error or crash, a
+// failed write: what was recorded up to then is kept), or a plugin library that crashed as it was
+// opened; 128 + n a run stopped by signal n (run.cpp).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
