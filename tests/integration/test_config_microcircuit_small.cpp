@@ -2,7 +2,8 @@
 // in-degrees (weights / sqrt(0.1) and a DC current that makes up the mean input, as NEST's
 // microcircuit example scales it). Claim: it keeps the published full-scale rates, within
 // 20 % + 0.5 Hz in every population, excitatory below inhibitory in every layer, L2/3E and L6E the
-// two slowest (below 1.5 Hz), every other population above 2 Hz.
+// two slowest (below 1.5 Hz), every other population above 2 Hz. The run's report also gives its
+// construction speed (RunReport::synapses_per_core_s).
 //
 // Why this tolerance: rates over (200, 1000] ms of one run of 1 s (seed 55, the config's). The
 // scaled network is not the full one: where the published rates are (Hz) 0.903, 2.965, 4.414,
@@ -32,6 +33,13 @@ TEST_CASE("config microcircuit_small: the scaled circuit keeps the published rat
   const InProcessRun run =
       run_in_process(read_file(source_path("configs/microcircuit_small.json")));
   REQUIRE_FALSE(run.report.diverged);
+  // The report's construction speed: the synapses over the setup's core-seconds.
+  const ganglion::RunReport &r = run.report;
+  CHECK(r.synapses() == 2988807 + 7717); // the recurrent ones and one per background source
+  REQUIRE(r.setup_s > 0);
+  CHECK(r.synapses_per_core_s ==
+        doctest::Approx(double(r.synapses()) / (r.setup_s * double(r.threads))));
+  MESSAGE("construction: " << r.synapses_per_core_s << " synapses per second per core");
   double rate[8];
   for (int a = 0; a < 8; ++a) {
     const SpikeTrain &s = run.spikes.at(names[a]);
