@@ -3,15 +3,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numeric>
 #include <stdexcept>
-#include <unordered_set>
 
+#include "connect/picks.hpp"
+#include "connect/synapse_values.hpp"
 #include "engine/prefault.hpp"
 #include "engine/thread_pool.hpp"
-#include "engine/values.hpp"
+#include "ganglion/elementary.h"
 #include "random/batch_draws.hpp"
+#include "random/discrete.hpp"
 #include "random/draws.hpp"
 
 namespace ganglion {
@@ -111,19 +112,6 @@ void refuse(const ProjectionSpec &proj, const std::string &what) {
   throw std::runtime_error(proj.pointer + "/connect: " + what);
 }
 
-// k distinct-or-not picks from [0, n), skipping `skip` (an autapse) when it is < n.
-void pick(Draws &draws, uint64_t n, uint64_t k, uint64_t skip, bool multapses,
-          std::vector<uint32_t> &out) {
-  out.clear();
-  std::unordered_set<uint32_t> seen;
-  while (out.size() < k) {
-    const uint64_t x = draws.below(n);
-    if (x == skip) continue;
-    if (!multapses && !seen.insert(uint32_t(x)).second) continue;
-    out.push_back(uint32_t(x));
-  }
-}
-
 // fixed_probability's rows: each pair with probability p (0 < p < 1), by geometric gaps between
 // successive targets, so the work is in proportion to the synapses made. Row i's gaps are the
 // uniforms of Draws(seed, stream, its gid) in order, turned into gaps in batches about as long as
@@ -132,8 +120,8 @@ class BernoulliRows {
 public:
   BernoulliRows(uint64_t seed, uint64_t stream, double p, uint64_t n_post, uint64_t first_gid,
                 bool skip_autapse)
-      : key_(seed, stream), p_(p), log_q_(std::log1p(-p)), n_post_(n_post), first_gid_(first_gid),
-        skip_autapse_(skip_autapse) {}
+      : key_(seed, stream), p_(p), inv_log_q_(1.0 / gg_log1p(-p)), n_post_(n_post),
+        first_gid_(first_gid), skip_autapse_(skip_autapse) {}
 
   void operator()(uint64_t i, std::vector<uint32_t> &targets) const {
     double u[kBatch], gaps[kBatch];
@@ -147,7 +135,7 @@ public:
       const std::size_t batch =
           std::min<std::size_t>(kBatch, 2 * std::size_t(expected / 2.0 + 1.0));
       batch_uniforms(key_, first_gid_ + i, drawn, batch, u);
-      geometric_gaps(u, batch, log_q_, gaps);
+      geometric_gaps(u, batch, inv_log_q_, gaps);
       drawn += batch;
       std::size_t n_found = 0;
       for (std::size_t k = 0; k < batch; ++k) {
@@ -167,7 +155,7 @@ public:
 private:
   static constexpr std::size_t kBatch = 128;
   PhiloxKey key_;
-  double p_, log_q_;
+  double p_, inv_log_q_;
   uint64_t n_post_, first_gid_;
   bool skip_autapse_;
 };
@@ -192,9 +180,6 @@ struct Draw {
   uint64_t stream; // of the connectivity draws
   uint64_t pairs;  // the pairs that may connect: n_pre n_post, less the autapses skipped
 };
-
-// No autapse to skip (pick()'s skip beyond every index).
-constexpr uint64_t kNone = std::numeric_limits<uint64_t>::max();
 
 // Every pair, less the autapses skipped.
 Csr all_to_all(const Draw &d) {
@@ -226,75 +211,84 @@ Csr fixed_probability(const Draw &d) {
                  BernoulliRows(d.seed, d.stream, p, d.n_post, d.pre.first_gid, d.skip_autapse));
 }
 
-// Each pre's k targets from Draws(seed, stream, its gid), sorted into its row.
+// Each pre's k targets picked from Draws(seed, stream, its gid), in ascending order.
 Csr fixed_outdegree(const Draw &d) {
   const ProjectionSpec &proj = d.proj;
-  const uint64_t n_post = d.n_post, seed = d.seed, stream = d.stream;
-  const bool skip_autapse = d.skip_autapse;
-  const PopulationSpec &pre = d.pre;
+  const uint64_t n_post = d.n_post, first_gid = d.pre.first_gid;
+  const bool skip_autapse = d.skip_autapse, multapses = proj.allow_multapses;
   const uint64_t candidates = n_post - (skip_autapse ? 1 : 0);
   const uint64_t k = proj.outdegree;
-  if (k > 0 && (candidates == 0 || (!proj.allow_multapses && k > candidates)))
+  if (k > 0 && (candidates == 0 || (!multapses && k > candidates)))
     refuse(proj, "an out-degree of " + std::to_string(k) + " cannot be drawn from " +
                      std::to_string(candidates) + " targets; lower 'outdegree' or allow multapses");
-  return by_rows(d.n_pre, double(k), d.n_pre * k, d.narrow, d.pool,
-                 [&](uint64_t i, std::vector<uint32_t> &t) {
-                   std::vector<uint32_t> picked;
-                   Draws draws(seed, stream, pre.first_gid + i);
-                   pick(draws, n_post, k, skip_autapse ? i : kNone, proj.allow_multapses, picked);
-                   std::sort(picked.begin(), picked.end());
-                   t.insert(t.end(), picked.begin(), picked.end());
-                 });
+  const PhiloxKey key(d.seed, d.stream);
+  return by_rows(
+      d.n_pre, double(k), d.n_pre * k, d.narrow, d.pool, [&](uint64_t i, std::vector<uint32_t> &t) {
+        pick_sorted(key, first_gid + i, n_post, k, skip_autapse ? i : kNoSkip, multapses, t);
+      });
 }
 
 // Drawn per postsynaptic neuron (its in-degree is what is fixed), in parallel over chunks of them,
 // then sorted into rows; post j's sources are pres[j k .. j k + k).
 Csr fixed_indegree(const Draw &d) {
   const ProjectionSpec &proj = d.proj;
-  const uint64_t n_pre = d.n_pre, n_post = d.n_post, seed = d.seed, stream = d.stream;
-  const bool skip_autapse = d.skip_autapse;
+  const uint64_t n_pre = d.n_pre, n_post = d.n_post, first_gid = d.post.first_gid;
+  const bool skip_autapse = d.skip_autapse, multapses = proj.allow_multapses;
   const uint64_t candidates = n_pre - (skip_autapse ? 1 : 0);
   const uint64_t k = proj.indegree;
-  if (k > 0 && (candidates == 0 || (!proj.allow_multapses && k > candidates)))
+  if (k > 0 && (candidates == 0 || (!multapses && k > candidates)))
     refuse(proj, "an in-degree of " + std::to_string(k) + " cannot be drawn from " +
                      std::to_string(candidates) + " sources; lower 'indegree' or allow multapses");
+  const PhiloxKey key(d.seed, d.stream);
   UninitVector<uint32_t> pres(n_post * k); // every element written below
   const Chunks chunks(n_post, double(k), threads_of(d.pool));
   run_all(d.pool, chunks.count, [&](std::size_t c) {
     std::vector<uint32_t> picked;
     for (uint64_t j = chunks.begin(c); j < chunks.end(c); ++j) {
-      Draws draws(seed, stream, d.post.first_gid + j);
-      pick(draws, n_pre, k, skip_autapse ? j : kNone, proj.allow_multapses, picked);
+      picked.clear();
+      pick_sorted(key, first_gid + j, n_pre, k, skip_autapse ? j : kNoSkip, multapses, picked);
       std::copy(picked.begin(), picked.end(), pres.begin() + long(j * k));
     }
   });
   return from_pairs(n_pre, pres, [k](std::size_t s) { return uint32_t(s / k); });
 }
 
-// One stream for the whole projection (its id is the pre population's first gid), so drawn on one
-// thread: pairs in draw order, then sorted into rows by pre and, within a row, by post.
+// How many of the projection's `total` synapses each row gets: multinomial over the rows (each
+// row holds the same number of candidates), drawn as a sequence of binomials, row i's count
+// Binomial(synapses left, 1 / rows left) from Draws(seed, stream, its gid, salt 1); without
+// multapses the sequence is hypergeometric (a row takes distinct pairs from those left).
+std::vector<uint64_t> row_counts(const Draw &d, uint64_t candidates) {
+  std::vector<uint64_t> counts(d.n_pre, 0);
+  uint64_t left = d.proj.total;
+  for (uint64_t i = 0; i < d.n_pre && left > 0; ++i) {
+    Draws draws(d.seed, d.stream, d.pre.first_gid + i, 1);
+    const uint64_t rows_left = d.n_pre - i;
+    counts[i] = d.proj.allow_multapses
+                    ? binomial(draws, left, 1.0 / double(rows_left))
+                    : hypergeometric(draws, candidates, (rows_left - 1) * candidates, left);
+    left -= counts[i];
+  }
+  return counts;
+}
+
+// Each row's count (row_counts), then its targets picked as fixed_outdegree picks them: rows are
+// independent given their counts, so they are drawn in parallel, and no pair is held twice.
 Csr fixed_total_number(const Draw &d) {
   const ProjectionSpec &proj = d.proj;
-  const uint64_t n_pre = d.n_pre, n_post = d.n_post, pairs = d.pairs;
-  if (!proj.allow_multapses && proj.total > pairs)
+  const uint64_t n_post = d.n_post, pairs = d.pairs, first_gid = d.pre.first_gid;
+  const bool skip_autapse = d.skip_autapse, multapses = proj.allow_multapses;
+  if (!multapses && proj.total > pairs)
     refuse(proj, std::to_string(proj.total) + " synapses cannot be drawn without multapses from " +
                      std::to_string(pairs) + " possible pairs; lower 'total' or allow multapses");
   if (proj.total > 0 && pairs == 0) refuse(proj, "there is no pair of neurons to connect");
-  Draws draws(d.seed, d.stream, d.pre.first_gid);
-  std::vector<uint32_t> pres, posts;
-  std::unordered_set<uint64_t> seen;
-  while (pres.size() < proj.total) {
-    const uint64_t i = draws.below(n_pre), j = draws.below(n_post);
-    if (d.skip_autapse && i == j) continue;
-    if (!proj.allow_multapses && !seen.insert(i * n_post + j).second) continue;
-    pres.push_back(uint32_t(i));
-    posts.push_back(uint32_t(j));
-  }
-  Csr c = from_pairs(n_pre, pres, [&](std::size_t s) { return posts[s]; });
-  for (uint64_t i = 0; i < n_pre; ++i)
-    std::sort(c.post_index.begin() + long(c.row_ptr[i]),
-              c.post_index.begin() + long(c.row_ptr[i + 1]));
-  return c;
+  const std::vector<uint64_t> counts = row_counts(d, n_post - (skip_autapse ? 1 : 0));
+  const PhiloxKey key(d.seed, d.stream);
+  const double per_row = d.n_pre ? double(proj.total) / double(d.n_pre) : 0.0;
+  return by_rows(d.n_pre, per_row, proj.total, d.narrow, d.pool,
+                 [&](uint64_t i, std::vector<uint32_t> &t) {
+                   pick_sorted(key, first_gid + i, n_post, counts[i], skip_autapse ? i : kNoSkip,
+                               multapses, t);
+                 });
 }
 
 // The projection's synapses by its rule, as CSR (weights and delays come after).
@@ -312,49 +306,7 @@ Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const Popula
   throw std::logic_error("unknown connectivity rule");
 }
 
-// Draws row i's delays (whole steps) into c.delay and sorts the row by delay, stably; returns the
-// row's largest delay. scratch: the row's order and a copy of each array, reused between rows.
-struct DelayScratch {
-  std::vector<uint64_t> order;
-  std::vector<uint32_t> post;
-  std::vector<float> weight;
-  std::vector<uint16_t> delay;
-};
-
-uint64_t delay_row(Csr &c, uint64_t i, const ProjectionSpec &proj, Draws &draws, double dt,
-                   DelayScratch &scratch) {
-  const uint64_t b = c.row_ptr[i], e = c.row_ptr[i + 1];
-  uint64_t max_delay = 1;
-  for (uint64_t k = b; k < e; ++k) {
-    const double ms = draw_value(proj.delay_dist, k, draws, -HUGE_VAL, HUGE_VAL);
-    const double steps = std::max(1.0, std::round(ms / dt));
-    if (steps > 65535)
-      throw std::runtime_error(proj.pointer + "/delay: a drawn delay of " + std::to_string(ms) +
-                               " ms is over 65535 steps; shorten it or raise dt");
-    c.delay[k] = uint16_t(steps);
-    max_delay = std::max<uint64_t>(max_delay, c.delay[k]);
-  }
-  auto &order = scratch.order;
-  order.resize(e - b);
-  std::iota(order.begin(), order.end(), b);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](uint64_t x, uint64_t y) { return c.delay[x] < c.delay[y]; });
-  scratch.post.clear();
-  scratch.weight.clear();
-  scratch.delay.clear();
-  const bool weights = c.weight.size() == c.size(); // else one weight serves all
-  for (uint64_t k : order) {
-    scratch.post.push_back(c.post_index[k]);
-    if (weights) scratch.weight.push_back(c.weight[k]);
-    scratch.delay.push_back(c.delay[k]);
-  }
-  std::copy(scratch.post.begin(), scratch.post.end(), c.post_index.begin() + long(b));
-  if (weights) std::copy(scratch.weight.begin(), scratch.weight.end(), c.weight.begin() + long(b));
-  std::copy(scratch.delay.begin(), scratch.delay.end(), c.delay.begin() + long(b));
-  return max_delay;
-}
-
-// 32-bit targets to 16 (a rule that made them wide, or drawn delays sorted them).
+// 32-bit targets to 16 (a rule that made them wide).
 void narrow_targets(Csr &c, ThreadPool *pool) {
   const uint64_t n = c.size();
   const Chunks chunks(n, 1.0, threads_of(pool));
@@ -368,6 +320,13 @@ void narrow_targets(Csr &c, ThreadPool *pool) {
   c.post_index = {};
 }
 
+// The CSR with 16-bit targets where the layout asks for them (the rules that do not make rows
+// make 32-bit ones).
+Csr narrowed(Csr c, CsrLayout layout, ThreadPool *pool) {
+  if (layout.narrow_targets && !c.post_index.empty()) narrow_targets(c, pool);
+  return c;
+}
+
 } // namespace
 
 Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
@@ -377,53 +336,35 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
     throw std::runtime_error(proj.pointer + ": populations above 2^32 neurons are not supported");
   if (layout.narrow_targets && post.size > 65536)
     throw std::logic_error("16-bit targets for a population of more than 65536 neurons");
-  const bool drawn_delays = proj.delay_dist.kind != ValueSpec::Kind::Constant;
-  // Drawn delays sort rows in 32 bits; the targets are narrowed after.
-  Csr c = synapses(proj, pre, post, seed, layout.narrow_targets && !drawn_delays, pool);
-  const uint64_t n_pre = pre.size;
+  Csr c = synapses(proj, pre, post, seed, layout.narrow_targets, pool);
+  const uint64_t n_pre = pre.size, first_gid = pre.first_gid;
   const Chunks rows(n_pre, n_pre ? double(c.size()) / double(n_pre) : 0.0, threads_of(pool));
 
-  // Weights: a projection keeps its sign, so a draw of the other sign is drawn again.
-  const double lo = proj.weight < 0 ? -HUGE_VAL : 0.0, hi = proj.weight < 0 ? 0.0 : HUGE_VAL;
-  const bool constant = proj.weight_dist.kind == ValueSpec::Kind::Constant;
-  if (constant && layout.one_weight) {
+  // Weights and delays, per chunk of rows in place. Drawn delays: whole steps, at least one,
+  // rows sorted by delay so that one delay is one run.
+  const SynapseDraws draws(proj, seed, first_gid, dt);
+  const bool one_weight = !draws.drawn_weights && layout.one_weight;
+  if (one_weight)
     c.weight.assign(c.size() ? 1 : 0, float(proj.weight));
-  } else {
+  else
     c.weight.resize(c.size());
-    run_all(pool, rows.count, [&](std::size_t r) {
-      const uint64_t b = c.row_ptr[rows.begin(r)], e = c.row_ptr[rows.end(r)];
-      prefault(c.weight.data() + b, c.weight.data() + e);
-      if (constant) {
-        std::fill(c.weight.begin() + long(b), c.weight.begin() + long(e), float(proj.weight));
-        return;
-      }
-      for (uint64_t i = rows.begin(r); i < rows.end(r); ++i) {
-        Draws draws(seed, streams::kWeights + proj.stream, pre.first_gid + i);
-        for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k)
-          c.weight[k] = float(draw_value(proj.weight_dist, k, draws, lo, hi));
-      }
-    });
-  }
-
-  // Drawn delays: whole steps, at least one; rows sorted by delay so one delay is one run.
+  if (draws.drawn_delays) c.delay.resize(c.size());
   c.max_delay = proj.delay_steps;
-  if (drawn_delays) {
-    c.delay.resize(c.size());
-    std::vector<uint64_t> max_delay(rows.count, 1);
-    run_all(pool, rows.count, [&](std::size_t r) {
-      DelayScratch scratch;
-      prefault(c.delay.data() + c.row_ptr[rows.begin(r)], c.delay.data() + c.row_ptr[rows.end(r)]);
-      for (uint64_t i = rows.begin(r); i < rows.end(r); ++i) {
-        Draws draws(seed, streams::kDelays + proj.stream, pre.first_gid + i);
-        max_delay[r] = std::max(max_delay[r], delay_row(c, i, proj, draws, dt, scratch));
-      }
-    });
+  if (one_weight && !draws.drawn_delays) return narrowed(std::move(c), layout, pool);
+  std::vector<uint64_t> max_delay(rows.count, 1);
+  run_all(pool, rows.count, [&](std::size_t r) {
+    const uint64_t b = c.row_ptr[rows.begin(r)], e = c.row_ptr[rows.end(r)];
+    if (!one_weight) prefault(c.weight.data() + b, c.weight.data() + e);
+    if (draws.drawn_delays) prefault(c.delay.data() + b, c.delay.data() + e);
+    if (draws.drawn_weights || draws.drawn_delays)
+      max_delay[r] = draw_rows(c, rows.begin(r), rows.end(r), draws);
+    else
+      std::fill(c.weight.begin() + long(b), c.weight.begin() + long(e), float(proj.weight));
+  });
+  if (draws.drawn_delays)
     c.max_delay = std::accumulate(max_delay.begin(), max_delay.end(), uint64_t(1),
                                   [](uint64_t a, uint64_t b) { return std::max(a, b); });
-  }
-  // Rules that do not build rows (and drawn delays, which sort rows in 32 bits) narrow now.
-  if (layout.narrow_targets && !c.post_index.empty()) narrow_targets(c, pool);
-  return c;
+  return narrowed(std::move(c), layout, pool);
 }
 
 } // namespace ganglion

@@ -2,9 +2,10 @@
 // (one contiguous row of targets per spiking neuron). Random rules draw from Philox keyed by the
 // seed and the projection's stream, with counters made of global neuron ids, so the synapses do
 // not depend on the thread count (and, later, on how populations are split across processes).
-// Weights and delays are drawn per row in CSR order, keyed the same way. Rows are made in chunks
-// on the simulation's thread pool and joined in row order, so the CSR is the same bit for bit for
-// any thread count.
+// Weights and delays are drawn per synapse, from counters made of the row's global id and the
+// synapse's place in the row (connect/synapse_values.hpp). Rows are made in chunks on the
+// simulation's thread pool and joined in row order, so the CSR is the same bit for bit for any
+// thread count.
 #pragma once
 
 #include <cstdint>
@@ -20,10 +21,10 @@ class ThreadPool;
 // The per-synapse arrays are UninitVectors: build_connectivity sizes each once and fills it on
 // the pool.
 struct Csr {
-  std::vector<uint64_t> row_ptr;        // n_pre + 1
-  UninitVector<uint32_t> post_index;    // one per synapse (empty when narrow)
-  UninitVector<uint16_t> post_index16;  // narrow: one per synapse, in 16 bits
-  UninitVector<float> weight;           // one per synapse, or one for all (CsrLayout::one_weight)
+  std::vector<uint64_t> row_ptr;       // n_pre + 1
+  UninitVector<uint32_t> post_index;   // one per synapse (empty when narrow)
+  UninitVector<uint16_t> post_index16; // narrow: one per synapse, in 16 bits
+  UninitVector<float> weight;          // one per synapse, or one for all (CsrLayout::one_weight)
   // Per-synapse delays in steps, only for drawn delays (empty: every synapse has the projection's
   // delay). Rows are then sorted by delay, so the synapses of one delay are contiguous.
   UninitVector<uint16_t> delay;

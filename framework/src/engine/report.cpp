@@ -1,5 +1,6 @@
 // The run's report from the engine's state: per population its spikes and mean rate, per
-// projection its synapses, their memory, its delivery's parts and whether it was fused.
+// projection its synapses, their memory, its delivery's parts and whether it was fused, and the
+// construction's speed in synapses per second per core.
 #include <algorithm>
 
 #include "engine/impl.hpp"
@@ -43,6 +44,8 @@ void Simulation::Impl::report(RunReport &rep) const {
   for (const auto &proj : projs)
     rep.projections.push_back({proj.spec->name, proj.csr.size(), proj.csr.bytes(),
                                unsigned(std::max<std::size_t>(1, proj.parts.size())), proj.fused});
+  const double core_s = rep.setup_s * double(std::max(1u, rep.threads));
+  rep.synapses_per_core_s = core_s > 0 ? double(rep.synapses()) / core_s : 0;
 }
 
 } // namespace ganglion

@@ -44,6 +44,9 @@ struct RunReport {
   double setup_s = 0; // connectivity and state
   double run_s = 0;   // the step loop
   unsigned threads = 1;
+  // Construction speed: synapses made per second of setup and per thread, synapses() / (setup_s
+  // threads); 0 where nothing was set up in measurable time.
+  double synapses_per_core_s = 0;
   // The step from which each thread delivered the spikes onto its own neurons together with their
   // next step (the owner mode of 2 threads or more); UINT64_MAX where the run did not.
   uint64_t owner_from = UINT64_MAX;

@@ -1,11 +1,12 @@
 // See batch_draws.hpp.
 #include "random/batch_draws.hpp"
 
-#include <bit>
-#include <cmath>
+#include <algorithm>
 
+#include "ganglion/elementary.h"
 #include "ganglion/philox.h"
 #include "ganglion/simd.hpp"
+#include "random/transforms.hpp"
 
 // The batch functions come in one version per x86 vector width (GANGLION_SIMD,
 // ganglion/simd.hpp), chosen when the library loads; built without contraction, they give the
@@ -13,88 +14,187 @@
 
 namespace ganglion {
 
-PhiloxKey::PhiloxKey(uint64_t seed, uint64_t stream) { gg_philox_key(seed, stream, &k0, &k1); }
-
-GANGLION_SIMD
-void batch_uniforms(PhiloxKey key, uint64_t id, uint64_t first, std::size_t n, double *out) {
-  // Draws' counter: (id low, id high, salt 0, block); two uniforms per block, words (0, 1) first.
-  const uint32_t id_lo = uint32_t(id), id_hi = uint32_t(id >> 32), block0 = uint32_t(first / 2);
-  const auto block = [&](std::size_t b) {
-    return gg_philox4x32(gg_u32x4{{id_lo, id_hi, 0u, block0 + uint32_t(b)}}, key.k0, key.k1);
-  };
-  for (std::size_t b = 0; b < n / 2; ++b) {
-    const gg_u32x4 w = block(b);
-    out[2 * b] = gg_uniform(w.v[0], w.v[1]);
-    out[2 * b + 1] = gg_uniform(w.v[2], w.v[3]);
-  }
-  if (n % 2) {
-    const gg_u32x4 w = block(n / 2);
-    out[n - 1] = gg_uniform(w.v[0], w.v[1]);
-  }
+PhiloxKey::PhiloxKey(uint64_t seed, uint64_t stream) {
+  gg_philox_key(seed, stream, &k0, &k1);
 }
 
 namespace {
 
-// A double from the integer in the low 52 bits of x: exact, and vectorisable without AVX-512.
-inline double from_low_bits(uint64_t x) {
-  constexpr uint64_t kTwo52Bits = 0x4330000000000000ull; // 2^52
-  return std::bit_cast<double>(x | kTwo52Bits) - 0x1p52;
+// Philox blocks are made kLanes at a time.
+constexpr std::size_t kLanes = 32;
+
+// The four words of kLanes consecutive Philox blocks, one array per word.
+struct Lanes {
+  uint64_t w[4][kLanes]; // 32-bit words in 64-bit lanes
+  double uniform(int pair, std::size_t j) const {
+    return gg_uniform(uint32_t(w[2 * pair][j]), uint32_t(w[2 * pair + 1][j]));
+  }
+};
+
+// The blocks of counters (id, salt, block0 + j), j < kLanes: gg_philox4x32's rounds with the
+// blocks side by side, each word in a 64-bit lane holding 32 bits, so that the compiler makes
+// each multiply one 32 x 32 -> 64-bit vector multiply and the rounds vectorise across blocks.
+GANGLION_INLINE inline void philox_lanes(PhiloxKey key, uint64_t id, uint32_t salt, uint32_t block0,
+                                         Lanes &out) {
+  constexpr uint64_t kLow = 0xFFFFFFFFull;
+  uint64_t(&c)[4][kLanes] = out.w;
+  for (std::size_t j = 0; j < kLanes; ++j) {
+    c[0][j] = uint32_t(id);
+    c[1][j] = uint32_t(id >> 32);
+    c[2][j] = salt;
+    c[3][j] = uint32_t(block0 + j);
+  }
+  uint64_t k0 = key.k0, k1 = key.k1;
+  for (int round = 0; round < 10; ++round) {
+    for (std::size_t j = 0; j < kLanes; ++j) {
+      const uint64_t p0 = 0xD2511F53ull * (c[0][j] & kLow), p1 = 0xCD9E8D57ull * (c[2][j] & kLow);
+      const uint64_t r0 = (p1 >> 32) ^ c[1][j] ^ k0, r2 = (p0 >> 32) ^ c[3][j] ^ k1;
+      c[0][j] = r0;
+      c[1][j] = p1 & kLow;
+      c[2][j] = r2;
+      c[3][j] = p0 & kLow;
+    }
+    k0 = (k0 + 0x9E3779B9u) & kLow;
+    k1 = (k1 + 0xBB67AE85u) & kLow;
+  }
 }
 
-// log(u) for a positive normal double, to a few ulp: u = 2^e m with m in [sqrt(1/2), sqrt(2)),
-// log(m) = 2 atanh(s) with s = (m - 1) / (m + 1), |s| < 0.172, summed as its Taylor series
-// 2 (s + s^3/3 + ... + s^19/19); the first term left out is below 2.4e-17 of the sum.
-inline double fast_log(double u) {
-  // Counting the exponent from sqrt(1/2)'s bit pattern puts m in [sqrt(1/2), sqrt(2)); the
-  // added 1023 (the exponent bias) keeps the difference positive, so logical shifts will do.
-  constexpr uint64_t kSqrtHalfBits = 0x3FE6A09E667F3BCDull, kBias = 1023ull << 52;
-  const uint64_t bits = std::bit_cast<uint64_t>(u);
-  const uint64_t biased_e = (bits - kSqrtHalfBits + kBias) >> 52; // e + 1023
-  const double m = std::bit_cast<double>(bits - (biased_e << 52) + kBias);
-  const double e = from_low_bits(biased_e) - 1023.0;
-  const double f = m - 1.0; // exact
-  const double s = f / (2.0 + f), z = s * s;
-  // 2/3 + 2/5 z + ... + 2/19 z^8, by Horner's rule.
-  double series = 2.0 / 19;
-  series = 2.0 / 17 + z * series;
-  series = 2.0 / 15 + z * series;
-  series = 2.0 / 13 + z * series;
-  series = 2.0 / 11 + z * series;
-  series = 2.0 / 9 + z * series;
-  series = 2.0 / 7 + z * series;
-  series = 2.0 / 5 + z * series;
-  series = 2.0 / 3 + z * series;
-  constexpr double kLn2 = 0.6931471805599453094;
-  return e * kLn2 + (2.0 * s + s * z * series);
+// The Philox block of counter (id, salt, block) under key, one at a time.
+inline gg_u32x4 block_of(PhiloxKey key, uint64_t id, uint32_t salt, uint32_t block) {
+  return gg_philox4x32(gg_u32x4{{uint32_t(id), uint32_t(id >> 32), salt, block}}, key.k0, key.k1);
 }
 
-// How far (relative) a quotient must lie from an integer for the fast log to decide its floor.
-// The fast quotient and the C library's differ by a few ulp (1e-15), far inside this margin.
-constexpr double kMargin = 1e-9;
+// Item 2b + half's value from its block w (ItemDraw's mapping), one item at a time.
+inline double item_value(const ItemDraw &d, const gg_u32x4 &w, int half) {
+  const double u0 = gg_uniform(w.v[0], w.v[1]), u1 = gg_uniform(w.v[2], w.v[3]);
+  if (d.kind == ItemDraw::Kind::Uniform) return d.a + (d.b - d.a) * (half ? u1 : u0);
+  double z0, z1;
+  normal_pair(u0, u1, z0, z1);
+  const double z = half ? z1 : z0;
+  if (d.kind == ItemDraw::Kind::Normal) return d.a + d.b * z;
+  return d.sign * gg_exp(d.a + d.b * z);
+}
+
+inline bool inside(const ItemDraw &d, double x) {
+  return (x >= d.lo) & (x <= d.hi);
+}
+
+// The uniform items 0 .. 2 m - 1 (blocks 0 .. m - 1) at attempt 0; returns how many fell outside
+// [lo, hi].
+GANGLION_SIMD std::size_t uniform_pairs(const ItemDraw &d, PhiloxKey key, uint64_t id,
+                                        std::size_t m, double *__restrict out) {
+  const double a = d.a, width = d.b - d.a;
+  std::size_t outside = 0;
+  Lanes lanes;
+  for (std::size_t first = 0; first < m; first += kLanes) {
+    philox_lanes(key, id, 0, uint32_t(first), lanes);
+    const std::size_t len = std::min(kLanes, m - first);
+    double *to = out + 2 * first;
+    for (std::size_t j = 0; j < len; ++j) {
+      const double x0 = a + width * lanes.uniform(0, j), x1 = a + width * lanes.uniform(1, j);
+      to[2 * j] = x0;
+      to[2 * j + 1] = x1;
+      outside += !inside(d, x0) + !inside(d, x1);
+    }
+  }
+  return outside;
+}
+
+// The normal (or log-normal) items 0 .. 2 m - 1 at attempt 0, kLanes blocks at a time: the logs
+// and angles of Box-Muller in one vectorised loop, the square roots in a scalar one (GCC keeps a
+// loop that calls sqrt scalar, for errno), and the values in a vectorised loop again; the same
+// operations as normal_pair, so the same bits.
+template <bool log_normal>
+GANGLION_SIMD std::size_t normal_pairs(const ItemDraw &d, PhiloxKey key, uint64_t id, std::size_t m,
+                                       double *__restrict out) {
+  double radius[kLanes], cos_t[kLanes], sin_t[kLanes];
+  const double a = d.a, scale = d.b, sign = d.sign;
+  std::size_t outside = 0;
+  Lanes lanes;
+  for (std::size_t first = 0; first < m; first += kLanes) {
+    philox_lanes(key, id, 0, uint32_t(first), lanes);
+    for (std::size_t j = 0; j < kLanes; ++j) {
+      radius[j] = -2.0 * gg_log(lanes.uniform(0, j));
+      gg_sincospi(2.0 * lanes.uniform(1, j), &sin_t[j], &cos_t[j]);
+    }
+    for (std::size_t j = 0; j < kLanes; ++j)
+      radius[j] = std::sqrt(radius[j]);
+    const std::size_t len = std::min(kLanes, m - first);
+    double *to = out + 2 * first;
+    for (std::size_t j = 0; j < len; ++j) {
+      double x0 = a + scale * (radius[j] * cos_t[j]), x1 = a + scale * (radius[j] * sin_t[j]);
+      if constexpr (log_normal) {
+        x0 = sign * gg_exp(x0);
+        x1 = sign * gg_exp(x1);
+      }
+      to[2 * j] = x0;
+      to[2 * j + 1] = x1;
+      outside += !inside(d, x0) + !inside(d, x1);
+    }
+  }
+  return outside;
+}
+
+// Items outside [lo, hi] drawn again, attempt by attempt.
+void redraw(const ItemDraw &d, PhiloxKey key, uint64_t id, std::size_t n, double *out) {
+  for (std::size_t k = 0; k < n; ++k) {
+    if (inside(d, out[k])) continue;
+    double x = d.fallback;
+    for (uint32_t attempt = 1; attempt < 1000; ++attempt) {
+      const double y = item_value(d, block_of(key, id, attempt, uint32_t(k / 2)), int(k % 2));
+      if (inside(d, y)) {
+        x = y;
+        break;
+      }
+    }
+    out[k] = x;
+  }
+}
 
 GANGLION_SIMD
-std::size_t fast_gaps(const double *__restrict u, std::size_t n, double inv_log_q,
-                      double *__restrict gaps) {
-  std::size_t undecided = 0;
+void gaps_of(const double *__restrict u, std::size_t n, double inv_log_q, double *__restrict gaps) {
   for (std::size_t k = 0; k < n; ++k) {
-    const double y = fast_log(u[k]) * inv_log_q; // > 0
-    // The nearest integer by the 2^52 trick (exact below 2^51; a larger y is left to std::log),
-    // then the floor from which side of it y lies.
-    const double nearest = (y + 0x1p52) - 0x1p52, d = y - nearest;
-    const double margin = kMargin * (y + 1.0);
-    const bool close = ((d < margin) & (d > -margin)) | (y > 0x1p51);
-    gaps[k] = close ? -1.0 : d > 0 ? nearest : nearest - 1.0; // -1: too close to call
-    undecided += close;
+    const double y = gg_log(u[k]) * inv_log_q; // > 0
+    gaps[k] = y < 0x1p51 ? floor_nonneg(y) : 0x1p51;
   }
-  return undecided;
 }
 
 } // namespace
 
-void geometric_gaps(const double *u, std::size_t n, double log_q, double *gaps) {
-  if (fast_gaps(u, n, 1.0 / log_q, gaps) == 0) return;
-  for (std::size_t k = 0; k < n; ++k)
-    if (gaps[k] < 0) gaps[k] = std::floor(std::log(u[k]) / log_q);
+GANGLION_SIMD
+void batch_uniforms(PhiloxKey key, uint64_t id, uint64_t first, std::size_t n, double *out) {
+  // Draws' counter: (id low, id high, salt 0, block); two uniforms per block, words (0, 1) first.
+  const std::size_t blocks = (n + 1) / 2;
+  Lanes lanes;
+  for (std::size_t b = 0; b < blocks; b += kLanes) {
+    philox_lanes(key, id, 0, uint32_t(first / 2 + b), lanes);
+    const std::size_t len = std::min(kLanes, n / 2 - std::min(n / 2, b));
+    double *to = out + 2 * b;
+    for (std::size_t j = 0; j < len; ++j) {
+      to[2 * j] = lanes.uniform(0, j);
+      to[2 * j + 1] = lanes.uniform(1, j);
+    }
+    if (n % 2 && b + len == n / 2 && len < kLanes) out[n - 1] = lanes.uniform(0, len);
+  }
+}
+
+void geometric_gaps(const double *u, std::size_t n, double inv_log_q, double *gaps) {
+  gaps_of(u, n, inv_log_q, gaps);
+}
+
+void draw_items(const ItemDraw &d, PhiloxKey key, uint64_t id, std::size_t n, double *out) {
+  const std::size_t m = n / 2;
+  std::size_t outside = 0;
+  switch (d.kind) {
+  case ItemDraw::Kind::Uniform: outside = uniform_pairs(d, key, id, m, out); break;
+  case ItemDraw::Kind::Normal: outside = normal_pairs<false>(d, key, id, m, out); break;
+  case ItemDraw::Kind::LogNormal: outside = normal_pairs<true>(d, key, id, m, out); break;
+  }
+  if (n % 2) { // the last item, the first half of its block
+    out[n - 1] = item_value(d, block_of(key, id, 0, uint32_t(m)), 0);
+    outside += !inside(d, out[n - 1]);
+  }
+  if (outside) redraw(d, key, id, n, out);
 }
 
 } // namespace ganglion

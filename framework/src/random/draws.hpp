@@ -4,20 +4,20 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 
 #include "ganglion/philox.h"
+#include "random/transforms.hpp"
 
 namespace ganglion {
 
 // Streams, kept apart so that adding draws of one purpose never shifts those of another.
 namespace streams {
-constexpr uint64_t kDynamics = 1;       // neuron dynamics (Poisson intervals): counter (gid, draw)
-constexpr uint64_t kInitialValues = 2;  // per element values: id = gid, one Draws per field
-constexpr uint64_t kConnect = 1ull << 40;  // + projection stream: which synapses exist
-constexpr uint64_t kWeights = 2ull << 40;  // + projection stream: per-synapse weights
-constexpr uint64_t kDelays = 3ull << 40;   // + projection stream: per-synapse delays
+constexpr uint64_t kDynamics = 1;      // neuron dynamics (Poisson intervals): counter (gid, draw)
+constexpr uint64_t kInitialValues = 2; // per element values: id = gid, one Draws per field
+constexpr uint64_t kConnect = 1ull << 40; // + projection stream: which synapses exist
+constexpr uint64_t kWeights = 2ull << 40; // + projection stream: per-synapse weights
+constexpr uint64_t kDelays = 3ull << 40;  // + projection stream: per-synapse delays
 } // namespace streams
 
 class Draws {
@@ -38,16 +38,15 @@ public:
   uint64_t below(uint64_t n) {
     return std::min<uint64_t>(n - 1, static_cast<uint64_t>(uniform() * static_cast<double>(n)));
   }
-  // Standard normal (Box-Muller; one of the pair is used, so each call costs two uniforms).
+  // Standard normal (Box-Muller's first of the pair, so each call costs two uniforms).
   double normal() {
     const double u1 = uniform(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+    double z0, z1;
+    normal_pair(u1, u2, z0, z1);
+    return z0;
   }
   // A log-normal value with the given mean and standard deviation (of the value itself).
-  double lognormal(double mean, double std) {
-    const double s2 = std::log1p((std * std) / (mean * mean));
-    return std::exp(std::log(mean) - 0.5 * s2 + std::sqrt(s2) * normal());
-  }
+  double lognormal(double mean, double std) { return LogNormal(mean, std)(normal()); }
 
 private:
   uint64_t seed_, stream_, id_;

@@ -4,12 +4,12 @@
 // thousand steps instead of one every step). A spike is emitted in the step [t, t + dt) its time
 // falls in, several in one step where they fall there, so the count in each step is exactly
 // Poisson(rate dt). The n-th interval of a neuron is keyed by (seed, global id, n): independent of
-// threads and slicing, and identical on every backend.
+// threads and slicing, and identical on every backend (the log is ganglion/elementary.h's).
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 
+#include "ganglion/elementary.h"
 #include "ganglion/plugin.hpp"
 
 namespace {
@@ -68,7 +68,7 @@ struct Poisson {
     const gg_u32x4 w = gg_random4(v.seed, v.rng_stream, uint32_t(gid), uint32_t(gid >> 32),
                                   uint32_t(n), uint32_t(n >> 32));
     // u in (0, 1): the interval is finite and positive.
-    return -std::log(gg_uniform(w.v[0], w.v[1])) * (1e3 / r);
+    return -gg_log(gg_uniform(w.v[0], w.v[1])) * (1e3 / r);
   }
 
   // The first spike of a Poisson process started at view.t (0 at init).

@@ -13,6 +13,8 @@
 
 #include "connect/connectivity.hpp"
 #include "engine/thread_pool.hpp"
+#include "ganglion/elementary.h"
+#include "random/batch_draws.hpp"
 #include "random/draws.hpp"
 
 using namespace ganglion;
@@ -41,14 +43,16 @@ ProjectionSpec projection(ConnectRule rule, bool self = false) {
 
 std::vector<uint64_t> in_degrees(const Csr &c, uint64_t n_post) {
   std::vector<uint64_t> d(n_post, 0);
-  for (uint32_t j : c.post_index) ++d[j];
+  for (uint32_t j : c.post_index)
+    ++d[j];
   return d;
 }
 
 std::set<std::pair<uint64_t, uint32_t>> pairs(const Csr &c) {
   std::set<std::pair<uint64_t, uint32_t>> s;
   for (uint64_t i = 0; i + 1 < c.row_ptr.size(); ++i)
-    for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k) s.insert({i, c.post_index[k]});
+    for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k)
+      s.insert({i, c.post_index[k]});
   return s;
 }
 
@@ -71,7 +75,8 @@ TEST_CASE("connect: fixed_indegree gives every postsynaptic neuron exactly K sou
     q.allow_multapses = multapses;
     const Csr c = build_connectivity(q, pre, post, 7, 0.1);
     CHECK(c.size() == 200 * 40);
-    for (uint64_t d : in_degrees(c, 200)) CHECK(d == 40);
+    for (uint64_t d : in_degrees(c, 200))
+      CHECK(d == 40);
     if (!multapses) CHECK(pairs(c).size() == c.size()); // no pair twice
   }
 }
@@ -85,7 +90,8 @@ TEST_CASE("connect: fixed_outdegree gives every presynaptic neuron exactly K tar
   const Csr c = build_connectivity(q, pre, pre, 7, 0.1);
   for (uint64_t i = 0; i < 150; ++i) {
     CHECK(c.row_ptr[i + 1] - c.row_ptr[i] == 149);
-    for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k) CHECK(c.post_index[k] != i);
+    for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k)
+      CHECK(c.post_index[k] != i);
   }
   CHECK(pairs(c).size() == c.size()); // every other neuron exactly once
   q.outdegree = 150;                  // one more than there are targets without autapses
@@ -106,6 +112,82 @@ TEST_CASE("connect: fixed_total_number makes exactly M synapses, distinct withou
                     doctest::Contains("cannot be drawn without multapses"));
 }
 
+namespace {
+
+// The mean and the sample variance of the row lengths (out-degrees) or of the in-degrees.
+std::pair<double, double> mean_var(const std::vector<uint64_t> &x) {
+  double mean = 0, var = 0;
+  for (uint64_t v : x)
+    mean += double(v);
+  mean /= double(x.size());
+  for (uint64_t v : x)
+    var += (double(v) - mean) * (double(v) - mean);
+  return {mean, var / double(x.size() - 1)};
+}
+
+std::vector<uint64_t> out_degrees(const Csr &c) {
+  std::vector<uint64_t> d;
+  for (uint64_t i = 0; i + 1 < c.row_ptr.size(); ++i)
+    d.push_back(c.row_ptr[i + 1] - c.row_ptr[i]);
+  return d;
+}
+
+} // namespace
+
+TEST_CASE("connect: fixed_total_number's rows are multinomial, its targets uniform") {
+  // 200000 synapses from 2000 onto 1000 neurons with multapses: row counts are multinomial,
+  // each Binomial(200000, 1/2000) (mean 100, variance 99.95), in-degrees each
+  // Binomial(200000, 1/1000) (mean 200, variance 199.8). The sample mean of the 2000 out-degrees is
+  // exactly 100; their sample variance has sd about var sqrt(2 / 2000), so it lies within 5 of
+  // those of the binomial's variance; likewise the in-degrees' (1000 of them), whose mean is 200.
+  const PopulationSpec pre = population(2000, 0), post = population(1000, 2000);
+  ProjectionSpec q = projection(ConnectRule::FixedTotalNumber);
+  q.total = 200000;
+  ThreadPool two(2);
+  const Csr c = build_connectivity(q, pre, post, 17, 0.1, &two);
+  REQUIRE(c.size() == 200000);
+  const auto [row_mean, row_var] = mean_var(out_degrees(c));
+  CHECK(row_mean == doctest::Approx(100.0));
+  CHECK(std::fabs(row_var - 99.95) < 5 * 99.95 * std::sqrt(2.0 / 2000));
+  const auto [in_mean, in_var] = mean_var(in_degrees(c, 1000));
+  CHECK(in_mean == doctest::Approx(200.0));
+  CHECK(std::fabs(in_var - 199.8) < 5 * 199.8 * std::sqrt(2.0 / 1000));
+  // Multapses occur: a row of about 100 picks among 1000 repeats one with probability 0.99.
+  CHECK(pairs(c).size() < c.size());
+  for (uint64_t i = 0; i < 2000; ++i) // rows ascend
+    for (uint64_t k = c.row_ptr[i] + 1; k < c.row_ptr[i + 1]; ++k)
+      REQUIRE(c.post_index[k - 1] <= c.post_index[k]);
+}
+
+TEST_CASE("connect: fixed_total_number without multapses: hypergeometric rows, distinct pairs") {
+  // 40000 of the 300 x 299 = 89700 pairs of a population onto itself, without autapses or
+  // multapses: each row's count is hypergeometric, mean 40000 / 300 = 133.33, variance
+  // 133.33 (1 - 1/300) (89700 - 40000) / (89700 - 1) = 73.62; the sample variance of 300 rows has
+  // sd about var sqrt(2 / 300), and lies within 5 of them. No pair twice, no neuron onto itself;
+  // the same at 1 and at 3 threads; one synapse more than there are pairs is refused.
+  const PopulationSpec pop = population(300, 10);
+  ProjectionSpec q = projection(ConnectRule::FixedTotalNumber, true);
+  q.total = 40000;
+  q.allow_multapses = false;
+  q.allow_autapses = false;
+  ThreadPool one(1), three(3);
+  const Csr c = build_connectivity(q, pop, pop, 23, 0.1, &three);
+  REQUIRE(c.size() == 40000);
+  CHECK(pairs(c).size() == 40000);
+  for (const auto &[i, j] : pairs(c))
+    REQUIRE(i != j);
+  const auto [mean, var] = mean_var(out_degrees(c));
+  const double expected = (40000.0 / 300) * (1 - 1.0 / 300) * (89700.0 - 40000) / (89700 - 1);
+  CHECK(mean == doctest::Approx(40000.0 / 300));
+  CHECK(std::fabs(var - expected) < 5 * expected * std::sqrt(2.0 / 300));
+  check_same(c, build_connectivity(q, pop, pop, 23, 0.1, &one));
+  q.total = 89700; // every pair
+  CHECK(build_connectivity(q, pop, pop, 23, 0.1, &three).size() == 89700);
+  q.total = 89701;
+  CHECK_THROWS_WITH(build_connectivity(q, pop, pop, 23, 0.1),
+                    doctest::Contains("cannot be drawn without multapses"));
+}
+
 TEST_CASE("connect: fixed_probability draws each pair with probability p") {
   // 500 x 400 pairs at p = 0.1: the count is binomial, mean 20000, sd sqrt(20000 * 0.9) = 134;
   // within 4 sd. Without autapses on a self-projection the diagonal stays empty.
@@ -119,14 +201,16 @@ TEST_CASE("connect: fixed_probability draws each pair with probability p") {
   self.allow_autapses = false;
   const Csr d = build_connectivity(self, pre, pre, 11, 0.1);
   CHECK(d.size() == 500 * 499);
-  for (const auto &[i, j] : pairs(d)) CHECK(i != j);
+  for (const auto &[i, j] : pairs(d))
+    CHECK(i != j);
 }
 
 TEST_CASE("connect: one_to_one and all_to_all") {
   const PopulationSpec pre = population(20, 0), post = population(20, 20);
   const Csr one = build_connectivity(projection(ConnectRule::OneToOne), pre, post, 1, 0.1);
   CHECK(one.size() == 20);
-  for (uint64_t i = 0; i < 20; ++i) CHECK(one.post_index[one.row_ptr[i]] == i);
+  for (uint64_t i = 0; i < 20; ++i)
+    CHECK(one.post_index[one.row_ptr[i]] == i);
   const Csr all = build_connectivity(projection(ConnectRule::AllToAll), pre, post, 1, 0.1);
   CHECK(all.size() == 400);
 }
@@ -135,7 +219,8 @@ TEST_CASE("connect: the same seed gives the same synapses, another seed others")
   const PopulationSpec pre = population(200, 0), post = population(200, 200);
   ProjectionSpec q = projection(ConnectRule::FixedProbability);
   q.p = 0.2;
-  const Csr a = build_connectivity(q, pre, post, 5, 0.1), b = build_connectivity(q, pre, post, 5, 0.1);
+  const Csr a = build_connectivity(q, pre, post, 5, 0.1),
+            b = build_connectivity(q, pre, post, 5, 0.1);
   const Csr other = build_connectivity(q, pre, post, 6, 0.1);
   CHECK(a.row_ptr == b.row_ptr);
   CHECK(std::equal(a.post_index.begin(), a.post_index.end(), b.post_index.begin()));
@@ -165,7 +250,7 @@ TEST_CASE("connect: drawn delays are whole steps of at least one, rows sorted by
   const PopulationSpec pre = population(100, 0), post = population(100, 100);
   ProjectionSpec q = projection(ConnectRule::AllToAll);
   q.delay_dist.kind = ValueSpec::Kind::Uniform;
-  q.delay_dist.a = 0.0;  // ms: the lower part rounds to 0 steps and is raised to one
+  q.delay_dist.a = 0.0; // ms: the lower part rounds to 0 steps and is raised to one
   q.delay_dist.b = 2.0;
   const Csr c = build_connectivity(q, pre, post, 4, 0.1);
   REQUIRE(c.delay.size() == c.size());
@@ -213,7 +298,18 @@ std::vector<std::pair<ProjectionSpec, bool>> every_rule() {
   cases.push_back({q, true});
   q = projection(ConnectRule::FixedTotalNumber);
   q.total = 20000;
+  q.weight_dist.kind = ValueSpec::Kind::LogNormal;
+  q.weight_dist.a = 0.5;
+  q.weight_dist.b = 0.1;
+  q.delay_dist.kind = ValueSpec::Kind::Normal;
+  q.delay_dist.a = 1.5; // ms
+  q.delay_dist.b = 0.75;
   cases.push_back({q, false});
+  q = projection(ConnectRule::FixedTotalNumber, true);
+  q.total = 250000; // 70 % of the pairs: rows drawn as the complement of what they leave out
+  q.allow_multapses = false;
+  q.allow_autapses = false;
+  cases.push_back({q, true});
   cases.push_back({projection(ConnectRule::AllToAll), false});
   cases.push_back({projection(ConnectRule::OneToOne), false});
   return cases;
@@ -221,9 +317,9 @@ std::vector<std::pair<ProjectionSpec, bool>> every_rule() {
 
 } // namespace
 
-TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1 and with 2 threads") {
+TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1, 2 and 3 threads") {
   const PopulationSpec pre = population(600, 0), post = population(500, 600);
-  ThreadPool one(1), two(2);
+  ThreadPool one(1), two(2), three(3);
   for (const auto &[proj, self] : every_rule()) {
     CAPTURE(int(proj.rule));
     const PopulationSpec &target = self ? pre : post;
@@ -231,10 +327,12 @@ TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1 and w
     REQUIRE(alone.size() > 0);
     check_same(alone, build_connectivity(proj, pre, target, 21, 0.1, &one));
     check_same(alone, build_connectivity(proj, pre, target, 21, 0.1, &two));
+    check_same(alone, build_connectivity(proj, pre, target, 21, 0.1, &three));
   }
 }
 
-TEST_CASE("connect: the compact layout (16-bit targets, one constant weight) holds the same network") {
+TEST_CASE(
+    "connect: the compact layout (16-bit targets, one constant weight) holds the same network") {
   const PopulationSpec pre = population(600, 0), post = population(500, 600);
   ThreadPool two(2);
   for (const auto &[proj, self] : every_rule()) {
@@ -248,7 +346,8 @@ TEST_CASE("connect: the compact layout (16-bit targets, one constant weight) hol
       REQUIRE(c.size() == wide.size());
       CHECK(c.row_ptr == wide.row_ptr);
       bool same_targets = true;
-      for (uint64_t k = 0; k < c.size(); ++k) same_targets &= c.post(k) == wide.post_index[k];
+      for (uint64_t k = 0; k < c.size(); ++k)
+        same_targets &= c.post(k) == wide.post_index[k];
       CHECK(same_targets);
       CHECK(std::equal(c.delay.begin(), c.delay.end(), wide.delay.begin(), wide.delay.end()));
       CHECK(c.max_delay == wide.max_delay);
@@ -257,37 +356,37 @@ TEST_CASE("connect: the compact layout (16-bit targets, one constant weight) hol
         CHECK(std::all_of(wide.weight.begin(), wide.weight.end(),
                           [&](float w) { return w == c.weight[0]; }));
       } else { // drawn weights are kept per synapse
-        CHECK(std::equal(c.weight.begin(), c.weight.end(), wide.weight.begin(),
-                         wide.weight.end()));
+        CHECK(std::equal(c.weight.begin(), c.weight.end(), wide.weight.begin(), wide.weight.end()));
       }
     }
   }
   // The last target a 16-bit index holds, and a population one larger refused.
   const ProjectionSpec all = projection(ConnectRule::AllToAll);
-  const Csr edge = build_connectivity(all, population(1, 0), population(65536, 1), 1, 0.1,
-                                      nullptr, CsrLayout{true, true});
+  const Csr edge = build_connectivity(all, population(1, 0), population(65536, 1), 1, 0.1, nullptr,
+                                      CsrLayout{true, true});
   CHECK(edge.post(65535) == 65535);
-  CHECK_THROWS_AS(build_connectivity(all, population(1, 0), population(65537, 1), 1, 0.1,
-                                     nullptr, CsrLayout{true, true}),
+  CHECK_THROWS_AS(build_connectivity(all, population(1, 0), population(65537, 1), 1, 0.1, nullptr,
+                                     CsrLayout{true, true}),
                   std::logic_error);
 }
 
 TEST_CASE("connect: fixed_probability's rows are the geometric gaps of each row's draws") {
-  // The definition, one draw at a time: from candidate j, skip floor(log(u) / log(1 - p))
-  // candidates (each pair is then made with probability p, independently), u the row's next
-  // uniform from Draws(seed, connect stream, its gid). The batched rows must be exactly these.
+  // The definition, one draw at a time: from candidate j, skip floor(gg_log(u) / gg_log1p(-p)) (the
+  // quotient as a product by the inverse) candidates (each pair is then made with probability p,
+  // independently), u the row's next uniform from Draws(seed, connect stream, its gid). The batched
+  // rows must be exactly these.
   const PopulationSpec pre = population(300, 1000);
   ProjectionSpec q = projection(ConnectRule::FixedProbability, true);
   q.p = 0.05;
   q.allow_autapses = false;
   ThreadPool two(2);
   const Csr c = build_connectivity(q, pre, pre, 13, 0.1, &two);
-  const double log_q = std::log1p(-q.p);
+  const double inv_log_q = 1.0 / gg_log1p(-q.p);
   for (uint64_t i = 0; i < 300; ++i) {
     Draws draws(13, streams::kConnect + q.stream, pre.first_gid + i);
     std::vector<uint32_t> row;
     for (uint64_t j = 0;; ++j) {
-      const double gap = std::floor(std::log(draws.uniform()) / log_q);
+      const double gap = std::floor(gg_log(draws.uniform()) * inv_log_q);
       if (gap >= double(300 - j)) break;
       j += uint64_t(gap);
       if (j != i) row.push_back(uint32_t(j));

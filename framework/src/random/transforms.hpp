@@ -1,0 +1,50 @@
+// Uniforms turned into the distributions ganglion draws (normal, log-normal), each in
+// one place and through ganglion/elementary.h only, so that Draws (one value at a time), the
+// batched per-synapse draws and a device build give the same bits for the same Philox words.
+#pragma once
+
+#include <cmath>
+
+#include "ganglion/elementary.h"
+#include "ganglion/philox.h"
+
+namespace ganglion {
+
+// Two independent standard normals from two uniforms in (0, 1) (Box-Muller):
+// sqrt(-2 log u1) (cos 2 pi u2, sin 2 pi u2). sqrt is exact in IEEE arithmetic.
+GG_HD void normal_pair(double u1, double u2, double &z0, double &z1) {
+  const double radius = std::sqrt(-2.0 * gg_log(u1));
+  double s, c;
+  gg_sincospi(2.0 * u2, &s, &c);
+  z0 = radius * c;
+  z1 = radius * s;
+}
+
+// The log-normal of the given mean and standard deviation (of the value itself) as
+// exp(mu + sigma z) for a standard normal z.
+struct LogNormal {
+  double mu = 0, sigma = 0;
+  GG_HD LogNormal(double mean, double sd) {
+    const double s2 = gg_log1p((sd * sd) / (mean * mean));
+    mu = gg_log(mean) - 0.5 * s2;
+    sigma = std::sqrt(s2);
+  }
+  GG_HD double operator()(double z) const { return gg_exp(mu + sigma * z); }
+};
+
+// floor(x) for 0 <= x < 2^51 in plain arithmetic, so that a loop calling it vectorises (GCC's
+// std::floor does not without -fno-trapping-math): the nearest integer by adding and subtracting
+// 2^52, less one where that lies above x.
+GG_HD double floor_nonneg(double x) {
+  const double n = (x + 0x1p52) - 0x1p52;
+  return n > x ? n - 1.0 : n;
+}
+
+// std::round(x) (halves away from zero) for 0 <= x < 2^51, likewise: the nearest integer rounds
+// halves to even, so a half it rounded down goes up.
+GG_HD double round_nonneg(double x) {
+  const double n = (x + 0x1p52) - 0x1p52;
+  return x - n == 0.5 ? n + 1.0 : n;
+}
+
+} // namespace ganglion

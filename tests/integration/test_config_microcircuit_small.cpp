@@ -1,0 +1,59 @@
+// configs/microcircuit_small.json: the Potjans-Diesmann microcircuit scaled by 0.1 in neurons and
+// in-degrees (weights / sqrt(0.1) and a DC current that makes up the mean input, as NEST's
+// microcircuit example scales it). Claim: it keeps the published full-scale rates, within
+// 20 % + 0.5 Hz in every population, excitatory below inhibitory in every layer, L2/3E and L6E the
+// two slowest (below 1.5 Hz), every other population above 2 Hz. The run's report also gives its
+// construction speed (RunReport::synapses_per_core_s).
+//
+// Why this tolerance: rates over (200, 1000] ms of one run of 1 s (seed 55, the config's). The
+// scaled network is not the full one: where the published rates are (Hz) 0.903, 2.965, 4.414,
+// 5.876, 7.569, 8.633, 1.105, 7.829, it gives 0.49, 2.18, 3.99, 5.03, 6.95, 7.78, 0.86, 7.06:
+// 8-27 % low, L2/3E 46 % (0.42 Hz). The first-order compensation keeps the mean and the variance
+// of each neuron's input, not the shape of its distribution (fewer, larger synapses). The
+// full-scale network (configs/microcircuit.json, 1 s, seed 55, rates over (100, 1000] ms) gave
+// 0.78, 2.87, 4.48, 5.85, 7.76, 8.60, 1.17, 7.81 Hz: within 6 % of the published rates but for
+// L2/3E (14 % low), so the deviations above are the scaling's. The band 20 % + 0.5 Hz holds every
+// one of them with at least 0.27 Hz to spare (L2/3E: 0.42 Hz off, band 0.68 Hz; L2/3I: 0.79 Hz
+// off, band 1.09 Hz); seed to seed (seeds 1-5 and 55, measured when the test was written) each
+// rate moved by at most 0.75 Hz in L5E (band 2.0 Hz) and by at most 0.14 Hz elsewhere.
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "analysis/spike_stats.hpp"
+#include "support.hpp"
+
+using namespace ganglion::test;
+
+TEST_CASE("config microcircuit_small: the scaled circuit keeps the published rates") {
+  const char *const names[8] = {"L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"};
+  const double published[8] = {0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829};
+  const uint64_t sizes[8] = {2068, 583, 2192, 548, 485, 106, 1440, 295};
+  const InProcessRun run =
+      run_in_process(read_file(source_path("configs/microcircuit_small.json")));
+  REQUIRE_FALSE(run.report.diverged);
+  // The report's construction speed: the synapses over the setup's core-seconds.
+  const ganglion::RunReport &r = run.report;
+  CHECK(r.synapses() == 2988807 + 7717); // the recurrent ones and one per background source
+  REQUIRE(r.setup_s > 0);
+  CHECK(r.synapses_per_core_s ==
+        doctest::Approx(double(r.synapses()) / (r.setup_s * double(r.threads))));
+  MESSAGE("construction: " << r.synapses_per_core_s << " synapses per second per core");
+  double rate[8];
+  for (int a = 0; a < 8; ++a) {
+    const SpikeTrain &s = run.spikes.at(names[a]);
+    rate[a] = ganglion::mean_rate_hz(s.times, s.ids, sizes[a], 1000, 200);
+    MESSAGE(std::string(names[a]) << ": " << rate[a] << " Hz (published " << published[a] << ")");
+    CHECK(std::fabs(rate[a] - published[a]) < 0.2 * published[a] + 0.5);
+  }
+  for (int layer = 0; layer < 4; ++layer)
+    CHECK(rate[2 * layer] < rate[2 * layer + 1]);
+  for (int a = 0; a < 8; ++a) {
+    CAPTURE(names[a]);
+    if (a == 0 || a == 6)
+      CHECK(rate[a] < 1.5);
+    else
+      CHECK(rate[a] > 2.0);
+  }
+}
