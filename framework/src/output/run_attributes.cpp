@@ -11,6 +11,7 @@
 #include "engine/backend.hpp"
 #include "engine/simulation.hpp"
 #include "registry/registry.hpp"
+#include "random/version.hpp"
 
 namespace ganglion {
 
@@ -60,6 +61,7 @@ std::string run_status(const RunOutcome &outcome) {
 void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome &outcome) {
   w.attribute("/", "experiment", exp.resolved.dump());
   w.attribute("/", "seed", uint64_t(exp.simulation.seed));
+  w.attribute("/", "rng", std::string(kRngVersion));
   w.attribute("/", "version", std::string(GANGLION_VERSION));
   nlohmann::json backends = nlohmann::json::object();
   for (const auto &p : exp.populations)

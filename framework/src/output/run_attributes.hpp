@@ -1,6 +1,6 @@
-// The root attributes of a run's output file: the resolved experiment, its seed, the version of
-// ganglion that ran it, the backend of each population and projection, where it ran (the plugins'
-// libraries and versions, the host, the threads) and how the run ended. Every front end that runs
+// The root attributes of a run's output file: the resolved experiment, its seed and random
+// mapping, the version of ganglion that ran it, the backend of each population and projection,
+// where it ran (the plugins' libraries and versions, the host, the threads) and how the run ended. Every front end that runs
 // an experiment writes them with write_run_attributes, so that a file says the same whoever made
 // it.
 #pragma once
@@ -25,7 +25,8 @@ struct RunOutcome {
 // "running".
 std::string run_status(const RunOutcome &outcome);
 
-// On "/": experiment (the resolved experiment's JSON), seed, version, backends (a JSON object of
+// On "/": experiment (the resolved experiment's JSON), seed, rng (the version of the mapping from
+// a seed to random values, random/version.hpp), version, backends (a JSON object of
 // "cpu" or "cuda" by population and projection name), plugins (a JSON object by plugin name of
 // the plugins the experiment uses: "path" of the library, its "version" and the "abi" it was built
 // for, "1.4"), host, threads and status.

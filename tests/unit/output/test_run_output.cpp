@@ -111,6 +111,8 @@ TEST_CASE("root attributes: the resolved experiment, seed, version, backends, pr
   REQUIRE(gethostname(host, sizeof host - 1) == 0);
   CHECK(string_attribute(f.id, "/", "host") == host);
   CHECK(number_attribute<uint64_t>(f.id, "/", "threads") == thread_count(exp.simulation));
+  // Which network and input a seed gives: the random mapping's version.
+  CHECK(string_attribute(f.id, "/", "rng") == "philox4x32-10/ganglion-2");
 }
 
 TEST_CASE("root attributes: write_run_status replaces the status alone") {
