@@ -327,6 +327,20 @@ Csr narrowed(Csr c, CsrLayout layout, ThreadPool *pool) {
   return c;
 }
 
+// The index of where each delay's run of a row ends (Csr::delay_ends16 or delay_ends), filled
+// per chunk of rows on the pool.
+void delay_index(Csr &c, const Chunks &rows, ThreadPool *pool) {
+  uint64_t longest = 0;
+  for (uint64_t i = 0; i < rows.n; ++i)
+    longest = std::max(longest, c.row_ptr[i + 1] - c.row_ptr[i]);
+  const uint64_t n = rows.n * (c.max_delay - 1);
+  if (longest < 65536)
+    c.delay_ends16.resize(n);
+  else
+    c.delay_ends.resize(n);
+  run_all(pool, rows.count, [&](std::size_t r) { index_delays(c, rows.begin(r), rows.end(r)); });
+}
+
 } // namespace
 
 Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
@@ -361,9 +375,11 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
     else
       std::fill(c.weight.begin() + long(b), c.weight.begin() + long(e), float(proj.weight));
   });
-  if (draws.drawn_delays)
+  if (draws.drawn_delays) {
     c.max_delay = std::accumulate(max_delay.begin(), max_delay.end(), uint64_t(1),
                                   [](uint64_t a, uint64_t b) { return std::max(a, b); });
+    delay_index(c, rows, pool);
+  }
   return narrowed(std::move(c), layout, pool);
 }
 

@@ -28,6 +28,13 @@ struct Csr {
   // Per-synapse delays in steps, only for drawn delays (empty: every synapse has the projection's
   // delay). Rows are then sorted by delay, so the synapses of one delay are contiguous.
   UninitVector<uint16_t> delay;
+  // Drawn delays: where each delay's run of a row ends, so that delivery finds a run without a
+  // search (delay_run). Row i holds max_delay - 1 entries from i * (max_delay - 1): entry k - 1 is
+  // how many of the row's synapses have a delay of at most k steps, k = 1 .. max_delay - 1 (for
+  // k = 0 and max_delay the row's ends say it). 16-bit where every row has fewer than 65536
+  // synapses, else 32-bit: one of the two is empty (both where max_delay is 1).
+  UninitVector<uint16_t> delay_ends16;
+  UninitVector<uint32_t> delay_ends;
   // Targets in 16 bits (CsrLayout::narrow_targets): one of the two target arrays is empty.
   bool narrow() const { return !post_index16.empty(); }
   uint64_t size() const { return post_index.size() + post_index16.size(); }
@@ -35,10 +42,26 @@ struct Csr {
   uint64_t bytes() const {
     return row_ptr.size() * sizeof(uint64_t) + post_index.size() * sizeof(uint32_t) +
            post_index16.size() * sizeof(uint16_t) + weight.size() * sizeof(float) +
-           delay.size() * sizeof(uint16_t);
+           delay.size() * sizeof(uint16_t) + delay_ends16.size() * sizeof(uint16_t) +
+           delay_ends.size() * sizeof(uint32_t);
   }
   uint64_t max_delay = 1; // steps
 };
+
+// Synapses [first, last) of a CSR.
+struct SynapseRun {
+  uint64_t first, last;
+};
+
+// Row i's synapses of delay d steps (1 <= d <= c.max_delay) where delays are drawn; `ends` is
+// c.delay_ends16's or c.delay_ends's data, whichever is filled. The same run as the binary
+// searches for d in the row's sorted delays.
+template <class T>
+inline SynapseRun delay_run(const Csr &c, const T *ends, uint64_t i, uint64_t d) {
+  const uint64_t b = c.row_ptr[i];
+  const T *row = ends + i * (c.max_delay - 1);
+  return {d == 1 ? b : b + row[d - 2], d == c.max_delay ? c.row_ptr[i + 1] : b + row[d - 1]};
+}
 
 // How the synapses are stored. narrow_targets: 16-bit targets (the postsynaptic population has at
 // most 65536 neurons); one_weight: a constant weight is stored once. Either holds the same network.

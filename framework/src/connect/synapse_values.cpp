@@ -119,6 +119,17 @@ uint16_t draw_row(Csr &c, uint64_t i, uint64_t b, std::size_t n, const SynapseDr
   return largest;
 }
 
+// Row i's entries of the delay index: for k = 1 .. max_delay - 1, its synapses of delay <= k.
+template <class T> void index_row(const Csr &c, uint64_t i, T *ends) {
+  const uint64_t b = c.row_ptr[i], e = c.row_ptr[i + 1], w = c.max_delay - 1;
+  uint64_t at = b;
+  for (uint64_t k = 1; k <= w; ++k) {
+    while (at < e && c.delay[at] <= k)
+      ++at;
+    ends[i * w + k - 1] = T(at - b);
+  }
+}
+
 } // namespace
 
 ItemDraw item_draw(const ValueSpec &v, double lo, double hi) {
@@ -163,6 +174,14 @@ uint64_t draw_rows(Csr &c, uint64_t first, uint64_t last, const SynapseDraws &dr
     if (n > 0) largest = std::max<uint64_t>(largest, draw_row(c, i, b, n, draws, s));
   }
   return largest;
+}
+
+void index_delays(Csr &c, uint64_t first, uint64_t last) {
+  for (uint64_t i = first; i < last; ++i)
+    if (c.delay_ends.empty())
+      index_row(c, i, c.delay_ends16.data());
+    else
+      index_row(c, i, c.delay_ends.data());
 }
 
 } // namespace ganglion

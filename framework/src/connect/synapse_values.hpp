@@ -36,4 +36,8 @@ struct SynapseDraws {
 // projection's pointer.
 uint64_t draw_rows(Csr &c, uint64_t first, uint64_t last, const SynapseDraws &draws);
 
+// Rows [first, last) of c's delay index (Csr::delay_ends16 or delay_ends, sized for every row and
+// c.max_delay, of the width the longest row needs), from its rows' sorted delays.
+void index_delays(Csr &c, uint64_t first, uint64_t last);
+
 } // namespace ganglion

@@ -20,6 +20,7 @@ using engine::Clock;
 using engine::Divergence;
 using engine::format_ms;
 using engine::OwnerTask;
+using engine::Population;
 using engine::seconds_between;
 using engine::seconds_since;
 
@@ -62,6 +63,27 @@ bool claim(OwnerTask &o, bool last, std::size_t &i) {
     if (o.unclaimed.compare_exchange_weak(u, last ? u - (uint64_t(1) << 32) : u + 1)) {
       i = std::size_t(last ? back - 1 : front);
       return true;
+    }
+  }
+}
+
+// collect_arrivals for drawn delays: by delay d = 1 .. max_delay, then the spikes of step
+// step + 1 - d in their order, each spike's run of delay d (none where its row has no synapse of
+// that delay). `ends`: the CSR's delay index.
+template <class T>
+void collect_drawn(const Csr &c, const Population &pre, uint64_t step, const T *ends,
+                   std::vector<gg_arrival> &arrivals) {
+  const uint64_t depth = pre.history.size(), w = c.max_delay - 1;
+  constexpr uint64_t kAhead = 8; // a row's entries are asked for this many spikes ahead
+  for (uint64_t d = 1; d <= c.max_delay && d <= step + 1; ++d) {
+    const uint64_t slot = (step + 1 - d) % depth;
+    const uint32_t *spikes = pre.history[slot].data();
+    const uint64_t n = pre.history_count[slot];
+    for (uint64_t s = 0; s < n; ++s) {
+      if (s + kAhead < n) __builtin_prefetch(ends + spikes[s + kAhead] * w + d - 1);
+      const uint32_t i = spikes[s];
+      const SynapseRun run = delay_run(c, ends, i, d);
+      if (run.first != run.last) arrivals.push_back({run.first, run.last, i, uint32_t(d)});
     }
   }
 }
@@ -277,20 +299,12 @@ void Simulation::Impl::collect_arrivals(const Projection &proj, uint64_t step,
     }
     return;
   }
-  // Drawn delays: rows are sorted by delay, so the synapses of delay d are one run of the row.
-  for (uint64_t d = 1; d <= c.max_delay && d <= step + 1; ++d) {
-    const uint64_t slot = (step + 1 - d) % depth;
-    for (uint64_t s = 0; s < pre.history_count[slot]; ++s) {
-      const uint32_t i = pre.history[slot][s];
-      const auto first = c.delay.begin() + long(c.row_ptr[i]);
-      const auto last = c.delay.begin() + long(c.row_ptr[i + 1]);
-      const auto lo = std::lower_bound(first, last, uint16_t(d));
-      const auto hi = std::upper_bound(lo, last, uint16_t(d));
-      if (lo != hi)
-        arrivals.push_back(
-            {uint64_t(lo - c.delay.begin()), uint64_t(hi - c.delay.begin()), i, uint32_t(d)});
-    }
-  }
+  // Drawn delays: rows are sorted by delay, so the synapses of delay d are one run of the row,
+  // which the row's delay index gives.
+  if (c.delay_ends.empty())
+    collect_drawn(c, pre, step, c.delay_ends16.data(), arrivals);
+  else
+    collect_drawn(c, pre, step, c.delay_ends.data(), arrivals);
 }
 
 // Projection `proj` in phase 2, whole or one part of its delivery, then its rule (or the part's

@@ -175,7 +175,15 @@ std::string rule_fix(ConnectRule rule) {
   return "fewer synapses";
 }
 
-// A projection's synapses, its row offsets, its fields (per postsynaptic neuron) and its rule's.
+// The index of drawn delays (Csr::delay_ends16): per row, one entry for each delay but the
+// longest, 16-bit where the rows (their mean here) are shorter than 65536 synapses, else 32-bit.
+double delay_index_bytes(const ProjectionSpec &p, double n_pre, double count, double dt) {
+  if (p.delay_dist.kind == ValueSpec::Kind::Constant || n_pre == 0) return 0;
+  return n_pre * (longest_delay(p, dt) - 1) * (count / n_pre < 65536 ? 2 : 4);
+}
+
+// A projection's synapses, its row offsets and delay index, its fields (per postsynaptic neuron)
+// and its rule's.
 MemoryPart projection_part(const Experiment &exp, size_t q) {
   const ProjectionSpec &p = exp.projections[q];
   const double n_pre = double(exp.populations[size_t(p.pre)].size);
@@ -188,7 +196,9 @@ MemoryPart projection_part(const Experiment &exp, size_t q) {
               (p.rule == ConnectRule::FixedProbability ? "about " : "") + count_text(count) +
               " synapses of " + format_number(per_synapse) + " bytes)";
   part.fix = rule_fix(p.rule);
-  part.bytes = count * per_synapse + (n_pre + 1) * 8 + fields_bytes(p.synapse, p.values, n_post);
+  part.bytes = count * per_synapse + (n_pre + 1) * 8 +
+               delay_index_bytes(p, n_pre, count, exp.simulation.dt) +
+               fields_bytes(p.synapse, p.values, n_post);
   for (const auto &rule : p.plasticity)
     part.bytes += (n_post + 1) * 8 + fields_bytes(rule.plugin, rule.values, n_post, n_pre);
   return part;

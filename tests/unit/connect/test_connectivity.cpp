@@ -1,7 +1,8 @@
 // Connectivity rules, weights and delays of framework/src/connect: the counts each rule promises
 // (exact where the rule fixes them, within binomial tolerances where it draws them), multapses
-// and autapses as asked, one sign per projection, drawn delays in whole steps of at least one,
-// the same synapses for the same seed, and the same CSR, bit for bit, for any thread count.
+// and autapses as asked, one sign per projection, drawn delays in whole steps of at least one
+// (with an index of each delay's run of a row that agrees with a search), the same synapses for
+// the same seed, and the same CSR, bit for bit, for any thread count.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -58,6 +59,10 @@ std::set<std::pair<uint64_t, uint32_t>> pairs(const Csr &c) {
 
 void check_same(const Csr &a, const Csr &b) {
   CHECK(a.row_ptr == b.row_ptr);
+  CHECK(std::equal(a.delay_ends16.begin(), a.delay_ends16.end(), b.delay_ends16.begin(),
+                   b.delay_ends16.end()));
+  CHECK(std::equal(a.delay_ends.begin(), a.delay_ends.end(), b.delay_ends.begin(),
+                   b.delay_ends.end()));
   CHECK(std::equal(a.post_index.begin(), a.post_index.end(), b.post_index.begin(),
                    b.post_index.end()));
   CHECK(std::equal(a.weight.begin(), a.weight.end(), b.weight.begin(), b.weight.end()));
@@ -265,6 +270,74 @@ TEST_CASE("connect: drawn delays are whole steps of at least one, rows sorted by
   CHECK(c.max_delay == 20);
   // Draws below 0.15 ms round to 0 or 1 step: a share of 0.075 of 10000, sd 26; within 4 sd.
   CHECK(std::abs(double(ones) - 750.0) < 4 * 26.3);
+}
+
+namespace {
+
+// How many (row, delay) runs of c's delay index differ from the binary searches for the delay in
+// the row's sorted delays, over every row and every delay 1 .. max_delay; `nonempty` counts the
+// runs that hold synapses, `at_ends` those of delay 1 and of max_delay.
+template <class T>
+uint64_t index_mismatches(const Csr &c, const T *ends, uint64_t &nonempty, uint64_t &at_ends) {
+  uint64_t bad = 0;
+  nonempty = at_ends = 0;
+  for (uint64_t i = 0; i + 1 < c.row_ptr.size(); ++i) {
+    const auto first = c.delay.begin() + long(c.row_ptr[i]);
+    const auto last = c.delay.begin() + long(c.row_ptr[i + 1]);
+    for (uint64_t d = 1; d <= c.max_delay; ++d) {
+      const auto lo = std::lower_bound(first, last, uint16_t(d));
+      const auto hi = std::upper_bound(lo, last, uint16_t(d));
+      const SynapseRun run = delay_run(c, ends, i, d);
+      bad +=
+          run.first != uint64_t(lo - c.delay.begin()) || run.last != uint64_t(hi - c.delay.begin());
+      nonempty += lo != hi;
+      at_ends += lo != hi && (d == 1 || d == c.max_delay);
+    }
+  }
+  return bad;
+}
+
+} // namespace
+
+TEST_CASE("connect: the delay index gives each row's run of each delay, as a search would") {
+  ThreadPool two(2);
+  // Sparse rows (about 8 synapses) with delays over 1 .. about 40 steps: most rows have no synapse
+  // of most delays, some none at all; normal(1 ms, 0.8 ms) puts 14 % of draws at one step.
+  const PopulationSpec pre = population(400, 0), post = population(200, 400);
+  ProjectionSpec q = projection(ConnectRule::FixedProbability);
+  q.p = 0.04;
+  q.delay_dist.kind = ValueSpec::Kind::Normal;
+  q.delay_dist.a = 1.0;
+  q.delay_dist.b = 0.8;
+  const Csr c = build_connectivity(q, pre, post, 8, 0.1, &two);
+  REQUIRE(c.max_delay > 30);
+  CHECK(c.delay_ends.empty());
+  CHECK(c.delay_ends16.size() == 400 * (c.max_delay - 1));
+  CHECK(c.bytes() == 401 * 8 + c.size() * (4 + 4 + 2) + 400 * (c.max_delay - 1) * 2);
+  uint64_t nonempty = 0, at_ends = 0;
+  CHECK(index_mismatches(c, c.delay_ends16.data(), nonempty, at_ends) == 0);
+  // Most (row, delay) pairs have no synapse (at most 3,200 synapses in 400 * 30 pairs or more);
+  // about 71 % of rows have a delay of one step, and one row at least has max_delay.
+  CHECK(400 * c.max_delay - nonempty > 400 * 20);
+  CHECK(at_ends > 200);
+  // Rows of 70,000 synapses take 32-bit entries.
+  const PopulationSpec two_rows = population(2, 0), wide = population(70000, 2);
+  ProjectionSpec all = projection(ConnectRule::AllToAll);
+  all.delay_dist = q.delay_dist;
+  const Csr w = build_connectivity(all, two_rows, wide, 8, 0.1, &two);
+  CHECK(w.delay_ends16.empty());
+  CHECK(w.delay_ends.size() == 2 * (w.max_delay - 1));
+  CHECK(index_mismatches(w, w.delay_ends.data(), nonempty, at_ends) == 0);
+  CHECK(nonempty > 2 * 30); // each delay up to 30 steps: 150 draws or more a row
+  // Every delay one step: no index, each row one run.
+  q.delay_dist.kind = ValueSpec::Kind::Uniform;
+  q.delay_dist.a = 0.0;
+  q.delay_dist.b = 0.1;
+  const Csr ones = build_connectivity(q, pre, post, 8, 0.1, &two);
+  REQUIRE(ones.max_delay == 1);
+  CHECK(ones.delay_ends16.empty());
+  CHECK(ones.delay_ends.empty());
+  CHECK(index_mismatches(ones, ones.delay_ends16.data(), nonempty, at_ends) == 0);
 }
 
 // Every rule, with drawn weights and delays on one of them, (projection, onto itself). Between a
