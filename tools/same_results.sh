@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Proves a change preserves behaviour: runs every experiment of configs/ and bench/ with two
-# ganglion binaries (before and after the change), at 1 and at 2 threads, and compares the two
-# output files of each run with h5diff (every dataset and attribute, bit for bit). Of the root
+# Proves a change preserves behaviour: runs every experiment of configs/ and bench/ (but the
+# full-scale microcircuit) with two ganglion binaries (before and after the change), at 1 and at 2
+# threads, and compares the two output files of each run with h5diff (every dataset and
+# attribute, bit for bit). Of the root
 # attributes, those both files have are compared, the plugins' library paths aside: they name
 # each binary's own build.
 #
@@ -47,6 +48,8 @@ mkdir -p "$work/old" "$work/new"
 root=$PWD
 failed=0
 for config in configs/*.json bench/*.json; do
+  # The full-scale microcircuit needs minutes and 2.5 GB a run; its scaled variant stands for it.
+  [ "$config" = configs/microcircuit.json ] && continue
   for t in "${threads[@]}"; do
     name="$(basename "$config" .json) -t $t"
     # The same relative output path in each folder: the resolved experiment, stored in the file,
