@@ -149,6 +149,15 @@ TEST_CASE("poisson_generator: the mean field takes it as a source of its rate") 
     CHECK(note.find("taken as firing") == std::string::npos);
 }
 
+TEST_CASE("poisson_generator: a recorder of every population leaves the drive out") {
+  std::string text = driven("16000 Hz", 10, "20 ms", 1);
+  const std::string named = ", \"population\": \"P\"";
+  text.erase(text.find(named), named.size());
+  const InProcessRun run = run_in_process(text);
+  CHECK(run.spikes.count("P") == 1);
+  CHECK(run.spikes.count("G") == 0);
+}
+
 TEST_CASE("poisson_generator: bad rates, recorders and rules are refused with the fix") {
   const std::string base = driven("16000 Hz", 10, "1 ms", 1);
   const auto with = [&](const std::string &from, const std::string &to) {
