@@ -69,6 +69,9 @@ void print_heading(const LoadedPlugin &p) {
             << "  backends: " << backends(d) << "\n";
   if (d->weight_unit) std::cout << "  weight:   in " << d->weight_unit << "\n";
   if (d->flags & GG_DESC_SOURCE) std::cout << "  source:   takes no input\n";
+  if (d->flags & GG_DESC_DRIVE)
+    std::cout << "  drive:    emits no spikes; each step every synapse of its projections takes a "
+                 "Poisson(rate dt) count of arrivals\n";
   if (d->flags & GG_DESC_COMPACT_CSR)
     std::cout << "  storage:  compact (2 bytes a synapse: 16-bit targets onto up to 65536 "
                  "neurons, a constant weight once) unless plasticity or a recorder reads them\n";

@@ -79,7 +79,7 @@ TEST_CASE("input faults: no message repeats an unbounded input") {
   const std::string shown = std::string(57, 'x') + "...";
   c.refused(c.cli("run", replaced(base_config(c.output), "\"lif\"", "\"" + word + "\"")), 1,
             "ganglion: " + c.config + ": /populations/E/model: unknown neuron model '" + shown +
-                "'; known: eif, hh, lif, poisson, rate, spike_times. For a plugin of your own, "
+                "'; known: eif, hh, lif, poisson, poisson_generator, rate, spike_times. For a plugin of your own, "
                 "list its library (or its folder) under \"plugins\" in the experiment, or put its "
                 "folder on GANGLION_PLUGIN_PATH\n");
   c.refused(c.cli("run", replaced(base_config(c.output), "\"seed\": 3", "\"" + word + "\": 3")), 1,

@@ -146,7 +146,7 @@ TEST_CASE("bad input: an unknown plugin model is named with a did-you-mean and w
   CHECK(contains(r.err, c.config + ": /populations/E/model: unknown neuron model 'lfi' (did you "
                                    "mean 'lif'?)"));
   // Neurons only, not synapses or recorders.
-  CHECK(contains(r.err, "known: eif, hh, lif, poisson, rate, spike_times"));
+  CHECK(contains(r.err, "known: eif, hh, lif, poisson, poisson_generator, rate, spike_times"));
   CHECK(contains(r.err, "under \"plugins\" in the experiment"));
   CHECK(contains(r.err, "GANGLION_PLUGIN_PATH"));
 }

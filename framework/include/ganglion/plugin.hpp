@@ -19,7 +19,8 @@
 // `finish(const gg_view&)`, `update(const gg_view&)` (parameters changed by a schedule),
 // `validate(const double *values)` returning a std::string that is empty when the values are
 // fine, `version`, `input_unit` (neurons; default "mV/ms"), `weight_unit` and `peak_weight_unit`
-// (synapses), `source` (true: takes no input), `rate` (true: a rate unit, or a synapse carrying
+// (synapses), `source` (true: takes no input), `drive` (a source whose trains the kernel draws
+// per synapse: GG_DESC_DRIVE), `rate` (true: a rate unit, or a synapse carrying
 // rates), `records_projection` (true: a recorder of a projection's weights), `acts_on`
 // (plasticity: "exp_current|delta", the synapse models it can act on), `writes_post_v` (a
 // synapse whose step moves the postsynaptic V, as delta does), `compact_csr` (a synapse whose

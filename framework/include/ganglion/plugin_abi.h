@@ -386,6 +386,11 @@ typedef struct gg_descriptor {
 #define GG_DESC_SPLIT_RULE 512u /* plasticity: its step honours rule_part (gg_rule_part), so the
                                     kernel may run it by target range with the projection's
                                     delivery (with 2 threads or more) */
+#define GG_DESC_DRIVE 1024u /* neuron source (with GG_DESC_SOURCE): emits no spikes; the kernel
+                                gives every synapse of its projections, each step, a Poisson count
+                                of arrivals of mean rate * dt, its field "rate" (Hz) for the
+                                presynaptic element (NEST's poisson_generator). Its step may do
+                                nothing; a kernel that does not know the flag delivers nothing */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

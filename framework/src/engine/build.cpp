@@ -171,6 +171,10 @@ void Simulation::Impl::bind_views() {
     proj.view.weight = proj.csr.weight.data();
     proj.view.n_pre = pre.spec->size;
     if (pre.rate_field >= 0) proj.view.pre_rate = pre.fields.ptrs[std::size_t(pre.rate_field)];
+    if (pre.desc->flags & GG_DESC_DRIVE) {
+      proj.drive_rate = pre.fields.ptrs[std::size_t(field_index(pre.desc, "rate"))];
+      proj.drive_stream = streams::kDrive + proj.spec->stream;
+    }
     proj.view.projection = proj.spec->name.c_str();
     if (proj.plasticity) build_plasticity(proj);
     // One weight for every synapse, for the whole run: delivery can skip the weight loads (and

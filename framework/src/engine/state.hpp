@@ -114,6 +114,10 @@ struct Projection : Instance<ProjectionSpec> {
   // Its current is computed in the postsynaptic neuron's step (a channel, see fuse_channels)
   // instead of by its `current` hook.
   bool fused = false;
+  // From a drive (GG_DESC_DRIVE): its presynaptic population's "rate" (Hz, one per element),
+  // and the stream its synapses' Poisson counts are drawn from. Null: spikes from the history.
+  const double *drive_rate = nullptr;
+  uint64_t drive_stream = 0;
 };
 
 // With no output file recorders run the same, into a sink that accepts and drops everything. It

@@ -12,6 +12,7 @@
 #include "engine/impl.hpp"
 #include "ganglion/simd.hpp"
 #include "output/hdf5_writer.hpp"
+#include "random/discrete.hpp"
 
 namespace ganglion {
 
@@ -280,9 +281,10 @@ void Simulation::Impl::step_group(const std::vector<Member> &group, uint64_t ste
 void Simulation::Impl::collect_arrivals(const Projection &proj, uint64_t step,
                                         std::vector<gg_arrival> &arrivals, const uint64_t *first,
                                         const uint64_t *last, uint64_t stride) {
+  arrivals.clear();
+  if (proj.drive_rate) return collect_drive(proj, step, arrivals, first, last, stride);
   const auto &pre = pops[proj.spec->pre];
   const Csr &c = proj.csr;
-  arrivals.clear();
   const uint64_t depth = pre.history.size();
   if (c.delay.empty()) {
     const uint64_t d = c.max_delay;
@@ -305,6 +307,32 @@ void Simulation::Impl::collect_arrivals(const Projection &proj, uint64_t step,
     collect_drawn(c, pre, step, c.delay_ends16.data(), arrivals);
   else
     collect_drawn(c, pre, step, c.delay_ends.data(), arrivals);
+}
+
+// A drive's arrivals (GG_DESC_DRIVE; rows bounded as in collect_arrivals): each synapse k of
+// generator element i's row takes a Poisson(rate_i dt) count, drawn from the projection's drive
+// stream with id (i, the target's global id) and the step, handed as that many arrivals of k
+// alone, in synapse order: the same counts, in the same order onto each target, however the
+// delivery is cut. The delay plays no part: the train is stationary.
+void Simulation::Impl::collect_drive(const Projection &proj, uint64_t step,
+                                     std::vector<gg_arrival> &arrivals, const uint64_t *first,
+                                     const uint64_t *last, uint64_t stride) {
+  const Csr &c = proj.csr;
+  const uint64_t post_gid = pops[proj.spec->post].spec->first_gid;
+  const uint64_t n_pre = pops[proj.spec->pre].spec->size;
+  for (uint64_t i = 0; i < n_pre; ++i) {
+    const uint64_t a = first[i * stride], b = last[i * stride];
+    const double mean = proj.drive_rate[i] * 1e-3 * exp.simulation.dt;
+    if (a == b || !(mean > 0)) continue;
+    const Poisson poisson(mean);
+    for (uint64_t k = a; k < b; ++k) {
+      Draws draws(exp.simulation.seed, proj.drive_stream, i << 32 | (post_gid + c.post(k)),
+                  uint32_t(step));
+      const uint32_t delay = c.delay.empty() ? uint32_t(c.max_delay) : c.delay[k];
+      for (uint64_t n = poisson(draws); n > 0; --n)
+        arrivals.push_back({k, k + 1, uint32_t(i), delay});
+    }
+  }
 }
 
 // Projection `proj` in phase 2, whole or one part of its delivery, then its rule (or the part's

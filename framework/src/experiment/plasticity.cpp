@@ -17,6 +17,12 @@ void Loader::load_plasticity(const Json &j, ProjectionSpec &spec, Json &r) {
   const std::string pointer = child(spec.pointer, "plasticity");
   require_object(*plasticity, pointer,
                  "{\"rule\": \"istdp\", \"params\": {...}, \"active\": [[\"0 s\", \"10 s\"]]}");
+  const PopulationSpec &pre = ex_.populations[size_t(spec.pre)];
+  if (pre.plugin->desc->flags & GG_DESC_DRIVE)
+    fail(pointer, "population " + pre.name + " (" + pre.plugin->name +
+                      ") is a drive: its trains are drawn where they arrive, never emitted as "
+                      "spikes, so no rule can act on them; remove \"plasticity\", or make " +
+                      pre.name + " a poisson source population");
   check_keys(*plasticity, pointer, {"rule", "params", "init", "active"});
   const Json *rule = member(*plasticity, "rule");
   if (!rule) fail(pointer, "no \"rule\": name the plasticity plugin, e.g. \"rule\": \"istdp\"");

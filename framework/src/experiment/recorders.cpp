@@ -53,6 +53,14 @@ void Loader::load_population_recorder(const Json &j, const std::string &pointer,
                (of_projections.empty() ? "none is loaded" : join_list(of_projections)) + ")");
     }
   std::vector<std::pair<int, std::string>> targets = recorded_populations(j, pointer);
+  for (const auto &[p, where] : targets) {
+    const PopulationSpec &pop = ex_.populations[size_t(p)];
+    if (pop.plugin->desc->flags & GG_DESC_DRIVE)
+      fail(where, "population " + pop.name + " (" + pop.plugin->name +
+                      ") is a drive: its trains are drawn where they arrive, never emitted as "
+                      "spikes, so there is nothing to record; record its targets (their "
+                      "inputs, say) instead");
+  }
   Json names = Json::array();
   for (const auto &t : targets)
     names.push_back(ex_.populations[size_t(t.first)].name);
@@ -88,7 +96,7 @@ void Loader::load_population_recorder(const Json &j, const std::string &pointer,
 }
 
 // Which populations, as (index, pointer of the name for messages): "population", "populations"
-// or (neither) every one.
+// or (neither) every one but the drives.
 std::vector<std::pair<int, std::string>>
 Loader::recorded_populations(const Json &j, const std::string &pointer) const {
   std::vector<std::pair<int, std::string>> targets;
@@ -105,8 +113,9 @@ Loader::recorded_populations(const Json &j, const std::string &pointer) const {
     for (size_t m = 0; m < many->size(); ++m)
       targets.emplace_back(population_index((*many)[m], child(mp, m)), child(mp, m));
   } else {
-    for (size_t m = 0; m < ex_.populations.size(); ++m)
-      targets.emplace_back(int(m), pointer);
+    for (size_t m = 0; m < ex_.populations.size(); ++m) // (a drive has nothing to record)
+      if (!(ex_.populations[m].plugin->desc->flags & GG_DESC_DRIVE))
+        targets.emplace_back(int(m), pointer);
   }
   return targets;
 }

@@ -36,26 +36,14 @@ double stirling_tail(double k) {
   return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / k1sq) / k1sq) / k1;
 }
 
-// Sequential search from 0 (p <= 1/2, n p < 10): a few steps on average. A search that passes
-// the mean by 10 sd starts again with a new uniform, as NumPy's does.
+// Sequential search from 0 (p <= 1/2, n p < 10): a few steps on average.
 uint64_t binomial_inversion(Draws &draws, uint64_t n, double p) {
   const double q = 1.0 - p, start = gg_exp(double(n) * gg_log1p(-p));
   const double np = double(n) * p;
   const double bound = std::min(double(n), np + 10.0 * std::sqrt(np * q + 1.0));
-  uint64_t x = 0;
-  double px = start, u = draws.uniform();
-  while (u > px) {
-    ++x;
-    if (double(x) > bound) {
-      x = 0;
-      px = start;
-      u = draws.uniform();
-    } else {
-      u -= px;
-      px = (double(n - x + 1) * p * px) / (double(x) * q);
-    }
-  }
-  return x;
+  return search_from_zero(draws, start, bound, [&](double px, uint64_t x) {
+    return (double(n - x + 1) * p * px) / (double(x) * q);
+  });
 }
 
 // BTRS (p <= 1/2, n p >= 10), as TensorFlow and JAX draw it.
@@ -126,6 +114,35 @@ uint64_t hypergeometric_hrua(Draws &draws, uint64_t good, uint64_t bad, uint64_t
 }
 
 } // namespace
+
+Poisson::Poisson(double mean) : mean_(mean) {
+  if (!(mean > 0)) return;
+  const double sd = std::sqrt(mean);
+  if (mean < kPtrsFrom) {
+    start_ = gg_exp(-mean);
+    bound_ = mean + 10.0 * sd + 10.0;
+    return;
+  }
+  log_mean_ = gg_log(mean);
+  b_ = 0.931 + 2.53 * sd;
+  a_ = -0.059 + 0.02483 * b_;
+  log_inv_alpha_ = gg_log(1.1239 + 1.1328 / (b_ - 3.4));
+  v_r_ = 0.9277 - 3.6224 / (b_ - 2);
+}
+
+// PTRS (mean >= 10), NumPy's random_poisson_ptrs.
+uint64_t Poisson::ptrs(Draws &draws) const {
+  for (;;) {
+    const double u = draws.uniform() - 0.5, v = draws.uniform();
+    const double us = 0.5 - std::fabs(u);
+    const double k = std::floor((2 * a_ / us + b_) * u + mean_ + 0.43);
+    if (us >= 0.07 && v <= v_r_) return uint64_t(k);
+    if (k < 0 || (us < 0.013 && v > us)) continue;
+    if (gg_log(v) + log_inv_alpha_ - gg_log(a_ / (us * us) + b_) <=
+        -mean_ + k * log_mean_ - log_factorial(uint64_t(k)))
+      return uint64_t(k);
+  }
+}
 
 uint64_t binomial(Draws &draws, uint64_t n, double p) {
   if (n == 0 || p <= 0) return 0;

@@ -1,6 +1,7 @@
-// Binomial and hypergeometric variates, exact (up to the rounding of their log-probabilities) for
-// any size, from the uniforms of one Draws stream taken in order: fixed_total_number's per-row
-// counts. Their arithmetic is ganglion/elementary.h's, so a GPU draws the same values.
+// Binomial, hypergeometric and Poisson variates, exact (up to the rounding of their
+// log-probabilities) for any size, from the uniforms of one Draws stream taken in order:
+// fixed_total_number's per-row counts, and the Poisson drive's per-synapse counts. Their
+// arithmetic is ganglion/elementary.h's, so a GPU draws the same values.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,47 @@ uint64_t binomial(Draws &draws, uint64_t n, double p);
 // ones. The urn itself for samples within 10 of either end, else Stadlober's ratio-of-uniforms
 // method (HRUA, 1989), as NumPy draws it.
 uint64_t hypergeometric(Draws &draws, uint64_t good, uint64_t bad, uint64_t sample);
+
+// Inversion by sequential search from 0: P(0) = start, P(x) = next(P(x - 1), x). A search that
+// passes `bound` (the mean plus 10 sd) starts again with a new uniform, as NumPy's does.
+template <class Next>
+uint64_t search_from_zero(Draws &draws, double start, double bound, Next &&next) {
+  uint64_t x = 0;
+  double px = start, u = draws.uniform();
+  while (u > px) {
+    ++x;
+    if (double(x) > bound) {
+      x = 0;
+      px = start;
+      u = draws.uniform();
+    } else {
+      u -= px;
+      px = next(px, x);
+    }
+  }
+  return x;
+}
+
+// Poisson(mean) counts: inversion (sequential search from 0, one uniform a draw on average)
+// below a mean of 10, else Hormann's transformed rejection with squeeze (PTRS, 1993), as NumPy
+// draws it. Made once per mean (exp(-mean), or PTRS's constants), then drawn many times: the
+// inversion inline, since the drive draws one count per synapse and step.
+class Poisson {
+public:
+  explicit Poisson(double mean);
+  uint64_t operator()(Draws &draws) const {
+    if (mean_ <= 0) return 0;
+    if (mean_ >= kPtrsFrom) return ptrs(draws);
+    return search_from_zero(draws, start_, bound_,
+                            [&](double px, uint64_t x) { return px * mean_ / double(x); });
+  }
+  static constexpr double kPtrsFrom = 10;
+
+private:
+  uint64_t ptrs(Draws &draws) const;
+  double mean_ = 0, start_ = 1, bound_ = 0; // inversion: exp(-mean), where to start again
+  double log_mean_ = 0, a_ = 0, b_ = 0, log_inv_alpha_ = 0, v_r_ = 0; // PTRS
+};
 
 // log(k!), to about 1e-16 relative (for the tests as well).
 double log_factorial(uint64_t k);

@@ -18,6 +18,8 @@ constexpr uint64_t kInitialValues = 2; // per element values: id = gid, one Draw
 constexpr uint64_t kConnect = 1ull << 40; // + projection stream: which synapses exist
 constexpr uint64_t kWeights = 2ull << 40; // + projection stream: per-synapse weights
 constexpr uint64_t kDelays = 3ull << 40;  // + projection stream: per-synapse delays
+// + projection stream: a drive's counts, id (generator element << 32 | target gid), salt the step
+constexpr uint64_t kDrive = 4ull << 40;
 } // namespace streams
 
 class Draws {

@@ -88,10 +88,12 @@ double source_rate(const PopulationSpec &src, const Experiment &exp, const std::
   const uint64_t n_steps = exp.simulation.n_steps;
   const int rate_field = field_index(d, "rate");
   const int times_field = field_index(d, "times");
-  if (rate_field >= 0 && (model == "poisson" || d->fields[rate_field].unit == std::string("Hz"))) {
+  // A drive (poisson_generator) gives each synapse a train of its rate: a source of that rate.
+  const bool poisson = model == "poisson" || (d->flags & GG_DESC_DRIVE);
+  if (rate_field >= 0 && (poisson || d->fields[rate_field].unit == std::string("Hz"))) {
     bool drawn = false, scheduled = false;
     const double r = detail::param_mean(src, rate_field, n_steps, &drawn, &scheduled);
-    if (model != "poisson")
+    if (!poisson)
       notes.push_back(src.pointer + ": source model '" + model +
                       "' taken as firing at its 'rate' field, " + num(r) + " Hz");
     if (drawn)

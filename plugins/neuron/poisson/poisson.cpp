@@ -6,7 +6,6 @@
 // Poisson(rate dt). The n-th interval of a neuron is keyed by (seed, global id, n): independent of
 // threads and slicing, and identical on every backend (the log is ganglion/elementary.h's).
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 
 #include "ganglion/elementary.h"
@@ -44,17 +43,8 @@ struct Poisson {
   static constexpr uint64_t kBlock = 64;
 
   static void check_rates(const gg_view &v) {
-    for (uint64_t i = 0; i < v.n; ++i) {
-      const double lambda = v.fields[rate][i] * 1e-3 * v.dt;
-      if (!(lambda <= kMaxPerStep)) {
-        char why[256];
-        std::snprintf(why, sizeof why,
-                      "rate %g Hz gives %g spikes per step of %g ms, above the supported %g: "
-                      "lower the rate, or split the source into several",
-                      v.fields[rate][i], lambda, v.dt, kMaxPerStep);
-        throw ganglion::Failure(why);
-      }
-    }
+    ganglion::check_rate_per_step(v, rate, kMaxPerStep, "spikes per step",
+                                  "lower the rate, or split the source into several");
   }
 
   // The interval (ms) to neuron i's next spike: Exp(rate), from draw number `draws` of its global

@@ -1,8 +1,10 @@
-// framework/src/random/discrete: binomial and hypergeometric variates against their distributions
+// framework/src/random/discrete: binomial, hypergeometric and Poisson variates against their
+// distributions
 // (mean and variance of many draws in every method's regime, and a chi-square test of the whole
 // probability function where it is small enough to list), and log_factorial against lgamma.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -157,4 +159,51 @@ TEST_CASE("random: hypergeometric draws follow the hypergeometric probabilities 
   const auto [chi, dof] = chi_square(observed, expected);
   MESSAGE("hypergeometric(60, 140, 50): chi-square " << chi << " on " << dof << " dof");
   CHECK(chi < dof + 3.7 * std::sqrt(2.0 * dof) + 8);
+}
+
+TEST_CASE("random: Poisson draws have the Poisson's mean and variance in both regimes") {
+  // Inversion (mean < 10: the drive's 8 Hz x 2000 inputs at dt = 0.1 ms is 1.6), its edge, and
+  // PTRS (mean >= 10) up to a large mean.
+  // The sample variance's sd is sqrt((mu4 - var^2) / n), mu4 = mu (1 + 3 mu) for the Poisson:
+  // both moments within 5 of their sd (the skewed small means need this, not check_fits' normal
+  // shape).
+  for (const double mu : {0.0008, 0.05, 1.6, 9.99, 10.0, 37.5, 1000.0, 1e6}) {
+    CAPTURE(mu);
+    const Poisson poisson(mu);
+    const int n = 200000;
+    const Sample s = sample(n, [&](int i) {
+      Draws draws(4, 6, uint64_t(i), 1);
+      return poisson(draws);
+    });
+    CHECK(std::fabs(s.mean - mu) < 5 * std::sqrt(mu / n));
+    CHECK(std::fabs(s.var - mu) < 5 * std::sqrt((mu + 2 * mu * mu) / n));
+  }
+  Draws draws(1, 1, 1);
+  CHECK(Poisson(0.0)(draws) == 0);
+}
+
+TEST_CASE("random: Poisson draws follow the Poisson probabilities (chi-square)") {
+  // 200000 draws for each of two inversion and two PTRS means against exp(k log mu - mu -
+  // log k!), tail beyond the listed cells pooled into the last; the chi-square's bound is the
+  // binomial test's (the 99.99th percentile, about), for a fixed seed.
+  for (const double mu : {1.6, 7.0, 10.0, 60.0}) {
+    CAPTURE(mu);
+    const std::size_t cells = std::size_t(mu + 12 * std::sqrt(mu) + 12);
+    std::vector<double> observed(cells, 0), expected(cells, 0);
+    const Poisson poisson(mu);
+    const int n = 200000;
+    for (int i = 0; i < n; ++i) {
+      Draws draws(12, 14, uint64_t(i), 1);
+      ++observed[std::min<std::size_t>(cells - 1, poisson(draws))];
+    }
+    double below = 0;
+    for (std::size_t k = 0; k + 1 < cells; ++k) {
+      expected[k] = n * std::exp(double(k) * std::log(mu) - mu - std::lgamma(double(k) + 1));
+      below += expected[k];
+    }
+    expected[cells - 1] = n - below;
+    const auto [chi, dof] = chi_square(observed, expected);
+    MESSAGE("Poisson(" << mu << "): chi-square " << chi << " on " << dof << " dof");
+    CHECK(chi < dof + 3.7 * std::sqrt(2.0 * dof) + 8);
+  }
 }

@@ -1,10 +1,11 @@
 // Parameters that may have one value for every element: whether one does (uniform), and
 // with_params, an element loop written once for uniform parameters (values loaded once) and for
-// per-element ones (the arrays).
+// per-element ones (the arrays); check_rate_per_step, the sources' bound on a rate.
 #ifndef GANGLION_SDK_PARAMS_HPP
 #define GANGLION_SDK_PARAMS_HPP
 
 #include <cstdint>
+#include <cstdio>
 #include <initializer_list>
 #include <string>
 
@@ -60,6 +61,21 @@ template <class Body>
     for (int f : which)
       p.array[f] = v.fields[f];
     body(p);
+  }
+}
+
+// Refuses a rate field (Hz) whose mean count per step, rate dt, exceeds `max` (or is infinite or
+// NaN) in any element: "rate R Hz gives C <counted> of DT ms, above the supported MAX: <fix>".
+inline void check_rate_per_step(const gg_view &v, int rate, double max, const char *counted,
+                                const char *fix) {
+  for (uint64_t i = 0; i < v.n; ++i) {
+    const double lambda = v.fields[rate][i] * 1e-3 * v.dt;
+    if (!(lambda <= max)) {
+      char why[256];
+      std::snprintf(why, sizeof why, "rate %g Hz gives %g %s of %g ms, above the supported %g: %s",
+                    v.fields[rate][i], lambda, counted, v.dt, max, fix);
+      throw Failure(why);
+    }
   }
 }
 

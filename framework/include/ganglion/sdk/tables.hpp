@@ -104,6 +104,7 @@ template <class P> struct Tables {
     uint32_t f = 0;
     if constexpr (requires { P::source; }) f |= P::source ? GG_DESC_SOURCE : 0u;
     if constexpr (requires { P::rate; }) f |= P::rate ? GG_DESC_RATE : 0u;
+    if constexpr (requires { P::drive; }) f |= P::drive ? GG_DESC_DRIVE : 0u;
     if constexpr (requires { P::writes_post_v; })
       f |= P::writes_post_v ? GG_DESC_WRITES_POST_V : 0u;
     if constexpr (requires { P::compact_csr; }) f |= P::compact_csr ? GG_DESC_COMPACT_CSR : 0u;
