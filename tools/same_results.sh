@@ -3,8 +3,8 @@
 # full-scale microcircuit) with two ganglion binaries (before and after the change), at 1 and at 2
 # threads, and compares the two output files of each run with h5diff (every dataset and
 # attribute, bit for bit). Of the root
-# attributes, those both files have are compared, the plugins' library paths aside: they name
-# each binary's own build.
+# attributes, those both files have are compared, the plugins' library paths and ABI versions
+# aside: they name each binary's own build.
 #
 # usage: tools/same_results.sh OLD_GANGLION NEW_GANGLION [THREADS...]    (THREADS: 1 2 by default)
 # e.g.   git worktree add /tmp/old HEAD~3 && cmake -S /tmp/old -B /tmp/old/build && \
@@ -21,13 +21,13 @@ for b in "$old" "$new"; do [ -x "$b" ] || { echo "not an executable: $b" >&2; ex
 command -v h5diff >/dev/null || { echo "h5diff is missing: apt-get install hdf5-tools" >&2; exit 2; }
 
 # The root attributes FILE has among the provenance ganglion writes, one per line; library paths
-# reduced to their file names.
+# reduced to their file names, ABI versions left out.
 root_attributes() {
   local name
   for name in experiment seed version backends status plugins host threads recorded_ms rng; do
     h5dump -a "/$name" "$1" >/dev/null 2>&1 || continue
     echo "$name: $(h5dump -a "/$name" "$1" | sed -n '/DATA {/,/}/p' | tr -d '\n' |
-      sed -E 's#("path": ?")[^"]*/#\1#g')"
+      sed -E 's#("path": ?")[^"]*/#\1#g; s#"abi": ?"[0-9.]*"#"abi"#g')"
   done
 }
 

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 4
+#define GG_ABI_MINOR 5
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -390,7 +390,8 @@ typedef struct gg_descriptor {
                                 gives every synapse of its projections, each step, a Poisson count
                                 of arrivals of mean rate * dt, its field "rate" (Hz) for the
                                 presynaptic element (NEST's poisson_generator). Its step may do
-                                nothing; a kernel that does not know the flag delivers nothing */
+                                nothing. Since ABI 1.5: a kernel before it, which would deliver
+                                nothing, refuses the plugin for its minor version */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

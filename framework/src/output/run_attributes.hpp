@@ -29,7 +29,7 @@ std::string run_status(const RunOutcome &outcome);
 // a seed to random values, random/version.hpp), version, backends (a JSON object of
 // "cpu" or "cuda" by population and projection name), plugins (a JSON object by plugin name of
 // the plugins the experiment uses: "path" of the library, its "version" and the "abi" it was built
-// for, "1.4"), host, threads and status.
+// for, "1.5"), host, threads and status.
 void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome &outcome);
 
 // The "status" attribute alone, replacing the one written before.

@@ -315,7 +315,7 @@ TEST_CASE("abi handshake: an ABI 1.0 plugin, with the shorter hook table of 1.0,
   CHECK_FALSE(GANGLION_ABI_HAS(p.desc->cpu, gg_hooks, channel));
   CHECK_FALSE(bool(ganglion::channel_hook(p.desc->cpu)));
 
-  // The same perfect integrator as good_neuron.c (ABI 1.4), side by side in one network: 0.15 mV
+  // The same perfect integrator as good_neuron.c (the current ABI), side by side in one network: 0.15 mV
   // a step from V_re = -65 mV reaches V_th = -50 mV after 100 steps (10 ms), up to the rounding of
   // the sum, so each neuron fires 9 or 10 times in 100 ms, and both plugins at the same times.
   const std::string json = R"({
