@@ -55,38 +55,44 @@ public:
   const gg_arrival *take(uint64_t step, uint64_t &n) {
     Slot &sl = slots_[step % slots_.size()];
     n = sl.runs.size() - sl.front;
+    if (sl.runs.size() > 8 * std::max(n, kLeast)) resize(sl, 2 * std::max(n, kLeast));
     const gg_arrival *out = sl.runs.data() + sl.front;
     sl.front = sl.runs.size();
     return out;
   }
 
-  // The queue's memory: the room its slots have grown to.
+  // The queue's memory: the room its slots have now.
   uint64_t bytes() const {
     uint64_t b = slots_.size() * sizeof(Slot);
     for (const Slot &sl : slots_)
-      b += sl.runs.capacity() * sizeof(gg_arrival);
+      b += sl.runs.size() * sizeof(gg_arrival);
     return b;
   }
 
 private:
-  // A step's arrivals, runs[front .. end): the room in front of them is free. A slot grows only
-  // when it is full, to twice its room, so it holds at most twice the most arrivals a step has had.
+  // A step's arrivals, runs[front .. end): the room in front of them is free. A slot grows when
+  // it is full, to twice its room, and shrinks when it is taken, to twice what it holds, where
+  // that is under an eighth of its room: after a burst of spikes (such as a network's first
+  // steps), a slot keeps at most 8 times what it held when last taken (or 8 times its least).
   struct Slot {
     std::vector<gg_arrival> runs;
     uint64_t front = 0;
   };
+  static constexpr uint64_t kLeast = 16; // a slot's least room
 
   static void put(Slot &sl, const gg_arrival &a) {
-    if (sl.front == 0) grow(sl);
+    if (sl.front == 0) resize(sl, std::max(kLeast, 2 * sl.runs.size()));
     sl.runs[--sl.front] = a;
   }
 
-  static void grow(Slot &sl) {
+  // Gives slot `sl` the room of `size` arrivals (at least as many as it holds), its arrivals at
+  // the end.
+  static void resize(Slot &sl, uint64_t size) {
     const uint64_t used = sl.runs.size() - sl.front;
-    std::vector<gg_arrival> more(std::max<uint64_t>(64, 2 * sl.runs.size()));
-    std::copy(sl.runs.begin() + long(sl.front), sl.runs.end(), more.end() - long(used));
-    sl.front = more.size() - used;
-    sl.runs.swap(more);
+    std::vector<gg_arrival> other(size);
+    std::copy(sl.runs.begin() + long(sl.front), sl.runs.end(), other.end() - long(used));
+    sl.front = size - used;
+    sl.runs.swap(other);
   }
 
   std::vector<Slot> slots_;
