@@ -135,6 +135,7 @@ void Simulation::Impl::build_projections() {
         (proj.desc->flags & GG_DESC_COMPACT_CSR) && proj.spec->plasticity.empty() && !recorded[q];
     const CsrLayout layout{compact && post.size <= 65536, compact};
     proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout);
+    if (!proj.csr.delay.empty()) proj.queue.reset(proj.csr.max_delay);
     proj.fields.make(proj.desc, post.size, proj.spec->values, sim.seed, post.first_gid);
     pops[proj.spec->post].incoming.push_back(q);
   }

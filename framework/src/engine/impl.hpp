@@ -124,7 +124,7 @@ struct Simulation::Impl {
   inline void gather_spikes(uint64_t step);
   inline void phase2(uint64_t step);
   inline void step_group(const std::vector<Member> &group, uint64_t step);
-  inline void collect_arrivals(const Projection &proj, uint64_t step,
+  inline void collect_arrivals(Projection &proj, uint64_t step, gg_view &v,
                                std::vector<gg_arrival> &arrivals, const uint64_t *first,
                                const uint64_t *last, uint64_t stride);
   inline void collect_drive(const Projection &proj, uint64_t step,

@@ -16,6 +16,7 @@
 
 #include "connect/connectivity.hpp"
 #include "engine/aligned.hpp"
+#include "engine/arrival_queue.hpp"
 #include "engine/backend.hpp"
 #include "engine/faults.hpp"
 #include "engine/fields.hpp"
@@ -104,7 +105,8 @@ struct Part {
 struct Projection : Instance<ProjectionSpec> {
   Csr csr;
   Fields fields;
-  std::vector<gg_arrival> arrivals; // this step's
+  std::vector<gg_arrival> arrivals; // this step's (one delay)
+  ArrivalQueue queue;               // drawn delays: the arrivals of the steps to come
   std::unique_ptr<Plasticity> plasticity;
   gg_view view{};
   // Split delivery (GG_DESC_SPLIT_STEP): the parts, and their row bounds (cut_by_target).

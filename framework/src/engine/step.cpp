@@ -68,27 +68,6 @@ bool claim(OwnerTask &o, bool last, std::size_t &i) {
   }
 }
 
-// collect_arrivals for drawn delays: by delay d = 1 .. max_delay, then the spikes of step
-// step + 1 - d in their order, each spike's run of delay d (none where its row has no synapse of
-// that delay). `ends`: the CSR's delay index.
-template <class T>
-void collect_drawn(const Csr &c, const Population &pre, uint64_t step, const T *ends,
-                   std::vector<gg_arrival> &arrivals) {
-  const uint64_t depth = pre.history.size(), w = c.max_delay - 1;
-  constexpr uint64_t kAhead = 8; // a row's entries are asked for this many spikes ahead
-  for (uint64_t d = 1; d <= c.max_delay && d <= step + 1; ++d) {
-    const uint64_t slot = (step + 1 - d) % depth;
-    const uint32_t *spikes = pre.history[slot].data();
-    const uint64_t n = pre.history_count[slot];
-    for (uint64_t s = 0; s < n; ++s) {
-      if (s + kAhead < n) __builtin_prefetch(ends + spikes[s + kAhead] * w + d - 1);
-      const uint32_t i = spikes[s];
-      const SynapseRun run = delay_run(c, ends, i, d);
-      if (run.first != run.last) arrivals.push_back({run.first, run.last, i, uint32_t(d)});
-    }
-  }
-}
-
 } // namespace
 
 void Simulation::Impl::one_step(uint64_t step) {
@@ -273,12 +252,13 @@ void Simulation::Impl::step_group(const std::vector<Member> &group, uint64_t ste
   }
 }
 
-// The synapses whose spike reaches them at the end of this step: spikes emitted at step s
-// reach the postsynaptic neuron at step s + d, so they enter the synaptic state now for
+// The synapses whose spike reaches them at the end of this step, into view `v`: spikes emitted
+// at step s reach the postsynaptic neuron at step s + d, so they enter the synaptic state now for
 // s = step + 1 - d.
 // `first`/`last`: row i's synapses are [first[i * stride], last[i * stride]) (the whole row, or
-// a part's run of it; parts only where the delay is one for all synapses).
-void Simulation::Impl::collect_arrivals(const Projection &proj, uint64_t step,
+// a part's run of it; parts only where the delay is one for all synapses), collected into
+// `arrivals`.
+void Simulation::Impl::collect_arrivals(Projection &proj, uint64_t step, gg_view &v,
                                         std::vector<gg_arrival> &arrivals, const uint64_t *first,
                                         const uint64_t *last, uint64_t stride) {
   arrivals.clear();
@@ -286,9 +266,22 @@ void Simulation::Impl::collect_arrivals(const Projection &proj, uint64_t step,
   const auto &pre = pops[proj.spec->pre];
   const Csr &c = proj.csr;
   const uint64_t depth = pre.history.size();
-  if (c.delay.empty()) {
-    const uint64_t d = c.max_delay;
-    if (step + 1 < d) return;
+  if (!c.delay.empty()) {
+    // Drawn delays (never split): this step's spikes queue their runs for the steps they reach,
+    // and the queue holds this step's arrivals (ArrivalQueue).
+    const uint64_t slot = step % depth;
+    const uint32_t *spikes = pre.history[slot].data();
+    const uint64_t n = pre.history_count[slot];
+    if (c.delay_ends.empty())
+      proj.queue.push(c, c.delay_ends16.data(), spikes, n, step);
+    else
+      proj.queue.push(c, c.delay_ends.data(), spikes, n, step);
+    v.arrivals = proj.queue.take(step, v.n_arrivals);
+    return;
+  }
+  arrivals.clear();
+  const uint64_t d = c.max_delay;
+  if (step + 1 >= d) {
     const uint64_t slot = (step + 1 - d) % depth;
     const uint32_t *spikes = pre.history[slot].data();
     const uint64_t n = pre.history_count[slot];
@@ -299,14 +292,9 @@ void Simulation::Impl::collect_arrivals(const Projection &proj, uint64_t step,
       const uint64_t a = first[i * stride], b = last[i * stride];
       if (a != b) arrivals.push_back({a, b, i, uint32_t(d)});
     }
-    return;
   }
-  // Drawn delays: rows are sorted by delay, so the synapses of delay d are one run of the row,
-  // which the row's delay index gives.
-  if (c.delay_ends.empty())
-    collect_drawn(c, pre, step, c.delay_ends16.data(), arrivals);
-  else
-    collect_drawn(c, pre, step, c.delay_ends.data(), arrivals);
+  v.arrivals = arrivals.data();
+  v.n_arrivals = arrivals.size();
 }
 
 // A drive's arrivals (GG_DESC_DRIVE; rows bounded as in collect_arrivals): each synapse k of
@@ -342,10 +330,8 @@ void Simulation::Impl::step_projection(Projection &proj, Part *part, uint64_t st
   auto &arrivals = whole ? proj.arrivals : part->arrivals;
   gg_view &v = whole ? proj.view : part->view;
   const uint64_t *rows = proj.csr.row_ptr.data();
-  collect_arrivals(proj, step, arrivals, whole ? rows : part->first, whole ? rows + 1 : part->last,
-                   whole ? 1 : part->stride);
-  v.arrivals = arrivals.data();
-  v.n_arrivals = arrivals.size();
+  collect_arrivals(proj, step, v, arrivals, whole ? rows : part->first,
+                   whole ? rows + 1 : part->last, whole ? 1 : part->stride);
   v.step = step;
   v.t = double(step) * exp.simulation.dt;
   call_hook(
