@@ -262,7 +262,12 @@ void Simulation::Impl::collect_arrivals(Projection &proj, uint64_t step, gg_view
                                         std::vector<gg_arrival> &arrivals, const uint64_t *first,
                                         const uint64_t *last, uint64_t stride) {
   arrivals.clear();
-  if (proj.drive_rate) return collect_drive(proj, step, arrivals, first, last, stride);
+  if (proj.drive_rate) {
+    collect_drive(proj, step, arrivals, first, last, stride);
+    v.arrivals = arrivals.data();
+    v.n_arrivals = arrivals.size();
+    return;
+  }
   const auto &pre = pops[proj.spec->pre];
   const Csr &c = proj.csr;
   const uint64_t depth = pre.history.size();
@@ -279,7 +284,6 @@ void Simulation::Impl::collect_arrivals(Projection &proj, uint64_t step, gg_view
     v.arrivals = proj.queue.take(step, v.n_arrivals);
     return;
   }
-  arrivals.clear();
   const uint64_t d = c.max_delay;
   if (step + 1 >= d) {
     const uint64_t slot = (step + 1 - d) % depth;
