@@ -75,8 +75,10 @@ void check_model(const nlohmann::json &doc, double k) {
       CHECK_FALSE(params.contains("I_e"));
     else
       CHECK(config_number(params.at("I_e"), "mV/ms") == doctest::Approx(dc).epsilon(1e-5));
+    // The background: one Poisson drive, an independent train into every neuron.
     const auto &bg = pops.at(std::string(kNames[a]) + "_bg");
-    CHECK(bg.at("size") == pop.at("size"));
+    CHECK(bg.at("model") == "poisson_generator");
+    CHECK(bg.at("size") == 1);
     CHECK(config_number(bg.at("params").at("rate"), "Hz") ==
           doctest::Approx(kBackground * kExternal[a] * k));
   }
@@ -87,9 +89,9 @@ void check_model(const nlohmann::json &doc, double k) {
     CHECK(p.at("synapse") == "exp_current");
     CHECK(config_number(p.at("params").at("tau"), "ms") == kTauSyn);
     CHECK(p.at("params").at("convention") == "peak");
-    if (s < 0) { // the background: one Poisson source per neuron, weight w
+    if (s < 0) { // the background: the population's drive onto every neuron, weight w
       CHECK(p.at("pre") == std::string(kNames[t]) + "_bg");
-      CHECK(p.at("connect").at("rule") == "one_to_one");
+      CHECK(p.at("connect").at("rule") == "all_to_all");
       CHECK(config_number(p.at("weight").at("value"), "mV/ms") ==
             doctest::Approx(kW / sq / kCm).epsilon(1e-5));
       continue;
