@@ -12,6 +12,7 @@
 #include "engine/impl.hpp"
 #include "ganglion/simd.hpp"
 #include "output/hdf5_writer.hpp"
+#include "random/batch_draws.hpp"
 #include "random/discrete.hpp"
 
 namespace ganglion {
@@ -312,17 +313,33 @@ void Simulation::Impl::collect_drive(const Projection &proj, uint64_t step,
   const Csr &c = proj.csr;
   const uint64_t post_gid = pops[proj.spec->post].spec->first_gid;
   const uint64_t n_pre = pops[proj.spec->pre].spec->size;
+  const PhiloxKey key(exp.simulation.seed, proj.drive_stream);
+  constexpr std::size_t kBatch = 64; // the first uniforms of this many synapses at a time
+  uint32_t target[kBatch];
+  double u[kBatch];
+  Poisson poisson(0);
+  double made_for = 0;
   for (uint64_t i = 0; i < n_pre; ++i) {
     const uint64_t a = first[i * stride], b = last[i * stride];
     const double mean = proj.drive_rate[i] * 1e-3 * exp.simulation.dt;
     if (a == b || !(mean > 0)) continue;
-    const Poisson poisson(mean);
-    for (uint64_t k = a; k < b; ++k) {
-      Draws draws(exp.simulation.seed, proj.drive_stream, i << 32 | (post_gid + c.post(k)),
-                  uint32_t(step));
-      const uint32_t delay = c.delay.empty() ? uint32_t(c.max_delay) : c.delay[k];
-      for (uint64_t n = poisson(draws); n > 0; --n)
-        arrivals.push_back({k, k + 1, uint32_t(i), delay});
+    if (mean != made_for) poisson = Poisson(made_for = mean);
+    for (uint64_t k0 = a; k0 < b; k0 += kBatch) {
+      const std::size_t n = std::size_t(std::min<uint64_t>(kBatch, b - k0));
+      for (std::size_t j = 0; j < n; ++j)
+        target[j] = uint32_t(post_gid + c.post(k0 + j));
+      first_uniforms(key, uint32_t(i), target, uint32_t(step), n, u);
+      for (std::size_t j = 0; j < n; ++j) {
+        const uint64_t k = k0 + j;
+        uint64_t count = poisson.from_uniform(u[j]);
+        if (count == Poisson::kAnother) { // (rare) the draw needs more than its first uniform
+          Draws draws(exp.simulation.seed, proj.drive_stream, i << 32 | target[j], uint32_t(step));
+          count = poisson(draws);
+        }
+        const uint32_t delay = c.delay.empty() ? uint32_t(c.max_delay) : c.delay[k];
+        for (; count > 0; --count)
+          arrivals.push_back({k, k + 1, uint32_t(i), delay});
+      }
     }
   }
 }

@@ -31,19 +31,12 @@ struct Lanes {
   }
 };
 
-// The blocks of counters (id, salt, block0 + j), j < kLanes: gg_philox4x32's rounds with the
-// blocks side by side, each word in a 64-bit lane holding 32 bits, so that the compiler makes
-// each multiply one 32 x 32 -> 64-bit vector multiply and the rounds vectorise across blocks.
-GANGLION_INLINE inline void philox_lanes(PhiloxKey key, uint64_t id, uint32_t salt, uint32_t block0,
-                                         Lanes &out) {
+// gg_philox4x32's rounds on the counters in `out`, the blocks side by side, each word in a 64-bit
+// lane holding 32 bits, so that the compiler makes each multiply one 32 x 32 -> 64-bit vector
+// multiply and the rounds vectorise across blocks.
+GANGLION_INLINE inline void philox_rounds(PhiloxKey key, Lanes &out) {
   constexpr uint64_t kLow = 0xFFFFFFFFull;
   uint64_t(&c)[4][kLanes] = out.w;
-  for (std::size_t j = 0; j < kLanes; ++j) {
-    c[0][j] = uint32_t(id);
-    c[1][j] = uint32_t(id >> 32);
-    c[2][j] = salt;
-    c[3][j] = uint32_t(block0 + j);
-  }
   uint64_t k0 = key.k0, k1 = key.k1;
   for (int round = 0; round < 10; ++round) {
     for (std::size_t j = 0; j < kLanes; ++j) {
@@ -57,6 +50,18 @@ GANGLION_INLINE inline void philox_lanes(PhiloxKey key, uint64_t id, uint32_t sa
     k0 = (k0 + 0x9E3779B9u) & kLow;
     k1 = (k1 + 0xBB67AE85u) & kLow;
   }
+}
+
+// The blocks of counters (id, salt, block0 + j), j < kLanes.
+GANGLION_INLINE inline void philox_lanes(PhiloxKey key, uint64_t id, uint32_t salt, uint32_t block0,
+                                         Lanes &out) {
+  for (std::size_t j = 0; j < kLanes; ++j) {
+    out.w[0][j] = uint32_t(id);
+    out.w[1][j] = uint32_t(id >> 32);
+    out.w[2][j] = salt;
+    out.w[3][j] = uint32_t(block0 + j);
+  }
+  philox_rounds(key, out);
 }
 
 // The Philox block of counter (id, salt, block) under key, one at a time.
@@ -160,6 +165,24 @@ void gaps_of(const double *__restrict u, std::size_t n, double inv_log_q, double
 }
 
 } // namespace
+
+GANGLION_SIMD
+void first_uniforms(PhiloxKey key, uint32_t id_high, const uint32_t *id_low, uint32_t salt,
+                    std::size_t n, double *out) {
+  Lanes lanes;
+  for (std::size_t first = 0; first < n; first += kLanes) {
+    const std::size_t len = std::min(kLanes, n - first);
+    for (std::size_t j = 0; j < kLanes; ++j) { // (lanes past n: any counter)
+      lanes.w[0][j] = id_low[first + std::min(j, len - 1)];
+      lanes.w[1][j] = id_high;
+      lanes.w[2][j] = salt;
+      lanes.w[3][j] = 0;
+    }
+    philox_rounds(key, lanes);
+    for (std::size_t j = 0; j < len; ++j)
+      out[first + j] = lanes.uniform(0, j);
+  }
+}
 
 GANGLION_SIMD
 void batch_uniforms(PhiloxKey key, uint64_t id, uint64_t first, std::size_t n, double *out) {

@@ -20,6 +20,11 @@ struct PhiloxKey {
 // is PhiloxKey(seed, stream). first must be even (a Philox block holds two uniforms); n may be odd.
 void batch_uniforms(PhiloxKey key, uint64_t id, uint64_t first, std::size_t n, double *out);
 
+// out[j] = Draws(seed, stream, id_high << 32 | id_low[j], salt).uniform(), the first uniform of
+// each of n ids, for j < n (key = PhiloxKey(seed, stream)): one draw for each of many items.
+void first_uniforms(PhiloxKey key, uint32_t id_high, const uint32_t *id_low, uint32_t salt,
+                    std::size_t n, double *out);
+
 // gaps[k] = floor(gg_log(u[k]) * inv_log_q) for u[k] in (0, 1) and inv_log_q = 1 / gg_log1p(-p)
 // (negative): the failures before the next success in Bernoulli(p) trials (geometric, exact up
 // to rounding), capped at 2^51.

@@ -121,6 +121,9 @@ Poisson::Poisson(double mean) : mean_(mean) {
   if (mean < kPtrsFrom) {
     start_ = gg_exp(-mean);
     bound_ = mean + 10.0 * sd + 10.0;
+    p_[0] = start_;
+    for (uint64_t x = 1; double(x) <= bound_; ++x)
+      p_[x] = p_[x - 1] * mean / double(x);
     return;
   }
   log_mean_ = gg_log(mean);

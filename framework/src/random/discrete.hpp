@@ -4,6 +4,7 @@
 // arithmetic is ganglion/elementary.h's, so a GPU draws the same values.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "random/draws.hpp"
@@ -54,9 +55,29 @@ public:
   }
   static constexpr double kPtrsFrom = 10;
 
+  // The count operator() draws from a Draws whose first uniform is u, where the inversion needs
+  // no other (the same search, its probabilities taken from a table); kAnother where it does
+  // (a search that passed its bound, or a mean for PTRS): then draw with operator().
+  static constexpr uint64_t kAnother = UINT64_MAX;
+  uint64_t from_uniform(double u) const {
+    if (mean_ <= 0) return 0;
+    if (mean_ >= kPtrsFrom) return kAnother;
+    uint64_t x = 0;
+    double px = p_[0];
+    while (u > px) {
+      ++x;
+      if (double(x) > bound_) return kAnother;
+      u -= px;
+      px = p_[x];
+    }
+    return x;
+  }
+
 private:
   uint64_t ptrs(Draws &draws) const;
   double mean_ = 0, start_ = 1, bound_ = 0; // inversion: exp(-mean), where to start again
+  // P(0) .. P(floor(bound_)) by the search's own recurrence (bound_ < 52 below kPtrsFrom)
+  std::array<double, 53> p_{};
   double log_mean_ = 0, a_ = 0, b_ = 0, log_inv_alpha_ = 0, v_r_ = 0; // PTRS
 };
 

@@ -189,3 +189,18 @@ TEST_CASE("random: Box-Muller's pair is two uncorrelated standard normals") {
   CHECK(std::fabs(cross / n) < 5e-3);
   CHECK(std::fabs(beyond / n - 0.0026998) < 5 * 5.2e-5);
 }
+
+TEST_CASE("random: first_uniforms gives each id's first Draws uniform") {
+  const PhiloxKey key(42, 9);
+  // Ids of any size, fewer and more than a batch of lanes.
+  for (std::size_t n : {1u, 31u, 32u, 33u, 100u}) {
+    CAPTURE(n);
+    std::vector<uint32_t> low(n);
+    for (std::size_t j = 0; j < n; ++j)
+      low[j] = uint32_t(j * 2654435761u);
+    std::vector<double> u(n);
+    first_uniforms(key, 5, low.data(), 77, n, u.data());
+    for (std::size_t j = 0; j < n; ++j)
+      CHECK(u[j] == Draws(42, 9, uint64_t(5) << 32 | low[j], 77).uniform());
+  }
+}

@@ -207,3 +207,24 @@ TEST_CASE("random: Poisson draws follow the Poisson probabilities (chi-square)")
     CHECK(chi < dof + 3.7 * std::sqrt(2.0 * dof) + 8);
   }
 }
+
+TEST_CASE("random: Poisson::from_uniform gives the count the draw gives, or says it needs more") {
+  // Every mean of the inversion's range and PTRS's: from the first uniform of a Draws, the same
+  // count as the draw from that Draws wherever it answers; PTRS always asks for the draw.
+  for (double mean : {1e-4, 0.16, 1.6, 5.0, 9.99, 10.0, 60.0}) {
+    CAPTURE(mean);
+    const Poisson poisson(mean);
+    uint64_t answered = 0;
+    for (uint64_t id = 0; id < 20000; ++id) {
+      Draws first(7, 3, id, 11), draws(7, 3, id, 11);
+      const uint64_t count = poisson.from_uniform(first.uniform());
+      if (count == Poisson::kAnother) continue;
+      ++answered;
+      REQUIRE(count == poisson(draws));
+    }
+    if (mean < Poisson::kPtrsFrom)
+      CHECK(answered == 20000); // a restart needs a count beyond mean + 10 sd + 10
+    else
+      CHECK(answered == 0);
+  }
+}
