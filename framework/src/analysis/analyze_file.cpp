@@ -62,14 +62,23 @@ std::vector<std::string> members(hid_t loc, const std::string &group) {
   return names;
 }
 
+// An attribute and its type (both invalid where it is absent).
+std::pair<Hid, Hid> open_attribute(hid_t loc, const std::string &object, const std::string &name) {
+  if (H5Aexists_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) return {};
+  Hid a(H5Aopen_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+  Hid type(a ? H5Aget_type(a.get()) : H5I_INVALID_HID, H5Tclose);
+  return {std::move(a), std::move(type)};
+}
+
+H5T_class_t class_of(const Hid &type) {
+  return type ? H5Tget_class(type.get()) : H5T_NO_CLASS;
+}
+
 // A string attribute (variable or fixed length); nullopt when absent or not a string.
 std::optional<std::string> string_attribute(hid_t loc, const std::string &object,
                                             const std::string &name) {
-  if (H5Aexists_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) return std::nullopt;
-  Hid a(H5Aopen_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  if (!a) return std::nullopt;
-  Hid type(H5Aget_type(a.get()), H5Tclose);
-  if (!type || H5Tget_class(type.get()) != H5T_STRING) return std::nullopt;
+  const auto [a, type] = open_attribute(loc, object, name);
+  if (class_of(type) != H5T_STRING) return std::nullopt;
   if (H5Tis_variable_str(type.get()) > 0) {
     Hid mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.get(), H5T_VARIABLE);
@@ -169,13 +178,10 @@ nlohmann::ordered_json read_experiment(hid_t f, const std::string &path) {
 // A numeric attribute; nullopt when absent or not a number.
 std::optional<double> number_attribute(hid_t loc, const std::string &object,
                                        const std::string &name) {
-  if (H5Aexists_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT) <= 0) return std::nullopt;
-  Hid a(H5Aopen_by_name(loc, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  if (!a) return std::nullopt;
-  Hid type(H5Aget_type(a.get()), H5Tclose);
-  const H5T_class_t c = type ? H5Tget_class(type.get()) : H5T_NO_CLASS;
+  const auto [a, type] = open_attribute(loc, object, name);
+  const H5T_class_t kind = class_of(type);
   double x = 0;
-  if ((c != H5T_FLOAT && c != H5T_INTEGER) || H5Aread(a.get(), H5T_NATIVE_DOUBLE, &x) < 0)
+  if ((kind != H5T_FLOAT && kind != H5T_INTEGER) || H5Aread(a.get(), H5T_NATIVE_DOUBLE, &x) < 0)
     return std::nullopt;
   return x;
 }

@@ -211,16 +211,23 @@ Csr fixed_probability(const Draw &d) {
                  BernoulliRows(d.seed, d.stream, p, d.n_post, d.pre.first_gid, d.skip_autapse));
 }
 
+// Refuses a fixed degree k (`what`, "an in-degree") that `candidates` neurons (`of`, "sources")
+// cannot give: none at all, or fewer than k without multapses.
+void check_degree(const ProjectionSpec &proj, uint64_t k, uint64_t candidates, const char *what,
+                  const char *of, const char *key) {
+  if (k > 0 && (candidates == 0 || (!proj.allow_multapses && k > candidates)))
+    refuse(proj, std::string(what) + " of " + std::to_string(k) + " cannot be drawn from " +
+                     std::to_string(candidates) + " " + of + "; lower '" + key +
+                     "' or allow multapses");
+}
+
 // Each pre's k targets picked from Draws(seed, stream, its gid), in ascending order.
 Csr fixed_outdegree(const Draw &d) {
   const ProjectionSpec &proj = d.proj;
   const uint64_t n_post = d.n_post, first_gid = d.pre.first_gid;
   const bool skip_autapse = d.skip_autapse, multapses = proj.allow_multapses;
-  const uint64_t candidates = n_post - (skip_autapse ? 1 : 0);
   const uint64_t k = proj.outdegree;
-  if (k > 0 && (candidates == 0 || (!multapses && k > candidates)))
-    refuse(proj, "an out-degree of " + std::to_string(k) + " cannot be drawn from " +
-                     std::to_string(candidates) + " targets; lower 'outdegree' or allow multapses");
+  check_degree(proj, k, n_post - (skip_autapse ? 1 : 0), "an out-degree", "targets", "outdegree");
   const PhiloxKey key(d.seed, d.stream);
   return by_rows(
       d.n_pre, double(k), d.n_pre * k, d.narrow, d.pool, [&](uint64_t i, std::vector<uint32_t> &t) {
@@ -234,11 +241,8 @@ Csr fixed_indegree(const Draw &d) {
   const ProjectionSpec &proj = d.proj;
   const uint64_t n_pre = d.n_pre, n_post = d.n_post, first_gid = d.post.first_gid;
   const bool skip_autapse = d.skip_autapse, multapses = proj.allow_multapses;
-  const uint64_t candidates = n_pre - (skip_autapse ? 1 : 0);
   const uint64_t k = proj.indegree;
-  if (k > 0 && (candidates == 0 || (!multapses && k > candidates)))
-    refuse(proj, "an in-degree of " + std::to_string(k) + " cannot be drawn from " +
-                     std::to_string(candidates) + " sources; lower 'indegree' or allow multapses");
+  check_degree(proj, k, n_pre - (skip_autapse ? 1 : 0), "an in-degree", "sources", "indegree");
   const PhiloxKey key(d.seed, d.stream);
   UninitVector<uint32_t> pres(n_post * k); // every element written below
   const Chunks chunks(n_post, double(k), threads_of(d.pool));

@@ -133,7 +133,6 @@ struct Hdf5Writer::Impl {
   std::string sink_error;
   bool block_due = false; // a channel's buffer holds a block: check() writes them all
   std::atomic<double> recorded_ms{0}; // recorded_until()'s, for the "recorded_ms" attribute
-  double recorded_ms_written = -1;    // as the file has it
   std::mutex mutex;
 
   // After a failed HDF5 call the file's state is unknown (a full disk, say): the writer keeps the
@@ -325,12 +324,8 @@ struct Hdf5Writer::Impl {
     for (Channel &c : channels)
       write_buffer(c);
     const double recorded = recorded_ms.load(std::memory_order_relaxed);
-    if (recorded != recorded_ms_written) {
-      Hid root = open_object("/");
-      write_attribute(root.get(), "/", "recorded_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                      &recorded);
-      recorded_ms_written = recorded;
-    }
+    Hid root = open_object("/");
+    write_attribute(root.get(), "/", "recorded_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &recorded);
     flush_file();
   }
 

@@ -20,24 +20,30 @@ uint64_t binomial(Draws &draws, uint64_t n, double p);
 // method (HRUA, 1989), as NumPy draws it.
 uint64_t hypergeometric(Draws &draws, uint64_t good, uint64_t bad, uint64_t sample);
 
-// Inversion by sequential search from 0: P(0) = start, P(x) = next(P(x - 1), x). A search that
-// passes `bound` (the mean plus 10 sd) starts again with a new uniform, as NumPy's does.
-template <class Next>
-uint64_t search_from_zero(Draws &draws, double start, double bound, Next &&next) {
+// What search_once returns for a search that passed its bound.
+inline constexpr uint64_t kSearchPassed = UINT64_MAX;
+
+// Inversion of the uniform u by sequential search from 0: P(0) = start, P(x) = next(P(x - 1), x);
+// kSearchPassed where the search passes `bound` (the mean plus 10 sd).
+template <class Next> uint64_t search_once(double u, double start, double bound, Next &&next) {
   uint64_t x = 0;
-  double px = start, u = draws.uniform();
+  double px = start;
   while (u > px) {
     ++x;
-    if (double(x) > bound) {
-      x = 0;
-      px = start;
-      u = draws.uniform();
-    } else {
-      u -= px;
-      px = next(px, x);
-    }
+    if (double(x) > bound) return kSearchPassed;
+    u -= px;
+    px = next(px, x);
   }
   return x;
+}
+
+// search_once from the draws' uniforms: a search that passes its bound starts again with a new
+// uniform, as NumPy's does.
+template <class Next>
+uint64_t search_from_zero(Draws &draws, double start, double bound, Next &&next) {
+  for (;;)
+    if (const uint64_t x = search_once(draws.uniform(), start, bound, next); x != kSearchPassed)
+      return x;
 }
 
 // Poisson(mean) counts: inversion (sequential search from 0, one uniform a draw on average)
@@ -50,33 +56,30 @@ public:
   uint64_t operator()(Draws &draws) const {
     if (mean_ <= 0) return 0;
     if (mean_ >= kPtrsFrom) return ptrs(draws);
-    return search_from_zero(draws, start_, bound_,
-                            [&](double px, uint64_t x) { return px * mean_ / double(x); });
+    return search_from_zero(draws, start_, bound_, table());
   }
   static constexpr double kPtrsFrom = 10;
 
   // The count operator() draws from a Draws whose first uniform is u, where the inversion needs
-  // no other (the same search, its probabilities taken from a table); kAnother where it does
+  // no other; kAnother where it does
   // (a search that passed its bound, or a mean for PTRS): then draw with operator().
-  static constexpr uint64_t kAnother = UINT64_MAX;
+  static constexpr uint64_t kAnother = kSearchPassed;
   uint64_t from_uniform(double u) const {
     if (mean_ <= 0) return 0;
     if (mean_ >= kPtrsFrom) return kAnother;
-    uint64_t x = 0;
-    double px = p_[0];
-    while (u > px) {
-      ++x;
-      if (double(x) > bound_) return kAnother;
-      u -= px;
-      px = p_[x];
-    }
-    return x;
+    return search_once(u, start_, bound_, table());
   }
 
 private:
+  // The search's next probability, from the table.
+  struct Table {
+    const double *p;
+    double operator()(double, uint64_t x) const { return p[x]; }
+  };
+  Table table() const { return {p_.data()}; }
   uint64_t ptrs(Draws &draws) const;
   double mean_ = 0, start_ = 1, bound_ = 0; // inversion: exp(-mean), where to start again
-  // P(0) .. P(floor(bound_)) by the search's own recurrence (bound_ < 52 below kPtrsFrom)
+  // P(0) .. P(floor(bound_)), P(x) = P(x - 1) mean / x (bound_ < 52 below kPtrsFrom)
   std::array<double, 53> p_{};
   double log_mean_ = 0, a_ = 0, b_ = 0, log_inv_alpha_ = 0, v_r_ = 0; // PTRS
 };
