@@ -71,13 +71,16 @@ void print_heading(const LoadedPlugin &p) {
   if (d->flags & GG_DESC_SOURCE) std::cout << "  source:   takes no input\n";
   if (d->flags & GG_DESC_DRIVE)
     std::cout << "  drive:    emits no spikes; each step every synapse of its projections takes a "
-                 "Poisson(rate dt) count of arrivals\n";
+                 "Poisson(rate dt) count of spikes\n";
   if (d->flags & GG_DESC_COMPACT_CSR)
     std::cout << "  storage:  compact (2 bytes a synapse: 16-bit targets onto up to 65536 "
                  "neurons, a constant weight once) unless plasticity or a recorder reads them\n";
   if (d->flags & GG_DESC_SPLIT_STEP)
     std::cout << "  delivery: a large projection may be delivered on several threads at once, by "
                  "target range\n";
+  if (d->flags & GG_DESC_COUNTS)
+    std::cout << "  counts:   takes a drive's c spikes in one step as one arrival of count c (c "
+                 "times the weight at once)\n";
   if (channel_hook(hook_table(d, GG_BACKEND_CPU)))
     std::cout << "  channel:  where its constants are one for all neurons, its current is computed "
                  "in the step of a neuron that takes channels\n";

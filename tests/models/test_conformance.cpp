@@ -182,6 +182,11 @@ TEST_CASE("conformance: ganglion describe lists every field with its unit and de
           ((p->desc->flags & GG_DESC_COMPACT_CSR) != 0));
     CHECK((r.out.find("delivery: a large projection may be delivered on several threads") !=
            std::string::npos) == ((p->desc->flags & GG_DESC_SPLIT_STEP) != 0));
+    // ABI 1.6: synapses that take a drive's counts (the three spiking built-ins).
+    CHECK((r.out.find("counts:   takes a drive's c spikes in one step as one arrival") !=
+           std::string::npos) == ((p->desc->flags & GG_DESC_COUNTS) != 0));
+    if (p->desc->kind == GG_KIND_SYNAPSE)
+      CHECK(((p->desc->flags & GG_DESC_COUNTS) != 0) == !(p->desc->flags & GG_DESC_RATE));
     // ABI 1.3: channels (neurons that take them, synapses that are one) and bound checks.
     CHECK((r.out.find("channels: its step computes the current of up to 3") != std::string::npos) ==
           ((p->desc->flags & GG_DESC_CHANNELS) != 0));

@@ -138,6 +138,44 @@ TEST_CASE("delivery: rows in any order still have every synapse visited once") {
   CHECK(t.synapses() > 20 * 900);
 }
 
+TEST_CASE("delivery: an arrival's count reaches a callback that takes it once, else as that many "
+          "calls") {
+  // Counted arrivals (ABI 1.6, a drive's): each its count, 1 to 4. A callback with a count gets
+  // one call per synapse with that count; one without gets as many calls as the count. Without
+  // counts a callback that takes one is handed 1.
+  const Arrivals t(300, 40, 12, 60, false, 5);
+  std::vector<uint32_t> counts;
+  for (std::size_t a = 0; a < t.arrivals.size(); ++a)
+    counts.push_back(uint32_t(1 + a % 4));
+  std::vector<double> want(t.post32.size(), 0), once(want.size(), 0), repeated(want.size(), 0);
+  for (std::size_t a = 0; a < t.arrivals.size(); ++a)
+    for (uint64_t s = t.arrivals[a].begin; s < t.arrivals[a].end; ++s)
+      want[s] += counts[a];
+  for (const bool narrow : {false, true}) {
+    gg_view v = t.view(narrow);
+    v.arrival_counts = counts.data();
+    std::fill(once.begin(), once.end(), 0);
+    std::fill(repeated.begin(), repeated.end(), 0);
+    uint64_t calls = 0;
+    ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t s, double n) {
+      CHECK(j == t.post32[s]);
+      once[s] += n;
+      ++calls;
+    });
+    ganglion::for_each_arrival(v, [&](uint32_t, uint64_t s) { repeated[s] += 1; });
+    CHECK(once == want);
+    CHECK(repeated == want);
+    CHECK(calls == t.synapses());
+    v.arrival_counts = nullptr;
+    std::vector<int> visits(t.post32.size(), 0);
+    ganglion::for_each_arrival(v, [&](uint32_t, uint64_t s, double n) {
+      CHECK(n == 1.0);
+      ++visits[s];
+    });
+    CHECK(visits == expected_visits(t));
+  }
+}
+
 TEST_CASE("compact synapses: 2 bytes a synapse, the same spikes as synapses stored in full, and as delivery split between threads") {
   // E (3000) and I (750) with exp_current, exp_conductance and delta projections. Recording a
   // projection's weights makes the kernel keep its synapses in full (32-bit targets, a weight

@@ -123,6 +123,32 @@ TEST_CASE("poisson_generator: 1, 2 and 3 threads give the same inputs and spikes
   }
 }
 
+TEST_CASE("poisson_generator: a count reaches a synapse that takes counts as one arrival, and one "
+          "that does not as that many arrivals, with the same input") {
+  // tests/fixtures/pulse_synapse.c: P's input each step is the weighted count of its synapses'
+  // spikes, weight 1 (exact). The two builds differ only in GG_DESC_COUNTS; 2 threads split the
+  // delivery. The mean count per target and step is rate dt = 1.6: over 1000 steps and 200
+  // targets its sd is sqrt(1.6 / 2e5) = 0.0028.
+  TempDir dir;
+  std::vector<std::vector<double>> inputs;
+  for (const char *build : {"plain", "counted"}) {
+    std::string config = driven("16000 Hz", 200, "100 ms", 2);
+    const auto replace_all = [&](const std::string &from, const std::string &to) {
+      for (std::size_t at; (at = config.find(from)) != std::string::npos;)
+        config.replace(at, from.size(), to);
+    };
+    replace_all(R"("exp_current", "params": {"tau": "5 ms"})", "\"gg_test_pulse_" + std::string(build) + "\"");
+    replace_all(R"("weight": 0.1)", R"("weight": 1)");
+    const std::string lib = std::string(GANGLION_TEST_PLUGIN_DIR) + "/pulse_" + build + ".so";
+    config.insert(config.find('{') + 1, "\"plugins\": [\"" + lib + "\"], ");
+    run_in_process_to(config, dir / (std::string(build) + ".h5"));
+    inputs.push_back(read_h5_f64(dir / (std::string(build) + ".h5"), "/inputs/P/GP"));
+  }
+  REQUIRE(inputs[0].size() == 1000);
+  CHECK(inputs[1] == inputs[0]);
+  CHECK(mean_of(inputs[1]) == doctest::Approx(1.6).epsilon(5 * 0.0028 / 1.6));
+}
+
 TEST_CASE("poisson_generator: the mean field takes it as a source of its rate") {
   // One generator at 16 kHz all_to_all (in-degree 1) and 100 poisson sources at 16 kHz
   // one_to_one: X = J K r 1e-3 = 0.1 x 1 x 16000 x 1e-3 = 1.6 mV/ms either way.

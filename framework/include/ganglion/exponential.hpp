@@ -57,21 +57,23 @@ inline gg_channel channel(const gg_view &v, const Fields &f, double *state, int 
           E_syn >= 0 ? v.fields[E_syn][0] : 0.0, k.decay_[0]};
 }
 
-// Adds weight x jump to `state` for every synapse whose spike arrives now (the state was decayed
-// by this step's `current`). Inlined into the plugins' GANGLION_SIMD step hooks.
+// Adds weight x jump to `state` for every synapse whose spike arrives now, times the arrival's
+// count of spikes (the state was decayed by this step's `current`). Inlined into the plugins' GANGLION_SIMD step hooks.
 [[gnu::always_inline]] inline void deliver(const gg_view &v, const Fields &f, double *state) {
   const Factors k(v, f);
   double *__restrict x = state;
   const float *__restrict w = v.weight;
   if (k.same && ganglion::weights_uniform(v)) { // one value for every synapse: no weight loads
     const double add = v.n_arrivals ? double(w[0]) * k.jump_[0] : 0.0;
-    ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t) { x[j] += add; });
+    ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t, double n) { x[j] += add * n; });
   } else if (k.same) {
     const double jump = k.jump_[0];
-    ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t s) { x[j] += double(w[s]) * jump; });
+    ganglion::for_each_arrival(
+        v, [&](uint32_t j, uint64_t s, double n) { x[j] += double(w[s]) * jump * n; });
   } else {
     const double *__restrict jump = k.jump_;
-    ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t s) { x[j] += double(w[s]) * jump[j]; });
+    ganglion::for_each_arrival(
+        v, [&](uint32_t j, uint64_t s, double n) { x[j] += double(w[s]) * jump[j] * n; });
   }
 }
 

@@ -27,7 +27,9 @@
 // hooks read targets and weights only through ganglion::for_each_arrival, or that otherwise honour
 // GG_DESC_COMPACT_CSR: the kernel may then store its synapses in 2 bytes each), `split_step` (a
 // synapse whose step does nothing but apply the arrivals, each to its own target: the kernel may
-// then deliver a large projection on several threads at once, by target range), `channel(const
+// then deliver a large projection on several threads at once, by target range), `counts` (a
+// synapse whose step honours arrival_counts, as ganglion::for_each_arrival does for a callback
+// that takes a count: GG_DESC_COUNTS), `channel(const
 // gg_view&)` (a synapse whose `current` has a channel form: returns the gg_channel), `channels` (a
 // neuron whose step fuses the channels it is handed, through ganglion::with_channels),
 // `checks_bounds` (a neuron whose step sets v.out_of_range where its bound-checked state may have

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 5
+#define GG_ABI_MINOR 6
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -249,6 +249,12 @@ typedef struct gg_view {
   uint64_t post_begin, post_end;   /* plasticity step, GG_RULE_TARGETS: the postsynaptic neurons
                                       this call acts on, [post_begin, post_end) (a whole rule acts
                                       on all n) */
+
+  /* ---- since ABI 1.6 ---- */
+  const uint32_t *arrival_counts;  /* synapse whose descriptor has GG_DESC_COUNTS: when not NULL,
+                                      arrival a brings arrival_counts[a] >= 1 spikes at once to
+                                      each of its synapses (a drive's Poisson count): act as for
+                                      one spike of that many times the weight. NULL: one each */
 } gg_view;
 
 /* The parts of a plasticity rule's step (gg_view::rule_part). A rule whose descriptor has
@@ -388,10 +394,14 @@ typedef struct gg_descriptor {
                                     delivery (with 2 threads or more) */
 #define GG_DESC_DRIVE 1024u /* neuron source (with GG_DESC_SOURCE): emits no spikes; the kernel
                                 gives every synapse of its projections, each step, a Poisson count
-                                of arrivals of mean rate * dt, its field "rate" (Hz) for the
+                                of spikes of mean rate * dt, its field "rate" (Hz) for the
                                 presynaptic element (NEST's poisson_generator). Its step may do
                                 nothing. Since ABI 1.5: a kernel before it, which would deliver
                                 nothing, refuses the plugin for its minor version */
+#define GG_DESC_COUNTS 2048u /* synapse: its step honours arrival_counts (the SDK's
+                                  ganglion::for_each_arrival does), so the kernel hands a drive's
+                                  count of c spikes as one arrival of count c instead of c
+                                  arrivals. Since ABI 1.6 */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

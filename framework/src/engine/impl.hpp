@@ -125,11 +125,11 @@ struct Simulation::Impl {
   inline void phase2(uint64_t step);
   inline void step_group(const std::vector<Member> &group, uint64_t step);
   inline void collect_arrivals(Projection &proj, uint64_t step, gg_view &v,
-                               std::vector<gg_arrival> &arrivals, const uint64_t *first,
-                               const uint64_t *last, uint64_t stride);
+                               std::vector<gg_arrival> &arrivals, std::vector<uint32_t> &counts,
+                               const uint64_t *first, const uint64_t *last, uint64_t stride);
   inline void collect_drive(const Projection &proj, uint64_t step,
-                            std::vector<gg_arrival> &arrivals, const uint64_t *first,
-                            const uint64_t *last, uint64_t stride);
+                            std::vector<gg_arrival> &arrivals, std::vector<uint32_t> &counts,
+                            const uint64_t *first, const uint64_t *last, uint64_t stride);
   inline void step_projection(Projection &proj, Part *part, uint64_t step, bool rule = true);
   inline void step_rule_part(Projection &proj, Part &part, uint64_t step);
   inline bool rule_by_parts(const Projection &proj) const;

@@ -97,6 +97,7 @@ struct Part {
   const uint64_t *first = nullptr, *last = nullptr;
   uint64_t stride = 1;
   std::vector<gg_arrival> arrivals; // this step's
+  std::vector<uint32_t> counts;     // a drive's: the spikes each arrival brings (GG_DESC_COUNTS)
   gg_view view{};
   std::vector<gg_arrival> rule_runs; // this step's presynaptic spikes' runs onto its targets
   gg_view rule_view{};
@@ -106,6 +107,7 @@ struct Projection : Instance<ProjectionSpec> {
   Csr csr;
   Fields fields;
   std::vector<gg_arrival> arrivals; // this step's (one delay)
+  std::vector<uint32_t> counts;     // a drive's: the spikes each arrival brings (GG_DESC_COUNTS)
   ArrivalQueue queue;               // drawn delays: the arrivals of the steps to come
   std::unique_ptr<Plasticity> plasticity;
   gg_view view{};

@@ -260,13 +260,15 @@ void Simulation::Impl::step_group(const std::vector<Member> &group, uint64_t ste
 // a part's run of it; parts only where the delay is one for all synapses), collected into
 // `arrivals`.
 void Simulation::Impl::collect_arrivals(Projection &proj, uint64_t step, gg_view &v,
-                                        std::vector<gg_arrival> &arrivals, const uint64_t *first,
+                                        std::vector<gg_arrival> &arrivals,
+                                        std::vector<uint32_t> &counts, const uint64_t *first,
                                         const uint64_t *last, uint64_t stride) {
   arrivals.clear();
   if (proj.drive_rate) {
-    collect_drive(proj, step, arrivals, first, last, stride);
+    collect_drive(proj, step, arrivals, counts, first, last, stride);
     v.arrivals = arrivals.data();
     v.n_arrivals = arrivals.size();
+    v.arrival_counts = proj.desc->flags & GG_DESC_COUNTS ? counts.data() : nullptr;
     return;
   }
   const auto &pre = pops[proj.spec->pre];
@@ -304,19 +306,24 @@ void Simulation::Impl::collect_arrivals(Projection &proj, uint64_t step, gg_view
 
 // A drive's arrivals (GG_DESC_DRIVE; rows bounded as in collect_arrivals): each synapse k of
 // generator element i's row takes a Poisson(rate_i dt) count, drawn from the projection's drive
-// stream with id (i, the target's global id) and the step, handed as that many arrivals of k
-// alone, in synapse order: the same counts, in the same order onto each target, however the
+// stream with id (i, the target's global id) and the step, handed as one arrival of k alone with
+// that count (`counts`, for a synapse that takes counts: GG_DESC_COUNTS), else as that many
+// arrivals; in synapse order: the same counts, in the same order onto each target, however the
 // delivery is cut. The delay plays no part: the train is stationary.
 void Simulation::Impl::collect_drive(const Projection &proj, uint64_t step,
-                                     std::vector<gg_arrival> &arrivals, const uint64_t *first,
+                                     std::vector<gg_arrival> &arrivals,
+                                     std::vector<uint32_t> &counts, const uint64_t *first,
                                      const uint64_t *last, uint64_t stride) {
+  const bool counted = proj.desc->flags & GG_DESC_COUNTS;
+  counts.clear();
   const Csr &c = proj.csr;
   const uint64_t post_gid = pops[proj.spec->post].spec->first_gid;
   const uint64_t n_pre = pops[proj.spec->pre].spec->size;
   const PhiloxKey key(exp.simulation.seed, proj.drive_stream);
-  constexpr std::size_t kBatch = 64; // the first uniforms of this many synapses at a time
+  constexpr std::size_t kBatch = Poisson::kLanes; // the counts of this many synapses at a time
   uint32_t target[kBatch];
   double u[kBatch];
+  uint64_t drawn[kBatch];
   Poisson poisson(0);
   double made_for = 0;
   for (uint64_t i = 0; i < n_pre; ++i) {
@@ -329,14 +336,21 @@ void Simulation::Impl::collect_drive(const Projection &proj, uint64_t step,
       for (std::size_t j = 0; j < n; ++j)
         target[j] = uint32_t(post_gid + c.post(k0 + j));
       first_uniforms(key, uint32_t(i), target, uint32_t(step), n, u);
+      poisson.from_uniforms(u, n, drawn);
       for (std::size_t j = 0; j < n; ++j) {
         const uint64_t k = k0 + j;
-        uint64_t count = poisson.from_uniform(u[j]);
+        uint64_t count = drawn[j];
         if (count == Poisson::kAnother) { // (rare) the draw needs more than its first uniform
           Draws draws(exp.simulation.seed, proj.drive_stream, i << 32 | target[j], uint32_t(step));
           count = poisson(draws);
         }
         const uint32_t delay = c.delay.empty() ? uint32_t(c.max_delay) : c.delay[k];
+        while (counted && count > 0) { // (more than one arrival only past 2^32 - 1)
+          const auto part = uint32_t(std::min<uint64_t>(count, UINT32_MAX));
+          arrivals.push_back({k, k + 1, uint32_t(i), delay});
+          counts.push_back(part);
+          count -= part;
+        }
         for (; count > 0; --count)
           arrivals.push_back({k, k + 1, uint32_t(i), delay});
       }
@@ -351,7 +365,8 @@ void Simulation::Impl::step_projection(Projection &proj, Part *part, uint64_t st
   auto &arrivals = whole ? proj.arrivals : part->arrivals;
   gg_view &v = whole ? proj.view : part->view;
   const uint64_t *rows = proj.csr.row_ptr.data();
-  collect_arrivals(proj, step, v, arrivals, whole ? rows : part->first,
+  collect_arrivals(proj, step, v, arrivals, whole ? proj.counts : part->counts,
+                   whole ? rows : part->first,
                    whole ? rows + 1 : part->last, whole ? 1 : part->stride);
   v.step = step;
   v.t = double(step) * exp.simulation.dt;

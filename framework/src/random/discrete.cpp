@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ganglion/elementary.h"
+#include "ganglion/simd.hpp"
 
 namespace ganglion {
 
@@ -131,6 +132,47 @@ Poisson::Poisson(double mean) : mean_(mean) {
   a_ = -0.059 + 0.02483 * b_;
   log_inv_alpha_ = gg_log(1.1239 + 1.1328 / (b_ - 3.4));
   v_r_ = 0.9277 - 3.6224 / (b_ - 2);
+}
+
+namespace {
+
+// search_once's steps in n lanes at once, the table's first `steps` probabilities: c[j] the count
+// so far, r[j] what is left of u[j] (-1 once the lane's search has stopped). The lanes step
+// together until none goes on: the same subtractions as search_once, so the same counts.
+GANGLION_SIMD
+void search_lanes(const double *__restrict u, std::size_t n, const double *__restrict p,
+                  uint64_t steps, double *__restrict r, double *__restrict c) {
+  for (std::size_t j = 0; j < n; ++j) {
+    r[j] = u[j];
+    c[j] = 0;
+  }
+  for (uint64_t x = 0; x < steps; ++x) {
+    const double px = p[x];
+    int on = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      const bool go = r[j] > px;
+      c[j] += go ? 1.0 : 0.0;
+      r[j] = go ? r[j] - px : -1.0;
+      on |= int(go);
+    }
+    if (!on) return;
+  }
+}
+
+} // namespace
+
+void Poisson::from_uniforms(const double *u, std::size_t n, uint64_t *counts) const {
+  if (!(mean_ > 0) || mean_ >= kPtrsFrom) {
+    std::fill(counts, counts + n, mean_ > 0 ? kAnother : 0);
+    return;
+  }
+  // search_once passes its bound at the step after floor(bound_): a lane still going there
+  // needs another draw.
+  const auto steps = uint64_t(bound_);
+  double r[kLanes], c[kLanes];
+  search_lanes(u, n, p_.data(), steps, r, c);
+  for (std::size_t j = 0; j < n; ++j)
+    counts[j] = r[j] > p_[steps] ? kAnother : uint64_t(c[j]);
 }
 
 // PTRS (mean >= 10), NumPy's random_poisson_ptrs.

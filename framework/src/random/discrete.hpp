@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "random/draws.hpp"
@@ -69,6 +70,10 @@ public:
     if (mean_ >= kPtrsFrom) return kAnother;
     return search_once(u, start_, bound_, table());
   }
+  // from_uniform of n uniforms at once (n <= kLanes), the search run in every lane together:
+  // no branch per step to mispredict (the drive draws one count per synapse and step).
+  static constexpr std::size_t kLanes = 64;
+  void from_uniforms(const double *u, std::size_t n, uint64_t *counts) const;
 
 private:
   // The search's next probability, from the table.

@@ -1,6 +1,6 @@
 // Poisson drive (NEST's poisson_generator): a source whose trains are never emitted as spikes.
 // The kernel draws them where they arrive (GG_DESC_DRIVE): each step, every synapse of the
-// generator's projections takes a Poisson(rate dt) count of arrivals, independent between
+// generator's projections takes a Poisson(rate dt) count of spikes, independent between
 // synapses and steps, so the cost is one draw per target and step whatever the rate. This
 // plugin holds the rate and checks it; its step does nothing.
 #include "ganglion/plugin.hpp"
@@ -14,7 +14,7 @@ struct PoissonGenerator {
   static constexpr bool drive = true;
   static constexpr const char *doc =
       "Poisson drive, as NEST's poisson_generator: each step, every synapse of its projections "
-      "gets an independent Poisson(rate dt) count of arrivals (each the synapse's weight), drawn "
+      "gets an independent Poisson(rate dt) count of spikes (c spikes: c times the weight), drawn "
       "exactly where it arrives, so the cost is per target and step, not per spike. Connected "
       "all_to_all from one generator, every target gets its own train of rate `rate` (give it "
       "8 Hz x 2000 inputs = 16000 Hz for 2000 independent 8 Hz inputs). The counts depend on the "

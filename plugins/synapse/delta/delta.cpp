@@ -12,6 +12,7 @@ struct Delta {
   static constexpr const char *weight_unit = "mV";
   static constexpr bool writes_post_v = true;
   static constexpr bool compact_csr = true; // delivers through ganglion::for_each_arrival
+  static constexpr bool counts = true;      // and takes its arrivals' counts (a drive's)
   static constexpr const char *doc =
       "Delta synapse: a spike of weight J (mV) adds J to the postsynaptic V at once. The "
       "postsynaptic model must have a state variable V.";
@@ -27,9 +28,10 @@ struct Delta {
     double *__restrict V = v.post_v;
     if (ganglion::weights_uniform(v)) { // one value for every synapse: no weight loads
       const double w0 = v.n_arrivals ? double(v.weight[0]) : 0.0;
-      ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t) { V[j] += w0; });
+      ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t, double n) { V[j] += w0 * n; });
     } else {
-      ganglion::for_each_arrival(v, [&](uint32_t j, uint64_t s) { V[j] += double(v.weight[s]); });
+      ganglion::for_each_arrival(
+          v, [&](uint32_t j, uint64_t s, double n) { V[j] += double(v.weight[s]) * n; });
     }
   }
 };

@@ -228,3 +228,26 @@ TEST_CASE("random: Poisson::from_uniform gives the count the draw gives, or says
       CHECK(answered == 0);
   }
 }
+
+TEST_CASE("random: Poisson::from_uniforms gives from_uniform's counts in every lane") {
+  // Batches of every length up to 64, with uniforms that reach deep into the tail (1 - 1e-16
+  // needs more than the bound) and the edges of the first steps, for means of the inversion,
+  // PTRS and none.
+  for (double mean : {0.0, 1e-4, 0.16, 1.6, 2.32, 5.0, 9.99, 10.0, 60.0}) {
+    CAPTURE(mean);
+    const Poisson poisson(mean);
+    const double start = std::exp(-mean);
+    std::vector<double> u;
+    for (uint64_t id = 0; id < 4000; ++id)
+      u.push_back(Draws(7, 3, id, 11).uniform());
+    for (double edge : {start, std::nextafter(start, 2.0), 1 - 1e-16, 1e-300, 0.999999})
+      u.push_back(edge);
+    for (std::size_t n = 1, at = 0; at < u.size(); at += n, n = n % Poisson::kLanes + 1) {
+      const std::size_t len = std::min(n, u.size() - at);
+      uint64_t counts[Poisson::kLanes];
+      poisson.from_uniforms(u.data() + at, len, counts);
+      for (std::size_t j = 0; j < len; ++j)
+        REQUIRE(counts[j] == poisson.from_uniform(u[at + j]));
+    }
+  }
+}

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "ganglion/plugin_abi.h"
 #include "ganglion/sdk/prefetch.hpp"
@@ -30,12 +31,34 @@ inline constexpr uint64_t kPrefetchSynapses = 1024, kPrefetchArrivals = 8;
 // instantiated once per width. Later arrivals' synapses are prefetched while one is delivered
 // (kPrefetchSynapses), weights too unless `weights_uniform` says f need not load them.
 //
+// An arrival that brings n spikes at once (arrival_counts, for a plugin declaring `counts`) calls
+// f(j, s, n) where f takes a count as a third parameter (a double), else f(j, s) n times. Every
+// other arrival calls such an f with n = 1.0: where f only multiplies by n (x += w * n) the
+// compiler drops the factor, and a plain arrival costs and sums as before.
+//
 // Where the arrivals bring many synapses per postsynaptic element, the elements are taken in
 // blocks of kDeliveryBlock and each arrival's run is walked as far as the block reaches, so the
 // state f scatters into stays in the L1 cache. The kernel builds rows ascending by target (within
 // a delay), so each element then still sees its synapses in the arrivals' order, and the sums are
 // the same bit for bit; for rows in any other order every synapse is still visited once.
 template <class F> [[gnu::always_inline]] inline void for_each_arrival(const gg_view &v, F &&f) {
+  constexpr bool takes_count = std::is_invocable_v<F &, uint32_t, uint64_t, double>;
+  const auto once = [&](uint32_t j, uint64_t s) GANGLION_INLINE {
+    if constexpr (takes_count) f(j, s, 1.0);
+    else f(j, s);
+  };
+  // Counted arrivals: a drive's, one synapse each, in ascending order (no prefetch needed).
+  const auto walk_counted = [&](const auto *__restrict post, const uint32_t *counts)
+                                GANGLION_INLINE {
+    const gg_arrival *const arr = v.arrivals;
+    for (uint64_t a = 0; a < v.n_arrivals; ++a)
+      for (uint64_t s = arr[a].begin; s < arr[a].end; ++s) {
+        if constexpr (takes_count) f(uint32_t(post[s]), s, double(counts[a]));
+        else
+          for (uint32_t c = 0; c < counts[a]; ++c)
+            f(uint32_t(post[s]), s);
+      }
+  };
   const float *weight = weights_uniform(v) ? nullptr : v.weight;
   const auto walk = [&](const auto *__restrict post) GANGLION_INLINE {
     const gg_arrival *const arr = v.arrivals;
@@ -56,7 +79,7 @@ template <class F> [[gnu::always_inline]] inline void for_each_arrival(const gg_
           // otherwise as many as the loop's own, and the core's issue width is the bound.
 #pragma GCC unroll 4
         for (uint64_t s = arr[a].begin; s < arr[a].end; ++s)
-          f(uint32_t(post[s]), s);
+          once(uint32_t(post[s]), s);
       }
       return;
     }
@@ -74,17 +97,22 @@ template <class F> [[gnu::always_inline]] inline void for_each_arrival(const gg_
           uint64_t s = at[a];
           const uint64_t end = arr[first + a].end;
           for (; s < end && post[s] < hi; ++s)
-            f(uint32_t(post[s]), s);
+            once(uint32_t(post[s]), s);
           at[a] = s;
         }
         if (hi >= v.n) break;
       }
     }
   };
-  if (const uint16_t *p16 = post_index16(v))
+  const uint16_t *p16 = post_index16(v);
+  if (const uint32_t *counts = arrival_counts(v)) {
+    if (p16) walk_counted(p16, counts);
+    else walk_counted(v.post_index, counts);
+  } else if (p16) {
     walk(p16);
-  else
+  } else {
     walk(v.post_index);
+  }
 }
 
 } // namespace ganglion

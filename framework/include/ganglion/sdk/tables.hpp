@@ -109,6 +109,7 @@ template <class P> struct Tables {
       f |= P::writes_post_v ? GG_DESC_WRITES_POST_V : 0u;
     if constexpr (requires { P::compact_csr; }) f |= P::compact_csr ? GG_DESC_COMPACT_CSR : 0u;
     if constexpr (requires { P::split_step; }) f |= P::split_step ? GG_DESC_SPLIT_STEP : 0u;
+    if constexpr (requires { P::counts; }) f |= P::counts ? GG_DESC_COUNTS : 0u;
     if constexpr (requires { P::channels; }) f |= P::channels ? GG_DESC_CHANNELS : 0u;
     if constexpr (requires { P::checks_bounds; })
       f |= P::checks_bounds ? GG_DESC_CHECKS_BOUNDS : 0u;

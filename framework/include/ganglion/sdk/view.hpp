@@ -1,6 +1,6 @@
 // Reading and writing a gg_view: whether the kernel's view carries a member of a later ABI minor
 // version (GANGLION_VIEW_HAS), and the accessors built on it (emit_spike, weights_uniform,
-// post_index16; a parameter's `uniform` is in params.hpp).
+// post_index16, arrival_counts; a parameter's `uniform` is in params.hpp).
 #ifndef GANGLION_SDK_VIEW_HPP
 #define GANGLION_SDK_VIEW_HPP
 
@@ -32,6 +32,12 @@ inline bool weights_uniform(const gg_view &v) {
 // `compact_csr`), or NULL where the targets are the 32-bit post_index.
 inline const uint16_t *post_index16(const gg_view &v) {
   return GANGLION_VIEW_HAS(v, post_index16) ? v.post_index16 : nullptr;
+}
+
+// The spikes each arrival of a synapse view brings (since ABI 1.6, for a plugin that declares
+// `counts`), or NULL where each brings one.
+inline const uint32_t *arrival_counts(const gg_view &v) {
+  return GANGLION_VIEW_HAS(v, arrival_counts) ? v.arrival_counts : nullptr;
 }
 
 } // namespace ganglion
