@@ -79,7 +79,7 @@ Commands add_commands(CLI::App &app, Words &w) {
   c.run.app->add_option("--set", w.sets, set_help);
   every_one(
       c.run.app->add_option("-o,--output", w.output, "HDF5 output file (overrides the config's)"));
-  every_one(c.run.app->add_option("-t,--threads", w.threads, "worker threads (0: all cores)"))
+  every_one(c.run.app->add_option("-t,--threads", w.threads, "worker threads (0: all cores, or one where that is faster)"))
       ->type_name("INT");
   c.validate = {app.add_subcommand("validate", "check an experiment without running it"),
                 "ganglion validate CONFIG [--set path=value]..."};

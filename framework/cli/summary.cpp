@@ -175,6 +175,15 @@ void print_summary(const std::string &config, const Experiment &exp, const RunRe
                 "their next step (runs cut %u time%s)\n",
                 double(r.owner_from) * exp.simulation.dt, r.owner_cuts,
                 r.owner_cuts == 1 ? "" : "s");
+  if (r.auto_threads && r.calibrations > 0) {
+    const bool one = r.one_thread_step_s <= r.all_threads_step_s;
+    std::printf("  threads 0 (auto) chose %s: a step took %.3g ms on 1 thread and %.3g ms on %u "
+                "(timed %u time%s); %.0f %% of the steps ran on 1 thread\n",
+                one ? "1 thread" : "all threads", r.one_thread_step_s * 1e3,
+                r.all_threads_step_s * 1e3, r.threads, r.calibrations,
+                r.calibrations == 1 ? "" : "s",
+                100.0 * double(r.serial_steps) / double(std::max<uint64_t>(r.steps_done, 1)));
+  }
   print_populations(r);
   print_synapses(r);
   if (!exp.output.empty()) std::printf("  output: %s\n", exp.output.c_str());

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support.hpp"
@@ -339,4 +340,58 @@ TEST_CASE("determinism: owner mode cut again at every check (each inner bound mo
   same_spikes(one, two, three, {"E", "I", "X"});
   same_weights(dir / "1.h5", dir / "2.h5");
   same_weights(dir / "1.h5", dir / "3.h5");
+}
+
+TEST_CASE("determinism: threads 0 (auto) switching between one thread and all gives the same "
+          "spikes and weights as one thread") {
+  // GANGLION_TEST_CALIBRATE: windows of 4 steps timed on one thread and on all, from step 8 and
+  // again every 64 steps, so that the run switches often: in owner mode (with istdp and a
+  // weights recorder), and out of it (a state recorder), whatever it chooses.
+  if (std::thread::hardware_concurrency() < 2) {
+    MESSAGE("skipped: one hardware thread, so threads 0 is one thread and nothing is timed");
+    return;
+  }
+  REQUIRE(setenv("GANGLION_TEST_CALIBRATE", "1", 1) == 0);
+  struct Unset {
+    ~Unset() { unsetenv("GANGLION_TEST_CALIBRATE"); }
+  } unset;
+  std::string with_state = with_istdp("0.1");
+  const std::string recorders = R"("recorders": [)";
+  with_state.insert(
+      with_state.find(recorders) + recorders.size(),
+      R"({"type": "state", "population": "E", "variables": ["V"], "every": "1 ms"}, )");
+  for (const std::string &config : {with_istdp("0.1"), with_state}) {
+    TempDir dir;
+    const InProcessRun one = run_in_process_to(config, dir / "1.h5", larger_on("1"));
+    const InProcessRun two = run_in_process_to(config, dir / "2.h5", larger_on("2"));
+    const InProcessRun auto_ = run_in_process_to(config, dir / "0.h5", larger_on("0"));
+    CHECK(auto_.report.auto_threads);
+    CHECK_FALSE(two.report.auto_threads); // a number of threads asked for is kept
+    CHECK(two.report.serial_steps == 0);
+    // 2000 steps: a calibration (32 steps) from step 8, the next 64 steps after the last's start,
+    // or 256 where one way was 25 % faster: at least 8.
+    CHECK(auto_.report.calibrations >= (auto_.report.steps_done - 32 - 8) / 256 + 1);
+    CHECK(auto_.report.serial_steps >= 16 * auto_.report.calibrations);
+    same_spikes(one, two, auto_, {"E", "I", "X"});
+    same_weights(dir / "1.h5", dir / "0.h5");
+  }
+}
+
+TEST_CASE("determinism: the run summary says what threads 0 (auto) chose and why") {
+  if (std::thread::hardware_concurrency() < 2) {
+    MESSAGE("skipped: one hardware thread, so threads 0 is one thread and nothing is timed");
+    return;
+  }
+  TempDir dir;
+  const std::string config = write_file(dir / "small.json", small_balanced);
+  // 2000 steps: one calibration, from step 400 (owner mode from 128, its first new cut at 384).
+  const CliResult r = run_cli("run " + config + " -t 0 -o " + (dir / "out.h5"));
+  REQUIRE(r.exit_code == 0);
+  CAPTURE(r.out);
+  const std::size_t at = r.out.find("  threads 0 (auto) chose ");
+  REQUIRE(at != std::string::npos);
+  const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+  CHECK(line.find(" ms on 1 thread and ") != std::string::npos);
+  CHECK(line.find("(timed 1 time); ") != std::string::npos);
+  CHECK(line.find(" % of the steps ran on 1 thread") != std::string::npos);
 }

@@ -22,6 +22,8 @@ void Simulation::Impl::build() {
   const auto t0 = engine::Clock::now();
   pool = std::make_unique<ThreadPool>(thread_count(exp.simulation));
   recut_for_tests = std::getenv("GANGLION_TEST_RECUT") != nullptr;
+  auto_threads = exp.simulation.threads == 0 && pool->size() > 1;
+  if (std::getenv("GANGLION_TEST_CALIBRATE")) calibration = {4, 8, 64, -1, {}, 0, 0};
   make_instances();
   build_populations();
   build_projections();
@@ -235,6 +237,7 @@ void Simulation::Impl::build_tasks() {
                      (!proj.plasticity || proj.plasticity->split()) && proj.csr.delay.empty();
   for (const auto &r : exp.recorders)
     owner_possible = owner_possible && (r.plugin->desc->flags & GG_DESC_SPIKES_ONLY);
+  if (calibration.start == 0) calibration.start = owner_possible ? kOwnerFrom + 272 : 128;
   slice_cost.assign(slices.size(), 1.0); // equal until the first sample (step 0) replaces it
   group_cost.assign(groups.size(), 0.0);
   group_order.resize(groups.size());

@@ -83,6 +83,26 @@ struct Simulation::Impl {
   // that they take no time of their own between batches.
   std::atomic<uint64_t> pre_traces_done{UINT64_MAX};
   std::unique_ptr<ThreadPool> pool;
+  // threads: 0 with a pool of 2 or more (auto_threads): windows of steps run on the calling
+  // thread alone (`serial`: every batch's tasks in order, the same tasks, so the same results)
+  // timed against windows on the whole pool, in the order P S S P P S S P (so that a drift in
+  // the load or the network's activity weighs on both alike), and the faster kept (calibrate):
+  // the faster by its quickest window, since a window's time only grows with what else the
+  // machine does (another process, a page fault, the writer's flush).
+  // Windows of `window` steps, first from step `start` (after owner mode's first new cut, at
+  // kOwnerFrom + 256, or from 128 without owner mode), again every `recheck` steps (4 times as
+  // many where one way was 25 % faster or more): multiples of 1024 apart, so that owner mode's
+  // checks (every 1024 steps) fall outside the windows. GANGLION_TEST_CALIBRATE (tests only):
+  // windows of 4 steps from step 8, every 64 steps, so that runs switch often.
+  struct Calibration {
+    static constexpr int kWindows = 8;
+    uint64_t window = 64, start = 0, recheck = 16384; // start 0: not yet set (build_tasks)
+    int at = -1; // the window being timed; -1: none
+    Clock::time_point t0;
+    double serial_s = 0, parallel_s = 0; // this calibration's quickest windows
+  };
+  bool auto_threads = false, serial = false;
+  Calibration calibration;
   std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
   double setup_s = 0;
   uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
@@ -91,7 +111,7 @@ struct Simulation::Impl {
   Impl(const Experiment &e, Hdf5Writer *w) : exp(e), writer(w) {}
 
   template <class F> void parallel(std::size_t n, F &&task, const std::size_t *split = nullptr) {
-    run_all(pool.get(), n, task, errors, split);
+    run_all(serial ? nullptr : pool.get(), n, task, errors, split);
   }
 
   // ---- build.cpp: everything before step 0 ----
@@ -156,6 +176,7 @@ struct Simulation::Impl {
   void rebalance_owner(uint64_t steps_in, uint64_t steps_left);
   std::vector<std::size_t> owner_runs() const;
   void build_owner(const std::vector<std::size_t> &split);
+  void calibrate(uint64_t step, RunReport &rep);
   std::vector<uint64_t> target_bounds(std::size_t post,
                                       const std::vector<std::size_t> &split) const;
 

@@ -3,6 +3,7 @@
 // target range into one task per thread; owner mode gives each thread a run of slices and the
 // deliveries onto their neurons, and cuts the runs again where the measured times say it pays.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "engine/impl.hpp"
@@ -163,6 +164,37 @@ void Simulation::Impl::rebalance_owner(uint64_t steps_in, uint64_t steps_left) {
   const double before = longest(now), after = longest(split);
   const double horizon = double(std::min<uint64_t>(4096, steps_left));
   if (after < 0.97 * before && (before - after) * horizon > 2 * owner_build_s) build_owner(split);
+}
+
+// threads: 0, at the start of step `step`: ends the window timed until then (or starts a
+// calibration where one is due and the run is long enough for it), and after the last window
+// keeps the faster way of running for the steps to come (Calibration).
+void Simulation::Impl::calibrate(uint64_t step, RunReport &rep) {
+  static constexpr bool kSerial[Calibration::kWindows] = {false, true,  true, false,
+                                                         false, true, true, false};
+  Calibration &c = calibration;
+  if (c.at < 0) {
+    if (step != c.start || step + c.window * Calibration::kWindows > exp.simulation.n_steps)
+      return;
+    c.at = 0;
+    c.serial_s = c.parallel_s = HUGE_VAL;
+  } else {
+    if ((step - c.start) % c.window != 0) return;
+    double &quickest = kSerial[c.at] ? c.serial_s : c.parallel_s;
+    quickest = std::min(quickest, engine::seconds_since(c.t0));
+    if (++c.at == Calibration::kWindows) {
+      serial = c.serial_s <= c.parallel_s; // (one thread where equal: the other core is free)
+      rep.one_thread_step_s = c.serial_s / double(c.window);
+      rep.all_threads_step_s = c.parallel_s / double(c.window);
+      ++rep.calibrations;
+      const bool clear = std::max(c.serial_s, c.parallel_s) >= 1.25 * std::min(c.serial_s, c.parallel_s);
+      c.start += (clear ? 4 : 1) * c.recheck;
+      c.at = -1;
+      return;
+    }
+  }
+  serial = kSerial[c.at];
+  c.t0 = engine::Clock::now();
 }
 
 // The threads' current runs of slices as a split: thread t's are [runs[t], runs[t + 1]).

@@ -53,6 +53,13 @@ struct RunReport {
   // How many times the threads' runs of neurons were cut in owner mode, the first included: they
   // are cut again where the measured times say it pays (Simulation::Impl::rebalance_owner).
   unsigned owner_cuts = 0;
+  // threads: 0 with 2 threads or more: how many times the engine timed steps on one thread
+  // against steps on all of them (calibrations), the last time's mean step on each, and the
+  // steps it ran on one thread because that was faster.
+  bool auto_threads = false;
+  unsigned calibrations = 0;
+  double one_thread_step_s = 0, all_threads_step_s = 0;
+  uint64_t serial_steps = 0;
   bool diverged = false;
   std::string divergence; // where and when, when diverged
   // The signal that stopped the run at a step boundary before its end (Simulation::run's `stop`);

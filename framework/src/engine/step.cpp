@@ -559,6 +559,7 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
   RunReport rep;
   rep.setup_s = setup_s;
   rep.threads = pool->size();
+  rep.auto_threads = auto_threads;
   const auto t0 = Clock::now();
   auto last_progress = t0;
   const uint64_t n_steps = exp.simulation.n_steps;
@@ -573,6 +574,8 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
         }
         break;
       }
+      if (auto_threads) calibrate(step, rep);
+      rep.serial_steps += serial;
       if (!owner_possible || step < kOwnerFrom) {
         one_step(step);
       } else {

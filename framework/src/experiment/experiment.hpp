@@ -44,7 +44,7 @@ struct SimulationSpec {
   double duration = 1000; // ms
   uint64_t n_steps = 0;   // round(duration / dt)
   uint64_t seed = 0;
-  unsigned threads = 0;   // 0: all hardware threads
+  unsigned threads = 0;   // 0: all hardware threads, or one where timing says it is faster
   int backend = GG_BACKEND_CPU;
 };
 
