@@ -371,7 +371,9 @@ TEST_CASE("determinism: threads 0 (auto) switching between one thread and all gi
     // 2000 steps: a calibration (32 steps) from step 8, the next 64 steps after the last's start,
     // or 256 where one way was 25 % faster: at least 8.
     CHECK(auto_.report.calibrations >= (auto_.report.steps_done - 32 - 8) / 256 + 1);
-    CHECK(auto_.report.serial_steps >= 16 * auto_.report.calibrations);
+    // Each calibration runs one window on one thread at least (four unless one way is 1.5 times
+    // faster after the first two windows).
+    CHECK(auto_.report.serial_steps >= 4 * auto_.report.calibrations);
     same_spikes(one, two, auto_, {"E", "I", "X"});
     same_weights(dir / "1.h5", dir / "0.h5");
   }

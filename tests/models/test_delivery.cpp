@@ -73,7 +73,8 @@ struct Arrivals {
   }
   uint64_t synapses() const {
     uint64_t s = 0;
-    for (const auto &a : arrivals) s += a.end - a.begin;
+    for (const auto &a : arrivals)
+      s += a.end - a.begin;
     return s;
   }
 };
@@ -84,7 +85,8 @@ struct Arrivals {
 std::vector<double> plain(const Arrivals &t, double scale) {
   std::vector<double> x(t.n, scale);
   for (const auto &a : t.arrivals)
-    for (uint64_t s = a.begin; s < a.end; ++s) x[t.post32[s]] += double(t.weight[s]) * scale;
+    for (uint64_t s = a.begin; s < a.end; ++s)
+      x[t.post32[s]] += double(t.weight[s]) * scale;
   return x;
 }
 
@@ -104,7 +106,8 @@ std::vector<double> delivered(const Arrivals &t, bool narrow, double scale,
 std::vector<int> expected_visits(const Arrivals &t) {
   std::vector<int> v(t.post32.size(), 0);
   for (const auto &a : t.arrivals)
-    for (uint64_t s = a.begin; s < a.end; ++s) ++v[s];
+    for (uint64_t s = a.begin; s < a.end; ++s)
+      ++v[s];
   return v;
 }
 
@@ -176,7 +179,8 @@ TEST_CASE("delivery: an arrival's count reaches a callback that takes it once, e
   }
 }
 
-TEST_CASE("compact synapses: 2 bytes a synapse, the same spikes as synapses stored in full, and as delivery split between threads") {
+TEST_CASE("compact synapses: 2 bytes a synapse, the same spikes as synapses stored in full, and as "
+          "delivery split between threads") {
   // E (3000) and I (750) with exp_current, exp_conductance and delta projections. Recording a
   // projection's weights makes the kernel keep its synapses in full (32-bit targets, a weight
   // each); without recorders every projection is compact. Rows of about 300 onto 3000 neurons are

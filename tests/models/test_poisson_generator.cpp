@@ -137,7 +137,8 @@ TEST_CASE("poisson_generator: a count reaches a synapse that takes counts as one
       for (std::size_t at; (at = config.find(from)) != std::string::npos;)
         config.replace(at, from.size(), to);
     };
-    replace_all(R"("exp_current", "params": {"tau": "5 ms"})", "\"gg_test_pulse_" + std::string(build) + "\"");
+    replace_all(R"("exp_current", "params": {"tau": "5 ms"})",
+                "\"gg_test_pulse_" + std::string(build) + "\"");
     replace_all(R"("weight": 0.1)", R"("weight": 1)");
     const std::string lib = std::string(GANGLION_TEST_PLUGIN_DIR) + "/pulse_" + build + ".so";
     config.insert(config.find('{') + 1, "\"plugins\": [\"" + lib + "\"], ");

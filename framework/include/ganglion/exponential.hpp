@@ -58,7 +58,8 @@ inline gg_channel channel(const gg_view &v, const Fields &f, double *state, int 
 }
 
 // Adds weight x jump to `state` for every synapse whose spike arrives now, times the arrival's
-// count of spikes (the state was decayed by this step's `current`). Inlined into the plugins' GANGLION_SIMD step hooks.
+// count of spikes (the state was decayed by this step's `current`). Inlined into the plugins'
+// GANGLION_SIMD step hooks.
 [[gnu::always_inline]] inline void deliver(const gg_view &v, const Fields &f, double *state) {
   const Factors k(v, f);
   double *__restrict x = state;

@@ -97,7 +97,7 @@ struct Simulation::Impl {
   struct Calibration {
     static constexpr int kWindows = 8;
     uint64_t window = 64, start = 0, recheck = 16384; // start 0: not yet set (build_tasks)
-    int at = -1; // the window being timed; -1: none
+    int at = -1;                                      // the window being timed; -1: none
     Clock::time_point t0;
     double serial_s = 0, parallel_s = 0; // this calibration's quickest windows
   };

@@ -170,24 +170,28 @@ void Simulation::Impl::rebalance_owner(uint64_t steps_in, uint64_t steps_left) {
 // calibration where one is due and the run is long enough for it), and after the last window
 // keeps the faster way of running for the steps to come (Calibration).
 void Simulation::Impl::calibrate(uint64_t step, RunReport &rep) {
-  static constexpr bool kSerial[Calibration::kWindows] = {false, true,  true, false,
-                                                         false, true, true, false};
+  static constexpr bool kSerial[Calibration::kWindows] = {false, true, true, false,
+                                                          false, true, true, false};
   Calibration &c = calibration;
   if (c.at < 0) {
-    if (step != c.start || step + c.window * Calibration::kWindows > exp.simulation.n_steps)
-      return;
+    if (step != c.start || step + c.window * Calibration::kWindows > exp.simulation.n_steps) return;
     c.at = 0;
     c.serial_s = c.parallel_s = HUGE_VAL;
   } else {
     if ((step - c.start) % c.window != 0) return;
     double &quickest = kSerial[c.at] ? c.serial_s : c.parallel_s;
     quickest = std::min(quickest, engine::seconds_since(c.t0));
-    if (++c.at == Calibration::kWindows) {
+    // After one window of each, a way 1.5 times faster than the other is kept at once: the
+    // windows of the slower way cost time of their own (a large network's steps on one thread).
+    const bool plain =
+        c.at == 1 && std::max(c.serial_s, c.parallel_s) >= 1.5 * std::min(c.serial_s, c.parallel_s);
+    if (++c.at == Calibration::kWindows || plain) {
       serial = c.serial_s <= c.parallel_s; // (one thread where equal: the other core is free)
       rep.one_thread_step_s = c.serial_s / double(c.window);
       rep.all_threads_step_s = c.parallel_s / double(c.window);
       ++rep.calibrations;
-      const bool clear = std::max(c.serial_s, c.parallel_s) >= 1.25 * std::min(c.serial_s, c.parallel_s);
+      const bool clear =
+          std::max(c.serial_s, c.parallel_s) >= 1.25 * std::min(c.serial_s, c.parallel_s);
       c.start += (clear ? 4 : 1) * c.recheck;
       c.at = -1;
       return;

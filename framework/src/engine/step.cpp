@@ -366,8 +366,8 @@ void Simulation::Impl::step_projection(Projection &proj, Part *part, uint64_t st
   gg_view &v = whole ? proj.view : part->view;
   const uint64_t *rows = proj.csr.row_ptr.data();
   collect_arrivals(proj, step, v, arrivals, whole ? proj.counts : part->counts,
-                   whole ? rows : part->first,
-                   whole ? rows + 1 : part->last, whole ? 1 : part->stride);
+                   whole ? rows : part->first, whole ? rows + 1 : part->last,
+                   whole ? 1 : part->stride);
   v.step = step;
   v.t = double(step) * exp.simulation.dt;
   call_hook(

@@ -44,21 +44,24 @@ inline constexpr uint64_t kPrefetchSynapses = 1024, kPrefetchArrivals = 8;
 template <class F> [[gnu::always_inline]] inline void for_each_arrival(const gg_view &v, F &&f) {
   constexpr bool takes_count = std::is_invocable_v<F &, uint32_t, uint64_t, double>;
   const auto once = [&](uint32_t j, uint64_t s) GANGLION_INLINE {
-    if constexpr (takes_count) f(j, s, 1.0);
-    else f(j, s);
+    if constexpr (takes_count)
+      f(j, s, 1.0);
+    else
+      f(j, s);
   };
   // Counted arrivals: a drive's, one synapse each, in ascending order (no prefetch needed).
   const auto walk_counted = [&](const auto *__restrict post, const uint32_t *counts)
                                 GANGLION_INLINE {
-    const gg_arrival *const arr = v.arrivals;
-    for (uint64_t a = 0; a < v.n_arrivals; ++a)
-      for (uint64_t s = arr[a].begin; s < arr[a].end; ++s) {
-        if constexpr (takes_count) f(uint32_t(post[s]), s, double(counts[a]));
-        else
-          for (uint32_t c = 0; c < counts[a]; ++c)
-            f(uint32_t(post[s]), s);
-      }
-  };
+                                  const gg_arrival *const arr = v.arrivals;
+                                  for (uint64_t a = 0; a < v.n_arrivals; ++a)
+                                    for (uint64_t s = arr[a].begin; s < arr[a].end; ++s) {
+                                      if constexpr (takes_count)
+                                        f(uint32_t(post[s]), s, double(counts[a]));
+                                      else
+                                        for (uint32_t c = 0; c < counts[a]; ++c)
+                                          f(uint32_t(post[s]), s);
+                                    }
+                                };
   const float *weight = weights_uniform(v) ? nullptr : v.weight;
   const auto walk = [&](const auto *__restrict post) GANGLION_INLINE {
     const gg_arrival *const arr = v.arrivals;
@@ -106,8 +109,10 @@ template <class F> [[gnu::always_inline]] inline void for_each_arrival(const gg_
   };
   const uint16_t *p16 = post_index16(v);
   if (const uint32_t *counts = arrival_counts(v)) {
-    if (p16) walk_counted(p16, counts);
-    else walk_counted(v.post_index, counts);
+    if (p16)
+      walk_counted(p16, counts);
+    else
+      walk_counted(v.post_index, counts);
   } else if (p16) {
     walk(p16);
   } else {
