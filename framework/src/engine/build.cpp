@@ -229,7 +229,8 @@ void Simulation::Impl::build_plasticity(Projection &proj) {
 
 void Simulation::Impl::build_tasks() {
   build_slices();
-  build_groups();
+  build_groups(pool->size(), groups);
+  if (pool->size() > 1) build_groups(1, whole_groups);
   owner_possible = pool->size() > 1 && !projs.empty();
   for (const auto &proj : projs)
     owner_possible = owner_possible && (proj.desc->flags & GG_DESC_SPLIT_STEP) &&
@@ -310,11 +311,12 @@ void Simulation::Impl::build_slices() {
 // Phase 2: one task per projection, except that projections writing the postsynaptic V share
 // one task per postsynaptic population (file order), and a projection that holds more than
 // its thread's share of the synapses is split into one task per thread (split_delivery).
-void Simulation::Impl::build_groups() {
+// Phase 2's tasks for `threads` threads into `groups` (a projection's parts split between threads
+// only where threads > 1).
+void Simulation::Impl::build_groups(unsigned threads, std::vector<std::vector<Member>> &groups) {
   uint64_t synapses = 0;
   for (const auto &proj : projs)
     synapses += proj.csr.size();
-  const unsigned threads = pool->size();
   std::vector<long> v_group(pops.size(), -1);
   for (std::size_t q = 0; q < projs.size(); ++q) {
     const std::size_t post = std::size_t(projs[q].spec->post);

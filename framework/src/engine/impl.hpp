@@ -56,6 +56,7 @@ struct Simulation::Impl {
   std::vector<Recorder> recs;
   std::vector<Slice> slices;               // phase 1 tasks, population after population
   std::vector<std::vector<Member>> groups; // phase 2 tasks: projections stepped together
+  std::vector<std::vector<Member>> whole_groups; // the same for one thread (none split), or empty
   // Phase 2 hands the groups out longest first (by their measured time, a running mean), so the
   // thread that takes the largest projection is not also left the last: the order changes nothing
   // but the load balance, since every group writes only its own projections.
@@ -83,9 +84,9 @@ struct Simulation::Impl {
   // that they take no time of their own between batches.
   std::atomic<uint64_t> pre_traces_done{UINT64_MAX};
   std::unique_ptr<ThreadPool> pool;
-  // threads: 0 with a pool of 2 or more (auto_threads): windows of steps run on the calling
-  // thread alone (`serial`: every batch's tasks in order, the same tasks, so the same results)
-  // timed against windows on the whole pool, in the order P S S P P S S P (so that a drift in
+  // threads: 0 with a pool of 2 or more (auto_threads): windows of steps run as on one thread
+  // (`serial`: out of owner mode, every projection delivered whole, every batch on the calling
+  // thread; the same results) timed against windows on the whole pool, in the order P S S P P S S P (so that a drift in
   // the load or the network's activity weighs on both alike), and the faster kept (calibrate):
   // the faster by its quickest window, since a window's time only grows with what else the
   // machine does (another process, a page fault, the writer's flush).
@@ -123,7 +124,7 @@ struct Simulation::Impl {
   void build_plasticity(Projection &proj);
   void build_tasks();
   void build_slices();
-  void build_groups();
+  void build_groups(unsigned threads, std::vector<std::vector<Member>> &groups);
   void build_recorders();
   void build_recorder(Recorder &rec, std::size_t r);
   void bind_recorded_projection(Recorder &rec);

@@ -228,8 +228,9 @@ void Simulation::Impl::gather_spikes(uint64_t step) {
 
 void Simulation::Impl::phase2(uint64_t step) {
   advance_pre_traces(step); // before the rules' parts that read them
-  if (pool->size() == 1) {
-    run_all(nullptr, groups.size(), [&](std::size_t g) { step_group(groups[g], step); });
+  if (pool->size() == 1 || serial) {
+    const auto &gs = serial ? whole_groups : groups;
+    run_all(nullptr, gs.size(), [&](std::size_t g) { step_group(gs[g], step); });
   } else {
     if ((step & 63) == 0) // reorder now and then: the costs change slowly
       std::sort(group_order.begin(), group_order.end(),
@@ -402,7 +403,7 @@ void Simulation::Impl::step_rule_part(Projection &proj, Part &part, uint64_t ste
 // is split. Then its presynaptic traces advance first, apart (before phase 2; in owner mode by
 // task 0 of the batch).
 bool Simulation::Impl::rule_by_parts(const Projection &proj) const {
-  return proj.plasticity && (!owner.empty() || !proj.parts.empty());
+  return proj.plasticity && (!owner.empty() || (!proj.parts.empty() && !serial));
 }
 
 void Simulation::Impl::advance_pre_traces(uint64_t step) {
@@ -576,18 +577,21 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
       }
       if (auto_threads) calibrate(step, rep);
       rep.serial_steps += serial;
-      if (!owner_possible || step < kOwnerFrom) {
-        one_step(step);
-      } else {
+      if (owner_possible && step >= kOwnerFrom && !serial) {
         if (owner.empty()) { // the step's first half as before, then owner steps
           enter_owner();
-          rep.owner_from = step;
+          if (rep.owner_from == UINT64_MAX) rep.owner_from = step;
           apply_schedules(step);
           phase1(step);
           gather_spikes(step);
         }
         rebalance_owner(step - rep.owner_from, n_steps - step);
         owner_step(step, false);
+      } else if (!owner.empty()) { // out of owner mode (serial): the step's second half, as at
+        owner_step(step, true);    // a stop, then whole steps
+        owner.clear();
+      } else {
+        one_step(step);
       }
       if (progress && (step & 63) == 0 && seconds_since(last_progress) > 0.2) {
         last_progress = Clock::now();
