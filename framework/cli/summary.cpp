@@ -47,6 +47,8 @@ void print_synapses(const RunReport &r) {
   if (r.synapses() > 0) {
     std::printf("  synapse memory: %.1f MB, %.2f bytes a synapse", double(r.synapse_bytes()) / 1e6,
                 double(r.synapse_bytes()) / double(r.synapses()));
+    if (r.queue_bytes() > 0)
+      std::printf("; arrival queues of drawn delays %.1f MB", double(r.queue_bytes()) / 1e6);
     if (r.synapses_per_core_s > 0)
       std::printf("; built at %.3g synapses a second per core", r.synapses_per_core_s);
     std::printf("\n");

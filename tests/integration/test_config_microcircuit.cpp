@@ -1,6 +1,6 @@
 // configs/microcircuit.json and configs/microcircuit_small.json hold the published model
 // (docs/science.md, "The cortical microcircuit"), checked here from the files alone (the full
-// scale is not run by the suite; bench/CONSTRUCTION.md has its build and run): the 8 populations'
+// scale is not run by the suite; bench/MICROCIRCUIT.md has its build and run): the 8 populations'
 // sizes, each pair's synapse count K = round(log(1 - p) / log(1 - 1/(N_pre N_post))) from the
 // published connection probabilities, weights, delays, background rates; and the small variant as
 // the full one scaled by 0.1 in N and K as NEST's microcircuit example scales it (weights /

@@ -41,6 +41,17 @@ TEST_CASE("config microcircuit_small: the scaled circuit keeps the published rat
   CHECK(r.synapses_per_core_s ==
         doctest::Approx(double(r.synapses()) / (r.setup_s * double(r.threads))));
   MESSAGE("construction: " << r.synapses_per_core_s << " synapses per second per core");
+  // Arrival queues where the delays are drawn (the 55 recurrent projections), none for the
+  // drives: each at least its 32-byte slots, one per step of its longest delay.
+  REQUIRE(r.projections.size() == 55 + 8);
+  for (const auto &p : r.projections) {
+    CAPTURE(p.name);
+    if (p.name.find("_bg") != std::string::npos)
+      CHECK(p.queue_bytes == 0);
+    else
+      CHECK(p.queue_bytes >= 32 * 10);
+  }
+  MESSAGE("arrival queues: " << double(r.queue_bytes()) / 1e6 << " MB");
   double rate[8];
   for (int a = 0; a < 8; ++a) {
     const SpikeTrain &s = run.spikes.at(names[a]);

@@ -21,6 +21,13 @@ uint64_t RunReport::synapse_bytes() const {
   return s;
 }
 
+uint64_t RunReport::queue_bytes() const {
+  uint64_t s = 0;
+  for (const auto &p : projections)
+    s += p.queue_bytes;
+  return s;
+}
+
 // The populations' and projections' rows of `rep`, once its simulated time is known.
 void Simulation::Impl::report(RunReport &rep) const {
   for (const auto &pop : pops) {
@@ -43,7 +50,8 @@ void Simulation::Impl::report(RunReport &rep) const {
   }
   for (const auto &proj : projs)
     rep.projections.push_back({proj.spec->name, proj.csr.size(), proj.csr.bytes(),
-                               unsigned(std::max<std::size_t>(1, proj.parts.size())), proj.fused});
+                               unsigned(std::max<std::size_t>(1, proj.parts.size())), proj.fused,
+                               proj.csr.delay.empty() ? 0 : proj.queue.bytes()});
   const double core_s = rep.setup_s * double(std::max(1u, rep.threads));
   rep.synapses_per_core_s = core_s > 0 ? double(rep.synapses()) / core_s : 0;
 }

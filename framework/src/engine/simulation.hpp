@@ -31,9 +31,10 @@ struct PopulationReport {
 struct ProjectionReport {
   std::string name;
   uint64_t synapses = 0;
-  uint64_t bytes = 0; // the synapses' memory: CSR rows, targets, weights, drawn delays
-  unsigned parts = 1; // tasks its delivery is split into (by target range, one per thread)
-  bool fused = false; // its current is computed in the neuron's step (a channel, ABI 1.3)
+  uint64_t bytes = 0;       // the synapses' memory: CSR rows, targets, weights, drawn delays
+  unsigned parts = 1;       // tasks its delivery is split into (by target range, one per thread)
+  bool fused = false;       // its current is computed in the neuron's step (a channel, ABI 1.3)
+  uint64_t queue_bytes = 0; // drawn delays: its arrival queue's room at the end of the run
 };
 
 struct RunReport {
@@ -67,6 +68,7 @@ struct RunReport {
   int stopped_by = 0;
   uint64_t synapses() const;
   uint64_t synapse_bytes() const;
+  uint64_t queue_bytes() const;
 };
 
 // An error a plugin hook reported while the network ran (not a divergence).

@@ -27,6 +27,8 @@ constexpr double kVectorHeader = 3 * 8;  // a std::vector's own bytes (a history
 constexpr double kByPostBytes = 8 + 4;   // a plastic synapse's by-post index: synapse, pre
 constexpr double kSpikeRowBytes = 8 + 8; // a recorded spike: its time and its node id
 constexpr double kSampleBytes = 8;       // a recorded double
+constexpr double kArrivalBytes = 24;     // a queued run of synapses (gg_arrival)
+constexpr double kQueueSlotBytes = 32;   // an arrival queue's slot: a vector and its front
 
 // n rounded up to whole 64-byte lines of doubles (engine/aligned.hpp).
 double padded(double n) {
@@ -182,8 +184,24 @@ double delay_index_bytes(const ProjectionSpec &p, double n_pre, double count, do
   return n_pre * (longest_delay(p, dt) - 1) * (count / n_pre < 65536 ? 2 : 4);
 }
 
-// A projection's synapses, its row offsets and delay index, its fields (per postsynaptic neuron)
-// and its rule's.
+double spikes_per_second(const PopulationSpec &pop, double duration_ms);
+
+// The arrival queue of drawn delays (engine/arrival_queue.hpp) at the presynaptic population's
+// expected rate: a slot per step of the longest delay; each spike queues one run per delay its row
+// holds (at most the row's mean length), held on average half the longest delay, in slots whose
+// room doubles as they fill.
+double arrival_queue_bytes(const Experiment &exp, const ProjectionSpec &p, double n_pre,
+                           double count) {
+  if (p.delay_dist.kind == ValueSpec::Kind::Constant || n_pre == 0) return 0;
+  const double dt = exp.simulation.dt, depth = longest_delay(p, dt);
+  const PopulationSpec &pre = exp.populations[size_t(p.pre)];
+  const double per_step = spikes_per_second(pre, exp.simulation.duration) * dt * 1e-3;
+  const double runs = std::min(count / n_pre, depth);
+  return depth * kQueueSlotBytes + per_step * runs * depth / 2 * kArrivalBytes * 2;
+}
+
+// A projection's synapses, its row offsets and delay index, its fields (per postsynaptic neuron),
+// its rule's, and its arrival queue where its delays are drawn.
 MemoryPart projection_part(const Experiment &exp, size_t q) {
   const ProjectionSpec &p = exp.projections[q];
   const double n_pre = double(exp.populations[size_t(p.pre)].size);
@@ -198,7 +216,8 @@ MemoryPart projection_part(const Experiment &exp, size_t q) {
   part.fix = rule_fix(p.rule);
   part.bytes = count * per_synapse + (n_pre + 1) * 8 +
                delay_index_bytes(p, n_pre, count, exp.simulation.dt) +
-               fields_bytes(p.synapse, p.values, n_post);
+               fields_bytes(p.synapse, p.values, n_post) +
+               arrival_queue_bytes(exp, p, n_pre, count);
   for (const auto &rule : p.plasticity)
     part.bytes += (n_post + 1) * 8 + fields_bytes(rule.plugin, rule.values, n_post, n_pre);
   return part;

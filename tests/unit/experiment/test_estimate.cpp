@@ -160,14 +160,16 @@ TEST_CASE("estimate: populations, histories, synapses and recorders at the engin
 TEST_CASE("estimate: drawn delays, plasticity, the layout a recorder forces, unknown recorders") {
   // E->E with the plain synapse, drawn delays and a rule: 4 + 4 + 2 + 12 bytes a synapse, and
   // the delay index's 29 16-bit entries a row (30 steps, the uniform's high end); its history as
-  // deep.
+  // deep. Its arrival queue: 30 slots of 32 bytes, and E's spikes at 10 Hz (0.1 a step) each
+  // queuing 10 runs (rows of 10 synapses) of 24 bytes held 15 steps, in room twice that.
   const Estimate plastic =
       estimate(load({"projections.1.synapse=\"est_synapse\"",
                      "projections.1.delay={\"uniform\": [\"1 ms\", \"3 ms\"]}",
                      "projections.1.plasticity={\"rule\": \"est_rule\"}",
                      "projections.1.connect={\"rule\": \"fixed_total_number\", \"total\": 1000}"}));
   CHECK(part(plastic, "/projections/1/connect") ==
-        1000 * 22 + 101 * 8 + 100 * 29 * 2 + 104 * 8 + 101 * 8 + 104 * 8 + 104 * 8);
+        doctest::Approx(1000 * 22 + 101 * 8 + 100 * 29 * 2 + 104 * 8 + 101 * 8 + 104 * 8 + 104 * 8 +
+                        30 * 32 + 0.1 * 10 * 15 * 24 * 2));
   CHECK(part(plastic, "/projections/1/delay") == 30 * (100 * 4 + 24 + 8));
   // A normal delay: the mean and 6 standard deviations, 1.5 + 6 * 0.5 = 4.5 ms.
   const Estimate normal =
