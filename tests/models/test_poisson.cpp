@@ -2,8 +2,8 @@
 // from the HDF5 file): its mean rate, the Fano factor of its spike counts (1 for a Poisson
 // process), its exactness at high rates, where several spikes fall in one step and a
 // spike-or-not (Bernoulli) draw per step would undercount, exponential inter-spike intervals, and
-// rate schedules (the train restarts at the change). Through its hooks directly (models/harness.hpp):
-// the spikes do not depend on how the population is sliced.
+// rate schedules (the train restarts at the change). Through its hooks directly
+// (models/harness.hpp): the spikes do not depend on how the population is sliced.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -32,7 +32,46 @@ std::string sources_experiment(uint64_t n, double rate_hz, double duration_ms, u
 }
 
 // The step in which a spike stamped t (the end of its step, t = (k + 1) dt) was emitted.
-uint64_t step_of(double t, double dt) { return uint64_t(std::llround(t / dt)) - 1; }
+uint64_t step_of(double t, double dt) {
+  return uint64_t(std::llround(t / dt)) - 1;
+}
+
+// The per-step counts of n sources over T ms are Poisson(lambda): the share of (source, step)
+// pairs with k = 0, 1, 2, 3 and 4+ spikes matches within 4 binomial standard errors (of M = n T/dt
+// pairs), and so do their mean and variance (standard errors sqrt(lambda / M) and
+// sqrt((lambda + 2 lambda^2) / M), Poisson's fourth moment).
+void check_step_counts(const SpikeTrain &train, uint64_t n, double T, double dt, double lambda) {
+  std::map<std::pair<uint64_t, uint64_t>, int> per_step;
+  for (std::size_t k = 0; k < train.times.size(); ++k)
+    ++per_step[{train.ids[k], step_of(train.times[k], dt)}];
+  const double M = double(n) * T / dt;
+  std::vector<double> observed(5, 0.0);
+  double sum = 0, squares = 0;
+  for (const auto &entry : per_step) {
+    observed[std::min(entry.second, 4)] += 1;
+    sum += entry.second;
+    squares += double(entry.second) * entry.second;
+  }
+  observed[0] = M - observed[1] - observed[2] - observed[3] - observed[4];
+  const double mean = sum / M, variance = squares / M - mean * mean;
+  CAPTURE(mean);
+  CAPTURE(variance);
+  CHECK(std::abs(mean - lambda) < 4 * std::sqrt(lambda / M));
+  CHECK(std::abs(variance - lambda) < 4 * std::sqrt((lambda + 2 * lambda * lambda) / M));
+  double expected_p[5], below = 0;
+  for (int k = 0; k < 4; ++k) {
+    expected_p[k] = std::exp(-lambda) * std::pow(lambda, k) / std::tgamma(k + 1);
+    below += expected_p[k];
+  }
+  expected_p[4] = 1 - below;
+  for (int k = 0; k < 5; ++k) {
+    CAPTURE(k);
+    CAPTURE(observed[k] / M);
+    CAPTURE(expected_p[k]);
+    const double p = expected_p[k];
+    CHECK(std::abs(observed[k] / M - p) < 4 * std::sqrt(p * (1 - p) / M) + 1e-12);
+  }
+}
 
 } // namespace
 
@@ -64,9 +103,11 @@ TEST_CASE("poisson: the Fano factor of counts in 100 ms windows is 1") {
   for (std::size_t k = 0; k < train.times.size(); ++k)
     counts[train.ids[k] * windows + step_of(train.times[k], dt) / steps_per_window] += 1;
   double mean = 0, var = 0;
-  for (double c : counts) mean += c;
+  for (double c : counts)
+    mean += c;
   mean /= double(counts.size());
-  for (double c : counts) var += (c - mean) * (c - mean);
+  for (double c : counts)
+    var += (c - mean) * (c - mean);
   var /= double(counts.size() - 1);
   const double fano = var / mean;
   CAPTURE(mean);
@@ -98,30 +139,28 @@ TEST_CASE("poisson: several spikes per step at 5000 Hz still give the right rate
   const double bernoulli = double(n) * T / dt * (1 - std::exp(-rate * 1e-3 * dt));
   CHECK(count > bernoulli + 20 * std::sqrt(bernoulli));
 
-  // The per-step counts of each source are Poisson(0.5): the share of (source, step) pairs with
-  // k = 0, 1, 2, 3 and 4+ spikes matches within 4 binomial standard errors (M = n T/dt = 200000
-  // pairs; the smallest share, 4+, is 0.00175 with a standard error of 9e-5).
-  std::map<std::pair<uint64_t, uint64_t>, int> per_step;
-  for (std::size_t k = 0; k < train.times.size(); ++k)
-    ++per_step[{train.ids[k], step_of(train.times[k], dt)}];
-  const double M = double(n) * T / dt, lambda = rate * 1e-3 * dt;
-  std::vector<double> observed(5, 0.0);
-  for (const auto &entry : per_step)
-    observed[std::min(entry.second, 4)] += 1;
-  observed[0] = M - observed[1] - observed[2] - observed[3] - observed[4];
-  double expected_p[5], below = 0;
-  for (int k = 0; k < 4; ++k) {
-    expected_p[k] = std::exp(-lambda) * std::pow(lambda, k) / std::tgamma(k + 1);
-    below += expected_p[k];
+  // The per-step counts of each source are Poisson(0.5) (M = n T/dt = 200000 pairs; the
+  // smallest share, 4+, is 0.00175 with a standard error of 9e-5).
+  check_step_counts(train, n, T, dt, rate * 1e-3 * dt);
+}
+
+TEST_CASE("poisson: from one spike a step on average each step's count is drawn at once, "
+          "Poisson(rate dt), the same on 1 and 2 threads") {
+  // 16 kHz (1.6 a step: the inversion) and 150 kHz (15 a step: PTRS), 50 sources for 200 ms:
+  // M = 100000 (source, step) pairs each.
+  const double T = 200, dt = 0.1;
+  for (double rate : {16000.0, 150000.0}) {
+    CAPTURE(rate);
+    const InProcessRun run = run_in_process(sources_experiment(50, rate, T, 8));
+    check_step_counts(run.spikes.at("X"), 50, T, dt, rate * 1e-3 * dt);
   }
-  expected_p[4] = 1 - below;
-  for (int k = 0; k < 5; ++k) {
-    CAPTURE(k);
-    CAPTURE(observed[k] / M);
-    CAPTURE(expected_p[k]);
-    const double p = expected_p[k];
-    CHECK(std::abs(observed[k] / M - p) < 4 * std::sqrt(p * (1 - p) / M));
-  }
+  // 2500 sources (three slices) at 16 kHz: their counts are keyed by global id and step.
+  const std::string many = sources_experiment(2500, 16000, 20, 3);
+  const InProcessRun one = run_in_process(many, {"simulation.threads=1"});
+  const InProcessRun two = run_in_process(many, {"simulation.threads=2"});
+  REQUIRE(one.spikes.at("X").times.size() > 70000);
+  CHECK(one.spikes.at("X").times == two.spikes.at("X").times);
+  CHECK(one.spikes.at("X").ids == two.spikes.at("X").ids);
 }
 
 TEST_CASE("poisson: a rate schedule changes the rate at the scheduled step") {
@@ -136,7 +175,8 @@ TEST_CASE("poisson: a rate schedule changes the rate at the scheduled step") {
   const InProcessRun run = run_in_process(json);
   const SpikeTrain &train = run.spikes.at("X");
   double first = 0, second = 0;
-  for (double t : train.times) (t <= 1000.0 + 1e-9 ? first : second) += 1;
+  for (double t : train.times)
+    (t <= 1000.0 + 1e-9 ? first : second) += 1;
   CHECK(std::abs(first - 1000.0) < 4 * std::sqrt(1000.0));
   CHECK(std::abs(second - 10000.0) < 4 * std::sqrt(10000.0));
 }

@@ -9,21 +9,6 @@
 
 namespace ganglion {
 
-double log_factorial(uint64_t k) {
-  // k! is a double exactly up to 22! (its odd part is below 2^53); beyond, Stirling's series,
-  // whose first term left out, 691 / (360360 k^11), is below 1e-17 there.
-  if (k <= 22) {
-    double f = 1;
-    for (uint64_t i = 2; i <= k; ++i)
-      f *= double(i);
-    return gg_log(f);
-  }
-  const double x = double(k), r = 1.0 / x, r2 = r * r;
-  const double series =
-      r * (1.0 / 12 - r2 * (1.0 / 360 - r2 * (1.0 / 1260 - r2 * (1.0 / 1680 - r2 / 1188))));
-  return (x + 0.5) * gg_log(x) - x + 0.9189385332046728 + series;
-}
-
 namespace {
 
 // log(k!) - ((k + 1/2) log(k + 1) - (k + 1) + log(2 pi) / 2): Stirling's correction at k.
@@ -116,24 +101,6 @@ uint64_t hypergeometric_hrua(Draws &draws, uint64_t good, uint64_t bad, uint64_t
 
 } // namespace
 
-Poisson::Poisson(double mean) : mean_(mean) {
-  if (!(mean > 0)) return;
-  const double sd = std::sqrt(mean);
-  if (mean < kPtrsFrom) {
-    start_ = gg_exp(-mean);
-    bound_ = mean + 10.0 * sd + 10.0;
-    p_[0] = start_;
-    for (uint64_t x = 1; double(x) <= bound_; ++x)
-      p_[x] = p_[x - 1] * mean / double(x);
-    return;
-  }
-  log_mean_ = gg_log(mean);
-  b_ = 0.931 + 2.53 * sd;
-  a_ = -0.059 + 0.02483 * b_;
-  log_inv_alpha_ = gg_log(1.1239 + 1.1328 / (b_ - 3.4));
-  v_r_ = 0.9277 - 3.6224 / (b_ - 2);
-}
-
 namespace {
 
 // search_once's steps in n lanes at once, the table's first `steps` probabilities: c[j] the count
@@ -162,31 +129,16 @@ void search_lanes(const double *__restrict u, std::size_t n, const double *__res
 } // namespace
 
 void Poisson::from_uniforms(const double *u, std::size_t n, uint64_t *counts) const {
-  if (!(mean_ > 0) || mean_ >= kPtrsFrom) {
-    std::fill(counts, counts + n, mean_ > 0 ? kAnother : 0);
+  if (!(mean() > 0) || mean() >= kPtrsFrom) {
+    std::fill(counts, counts + n, mean() > 0 ? kAnother : 0);
     return;
   }
-  // search_once passes its bound at the step after floor(bound_): a lane still going there
-  // needs another draw.
-  const auto steps = uint64_t(bound_);
+  // A lane still going after steps() steps passes the search's bound: it needs another draw.
+  const uint64_t steps = this->steps();
   double r[kLanes], c[kLanes];
-  search_lanes(u, n, p_.data(), steps, r, c);
+  search_lanes(u, n, table(), steps, r, c);
   for (std::size_t j = 0; j < n; ++j)
-    counts[j] = r[j] > p_[steps] ? kAnother : uint64_t(c[j]);
-}
-
-// PTRS (mean >= 10), NumPy's random_poisson_ptrs.
-uint64_t Poisson::ptrs(Draws &draws) const {
-  for (;;) {
-    const double u = draws.uniform() - 0.5, v = draws.uniform();
-    const double us = 0.5 - std::fabs(u);
-    const double k = std::floor((2 * a_ / us + b_) * u + mean_ + 0.43);
-    if (us >= 0.07 && v <= v_r_) return uint64_t(k);
-    if (k < 0 || (us < 0.013 && v > us)) continue;
-    if (gg_log(v) + log_inv_alpha_ - gg_log(a_ / (us * us) + b_) <=
-        -mean_ + k * log_mean_ - log_factorial(uint64_t(k)))
-      return uint64_t(k);
-  }
+    counts[j] = r[j] > table()[steps] ? kAnother : uint64_t(c[j]);
 }
 
 uint64_t binomial(Draws &draws, uint64_t n, double p) {

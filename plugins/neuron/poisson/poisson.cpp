@@ -5,11 +5,16 @@
 // falls in, several in one step where they fall there, so the count in each step is exactly
 // Poisson(rate dt). The n-th interval of a neuron is keyed by (seed, global id, n): independent of
 // threads and slicing, and identical on every backend (the log is ganglion/elementary.h's).
+// Where a neuron's rate gives a spike a step or more on average (kCountFrom), intervals would
+// cost a draw and a log per spike: its count in each step is drawn at once instead, Poisson(rate
+// dt) exactly (ganglion/poisson_count.hpp), keyed by (seed, global id, step).
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "ganglion/elementary.h"
 #include "ganglion/plugin.hpp"
+#include "ganglion/poisson_count.hpp"
 
 namespace {
 
@@ -22,13 +27,16 @@ struct Poisson {
   static constexpr const char *doc =
       "Poisson spike source: independent trains of rate `rate` (exponential intervals, the "
       "process started at t = 0). Each spike is emitted in the step where it falls, so the count "
-      "in a step is exactly Poisson(rate dt) (k > 1 is possible at high rates). A rate schedule "
-      "restarts the train at the change with the new rate. Takes no input.";
+      "in a step is exactly Poisson(rate dt) (k > 1 is possible at high rates). Where rate dt is 1 "
+      "or more (10 kHz at dt = 0.1 ms), the step's count is drawn at once instead, the same "
+      "distribution at one draw a step. A rate schedule restarts the train at the change with the "
+      "new rate. Takes no input.";
 
   enum Field { rate, t_next, draws, count };
   static constexpr gg_field fields[] = {
       ganglion::param("rate", "Hz", 10, 0, inf, "firing rate"),
-      ganglion::trace("t_next", "ms", "time of the next spike (inf at rate 0)"),
+      ganglion::trace("t_next", "ms",
+                      "time of the next spike (inf at rate 0; -inf where counts are drawn)"),
       ganglion::trace("draws", "1", "intervals drawn so far: the counter of the next draw"),
   };
 
@@ -41,6 +49,38 @@ struct Poisson {
   // Neurons are scanned in blocks of this many for a spike due in the step; only a block that
   // holds one is walked neuron by neuron.
   static constexpr uint64_t kBlock = 64;
+
+  // Spikes a step from which a neuron's count per step is drawn at once (its t_next is then -inf,
+  // so that its block is always walked).
+  static constexpr double kCountFrom = 1;
+
+  static bool counted(const gg_view &v, uint64_t i) {
+    return v.fields[rate][i] * 1e-3 * v.dt >= kCountFrom;
+  }
+
+  // Neuron i's spikes in step `step`: Poisson(rate dt), from the uniforms of the Philox blocks
+  // (seed, stream; global id, step mod 2^32, 2^31 + block): apart from the intervals' counters,
+  // whose last word (the draw number's high half) stays below 2^31.
+  static uint64_t step_count(const gg_view &v, uint64_t i, const ganglion::PoissonCount &count) {
+    const uint64_t gid = v.first_gid + i;
+    uint32_t block = 0;
+    gg_u32x4 w{};
+    int left = 0;
+    return count.draw([&] {
+      if (left == 0) {
+        w = gg_random4(v.seed, v.rng_stream, uint32_t(gid), uint32_t(gid >> 32), uint32_t(v.step),
+                       0x80000000u | block++);
+        left = 2;
+      }
+      return left-- == 2 ? gg_uniform(w.v[0], w.v[1]) : gg_uniform(w.v[2], w.v[3]);
+    });
+  }
+
+  // Where neuron i's next spike is, from view.t: an interval's end, or -inf where counts are
+  // drawn.
+  static double first_spike(const gg_view &v, uint64_t i) {
+    return counted(v, i) ? -inf : v.t + interval(v, i);
+  }
 
   static void check_rates(const gg_view &v) {
     ganglion::check_rate_per_step(v, rate, kMaxPerStep, "spikes per step",
@@ -66,7 +106,7 @@ struct Poisson {
     check_rates(v);
     for (uint64_t i = 0; i < v.n; ++i) {
       v.fields[draws][i] = 0;
-      v.fields[t_next][i] = v.t + interval(v, i);
+      v.fields[t_next][i] = first_spike(v, i);
     }
   }
 
@@ -76,7 +116,7 @@ struct Poisson {
   static void update(const gg_view &v) {
     check_rates(v);
     for (uint64_t i = 0; i < v.n; ++i)
-      v.fields[t_next][i] = v.t + interval(v, i);
+      v.fields[t_next][i] = first_spike(v, i);
   }
 
   // Whether any of x[0 .. m) is below t_end, as the sign bit of the OR of the bit patterns of
@@ -98,14 +138,23 @@ struct Poisson {
   GANGLION_SIMD static void step(const gg_view &v) {
     double *next = v.fields[t_next];
     const double t_end = v.t + v.dt;
+    ganglion::PoissonCount count(0); // made again only where the mean changes
     for (uint64_t b = 0; b < v.n; b += kBlock) {
       const uint64_t e = std::min(v.n, b + kBlock);
       if (!any_due(next + b, e - b, t_end)) continue; // the common case: no spike in the block
-      for (uint64_t i = b; i < e; ++i)
+      for (uint64_t i = b; i < e; ++i) {
+        if (next[i] == -inf) {
+          const double mean = v.fields[rate][i] * 1e-3 * v.dt;
+          if (mean != count.mean()) count = ganglion::PoissonCount(mean);
+          for (uint64_t k = step_count(v, i, count); k > 0; --k)
+            ganglion::emit_spike(v, i);
+          continue;
+        }
         while (next[i] < t_end) {
           ganglion::emit_spike(v, i);
           next[i] += interval(v, i);
         }
+      }
     }
   }
 };
