@@ -86,10 +86,11 @@ struct Simulation::Impl {
   std::unique_ptr<ThreadPool> pool;
   // threads: 0 with a pool of 2 or more (auto_threads): windows of steps run as on one thread
   // (`serial`: out of owner mode, every projection delivered whole, every batch on the calling
-  // thread; the same results) timed against windows on the whole pool, in the order P S S P P S S P (so that a drift in
-  // the load or the network's activity weighs on both alike), and the faster kept (calibrate):
-  // the faster by its quickest window, since a window's time only grows with what else the
-  // machine does (another process, a page fault, the writer's flush).
+  // thread; the same results) timed against windows on the whole pool, in the order
+  // P S S P P S S P (a drift in the load or the network's activity weighs on both alike), and the
+  // faster kept (calibrate), by its quickest window: a window's time only grows with what else
+  // the machine does (another process, a page fault, the writer's flush). One window of each
+  // decides where one way is 1.5 times faster.
   // Windows of `window` steps, first from step `start` (after owner mode's first new cut, at
   // kOwnerFrom + 256, or from 128 without owner mode), again every `recheck` steps (4 times as
   // many where one way was 25 % faster or more): multiples of 1024 apart, so that owner mode's
