@@ -54,8 +54,8 @@ struct Simulation::Impl {
   std::vector<Population> pops;
   std::vector<Projection> projs;
   std::vector<Recorder> recs;
-  std::vector<Slice> slices;               // phase 1 tasks, population after population
-  std::vector<std::vector<Member>> groups; // phase 2 tasks: projections stepped together
+  std::vector<Slice> slices;                     // phase 1 tasks, population after population
+  std::vector<std::vector<Member>> groups;       // phase 2 tasks: projections stepped together
   std::vector<std::vector<Member>> whole_groups; // the same for one thread (none split), or empty
   // Phase 2 hands the groups out longest first (by their measured time, a running mean), so the
   // thread that takes the largest projection is not also left the last: the order changes nothing
