@@ -238,7 +238,6 @@ void Simulation::Impl::build_tasks() {
                      (!proj.plasticity || proj.plasticity->split()) && proj.csr.delay.empty();
   for (const auto &r : exp.recorders)
     owner_possible = owner_possible && (r.plugin->desc->flags & GG_DESC_SPIKES_ONLY);
-  if (calibration.start == 0) calibration.start = owner_possible ? kOwnerFrom + 272 : 128;
   slice_cost.assign(slices.size(), 1.0); // equal until the first sample (step 0) replaces it
   group_cost.assign(groups.size(), 0.0);
   group_order.resize(groups.size());

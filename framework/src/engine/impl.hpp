@@ -92,14 +92,14 @@ struct Simulation::Impl {
   // the machine does (another process, a page fault, the writer's flush). One window of each
   // decides where one way is 1.5 times faster.
   // Windows of `window` steps, first from step `start` (after owner mode's first new cut, at
-  // kOwnerFrom + 256, or from 128 without owner mode), again every `recheck` steps (4 times as
-  // many where one way was 25 % faster or more): multiples of 1024 apart, so that owner mode's
+  // kOwnerFrom + 256, and past a network's opening transient), again every `recheck` steps (4 times
+  // as many where one way was 25 % faster or more): multiples of 1024 apart, so that owner mode's
   // checks (every 1024 steps) fall outside the windows. GANGLION_TEST_CALIBRATE (tests only):
   // windows of 4 steps from step 8, every 64 steps, so that runs switch often.
   struct Calibration {
     static constexpr int kWindows = 8;
-    uint64_t window = 64, start = 0, recheck = 16384; // start 0: not yet set (build_tasks)
-    int at = -1;                                      // the window being timed; -1: none
+    uint64_t window = 64, start = kOwnerFrom + 272, recheck = 16384;
+    int at = -1; // the window being timed; -1: none
     Clock::time_point t0;
     double serial_s = 0, parallel_s = 0; // this calibration's quickest windows
   };
