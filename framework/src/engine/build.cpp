@@ -23,7 +23,11 @@ void Simulation::Impl::build() {
   pool = std::make_unique<ThreadPool>(thread_count(exp.simulation));
   recut_for_tests = std::getenv("GANGLION_TEST_RECUT") != nullptr;
   auto_threads = exp.simulation.threads == 0 && pool->size() > 1;
-  if (std::getenv("GANGLION_TEST_CALIBRATE")) calibration = {4, 8, 64, -1, {}, 0, 0};
+  if (std::getenv("GANGLION_TEST_CALIBRATE")) {
+    calibration.window = 4;
+    calibration.start = 8;
+    calibration.recheck = 64;
+  }
   make_instances();
   build_populations();
   build_projections();

@@ -7,25 +7,28 @@
 
 namespace ganglion {
 
-uint64_t RunReport::synapses() const {
+namespace {
+
+// The sum of a member over the projections' rows.
+uint64_t sum_over(const std::vector<ProjectionReport> &rows, uint64_t ProjectionReport::*member) {
   uint64_t s = 0;
-  for (const auto &p : projections)
-    s += p.synapses;
+  for (const auto &p : rows)
+    s += p.*member;
   return s;
+}
+
+} // namespace
+
+uint64_t RunReport::synapses() const {
+  return sum_over(projections, &ProjectionReport::synapses);
 }
 
 uint64_t RunReport::synapse_bytes() const {
-  uint64_t s = 0;
-  for (const auto &p : projections)
-    s += p.bytes;
-  return s;
+  return sum_over(projections, &ProjectionReport::bytes);
 }
 
 uint64_t RunReport::queue_bytes() const {
-  uint64_t s = 0;
-  for (const auto &p : projections)
-    s += p.queue_bytes;
-  return s;
+  return sum_over(projections, &ProjectionReport::queue_bytes);
 }
 
 // The populations' and projections' rows of `rep`, once its simulated time is known.

@@ -181,18 +181,16 @@ void Simulation::Impl::calibrate(uint64_t step, RunReport &rep) {
     if ((step - c.start) % c.window != 0) return;
     double &quickest = kSerial[c.at] ? c.serial_s : c.parallel_s;
     quickest = std::min(quickest, engine::seconds_since(c.t0));
+    // How much faster the faster way is (inf until both have a window).
+    const double ratio = std::max(c.serial_s, c.parallel_s) / std::min(c.serial_s, c.parallel_s);
     // After one window of each, a way 1.5 times faster than the other is kept at once: the
     // windows of the slower way cost time of their own (a large network's steps on one thread).
-    const bool plain =
-        c.at == 1 && std::max(c.serial_s, c.parallel_s) >= 1.5 * std::min(c.serial_s, c.parallel_s);
-    if (++c.at == Calibration::kWindows || plain) {
+    if (++c.at == Calibration::kWindows || (c.at == 2 && ratio >= 1.5)) {
       serial = c.serial_s <= c.parallel_s; // (one thread where equal: the other core is free)
       rep.one_thread_step_s = c.serial_s / double(c.window);
       rep.all_threads_step_s = c.parallel_s / double(c.window);
       ++rep.calibrations;
-      const bool clear =
-          std::max(c.serial_s, c.parallel_s) >= 1.25 * std::min(c.serial_s, c.parallel_s);
-      c.start += (clear ? 4 : 1) * c.recheck;
+      c.start += (ratio >= 1.25 ? 4 : 1) * c.recheck;
       c.at = -1;
       return;
     }

@@ -346,14 +346,12 @@ void Simulation::Impl::collect_drive(const Projection &proj, uint64_t step,
           count = poisson(draws);
         }
         const uint32_t delay = c.delay.empty() ? uint32_t(c.max_delay) : c.delay[k];
-        while (counted && count > 0) { // (more than one arrival only past 2^32 - 1)
-          const auto part = uint32_t(std::min<uint64_t>(count, UINT32_MAX));
+        // A count as one arrival (more than one only past 2^32 - 1), else as that many.
+        for (uint64_t part; count > 0; count -= part) {
+          part = counted ? std::min<uint64_t>(count, UINT32_MAX) : 1;
           arrivals.push_back({k, k + 1, uint32_t(i), delay});
-          counts.push_back(part);
-          count -= part;
+          if (counted) counts.push_back(uint32_t(part));
         }
-        for (; count > 0; --count)
-          arrivals.push_back({k, k + 1, uint32_t(i), delay});
       }
     }
   }

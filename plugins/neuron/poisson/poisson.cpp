@@ -15,6 +15,7 @@
 #include "ganglion/elementary.h"
 #include "ganglion/plugin.hpp"
 #include "ganglion/poisson_count.hpp"
+#include "ganglion/uniform_stream.hpp"
 
 namespace {
 
@@ -58,22 +59,13 @@ struct Poisson {
     return v.fields[rate][i] * 1e-3 * v.dt >= kCountFrom;
   }
 
-  // Neuron i's spikes in step `step`: Poisson(rate dt), from the uniforms of the Philox blocks
+  // Neuron i's spikes in this step: Poisson(rate dt), from the uniforms of the Philox blocks
   // (seed, stream; global id, step mod 2^32, 2^31 + block): apart from the intervals' counters,
   // whose last word (the draw number's high half) stays below 2^31.
   static uint64_t step_count(const gg_view &v, uint64_t i, const ganglion::PoissonCount &count) {
-    const uint64_t gid = v.first_gid + i;
-    uint32_t block = 0;
-    gg_u32x4 w{};
-    int left = 0;
-    return count.draw([&] {
-      if (left == 0) {
-        w = gg_random4(v.seed, v.rng_stream, uint32_t(gid), uint32_t(gid >> 32), uint32_t(v.step),
-                       0x80000000u | block++);
-        left = 2;
-      }
-      return left-- == 2 ? gg_uniform(w.v[0], w.v[1]) : gg_uniform(w.v[2], w.v[3]);
-    });
+    ganglion::UniformStream draws(v.seed, v.rng_stream, v.first_gid + i, uint32_t(v.step),
+                                  0x80000000u);
+    return count.draw([&] { return draws.uniform(); });
   }
 
   // Where neuron i's next spike is, from view.t: an interval's end, or -inf where counts are
