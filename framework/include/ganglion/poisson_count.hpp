@@ -57,9 +57,8 @@ public:
     if (!(mean > 0)) return;
     const double sd = std::sqrt(mean);
     if (mean < kPtrsFrom) {
-      start_ = gg_exp(-mean);
       bound_ = mean + 10.0 * sd + 10.0;
-      p_[0] = start_;
+      p_[0] = gg_exp(-mean);
       for (uint64_t x = 1; double(x) <= bound_; ++x)
         p_[x] = p_[x - 1] * mean / double(x);
       return;
@@ -86,7 +85,7 @@ public:
   uint64_t from_uniform(double u) const {
     if (!(mean_ > 0)) return 0;
     if (mean_ >= kPtrsFrom) return kSearchPassed;
-    return search_once(u, start_, bound_, [this](double, uint64_t x) { return p_[x]; });
+    return search_once(u, p_[0], bound_, [this](double, uint64_t x) { return p_[x]; });
   }
 
   // The inversion's table, P(0) .. P(steps()), for a search run in vector lanes: a search still
@@ -109,7 +108,7 @@ private:
     }
   }
 
-  double mean_ = 0, start_ = 1, bound_ = 0; // inversion: exp(-mean), where to start again
+  double mean_ = 0, bound_ = 0; // the inversion's bound: where to start again
   // P(0) .. P(floor(bound_)), P(x) = P(x - 1) mean / x (bound_ < 52 below kPtrsFrom)
   std::array<double, 53> p_{};
   double log_mean_ = 0, a_ = 0, b_ = 0, log_inv_alpha_ = 0, v_r_ = 0; // PTRS

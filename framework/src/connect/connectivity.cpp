@@ -250,7 +250,9 @@ Csr fixed_indegree(const Draw &d) {
     std::vector<uint32_t> picked;
     for (uint64_t j = chunks.begin(c); j < chunks.end(c); ++j) {
       picked.clear();
-      pick_sorted(key, first_gid + j, n_pre, k, skip_autapse ? j : kNoSkip, multapses, picked);
+      // (unsorted: from_pairs puts a column's pairs into their rows in any order, all onto j)
+      pick_sorted(key, first_gid + j, n_pre, k, skip_autapse ? j : kNoSkip, multapses, picked,
+                  false);
       std::copy(picked.begin(), picked.end(), pres.begin() + long(j * k));
     }
   });

@@ -29,10 +29,11 @@ struct Csr {
   // delay). Rows are then sorted by delay, so the synapses of one delay are contiguous.
   UninitVector<uint16_t> delay;
   // Drawn delays: where each delay's run of a row ends, so that delivery walks a row's runs
-  // without a search (engine/arrival_queue.hpp; delay_run gives one run). Row i holds max_delay - 1 entries from i * (max_delay - 1): entry k - 1 is
-  // how many of the row's synapses have a delay of at most k steps, k = 1 .. max_delay - 1 (for
-  // k = 0 and max_delay the row's ends say it). 16-bit where every row has fewer than 65536
-  // synapses, else 32-bit: one of the two is empty (both where max_delay is 1).
+  // without a search (engine/arrival_queue.hpp; delay_run gives one run). Row i holds max_delay - 1
+  // entries from i * (max_delay - 1): entry k - 1 is how many of the row's synapses have a delay of
+  // at most k steps, k = 1 .. max_delay - 1 (for k = 0 and max_delay the row's ends say it). 16-bit
+  // where every row has fewer than 65536 synapses, else 32-bit: one of the two is empty (both where
+  // max_delay is 1).
   UninitVector<uint16_t> delay_ends16;
   UninitVector<uint32_t> delay_ends;
   // Targets in 16 bits (CsrLayout::narrow_targets): one of the two target arrays is empty.

@@ -102,14 +102,14 @@ void sort_below(uint32_t *v, std::size_t k, uint64_t bound) {
 }
 
 void pick_sorted(PhiloxKey key, uint64_t id, uint64_t n, uint64_t k, uint64_t skip, bool multapses,
-                 std::vector<uint32_t> &out) {
+                 std::vector<uint32_t> &out, bool sort) {
   if (k == 0) return;
   const uint64_t c = n - (skip < n ? 1 : 0);
   const std::size_t begin = out.size();
   if (multapses) {
     out.resize(begin + k);
     independent(key, id, c, k, out.data() + begin);
-    sort_below(out.data() + begin, k, c);
+    if (sort) sort_below(out.data() + begin, k, c);
   } else {
     std::vector<uint64_t> &taken = scratch().taken;
     if (taken.size() < (c + 63) / 64) taken.resize((c + 63) / 64, 0);
@@ -117,7 +117,7 @@ void pick_sorted(PhiloxKey key, uint64_t id, uint64_t n, uint64_t k, uint64_t sk
       distinct(key, id, c, k, true, taken, out);
       for (std::size_t i = begin; i < out.size(); ++i)
         taken[out[i] >> 6] = 0;
-      sort_below(out.data() + begin, k, c);
+      if (sort) sort_below(out.data() + begin, k, c);
     } else { // the c - k left out, and the rest in order
       distinct(key, id, c, c - k, false, taken, out);
       collect(taken, c, false, out);

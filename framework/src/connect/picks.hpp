@@ -19,9 +19,10 @@ inline constexpr uint64_t kNoSkip = UINT64_MAX;
 // stream)). multapses: k independent uniform picks (a candidate may repeat); else a uniformly
 // drawn k-subset (k must not exceed the candidates), drawn as its complement where k is more than
 // half of them. A pick is floor(u c), c the number of candidates, each candidate at or above `skip`
-// then moved up by one.
+// then moved up by one. With `sort` false the same picks may come in any order (a caller for
+// which the order is nothing saves the sort).
 void pick_sorted(PhiloxKey key, uint64_t id, uint64_t n, uint64_t k, uint64_t skip, bool multapses,
-                 std::vector<uint32_t> &out);
+                 std::vector<uint32_t> &out, bool sort = true);
 
 // Sorts v[0 .. k), every value below `bound`, ascending: by counting, one pass per byte of
 // bound - 1 (comparisons below 64 values).

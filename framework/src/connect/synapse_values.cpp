@@ -130,8 +130,9 @@ template <class T> void index_row(const Csr &c, uint64_t i, T *ends) {
   }
 }
 
-} // namespace
-
+// The per-synapse draw of a uniform, normal or log-normal value (a log-normal of negative mean
+// is the negative of one of the mean's magnitude), kept in [lo, hi]; after 1000 draws outside
+// it, the nearer end of the range to the mean.
 ItemDraw item_draw(const ValueSpec &v, double lo, double hi) {
   ItemDraw d;
   d.lo = lo;
@@ -154,6 +155,8 @@ ItemDraw item_draw(const ValueSpec &v, double lo, double hi) {
   }
   return d;
 }
+
+} // namespace
 
 SynapseDraws::SynapseDraws(const ProjectionSpec &proj, uint64_t seed, uint64_t first_gid, double dt)
     : proj(proj), drawn_weights(proj.weight_dist.kind != ValueSpec::Kind::Constant),

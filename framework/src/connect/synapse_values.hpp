@@ -12,11 +12,6 @@
 
 namespace ganglion {
 
-// The per-synapse draw of a uniform, normal or log-normal value (a log-normal of negative mean
-// is the negative of one of the mean's magnitude), kept in [lo, hi]; after 1000 draws outside
-// it, the nearer end of the range to the mean.
-ItemDraw item_draw(const ValueSpec &v, double lo, double hi);
-
 // What the rows of one projection draw: weights (else, where the CSR holds a weight per synapse,
 // the constant `weight`) from stream kWeights + the projection's, delays (whole steps of dt, at
 // least one) from kDelays + the projection's; row i's id is first_gid + i.

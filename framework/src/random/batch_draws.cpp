@@ -156,14 +156,6 @@ void redraw(const ItemDraw &d, PhiloxKey key, uint64_t id, std::size_t n, double
   }
 }
 
-GANGLION_SIMD
-void gaps_of(const double *__restrict u, std::size_t n, double inv_log_q, double *__restrict gaps) {
-  for (std::size_t k = 0; k < n; ++k) {
-    const double y = gg_log(u[k]) * inv_log_q; // > 0
-    gaps[k] = y < 0x1p51 ? floor_nonneg(y) : 0x1p51;
-  }
-}
-
 } // namespace
 
 GANGLION_SIMD
@@ -201,8 +193,13 @@ void batch_uniforms(PhiloxKey key, uint64_t id, uint64_t first, std::size_t n, d
   }
 }
 
-void geometric_gaps(const double *u, std::size_t n, double inv_log_q, double *gaps) {
-  gaps_of(u, n, inv_log_q, gaps);
+GANGLION_SIMD
+void geometric_gaps(const double *__restrict u, std::size_t n, double inv_log_q,
+                    double *__restrict gaps) {
+  for (std::size_t k = 0; k < n; ++k) {
+    const double y = gg_log(u[k]) * inv_log_q; // > 0
+    gaps[k] = y < 0x1p51 ? floor_nonneg(y) : 0x1p51;
+  }
 }
 
 void draw_items(const ItemDraw &d, PhiloxKey key, uint64_t id, std::size_t n, double *out) {
