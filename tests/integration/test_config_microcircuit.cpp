@@ -2,9 +2,10 @@
 // (docs/science.md, "The cortical microcircuit"), checked here from the files alone (the full
 // scale is not run by the suite; bench/MICROCIRCUIT.md has its build and run): the 8 populations'
 // sizes, each pair's synapse count K = round(log(1 - p) / log(1 - 1/(N_pre N_post))) from the
-// published connection probabilities, weights, delays, background rates; and the small variant as
-// the full one scaled by 0.1 in N and K as NEST's microcircuit example scales it (weights /
-// sqrt(0.1), background rates x 0.1, the DC current that makes up the mean input).
+// published connection probabilities, weights, delays (in ganglion's convention), background
+// rates; and the small variant as the full one scaled by 0.1 in N and K as NEST's microcircuit
+// example scales it (weights / sqrt(0.1), background rates x 0.1, the DC current that makes up
+// the mean input).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -109,9 +110,12 @@ void check_model(const nlohmann::json &doc, double k) {
     const double mean = mean_weight(t, s) / sq / kCm;
     CHECK(config_number(w[0], "mV/ms") == doctest::Approx(mean).epsilon(1e-5));
     CHECK(config_number(w[1], "mV/ms") == doctest::Approx(0.1 * std::fabs(mean)).epsilon(1e-5));
+    // NEST's delays, N(d, d/2) redrawn below dt, felt from t_s + D; ganglion's from t_s + d - dt
+    // (README, delays): the same delays are one step longer here, redrawn below 2 dt.
     const double d = s % 2 == 0 ? 1.5 : 0.75;
-    CHECK(config_number(p.at("delay").at("normal")[0], "ms") == d);
+    CHECK(config_number(p.at("delay").at("normal")[0], "ms") == doctest::Approx(d + 0.1));
     CHECK(config_number(p.at("delay").at("normal")[1], "ms") == d / 2);
+    CHECK(config_number(p.at("delay").at("min"), "ms") == 0.2);
   }
   CHECK(recurrent == 55); // the 64 pairs less the 9 of p = 0
   CHECK(config_number(doc.at("simulation").at("dt"), "ms") == 0.1);

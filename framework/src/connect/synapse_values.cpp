@@ -166,7 +166,7 @@ SynapseDraws::SynapseDraws(const ProjectionSpec &proj, uint64_t seed, uint64_t f
   // A projection keeps its sign, so a weight of the other sign is drawn again.
   const double lo = proj.weight < 0 ? -HUGE_VAL : 0.0, hi = proj.weight < 0 ? 0.0 : HUGE_VAL;
   if (drawn_weights) weight_draw = item_draw(proj.weight_dist, lo, hi);
-  if (drawn_delays) delay_draw = item_draw(proj.delay_dist, -HUGE_VAL, HUGE_VAL);
+  if (drawn_delays) delay_draw = item_draw(proj.delay_dist, proj.delay_min, HUGE_VAL);
 }
 
 uint64_t draw_rows(Csr &c, uint64_t first, uint64_t last, const SynapseDraws &draws) {

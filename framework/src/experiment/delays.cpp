@@ -1,8 +1,9 @@
 // A projection's "delay": a constant (a whole number of steps, at least one), or per synapse
-// {"uniform": [lo, hi]} / {"normal": [mean, std]} in ms. A drawn delay is rounded to whole steps
-// per synapse; a draw below one step (the lower end may be below dt, and a normal has no lower
-// end) is raised to one step by the engine, and one above kMaxDrawnDelaySteps stops the build.
-// `delay` is then the mean, and delay_steps = max(1, round(mean / dt)).
+// {"uniform": [lo, hi]} / {"normal": [mean, std]} in ms, a normal with an optional "min" below
+// which draws are drawn again (NEST's redraw). A drawn delay is rounded to whole steps per
+// synapse; a draw below one step (the lower end may be below dt, and a normal without "min" has
+// no lower end) is raised to one step by the engine, and one above kMaxDrawnDelaySteps stops the
+// build. `delay` is then the mean, and delay_steps = max(1, round(mean / dt)).
 #include <algorithm>
 #include <cmath>
 
@@ -39,16 +40,20 @@ void Loader::drawn_delay(const Json &delay, const std::string &pointer, Projecti
                          Json &r) const {
   const std::vector<std::string> forms = {"uniform", "normal"};
   double dt = ex_.simulation.dt;
-  if (delay.size() != 1)
+  const Json *min = member(delay, "min");
+  if (delay.size() != (min ? 2u : 1u))
     fail(pointer, "expected a delay like \"1.5 ms\", {\"uniform\": [lo, hi]} or {\"normal\": "
-                  "[mean, std]}, got " +
+                  "[mean, std]} (with \"min\": a time, below which a normal is drawn again), "
+                  "got " +
                       shown(delay));
-  std::string form = delay.begin().key();
+  auto it = delay.begin();
+  if (it.key() == "min") ++it;
+  std::string form = it.key();
   std::string fp = child(pointer, form);
   if (form != "uniform" && form != "normal")
     fail(pointer, "unknown distribution '" + clipped(form) + "'" + did_you_mean(form, forms) +
                       "; use one of: " + join_list(forms));
-  auto [a, b] = pair_of(delay.begin().value(), "ms", "the delay", fp,
+  auto [a, b] = pair_of(it.value(), "ms", "the delay", fp,
                         form == "uniform" ? "[\"1 ms\", \"3 ms\"]" : "[\"2 ms\", \"0.5 ms\"]");
   double longest = a;
   if (form == "uniform") {
@@ -79,6 +84,17 @@ void Loader::drawn_delay(const Json &delay, const std::string &pointer, Projecti
       make_spec(form == "uniform" ? ValueSpec::Kind::Uniform : ValueSpec::Kind::Normal, a, b);
   spec.delay_steps = std::max<uint64_t>(1, uint64_t(std::llround(spec.delay / dt)));
   r["delay"] = Json{{form, Json::array({format_value(a, "ms"), format_value(b, "ms")})}};
+  if (min) {
+    const std::string mp = child(pointer, "min");
+    if (form != "normal")
+      fail(mp, "\"min\" applies to a normal delay; a uniform's low end is its smallest: raise "
+               "the low end instead");
+    spec.delay_min = get_time(*min, mp);
+    if (!(spec.delay_min >= 0) || !(spec.delay_min < a))
+      fail(mp, "the smallest delay must be >= 0 and below the mean (" + format_value(a, "ms") +
+                   "), got " + format_value(spec.delay_min, "ms"));
+    r["delay"]["min"] = format_value(spec.delay_min, "ms");
+  }
 }
 
 } // namespace ganglion::loading

@@ -4,6 +4,7 @@
 // so later errors (a diverging population, say) can name the place in the file.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -107,6 +108,7 @@ struct ProjectionSpec {
   // Per-synapse delays in ms: Constant (= delay), or Uniform / Normal; each is rounded to whole
   // steps and raised to one step where it falls below.
   ValueSpec delay_dist;
+  double delay_min = -HUGE_VAL; // ms: a normal's draws below it are drawn again ("min")
   bool peak_convention = false; // the synapse's "convention" is "peak" (NEST): weight = the jump
   std::vector<PlasticitySpec> plasticity; // none or one
   int backend = GG_BACKEND_CPU;

@@ -272,6 +272,28 @@ TEST_CASE("connect: drawn delays are whole steps of at least one, rows sorted by
   CHECK(std::abs(double(ones) - 750.0) < 4 * 26.3);
 }
 
+TEST_CASE("connect: a normal delay with a smallest value draws again below it (NEST's redraw)") {
+  const PopulationSpec pre = population(100, 0), post = population(100, 100);
+  ProjectionSpec q = projection(ConnectRule::AllToAll);
+  q.delay_dist.kind = ValueSpec::Kind::Normal;
+  q.delay_dist.a = 0.85; // ms
+  q.delay_dist.b = 0.375;
+  q.delay_min = 0.2;
+  const Csr c = build_connectivity(q, pre, post, 4, 0.1);
+  REQUIRE(c.delay.size() == c.size());
+  uint64_t twos = 0;
+  double sum = 0;
+  for (uint16_t d : c.delay) {
+    CHECK(d >= 2);
+    twos += d == 2;
+    sum += d;
+  }
+  // The normal truncated at 0.2 ms, in steps of 0.1 ms: 2 steps with probability 0.013856 (138.6
+  // of 10000, sd 11.7), a mean of 8.8465 steps (standard error 0.0343); within 4 standard errors.
+  CHECK(std::abs(double(twos) - 138.6) < 4 * 11.7);
+  CHECK(std::abs(sum / double(c.size()) - 8.8465) < 4 * 0.0343);
+}
+
 namespace {
 
 // How many (row, delay) runs of c's delay index differ from the binary searches for the delay in

@@ -1205,6 +1205,13 @@ TEST_CASE("loader: delays drawn per synapse") {
   CHECK(load({"projections.1.delay={\"normal\": [\"0.01 ms\", \"0.5 ms\"]}"})
             .projections[1]
             .delay_steps == 1);
+  // "min": a normal's draws below it are drawn again (NEST's redraw); none by default.
+  CHECK(normal.delay_min == -HUGE_VAL);
+  ex = load({"projections.1.delay={\"normal\": [\"1.6 ms\", \"0.75 ms\"], \"min\": \"0.2 ms\"}"});
+  CHECK(ex.projections[1].delay_min == 0.2);
+  CHECK(ex.projections[1].delay_dist.a == 1.6);
+  CHECK(ex.resolved["projections"][1]["delay"] ==
+        nlohmann::ordered_json::parse(R"({"normal": ["1.6 ms", "0.75 ms"], "min": "0.2 ms"})"));
   // Constants keep their checks, and are a Constant distribution.
   ex = load();
   CHECK(ex.projections[1].delay_dist.kind == ValueSpec::Kind::Constant);
@@ -1219,6 +1226,17 @@ TEST_CASE("loader: delays drawn per synapse") {
         d + "/normal/0: the mean delay must be positive and finite, got 0 ms");
   CHECK(error_of({"projections.1.delay={\"normal\": [1, -1]}"}) ==
         d + "/normal/1: the standard deviation must be >= 0 and finite, got -1 ms");
+  CHECK(error_of({"projections.1.delay={\"uniform\": [1, 2], \"min\": \"1 ms\"}"}) ==
+        d + "/min: \"min\" applies to a normal delay; a uniform's low end is its smallest: raise "
+            "the low end instead");
+  CHECK(error_of({"projections.1.delay={\"normal\": [1, 1], \"min\": \"1 ms\"}"}) ==
+        d + "/min: the smallest delay must be >= 0 and below the mean (1 ms), got 1 ms");
+  CHECK(error_of({"projections.1.delay={\"normal\": [1, 1], \"min\": \"-1 ms\"}"}) ==
+        d + "/min: the smallest delay must be >= 0 and below the mean (1 ms), got -1 ms");
+  CHECK(error_of({"projections.1.delay={\"normal\": [1, 1], \"max\": \"3 ms\"}"}) ==
+        d + ": expected a delay like \"1.5 ms\", {\"uniform\": [lo, hi]} or {\"normal\": [mean, "
+            "std]} (with \"min\": a time, below which a normal is drawn again), got "
+            "{\"normal\":[1,1],\"max\":\"3 ms\"}");
   CHECK(error_of({"projections.1.delay={\"gamma\": [1, 1]}"}) ==
         d + ": unknown distribution 'gamma'; use one of: uniform, normal");
   CHECK(error_of({"projections.1.delay={\"uniform\": [\"1 mV\", 2]}"}) ==
