@@ -24,20 +24,6 @@ __global__ void draw(uint64_t seed, uint64_t stream, uint32_t n, uint32_t *out) 
 
 } // namespace
 
-bool device_available(std::string &why) {
-  int count = 0;
-  const cudaError_t e = cudaGetDeviceCount(&count);
-  if (e != cudaSuccess) {
-    why = cudaGetErrorString(e);
-    return false;
-  }
-  if (count == 0) {
-    why = "no CUDA device";
-    return false;
-  }
-  return true;
-}
-
 std::vector<uint32_t> philox_on_device(uint64_t seed, uint64_t stream, uint32_t n) {
   uint32_t *d = nullptr;
   check(cudaMalloc(&d, sizeof(uint32_t) * 4 * n), "cudaMalloc");

@@ -3,13 +3,9 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 namespace ganglion::gpu {
-
-// Whether a CUDA device can be used here; `why` says what is missing when not.
-bool device_available(std::string &why);
 
 // gg_random4(seed, stream, i, 0, 0, 0).v[0..3] for i in [0, n), computed on the device.
 std::vector<uint32_t> philox_on_device(uint64_t seed, uint64_t stream, uint32_t n);

@@ -8,6 +8,7 @@
 #include "ganglion/philox.h"
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
+#include "device/device.hpp"
 #include "random/philox_device.hpp"
 #endif
 

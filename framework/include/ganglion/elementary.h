@@ -111,6 +111,80 @@ GG_HD double gg_exp(double x) {
   return y * gg_double_of(biased_k << 52);
 }
 
+/* e^x - 1 without cancellation near 0, for x up to 709 (above: the value at 709, as gg_exp); below
+ * -38.9 (56 ln 2) it is -1 to the last bit; NaN gives NaN. fdlibm's method: x = k ln2 + r with
+ * |r| <= ln2 / 2 (k = 0 where |x| <= ln2 / 2) and c the rounding error of r; e^r - 1 from a
+ * rational form in r with a minimax polynomial in r^2 (Q1 .. Q5), then 2^k (e^r - 1) + 2^k - 1
+ * formed so that its largest terms are exact. Branches, not a vector loop's arithmetic: its
+ * callers (hh's rate functions, tanh) are per element. */
+GG_HD double gg_expm1(double x) {
+  if (x != x) return x;
+  if (x < -38.816242111356935) return -1.0; /* e^x below 2^-56: -1 + e^x rounds to -1 */
+  x = x > 709.0 ? 709.0 : x;
+  const double ax = x < 0 ? -x : x;
+  if (ax < 5.551115123125783e-17) return x; /* 2^-54: x^2 / 2 is below half an ulp */
+  double r = x, c = 0.0, k = 0.0;
+  if (ax > 0.34657359027997264) { /* ln2 / 2 */
+    const double shifter = 6755399441055744.0;
+    k = (x * 1.44269504088896338700e+00 + shifter) - shifter;
+    const double hi = x - k * GG_LN2_HI, lo = k * GG_LN2_LO;
+    r = hi - lo;
+    c = (hi - r) - lo;
+  }
+  const double half = 0.5 * r, hr2 = r * half; /* r^2 / 2 */
+  const double q = 1.0 + hr2 * (-3.33333333333331316428e-02 +
+                                hr2 * (1.58730158725481460165e-03 +
+                                       hr2 * (-7.93650757867487942473e-05 +
+                                              hr2 * (4.00821782732936239552e-06 +
+                                                     hr2 * -2.01099218183624371326e-07))));
+  const double t = 3.0 - q * half;
+  double e = hr2 * ((q - t) / (6.0 - r * t));
+  if (k == 0.0) return r - (r * e - hr2);
+  e = (r * (e - c) - c) - hr2; /* e^r - 1 = r - e, c folded in */
+  if (k == -1.0) return 0.5 * (r - e) - 0.5;
+  if (k == 1.0) return r < -0.25 ? -2.0 * (e - (r + 0.5)) : 1.0 + 2.0 * (r - e);
+  const double two_k = gg_double_of((uint64_t)(int64_t)(k + 1023.0) << 52);
+  if (k <= -2.0 || k > 56.0) return (1.0 - (e - r)) * two_k - 1.0;
+  if (k < 20.0) return ((1.0 - 1.0 / two_k) - (e - r)) * two_k; /* 1 - 2^-k is exact */
+  return ((r - (e + 1.0 / two_k)) + 1.0) * two_k;
+}
+
+/* tanh x from e^{2|x|} - 1 (fdlibm's method): -t / (t + 2) with t = e^{-2|x|} - 1 below |x| = 1,
+ * 1 - 2 / (t + 2) with t = e^{2|x|} - 1 from 1 to 22, 1 beyond (tanh 22 rounds to 1); x itself
+ * below 2^-55; the sign of x; NaN gives NaN. */
+GG_HD double gg_tanh(double x) {
+  if (x != x) return x;
+  const double ax = x < 0 ? -x : x;
+  double z;
+  if (ax < 2.7755575615628914e-17) /* 2^-55 */
+    return x;
+  if (ax < 1.0) {
+    const double t = gg_expm1(-2.0 * ax);
+    z = -t / (t + 2.0);
+  } else if (ax < 22.0) {
+    z = 1.0 - 2.0 / (gg_expm1(2.0 * ax) + 2.0);
+  } else {
+    z = 1.0;
+  }
+  return x < 0 ? -z : z;
+}
+
+/* x^y for x >= 0 (the rate model's power law): x for y = 1, x x for y = 2 (both correctly rounded,
+ * as the C library's pow), else e^{y ln x}, whose relative error grows with |y ln x|: below
+ * (1 + |y ln x|) 2^-52 (not correctly rounded, but the same bits on host and device), and which
+ * saturates as gg_exp does (at e^709 and e^-708). 0^y is 0 for y > 0; a negative x or a NaN gives
+ * NaN. */
+GG_HD double gg_pow(double x, double y) {
+  if (y == 1.0) return x;
+  if (y == 2.0) return x * x;
+  if (x < 0 || x != x || y != y) return gg_double_of(0x7ff8000000000000ull);
+  if (x == 0) return y > 0 ? 0.0 : (y == 0 ? 1.0 : 1.0 / x);
+  /* gg_log takes normal numbers: a subnormal x is scaled by 2^54 first */
+  const double ln_x =
+      x < 2.2250738585072014e-308 ? gg_log(x * 18014398509481984.0) - 37.42994775023705 : gg_log(x);
+  return gg_exp(y * ln_x);
+}
+
 /* The high half of x: its top 26 significant bits (the low 27 bits of the mantissa cleared). The
  * product of two such halves, or of one and a 27-bit rest x - high, is exact. */
 GG_HD double gg_high_half(double x) {

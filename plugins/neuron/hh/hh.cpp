@@ -47,6 +47,8 @@ std::string num(double x) {
 
 struct Hh {
   static constexpr const char *name = "hh";
+  // 1.1: e^x, e^x - 1, tanh and x^y by ganglion/elementary.h (the same bits on a GPU), not libm
+  static constexpr const char *version = "1.1";
   static constexpr gg_kind kind = GG_KIND_NEURON;
   static constexpr const char *input_unit = "uA/cm^2";
   static constexpr const char *doc =

@@ -1,29 +1,31 @@
 // The Hodgkin-Huxley rate functions and one integration sub-step, shared by the `hh` plugin and
 // its tests (tests/models/test_hh.cpp includes this header to check the rate functions and the
 // scheme directly). V_rest = -65 mV convention of docs/science.md; V in mV, t in ms, rates in 1/ms.
+// Host and device (GG_HD): e^x and e^x - 1 are ganglion's own (ganglion/elementary.h), so a CUDA
+// build of this arithmetic gives the CPU's bits.
 #pragma once
 
-#include <cmath>
+#include "ganglion/elementary.h"
 
 namespace ganglion::hh {
 
 // x / (e^x - 1), continuous through its removable singularity at x = 0 (limit 1). expm1 keeps
 // full relative precision for small |x|, so the quotient loses nothing near 0; for large x it
 // underflows to 0 and for very negative x it tends to -x, both as the true function does.
-inline double x_over_expm1(double x) { return x == 0.0 ? 1.0 : x / std::expm1(x); }
+GG_HD double x_over_expm1(double x) { return x == 0.0 ? 1.0 : x / gg_expm1(x); }
 
 // alpha_m = 0.1 (V+40) / (1 - exp(-(V+40)/10)) = x/(e^x - 1) with x = -(V+40)/10; limit 1 at -40.
-inline double alpha_m(double V) { return x_over_expm1(-(V + 40.0) / 10.0); }
-inline double beta_m(double V) { return 4.0 * std::exp(-(V + 65.0) / 18.0); }
-inline double alpha_h(double V) { return 0.07 * std::exp(-(V + 65.0) / 20.0); }
-inline double beta_h(double V) { return 1.0 / (1.0 + std::exp(-(V + 35.0) / 10.0)); }
+GG_HD double alpha_m(double V) { return x_over_expm1(-(V + 40.0) / 10.0); }
+GG_HD double beta_m(double V) { return 4.0 * gg_exp(-(V + 65.0) / 18.0); }
+GG_HD double alpha_h(double V) { return 0.07 * gg_exp(-(V + 65.0) / 20.0); }
+GG_HD double beta_h(double V) { return 1.0 / (1.0 + gg_exp(-(V + 35.0) / 10.0)); }
 // alpha_n = 0.01 (V+55) / (1 - exp(-(V+55)/10)) = 0.1 x/(e^x - 1), x = -(V+55)/10; limit 0.1 at -55.
-inline double alpha_n(double V) { return 0.1 * x_over_expm1(-(V + 55.0) / 10.0); }
-inline double beta_n(double V) { return 0.125 * std::exp(-(V + 65.0) / 80.0); }
+GG_HD double alpha_n(double V) { return 0.1 * x_over_expm1(-(V + 55.0) / 10.0); }
+GG_HD double beta_n(double V) { return 0.125 * gg_exp(-(V + 65.0) / 80.0); }
 
-inline double m_inf(double V) { return alpha_m(V) / (alpha_m(V) + beta_m(V)); }
-inline double h_inf(double V) { return alpha_h(V) / (alpha_h(V) + beta_h(V)); }
-inline double n_inf(double V) { return alpha_n(V) / (alpha_n(V) + beta_n(V)); }
+GG_HD double m_inf(double V) { return alpha_m(V) / (alpha_m(V) + beta_m(V)); }
+GG_HD double h_inf(double V) { return alpha_h(V) / (alpha_h(V) + beta_h(V)); }
+GG_HD double n_inf(double V) { return alpha_n(V) / (alpha_n(V) + beta_n(V)); }
 
 struct Params {
   double C, g_Na, g_K, g_L, E_Na, E_K, E_L;
@@ -34,20 +36,20 @@ struct State {
 };
 
 // Exponential Euler for one gate over h with V frozen: exact for dx/dt = a (1 - x) - b x.
-inline double gate_step(double x, double a, double b, double h) {
+GG_HD double gate_step(double x, double a, double b, double h) {
   const double s = a + b, x_inf = a / s;
-  return x_inf + (x - x_inf) * std::exp(-h * s);
+  return x_inf + (x - x_inf) * gg_exp(-h * s);
 }
 
 // (1 - e^{-z}) / z, continuous at z = 0 (limit 1), without loss of precision for small z.
-inline double phi1(double z) { return z == 0.0 ? 1.0 : -std::expm1(-z) / z; }
+GG_HD double phi1(double z) { return z == 0.0 ? 1.0 : -gg_expm1(-z) / z; }
 
 // Exponential Euler for V over h with the conductances frozen: C dV/dt = J - G V with
 // G = g_Na m^3 h + g_K n^4 + g_L and J = g_Na m^3 h E_Na + g_K n^4 E_K + g_L E_L + I, i.e.
 // V(h) = V + (J - G V) (h/C) phi1(h G / C). Exact for frozen gates; V moves toward J/G and never
 // past it, for any h (unconditionally stable); G = 0 (all conductances 0) is the plain
 // V + h I / C, with no division by zero.
-inline double voltage_step(const Params &p, double V, double m, double hh, double n, double I,
+GG_HD double voltage_step(const Params &p, double V, double m, double hh, double n, double I,
                            double h) {
   const double gna = p.g_Na * m * m * m * hh, gk = p.g_K * (n * n) * (n * n);
   const double G = gna + gk + p.g_L;
@@ -62,7 +64,7 @@ inline double voltage_step(const Params &p, double V, double m, double hh, doubl
 // (measured: the spike-time error falls ~4x per halving of h; see hh.cpp), while every stage is
 // an exact solution of a frozen linear equation, so m, h, n stay in [0, 1] and V between the
 // reversal potentials (plus I/G) for any h.
-inline State substep(const Params &p, const State &s, double I, double h) {
+GG_HD State substep(const Params &p, const State &s, double I, double h) {
   State out;
   out.m = gate_step(s.m, alpha_m(s.V), beta_m(s.V), h);
   out.h = gate_step(s.h, alpha_h(s.V), beta_h(s.V), h);

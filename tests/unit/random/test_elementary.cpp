@@ -155,6 +155,83 @@ TEST_CASE("elementary: gg_exp below 1 ulp from -708 to 709, saturating outside")
   CHECK(std::isnan(gg_exp(std::nan(""))));
 }
 
+TEST_CASE("elementary: gg_expm1 below 1 ulp from -40 to 709, tiny arguments and -1 included") {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> wide(-40, 709), narrow(-3, 3);
+  std::vector<double> x;
+  for (int k = 0; k < (1 << 20); ++k) {
+    x.push_back(wide(rng));
+    x.push_back(narrow(rng));
+  }
+  const std::vector<double> small = across_binades(-1074, 0, 1 << 18, 12);
+  for (const double v : small) {
+    x.push_back(v);
+    x.push_back(-v);
+  }
+  // Where the method switches: ln2 / 2, 3 ln2 / 2, k = 20 and 56, -56 ln2, 2^-54, -0.25 (k = 1).
+  for (const double v : {0.34657359027997264, -0.34657359027997264, 1.0397207708399179,
+                         -1.0397207708399179, 13.862943611198906, 38.816242111356935,
+                         -38.816242111356935, 0x1p-54, -0x1p-54, 709.0, -0.25})
+    add_around(x, v);
+  double worst = 0;
+  for (const double v : x)
+    if (v <= 709.0)
+      worst = std::max(worst, ulps(gg_expm1(v), std::expm1(static_cast<long double>(v))));
+  MESSAGE("gg_expm1: largest error " << worst << " ulp");
+  CHECK(worst < 1.0);
+  CHECK(gg_expm1(0.0) == 0.0);
+  CHECK(gg_expm1(-50.0) == -1.0);
+  CHECK(gg_expm1(1000.0) == gg_expm1(709.0));
+  CHECK(std::isnan(gg_expm1(std::nan(""))));
+}
+
+TEST_CASE("elementary: gg_tanh below 2.5 ulp, odd, 1 from 22 on") {
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> wide(-30, 30);
+  std::vector<double> x;
+  for (int k = 0; k < (1 << 20); ++k)
+    x.push_back(wide(rng));
+  for (const double v : across_binades(-1074, 4, 1 << 19, 14)) {
+    x.push_back(v);
+    x.push_back(-v);
+  }
+  for (const double v : {1.0, -1.0, 22.0, -22.0, 0x1p-55, -0x1p-55}) // where the method switches
+    add_around(x, v);
+  double worst = 0;
+  for (const double v : x)
+    worst = std::max(worst, ulps(gg_tanh(v), std::tanh(static_cast<long double>(v))));
+  MESSAGE("gg_tanh: largest error " << worst << " ulp");
+  CHECK(worst < 2.5); // fdlibm's method; 2.07 ulp measured
+  CHECK(gg_tanh(0.0) == 0.0);
+  CHECK(gg_tanh(-0.7) == -gg_tanh(0.7));
+  CHECK(gg_tanh(30.0) == 1.0);
+  CHECK(std::isnan(gg_tanh(std::nan(""))));
+}
+
+TEST_CASE("elementary: gg_pow within (1 + |y ln x|) 2^-52, exact for y = 1 and 2") {
+  std::mt19937_64 rng(15);
+  std::uniform_real_distribution<double> unit_y(0.01, 5.0), rates(0.0, 1000.0);
+  const std::vector<double> wide = across_binades(-1074, 100, 1 << 19, 16);
+  double worst = 0; // relative error over (1 + |y ln x|) 2^-52
+  for (std::size_t k = 0; k < wide.size(); ++k) {
+    const double x = k % 2 ? rates(rng) : wide[k], y = unit_y(rng);
+    const long double exact = std::pow(static_cast<long double>(x), static_cast<long double>(y));
+    if (!(exact > 1e-300L && exact < 1e300L)) continue; // gg_exp's range
+    const double rel = double(std::fabs(static_cast<long double>(gg_pow(x, y)) - exact) / exact);
+    worst = std::max(worst, rel / ((1 + std::fabs(y * std::log(x))) * 0x1p-52));
+  }
+  MESSAGE("gg_pow: largest relative error " << worst << " (1 + |y ln x|) 2^-52");
+  CHECK(worst < 1.0);
+  for (const double v : wide) {
+    if (gg_pow(v, 1.0) != v || gg_pow(v, 2.0) != v * v) {
+      FAIL("gg_pow(x, 1) or (x, 2) is not exact at " << v);
+      break;
+    }
+  }
+  CHECK(gg_pow(0.0, 1.5) == 0.0);
+  CHECK(std::isnan(gg_pow(-1.0, 1.5)));
+}
+
 TEST_CASE("elementary: gg_sincospi below 1 ulp, exact at the multiples of 1/2") {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> turn(-4.0, 4.0), unit(0.0, 1.0);
