@@ -18,7 +18,8 @@ export PATH=/usr/local/cuda/bin:$PATH
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee "$OUT/gpu.txt"
 nvcc --version | tail -1
 printf '#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n#include <doctest/doctest.h>\n' >/tmp/gg_main.cpp
-flags="-std=c++17 -O2 -fmad=false -Xcompiler -ffp-contract=off -DGANGLION_HAVE_CUDA -I framework/include"
+flags="-std=c++20 -O2 -fmad=false --expt-relaxed-constexpr -Xcompiler -ffp-contract=off"
+flags="$flags -DGANGLION_HAVE_CUDA -I framework/include"
 flags="$flags -I plugins -I gpu -I tests/gpu -I .gpucheck"
 objs=()
 for cu in $(find gpu -name '*.cu'); do

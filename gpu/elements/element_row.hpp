@@ -1,18 +1,23 @@
 // The element arithmetic that both backends share, evaluated at one argument x into one row of
-// values: ganglion's elementary functions (ganglion/elementary.h), hh's rate functions and one
-// sub-step (plugins/neuron/hh/hh_model.hpp), the rate unit's transfer functions
-// (ganglion/rate_transfer.hpp). The same source compiled for the host and for a CUDA device must
-// give the same bits (no contraction on either side: -ffp-contract=off, -fmad=false); the GPU test
-// compares the two row by row.
+// values: ganglion's elementary functions (ganglion/elementary.h, exp_simd), hh's rate functions
+// and one sub-step (plugins/neuron/hh/hh_model.hpp), the rate unit's transfer functions
+// (ganglion/rate_transfer.hpp), lif's and eif's steps (plugins/neuron/*/..._model.hpp) and the
+// synaptic channels' currents (ganglion/sdk/channels.hpp). The same source compiled for the host
+// and for a CUDA device must give the same bits (no contraction on either side: -ffp-contract=off,
+// -fmad=false); the GPU test compares the two row by row.
 #pragma once
 
 #include "ganglion/elementary.h"
 #include "ganglion/rate_transfer.hpp"
+#include "ganglion/sdk/channels.hpp"
+#include "ganglion/simd.hpp"
+#include "neuron/eif/eif_model.hpp"
 #include "neuron/hh/hh_model.hpp"
+#include "neuron/lif/lif_model.hpp"
 
 namespace ganglion::gpu {
 
-constexpr int kElementColumns = 18;
+constexpr int kElementColumns = 24;
 
 GG_HD void element_row(double x, double *out) {
   const double ax = x < 0 ? -x : x;
@@ -41,6 +46,17 @@ GG_HD void element_row(double x, double *out) {
   f.fn = 4; // power
   f.exponent = 1.5;
   out[17] = f.f(x);
+  out[18] = exp_simd(x);
+  // lif's exact step at dt = 0.1 ms, tau_m = 10 ms (its init's coefficients, rounded as written),
+  // eif's Euler step (the reference network's parameters), from V = x with 0.5 mV/ms of input.
+  out[19] = lif::next(x, 0.99004983374916811, -0.64676079137044034, 0.099501662508318933, 0.5);
+  const eif::Params e{-65.0, -50.0, 2.0, 0.5, 0.1, 0.0, -100.0};
+  out[20] = eif::next(x, 0.5, 0.1, e);
+  // Channel currents at V = x from a state of 0.8: a current (scaled, and of unit scale) and a
+  // conductance with E = 0 mV.
+  out[21] = channel_current<GG_CHANNEL_CURRENT, false>(0.8, 0.9516258196404048, 0.0, x);
+  out[22] = channel_current<GG_CHANNEL_CURRENT, true>(0.8, 1.0, 0.0, x);
+  out[23] = channel_current<GG_CHANNEL_CONDUCTANCE, false>(0.8, 0.9516258196404048, 0.0, x);
 }
 
 } // namespace ganglion::gpu

@@ -16,13 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifndef GG_HD
-#if defined(__CUDACC__)
-#define GG_HD __host__ __device__ __forceinline__
-#else
-#define GG_HD inline
-#endif
-#endif
+#include "ganglion/hd.h"
 
 GG_HD uint64_t gg_bits_of(double x) {
   uint64_t b;

@@ -8,11 +8,7 @@
 
 #include <stdint.h>
 
-#if defined(__CUDACC__)
-#define GG_HD __host__ __device__ __forceinline__
-#else
-#define GG_HD inline
-#endif
+#include "ganglion/hd.h"
 
 typedef struct gg_u32x4 {
   uint32_t v[4];

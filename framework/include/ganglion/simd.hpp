@@ -19,6 +19,8 @@
 #include <bit>
 #include <cstdint>
 
+#include "ganglion/hd.h"
+
 // target_clones needs GCC >= 12 (for the x86-64-v3/v4 levels) and the ifunc resolvers of glibc.
 // Not in a sanitizer's build: the resolvers run before its runtime starts, and crash there.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 &&           \
@@ -49,8 +51,9 @@ namespace ganglion {
 // Method: x = k ln2 + r with k = round(x / ln2) and |r| <= ln2 / 2 (Cody-Waite: ln2 split in a
 // high part exact in 32 bits and a low part), e^r by its Taylor series to r^13 (truncation below
 // 4e-18 relative) evaluated by Estrin's scheme (pairs, then powers r^2, r^4, r^8: a shorter
-// dependency chain than Horner's), times 2^k built in the exponent bits.
-inline double exp_simd(double x) {
+// dependency chain than Horner's), times 2^k built in the exponent bits. Host and device (GG_HD;
+// device code built with --expt-relaxed-constexpr for std::bit_cast).
+GG_HD double exp_simd(double x) {
   constexpr double lo = -708.0, hi = 709.0;
   x = x < lo ? lo : x; // NaN passes both comparisons unchanged
   x = x > hi ? hi : x;

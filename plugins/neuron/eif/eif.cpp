@@ -6,6 +6,7 @@
 
 #include "ganglion/plugin.hpp"
 
+#include "eif_model.hpp"
 #include "ganglion/integrate_and_fire.hpp"
 
 namespace {
@@ -82,12 +83,14 @@ struct Eif {
               const double dT = p(Delta_T, i);
               // Divisions by parameters as multiplications by their inverses: no vector division
               // where the parameters are uniform.
-              const double inv_dT = same ? inv_dT0 : 1.0 / dT;
-              const double inv_tau = same ? inv_tau0 : 1.0 / p(tau_m, i);
-              const double leak =
-                  (p(E_L, i) - x) + dT * ganglion::exp_simd((x - p(V_T, i)) * inv_dT);
-              const double next = x + dt * (leak * inv_tau + syn(i, x) + p(I_e, i));
-              return next < p(V_lb, i) ? p(V_lb, i) : next;
+              const ganglion::eif::Params e{p(E_L, i),
+                                            p(V_T, i),
+                                            dT,
+                                            same ? inv_dT0 : 1.0 / dT,
+                                            same ? inv_tau0 : 1.0 / p(tau_m, i),
+                                            p(I_e, i),
+                                            p(V_lb, i)};
+              return ganglion::eif::next(x, syn(i, x), dt, e);
             });
           });
         });

@@ -6,6 +6,7 @@
 #include "ganglion/plugin.hpp"
 
 #include "ganglion/integrate_and_fire.hpp"
+#include "lif_model.hpp"
 
 namespace {
 
@@ -99,8 +100,8 @@ struct Lif {
           const double a0 = cV[0], b0 = c0[0], s0 = cI[0];
           ganglion::with_channels(v, [&](const auto &syn) GANGLION_INLINE {
             integrate_and_fire::step<kFields>(v, p, [&](uint64_t i, double x) GANGLION_INLINE {
-              return (x * (same ? a0 : cV[i]) + (same ? b0 : c0[i])) +
-                     (same ? s0 : cI[i]) * syn(i, x);
+              return ganglion::lif::next(x, same ? a0 : cV[i], same ? b0 : c0[i], same ? s0 : cI[i],
+                                         syn(i, x));
             });
           });
         });

@@ -6,11 +6,25 @@
 #include <cstdint>
 #include <string>
 
+#include "ganglion/hd.h"
 #include "ganglion/plugin_abi.h"
 #include "ganglion/sdk/errors.hpp"
 #include "ganglion/sdk/view.hpp"
 
 namespace ganglion {
+
+// One channel's current at potential V from its state s at the start of the step (gg_channel's
+// forms), for the host and a CUDA device (GG_HD): with_channels below and a device kernel give the
+// same bits. Where the scale is exactly 1 (UnitScale) its multiplication is left out: s * 1.0 is
+// s, bit for bit.
+template <int Form, bool UnitScale>
+GG_HD double channel_current(double s, double scale, double E, double V) {
+  const double scaled = UnitScale ? s : s * scale;
+  if constexpr (Form == GG_CHANNEL_CONDUCTANCE)
+    return scaled * (E - V);
+  else
+    return scaled;
+}
 
 // The input of a neuron step that fuses its synaptic channels (GG_DESC_CHANNELS, a neuron
 // declaring `channels = true`): the incoming projections whose current the step computes in its own
@@ -46,16 +60,11 @@ template <int Form, int N, bool Input, bool UnitScale = false> struct Channels {
     if constexpr (N >= 3) x = x + current<2>(i, V);
     return x;
   }
-  // Channel K's current at V; advances its state over the step. Where every scale is exactly 1
-  // (the Euler scheme's), its multiplication is left out: s * 1.0 is s, bit for bit.
+  // Channel K's current at V (channel_current); advances its state over the step.
   template <int K> [[gnu::always_inline]] double current(uint64_t i, double V) const {
     const double s = g[K][i];
     g[K][i] = s * decay[K];
-    const double scaled = UnitScale ? s : s * scale[K];
-    if constexpr (Form == GG_CHANNEL_CONDUCTANCE)
-      return scaled * (E[K] - V);
-    else
-      return scaled;
+    return channel_current<Form, UnitScale>(s, scale[K], E[K], V);
   }
 };
 
