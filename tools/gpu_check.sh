@@ -20,7 +20,7 @@ nvcc --version | tail -1
 printf '#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n#include <doctest/doctest.h>\n' >/tmp/gg_main.cpp
 flags="-std=c++20 -O2 -fmad=false --expt-relaxed-constexpr -Xcompiler -ffp-contract=off"
 flags="$flags -DGANGLION_HAVE_CUDA -I framework/include"
-flags="$flags -I plugins -I gpu -I tests/gpu -I .gpucheck"
+flags="$flags -I framework/src -I plugins -I gpu -I tests/gpu -I .gpucheck"
 objs=()
 for cu in $(find gpu -name '*.cu'); do
   o=/tmp/$(basename "$cu" .cu).o

@@ -1,6 +1,8 @@
 // See device.hpp.
 #include "device/device.hpp"
 
+#include <stdexcept>
+
 #include <cuda_runtime.h>
 
 namespace ganglion::gpu {
@@ -17,6 +19,11 @@ bool device_available(std::string &why) {
     return false;
   }
   return true;
+}
+
+void check_cuda(int error, const char *what) {
+  if (error != cudaSuccess)
+    throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(cudaError_t(error)));
 }
 
 } // namespace ganglion::gpu

@@ -1,19 +1,13 @@
 // The shared element arithmetic on the device (see elements_device.hpp, element_row.hpp).
 #include "elements/elements_device.hpp"
 
-#include <stdexcept>
-#include <string>
-
 #include <cuda_runtime.h>
 
+#include "device/device.hpp"
 #include "elements/element_row.hpp"
 
 namespace ganglion::gpu {
 namespace {
-
-void check(cudaError_t e, const char *what) {
-  if (e != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
-}
 
 __global__ void rows(const double *x, uint32_t n, double *out) {
   const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -26,15 +20,16 @@ std::vector<double> elements_on_device(const std::vector<double> &x) {
   const auto n = uint32_t(x.size());
   std::vector<double> out(x.size() * kElementColumns);
   double *dx = nullptr, *dout = nullptr;
-  check(cudaMalloc(&dx, sizeof(double) * x.size()), "cudaMalloc");
-  check(cudaMalloc(&dout, sizeof(double) * out.size()), "cudaMalloc");
-  check(cudaMemcpy(dx, x.data(), sizeof(double) * x.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
+  check_cuda(cudaMalloc(&dx, sizeof(double) * x.size()), "cudaMalloc");
+  check_cuda(cudaMalloc(&dout, sizeof(double) * out.size()), "cudaMalloc");
+  check_cuda(cudaMemcpy(dx, x.data(), sizeof(double) * x.size(), cudaMemcpyHostToDevice),
+             "cudaMemcpy");
   rows<<<(n + 127) / 128, 128>>>(dx, n, dout);
-  check(cudaGetLastError(), "launch of rows");
-  check(cudaMemcpy(out.data(), dout, sizeof(double) * out.size(), cudaMemcpyDeviceToHost),
-        "cudaMemcpy");
-  check(cudaFree(dx), "cudaFree");
-  check(cudaFree(dout), "cudaFree");
+  check_cuda(cudaGetLastError(), "launch of rows");
+  check_cuda(cudaMemcpy(out.data(), dout, sizeof(double) * out.size(), cudaMemcpyDeviceToHost),
+             "cudaMemcpy");
+  check_cuda(cudaFree(dx), "cudaFree");
+  check_cuda(cudaFree(dout), "cudaFree");
   return out;
 }
 

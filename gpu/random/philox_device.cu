@@ -1,19 +1,13 @@
 // Philox on the device (see philox_device.hpp).
 #include "random/philox_device.hpp"
 
-#include <stdexcept>
-
 #include <cuda_runtime.h>
 
+#include "device/device.hpp"
 #include "ganglion/philox.h"
 
 namespace ganglion::gpu {
 namespace {
-
-void check(cudaError_t e, const char *what) {
-  if (e != cudaSuccess)
-    throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(e));
-}
 
 __global__ void draw(uint64_t seed, uint64_t stream, uint32_t n, uint32_t *out) {
   const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -26,13 +20,13 @@ __global__ void draw(uint64_t seed, uint64_t stream, uint32_t n, uint32_t *out) 
 
 std::vector<uint32_t> philox_on_device(uint64_t seed, uint64_t stream, uint32_t n) {
   uint32_t *d = nullptr;
-  check(cudaMalloc(&d, sizeof(uint32_t) * 4 * n), "cudaMalloc");
+  check_cuda(cudaMalloc(&d, sizeof(uint32_t) * 4 * n), "cudaMalloc");
   draw<<<(n + 255) / 256, 256>>>(seed, stream, n, d);
-  check(cudaGetLastError(), "launch of draw");
+  check_cuda(cudaGetLastError(), "launch of draw");
   std::vector<uint32_t> out(4 * size_t(n));
-  check(cudaMemcpy(out.data(), d, sizeof(uint32_t) * out.size(), cudaMemcpyDeviceToHost),
-        "cudaMemcpy");
-  check(cudaFree(d), "cudaFree");
+  check_cuda(cudaMemcpy(out.data(), d, sizeof(uint32_t) * out.size(), cudaMemcpyDeviceToHost),
+             "cudaMemcpy");
+  check_cuda(cudaFree(d), "cudaFree");
   return out;
 }
 

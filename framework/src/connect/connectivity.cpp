@@ -6,6 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "connect/bernoulli_row.hpp"
 #include "connect/picks.hpp"
 #include "connect/synapse_values.hpp"
 #include "engine/prefault.hpp"
@@ -113,9 +114,11 @@ void refuse(const ProjectionSpec &proj, const std::string &what) {
 }
 
 // fixed_probability's rows: each pair with probability p (0 < p < 1), by geometric gaps between
-// successive targets, so the work is in proportion to the synapses made. Row i's gaps are the
-// uniforms of Draws(seed, stream, its gid) in order, turned into gaps in batches about as long as
-// the rest of the row is expected to need (the draws left over at a row's end are dropped).
+// successive targets, so the work is in proportion to the synapses made; the uniforms and gaps in
+// batches (vectorised), walked as BernoulliRow (bernoulli_row.hpp, the device's) walks them. Row
+// i's gaps are the uniforms of Draws(seed, stream, its gid) in order, turned into gaps in batches
+// about as long as the rest of the row is expected to need (the draws left over at a row's end are
+// dropped).
 class BernoulliRows {
 public:
   BernoulliRows(uint64_t seed, uint64_t stream, double p, uint64_t n_post, uint64_t first_gid,
@@ -139,14 +142,10 @@ public:
       drawn += batch;
       std::size_t n_found = 0;
       for (std::size_t k = 0; k < batch; ++k) {
-        if (gaps[k] >= double(n_post - j)) { // past the row's end
-          j = n_post;
-          break;
-        }
-        j += int64_t(gaps[k]);
-        found[n_found] = uint32_t(j);
-        n_found += j != autapse;
-        ++j;
+        const int64_t target = take_gap(j, gaps[k], n_post);
+        if (target < 0) break;
+        found[n_found] = uint32_t(target);
+        n_found += target != autapse;
       }
       targets.insert(targets.end(), found, found + n_found);
     }

@@ -196,10 +196,8 @@ void batch_uniforms(PhiloxKey key, uint64_t id, uint64_t first, std::size_t n, d
 GANGLION_SIMD
 void geometric_gaps(const double *__restrict u, std::size_t n, double inv_log_q,
                     double *__restrict gaps) {
-  for (std::size_t k = 0; k < n; ++k) {
-    const double y = gg_log(u[k]) * inv_log_q; // > 0
-    gaps[k] = y < 0x1p51 ? floor_nonneg(y) : 0x1p51;
-  }
+  for (std::size_t k = 0; k < n; ++k)
+    gaps[k] = geometric_gap(u[k], inv_log_q);
 }
 
 void draw_items(const ItemDraw &d, PhiloxKey key, uint64_t id, std::size_t n, double *out) {

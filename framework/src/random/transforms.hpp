@@ -47,4 +47,11 @@ GG_HD double round_nonneg(double x) {
   return x - n == 0.5 ? n + 1.0 : n;
 }
 
+// The gap before the next target of a Bernoulli(p) row for uniform u: floor(log u / log(1 - p)),
+// at most 2^51 (beyond any row), with inv_log_q = 1 / log(1 - p) (fixed_probability's rows).
+GG_HD double geometric_gap(double u, double inv_log_q) {
+  const double y = gg_log(u) * inv_log_q; // > 0
+  return y < 0x1p51 ? floor_nonneg(y) : 0x1p51;
+}
+
 } // namespace ganglion

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "connect/bernoulli_row.hpp"
 #include "connect/connectivity.hpp"
 #include "engine/thread_pool.hpp"
 #include "ganglion/elementary.h"
@@ -249,6 +250,43 @@ TEST_CASE("connect: drawn weights keep the projection's sign and have the asked 
     sum += w;
   }
   CHECK(sum / double(c.size()) == doctest::Approx(-1.2876).epsilon(0.012 / 1.2876));
+}
+
+TEST_CASE("connect: fixed_probability's rows walked one gap at a time (the device's code) are "
+          "the CPU's, bit for bit") {
+  // BernoulliRow (bernoulli_row.hpp) is what a device build walks; the CPU draws its uniforms and
+  // gaps in vectorised batches. Both must make the same synapses, with and without autapses, for
+  // sparse and dense rows, short and long.
+  struct Case {
+    uint64_t n_pre, n_post;
+    double p;
+    bool self;
+  };
+  for (const Case &k : {Case{300, 200, 0.05, false}, Case{300, 300, 0.5, true},
+                        Case{50, 20000, 0.002, false}, Case{400, 400, 0.95, true}}) {
+    CAPTURE(k.p);
+    const PopulationSpec pre = population(k.n_pre, 7), post = population(k.n_post, 1000000);
+    ProjectionSpec q = projection(ConnectRule::FixedProbability, k.self);
+    q.p = k.p;
+    q.allow_autapses = false;
+    const Csr c = build_connectivity(q, pre, k.self ? pre : post, 9, 0.1);
+    const uint64_t stream = streams::kConnect + q.stream;
+    std::vector<uint32_t> walked;
+    std::vector<uint64_t> row_ptr{0};
+    for (uint64_t i = 0; i < k.n_pre; ++i) {
+      BernoulliRow row(9, stream, pre.first_gid + i, 1.0 / gg_log1p(-k.p), int64_t(k.n_post),
+                       k.self ? int64_t(i) : -1);
+      for (int64_t t; (t = row.next()) >= 0;)
+        walked.push_back(uint32_t(t));
+      row_ptr.push_back(walked.size());
+    }
+    REQUIRE(c.size() > 0);
+    CHECK(std::vector<uint64_t>(c.row_ptr.begin(), c.row_ptr.end()) == row_ptr);
+    std::vector<uint32_t> cpu(c.size());
+    for (uint64_t s = 0; s < c.size(); ++s)
+      cpu[s] = uint32_t(c.post(s));
+    CHECK(cpu == walked);
+  }
 }
 
 TEST_CASE("connect: drawn delays are whole steps of at least one, rows sorted by delay") {

@@ -1,0 +1,91 @@
+// The connectivity builders on the device (see connect_device.hpp).
+#include "connect/connect_device.hpp"
+
+#include <stdexcept>
+
+#include <cub/device/device_scan.cuh>
+#include <cuda_runtime.h>
+
+#include "connect/bernoulli_row.hpp"
+#include "device/device.hpp"
+#include "ganglion/elementary.h"
+
+namespace ganglion::gpu {
+namespace {
+
+// What every thread of the rule needs.
+struct Rule {
+  uint64_t seed, stream, n_pre, n_post, first_gid;
+  double inv_log_q;
+  bool skip_autapse;
+
+  __device__ BernoulliRow row(uint64_t i) const {
+    return BernoulliRow(seed, stream, first_gid + i, inv_log_q, int64_t(n_post),
+                        skip_autapse ? int64_t(i) : -1);
+  }
+};
+
+// counts[i] = row i's synapses; counts[n_pre] = 0 (the prefix sum's last entry becomes the total).
+__global__ void count_rows(Rule r, uint64_t *counts) {
+  const uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i > r.n_pre) return;
+  uint64_t n = 0;
+  if (i < r.n_pre)
+    for (BernoulliRow row = r.row(i); row.next() >= 0;)
+      ++n;
+  counts[i] = n;
+}
+
+// Row i's targets from offset row_ptr[i], walking the same gaps again.
+__global__ void fill_rows(Rule r, const uint64_t *row_ptr, uint32_t *post) {
+  const uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= r.n_pre) return;
+  uint64_t at = row_ptr[i];
+  BernoulliRow row = r.row(i);
+  for (int64_t t; (t = row.next()) >= 0;)
+    post[at++] = uint32_t(t);
+}
+
+unsigned blocks_for(uint64_t n, unsigned per_block) {
+  return unsigned((n + per_block - 1) / per_block);
+}
+
+} // namespace
+
+HostCsr fixed_probability_on_device(uint64_t seed, uint64_t stream, double p, uint64_t n_pre,
+                                    uint64_t n_post, uint64_t first_gid, bool skip_autapse) {
+  if (!(p > 0 && p < 1)) throw std::invalid_argument("fixed_probability_on_device: 0 < p < 1");
+  // The CPU computes 1 / log(1 - p) once on the host; so does this, and hands the same double over.
+  const Rule r{seed, stream, n_pre, n_post, first_gid, 1.0 / gg_log1p(-p), skip_autapse};
+  uint64_t *counts = nullptr, *row_ptr = nullptr;
+  check_cuda(cudaMalloc(&counts, sizeof(uint64_t) * (n_pre + 1)), "cudaMalloc");
+  check_cuda(cudaMalloc(&row_ptr, sizeof(uint64_t) * (n_pre + 1)), "cudaMalloc");
+  constexpr unsigned kThreads = 128;
+  count_rows<<<blocks_for(n_pre + 1, kThreads), kThreads>>>(r, counts);
+  check_cuda(cudaGetLastError(), "launch of count_rows");
+  std::size_t scratch_bytes = 0;
+  void *scratch = nullptr;
+  check_cuda(cub::DeviceScan::ExclusiveSum(scratch, scratch_bytes, counts, row_ptr, n_pre + 1),
+             "prefix sum (size)");
+  check_cuda(cudaMalloc(&scratch, scratch_bytes), "cudaMalloc");
+  check_cuda(cub::DeviceScan::ExclusiveSum(scratch, scratch_bytes, counts, row_ptr, n_pre + 1),
+             "prefix sum");
+  HostCsr out;
+  out.row_ptr.resize(n_pre + 1);
+  check_cuda(cudaMemcpy(out.row_ptr.data(), row_ptr, sizeof(uint64_t) * (n_pre + 1),
+                        cudaMemcpyDeviceToHost),
+             "cudaMemcpy");
+  const uint64_t total = out.row_ptr[n_pre];
+  uint32_t *post = nullptr;
+  check_cuda(cudaMalloc(&post, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
+  fill_rows<<<blocks_for(n_pre, kThreads), kThreads>>>(r, row_ptr, post);
+  check_cuda(cudaGetLastError(), "launch of fill_rows");
+  out.post.resize(total);
+  check_cuda(cudaMemcpy(out.post.data(), post, sizeof(uint32_t) * total, cudaMemcpyDeviceToHost),
+             "cudaMemcpy");
+  for (void *ptr : {(void *)counts, (void *)row_ptr, scratch, (void *)post})
+    check_cuda(cudaFree(ptr), "cudaFree");
+  return out;
+}
+
+} // namespace ganglion::gpu

@@ -1,0 +1,25 @@
+// Host entry points of the device's connectivity builders: the rules' rows drawn on the GPU with
+// the CPU's per-row code (framework/src/connect/bernoulli_row.hpp), so a device build makes the
+// same synapses as the CPU for one seed. The engine builds large projections this way; the GPU
+// test compares the result with the CPU's CSR.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace ganglion::gpu {
+
+// A projection's CSR copied back to the host: row_ptr (n_pre + 1 offsets) and the targets.
+struct HostCsr {
+  std::vector<uint64_t> row_ptr;
+  std::vector<uint32_t> post;
+};
+
+// fixed_probability with 0 < p < 1 from presynaptic global ids first_gid .. first_gid + n_pre - 1
+// onto n_post targets, Philox (seed, stream) (the CPU's connectivity stream of the projection),
+// without the autapse of row i (target i) where skip_autapse: each row's targets counted on the
+// device (one thread a row), offsets by a prefix sum, then the rows filled.
+HostCsr fixed_probability_on_device(uint64_t seed, uint64_t stream, double p, uint64_t n_pre,
+                                    uint64_t n_post, uint64_t first_gid, bool skip_autapse);
+
+} // namespace ganglion::gpu

@@ -1,0 +1,52 @@
+// GPU: fixed_probability built on the device (gpu/connect) makes the CPU's synapses, bit for bit:
+// the same row offsets and targets as build_connectivity for one seed, with and without
+// autapses. Without a CUDA build or a device the test says it skipped.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gpu_skip.hpp"
+#ifdef GANGLION_HAVE_CUDA
+#include "connect/bernoulli_row.hpp"
+#include "connect/connect_device.hpp"
+#include "device/device.hpp"
+#include "ganglion/elementary.h"
+#endif
+
+constexpr const char *kConnectName = "gpu: fixed_probability built on the device equals the CPU's";
+
+TEST_CASE(kConnectName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP(kConnectName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+#else
+  std::string why;
+  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kConnectName, why);
+  // The host's rows, walked as the CPU's builder walks them (test_connectivity.cpp proves the two
+  // the same), so that this test needs only the header-only row code.
+  struct Case {
+    uint64_t n_pre, n_post;
+    double p;
+    bool self;
+  };
+  for (const Case &k : {Case{2000, 3000, 0.05, false}, Case{5000, 5000, 0.2, true},
+                        Case{100, 200000, 0.001, false}}) {
+    CAPTURE(k.p);
+    const uint64_t seed = 9, stream = (1ull << 40) + 3, first_gid = 12345;
+    const ganglion::gpu::HostCsr dev = ganglion::gpu::fixed_probability_on_device(
+        seed, stream, k.p, k.n_pre, k.n_post, first_gid, k.self);
+    std::vector<uint64_t> row_ptr{0};
+    std::vector<uint32_t> post;
+    for (uint64_t i = 0; i < k.n_pre; ++i) {
+      ganglion::BernoulliRow row(seed, stream, first_gid + i, 1.0 / gg_log1p(-k.p),
+                                 int64_t(k.n_post), k.self ? int64_t(i) : -1);
+      for (int64_t t; (t = row.next()) >= 0;)
+        post.push_back(uint32_t(t));
+      row_ptr.push_back(post.size());
+    }
+    CHECK(dev.row_ptr == row_ptr);
+    CHECK(dev.post == post);
+  }
+#endif
+}
