@@ -13,7 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include "../../plugins/neuron/poisson/poisson_model.hpp"
 #include "models/harness.hpp"
+#include "random/draws.hpp"
 #include "registry/registry.hpp"
 #include "support.hpp"
 
@@ -360,4 +362,32 @@ TEST_CASE("poisson: a rate above 100 spikes per step is refused with the fix") {
                       doctest::Contains("spikes per step of 0.1 ms, above the supported 100: "
                                         "lower the rate, or split the source into several"));
   }
+}
+
+TEST_CASE("poisson: the plugin's spikes are poisson::run_source's, the code a device runs") {
+  // Every neuron's count in every step, through the engine, against run_source (the element
+  // functions the plugin calls, in its order; what gpu/random runs on a device): rates from 0 to
+  // the count mode (20 kHz: 2 a step) in one population, each neuron its own rate.
+  const uint64_t n = 40, steps = 3000, seed = 17;
+  std::vector<double> rates(n);
+  std::string list;
+  for (uint64_t i = 0; i < n; ++i) {
+    rates[i] = i == 0 ? 0.0 : (i % 10 == 9 ? 20000.0 : 5.0 * double(i * i));
+    list += (i ? ", " : "") + std::to_string(rates[i]);
+  }
+  const std::string json =
+      "{\"simulation\": {\"dt\": \"0.1 ms\", \"duration\": \"300 ms\", \"seed\": 17, \"threads\": "
+      "1},"
+      "\"populations\": {\"X\": {\"model\": \"poisson\", \"size\": 40, \"params\": {\"rate\": [" +
+      list + "]}}}, \"recorders\": [{\"type\": \"spikes\", \"population\": \"X\"}]}";
+  const InProcessRun run = run_in_process(json);
+  std::vector<uint32_t> plugin(steps * n, 0), model(steps * n, 0);
+  const SpikeTrain &x = run.spikes.at("X");
+  for (std::size_t k = 0; k < x.times.size(); ++k)
+    ++plugin[step_of(x.times[k], 0.1) * n + x.ids[k]];
+  for (uint64_t i = 0; i < n; ++i)
+    ganglion::poisson::run_source(seed, ganglion::streams::kDynamics, i, rates[i], 0.1, steps,
+                                  model.data() + i, n);
+  REQUIRE(x.times.size() > 10000);
+  CHECK(plugin == model);
 }

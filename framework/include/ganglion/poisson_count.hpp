@@ -2,7 +2,7 @@
 // (the poisson source's count per step at high rates): inversion by sequential search from 0
 // below a mean of 10, else Hormann's transformed rejection with squeeze (PTRS, 1993), as NumPy
 // draws them. The arithmetic is ganglion/elementary.h's, so a GPU draws the same counts from the
-// same uniforms.
+// same uniforms (host and device: GG_HD; device code built with --expt-relaxed-constexpr).
 #ifndef GANGLION_POISSON_COUNT_HPP
 #define GANGLION_POISSON_COUNT_HPP
 
@@ -11,12 +11,13 @@
 #include <cstdint>
 
 #include "ganglion/elementary.h"
+#include "ganglion/hd.h"
 
 namespace ganglion {
 
 // log(k!), to about 1e-16 relative. k! is a double exactly up to 22! (its odd part is below 2^53);
 // beyond, Stirling's series, whose first term left out, 691 / (360360 k^11), is below 1e-17 there.
-inline double log_factorial(uint64_t k) {
+GG_HD double log_factorial(uint64_t k) {
   if (k <= 22) {
     double f = 1;
     for (uint64_t i = 2; i <= k; ++i)
@@ -34,7 +35,8 @@ inline constexpr uint64_t kSearchPassed = UINT64_MAX;
 
 // Inversion of the uniform u by sequential search from 0: P(0) = start, P(x) = next(P(x - 1), x);
 // kSearchPassed where the search passes `bound` (the mean plus 10 sd).
-template <class Next> uint64_t search_once(double u, double start, double bound, Next &&next) {
+template <class Next>
+GG_HD uint64_t search_once(double u, double start, double bound, Next &&next) {
   uint64_t x = 0;
   double px = start;
   while (u > px) {
@@ -53,7 +55,7 @@ class PoissonCount {
 public:
   static constexpr double kPtrsFrom = 10;
 
-  explicit PoissonCount(double mean) : mean_(mean) {
+  GG_HD explicit PoissonCount(double mean) : mean_(mean) {
     if (!(mean > 0)) return;
     const double sd = std::sqrt(mean);
     if (mean < kPtrsFrom) {
@@ -70,10 +72,10 @@ public:
     v_r_ = 0.9277 - 3.6224 / (b_ - 2);
   }
 
-  double mean() const { return mean_; }
+  GG_HD double mean() const { return mean_; }
 
   // A count. A search that passes its bound starts again with a new uniform, as NumPy's does.
-  template <class Uniform> uint64_t draw(Uniform &&uniform) const {
+  template <class Uniform> GG_HD uint64_t draw(Uniform &&uniform) const {
     if (!(mean_ > 0)) return 0;
     if (mean_ >= kPtrsFrom) return ptrs(uniform);
     for (;;)
@@ -82,7 +84,7 @@ public:
 
   // The count `draw` gives from uniforms whose first is u, where the inversion needs no other;
   // kSearchPassed where it does (a search past its bound, or a mean for PTRS).
-  uint64_t from_uniform(double u) const {
+  GG_HD uint64_t from_uniform(double u) const {
     if (!(mean_ > 0)) return 0;
     if (mean_ >= kPtrsFrom) return kSearchPassed;
     return search_once(u, p_[0], bound_, [this](double, uint64_t x) { return p_[x]; });
@@ -95,7 +97,7 @@ public:
 
 private:
   // PTRS (mean >= 10), NumPy's random_poisson_ptrs.
-  template <class Uniform> uint64_t ptrs(Uniform &uniform) const {
+  template <class Uniform> GG_HD uint64_t ptrs(Uniform &uniform) const {
     for (;;) {
       const double u = uniform() - 0.5, v = uniform();
       const double us = 0.5 - std::fabs(u);

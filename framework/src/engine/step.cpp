@@ -14,6 +14,7 @@
 #include "output/hdf5_writer.hpp"
 #include "random/batch_draws.hpp"
 #include "random/discrete.hpp"
+#include "random/drive_count.hpp"
 
 namespace ganglion {
 
@@ -341,10 +342,9 @@ void Simulation::Impl::collect_drive(const Projection &proj, uint64_t step,
       for (std::size_t j = 0; j < n; ++j) {
         const uint64_t k = k0 + j;
         uint64_t count = drawn[j];
-        if (count == Poisson::kAnother) { // (rare) the draw needs more than its first uniform
-          Draws draws(exp.simulation.seed, proj.drive_stream, i << 32 | target[j], uint32_t(step));
-          count = poisson(draws);
-        }
+        if (count == Poisson::kAnother) // (rare) the draw needs more than its first uniform
+          count = drive_count(poisson, exp.simulation.seed, proj.drive_stream, uint32_t(i),
+                              target[j], uint32_t(step));
         const uint32_t delay = c.delay.empty() ? uint32_t(c.max_delay) : c.delay[k];
         // A count as one arrival (more than one only past 2^32 - 1), else as that many.
         for (uint64_t part; count > 0; count -= part) {

@@ -12,10 +12,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "ganglion/elementary.h"
 #include "ganglion/plugin.hpp"
 #include "ganglion/poisson_count.hpp"
-#include "ganglion/uniform_stream.hpp"
+#include "poisson_model.hpp"
 
 namespace {
 
@@ -51,21 +50,17 @@ struct Poisson {
   // holds one is walked neuron by neuron.
   static constexpr uint64_t kBlock = 64;
 
-  // Spikes a step from which a neuron's count per step is drawn at once (its t_next is then -inf,
-  // so that its block is always walked).
-  static constexpr double kCountFrom = 1;
-
+  // Where a neuron's count per step is drawn at once (poisson::kCountFrom spikes a step or more):
+  // its t_next is then -inf, so that its block is always walked.
   static bool counted(const gg_view &v, uint64_t i) {
-    return v.fields[rate][i] * 1e-3 * v.dt >= kCountFrom;
+    return ganglion::poisson::counted(v.fields[rate][i], v.dt);
   }
 
   // Neuron i's spikes in this step: Poisson(rate dt), from the uniforms of the Philox blocks
   // (seed, stream; global id, step mod 2^32, 2^31 + block): apart from the intervals' counters,
   // whose last word (the draw number's high half) stays below 2^31.
   static uint64_t step_count(const gg_view &v, uint64_t i, const ganglion::PoissonCount &count) {
-    ganglion::UniformStream draws(v.seed, v.rng_stream, v.first_gid + i, uint32_t(v.step),
-                                  0x80000000u);
-    return count.draw([&] { return draws.uniform(); });
+    return ganglion::poisson::step_count(v.seed, v.rng_stream, v.first_gid + i, v.step, count);
   }
 
   // Where neuron i's next spike is, from view.t: an interval's end, or -inf where counts are
@@ -84,13 +79,9 @@ struct Poisson {
   static double interval(const gg_view &v, uint64_t i) {
     const double r = v.fields[rate][i];
     if (r <= 0) return inf;
-    const uint64_t gid = v.first_gid + i;
     const uint64_t n = uint64_t(v.fields[draws][i]);
     v.fields[draws][i] = double(n + 1);
-    const gg_u32x4 w = gg_random4(v.seed, v.rng_stream, uint32_t(gid), uint32_t(gid >> 32),
-                                  uint32_t(n), uint32_t(n >> 32));
-    // u in (0, 1): the interval is finite and positive.
-    return -gg_log(gg_uniform(w.v[0], w.v[1])) * (1e3 / r);
+    return ganglion::poisson::interval(v.seed, v.rng_stream, v.first_gid + i, n, r);
   }
 
   // The first spike of a Poisson process started at view.t (0 at init).
@@ -142,10 +133,11 @@ struct Poisson {
             ganglion::emit_spike(v, i);
           continue;
         }
-        while (next[i] < t_end) {
+        for (uint64_t k =
+                 ganglion::poisson::spikes_before(t_end, next[i], v.fields[draws][i], v.seed,
+                                                  v.rng_stream, v.first_gid + i, v.fields[rate][i]);
+             k > 0; --k)
           ganglion::emit_spike(v, i);
-          next[i] += interval(v, i);
-        }
       }
     }
   }

@@ -8,7 +8,9 @@
 #include <cmath>
 #include <vector>
 
+#include "random/batch_draws.hpp"
 #include "random/discrete.hpp"
+#include "random/drive_count.hpp"
 
 using namespace ganglion;
 
@@ -249,5 +251,43 @@ TEST_CASE("random: Poisson::from_uniforms gives from_uniform's counts in every l
       for (std::size_t j = 0; j < len; ++j)
         REQUIRE(counts[j] == poisson.from_uniform(u[at + j]));
     }
+  }
+}
+
+TEST_CASE("random: a drive's counts one synapse at a time (drive_count, the device's) are the "
+          "engine's batched counts") {
+  // collect_drive: the first uniforms of 64 synapses at once (first_uniforms), searched in vector
+  // lanes (from_uniforms), the rare count that needs more uniforms drawn again whole. drive_count
+  // draws each synapse's count from its own stream; every count must agree, for means of the
+  // inversion and of PTRS, over many generator elements, targets and steps.
+  const uint64_t seed = 5, stream = 1234567;
+  const PhiloxKey key(seed, stream);
+  for (double mean : {0.05, 1.28, 1.6, 9.5, 10.0, 37.0}) {
+    CAPTURE(mean);
+    const Poisson poisson(mean);
+    uint64_t mismatches = 0, total = 0;
+    uint32_t target[Poisson::kLanes];
+    double u[Poisson::kLanes];
+    uint64_t drawn[Poisson::kLanes];
+    for (uint32_t i = 0; i < 3; ++i)
+      for (uint32_t step = 0; step < 40; ++step)
+        for (uint32_t t0 = 0; t0 < 1000; t0 += Poisson::kLanes) {
+          const std::size_t n = std::min<std::size_t>(Poisson::kLanes, 1000 - t0);
+          for (std::size_t j = 0; j < n; ++j)
+            target[j] = 900000 + t0 + uint32_t(j);
+          first_uniforms(key, i, target, step, n, u);
+          poisson.from_uniforms(u, n, drawn);
+          for (std::size_t j = 0; j < n; ++j) {
+            uint64_t count = drawn[j];
+            if (count == Poisson::kAnother) {
+              Draws draws(seed, stream, uint64_t(i) << 32 | target[j], step);
+              count = poisson(draws);
+            }
+            mismatches += count != drive_count(poisson, seed, stream, i, target[j], step);
+            ++total;
+          }
+        }
+    CHECK(total == 120000);
+    CHECK(mismatches == 0);
   }
 }
