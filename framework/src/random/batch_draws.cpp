@@ -14,10 +14,6 @@
 
 namespace ganglion {
 
-PhiloxKey::PhiloxKey(uint64_t seed, uint64_t stream) {
-  gg_philox_key(seed, stream, &k0, &k1);
-}
-
 namespace {
 
 // Philox blocks are made kLanes at a time.
@@ -62,26 +58,6 @@ GANGLION_INLINE inline void philox_lanes(PhiloxKey key, uint64_t id, uint32_t sa
     out.w[3][j] = uint32_t(block0 + j);
   }
   philox_rounds(key, out);
-}
-
-// The Philox block of counter (id, salt, block) under key, one at a time.
-inline gg_u32x4 block_of(PhiloxKey key, uint64_t id, uint32_t salt, uint32_t block) {
-  return gg_philox4x32(gg_u32x4{{uint32_t(id), uint32_t(id >> 32), salt, block}}, key.k0, key.k1);
-}
-
-// Item 2b + half's value from its block w (ItemDraw's mapping), one item at a time.
-inline double item_value(const ItemDraw &d, const gg_u32x4 &w, int half) {
-  const double u0 = gg_uniform(w.v[0], w.v[1]), u1 = gg_uniform(w.v[2], w.v[3]);
-  if (d.kind == ItemDraw::Kind::Uniform) return d.a + (d.b - d.a) * (half ? u1 : u0);
-  double z0, z1;
-  normal_pair(u0, u1, z0, z1);
-  const double z = half ? z1 : z0;
-  if (d.kind == ItemDraw::Kind::Normal) return d.a + d.b * z;
-  return d.sign * gg_exp(d.a + d.b * z);
-}
-
-inline bool inside(const ItemDraw &d, double x) {
-  return (x >= d.lo) & (x <= d.hi);
 }
 
 // The uniform items 0 .. 2 m - 1 (blocks 0 .. m - 1) at attempt 0; returns how many fell outside
@@ -142,18 +118,8 @@ GANGLION_SIMD std::size_t normal_pairs(const ItemDraw &d, PhiloxKey key, uint64_
 
 // Items outside [lo, hi] drawn again, attempt by attempt.
 void redraw(const ItemDraw &d, PhiloxKey key, uint64_t id, std::size_t n, double *out) {
-  for (std::size_t k = 0; k < n; ++k) {
-    if (inside(d, out[k])) continue;
-    double x = d.fallback;
-    for (uint32_t attempt = 1; attempt < 1000; ++attempt) {
-      const double y = item_value(d, block_of(key, id, attempt, uint32_t(k / 2)), int(k % 2));
-      if (inside(d, y)) {
-        x = y;
-        break;
-      }
-    }
-    out[k] = x;
-  }
+  for (std::size_t k = 0; k < n; ++k)
+    if (!inside(d, out[k])) out[k] = item_from(d, key, id, k, 1);
 }
 
 } // namespace

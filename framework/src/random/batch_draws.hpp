@@ -8,12 +8,16 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ganglion/hd.h"
+#include "ganglion/philox.h"
+#include "random/transforms.hpp"
+
 namespace ganglion {
 
 // The Philox key of (seed, stream), computed once rather than per block as Draws does.
 struct PhiloxKey {
   uint32_t k0, k1;
-  PhiloxKey(uint64_t seed, uint64_t stream);
+  GG_HD PhiloxKey(uint64_t seed, uint64_t stream) { gg_philox_key(seed, stream, &k0, &k1); }
 };
 
 // out[0 .. n) = the draws first .. first + n - 1 of Draws(seed, stream, id).uniform(), where key
@@ -45,7 +49,40 @@ struct ItemDraw {
   double lo = -HUGE_VAL, hi = HUGE_VAL, fallback = 0;
 };
 
-// out[0 .. n) = the values of items 0 .. n - 1 of row `id`.
+// out[0 .. n) = the values of items 0 .. n - 1 of row `id`, a row at a time (vectorised).
 void draw_items(const ItemDraw &d, PhiloxKey key, uint64_t id, std::size_t n, double *out);
+
+// One item at a time, for the host's redraws and a device's threads (GG_HD); draw_items' batches
+// are the same operations, so the same bits.
+
+// The Philox block of counter (id, salt, block) under key.
+GG_HD gg_u32x4 block_of(PhiloxKey key, uint64_t id, uint32_t salt, uint32_t block) {
+  return gg_philox4x32(gg_u32x4{{uint32_t(id), uint32_t(id >> 32), salt, block}}, key.k0, key.k1);
+}
+
+// Item 2b + half's value from its block w (ItemDraw's mapping).
+GG_HD double item_value(const ItemDraw &d, const gg_u32x4 &w, int half) {
+  const double u0 = gg_uniform(w.v[0], w.v[1]), u1 = gg_uniform(w.v[2], w.v[3]);
+  if (d.kind == ItemDraw::Kind::Uniform) return d.a + (d.b - d.a) * (half ? u1 : u0);
+  double z0, z1;
+  normal_pair(u0, u1, z0, z1);
+  const double z = half ? z1 : z0;
+  if (d.kind == ItemDraw::Kind::Normal) return d.a + d.b * z;
+  return d.sign * gg_exp(d.a + d.b * z);
+}
+
+GG_HD bool inside(const ItemDraw &d, double x) {
+  return (x >= d.lo) & (x <= d.hi);
+}
+
+// Item k of row id from attempt `from` on: the first value inside [lo, hi], else the fallback
+// (from 0: the item's value as draw_items gives it).
+GG_HD double item_from(const ItemDraw &d, PhiloxKey key, uint64_t id, uint64_t k, uint32_t from) {
+  for (uint32_t attempt = from; attempt < 1000; ++attempt) {
+    const double y = item_value(d, block_of(key, id, attempt, uint32_t(k / 2)), int(k % 2));
+    if (inside(d, y)) return y;
+  }
+  return d.fallback;
+}
 
 } // namespace ganglion

@@ -94,7 +94,8 @@ TEST_CASE("random: geometric_gaps is floor(gg_log(u) * inv_log_q), and geometric
   }
 }
 
-TEST_CASE("random: draw_items gives each item its own counter's value, in any batch") {
+TEST_CASE("random: draw_items gives each item its own counter's value, in any batch, as item_from "
+          "does one at a time") {
   const uint64_t seed = 5, stream = streams::kWeights + 2;
   ItemDraw normal;
   normal.kind = ItemDraw::Kind::Normal;
@@ -113,8 +114,11 @@ TEST_CASE("random: draw_items gives each item its own counter's value, in any ba
     for (const std::size_t n : {1ul, 2ul, 7ul, 1000ul, 1001ul}) {
       std::vector<double> out(n);
       draw_items(d, PhiloxKey(seed, stream), 77, n, out.data());
-      for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t k = 0; k < n; ++k) {
         REQUIRE(out[k] == item_by_definition(d, seed, stream, 77, 0, k));
+        // item_from, one item at a time (a device's): the same bits
+        REQUIRE(out[k] == item_from(d, PhiloxKey(seed, stream), 77, k, 0));
+      }
     }
   // Outside [lo, hi]: the next attempts, item by item; never inside: the fallback.
   ItemDraw kept = normal;
@@ -128,11 +132,13 @@ TEST_CASE("random: draw_items gives each item its own counter's value, in any ba
       if (expected >= 1.0) break;
     }
     REQUIRE(out[k] == expected);
+    REQUIRE(out[k] == item_from(kept, PhiloxKey(seed, stream), 77, k, 0));
   }
   kept.lo = 100.0;
   kept.fallback = 100.0;
   draw_items(kept, PhiloxKey(seed, stream), 77, 3, out.data());
   CHECK(out[0] == 100.0);
+  CHECK(item_from(kept, PhiloxKey(seed, stream), 77, 0, 0) == 100.0);
 }
 
 TEST_CASE("random: draw_items' normal, uniform and log-normal values have the asked moments") {

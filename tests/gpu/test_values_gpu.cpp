@@ -1,0 +1,59 @@
+// GPU: per-synapse values (weights, delays in ms) drawn on the device are the host's, bit for bit:
+// normal, uniform and log-normal items, and items drawn again where they fell outside their
+// bounds (a projection's sign, a delay's "min"), against the host's.
+// Without a CUDA build or a device the test says it skipped.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gpu_skip.hpp"
+#ifdef GANGLION_HAVE_CUDA
+#include "device/device.hpp"
+#include "random/batch_draws.hpp"
+#include "random/transforms.hpp"
+#include "random/values_device.hpp"
+#endif
+
+constexpr const char *kValuesName = "gpu: per-synapse values drawn on the device equal the host's";
+
+TEST_CASE(kValuesName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP(kValuesName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+#else
+  std::string why;
+  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kValuesName, why);
+  using ganglion::ItemDraw;
+  ItemDraw normal, uniform, lognormal, redrawn;
+  normal.kind = ItemDraw::Kind::Normal;
+  normal.a = 0.35;
+  normal.b = 0.035;
+  uniform.a = 1.0;
+  uniform.b = 3.0;
+  lognormal.kind = ItemDraw::Kind::LogNormal;
+  const ganglion::LogNormal ln(2.0, 0.5);
+  lognormal.a = ln.mu;
+  lognormal.b = ln.sigma;
+  lognormal.sign = -1;
+  redrawn = normal; // a delay's normal redrawn below its min: about a third of the items
+  redrawn.a = 0.85;
+  redrawn.b = 0.375;
+  redrawn.lo = 0.7;
+  const uint64_t seed = 11, stream = (2ull << 40) + 5, first_row = 300;
+  const uint32_t rows = 200, items = 333;
+  for (const ItemDraw &d : {normal, uniform, lognormal, redrawn}) {
+    const std::vector<double> dev =
+        ganglion::gpu::items_on_device(d, seed, stream, first_row, rows, items);
+    // The host's values one at a time (item_from: header-only, and tested equal to the batched
+    // draw_items in tests/unit/random/test_batch_draws.cpp).
+    const ganglion::PhiloxKey key(seed, stream);
+    uint64_t mismatches = 0;
+    for (uint32_t r = 0; r < rows; ++r)
+      for (uint32_t k = 0; k < items; ++k)
+        mismatches +=
+            dev[uint64_t(r) * items + k] != ganglion::item_from(d, key, first_row + r, k, 0);
+    CHECK(mismatches == 0);
+  }
+#endif
+}
