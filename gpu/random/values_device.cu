@@ -15,6 +15,22 @@ __global__ void items(ItemDraw d, PhiloxKey key, uint64_t first_row, uint32_t n_
   out[k] = item_from(d, key, first_row + k / n_items, k % n_items, 0);
 }
 
+__global__ void initial_values(Dist dist, double a, double b, double lo, double hi, uint64_t seed,
+                               uint64_t first_gid, uint32_t n, uint32_t salt, double *out) {
+  const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  Draws draws(seed, streams::kInitialValues, first_gid + i, salt);
+  out[i] = draw_in_range(dist, a, b, lo, hi, draws);
+}
+
+std::vector<double> copied_back(double *out, uint64_t total) {
+  std::vector<double> host(total);
+  check_cuda(cudaMemcpy(host.data(), out, sizeof(double) * total, cudaMemcpyDeviceToHost),
+             "cudaMemcpy");
+  check_cuda(cudaFree(out), "cudaFree");
+  return host;
+}
+
 } // namespace
 
 std::vector<double> items_on_device(const ItemDraw &d, uint64_t seed, uint64_t stream,
@@ -25,11 +41,17 @@ std::vector<double> items_on_device(const ItemDraw &d, uint64_t seed, uint64_t s
   items<<<unsigned((total + 127) / 128), 128>>>(d, PhiloxKey(seed, stream), first_row, n_rows,
                                                 n_items, out);
   check_cuda(cudaGetLastError(), "launch of items");
-  std::vector<double> host(total);
-  check_cuda(cudaMemcpy(host.data(), out, sizeof(double) * total, cudaMemcpyDeviceToHost),
-             "cudaMemcpy");
-  check_cuda(cudaFree(out), "cudaFree");
-  return host;
+  return copied_back(out, total);
+}
+
+std::vector<double> initial_values_on_device(Dist dist, double a, double b, double lo, double hi,
+                                             uint64_t seed, uint64_t first_gid, uint32_t n,
+                                             uint32_t salt) {
+  double *out = nullptr;
+  check_cuda(cudaMalloc(&out, sizeof(double) * (n ? n : 1)), "cudaMalloc");
+  initial_values<<<(n + 127) / 128, 128>>>(dist, a, b, lo, hi, seed, first_gid, n, salt, out);
+  check_cuda(cudaGetLastError(), "launch of initial_values");
+  return copied_back(out, n);
 }
 
 } // namespace ganglion::gpu

@@ -1,6 +1,6 @@
-// GPU: per-synapse values (weights, delays in ms) drawn on the device are the host's, bit for bit:
-// normal, uniform and log-normal items, and items drawn again where they fell outside their
-// bounds (a projection's sign, a delay's "min"), against the host's.
+// GPU: per-synapse values (weights, delays in ms) and per-element initial values drawn on the
+// device are the host's, bit for bit: normal, uniform and log-normal values, and values drawn again
+// where they fell outside their bounds (a projection's sign, a delay's "min", a field's range).
 // Without a CUDA build or a device the test says it skipped.
 #include <doctest/doctest.h>
 
@@ -12,6 +12,7 @@
 #ifdef GANGLION_HAVE_CUDA
 #include "device/device.hpp"
 #include "random/batch_draws.hpp"
+#include "random/draws.hpp"
 #include "random/transforms.hpp"
 #include "random/values_device.hpp"
 #endif
@@ -53,6 +54,38 @@ TEST_CASE(kValuesName) {
       for (uint32_t k = 0; k < items; ++k)
         mismatches +=
             dev[uint64_t(r) * items + k] != ganglion::item_from(d, key, first_row + r, k, 0);
+    CHECK(mismatches == 0);
+  }
+#endif
+}
+
+constexpr const char *kInitialName = "gpu: initial values drawn on the device equal the host's";
+
+TEST_CASE(kInitialName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP(kInitialName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+#else
+  std::string why;
+  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kInitialName, why);
+  using ganglion::Dist;
+  struct Case {
+    Dist dist;
+    double a, b, lo, hi;
+  };
+  // V ~ N(-58, 10) within lif's [-1000, 1000]; a uniform; a log-normal; a normal cut at -60 (a
+  // quarter drawn again).
+  for (const Case &c :
+       {Case{Dist::Normal, -58, 10, -1000, 1000}, Case{Dist::Uniform, -70, -50, -1e3, 1e3},
+        Case{Dist::LogNormal, 2.0, 0.5, 0, 1e300}, Case{Dist::Normal, -58, 10, -60, 1000}}) {
+    const uint64_t seed = 55, first_gid = 1000;
+    const uint32_t n = 20000, salt = 7;
+    const std::vector<double> dev = ganglion::gpu::initial_values_on_device(
+        c.dist, c.a, c.b, c.lo, c.hi, seed, first_gid, n, salt);
+    uint64_t mismatches = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      ganglion::Draws draws(seed, ganglion::streams::kInitialValues, first_gid + i, salt);
+      mismatches += dev[i] != ganglion::draw_in_range(c.dist, c.a, c.b, c.lo, c.hi, draws);
+    }
     CHECK(mismatches == 0);
   }
 #endif

@@ -14,14 +14,10 @@ double draw_value(const ValueSpec &v, uint64_t index, Draws &draws, double lo, d
   case ValueSpec::Kind::Sequences: throw std::logic_error("a sequence has no single value");
   default: break;
   }
-  for (int attempt = 0; attempt < 1000; ++attempt) {
-    double x = 0;
-    if (v.kind == ValueSpec::Kind::Uniform) x = v.a + (v.b - v.a) * draws.uniform();
-    else if (v.kind == ValueSpec::Kind::Normal) x = v.a + v.b * draws.normal();
-    else x = v.a < 0 ? -draws.lognormal(-v.a, v.b) : draws.lognormal(v.a, v.b);
-    if (x >= lo && x <= hi) return x;
-  }
-  return std::clamp(v.a, lo, hi);
+  const Dist dist = v.kind == ValueSpec::Kind::Uniform  ? Dist::Uniform
+                    : v.kind == ValueSpec::Kind::Normal ? Dist::Normal
+                                                        : Dist::LogNormal;
+  return draw_in_range(dist, v.a, v.b, lo, hi, draws);
 }
 
 FieldData make_field(const gg_field &f, const ValueSpec &v, uint64_t n, uint64_t seed,

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "ganglion/hd.h"
 #include "ganglion/uniform_stream.hpp"
 #include "random/transforms.hpp"
 
@@ -23,23 +24,44 @@ constexpr uint64_t kDelays = 3ull << 40;  // + projection stream: per-synapse de
 constexpr uint64_t kDrive = 4ull << 40;
 } // namespace streams
 
+// Host and device (GG_HD).
 class Draws : public UniformStream {
 public:
-  Draws(uint64_t seed, uint64_t stream, uint64_t id, uint32_t salt = 0)
+  GG_HD Draws(uint64_t seed, uint64_t stream, uint64_t id, uint32_t salt = 0)
       : UniformStream(seed, stream, id, salt) {}
   // Uniform integer in [0, n).
-  uint64_t below(uint64_t n) {
+  GG_HD uint64_t below(uint64_t n) {
     return std::min<uint64_t>(n - 1, static_cast<uint64_t>(uniform() * static_cast<double>(n)));
   }
   // Standard normal (Box-Muller's first of the pair, so each call costs two uniforms).
-  double normal() {
+  GG_HD double normal() {
     const double u1 = uniform(), u2 = uniform();
     double z0, z1;
     normal_pair(u1, u2, z0, z1);
     return z0;
   }
   // A log-normal value with the given mean and standard deviation (of the value itself).
-  double lognormal(double mean, double std) { return LogNormal(mean, std)(normal()); }
+  GG_HD double lognormal(double mean, double std) { return LogNormal(mean, std)(normal()); }
 };
+
+// The distributions of per-element values (a population's initial values).
+enum class Dist { Uniform, Normal, LogNormal };
+
+// One element's value from its draws: uniform on [a, b], normal (mean a, sd b), or log-normal of
+// mean |a| and sd b (negative for a < 0); drawn again outside [lo, hi], up to 1000 times, after
+// which the range's nearest end to a. Host and device (GG_HD).
+GG_HD double draw_in_range(Dist dist, double a, double b, double lo, double hi, Draws &draws) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    double x = 0;
+    if (dist == Dist::Uniform)
+      x = a + (b - a) * draws.uniform();
+    else if (dist == Dist::Normal)
+      x = a + b * draws.normal();
+    else
+      x = a < 0 ? -draws.lognormal(-a, b) : draws.lognormal(a, b);
+    if (x >= lo && x <= hi) return x;
+  }
+  return a < lo ? lo : (a > hi ? hi : a);
+}
 
 } // namespace ganglion
