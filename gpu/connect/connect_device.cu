@@ -4,9 +4,11 @@
 #include <stdexcept>
 
 #include <cub/device/device_scan.cuh>
+#include <cub/device/device_segmented_radix_sort.cuh>
 #include <cuda_runtime.h>
 
 #include "connect/bernoulli_row.hpp"
+#include "connect/picks.hpp"
 #include "device/device.hpp"
 #include "ganglion/elementary.h"
 
@@ -44,6 +46,21 @@ __global__ void fill_rows(Rule r, const uint64_t *row_ptr, uint32_t *post) {
   BernoulliRow row = r.row(i);
   for (int64_t t; (t = row.next()) >= 0;)
     post[at++] = uint32_t(t);
+}
+
+// Synapse s of the rows (row_ptr: n_rows + 1 offsets): its row by binary search, its pick.
+__global__ void multapse_picks(uint64_t seed, uint64_t stream, const uint64_t *row_ptr,
+                               uint64_t n_rows, uint64_t total, uint64_t n_post, uint64_t first_gid,
+                               bool skip_autapse, uint32_t *post) {
+  const uint64_t s = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (s >= total) return;
+  uint64_t lo = 0, hi = n_rows; // the row i with row_ptr[i] <= s < row_ptr[i + 1]
+  while (hi - lo > 1) {
+    const uint64_t mid = (lo + hi) / 2;
+    (row_ptr[mid] <= s ? lo : hi) = mid;
+  }
+  post[s] = multapse_pick(seed, stream, first_gid + lo, n_post, s - row_ptr[lo],
+                          skip_autapse ? lo : kNoSkip);
 }
 
 unsigned blocks_for(uint64_t n, unsigned per_block) {
@@ -84,6 +101,47 @@ HostCsr fixed_probability_on_device(uint64_t seed, uint64_t stream, double p, ui
   check_cuda(cudaMemcpy(out.post.data(), post, sizeof(uint32_t) * total, cudaMemcpyDeviceToHost),
              "cudaMemcpy");
   for (void *ptr : {(void *)counts, (void *)row_ptr, scratch, (void *)post})
+    check_cuda(cudaFree(ptr), "cudaFree");
+  return out;
+}
+
+HostCsr multapse_rows_on_device(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts,
+                                uint64_t n_post, uint64_t first_gid, bool skip_autapse) {
+  const uint64_t n_rows = counts.size();
+  HostCsr out;
+  out.row_ptr.assign(n_rows + 1, 0);
+  for (uint64_t i = 0; i < n_rows; ++i)
+    out.row_ptr[i + 1] = out.row_ptr[i] + counts[i];
+  const uint64_t total = out.row_ptr[n_rows];
+  uint64_t *row_ptr = nullptr;
+  uint32_t *picks = nullptr, *sorted = nullptr;
+  check_cuda(cudaMalloc(&row_ptr, sizeof(uint64_t) * (n_rows + 1)), "cudaMalloc");
+  check_cuda(cudaMemcpy(row_ptr, out.row_ptr.data(), sizeof(uint64_t) * (n_rows + 1),
+                        cudaMemcpyHostToDevice),
+             "cudaMemcpy");
+  check_cuda(cudaMalloc(&picks, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
+  check_cuda(cudaMalloc(&sorted, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
+  constexpr unsigned kThreads = 256;
+  multapse_picks<<<blocks_for(total, kThreads), kThreads>>>(seed, stream, row_ptr, n_rows, total,
+                                                            n_post, first_gid, skip_autapse, picks);
+  check_cuda(cudaGetLastError(), "launch of multapse_picks");
+  // Each row ascending: integers, so any sort gives the host's order.
+  std::size_t scratch_bytes = 0;
+  void *scratch = nullptr;
+  const int segments = int(n_rows);
+  check_cuda(cub::DeviceSegmentedRadixSort::SortKeys(scratch, scratch_bytes, picks, sorted,
+                                                     int64_t(total), segments, row_ptr,
+                                                     row_ptr + 1),
+             "segmented sort (size)");
+  check_cuda(cudaMalloc(&scratch, scratch_bytes ? scratch_bytes : 1), "cudaMalloc");
+  check_cuda(cub::DeviceSegmentedRadixSort::SortKeys(scratch, scratch_bytes, picks, sorted,
+                                                     int64_t(total), segments, row_ptr,
+                                                     row_ptr + 1),
+             "segmented sort");
+  out.post.resize(total);
+  check_cuda(cudaMemcpy(out.post.data(), sorted, sizeof(uint32_t) * total, cudaMemcpyDeviceToHost),
+             "cudaMemcpy");
+  for (void *ptr : {(void *)row_ptr, (void *)picks, (void *)sorted, scratch})
     check_cuda(cudaFree(ptr), "cudaFree");
   return out;
 }

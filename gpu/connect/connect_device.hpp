@@ -22,4 +22,11 @@ struct HostCsr {
 HostCsr fixed_probability_on_device(uint64_t seed, uint64_t stream, double p, uint64_t n_pre,
                                     uint64_t n_post, uint64_t first_gid, bool skip_autapse);
 
+// Rows of given counts (counts[i] synapses in row i) with multapses, as fixed_outdegree (every
+// count k) and fixed_total_number (the host's multinomial counts) pick them: pick k of row i is
+// multapse_pick (framework/src/connect/picks.hpp) of global id first_gid + i, past the autapse
+// (target i) where skip_autapse; each row sorted on the device (a segmented radix sort).
+HostCsr multapse_rows_on_device(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts,
+                                uint64_t n_post, uint64_t first_gid, bool skip_autapse);
+
 } // namespace ganglion::gpu

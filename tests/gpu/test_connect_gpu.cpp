@@ -3,7 +3,9 @@
 // autapses. Without a CUDA build or a device the test says it skipped.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #ifdef GANGLION_HAVE_CUDA
 #include "connect/bernoulli_row.hpp"
 #include "connect/connect_device.hpp"
+#include "connect/picks.hpp"
 #include "device/device.hpp"
 #include "ganglion/elementary.h"
 #endif
@@ -48,5 +51,44 @@ TEST_CASE(kConnectName) {
     CHECK(dev.row_ptr == row_ptr);
     CHECK(dev.post == post);
   }
+#endif
+}
+
+constexpr const char *kRowsName =
+    "gpu: rows of given counts with multapses built on the device equal the CPU's";
+
+TEST_CASE(kRowsName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP(kRowsName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+#else
+  std::string why;
+  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kRowsName, why);
+  // fixed_outdegree's rows (every count 150) and fixed_total_number's (uneven counts, some 0),
+  // with and without the autapse; the host's rows one pick at a time, sorted (test_picks.cpp
+  // proves them pick_sorted's).
+  std::mt19937_64 rng(3);
+  std::poisson_distribution<int> uneven(40.0);
+  std::vector<uint64_t> outdegree(2000, 150), total(3000);
+  for (uint64_t &c : total)
+    c = rng() % 10 == 0 ? 0 : uint64_t(uneven(rng));
+  const uint64_t seed = 9, stream = (1ull << 40) + 4, first_gid = 500;
+  for (const auto *counts : {&outdegree, &total})
+    for (const bool self : {false, true}) {
+      const uint64_t n_post = 3000;
+      const ganglion::gpu::HostCsr dev =
+          ganglion::gpu::multapse_rows_on_device(seed, stream, *counts, n_post, first_gid, self);
+      std::vector<uint64_t> row_ptr{0};
+      std::vector<uint32_t> post;
+      for (uint64_t i = 0; i < counts->size(); ++i) {
+        const std::size_t begin = post.size();
+        for (uint64_t k = 0; k < (*counts)[i]; ++k)
+          post.push_back(ganglion::multapse_pick(seed, stream, first_gid + i, n_post, k,
+                                                 self ? i : ganglion::kNoSkip));
+        std::sort(post.begin() + long(begin), post.end());
+        row_ptr.push_back(post.size());
+      }
+      CHECK(dev.row_ptr == row_ptr);
+      CHECK(dev.post == post);
+    }
 #endif
 }

@@ -22,14 +22,14 @@ Scratch &scratch() {
   return s;
 }
 
-// floor(u c) as an integer below c (u < 1, but u c can round up to c).
+// scale_pick of each of u[0 .. k).
 GANGLION_SIMD void scale_picks(const double *__restrict u, std::size_t k, uint64_t c,
                                uint32_t *__restrict out) {
+  // c as a double once, outside the loop: converted per element, it kept the loop scalar (the
+  // small microcircuit's setup took 0.27 s instead of 0.21).
   const double cd = double(c);
-  for (std::size_t i = 0; i < k; ++i) {
-    const uint64_t x = uint64_t(u[i] * cd);
-    out[i] = uint32_t(x < c ? x : c - 1);
-  }
+  for (std::size_t i = 0; i < k; ++i)
+    out[i] = scale_pick(u[i], cd, c);
 }
 
 // k independent picks from [0, c).

@@ -7,12 +7,32 @@
 #include <cstdint>
 #include <vector>
 
+#include "ganglion/hd.h"
+#include "ganglion/philox.h"
 #include "random/batch_draws.hpp"
 
 namespace ganglion {
 
 // No index to skip.
 inline constexpr uint64_t kNoSkip = UINT64_MAX;
+
+// A pick from c candidates (cd: c as a double) for uniform u: floor(u c), kept below c (u < 1,
+// but u c can round up to c). Host and device (GG_HD).
+GG_HD uint32_t scale_pick(double u, double cd, uint64_t c) {
+  const uint64_t x = uint64_t(u * cd);
+  return uint32_t(x < c ? x : c - 1);
+}
+
+// Pick k of a row with multapses, the candidate moved past `skip` (kNoSkip: none): what
+// pick_sorted's multapse picks are before their sort, one at a time (a device's threads).
+GG_HD uint32_t multapse_pick(uint64_t seed, uint64_t stream, uint64_t id, uint64_t n, uint64_t k,
+                             uint64_t skip) {
+  const uint64_t c = n - (skip < n ? 1 : 0);
+  const auto w = gg_random4(seed, stream, uint32_t(id), uint32_t(id >> 32), 0, uint32_t(k / 2));
+  const double u = k % 2 ? gg_uniform(w.v[2], w.v[3]) : gg_uniform(w.v[0], w.v[1]);
+  const uint32_t x = scale_pick(u, double(c), c);
+  return skip < n ? x + (x >= skip) : x;
+}
 
 // Appends to `out`, in ascending order, k picks from [0, n) less `skip` (an autapse; kNoSkip for
 // none), drawn from the uniforms of Draws(seed, stream, id) in order (key = PhiloxKey(seed,

@@ -52,6 +52,18 @@ TEST_CASE("picks: with multapses, the sorted floor(u c) of the row's uniforms") 
   }
   std::sort(expected.begin(), expected.end());
   CHECK(out == expected);
+  // One pick at a time (multapse_pick, what a device's threads draw), sorted: the same row, with
+  // and without a skip, for rows of odd and even length.
+  for (const uint64_t s : {skip, kNoSkip})
+    for (const uint64_t len : {k, k + 1}) {
+      out.clear();
+      pick_sorted(key, 99, n, len, s, true, out);
+      std::vector<uint32_t> one;
+      for (uint64_t i = 0; i < len; ++i)
+        one.push_back(multapse_pick(5, 6, 99, n, i, s));
+      std::sort(one.begin(), one.end());
+      CHECK(out == one);
+    }
 }
 
 TEST_CASE("picks: every candidate equally likely, with and without multapses (chi-square)") {
