@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_scan.cuh>
 #include <cub/device/device_segmented_radix_sort.cuh>
 #include <cuda_runtime.h>
@@ -61,6 +62,18 @@ __global__ void multapse_picks(uint64_t seed, uint64_t stream, const uint64_t *r
   }
   post[s] = multapse_pick(seed, stream, first_gid + lo, n_post, s - row_ptr[lo],
                           skip_autapse ? lo : kNoSkip);
+}
+
+// Pair s of the columns (column j = s / k, its pick s % k): the source picked, and the target j.
+__global__ void indegree_pairs(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t k,
+                               uint64_t total, uint64_t first_gid_post, bool skip_autapse,
+                               uint32_t *pre, uint32_t *post) {
+  const uint64_t s = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (s >= total) return;
+  const uint64_t j = s / k;
+  pre[s] =
+      multapse_pick(seed, stream, first_gid_post + j, n_pre, s % k, skip_autapse ? j : kNoSkip);
+  post[s] = uint32_t(j);
 }
 
 unsigned blocks_for(uint64_t n, unsigned per_block) {
@@ -143,6 +156,46 @@ HostCsr multapse_rows_on_device(uint64_t seed, uint64_t stream, const std::vecto
              "cudaMemcpy");
   for (void *ptr : {(void *)row_ptr, (void *)picks, (void *)sorted, scratch})
     check_cuda(cudaFree(ptr), "cudaFree");
+  return out;
+}
+
+HostCsr indegree_rows_on_device(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post,
+                                uint64_t k, uint64_t first_gid_post, bool skip_autapse) {
+  const uint64_t total = n_post * k;
+  const std::size_t bytes = sizeof(uint32_t) * (total ? total : 1);
+  uint32_t *pre = nullptr, *post = nullptr, *pre_sorted = nullptr, *post_sorted = nullptr;
+  for (uint32_t **p : {&pre, &post, &pre_sorted, &post_sorted})
+    check_cuda(cudaMalloc(p, bytes), "cudaMalloc");
+  constexpr unsigned kThreads = 256;
+  indegree_pairs<<<blocks_for(total, kThreads), kThreads>>>(
+      seed, stream, n_pre, k, total, first_gid_post, skip_autapse, pre, post);
+  check_cuda(cudaGetLastError(), "launch of indegree_pairs");
+  // A radix sort is stable: the pairs of one source keep their column order.
+  std::size_t scratch_bytes = 0;
+  void *scratch = nullptr;
+  check_cuda(cub::DeviceRadixSort::SortPairs(scratch, scratch_bytes, pre, pre_sorted, post,
+                                             post_sorted, int64_t(total)),
+             "sort by source (size)");
+  check_cuda(cudaMalloc(&scratch, scratch_bytes ? scratch_bytes : 1), "cudaMalloc");
+  check_cuda(cub::DeviceRadixSort::SortPairs(scratch, scratch_bytes, pre, pre_sorted, post,
+                                             post_sorted, int64_t(total)),
+             "sort by source");
+  HostCsr out;
+  std::vector<uint32_t> sources(total);
+  out.post.resize(total);
+  check_cuda(
+      cudaMemcpy(sources.data(), pre_sorted, sizeof(uint32_t) * total, cudaMemcpyDeviceToHost),
+      "cudaMemcpy");
+  check_cuda(
+      cudaMemcpy(out.post.data(), post_sorted, sizeof(uint32_t) * total, cudaMemcpyDeviceToHost),
+      "cudaMemcpy");
+  out.row_ptr.assign(n_pre + 1, 0); // the rows' lengths from the sorted sources
+  for (const uint32_t i : sources)
+    ++out.row_ptr[i + 1];
+  for (uint64_t i = 0; i < n_pre; ++i)
+    out.row_ptr[i + 1] += out.row_ptr[i];
+  for (void *p : {(void *)pre, (void *)post, (void *)pre_sorted, (void *)post_sorted, scratch})
+    check_cuda(cudaFree(p), "cudaFree");
   return out;
 }
 

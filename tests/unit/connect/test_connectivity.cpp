@@ -14,6 +14,7 @@
 
 #include "connect/bernoulli_row.hpp"
 #include "connect/connectivity.hpp"
+#include "connect/picks.hpp"
 #include "engine/thread_pool.hpp"
 #include "ganglion/elementary.h"
 #include "random/batch_draws.hpp"
@@ -286,6 +287,38 @@ TEST_CASE("connect: fixed_probability's rows walked one gap at a time (the devic
     for (uint64_t s = 0; s < c.size(); ++s)
       cpu[s] = uint32_t(c.post(s));
     CHECK(cpu == walked);
+  }
+}
+
+TEST_CASE("connect: fixed_indegree with multapses is each column's multapse_pick (the device's "
+          "code) put into rows in column order") {
+  // What gpu/connect does: column j's k picks, pair (pick, j) in column order, then a stable sort
+  // by source. The CPU's CSR must be exactly that, with and without autapses.
+  for (const bool self : {false, true}) {
+    CAPTURE(self);
+    const uint64_t n_pre = 700, n_post = self ? 700 : 900, k = 60;
+    const PopulationSpec pre = population(n_pre, 3), post = population(n_post, 5000);
+    ProjectionSpec q = projection(ConnectRule::FixedIndegree, self);
+    q.indegree = k;
+    q.allow_autapses = false;
+    const Csr c = build_connectivity(q, pre, self ? pre : post, 21, 0.1);
+    const uint64_t stream = streams::kConnect + q.stream, first = (self ? pre : post).first_gid;
+    std::vector<std::vector<uint32_t>> rows(n_pre);
+    for (uint64_t j = 0; j < n_post; ++j)
+      for (uint64_t idx = 0; idx < k; ++idx)
+        rows[multapse_pick(21, stream, first + j, n_pre, idx, self ? j : kNoSkip)].push_back(
+            uint32_t(j));
+    std::vector<uint64_t> row_ptr{0};
+    std::vector<uint32_t> expected;
+    for (const auto &r : rows) {
+      expected.insert(expected.end(), r.begin(), r.end());
+      row_ptr.push_back(expected.size());
+    }
+    CHECK(std::vector<uint64_t>(c.row_ptr.begin(), c.row_ptr.end()) == row_ptr);
+    std::vector<uint32_t> cpu(c.size());
+    for (uint64_t s = 0; s < c.size(); ++s)
+      cpu[s] = uint32_t(c.post(s));
+    CHECK(cpu == expected);
   }
 }
 
