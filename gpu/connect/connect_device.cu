@@ -64,6 +64,19 @@ __global__ void multapse_picks(uint64_t seed, uint64_t stream, const uint64_t *r
                           skip_autapse ? lo : kNoSkip);
 }
 
+// Rows i = thread, thread + threads, ...: each thread's bitmap of the candidates at
+// bitmaps + thread * words.
+__global__ void distinct_picks(uint64_t seed, uint64_t stream, const uint64_t *row_ptr,
+                               uint64_t n_rows, uint64_t n_post, uint64_t first_gid,
+                               bool skip_autapse, uint64_t *bitmaps, uint64_t words,
+                               uint32_t *post) {
+  const uint64_t thread = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  const uint64_t threads = uint64_t(gridDim.x) * blockDim.x;
+  for (uint64_t i = thread; i < n_rows; i += threads)
+    distinct_row(seed, stream, first_gid + i, n_post, row_ptr[i + 1] - row_ptr[i],
+                 skip_autapse ? i : kNoSkip, bitmaps + thread * words, post + row_ptr[i]);
+}
+
 // Pair s of the columns (column j = s / k, its pick s % k): the source picked, and the target j.
 __global__ void indegree_pairs(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t k,
                                uint64_t total, uint64_t first_gid_post, bool skip_autapse,
@@ -118,30 +131,31 @@ HostCsr fixed_probability_on_device(uint64_t seed, uint64_t stream, double p, ui
   return out;
 }
 
-HostCsr multapse_rows_on_device(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts,
-                                uint64_t n_post, uint64_t first_gid, bool skip_autapse) {
+namespace {
+
+// out.row_ptr's offsets for `counts`; the same offsets on the device (freed by sorted_rows).
+uint64_t *offsets_of(const std::vector<uint64_t> &counts, HostCsr &out) {
   const uint64_t n_rows = counts.size();
-  HostCsr out;
   out.row_ptr.assign(n_rows + 1, 0);
   for (uint64_t i = 0; i < n_rows; ++i)
     out.row_ptr[i + 1] = out.row_ptr[i] + counts[i];
-  const uint64_t total = out.row_ptr[n_rows];
   uint64_t *row_ptr = nullptr;
-  uint32_t *picks = nullptr, *sorted = nullptr;
   check_cuda(cudaMalloc(&row_ptr, sizeof(uint64_t) * (n_rows + 1)), "cudaMalloc");
   check_cuda(cudaMemcpy(row_ptr, out.row_ptr.data(), sizeof(uint64_t) * (n_rows + 1),
                         cudaMemcpyHostToDevice),
              "cudaMemcpy");
-  check_cuda(cudaMalloc(&picks, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
+  return row_ptr;
+}
+
+// Each row of `picks` ascending, into out.post (integers: any sort gives the host's order); frees
+// picks and row_ptr.
+void sorted_rows(uint32_t *picks, uint64_t *row_ptr, HostCsr &out) {
+  const uint64_t total = out.row_ptr.back();
+  uint32_t *sorted = nullptr;
   check_cuda(cudaMalloc(&sorted, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
-  constexpr unsigned kThreads = 256;
-  multapse_picks<<<blocks_for(total, kThreads), kThreads>>>(seed, stream, row_ptr, n_rows, total,
-                                                            n_post, first_gid, skip_autapse, picks);
-  check_cuda(cudaGetLastError(), "launch of multapse_picks");
-  // Each row ascending: integers, so any sort gives the host's order.
   std::size_t scratch_bytes = 0;
   void *scratch = nullptr;
-  const int segments = int(n_rows);
+  const int64_t segments = int64_t(out.row_ptr.size() - 1);
   check_cuda(cub::DeviceSegmentedRadixSort::SortKeys(scratch, scratch_bytes, picks, sorted,
                                                      int64_t(total), segments, row_ptr,
                                                      row_ptr + 1),
@@ -156,6 +170,23 @@ HostCsr multapse_rows_on_device(uint64_t seed, uint64_t stream, const std::vecto
              "cudaMemcpy");
   for (void *ptr : {(void *)row_ptr, (void *)picks, (void *)sorted, scratch})
     check_cuda(cudaFree(ptr), "cudaFree");
+}
+
+} // namespace
+
+HostCsr multapse_rows_on_device(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts,
+                                uint64_t n_post, uint64_t first_gid, bool skip_autapse) {
+  const uint64_t n_rows = counts.size();
+  HostCsr out;
+  uint64_t *row_ptr = offsets_of(counts, out);
+  const uint64_t total = out.row_ptr[n_rows];
+  uint32_t *picks = nullptr;
+  check_cuda(cudaMalloc(&picks, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
+  constexpr unsigned kThreads = 256;
+  multapse_picks<<<blocks_for(total, kThreads), kThreads>>>(seed, stream, row_ptr, n_rows, total,
+                                                            n_post, first_gid, skip_autapse, picks);
+  check_cuda(cudaGetLastError(), "launch of multapse_picks");
+  sorted_rows(picks, row_ptr, out);
   return out;
 }
 
@@ -196,6 +227,29 @@ HostCsr indegree_rows_on_device(uint64_t seed, uint64_t stream, uint64_t n_pre, 
     out.row_ptr[i + 1] += out.row_ptr[i];
   for (void *p : {(void *)pre, (void *)post, (void *)pre_sorted, (void *)post_sorted, scratch})
     check_cuda(cudaFree(p), "cudaFree");
+  return out;
+}
+
+HostCsr distinct_rows_on_device(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts,
+                                uint64_t n_post, uint64_t first_gid, bool skip_autapse) {
+  HostCsr out;
+  uint64_t *row_ptr = offsets_of(counts, out);
+  const uint64_t total = out.row_ptr.back();
+  uint32_t *picks = nullptr;
+  check_cuda(cudaMalloc(&picks, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
+  // A bitmap per thread, all zero (distinct_row leaves it so): at most 4096 threads.
+  constexpr unsigned kThreads = 128;
+  const uint64_t words = (n_post + 63) / 64;
+  const unsigned blocks = blocks_for(std::min<uint64_t>(counts.size(), 4096), kThreads);
+  uint64_t *bitmaps = nullptr;
+  const std::size_t bitmap_bytes = sizeof(uint64_t) * words * blocks * kThreads;
+  check_cuda(cudaMalloc(&bitmaps, bitmap_bytes), "cudaMalloc");
+  check_cuda(cudaMemset(bitmaps, 0, bitmap_bytes), "cudaMemset");
+  distinct_picks<<<blocks ? blocks : 1, kThreads>>>(seed, stream, row_ptr, counts.size(), n_post,
+                                                    first_gid, skip_autapse, bitmaps, words, picks);
+  check_cuda(cudaGetLastError(), "launch of distinct_picks");
+  check_cuda(cudaFree(bitmaps), "cudaFree");
+  sorted_rows(picks, row_ptr, out);
   return out;
 }
 

@@ -29,6 +29,12 @@ HostCsr fixed_probability_on_device(uint64_t seed, uint64_t stream, double p, ui
 HostCsr multapse_rows_on_device(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts,
                                 uint64_t n_post, uint64_t first_gid, bool skip_autapse);
 
+// Rows of given counts without multapses (fixed_outdegree's and fixed_total_number's distinct
+// picks): row i is distinct_row (picks.hpp) of global id first_gid + i, each of a bounded number
+// of threads walking its rows with its own bitmap of the candidates, then each row sorted.
+HostCsr distinct_rows_on_device(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts,
+                                uint64_t n_post, uint64_t first_gid, bool skip_autapse);
+
 // fixed_indegree with multapses: column j (global id first_gid_post + j) picks k sources from
 // n_pre by multapse_pick, past the autapse (source j) where skip_autapse; the (source, target)
 // pairs then go into rows by a stable sort on the source, so each row's targets ascend and a

@@ -126,3 +126,39 @@ TEST_CASE(kIndegreeName) {
   }
 #endif
 }
+
+constexpr const char *kDistinctName =
+    "gpu: rows of given counts without multapses built on the device equal the CPU's";
+
+TEST_CASE(kDistinctName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP(kDistinctName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+#else
+  std::string why;
+  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kDistinctName, why);
+  // Counts kept (below half the candidates) and complemented (above), some 0, with and without
+  // the autapse; the host's rows by distinct_row, sorted (test_picks.cpp proves them
+  // pick_sorted's).
+  std::mt19937_64 rng(4);
+  const uint64_t n_post = 1000, seed = 9, stream = (1ull << 40) + 8, first_gid = 77;
+  std::vector<uint64_t> counts(5000);
+  for (uint64_t &c : counts)
+    c = rng() % 7 == 0 ? 0 : rng() % (n_post - 1);
+  for (const bool self : {false, true}) {
+    const ganglion::gpu::HostCsr dev =
+        ganglion::gpu::distinct_rows_on_device(seed, stream, counts, n_post, first_gid, self);
+    std::vector<uint64_t> row_ptr{0}, taken((n_post + 63) / 64, 0);
+    std::vector<uint32_t> post;
+    for (uint64_t i = 0; i < counts.size(); ++i) {
+      const std::size_t begin = post.size();
+      post.resize(begin + counts[i]);
+      ganglion::distinct_row(seed, stream, first_gid + i, n_post, counts[i],
+                             self ? i : ganglion::kNoSkip, taken.data(), post.data() + begin);
+      std::sort(post.begin() + long(begin), post.end());
+      row_ptr.push_back(post.size());
+    }
+    CHECK(dev.row_ptr == row_ptr);
+    CHECK(dev.post == post);
+  }
+#endif
+}

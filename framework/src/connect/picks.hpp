@@ -41,6 +41,39 @@ GG_HD uint32_t multapse_pick(uint64_t seed, uint64_t stream, uint64_t id, uint64
 // half of them. A pick is floor(u c), c the number of candidates, each candidate at or above `skip`
 // then moved up by one. With `sort` false the same picks may come in any order (a caller for
 // which the order is nothing saves the sort).
+// A row's k distinct picks from [0, n) less `skip`, one uniform at a time, as pick_sorted draws
+// them without multapses (a device's thread a row): into out[0 .. k), ascending where k is more
+// than half the candidates (the complement's way), else in the order drawn (sort them after).
+// `taken` is a bitmap of (c + 63) / 64 words, all zero on entry and on return.
+GG_HD void distinct_row(uint64_t seed, uint64_t stream, uint64_t id, uint64_t n, uint64_t k,
+                        uint64_t skip, uint64_t *taken, uint32_t *out) {
+  const uint64_t c = n - (skip < n ? 1 : 0);
+  const bool keep = 2 * k <= c;
+  const uint64_t want = keep ? k : c - k;
+  const double cd = double(c);
+  uint64_t marked = 0;
+  for (uint64_t m = 0; marked < want; ++m) { // uniform m of the row's stream
+    const auto w = gg_random4(seed, stream, uint32_t(id), uint32_t(id >> 32), 0, uint32_t(m / 2));
+    const uint32_t x =
+        scale_pick(m % 2 ? gg_uniform(w.v[2], w.v[3]) : gg_uniform(w.v[0], w.v[1]), cd, c);
+    const uint64_t bit = 1ull << (x & 63);
+    if (taken[x >> 6] & bit) continue;
+    taken[x >> 6] |= bit;
+    if (keep) out[marked] = x;
+    ++marked;
+  }
+  uint64_t at = 0;
+  for (uint64_t w = 0; w < (c + 63) / 64; ++w) {
+    if (!keep) // the candidates left out of the complement, in order
+      for (uint64_t b = 0; b < 64 && w * 64 + b < c; ++b)
+        if (!(taken[w] >> b & 1)) out[at++] = uint32_t(w * 64 + b);
+    taken[w] = 0;
+  }
+  if (skip < n)
+    for (uint64_t i = 0; i < k; ++i)
+      out[i] += out[i] >= skip;
+}
+
 void pick_sorted(PhiloxKey key, uint64_t id, uint64_t n, uint64_t k, uint64_t skip, bool multapses,
                  std::vector<uint32_t> &out, bool sort = true);
 

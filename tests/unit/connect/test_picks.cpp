@@ -66,6 +66,27 @@ TEST_CASE("picks: with multapses, the sorted floor(u c) of the row's uniforms") 
     }
 }
 
+TEST_CASE("picks: distinct_row (one uniform at a time, a device's) gives pick_sorted's rows "
+          "without multapses") {
+  // Both ways of pick_sorted: the picks kept (k at most half the candidates) and the complement
+  // (more than half), with and without a skip, and rows that end inside a word of the bitmap.
+  const PhiloxKey key(5, 6);
+  for (const uint64_t n : {130ul, 1000ul})
+    for (const uint64_t k : {1ul, n / 3, n / 2, n - n / 4, n - 1})
+      for (const uint64_t skip : {uint64_t(7), kNoSkip}) {
+        CAPTURE(n);
+        CAPTURE(k);
+        std::vector<uint32_t> out;
+        pick_sorted(key, 42, n, k, skip, false, out);
+        std::vector<uint64_t> taken((n + 63) / 64, 0);
+        std::vector<uint32_t> one(k);
+        distinct_row(5, 6, 42, n, k, skip, taken.data(), one.data());
+        std::sort(one.begin(), one.end());
+        CHECK(out == one);
+        CHECK(std::count(taken.begin(), taken.end(), 0u) == long(taken.size())); // left clear
+      }
+}
+
 TEST_CASE("picks: every candidate equally likely, with and without multapses (chi-square)") {
   // 20000 rows of picks from 50 candidates (the 51st skipped): 30 picks each without multapses
   // (more than half: the complement), 10 with; each candidate's count has expectation
