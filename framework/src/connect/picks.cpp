@@ -29,7 +29,7 @@ GANGLION_SIMD void scale_picks(const double *__restrict u, std::size_t k, uint64
   // small microcircuit's setup took 0.27 s instead of 0.21).
   const double cd = double(c);
   for (std::size_t i = 0; i < k; ++i)
-    out[i] = scale_pick(u[i], cd, c);
+    out[i] = uint32_t(scale_pick(u[i], cd, c));
 }
 
 // k independent picks from [0, c).

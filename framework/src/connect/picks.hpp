@@ -16,21 +16,15 @@ namespace ganglion {
 // No index to skip.
 inline constexpr uint64_t kNoSkip = UINT64_MAX;
 
-// A pick from c candidates (cd: c as a double) for uniform u: floor(u c), kept below c (u < 1,
-// but u c can round up to c). Host and device (GG_HD).
-GG_HD uint32_t scale_pick(double u, double cd, uint64_t c) {
-  const uint64_t x = uint64_t(u * cd);
-  return uint32_t(x < c ? x : c - 1);
-}
-
-// Pick k of a row with multapses, the candidate moved past `skip` (kNoSkip: none): what
-// pick_sorted's multapse picks are before their sort, one at a time (a device's threads).
+// Pick k of a row with multapses (scale_pick of the row's uniform k), the candidate moved past
+// `skip` (kNoSkip: none): what pick_sorted's multapse picks are before their sort, one at a time (a
+// device's threads).
 GG_HD uint32_t multapse_pick(uint64_t seed, uint64_t stream, uint64_t id, uint64_t n, uint64_t k,
                              uint64_t skip) {
   const uint64_t c = n - (skip < n ? 1 : 0);
   const auto w = gg_random4(seed, stream, uint32_t(id), uint32_t(id >> 32), 0, uint32_t(k / 2));
   const double u = k % 2 ? gg_uniform(w.v[2], w.v[3]) : gg_uniform(w.v[0], w.v[1]);
-  const uint32_t x = scale_pick(u, double(c), c);
+  const auto x = uint32_t(scale_pick(u, double(c), c));
   return skip < n ? x + (x >= skip) : x;
 }
 
@@ -54,8 +48,8 @@ GG_HD void distinct_row(uint64_t seed, uint64_t stream, uint64_t id, uint64_t n,
   uint64_t marked = 0;
   for (uint64_t m = 0; marked < want; ++m) { // uniform m of the row's stream
     const auto w = gg_random4(seed, stream, uint32_t(id), uint32_t(id >> 32), 0, uint32_t(m / 2));
-    const uint32_t x =
-        scale_pick(m % 2 ? gg_uniform(w.v[2], w.v[3]) : gg_uniform(w.v[0], w.v[1]), cd, c);
+    const double u = m % 2 ? gg_uniform(w.v[2], w.v[3]) : gg_uniform(w.v[0], w.v[1]);
+    const auto x = uint32_t(scale_pick(u, cd, c));
     const uint64_t bit = 1ull << (x & 63);
     if (taken[x >> 6] & bit) continue;
     taken[x >> 6] |= bit;

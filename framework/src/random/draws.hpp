@@ -30,9 +30,7 @@ public:
   GG_HD Draws(uint64_t seed, uint64_t stream, uint64_t id, uint32_t salt = 0)
       : UniformStream(seed, stream, id, salt) {}
   // Uniform integer in [0, n).
-  GG_HD uint64_t below(uint64_t n) {
-    return std::min<uint64_t>(n - 1, static_cast<uint64_t>(uniform() * static_cast<double>(n)));
-  }
+  GG_HD uint64_t below(uint64_t n) { return scale_pick(uniform(), double(n), n); }
   // Standard normal (Box-Muller's first of the pair, so each call costs two uniforms).
   GG_HD double normal() {
     const double u1 = uniform(), u2 = uniform();

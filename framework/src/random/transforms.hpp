@@ -47,6 +47,13 @@ GG_HD double round_nonneg(double x) {
   return x - n == 0.5 ? n + 1.0 : n;
 }
 
+// An integer below c (cd: c as a double) for uniform u: floor(u c), kept below c (u < 1, but u c
+// can round up to c). The picks of the connectivity rules and Draws::below.
+GG_HD uint64_t scale_pick(double u, double cd, uint64_t c) {
+  const uint64_t x = uint64_t(u * cd);
+  return x < c ? x : c - 1;
+}
+
 // The gap before the next target of a Bernoulli(p) row for uniform u: floor(log u / log(1 - p)),
 // at most 2^51 (beyond any row), with inv_log_q = 1 / log(1 - p) (fixed_probability's rows).
 GG_HD double geometric_gap(double u, double inv_log_q) {
