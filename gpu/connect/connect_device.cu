@@ -89,6 +89,22 @@ __global__ void indegree_pairs(uint64_t seed, uint64_t stream, uint64_t n_pre, u
   post[s] = uint32_t(j);
 }
 
+// Columns j = thread, thread + threads, ... without multapses: the k distinct picks of column j
+// in pick_sorted's unsorted order, each thread with its own bitmap (bitmaps + thread * words).
+__global__ void indegree_distinct(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post,
+                                  uint64_t k, uint64_t first_gid_post, bool skip_autapse,
+                                  uint64_t *bitmaps, uint64_t words, uint32_t *pre,
+                                  uint32_t *post) {
+  const uint64_t thread = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  const uint64_t threads = uint64_t(gridDim.x) * blockDim.x;
+  for (uint64_t j = thread; j < n_post; j += threads) {
+    distinct_row(seed, stream, first_gid_post + j, n_pre, k, skip_autapse ? j : kNoSkip,
+                 bitmaps + thread * words, pre + j * k);
+    for (uint64_t i = 0; i < k; ++i)
+      post[j * k + i] = uint32_t(j);
+  }
+}
+
 unsigned blocks_for(uint64_t n, unsigned per_block) {
   return unsigned((n + per_block - 1) / per_block);
 }
@@ -191,16 +207,31 @@ HostCsr multapse_rows_on_device(uint64_t seed, uint64_t stream, const std::vecto
 }
 
 HostCsr indegree_rows_on_device(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post,
-                                uint64_t k, uint64_t first_gid_post, bool skip_autapse) {
+                                uint64_t k, uint64_t first_gid_post, bool skip_autapse,
+                                bool multapses) {
   const uint64_t total = n_post * k;
   const std::size_t bytes = sizeof(uint32_t) * (total ? total : 1);
   uint32_t *pre = nullptr, *post = nullptr, *pre_sorted = nullptr, *post_sorted = nullptr;
   for (uint32_t **p : {&pre, &post, &pre_sorted, &post_sorted})
     check_cuda(cudaMalloc(p, bytes), "cudaMalloc");
-  constexpr unsigned kThreads = 256;
-  indegree_pairs<<<blocks_for(total, kThreads), kThreads>>>(
-      seed, stream, n_pre, k, total, first_gid_post, skip_autapse, pre, post);
-  check_cuda(cudaGetLastError(), "launch of indegree_pairs");
+  if (multapses) {
+    constexpr unsigned kThreads = 256;
+    indegree_pairs<<<blocks_for(total, kThreads), kThreads>>>(
+        seed, stream, n_pre, k, total, first_gid_post, skip_autapse, pre, post);
+    check_cuda(cudaGetLastError(), "launch of indegree_pairs");
+  } else { // a bitmap per thread, all zero (distinct_row leaves it so): at most 4096 threads
+    constexpr unsigned kThreads = 128;
+    const uint64_t words = (n_pre + 63) / 64;
+    const unsigned blocks = std::max(1u, blocks_for(std::min<uint64_t>(n_post, 4096), kThreads));
+    uint64_t *bitmaps = nullptr;
+    const std::size_t bitmap_bytes = sizeof(uint64_t) * words * blocks * kThreads;
+    check_cuda(cudaMalloc(&bitmaps, bitmap_bytes), "cudaMalloc");
+    check_cuda(cudaMemset(bitmaps, 0, bitmap_bytes), "cudaMemset");
+    indegree_distinct<<<blocks, kThreads>>>(seed, stream, n_pre, n_post, k, first_gid_post,
+                                            skip_autapse, bitmaps, words, pre, post);
+    check_cuda(cudaGetLastError(), "launch of indegree_distinct");
+    check_cuda(cudaFree(bitmaps), "cudaFree");
+  }
   // A radix sort is stable: the pairs of one source keep their column order.
   std::size_t scratch_bytes = 0;
   void *scratch = nullptr;

@@ -35,11 +35,13 @@ HostCsr multapse_rows_on_device(uint64_t seed, uint64_t stream, const std::vecto
 HostCsr distinct_rows_on_device(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts,
                                 uint64_t n_post, uint64_t first_gid, bool skip_autapse);
 
-// fixed_indegree with multapses: column j (global id first_gid_post + j) picks k sources from
-// n_pre by multapse_pick, past the autapse (source j) where skip_autapse; the (source, target)
-// pairs then go into rows by a stable sort on the source, so each row's targets ascend and a
-// target picked twice by one column appears twice, as the host's from_pairs leaves them.
+// fixed_indegree: column j (global id first_gid_post + j) picks k sources from n_pre, by
+// multapse_pick or (without multapses) distinct_row, past the autapse (source j) where
+// skip_autapse; the (source, target) pairs then go into rows by a stable sort on the source, so
+// each row's targets ascend and a target picked twice by one column appears twice, as the host's
+// from_pairs leaves them.
 HostCsr indegree_rows_on_device(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post,
-                                uint64_t k, uint64_t first_gid_post, bool skip_autapse);
+                                uint64_t k, uint64_t first_gid_post, bool skip_autapse,
+                                bool multapses);
 
 } // namespace ganglion::gpu

@@ -11,6 +11,7 @@
 
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
+#include "column_rows.hpp"
 #include "connect/bernoulli_row.hpp"
 #include "connect/connect_device.hpp"
 #include "connect/picks.hpp"
@@ -93,8 +94,7 @@ TEST_CASE(kRowsName) {
 #endif
 }
 
-constexpr const char *kIndegreeName =
-    "gpu: fixed_indegree with multapses built on the device equals the CPU's";
+constexpr const char *kIndegreeName = "gpu: fixed_indegree built on the device equals the CPU's";
 
 TEST_CASE(kIndegreeName) {
 #ifndef GANGLION_HAVE_CUDA
@@ -102,28 +102,19 @@ TEST_CASE(kIndegreeName) {
 #else
   std::string why;
   if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kIndegreeName, why);
-  // The host's rows: each column's picks, pairs in column order, bucketed by source (what
-  // test_connectivity.cpp proves the CPU's fixed_indegree is).
+  // The host's rows by column_rows (what test_connectivity.cpp proves the CPU's fixed_indegree
+  // is).
   const uint64_t seed = 21, stream = (1ull << 40) + 6, k = 100, first = 40000;
-  for (const bool self : {false, true}) {
-    const uint64_t n_pre = 4000, n_post = self ? 4000 : 6000;
-    const ganglion::gpu::HostCsr dev =
-        ganglion::gpu::indegree_rows_on_device(seed, stream, n_pre, n_post, k, first, self);
-    std::vector<std::vector<uint32_t>> rows(n_pre);
-    for (uint64_t j = 0; j < n_post; ++j)
-      for (uint64_t idx = 0; idx < k; ++idx)
-        rows[ganglion::multapse_pick(seed, stream, first + j, n_pre, idx,
-                                     self ? j : ganglion::kNoSkip)]
-            .push_back(uint32_t(j));
-    std::vector<uint64_t> row_ptr{0};
-    std::vector<uint32_t> post;
-    for (const auto &r : rows) {
-      post.insert(post.end(), r.begin(), r.end());
-      row_ptr.push_back(post.size());
+  for (const bool multapses : {true, false})
+    for (const bool self : {false, true}) {
+      const uint64_t n_pre = 4000, n_post = self ? 4000 : 6000;
+      const ganglion::gpu::HostCsr dev = ganglion::gpu::indegree_rows_on_device(
+          seed, stream, n_pre, n_post, k, first, self, multapses);
+      const auto [row_ptr, post] =
+          ganglion::test::column_rows(seed, stream, n_pre, n_post, k, first, self, multapses);
+      CHECK(dev.row_ptr == row_ptr);
+      CHECK(dev.post == post);
     }
-    CHECK(dev.row_ptr == row_ptr);
-    CHECK(dev.post == post);
-  }
 #endif
 }
 

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../gpu/column_rows.hpp"
 #include "connect/bernoulli_row.hpp"
 #include "connect/connectivity.hpp"
 #include "connect/picks.hpp"
@@ -290,36 +291,30 @@ TEST_CASE("connect: fixed_probability's rows walked one gap at a time (the devic
   }
 }
 
-TEST_CASE("connect: fixed_indegree with multapses is each column's multapse_pick (the device's "
-          "code) put into rows in column order") {
+TEST_CASE("connect: fixed_indegree is each column's picks by the device's code (multapse_pick, "
+          "distinct_row) put into rows in column order") {
   // What gpu/connect does: column j's k picks, pair (pick, j) in column order, then a stable sort
-  // by source. The CPU's CSR must be exactly that, with and without autapses.
-  for (const bool self : {false, true}) {
-    CAPTURE(self);
-    const uint64_t n_pre = 700, n_post = self ? 700 : 900, k = 60;
-    const PopulationSpec pre = population(n_pre, 3), post = population(n_post, 5000);
-    ProjectionSpec q = projection(ConnectRule::FixedIndegree, self);
-    q.indegree = k;
-    q.allow_autapses = false;
-    const Csr c = build_connectivity(q, pre, self ? pre : post, 21, 0.1);
-    const uint64_t stream = streams::kConnect + q.stream, first = (self ? pre : post).first_gid;
-    std::vector<std::vector<uint32_t>> rows(n_pre);
-    for (uint64_t j = 0; j < n_post; ++j)
-      for (uint64_t idx = 0; idx < k; ++idx)
-        rows[multapse_pick(21, stream, first + j, n_pre, idx, self ? j : kNoSkip)].push_back(
-            uint32_t(j));
-    std::vector<uint64_t> row_ptr{0};
-    std::vector<uint32_t> expected;
-    for (const auto &r : rows) {
-      expected.insert(expected.end(), r.begin(), r.end());
-      row_ptr.push_back(expected.size());
+  // by source. The CPU's CSR must be exactly that, with and without multapses and autapses.
+  for (const bool multapses : {true, false})
+    for (const bool self : {false, true}) {
+      CAPTURE(multapses);
+      CAPTURE(self);
+      const uint64_t n_pre = 700, n_post = self ? 700 : 900, k = multapses ? 60 : 500;
+      const PopulationSpec pre = population(n_pre, 3), post = population(n_post, 5000);
+      ProjectionSpec q = projection(ConnectRule::FixedIndegree, self);
+      q.indegree = k;
+      q.allow_autapses = false;
+      q.allow_multapses = multapses;
+      const Csr c = build_connectivity(q, pre, self ? pre : post, 21, 0.1);
+      const uint64_t stream = streams::kConnect + q.stream, first = (self ? pre : post).first_gid;
+      const auto [row_ptr, expected] =
+          ganglion::test::column_rows(21, stream, n_pre, n_post, k, first, self, multapses);
+      CHECK(std::vector<uint64_t>(c.row_ptr.begin(), c.row_ptr.end()) == row_ptr);
+      std::vector<uint32_t> cpu(c.size());
+      for (uint64_t s = 0; s < c.size(); ++s)
+        cpu[s] = uint32_t(c.post(s));
+      CHECK(cpu == expected);
     }
-    CHECK(std::vector<uint64_t>(c.row_ptr.begin(), c.row_ptr.end()) == row_ptr);
-    std::vector<uint32_t> cpu(c.size());
-    for (uint64_t s = 0; s < c.size(); ++s)
-      cpu[s] = uint32_t(c.post(s));
-    CHECK(cpu == expected);
-  }
 }
 
 TEST_CASE("connect: drawn delays are whole steps of at least one, rows sorted by delay") {
