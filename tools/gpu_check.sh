@@ -5,7 +5,8 @@
 #
 # usage: tools/gpu_check.sh --prepare   here: copies doctest into .gpucheck/ (add "/.gpucheck/" to
 #                                        .git/info/exclude), which the device call must carry
-#        tools/gpu_check.sh             there: build and run; logs under $OUT (or /tmp/gpu_check)
+#        tools/gpu_check.sh             there: build and run; logs and table.md (each GPU test, its
+#                                       result and seconds) under $OUT (or /tmp/gpu_check)
 set -o pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = --prepare ]; then
@@ -32,5 +33,21 @@ nvcc $flags tests/gpu/test_*.cpp /tmp/gg_main.cpp "${objs[@]}" -o /tmp/gg_gpu_te
   tee -a "$OUT/build.log" || { echo "BUILD FAILED: tests"; exit 1; }
 /tmp/gg_gpu_tests -s 2>&1 | tee "$OUT/test.log"
 rc=$?
+# The table: each GPU test alone, its result and wall time (the first run above has the detail; a
+# test's name holds no comma, which doctest's -tc would take for two filters).
+{
+  echo "| GPU test | result | seconds |"
+  echo "|---|---|---:|"
+  /tmp/gg_gpu_tests -ltc --no-version 2>/dev/null | grep -E '^gpu: ' | while IFS= read -r name; do
+    t0=$(date +%s.%N)
+    out=$(/tmp/gg_gpu_tests -tc="$name" 2>&1)
+    t=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+    if grep -q "GPU TEST SKIPPED" <<<"$out"; then r=skipped
+    elif grep -q "Status: SUCCESS" <<<"$out"; then r=passed
+    else r=FAILED; fi
+    printf '| %s | %s | %.2f |\n' "$name" "$r" "$t"
+  done
+} > "$OUT/table.md"
+cat "$OUT/table.md"
 if grep -q "GPU TEST SKIPPED" "$OUT/test.log"; then echo "a GPU test skipped itself"; exit 1; fi
 exit $rc
