@@ -42,7 +42,8 @@ rc=$?
     t0=$(date +%s.%N)
     out=$(/tmp/gg_gpu_tests -tc="$name" 2>&1)
     t=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
-    if grep -q "GPU TEST SKIPPED" <<<"$out"; then r=skipped
+    if ! grep -qE "test cases: +1 " <<<"$out"; then r="not run (the name as a filter)"
+    elif grep -q "GPU TEST SKIPPED" <<<"$out"; then r=skipped
     elif grep -q "Status: SUCCESS" <<<"$out"; then r=passed
     else r=FAILED; fi
     printf '| %s | %s | %.2f |\n' "$name" "$r" "$t"

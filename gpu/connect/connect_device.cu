@@ -6,6 +6,7 @@
 #include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_scan.cuh>
 #include <cub/device/device_segmented_radix_sort.cuh>
+#include <cub/device/device_segmented_sort.cuh>
 #include <cuda_runtime.h>
 
 #include "connect/bernoulli_row.hpp"
@@ -49,19 +50,25 @@ __global__ void fill_rows(Rule r, const uint64_t *row_ptr, uint32_t *post) {
     post[at++] = uint32_t(t);
 }
 
-// Synapse s of the rows (row_ptr: n_rows + 1 offsets): its row by binary search, its pick.
+// The row of synapse s: i with row_ptr[i] <= s < row_ptr[i + 1].
+__device__ uint64_t row_of(const uint64_t *row_ptr, uint64_t n_rows, uint64_t s) {
+  uint64_t lo = 0, hi = n_rows;
+  while (hi - lo > 1) {
+    const uint64_t mid = (lo + hi) / 2;
+    (row_ptr[mid] <= s ? lo : hi) = mid;
+  }
+  return lo;
+}
+
+// Synapse s of the rows (row_ptr: n_rows + 1 offsets): its pick.
 __global__ void multapse_picks(uint64_t seed, uint64_t stream, const uint64_t *row_ptr,
                                uint64_t n_rows, uint64_t total, uint64_t n_post, uint64_t first_gid,
                                bool skip_autapse, uint32_t *post) {
   const uint64_t s = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (s >= total) return;
-  uint64_t lo = 0, hi = n_rows; // the row i with row_ptr[i] <= s < row_ptr[i + 1]
-  while (hi - lo > 1) {
-    const uint64_t mid = (lo + hi) / 2;
-    (row_ptr[mid] <= s ? lo : hi) = mid;
-  }
-  post[s] = multapse_pick(seed, stream, first_gid + lo, n_post, s - row_ptr[lo],
-                          skip_autapse ? lo : kNoSkip);
+  const uint64_t i = row_of(row_ptr, n_rows, s);
+  post[s] = multapse_pick(seed, stream, first_gid + i, n_post, s - row_ptr[i],
+                          skip_autapse ? i : kNoSkip);
 }
 
 // Rows i = thread, thread + threads, ...: each thread's bitmap of the candidates at
@@ -103,6 +110,28 @@ __global__ void indegree_distinct(uint64_t seed, uint64_t stream, uint64_t n_pre
     for (uint64_t i = 0; i < k; ++i)
       post[j * k + i] = uint32_t(j);
   }
+}
+
+// Synapse s's weight and delay (steps), and its index (the value the sort by delay carries).
+__global__ void draw_values(const uint64_t *row_ptr, uint64_t n_rows, uint64_t total,
+                            ItemDraw weight, PhiloxKey weight_key, ItemDraw delay,
+                            PhiloxKey delay_key, uint64_t first_gid, double dt, float *w,
+                            uint16_t *d, uint32_t *index) {
+  const uint64_t s = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (s >= total) return;
+  const uint64_t i = row_of(row_ptr, n_rows, s), k = s - row_ptr[i];
+  w[s] = float(item_from(weight, weight_key, first_gid + i, k, 0));
+  d[s] = uint16_t(delay_step(item_from(delay, delay_key, first_gid + i, k, 0), dt));
+  index[s] = uint32_t(s);
+}
+
+// Targets and weights in the sorted order (`from`: each place's synapse before the sort).
+__global__ void gather(const uint32_t *from, uint64_t total, const uint32_t *post, const float *w,
+                       uint32_t *post_out, float *w_out) {
+  const uint64_t s = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (s >= total) return;
+  post_out[s] = post[from[s]];
+  w_out[s] = w[from[s]];
 }
 
 unsigned blocks_for(uint64_t n, unsigned per_block) {
@@ -281,6 +310,65 @@ HostCsr distinct_rows_on_device(uint64_t seed, uint64_t stream, const std::vecto
   check_cuda(cudaGetLastError(), "launch of distinct_picks");
   check_cuda(cudaFree(bitmaps), "cudaFree");
   sorted_rows(picks, row_ptr, out);
+  return out;
+}
+
+HostSynapses delayed_rows_on_device(const HostCsr &rows, const ItemDraw &weight,
+                                    uint64_t weight_stream, const ItemDraw &delay,
+                                    uint64_t delay_stream, uint64_t seed, uint64_t first_gid,
+                                    double dt) {
+  const uint64_t n_rows = rows.row_ptr.size() - 1, total = rows.row_ptr.back();
+  const std::size_t n = total ? total : 1;
+  uint64_t *row_ptr = nullptr;
+  uint32_t *post = nullptr, *index = nullptr, *from = nullptr, *post_out = nullptr;
+  float *w = nullptr, *w_out = nullptr;
+  uint16_t *d = nullptr, *d_out = nullptr;
+  check_cuda(cudaMalloc(&row_ptr, sizeof(uint64_t) * (n_rows + 1)), "cudaMalloc");
+  for (uint32_t **p : {&post, &index, &from, &post_out})
+    check_cuda(cudaMalloc(p, sizeof(uint32_t) * n), "cudaMalloc");
+  for (float **p : {&w, &w_out})
+    check_cuda(cudaMalloc(p, sizeof(float) * n), "cudaMalloc");
+  for (uint16_t **p : {&d, &d_out})
+    check_cuda(cudaMalloc(p, sizeof(uint16_t) * n), "cudaMalloc");
+  check_cuda(cudaMemcpy(row_ptr, rows.row_ptr.data(), sizeof(uint64_t) * (n_rows + 1),
+                        cudaMemcpyHostToDevice),
+             "cudaMemcpy");
+  check_cuda(cudaMemcpy(post, rows.post.data(), sizeof(uint32_t) * total, cudaMemcpyHostToDevice),
+             "cudaMemcpy");
+  constexpr unsigned kThreads = 256;
+  draw_values<<<blocks_for(total, kThreads), kThreads>>>(
+      row_ptr, n_rows, total, weight, PhiloxKey(seed, weight_stream), delay,
+      PhiloxKey(seed, delay_stream), first_gid, dt, w, d, index);
+  check_cuda(cudaGetLastError(), "launch of draw_values");
+  // Each row by delay, stably: the host's counting sort by delay keeps a row's order too.
+  std::size_t scratch_bytes = 0;
+  void *scratch = nullptr;
+  const int64_t segments = int64_t(n_rows);
+  check_cuda(cub::DeviceSegmentedSort::StableSortPairs(scratch, scratch_bytes, d, d_out, index,
+                                                       from, int64_t(total), segments, row_ptr,
+                                                       row_ptr + 1),
+             "sort by delay (size)");
+  check_cuda(cudaMalloc(&scratch, scratch_bytes ? scratch_bytes : 1), "cudaMalloc");
+  check_cuda(cub::DeviceSegmentedSort::StableSortPairs(scratch, scratch_bytes, d, d_out, index,
+                                                       from, int64_t(total), segments, row_ptr,
+                                                       row_ptr + 1),
+             "sort by delay");
+  gather<<<blocks_for(total, kThreads), kThreads>>>(from, total, post, w, post_out, w_out);
+  check_cuda(cudaGetLastError(), "launch of gather");
+  HostSynapses out;
+  out.post.resize(total);
+  out.weight.resize(total);
+  out.delay.resize(total);
+  check_cuda(
+      cudaMemcpy(out.post.data(), post_out, sizeof(uint32_t) * total, cudaMemcpyDeviceToHost),
+      "cudaMemcpy");
+  check_cuda(cudaMemcpy(out.weight.data(), w_out, sizeof(float) * total, cudaMemcpyDeviceToHost),
+             "cudaMemcpy");
+  check_cuda(cudaMemcpy(out.delay.data(), d_out, sizeof(uint16_t) * total, cudaMemcpyDeviceToHost),
+             "cudaMemcpy");
+  for (void *p : {(void *)row_ptr, (void *)post, (void *)index, (void *)from, (void *)post_out,
+                  (void *)w, (void *)w_out, (void *)d, (void *)d_out, scratch})
+    check_cuda(cudaFree(p), "cudaFree");
   return out;
 }
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "random/batch_draws.hpp"
+
 namespace ganglion::gpu {
 
 // A projection's CSR copied back to the host: row_ptr (n_pre + 1 offsets) and the targets.
@@ -43,5 +45,22 @@ HostCsr distinct_rows_on_device(uint64_t seed, uint64_t stream, const std::vecto
 HostCsr indegree_rows_on_device(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post,
                                 uint64_t k, uint64_t first_gid_post, bool skip_autapse,
                                 bool multapses);
+
+// A projection's synapses with their drawn weights and delays, as the host stores them.
+struct HostSynapses {
+  std::vector<uint32_t> post;
+  std::vector<float> weight;
+  std::vector<uint16_t> delay; // steps
+};
+
+// The weights and delays of the synapses of `rows` (their targets ascending in each row), drawn
+// per synapse as the host draws them (item_from under (seed, weight_stream) and (seed,
+// delay_stream), row i's id first_gid + i; delays by delay_step of dt), then each row sorted by
+// delay, stably, with its targets and weights, as the host's draw_rows sorts it (CUB's segmented
+// stable sort).
+HostSynapses delayed_rows_on_device(const HostCsr &rows, const ItemDraw &weight,
+                                    uint64_t weight_stream, const ItemDraw &delay,
+                                    uint64_t delay_stream, uint64_t seed, uint64_t first_gid,
+                                    double dt);
 
 } // namespace ganglion::gpu

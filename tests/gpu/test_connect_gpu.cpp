@@ -11,12 +11,12 @@
 
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
-#include "column_rows.hpp"
 #include "connect/bernoulli_row.hpp"
 #include "connect/connect_device.hpp"
 #include "connect/picks.hpp"
 #include "device/device.hpp"
 #include "ganglion/elementary.h"
+#include "reference_rows.hpp"
 #endif
 
 constexpr const char *kConnectName = "gpu: fixed_probability built on the device equals the CPU's";
@@ -151,5 +151,42 @@ TEST_CASE(kDistinctName) {
     CHECK(dev.row_ptr == row_ptr);
     CHECK(dev.post == post);
   }
+#endif
+}
+
+constexpr const char *kDelayedName =
+    "gpu: drawn weights and delays (rows sorted by delay) on the device equal the CPU's";
+
+TEST_CASE(kDelayedName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP(kDelayedName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+#else
+  std::string why;
+  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kDelayedName, why);
+  // The microcircuit's kind of projection: normal weights (some drawn again to keep their sign)
+  // and normal delays with a "min", on fixed_probability's rows; the host's by delayed_rows
+  // (what test_connectivity.cpp proves the CPU's draw_rows gives).
+  const uint64_t seed = 31, n_pre = 3000, n_post = 4000, first_gid = 100;
+  const ganglion::gpu::HostCsr rows = ganglion::gpu::fixed_probability_on_device(
+      seed, (1ull << 40) + 2, 0.05, n_pre, n_post, first_gid, false);
+  ganglion::ItemDraw weight, delay;
+  weight.kind = delay.kind = ganglion::ItemDraw::Kind::Normal;
+  weight.a = 0.35;
+  weight.b = 0.2;
+  weight.lo = 0.0;
+  weight.fallback = 0.35;
+  delay.a = 1.6;
+  delay.b = 0.75;
+  delay.lo = 0.2;
+  delay.fallback = 1.6;
+  const uint64_t weight_stream = (2ull << 40) + 2, delay_stream = (3ull << 40) + 2;
+  const ganglion::gpu::HostSynapses dev = ganglion::gpu::delayed_rows_on_device(
+      rows, weight, weight_stream, delay, delay_stream, seed, first_gid, 0.1);
+  const ganglion::test::DelayedRows host = ganglion::test::delayed_rows(
+      rows.row_ptr, rows.post, weight, ganglion::PhiloxKey(seed, weight_stream), delay,
+      ganglion::PhiloxKey(seed, delay_stream), first_gid, 0.1);
+  CHECK(dev.post == host.post);
+  CHECK(dev.weight == host.weight);
+  CHECK(dev.delay == host.delay);
 #endif
 }

@@ -27,13 +27,14 @@ Scratch &scratch() {
   return s;
 }
 
-// Delays in whole steps: max(1, std::round(ms / dt)), without a call to round. Returns the largest.
+// Delays in whole steps (delay_step: max(1, round(ms / dt)), without a call to round). Returns
+// the largest.
 uint16_t to_steps(const std::vector<double> &ms, double dt, std::vector<uint16_t> &steps,
                   const ProjectionSpec &proj) {
   uint16_t largest = 1;
   steps.resize(ms.size());
   for (std::size_t k = 0; k < ms.size(); ++k) {
-    const double x = ms[k] / dt, whole = x < 1.5 ? 1.0 : round_nonneg(x);
+    const double whole = delay_step(ms[k], dt);
     if (whole > 65535)
       throw std::runtime_error(proj.pointer + "/delay: a drawn delay of " + std::to_string(ms[k]) +
                                " ms is over 65535 steps; shorten it or raise dt");

@@ -54,6 +54,13 @@ GG_HD uint64_t scale_pick(double u, double cd, uint64_t c) {
   return x < c ? x : c - 1;
 }
 
+// A drawn delay in whole steps of dt: round(ms / dt), and one step for anything below 1.5 steps
+// (a delay is at least one step).
+GG_HD double delay_step(double ms, double dt) {
+  const double x = ms / dt;
+  return x < 1.5 ? 1.0 : round_nonneg(x);
+}
+
 // The gap before the next target of a Bernoulli(p) row for uniform u: floor(log u / log(1 - p)),
 // at most 2^51 (beyond any row), with inv_log_q = 1 / log(1 - p) (fixed_probability's rows).
 GG_HD double geometric_gap(double u, double inv_log_q) {

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "../../gpu/column_rows.hpp"
+#include "../../gpu/reference_rows.hpp"
 #include "connect/bernoulli_row.hpp"
 #include "connect/connectivity.hpp"
 #include "connect/picks.hpp"
@@ -315,6 +315,55 @@ TEST_CASE("connect: fixed_indegree is each column's picks by the device's code (
         cpu[s] = uint32_t(c.post(s));
       CHECK(cpu == expected);
     }
+}
+
+TEST_CASE("connect: drawn weights and delays are each synapse's item_from, rows stably sorted by "
+          "delay (the device's construction)") {
+  // The CPU draws a row's values in vectorised batches and sorts the row by counting; the device
+  // draws each synapse alone and sorts each row stably (reference_rows.hpp's delayed_rows). Both
+  // must give the same targets, weights and delays, normal weights and delays with a "min" here.
+  const PopulationSpec pre = population(300, 11), post = population(400, 900);
+  ProjectionSpec q = projection(ConnectRule::FixedProbability);
+  q.p = 0.2;
+  q.weight = -1.4;
+  q.weight_dist.kind = ValueSpec::Kind::Normal;
+  q.weight_dist.a = -1.4;
+  q.weight_dist.b = 0.5; // a draw of the other sign is drawn again: some are
+  q.delay_dist.kind = ValueSpec::Kind::Normal;
+  q.delay_dist.a = 0.85;
+  q.delay_dist.b = 0.375;
+  q.delay_min = 0.2;
+  const Csr c = build_connectivity(q, pre, post, 31, 0.1);
+  REQUIRE(c.delay.size() == c.size());
+  std::vector<uint64_t> row_ptr(c.row_ptr.begin(), c.row_ptr.end());
+  // The rows' targets before the sort by delay: fixed_probability's, ascending.
+  std::vector<uint32_t> targets;
+  for (uint64_t i = 0; i < pre.size; ++i) {
+    BernoulliRow row(31, streams::kConnect + q.stream, pre.first_gid + i, 1.0 / gg_log1p(-q.p),
+                     int64_t(post.size), -1);
+    for (int64_t t; (t = row.next()) >= 0;)
+      targets.push_back(uint32_t(t));
+  }
+  ItemDraw weight, delay;
+  weight.kind = delay.kind = ItemDraw::Kind::Normal;
+  weight.a = -1.4;
+  weight.b = 0.5;
+  weight.lo = -HUGE_VAL;
+  weight.hi = 0.0;
+  weight.fallback = -1.4;
+  delay.a = 0.85;
+  delay.b = 0.375;
+  delay.lo = 0.2;
+  delay.fallback = 0.85;
+  const ganglion::test::DelayedRows ref = ganglion::test::delayed_rows(
+      row_ptr, targets, weight, PhiloxKey(31, streams::kWeights + q.stream), delay,
+      PhiloxKey(31, streams::kDelays + q.stream), pre.first_gid, 0.1);
+  std::vector<uint32_t> cpu_post(c.size());
+  for (uint64_t s = 0; s < c.size(); ++s)
+    cpu_post[s] = uint32_t(c.post(s));
+  CHECK(cpu_post == ref.post);
+  CHECK(std::vector<float>(c.weight.begin(), c.weight.end()) == ref.weight);
+  CHECK(std::vector<uint16_t>(c.delay.begin(), c.delay.end()) == ref.delay);
 }
 
 TEST_CASE("connect: drawn delays are whole steps of at least one, rows sorted by delay") {
