@@ -1,6 +1,7 @@
 // The connectivity builders on the device (see connect_device.hpp).
 #include "connect/connect_device.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <cub/device/device_radix_sort.cuh>
@@ -11,7 +12,7 @@
 
 #include "connect/bernoulli_row.hpp"
 #include "connect/picks.hpp"
-#include "device/device.hpp"
+#include "device/buffers.cuh"
 #include "ganglion/elementary.h"
 
 namespace ganglion::gpu {
@@ -164,8 +165,7 @@ HostCsr fixed_probability_on_device(uint64_t seed, uint64_t stream, double p, ui
                         cudaMemcpyDeviceToHost),
              "cudaMemcpy");
   const uint64_t total = out.row_ptr[n_pre];
-  uint32_t *post = nullptr;
-  check_cuda(cudaMalloc(&post, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
+  uint32_t *post = device_array<uint32_t>(total);
   fill_rows<<<blocks_for(n_pre, kThreads), kThreads>>>(r, row_ptr, post);
   check_cuda(cudaGetLastError(), "launch of fill_rows");
   out.post.resize(total);
@@ -180,24 +180,34 @@ namespace {
 
 // out.row_ptr's offsets for `counts`; the same offsets on the device (freed by sorted_rows).
 uint64_t *offsets_of(const std::vector<uint64_t> &counts, HostCsr &out) {
-  const uint64_t n_rows = counts.size();
-  out.row_ptr.assign(n_rows + 1, 0);
-  for (uint64_t i = 0; i < n_rows; ++i)
+  out.row_ptr.assign(counts.size() + 1, 0);
+  for (uint64_t i = 0; i < counts.size(); ++i)
     out.row_ptr[i + 1] = out.row_ptr[i] + counts[i];
-  uint64_t *row_ptr = nullptr;
-  check_cuda(cudaMalloc(&row_ptr, sizeof(uint64_t) * (n_rows + 1)), "cudaMalloc");
-  check_cuda(cudaMemcpy(row_ptr, out.row_ptr.data(), sizeof(uint64_t) * (n_rows + 1),
-                        cudaMemcpyHostToDevice),
-             "cudaMemcpy");
-  return row_ptr;
+  return device_copy_of(out.row_ptr);
+}
+
+// Distinct picks run a thread per row (or column), each with a bitmap of the candidates: at most
+// 4096 threads of kBitmapThreads a block, for `items` rows.
+constexpr unsigned kBitmapThreads = 128;
+
+unsigned bitmap_blocks(uint64_t items) {
+  return std::max(1u, blocks_for(std::min<uint64_t>(items, 4096), kBitmapThreads));
+}
+
+// A bitmap of `words` words for every thread of `blocks` blocks, all zero (distinct_row leaves
+// them so).
+uint64_t *zeroed_bitmaps(unsigned blocks, uint64_t words) {
+  const std::size_t n = words * blocks * kBitmapThreads;
+  uint64_t *bits = device_array<uint64_t>(n);
+  check_cuda(cudaMemset(bits, 0, sizeof(uint64_t) * n), "cudaMemset");
+  return bits;
 }
 
 // Each row of `picks` ascending, into out.post (integers: any sort gives the host's order); frees
 // picks and row_ptr.
 void sorted_rows(uint32_t *picks, uint64_t *row_ptr, HostCsr &out) {
   const uint64_t total = out.row_ptr.back();
-  uint32_t *sorted = nullptr;
-  check_cuda(cudaMalloc(&sorted, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
+  uint32_t *sorted = device_array<uint32_t>(total);
   std::size_t scratch_bytes = 0;
   void *scratch = nullptr;
   const int64_t segments = int64_t(out.row_ptr.size() - 1);
@@ -225,8 +235,7 @@ HostCsr multapse_rows_on_device(uint64_t seed, uint64_t stream, const std::vecto
   HostCsr out;
   uint64_t *row_ptr = offsets_of(counts, out);
   const uint64_t total = out.row_ptr[n_rows];
-  uint32_t *picks = nullptr;
-  check_cuda(cudaMalloc(&picks, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
+  uint32_t *picks = device_array<uint32_t>(total);
   constexpr unsigned kThreads = 256;
   multapse_picks<<<blocks_for(total, kThreads), kThreads>>>(seed, stream, row_ptr, n_rows, total,
                                                             n_post, first_gid, skip_autapse, picks);
@@ -248,16 +257,12 @@ HostCsr indegree_rows_on_device(uint64_t seed, uint64_t stream, uint64_t n_pre, 
     indegree_pairs<<<blocks_for(total, kThreads), kThreads>>>(
         seed, stream, n_pre, k, total, first_gid_post, skip_autapse, pre, post);
     check_cuda(cudaGetLastError(), "launch of indegree_pairs");
-  } else { // a bitmap per thread, all zero (distinct_row leaves it so): at most 4096 threads
-    constexpr unsigned kThreads = 128;
+  } else {
     const uint64_t words = (n_pre + 63) / 64;
-    const unsigned blocks = std::max(1u, blocks_for(std::min<uint64_t>(n_post, 4096), kThreads));
-    uint64_t *bitmaps = nullptr;
-    const std::size_t bitmap_bytes = sizeof(uint64_t) * words * blocks * kThreads;
-    check_cuda(cudaMalloc(&bitmaps, bitmap_bytes), "cudaMalloc");
-    check_cuda(cudaMemset(bitmaps, 0, bitmap_bytes), "cudaMemset");
-    indegree_distinct<<<blocks, kThreads>>>(seed, stream, n_pre, n_post, k, first_gid_post,
-                                            skip_autapse, bitmaps, words, pre, post);
+    const unsigned blocks = bitmap_blocks(n_post);
+    uint64_t *bitmaps = zeroed_bitmaps(blocks, words);
+    indegree_distinct<<<blocks, kBitmapThreads>>>(seed, stream, n_pre, n_post, k, first_gid_post,
+                                                  skip_autapse, bitmaps, words, pre, post);
     check_cuda(cudaGetLastError(), "launch of indegree_distinct");
     check_cuda(cudaFree(bitmaps), "cudaFree");
   }
@@ -295,18 +300,12 @@ HostCsr distinct_rows_on_device(uint64_t seed, uint64_t stream, const std::vecto
   HostCsr out;
   uint64_t *row_ptr = offsets_of(counts, out);
   const uint64_t total = out.row_ptr.back();
-  uint32_t *picks = nullptr;
-  check_cuda(cudaMalloc(&picks, sizeof(uint32_t) * (total ? total : 1)), "cudaMalloc");
-  // A bitmap per thread, all zero (distinct_row leaves it so): at most 4096 threads.
-  constexpr unsigned kThreads = 128;
+  uint32_t *picks = device_array<uint32_t>(total);
   const uint64_t words = (n_post + 63) / 64;
-  const unsigned blocks = blocks_for(std::min<uint64_t>(counts.size(), 4096), kThreads);
-  uint64_t *bitmaps = nullptr;
-  const std::size_t bitmap_bytes = sizeof(uint64_t) * words * blocks * kThreads;
-  check_cuda(cudaMalloc(&bitmaps, bitmap_bytes), "cudaMalloc");
-  check_cuda(cudaMemset(bitmaps, 0, bitmap_bytes), "cudaMemset");
-  distinct_picks<<<blocks ? blocks : 1, kThreads>>>(seed, stream, row_ptr, counts.size(), n_post,
-                                                    first_gid, skip_autapse, bitmaps, words, picks);
+  const unsigned blocks = bitmap_blocks(counts.size());
+  uint64_t *bitmaps = zeroed_bitmaps(blocks, words);
+  distinct_picks<<<blocks, kBitmapThreads>>>(seed, stream, row_ptr, counts.size(), n_post,
+                                             first_gid, skip_autapse, bitmaps, words, picks);
   check_cuda(cudaGetLastError(), "launch of distinct_picks");
   check_cuda(cudaFree(bitmaps), "cudaFree");
   sorted_rows(picks, row_ptr, out);

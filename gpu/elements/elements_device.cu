@@ -1,9 +1,7 @@
 // The shared element arithmetic on the device (see elements_device.hpp, element_row.hpp).
 #include "elements/elements_device.hpp"
 
-#include <cuda_runtime.h>
-
-#include "device/device.hpp"
+#include "device/buffers.cuh"
 #include "elements/element_row.hpp"
 
 namespace ganglion::gpu {
@@ -18,19 +16,11 @@ __global__ void rows(const double *x, uint32_t n, double *out) {
 
 std::vector<double> elements_on_device(const std::vector<double> &x) {
   const auto n = uint32_t(x.size());
-  std::vector<double> out(x.size() * kElementColumns);
-  double *dx = nullptr, *dout = nullptr;
-  check_cuda(cudaMalloc(&dx, sizeof(double) * x.size()), "cudaMalloc");
-  check_cuda(cudaMalloc(&dout, sizeof(double) * out.size()), "cudaMalloc");
-  check_cuda(cudaMemcpy(dx, x.data(), sizeof(double) * x.size(), cudaMemcpyHostToDevice),
-             "cudaMemcpy");
+  double *dx = device_copy_of(x), *dout = device_array<double>(x.size() * kElementColumns);
   rows<<<(n + 127) / 128, 128>>>(dx, n, dout);
   check_cuda(cudaGetLastError(), "launch of rows");
-  check_cuda(cudaMemcpy(out.data(), dout, sizeof(double) * out.size(), cudaMemcpyDeviceToHost),
-             "cudaMemcpy");
   check_cuda(cudaFree(dx), "cudaFree");
-  check_cuda(cudaFree(dout), "cudaFree");
-  return out;
+  return host_copy_of(dout, x.size() * kElementColumns);
 }
 
 } // namespace ganglion::gpu

@@ -1,9 +1,7 @@
 // Philox on the device (see philox_device.hpp).
 #include "random/philox_device.hpp"
 
-#include <cuda_runtime.h>
-
-#include "device/device.hpp"
+#include "device/buffers.cuh"
 #include "ganglion/philox.h"
 
 namespace ganglion::gpu {
@@ -19,15 +17,10 @@ __global__ void draw(uint64_t seed, uint64_t stream, uint32_t n, uint32_t *out) 
 } // namespace
 
 std::vector<uint32_t> philox_on_device(uint64_t seed, uint64_t stream, uint32_t n) {
-  uint32_t *d = nullptr;
-  check_cuda(cudaMalloc(&d, sizeof(uint32_t) * 4 * n), "cudaMalloc");
+  uint32_t *d = device_array<uint32_t>(4 * std::size_t(n));
   draw<<<(n + 255) / 256, 256>>>(seed, stream, n, d);
   check_cuda(cudaGetLastError(), "launch of draw");
-  std::vector<uint32_t> out(4 * size_t(n));
-  check_cuda(cudaMemcpy(out.data(), d, sizeof(uint32_t) * out.size(), cudaMemcpyDeviceToHost),
-             "cudaMemcpy");
-  check_cuda(cudaFree(d), "cudaFree");
-  return out;
+  return host_copy_of(d, 4 * std::size_t(n));
 }
 
 } // namespace ganglion::gpu

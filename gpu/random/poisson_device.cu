@@ -1,9 +1,7 @@
 // Poisson input on the device (see poisson_device.hpp).
 #include "random/poisson_device.hpp"
 
-#include <cuda_runtime.h>
-
-#include "device/device.hpp"
+#include "device/buffers.cuh"
 #include "ganglion/poisson_count.hpp"
 #include "neuron/poisson/poisson_model.hpp"
 #include "random/drive_count.hpp"
@@ -27,27 +25,13 @@ __global__ void sources(uint64_t seed, uint64_t stream, uint64_t first_gid, cons
   if (i < n) poisson::run_source(seed, stream, first_gid + i, rates[i], dt, n_steps, out + i, n);
 }
 
-template <class T> T *device_copy_of(const std::vector<T> &v) {
-  T *d = nullptr;
-  check_cuda(cudaMalloc(&d, sizeof(T) * (v.empty() ? 1 : v.size())), "cudaMalloc");
-  check_cuda(cudaMemcpy(d, v.data(), sizeof(T) * v.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
-  return d;
-}
-
-template <class T> std::vector<T> host_copy_of(const T *d, std::size_t n) {
-  std::vector<T> v(n);
-  check_cuda(cudaMemcpy(v.data(), d, sizeof(T) * n, cudaMemcpyDeviceToHost), "cudaMemcpy");
-  check_cuda(cudaFree(const_cast<T *>(d)), "cudaFree");
-  return v;
-}
-
 } // namespace
 
 std::vector<uint64_t> drive_counts_on_device(uint64_t seed, uint64_t stream, double mean,
                                              uint32_t n_elements, uint32_t n_targets,
                                              uint32_t first_target, uint32_t n_steps) {
   const uint64_t total = uint64_t(n_elements) * n_targets * n_steps;
-  uint64_t *out = device_copy_of(std::vector<uint64_t>(total));
+  uint64_t *out = device_array<uint64_t>(total);
   drive_counts<<<unsigned((total + 127) / 128), 128>>>(PoissonCount(mean), seed, stream, n_elements,
                                                        n_targets, first_target, n_steps, out);
   check_cuda(cudaGetLastError(), "launch of drive_counts");
@@ -59,7 +43,7 @@ std::vector<uint32_t> poisson_source_on_device(uint64_t seed, uint64_t stream, u
                                                uint32_t n_steps) {
   const auto n = uint32_t(rates.size());
   double *d_rates = device_copy_of(rates);
-  uint32_t *out = device_copy_of(std::vector<uint32_t>(std::size_t(n) * n_steps));
+  uint32_t *out = device_array<uint32_t>(std::size_t(n) * n_steps);
   sources<<<(n + 127) / 128, 128>>>(seed, stream, first_gid, d_rates, n, dt, n_steps, out);
   check_cuda(cudaGetLastError(), "launch of sources");
   check_cuda(cudaFree(d_rates), "cudaFree");

@@ -1,9 +1,7 @@
 // Per-synapse values on the device (see values_device.hpp).
 #include "random/values_device.hpp"
 
-#include <cuda_runtime.h>
-
-#include "device/device.hpp"
+#include "device/buffers.cuh"
 
 namespace ganglion::gpu {
 namespace {
@@ -23,35 +21,25 @@ __global__ void initial_values(Dist dist, double a, double b, double lo, double 
   out[i] = draw_in_range(dist, a, b, lo, hi, draws);
 }
 
-std::vector<double> copied_back(double *out, uint64_t total) {
-  std::vector<double> host(total);
-  check_cuda(cudaMemcpy(host.data(), out, sizeof(double) * total, cudaMemcpyDeviceToHost),
-             "cudaMemcpy");
-  check_cuda(cudaFree(out), "cudaFree");
-  return host;
-}
-
 } // namespace
 
 std::vector<double> items_on_device(const ItemDraw &d, uint64_t seed, uint64_t stream,
                                     uint64_t first_row, uint32_t n_rows, uint32_t n_items) {
   const uint64_t total = uint64_t(n_rows) * n_items;
-  double *out = nullptr;
-  check_cuda(cudaMalloc(&out, sizeof(double) * (total ? total : 1)), "cudaMalloc");
+  double *out = device_array<double>(total);
   items<<<unsigned((total + 127) / 128), 128>>>(d, PhiloxKey(seed, stream), first_row, n_rows,
                                                 n_items, out);
   check_cuda(cudaGetLastError(), "launch of items");
-  return copied_back(out, total);
+  return host_copy_of(out, total);
 }
 
 std::vector<double> initial_values_on_device(Dist dist, double a, double b, double lo, double hi,
                                              uint64_t seed, uint64_t first_gid, uint32_t n,
                                              uint32_t salt) {
-  double *out = nullptr;
-  check_cuda(cudaMalloc(&out, sizeof(double) * (n ? n : 1)), "cudaMalloc");
+  double *out = device_array<double>(n);
   initial_values<<<(n + 127) / 128, 128>>>(dist, a, b, lo, hi, seed, first_gid, n, salt, out);
   check_cuda(cudaGetLastError(), "launch of initial_values");
-  return copied_back(out, n);
+  return host_copy_of(out, n);
 }
 
 } // namespace ganglion::gpu

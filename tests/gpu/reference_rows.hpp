@@ -9,19 +9,63 @@
 #include <utility>
 #include <vector>
 
+#include "connect/bernoulli_row.hpp"
 #include "connect/picks.hpp"
+#include "ganglion/elementary.h"
 #include "random/batch_draws.hpp"
 #include "random/transforms.hpp"
 
 namespace ganglion::test {
 
+// Rows as CSR: offsets (n_rows + 1) and targets.
+struct Rows {
+  std::vector<uint64_t> row_ptr{0};
+  std::vector<uint32_t> post;
+  void end_row() { row_ptr.push_back(post.size()); }
+};
+
+// fixed_probability's rows of global ids first_gid .. first_gid + n_pre - 1 by BernoulliRow, the
+// autapse (target i of row i) left out where `self`.
+inline Rows bernoulli_rows(uint64_t seed, uint64_t stream, double p, uint64_t n_pre,
+                           uint64_t n_post, uint64_t first_gid, bool self) {
+  Rows out;
+  for (uint64_t i = 0; i < n_pre; ++i) {
+    BernoulliRow row(seed, stream, first_gid + i, 1.0 / gg_log1p(-p), int64_t(n_post),
+                     self ? int64_t(i) : -1);
+    for (int64_t t; (t = row.next()) >= 0;)
+      out.post.push_back(uint32_t(t));
+    out.end_row();
+  }
+  return out;
+}
+
+// Rows of given counts (fixed_outdegree's, fixed_total_number's) of global ids from first_gid:
+// row i's counts[i] picks by multapse_pick or (without multapses) distinct_row, sorted.
+inline Rows counted_rows(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts,
+                         uint64_t n_post, uint64_t first_gid, bool self, bool multapses) {
+  Rows out;
+  std::vector<uint64_t> taken((n_post + 63) / 64, 0);
+  for (uint64_t i = 0; i < counts.size(); ++i) {
+    const std::size_t begin = out.post.size();
+    const uint64_t skip = self ? i : kNoSkip;
+    out.post.resize(begin + counts[i]);
+    if (multapses)
+      for (uint64_t k = 0; k < counts[i]; ++k)
+        out.post[begin + k] = multapse_pick(seed, stream, first_gid + i, n_post, k, skip);
+    else
+      distinct_row(seed, stream, first_gid + i, n_post, counts[i], skip, taken.data(),
+                   out.post.data() + begin);
+    std::sort(out.post.begin() + long(begin), out.post.end());
+    out.end_row();
+  }
+  return out;
+}
+
 // fixed_indegree's rows: each column's picks (multapse_pick, or distinct_row in its drawn order),
-// pairs (pick, column) in column order, bucketed by source. (row_ptr, targets) of n_pre rows from
-// n_post columns of k picks each, column j of global id
-// first + j, its autapse (source j) left out where `self`.
-inline std::pair<std::vector<uint64_t>, std::vector<uint32_t>>
-column_rows(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post, uint64_t k,
-            uint64_t first, bool self, bool multapses) {
+// pairs (pick, column) in column order, bucketed by source: n_pre rows from n_post columns of k
+// picks each, column j of global id first + j, its autapse (source j) left out where `self`.
+inline Rows column_rows(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post, uint64_t k,
+                        uint64_t first, bool self, bool multapses) {
   std::vector<std::vector<uint32_t>> rows(n_pre);
   std::vector<uint64_t> taken((n_pre + 63) / 64, 0);
   std::vector<uint32_t> picks(k);
@@ -35,10 +79,10 @@ column_rows(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post, uin
     for (const uint32_t i : picks)
       rows[i].push_back(uint32_t(j));
   }
-  std::pair<std::vector<uint64_t>, std::vector<uint32_t>> out{{0}, {}};
+  Rows out;
   for (const auto &r : rows) {
-    out.second.insert(out.second.end(), r.begin(), r.end());
-    out.first.push_back(out.second.size());
+    out.post.insert(out.post.end(), r.begin(), r.end());
+    out.end_row();
   }
   return out;
 }

@@ -3,7 +3,6 @@
 // autapses. Without a CUDA build or a device the test says it skipped.
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -11,11 +10,8 @@
 
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
-#include "connect/bernoulli_row.hpp"
 #include "connect/connect_device.hpp"
-#include "connect/picks.hpp"
 #include "device/device.hpp"
-#include "ganglion/elementary.h"
 #include "reference_rows.hpp"
 #endif
 
@@ -27,8 +23,8 @@ TEST_CASE(kConnectName) {
 #else
   std::string why;
   if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kConnectName, why);
-  // The host's rows, walked as the CPU's builder walks them (test_connectivity.cpp proves the two
-  // the same), so that this test needs only the header-only row code.
+  // The host's rows by bernoulli_rows (test_connectivity.cpp proves them the CPU builder's), so
+  // that this test needs only header-only code.
   struct Case {
     uint64_t n_pre, n_post;
     double p;
@@ -40,17 +36,10 @@ TEST_CASE(kConnectName) {
     const uint64_t seed = 9, stream = (1ull << 40) + 3, first_gid = 12345;
     const ganglion::gpu::HostCsr dev = ganglion::gpu::fixed_probability_on_device(
         seed, stream, k.p, k.n_pre, k.n_post, first_gid, k.self);
-    std::vector<uint64_t> row_ptr{0};
-    std::vector<uint32_t> post;
-    for (uint64_t i = 0; i < k.n_pre; ++i) {
-      ganglion::BernoulliRow row(seed, stream, first_gid + i, 1.0 / gg_log1p(-k.p),
-                                 int64_t(k.n_post), k.self ? int64_t(i) : -1);
-      for (int64_t t; (t = row.next()) >= 0;)
-        post.push_back(uint32_t(t));
-      row_ptr.push_back(post.size());
-    }
-    CHECK(dev.row_ptr == row_ptr);
-    CHECK(dev.post == post);
+    const ganglion::test::Rows host =
+        ganglion::test::bernoulli_rows(seed, stream, k.p, k.n_pre, k.n_post, first_gid, k.self);
+    CHECK(dev.row_ptr == host.row_ptr);
+    CHECK(dev.post == host.post);
   }
 #endif
 }
@@ -65,8 +54,8 @@ TEST_CASE(kRowsName) {
   std::string why;
   if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kRowsName, why);
   // fixed_outdegree's rows (every count 150) and fixed_total_number's (uneven counts, some 0),
-  // with and without the autapse; the host's rows one pick at a time, sorted (test_picks.cpp
-  // proves them pick_sorted's).
+  // with and without the autapse; the host's by counted_rows (test_picks.cpp proves its picks
+  // pick_sorted's).
   std::mt19937_64 rng(3);
   std::poisson_distribution<int> uneven(40.0);
   std::vector<uint64_t> outdegree(2000, 150), total(3000);
@@ -78,18 +67,10 @@ TEST_CASE(kRowsName) {
       const uint64_t n_post = 3000;
       const ganglion::gpu::HostCsr dev =
           ganglion::gpu::multapse_rows_on_device(seed, stream, *counts, n_post, first_gid, self);
-      std::vector<uint64_t> row_ptr{0};
-      std::vector<uint32_t> post;
-      for (uint64_t i = 0; i < counts->size(); ++i) {
-        const std::size_t begin = post.size();
-        for (uint64_t k = 0; k < (*counts)[i]; ++k)
-          post.push_back(ganglion::multapse_pick(seed, stream, first_gid + i, n_post, k,
-                                                 self ? i : ganglion::kNoSkip));
-        std::sort(post.begin() + long(begin), post.end());
-        row_ptr.push_back(post.size());
-      }
-      CHECK(dev.row_ptr == row_ptr);
-      CHECK(dev.post == post);
+      const ganglion::test::Rows host =
+          ganglion::test::counted_rows(seed, stream, *counts, n_post, first_gid, self, true);
+      CHECK(dev.row_ptr == host.row_ptr);
+      CHECK(dev.post == host.post);
     }
 #endif
 }
@@ -110,10 +91,10 @@ TEST_CASE(kIndegreeName) {
       const uint64_t n_pre = 4000, n_post = self ? 4000 : 6000;
       const ganglion::gpu::HostCsr dev = ganglion::gpu::indegree_rows_on_device(
           seed, stream, n_pre, n_post, k, first, self, multapses);
-      const auto [row_ptr, post] =
+      const ganglion::test::Rows host =
           ganglion::test::column_rows(seed, stream, n_pre, n_post, k, first, self, multapses);
-      CHECK(dev.row_ptr == row_ptr);
-      CHECK(dev.post == post);
+      CHECK(dev.row_ptr == host.row_ptr);
+      CHECK(dev.post == host.post);
     }
 #endif
 }
@@ -128,8 +109,7 @@ TEST_CASE(kDistinctName) {
   std::string why;
   if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kDistinctName, why);
   // Counts kept (below half the candidates) and complemented (above), some 0, with and without
-  // the autapse; the host's rows by distinct_row, sorted (test_picks.cpp proves them
-  // pick_sorted's).
+  // the autapse; the host's by counted_rows (test_picks.cpp proves distinct_row pick_sorted's).
   std::mt19937_64 rng(4);
   const uint64_t n_post = 1000, seed = 9, stream = (1ull << 40) + 8, first_gid = 77;
   std::vector<uint64_t> counts(5000);
@@ -138,18 +118,10 @@ TEST_CASE(kDistinctName) {
   for (const bool self : {false, true}) {
     const ganglion::gpu::HostCsr dev =
         ganglion::gpu::distinct_rows_on_device(seed, stream, counts, n_post, first_gid, self);
-    std::vector<uint64_t> row_ptr{0}, taken((n_post + 63) / 64, 0);
-    std::vector<uint32_t> post;
-    for (uint64_t i = 0; i < counts.size(); ++i) {
-      const std::size_t begin = post.size();
-      post.resize(begin + counts[i]);
-      ganglion::distinct_row(seed, stream, first_gid + i, n_post, counts[i],
-                             self ? i : ganglion::kNoSkip, taken.data(), post.data() + begin);
-      std::sort(post.begin() + long(begin), post.end());
-      row_ptr.push_back(post.size());
-    }
-    CHECK(dev.row_ptr == row_ptr);
-    CHECK(dev.post == post);
+    const ganglion::test::Rows host =
+        ganglion::test::counted_rows(seed, stream, counts, n_post, first_gid, self, false);
+    CHECK(dev.row_ptr == host.row_ptr);
+    CHECK(dev.post == host.post);
   }
 #endif
 }

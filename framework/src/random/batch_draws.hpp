@@ -41,7 +41,7 @@ void geometric_gaps(const double *u, std::size_t n, double inv_log_q, double *ga
 // which it takes `fallback`. So an item's value depends on the seed, the stream, its row and its
 // place in the row only, and the draws of a row vectorise.
 struct ItemDraw {
-  enum class Kind { Uniform, Normal, LogNormal };
+  using Kind = Dist;
   Kind kind = Kind::Uniform;
   // Uniform: a + (b - a) u. Normal: a + b z. LogNormal: sign exp(a + b z) (a, b: the log's mean
   // and sd, LogNormal of random/transforms.hpp).

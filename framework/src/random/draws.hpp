@@ -42,9 +42,6 @@ public:
   GG_HD double lognormal(double mean, double std) { return LogNormal(mean, std)(normal()); }
 };
 
-// The distributions of per-element values (a population's initial values).
-enum class Dist { Uniform, Normal, LogNormal };
-
 // One element's value from its draws: uniform on [a, b], normal (mean a, sd b), or log-normal of
 // mean |a| and sd b (negative for a < 0); drawn again outside [lo, hi], up to 1000 times, after
 // which the range's nearest end to a. Host and device (GG_HD).

@@ -10,6 +10,9 @@
 
 namespace ganglion {
 
+// The distributions of drawn values (a synapse's weight or delay, an element's initial value).
+enum class Dist { Uniform, Normal, LogNormal };
+
 // Two independent standard normals from two uniforms in (0, 1) (Box-Muller):
 // sqrt(-2 log u1) (cos 2 pi u2, sin 2 pi u2). sqrt is exact in IEEE arithmetic.
 GG_HD void normal_pair(double u1, double u2, double &z0, double &z1) {

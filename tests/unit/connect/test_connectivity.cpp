@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "../../gpu/reference_rows.hpp"
-#include "connect/bernoulli_row.hpp"
 #include "connect/connectivity.hpp"
 #include "connect/picks.hpp"
 #include "engine/thread_pool.hpp"
@@ -43,6 +42,18 @@ ProjectionSpec projection(ConnectRule rule, bool self = false) {
   q.delay_steps = 1;
   q.stream = 1;
   return q;
+}
+
+// c's targets, 16- or 32-bit, as 32-bit values; and its row offsets.
+std::vector<uint32_t> targets_of(const Csr &c) {
+  std::vector<uint32_t> t(c.size());
+  for (uint64_t s = 0; s < c.size(); ++s)
+    t[s] = uint32_t(c.post(s));
+  return t;
+}
+
+std::vector<uint64_t> offsets_of(const Csr &c) {
+  return {c.row_ptr.begin(), c.row_ptr.end()};
 }
 
 std::vector<uint64_t> in_degrees(const Csr &c, uint64_t n_post) {
@@ -272,22 +283,11 @@ TEST_CASE("connect: fixed_probability's rows walked one gap at a time (the devic
     q.p = k.p;
     q.allow_autapses = false;
     const Csr c = build_connectivity(q, pre, k.self ? pre : post, 9, 0.1);
-    const uint64_t stream = streams::kConnect + q.stream;
-    std::vector<uint32_t> walked;
-    std::vector<uint64_t> row_ptr{0};
-    for (uint64_t i = 0; i < k.n_pre; ++i) {
-      BernoulliRow row(9, stream, pre.first_gid + i, 1.0 / gg_log1p(-k.p), int64_t(k.n_post),
-                       k.self ? int64_t(i) : -1);
-      for (int64_t t; (t = row.next()) >= 0;)
-        walked.push_back(uint32_t(t));
-      row_ptr.push_back(walked.size());
-    }
+    const ganglion::test::Rows walked = ganglion::test::bernoulli_rows(
+        9, streams::kConnect + q.stream, k.p, k.n_pre, k.n_post, pre.first_gid, k.self);
     REQUIRE(c.size() > 0);
-    CHECK(std::vector<uint64_t>(c.row_ptr.begin(), c.row_ptr.end()) == row_ptr);
-    std::vector<uint32_t> cpu(c.size());
-    for (uint64_t s = 0; s < c.size(); ++s)
-      cpu[s] = uint32_t(c.post(s));
-    CHECK(cpu == walked);
+    CHECK(offsets_of(c) == walked.row_ptr);
+    CHECK(targets_of(c) == walked.post);
   }
 }
 
@@ -307,13 +307,10 @@ TEST_CASE("connect: fixed_indegree is each column's picks by the device's code (
       q.allow_multapses = multapses;
       const Csr c = build_connectivity(q, pre, self ? pre : post, 21, 0.1);
       const uint64_t stream = streams::kConnect + q.stream, first = (self ? pre : post).first_gid;
-      const auto [row_ptr, expected] =
+      const ganglion::test::Rows expected =
           ganglion::test::column_rows(21, stream, n_pre, n_post, k, first, self, multapses);
-      CHECK(std::vector<uint64_t>(c.row_ptr.begin(), c.row_ptr.end()) == row_ptr);
-      std::vector<uint32_t> cpu(c.size());
-      for (uint64_t s = 0; s < c.size(); ++s)
-        cpu[s] = uint32_t(c.post(s));
-      CHECK(cpu == expected);
+      CHECK(offsets_of(c) == expected.row_ptr);
+      CHECK(targets_of(c) == expected.post);
     }
 }
 
@@ -335,15 +332,9 @@ TEST_CASE("connect: drawn weights and delays are each synapse's item_from, rows 
   q.delay_min = 0.2;
   const Csr c = build_connectivity(q, pre, post, 31, 0.1);
   REQUIRE(c.delay.size() == c.size());
-  std::vector<uint64_t> row_ptr(c.row_ptr.begin(), c.row_ptr.end());
   // The rows' targets before the sort by delay: fixed_probability's, ascending.
-  std::vector<uint32_t> targets;
-  for (uint64_t i = 0; i < pre.size; ++i) {
-    BernoulliRow row(31, streams::kConnect + q.stream, pre.first_gid + i, 1.0 / gg_log1p(-q.p),
-                     int64_t(post.size), -1);
-    for (int64_t t; (t = row.next()) >= 0;)
-      targets.push_back(uint32_t(t));
-  }
+  const ganglion::test::Rows rows = ganglion::test::bernoulli_rows(
+      31, streams::kConnect + q.stream, q.p, pre.size, post.size, pre.first_gid, false);
   ItemDraw weight, delay;
   weight.kind = delay.kind = ItemDraw::Kind::Normal;
   weight.a = -1.4;
@@ -356,12 +347,9 @@ TEST_CASE("connect: drawn weights and delays are each synapse's item_from, rows 
   delay.lo = 0.2;
   delay.fallback = 0.85;
   const ganglion::test::DelayedRows ref = ganglion::test::delayed_rows(
-      row_ptr, targets, weight, PhiloxKey(31, streams::kWeights + q.stream), delay,
+      rows.row_ptr, rows.post, weight, PhiloxKey(31, streams::kWeights + q.stream), delay,
       PhiloxKey(31, streams::kDelays + q.stream), pre.first_gid, 0.1);
-  std::vector<uint32_t> cpu_post(c.size());
-  for (uint64_t s = 0; s < c.size(); ++s)
-    cpu_post[s] = uint32_t(c.post(s));
-  CHECK(cpu_post == ref.post);
+  CHECK(targets_of(c) == ref.post);
   CHECK(std::vector<float>(c.weight.begin(), c.weight.end()) == ref.weight);
   CHECK(std::vector<uint16_t>(c.delay.begin(), c.delay.end()) == ref.delay);
 }
