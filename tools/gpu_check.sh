@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU tests on a lent device machine, where the project's own dependencies (Boost, HDF5) are
-# not installed: builds the CUDA sources and the GPU tests standalone with nvcc (sm_90 machine code
-# and compute_90 PTX) and runs them, failing where a test fails or skips.
+# not installed: builds the CUDA sources, the plugins' CUDA companions and the GPU tests standalone
+# with nvcc (sm_90 machine code and compute_90 PTX) and runs them, failing where a test fails or
+# skips.
 #
 # usage: tools/gpu_check.sh --prepare   here: copies doctest into .gpucheck/ (add "/.gpucheck/" to
 #                                        .git/info/exclude), which the device call must carry
@@ -29,8 +30,18 @@ for cu in $(find gpu -name '*.cu'); do
     -c "$cu" -o "$o" 2>&1 | tee -a "$OUT/build.log" || { echo "BUILD FAILED: $cu"; exit 1; }
   objs+=("$o")
 done
-nvcc $flags tests/gpu/test_*.cpp /tmp/gg_main.cpp "${objs[@]}" -o /tmp/gg_gpu_tests 2>&1 |
-  tee -a "$OUT/build.log" || { echo "BUILD FAILED: tests"; exit 1; }
+# The plugins' CUDA companions, as ganglion_add_plugin builds them, for the tests that open them.
+export GANGLION_COMPANION_DIR=/tmp/gg_companions
+mkdir -p "$GANGLION_COMPANION_DIR"
+for cu in $(find plugins -name '*.cu'); do
+  name=$(basename "$(dirname "$cu")")
+  nvcc $flags -cudart shared -shared -Xcompiler -fPIC,-fvisibility=hidden \
+    -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 \
+    "$cu" -o "$GANGLION_COMPANION_DIR/libganglion_${name}_cuda.so" 2>&1 |
+    tee -a "$OUT/build.log" || { echo "BUILD FAILED: $cu"; exit 1; }
+done
+nvcc $flags -cudart shared tests/gpu/test_*.cpp /tmp/gg_main.cpp "${objs[@]}" -ldl \
+  -o /tmp/gg_gpu_tests 2>&1 | tee -a "$OUT/build.log" || { echo "BUILD FAILED: tests"; exit 1; }
 /tmp/gg_gpu_tests -s 2>&1 | tee "$OUT/test.log"
 rc=$?
 # The table: each GPU test alone, its result and wall time (the first run above has the detail; a

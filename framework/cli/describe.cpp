@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -16,8 +17,12 @@ namespace ganglion::cli {
 
 namespace {
 
-std::string backends(const gg_descriptor *d) {
-  return join_list(plugin_backends(d));
+// "cpu, cuda (libganglion_lif_cuda.so)": the companion's file where the plugin has one.
+std::string backends(const LoadedPlugin &p) {
+  std::string s = join_list(plugin_backends(p));
+  if (has_cuda(p) && !p.cuda_path.empty())
+    s += " (" + std::filesystem::path(p.cuda_path).filename().string() + ")";
+  return s;
 }
 
 std::string num(double x) {
@@ -66,7 +71,7 @@ void print_heading(const LoadedPlugin &p) {
   std::cout << d->name << " (" << kind_name(d->kind) << " plugin, version " << d->version
             << ", ABI " << d->abi_major << "." << d->abi_minor << ")\n"
             << "  file:     " << p.path << "\n"
-            << "  backends: " << backends(d) << "\n";
+            << "  backends: " << backends(p) << "\n";
   if (d->weight_unit) std::cout << "  weight:   in " << d->weight_unit << "\n";
   if (d->flags & GG_DESC_SOURCE) std::cout << "  source:   takes no input\n";
   if (d->flags & GG_DESC_DRIVE)
@@ -81,7 +86,7 @@ void print_heading(const LoadedPlugin &p) {
   if (d->flags & GG_DESC_COUNTS)
     std::cout << "  counts:   takes a drive's c spikes in one step as one arrival of count c (c "
                  "times the weight at once)\n";
-  if (channel_hook(hook_table(d, GG_BACKEND_CPU)))
+  if (channel_hook(d->cpu))
     std::cout << "  channel:  where its constants are one for all neurons, its current is computed "
                  "in the step of a neuron that takes channels\n";
   if (d->flags & GG_DESC_CHECKS_BOUNDS)
@@ -143,7 +148,8 @@ int list_plugins(const PluginRegistry &reg) {
   std::printf("%-16s %-10s %-5s %-10s %s\n", "plugin", "kind", "ABI", "backends", "file");
   for (const LoadedPlugin *p : reg.ordered())
     std::printf("%-16s %-10s %u.%-3u %-10s %s\n", p->name.c_str(), kind_name(p->desc->kind),
-                p->desc->abi_major, p->desc->abi_minor, backends(p->desc).c_str(), p->path.c_str());
+                p->desc->abi_major, p->desc->abi_minor, join_list(plugin_backends(*p)).c_str(),
+                p->path.c_str());
   for (const auto &w : reg.warnings())
     std::cerr << "note: " << w << "\n";
   std::cout

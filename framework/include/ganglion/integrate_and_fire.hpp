@@ -29,6 +29,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "ganglion/integrate_and_fire_element.hpp"
 #include "ganglion/plugin_abi.h"
 #include "ganglion/sdk/neuron_loop.hpp"
 #include "ganglion/sdk/view.hpp"
@@ -74,7 +75,7 @@ template <Fields F, class Params, class Next>
   // The hold in steps, rounded once where tau_ref is one for all (a call of round per spike
   // otherwise: Vogels' E fires at 135 Hz).
   constexpr bool same = std::remove_cvref_t<Params>::is_uniform;
-  const double hold0 = std::round(p(F.tau_ref, 0) / dt);
+  const double hold0 = hold_steps(p(F.tau_ref, 0), dt);
   // |V|'s bits (sign cleared) order as |V| does, with inf and then NaN above every finite value.
   constexpr uint64_t kMagnitude = ~(uint64_t(1) << 63);
   constexpr auto kMaxBits = int64_t(std::bit_cast<uint64_t>(F.V_max));
@@ -110,7 +111,7 @@ template <Fields F, class Params, class Next>
         // A spike sets V to V_re, which the loop above did not see.
         outside |= !(p(F.V_re, i) >= F.V_min && p(F.V_re, i) <= F.V_max);
         return fire(V_[i], until[i], now, p(F.V_th, i), p(F.V_re, i),
-                    same ? hold0 : std::round(p(F.tau_ref, i) / dt));
+                    same ? hold0 : hold_steps(p(F.tau_ref, i), dt));
       });
   if (outside && GANGLION_VIEW_HAS(v, out_of_range) && v.out_of_range) *v.out_of_range = 1;
 }

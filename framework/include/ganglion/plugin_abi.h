@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 6
+#define GG_ABI_MINOR 7
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -353,7 +353,14 @@ typedef struct gg_descriptor {
    * GG_ERROR with a message that says what to change (e.g. "V_re (-40 mV) must be below V_th"). */
   gg_status (*validate)(const double *values, gg_error *err);
   const gg_hooks *cpu;  /* NULL when the plugin has no CPU implementation */
-  const gg_hooks *cuda; /* NULL when the plugin has no CUDA implementation */
+  const gg_hooks *cuda; /* always NULL (the kernel refuses a plugin that sets it): a plugin's CUDA
+                           hooks come from its companion library, `cuda_library` below */
+  /* ---- since ABI 1.7 (the kernel reads it only where struct_size covers it) ---- */
+  /* The file name of the plugin's CUDA companion, a library in the same folder as the plugin
+   * library that exports GG_CUDA_ENTRY_SYMBOL (below): "libganglion_lif_cuda.so". NULL: the
+   * plugin has no CUDA implementation. Kept apart so that the plugin library itself needs no CUDA
+   * runtime; the kernel opens the companion only when an instance runs on "cuda". */
+  const char *cuda_library;
 } gg_descriptor;
 
 #define GG_DESC_SOURCE 1u /* neuron: takes no input (poisson, spike_times) */
@@ -406,6 +413,62 @@ typedef struct gg_descriptor {
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 
 typedef const gg_descriptor *(*gg_entry_fn)(void);
+
+/* ---- The CUDA backend (since ABI 1.7) ----
+ *
+ * A plugin's CUDA implementation is a companion library (gg_descriptor::cuda_library) exporting
+ * one symbol, GG_CUDA_ENTRY_SYMBOL, a function returning its gg_cuda_hooks. Its hooks run on the
+ * host, like the CPU hooks, and enqueue their kernels on the instance's stream. */
+#define GG_CUDA_ENTRY_SYMBOL "ganglion_plugin_cuda_v1"
+
+/* What a CUDA hook sees. `view` is the instance's gg_view with every array in device memory
+ * (fields, input, the channels' g, ...; the gg_channel array itself is in host memory); `host` is
+ * the same view over host copies of the arrays, holding the values `init` and `update` left
+ * (parameters and what was derived from them, never the evolving state): read constants there,
+ * on the host, for instance to pass a parameter that every element shares to a kernel by value.
+ * A step may be captured once into a CUDA graph and replayed for many steps: kernels take the
+ * step from `step` (device memory), never view->step or view->t, which are those of the
+ * capture. */
+typedef struct gg_cuda_view {
+  uint32_t struct_size;
+  const gg_view *view;  /* device arrays; view->cuda_stream is the stream to enqueue on */
+  const gg_view *host;  /* host copies of the constants */
+  const uint64_t *step; /* device: the step being taken; t = step * dt */
+  /* ---- neuron ---- */
+  uint32_t *spikes;   /* device: this step's spikes, element indices in any order (a source
+                         may repeat an index); append with an atomic add on n_spikes */
+  uint32_t *n_spikes; /* device: the count, which the kernel clears before the step; it may
+                         pass spike_capacity (no index is then written beyond it), which the
+                         kernel reports as an error after the step */
+  uint32_t spike_capacity;
+  int32_t *out_of_range; /* device: 0 before the step; set to 1 where a GG_BOUND_CHECKED field
+                            may have left its range (or turned NaN): the kernel then finds the
+                            element and stops the run, as on the CPU */
+} gg_cuda_view;
+
+/* gg_cuda_hooks.flags */
+#define GG_CUDA_ENQUEUES_ONLY                                                                      \
+  1u /* every hook only enqueues work on view->cuda_stream: no                                     \
+        synchronisation, no allocation, no copy to or from the host.                               \
+        The kernel may then capture the step into a CUDA graph */
+
+/* The CUDA hooks, the counterpart of gg_hooks. NULL hooks: `init` NULL runs the CPU `init` on the
+ * host copies and uploads what it wrote (so derived constants are the CPU's bits); `update` NULL
+ * does the same with the CPU `update`; `finish` NULL does nothing; a neuron must give `step`. */
+typedef struct gg_cuda_hooks {
+  uint32_t struct_size;
+  uint32_t abi_major, abi_minor; /* GG_ABI_MAJOR and GG_ABI_MINOR it was built against */
+  int32_t cuda_runtime;          /* CUDART_VERSION it was built with (13000 for 13.0): the kernel
+                                    refuses another major version than its device engine's */
+  uint32_t flags;                /* GG_CUDA_ENQUEUES_ONLY */
+  gg_status (*init)(const gg_cuda_view *view, gg_error *err);
+  gg_status (*current)(const gg_cuda_view *view, gg_error *err);
+  gg_status (*step)(const gg_cuda_view *view, gg_error *err);
+  gg_status (*finish)(const gg_cuda_view *view, gg_error *err);
+  gg_status (*update)(const gg_cuda_view *view, gg_error *err);
+} gg_cuda_hooks;
+
+typedef const gg_cuda_hooks *(*gg_cuda_entry_fn)(void);
 
 #ifdef __cplusplus
 }

@@ -12,9 +12,9 @@ constexpr int kBackends[] = {GG_BACKEND_CPU, GG_BACKEND_CUDA}; // every backend 
 // What makes instance `who` runnable: a backend that both this engine and the plugin run, else
 // a plugin with hooks for one this engine runs (and that backend set, where it is not the one
 // asked for).
-std::string fix(const gg_descriptor *desc, int backend) {
+std::string fix(const LoadedPlugin &plugin, int backend) {
   for (int b : kBackends)
-    if (engine_runs(b) && hook_table(desc, b))
+    if (engine_runs(b) && has_backend(plugin, b))
       return std::string("set \"backend\": \"") + backend_name(b) + "\"";
   const std::vector<std::string> runs = engine_backends();
   std::string s = "use a plugin with '" + runs.front() + "' hooks";
@@ -43,34 +43,34 @@ const char *backend_name(int backend) {
   }
 }
 
-const gg_hooks *hook_table(const gg_descriptor *desc, int backend) {
+bool has_backend(const LoadedPlugin &plugin, int backend) {
   switch (backend) {
-  case GG_BACKEND_CPU: return desc->cpu;
-  case GG_BACKEND_CUDA: return desc->cuda;
-  default: return nullptr;
+  case GG_BACKEND_CPU: return plugin.desc->cpu != nullptr;
+  case GG_BACKEND_CUDA: return has_cuda(plugin);
+  default: return false;
   }
 }
 
-std::vector<std::string> plugin_backends(const gg_descriptor *desc) {
+std::vector<std::string> plugin_backends(const LoadedPlugin &plugin) {
   std::vector<std::string> names;
   for (int b : kBackends)
-    if (hook_table(desc, b)) names.push_back(backend_name(b));
+    if (has_backend(plugin, b)) names.push_back(backend_name(b));
   return names;
 }
 
-const gg_hooks *hooks_for(const gg_descriptor *desc, int backend, const std::string &who) {
+const gg_hooks *hooks_for(const LoadedPlugin &plugin, int backend, const std::string &who) {
   const bool runs = engine_runs(backend);
-  if (const gg_hooks *hooks = runs ? hook_table(desc, backend) : nullptr) return hooks;
-  const std::string plugin = std::string("plugin '") + desc->name + "'";
-  const std::vector<std::string> tables = plugin_backends(desc);
+  if (runs && backend == GG_BACKEND_CPU && plugin.desc->cpu) return plugin.desc->cpu;
+  const std::string name = std::string("plugin '") + plugin.desc->name + "'";
+  const std::vector<std::string> tables = plugin_backends(plugin);
   const std::string has = tables.empty() ? "none" : join_list(tables);
   const std::string engine = join_list(engine_backends());
   const std::string why =
-      runs ? plugin + " has no '" + backend_name(backend) + "' hooks (it has: " + has +
+      runs ? name + " has no '" + backend_name(backend) + "' hooks (it has: " + has +
                  "; this engine runs: " + engine + ")"
            : std::string("this engine does not run the '") + backend_name(backend) +
-                 "' backend (it runs: " + engine + "; " + plugin + " has: " + has + ")";
-  throw RunError(who + ": " + why + "; " + fix(desc, backend));
+                 "' backend (it runs: " + engine + "; " + name + " has: " + has + ")";
+  throw RunError(who + ": " + why + "; " + fix(plugin, backend));
 }
 
 } // namespace ganglion

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ganglion/plugin_abi.h"
+#include "registry/registry.hpp"
 
 namespace ganglion {
 
@@ -21,15 +22,16 @@ std::vector<std::string> engine_backends();
 // A backend's name as configs spell it ("cpu", "cuda"; "unknown" for any other number).
 const char *backend_name(int backend);
 
-// Plugin `desc`'s hook table for `backend`, or NULL where it has none.
-const gg_hooks *hook_table(const gg_descriptor *desc, int backend);
+// Whether `plugin` has an implementation for `backend`: its CPU hook table, or a CUDA companion
+// library (registry.hpp: has_cuda; not opened here).
+bool has_backend(const LoadedPlugin &plugin, int backend);
 
-// The names of the backends plugin `desc` has a hook table for ("cpu", "cuda").
-std::vector<std::string> plugin_backends(const gg_descriptor *desc);
+// The names of the backends `plugin` has an implementation for ("cpu", "cuda").
+std::vector<std::string> plugin_backends(const LoadedPlugin &plugin);
 
-// The hook table that instance `who` (its JSON pointer) runs: plugin `desc`'s for `backend`.
+// The CPU hook table that instance `who` (its JSON pointer) runs: `plugin`'s, on `backend`.
 // Throws RunError (engine/simulation.hpp) naming the instance, the plugin, the backends it has
-// and the fix where this engine does not run `backend` or the plugin has no table for it.
-const gg_hooks *hooks_for(const gg_descriptor *desc, int backend, const std::string &who);
+// and the fix where this engine does not run `backend` or the plugin has no implementation there.
+const gg_hooks *hooks_for(const LoadedPlugin &plugin, int backend, const std::string &who);
 
 } // namespace ganglion

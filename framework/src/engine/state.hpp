@@ -41,7 +41,7 @@ template <class Spec> struct Instance {
                const std::string &name) {
     spec = &s;
     desc = plugin.desc;
-    hooks = hooks_for(desc, on, s.pointer);
+    hooks = hooks_for(plugin, on, s.pointer);
     backend = on;
     site = {kind, name.c_str(), desc->name, plugin.path.c_str()};
   }

@@ -41,10 +41,10 @@ int Loader::item_backend(const Json &item, const std::string &pointer,
 // same configs, from the same facts).
 void Loader::check_backend(const LoadedPlugin &plugin, int backend, const std::string &pointer,
                            bool inherited) const {
-  const bool has = hook_table(plugin.desc, backend) != nullptr;
+  const bool has = has_backend(plugin, backend);
   if (has && engine_runs(backend)) return;
   const std::string name = backend_name(backend);
-  const std::vector<std::string> available = plugin_backends(plugin.desc), runs = engine_backends();
+  const std::vector<std::string> available = plugin_backends(plugin), runs = engine_backends();
   std::string runnable; // a backend of the plugin's that this engine runs
   for (const auto &b : available)
     if (runnable.empty() && std::find(runs.begin(), runs.end(), b) != runs.end()) runnable = b;
@@ -53,7 +53,10 @@ void Loader::check_backend(const LoadedPlugin &plugin, int backend, const std::s
     message += "backend '" + name +
                "' is not built into this ganglion (its engine runs: " + join_list(runs) + ")";
   else
-    message += "no '" + name + "' implementation (available: " + join_list(available) + ")";
+    message += "no '" + name + "' implementation (available: " + join_list(available) +
+               (backend == GG_BACKEND_CUDA && !plugin.cuda_path.empty() ? "; " + why_no_cuda(plugin)
+                                                                        : std::string()) +
+               ")";
   if (runnable.empty())
     message += std::string(has ? "; the plugin has no other implementation"
                                : "; this ganglion's engine runs " + join_list(runs) + " only") +

@@ -40,6 +40,13 @@ void check_hooks(const gg_descriptor *d, const gg_hooks *h, const char *backend,
                       kind_name(d->kind) + " plugin must provide");
 }
 
+// The descriptor's companion file name, where its struct_size covers it and it names one.
+const char *cuda_library_of(const gg_descriptor *d) {
+  return GANGLION_ABI_HAS(d, gg_descriptor, cuda_library) && d->cuda_library && *d->cuda_library
+             ? d->cuda_library
+             : nullptr;
+}
+
 std::vector<std::string> split_path_list(const char *s) {
   std::vector<std::string> out;
   if (!s) return out;
@@ -54,11 +61,20 @@ bool is_library(const fs::path &p) {
   return p.extension() == ".so" && fs::is_regular_file(p);
 }
 
-// The libraries of a folder, sorted: which one wins must not vary.
+// X_cuda.so beside X.so: a plugin's CUDA companion (as ganglion_add_plugin names it), which is
+// opened through its plugin, never as a plugin of its own.
+bool is_companion(const fs::path &p) {
+  const std::string stem = p.stem().string(), suffix = "_cuda";
+  return stem.size() > suffix.size() &&
+         stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+         fs::exists(p.parent_path() / (stem.substr(0, stem.size() - suffix.size()) + ".so"));
+}
+
+// The plugin libraries of a folder, sorted: which one wins must not vary.
 std::vector<fs::path> libraries_in(const fs::path &dir) {
   std::vector<fs::path> files;
   for (const auto &e : fs::directory_iterator(dir))
-    if (is_library(e.path())) files.push_back(e.path());
+    if (is_library(e.path()) && !is_companion(e.path())) files.push_back(e.path());
   std::sort(files.begin(), files.end());
   return files;
 }
@@ -120,11 +136,15 @@ void check_descriptor(const gg_descriptor *d, const std::string &path) {
   if (!kind_name(d->kind))
     throw PluginError(where(d, path) + ": unknown kind " + std::to_string(d->kind) +
                       " (neuron = 1, synapse = 2, plasticity = 3, recorder = 4)");
-  if (!d->cpu && !d->cuda)
-    throw PluginError(where(d, path) + ": it has no implementation: give a 'cpu' or a 'cuda' " +
-                      "hook table");
+  if (d->cuda)
+    throw PluginError(where(d, path) +
+                      ": its descriptor sets 'cuda', which ganglion does not read: CUDA hooks come "
+                      "from a companion library that 'cuda_library' names (ABI 1.7); build it "
+                      "with ganglion_add_plugin(... CUDA_SOURCES ...) and GANGLION_CUDA_PLUGIN");
+  if (!d->cpu && !cuda_library_of(d))
+    throw PluginError(where(d, path) + ": it has no implementation: give a 'cpu' hook table or " +
+                      "a CUDA companion library ('cuda_library')");
   check_hooks(d, d->cpu, "cpu", path);
-  check_hooks(d, d->cuda, "cuda", path);
   if (d->kind == GG_KIND_SYNAPSE && (!d->weight_unit || !*d->weight_unit))
     throw PluginError(where(d, path) + ": a synapse must state its weight_unit (e.g. \"mV\")");
   if (d->n_fields && !d->fields)
@@ -167,7 +187,75 @@ LoadedPlugin PluginRegistry::load_library(const std::string &path) {
   p.path = fs::absolute(path).lexically_normal().string();
   p.desc = d;
   p.library = lib;
+  if (const char *companion = cuda_library_of(d))
+    p.cuda_path = (fs::path(p.path).parent_path() / companion).lexically_normal().string();
   return p;
+}
+
+int cuda_runtime_major() {
+#ifdef GANGLION_CUDA_RUNTIME_MAJOR
+  return GANGLION_CUDA_RUNTIME_MAJOR;
+#else
+  return 0;
+#endif
+}
+
+bool has_cuda(const LoadedPlugin &p) {
+  return p.cuda || (!p.cuda_path.empty() && fs::exists(p.cuda_path));
+}
+
+std::string why_no_cuda(const LoadedPlugin &p) {
+  if (has_cuda(p)) return "";
+  return p.cuda_path.empty() ? "it names none"
+                             : "its companion library " + p.cuda_path + " is missing";
+}
+
+void check_cuda_hooks(const gg_cuda_hooks *h, const gg_descriptor *d, const std::string &path) {
+  const std::string at = std::string("plugin '") + d->name + "': its CUDA companion " + path;
+  if (!h)
+    throw PluginError(at + ": " GG_CUDA_ENTRY_SYMBOL " returned no hook table; it must return "
+                           "the address of a static gg_cuda_hooks (GANGLION_CUDA_PLUGIN)");
+  if (h->struct_size < kCudaHooksSize17)
+    throw PluginError(at + ": its hook table is " + std::to_string(h->struct_size) +
+                      " bytes, smaller than the " + std::to_string(kCudaHooksSize17) +
+                      " bytes of ABI 1.7's; rebuild it against this SDK");
+  if (h->abi_major != GG_ABI_MAJOR || h->abi_minor > GG_ABI_MINOR)
+    throw PluginError(at + ": built for plugin ABI " + std::to_string(h->abi_major) + "." +
+                      std::to_string(h->abi_minor) + ", which this ganglion (ABI " +
+                      std::to_string(GG_ABI_MAJOR) + "." + std::to_string(GG_ABI_MINOR) +
+                      ") cannot load: rebuild it against this ganglion's SDK");
+  const int major = cuda_runtime_major();
+  if (major && h->cuda_runtime / 1000 != major)
+    throw PluginError(at + ": built with CUDA " + std::to_string(h->cuda_runtime / 1000) + "." +
+                      std::to_string(h->cuda_runtime % 1000 / 10) +
+                      ", but this ganglion's device side with CUDA " + std::to_string(major) +
+                      ": rebuild the plugin's CUDA part with CUDA " + std::to_string(major));
+  if (d->kind == GG_KIND_NEURON && !h->step)
+    throw PluginError(at + ": its hooks lack 'step', which a neuron plugin must provide");
+}
+
+const gg_cuda_hooks *cuda_hooks(const LoadedPlugin &p) {
+  if (p.cuda) return p.cuda;
+  if (!has_cuda(p))
+    throw PluginError(where(p.desc, p.path) + ": no 'cuda' implementation: " + why_no_cuda(p));
+  const faults::OpeningLibrary opening(p.cuda_path.c_str(), 3);
+  auto lib = std::make_shared<boost::dll::shared_library>();
+  boost::dll::fs::error_code ec;
+  lib->load(p.cuda_path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
+  if (ec)
+    throw PluginError(where(p.desc, p.path) + ": its CUDA companion " + p.cuda_path +
+                      " cannot be loaded (" + ec.message() +
+                      "): is the CUDA runtime it was built with installed?");
+  if (!lib->has(GG_CUDA_ENTRY_SYMBOL))
+    throw PluginError(where(p.desc, p.path) + ": its CUDA companion " + p.cuda_path +
+                      " does not export '" GG_CUDA_ENTRY_SYMBOL
+                      "' (build it with ganglion_add_plugin(... CUDA_SOURCES ...) and "
+                      "GANGLION_CUDA_PLUGIN(Type))");
+  const gg_cuda_hooks *h = lib->get<const gg_cuda_hooks *()>(GG_CUDA_ENTRY_SYMBOL)();
+  check_cuda_hooks(h, p.desc, p.cuda_path);
+  p.cuda_library = lib;
+  p.cuda = h;
+  return h;
 }
 
 std::string PluginRegistry::builtin_dir() {

@@ -30,6 +30,11 @@ struct LoadedPlugin {
   std::shared_ptr<void> library; // keeps the library mapped while anything uses desc
   uint64_t rank = 0;             // its place in the search order (PluginRegistry sets it)
   std::string replaces;          // the built-in library of its name it replaced, if any
+  // Its CUDA companion (gg_descriptor::cuda_library, in the folder of `path`); "" where it names
+  // none. The companion is opened on first use, by cuda_hooks() (tests may set `cuda` directly).
+  std::string cuda_path;
+  mutable const gg_cuda_hooks *cuda = nullptr;
+  mutable std::shared_ptr<void> cuda_library;
 };
 
 // Thrown for a library that cannot be used; the message names the file and the fix.
@@ -103,6 +108,8 @@ private:
 // hook table through `update`. Everything the kernel reads unconditionally lies within them.
 inline constexpr std::size_t kDescriptorSize10 = offsetof(gg_descriptor, cuda) + sizeof(void *);
 inline constexpr std::size_t kHooksSize10 = offsetof(gg_hooks, update) + sizeof(void *);
+// ... and a CUDA hook table's, that of ABI 1.7 (through `update`).
+inline constexpr std::size_t kCudaHooksSize17 = offsetof(gg_cuda_hooks, update) + sizeof(void *);
 
 // A hook table's `channel` hook (ABI 1.3), or NULL where it has none or predates it.
 inline auto channel_hook(const gg_hooks *h) -> decltype(h->channel) {
@@ -115,6 +122,27 @@ const char *kind_name(int32_t kind);
 
 // The index of the field named `name` in descriptor d's table, or -1 (also for a NULL d).
 int field_index(const gg_descriptor *d, const char *name);
+
+// Whether plugin p has a CUDA implementation: a companion library that it names and that exists
+// (or hooks already set).
+bool has_cuda(const LoadedPlugin &p);
+
+// Why p has no CUDA implementation, for a message: "it names none" or "its companion library
+// PATH is missing".
+std::string why_no_cuda(const LoadedPlugin &p);
+
+// p's CUDA hooks, from its companion library, opened on the first call and checked
+// (check_cuda_hooks). Throws PluginError naming the file and the fix.
+const gg_cuda_hooks *cuda_hooks(const LoadedPlugin &p);
+
+// The CUDA major version this ganglion's device side is built with (13 for CUDA 13.x), which a
+// companion must share; 0 where ganglion is built without CUDA (then no major is refused).
+int cuda_runtime_major();
+
+// The checks of a companion's hook table against this kernel and the plugin it belongs to (its
+// kind's required hooks, the ABI version, the CUDA runtime's major version where this ganglion
+// has a device engine), for tests too. `path` is the companion's. Throws PluginError.
+void check_cuda_hooks(const gg_cuda_hooks *h, const gg_descriptor *d, const std::string &path);
 
 // The checks of a descriptor against this kernel (ABI version, required hooks, field table),
 // separate from loading so tests can run them on hand-made descriptors. Throws PluginError.

@@ -24,21 +24,7 @@ struct Lif {
       "tau_ref. scheme 'exact' integrates the step exactly for input constant over it (the "
       "default); 'euler' is forward Euler.";
 
-  enum Field {
-    tau_m,
-    E_L,
-    V_th,
-    V_re,
-    tau_ref,
-    I_e,
-    scheme,
-    V,
-    refractory_until,
-    c_V,
-    c_0,
-    c_I,
-    count
-  };
+  using enum ganglion::lif::Field; // shared with lif.cu (lif_model.hpp)
   static constexpr gg_field fields[] = {
       ganglion::param("tau_m", "ms", 10, 0, inf, "membrane time constant", GG_MIN_EXCLUSIVE),
       ganglion::param("E_L", "mV", -65, -inf, inf, "resting (leak reversal) potential"),
@@ -47,7 +33,8 @@ struct Lif {
       ganglion::param("tau_ref", "ms", 2, 0, inf, "refractory period"),
       ganglion::param("I_e", "mV/ms", 0, -inf, inf, "constant bias current"),
       ganglion::choice("scheme", "exact|euler", 0, "integration scheme"),
-      ganglion::state("V", "mV", -65, -1e3, 1e3, "membrane potential", GG_BOUND_CHECKED),
+      ganglion::state("V", "mV", -65, -ganglion::lif::kVMax, ganglion::lif::kVMax,
+                      "membrane potential", GG_BOUND_CHECKED),
       ganglion::trace("refractory_until", "1",
                       "the step from which V integrates again after a spike (held before it)"),
       ganglion::trace("c_V", "1", "V's factor in a step, V <- c_V V + c_0 + c_I I (precomputed)"),
@@ -65,26 +52,9 @@ struct Lif {
     return {};
   }
 
-  // A step is linear in V and in the input I: V <- c_V V + c_0 + c_I I, with coefficients that
-  // depend on the parameters alone, computed here once (four operations an element in the loop
-  // where the two schemes' own forms took six). exact: V_inf = E_L + tau_m (I + I_e) reached with
-  // the factor e^(-dt/tau_m); euler: V + dt (-(V - E_L)/tau_m + I + I_e).
-  static void init(const gg_view &v) {
-    const double dt = v.dt;
-    for (uint64_t i = 0; i < v.n; ++i) {
-      const double tau = v.fields[tau_m][i], drive = v.fields[E_L][i] + tau * v.fields[I_e][i];
-      if (v.fields[scheme][i] != 0) {
-        v.fields[c_V][i] = 1 - dt / tau;
-        v.fields[c_0][i] = dt * (drive / tau);
-        v.fields[c_I][i] = dt;
-      } else {
-        const double rise = -std::expm1(-dt / tau); // 1 - e^(-dt/tau_m), without cancellation
-        v.fields[c_V][i] = std::exp(-dt / tau);
-        v.fields[c_0][i] = drive * rise;
-        v.fields[c_I][i] = tau * rise;
-      }
-    }
-  }
+  // The step's coefficients from the parameters (lif_model.hpp): also what the CUDA backend runs
+  // on the host before it uploads them.
+  static void init(const gg_view &v) { ganglion::lif::init(v); }
   // A schedule changed parameters: the coefficients follow.
   static void update(const gg_view &v) { init(v); }
 

@@ -25,20 +25,33 @@ gg_status no_step(const gg_view *, gg_error *) {
   return GG_OK;
 }
 
-const gg_hooks kTable{sizeof(gg_hooks), nullptr, nullptr, &no_step, nullptr, nullptr, nullptr};
-
-// A neuron plugin named `name` with the given hook tables (NULL: none for that backend).
-gg_descriptor descriptor(const char *name, const gg_hooks *cpu, const gg_hooks *cuda) {
-  gg_descriptor d{};
-  d.struct_size = sizeof(gg_descriptor);
-  d.abi_major = GG_ABI_MAJOR;
-  d.abi_minor = GG_ABI_MINOR;
-  d.name = name;
-  d.kind = GG_KIND_NEURON;
-  d.cpu = cpu;
-  d.cuda = cuda;
-  return d;
+gg_status no_cuda_step(const gg_cuda_view *, gg_error *) {
+  return GG_OK;
 }
+
+const gg_hooks kTable{sizeof(gg_hooks), nullptr, nullptr, &no_step, nullptr, nullptr, nullptr};
+const gg_cuda_hooks kCudaTable{
+    sizeof(gg_cuda_hooks), GG_ABI_MAJOR, GG_ABI_MINOR, 13000, 0u, nullptr, nullptr,
+    &no_cuda_step,         nullptr,      nullptr};
+
+// A neuron plugin named `name` with the given CPU hook table and, where `cuda`, CUDA hooks (as
+// though its companion library were open; NULL: none for that backend).
+struct Plugin {
+  gg_descriptor d{};
+  LoadedPlugin p;
+  Plugin(const char *name, const gg_hooks *cpu, bool cuda) {
+    d.struct_size = sizeof(gg_descriptor);
+    d.abi_major = GG_ABI_MAJOR;
+    d.abi_minor = GG_ABI_MINOR;
+    d.name = name;
+    d.kind = GG_KIND_NEURON;
+    d.cpu = cpu;
+    p.name = name;
+    p.desc = &d;
+    p.cuda = cuda ? &kCudaTable : nullptr;
+  }
+  Plugin(const Plugin &) = delete;
+};
 
 // The message of the RunError `action` throws; "" where it throws none (a test failure).
 std::string run_error_of(const std::function<void()> &action) {
@@ -51,8 +64,8 @@ std::string run_error_of(const std::function<void()> &action) {
   return "";
 }
 
-std::string refusal(const gg_descriptor &d, int backend, const std::string &who) {
-  return run_error_of([&] { hooks_for(&d, backend, who); });
+std::string refusal(const Plugin &plugin, int backend, const std::string &who) {
+  return run_error_of([&] { hooks_for(plugin.p, backend, who); });
 }
 
 std::string build_refusal(const Experiment &exp) {
@@ -62,33 +75,30 @@ std::string build_refusal(const Experiment &exp) {
 } // namespace
 
 TEST_CASE("backend seam: an instance on the CPU gets its plugin's CPU table") {
-  const gg_hooks cuda = kTable;
-  const gg_descriptor cpu_only = descriptor("cpu_only", &kTable, nullptr);
-  const gg_descriptor both = descriptor("both", &kTable, &cuda);
-  CHECK(hooks_for(&cpu_only, GG_BACKEND_CPU, "/populations/E") == &kTable);
-  CHECK(hooks_for(&both, GG_BACKEND_CPU, "/populations/E") == &kTable);
-  CHECK(hook_table(&both, GG_BACKEND_CUDA) == &cuda);
-  CHECK(hook_table(&cpu_only, GG_BACKEND_CUDA) == nullptr);
-  CHECK(hook_table(&both, 7) == nullptr);
+  const Plugin cpu_only("cpu_only", &kTable, false), both("both", &kTable, true);
+  CHECK(hooks_for(cpu_only.p, GG_BACKEND_CPU, "/populations/E") == &kTable);
+  CHECK(hooks_for(both.p, GG_BACKEND_CPU, "/populations/E") == &kTable);
+  CHECK(has_backend(both.p, GG_BACKEND_CUDA));
+  CHECK_FALSE(has_backend(cpu_only.p, GG_BACKEND_CUDA));
+  CHECK_FALSE(has_backend(both.p, 7));
 }
 
 TEST_CASE("backend seam: a plugin with only CUDA hooks is refused naming the instance and fix") {
-  const gg_descriptor gpu = descriptor("gpu_lif", nullptr, &kTable);
+  const Plugin gpu("gpu_lif", nullptr, true);
   CHECK(refusal(gpu, GG_BACKEND_CPU, "/populations/E") ==
         "/populations/E: plugin 'gpu_lif' has no 'cpu' hooks (it has: cuda; this engine runs: "
         "cpu); use a plugin with 'cpu' hooks");
   CHECK(refusal(gpu, GG_BACKEND_CUDA, "/projections/0") ==
         "/projections/0: this engine does not run the 'cuda' backend (it runs: cpu; plugin "
         "'gpu_lif' has: cuda); use a plugin with 'cpu' hooks and set \"backend\": \"cpu\"");
-  const gg_descriptor none = descriptor("empty", nullptr, nullptr);
+  const Plugin none("empty", nullptr, false);
   CHECK(refusal(none, GG_BACKEND_CPU, "/recorders/1") ==
         "/recorders/1: plugin 'empty' has no 'cpu' hooks (it has: none; this engine runs: cpu); "
         "use a plugin with 'cpu' hooks");
 }
 
 TEST_CASE("backend seam: an instance asking for a backend the engine does not run is refused") {
-  const gg_hooks cuda = kTable;
-  const gg_descriptor both = descriptor("lif", &kTable, &cuda);
+  const Plugin both("lif", &kTable, true);
   CHECK(refusal(both, GG_BACKEND_CUDA, "/populations/E") ==
         "/populations/E: this engine does not run the 'cuda' backend (it runs: cpu; plugin 'lif' "
         "has: cpu, cuda); set \"backend\": \"cpu\"");
@@ -104,11 +114,9 @@ TEST_CASE("backend seam: the backends' names and the ones this engine runs") {
   CHECK(engine_runs(GG_BACKEND_CPU));
   CHECK_FALSE(engine_runs(GG_BACKEND_CUDA));
   CHECK(engine_backends() == std::vector<std::string>{"cpu"});
-  const gg_hooks cuda = kTable;
-  const gg_descriptor both = descriptor("both", &kTable, &cuda);
-  const gg_descriptor gpu = descriptor("gpu", nullptr, &cuda);
-  CHECK(plugin_backends(&both) == std::vector<std::string>{"cpu", "cuda"});
-  CHECK(plugin_backends(&gpu) == std::vector<std::string>{"cuda"});
+  const Plugin both("both", &kTable, true), gpu("gpu", nullptr, true);
+  CHECK(plugin_backends(both.p) == std::vector<std::string>{"cpu", "cuda"});
+  CHECK(plugin_backends(gpu.p) == std::vector<std::string>{"cuda"});
 }
 
 TEST_CASE("backend seam: the Simulation refuses what the CPU engine cannot run, before building") {
@@ -128,11 +136,10 @@ TEST_CASE("backend seam: the Simulation refuses what the CPU engine cannot run, 
     const LoadedPlugin *original =
         rule ? exp.projections[2].plasticity.at(0).plugin : exp.recorders[0].plugin;
     gg_descriptor gpu_only = *original->desc;
-    gg_hooks table = *gpu_only.cpu;
-    gpu_only.cuda = &table;
     gpu_only.cpu = nullptr;
     LoadedPlugin swapped = *original;
     swapped.desc = &gpu_only;
+    swapped.cuda = &kCudaTable;
     if (rule)
       exp.projections[2].plasticity[0].plugin = &swapped;
     else

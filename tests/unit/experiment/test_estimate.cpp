@@ -78,7 +78,11 @@ constexpr char spikes[] = "spikes", state[] = "state", other[] = "other";
 
 template <class P> void add(PluginRegistry &reg) {
   const gg_descriptor *d = &ganglion::detail::Tables<P>::descriptor;
-  reg.add(LoadedPlugin{d->name, std::string("/fake/libganglion_") + d->name + ".so", d, {}, 0, {}});
+  LoadedPlugin p;
+  p.name = d->name;
+  p.path = std::string("/fake/libganglion_") + d->name + ".so";
+  p.desc = d;
+  reg.add(p);
 }
 
 PluginRegistry &registry() {

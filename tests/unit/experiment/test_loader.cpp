@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -205,46 +206,33 @@ template <class P> const gg_descriptor *descriptor_of() {
   return &ganglion::detail::Tables<P>::descriptor;
 }
 
-// A neuron with a CUDA implementation only: the fake_lif tables with the hooks moved over.
-const gg_descriptor *cuda_only() {
-  static gg_descriptor d = [] {
-    gg_descriptor copy = *descriptor_of<FakeLif>();
-    copy.name = "gpu_lif";
-    copy.cuda = copy.cpu;
-    copy.cpu = nullptr;
-    return copy;
-  }();
-  return &d;
+// CUDA hooks, as though a companion library were open: the loader only asks whether there are.
+gg_status no_cuda_step(const gg_cuda_view *, gg_error *) {
+  return GG_OK;
 }
+const gg_cuda_hooks kCudaHooks{
+    sizeof(gg_cuda_hooks), GG_ABI_MAJOR, GG_ABI_MINOR, 13000, 0u, nullptr, nullptr,
+    &no_cuda_step,         nullptr,      nullptr};
 
-// A neuron with both tables: the fake_lif tables, the CPU one also as the CUDA one.
-const gg_descriptor *dual() {
-  static gg_descriptor d = [] {
-    gg_descriptor copy = *descriptor_of<FakeLif>();
-    copy.name = "dual_lif";
-    copy.cuda = copy.cpu;
-    return copy;
-  }();
-  return &d;
-}
-
-const gg_descriptor *cuda_only_stdp() {
-  static gg_descriptor d = [] {
-    gg_descriptor copy = *descriptor_of<FakeStdp>();
-    copy.name = "gpu_stdp";
-    copy.cuda = copy.cpu;
-    copy.cpu = nullptr;
-    return copy;
-  }();
-  return &d;
+// A copy of P's descriptor named `name`, without its CPU hooks where `cpu` is false.
+template <class P> const gg_descriptor *renamed(const char *name, bool cpu) {
+  static std::deque<gg_descriptor> kept; // addresses that stay valid
+  gg_descriptor &copy = kept.emplace_back(*descriptor_of<P>());
+  copy.name = name;
+  if (!cpu) copy.cpu = nullptr;
+  return &copy;
 }
 
 PluginRegistry &registry() {
   static PluginRegistry r = [] {
     PluginRegistry reg;
-    auto add = [&](const gg_descriptor *d) {
-      reg.add(
-          LoadedPlugin{d->name, std::string("/fake/libganglion_") + d->name + ".so", d, {}, 0, {}});
+    auto add = [&](const gg_descriptor *d, bool cuda = false) {
+      LoadedPlugin p;
+      p.name = d->name;
+      p.path = std::string("/fake/libganglion_") + d->name + ".so";
+      p.desc = d;
+      p.cuda = cuda ? &kCudaHooks : nullptr;
+      reg.add(p);
     };
     add(descriptor_of<FakeLif>());
     add(descriptor_of<FakePoisson>());
@@ -252,8 +240,8 @@ PluginRegistry &registry() {
     add(descriptor_of<FakeSpikes>());
     add(descriptor_of<FakeState>());
     add(descriptor_of<FakeRates>());
-    add(cuda_only());
-    add(dual());
+    add(renamed<FakeLif>("gpu_lif", false), true); // a CUDA implementation only
+    add(renamed<FakeLif>("dual_lif", true), true); // both
     add(descriptor_of<FakeTimes>());
     add(descriptor_of<FakeRate>());
     add(descriptor_of<FakeRateSyn>());
@@ -261,7 +249,7 @@ PluginRegistry &registry() {
     add(descriptor_of<FakeBadNest>());
     add(descriptor_of<FakeIstdp>());
     add(descriptor_of<FakeStdp>());
-    add(cuda_only_stdp());
+    add(renamed<FakeStdp>("gpu_stdp", false), true);
     add(descriptor_of<FakeWeights>());
     return reg;
   }();

@@ -44,12 +44,14 @@ GG_HD double channel_current(double s, double scale, double E, double V) {
 // element and step. The body is instantiated for each case (no channel, 1 to GG_MAX_CHANNELS of
 // either form, with and without `input`, and without `input` also for scales all exactly 1), with
 // the channels' constants loaded once. `#pragma GCC ivdep`: the channels' state arrays come as
-// pointers the compiler cannot prove apart from the neuron's own.
+// pointers the compiler cannot prove apart from the neuron's own. A CUDA hook calls with_channels
+// on its device view (the gg_channel array is in host memory, the states on the device) and hands
+// `syn`, a plain struct of pointers and constants, to its kernel by value: syn(i, V) is GG_HD.
 template <int Form, int N, bool Input, bool UnitScale = false> struct Channels {
   const double *input;
   double *g[N > 0 ? N : 1];
   double scale[N > 0 ? N : 1], E[N > 0 ? N : 1], decay[N > 0 ? N : 1];
-  [[gnu::always_inline]] double operator()(uint64_t i, double V) const {
+  GG_HD double operator()(uint64_t i, double V) const {
     static_assert(N <= 3, "Channels: at most 3");
     // Without an input the sum starts from the first channel, not from 0 + it: the same value
     // but for the sign of a zero sum (one vector operation less an element).
@@ -61,7 +63,7 @@ template <int Form, int N, bool Input, bool UnitScale = false> struct Channels {
     return x;
   }
   // Channel K's current at V (channel_current); advances its state over the step.
-  template <int K> [[gnu::always_inline]] double current(uint64_t i, double V) const {
+  template <int K> GG_HD double current(uint64_t i, double V) const {
     const double s = g[K][i];
     g[K][i] = s * decay[K];
     return channel_current<Form, UnitScale>(s, scale[K], E[K], V);

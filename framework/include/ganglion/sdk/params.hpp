@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "ganglion/hd.h"
 #include "ganglion/plugin_abi.h"
 #include "ganglion/sdk/errors.hpp"
 #include "ganglion/sdk/view.hpp"
@@ -30,38 +31,49 @@ inline bool uniform(const gg_view &v, int f) {
 // p(f, i) is parameter f of element i, for the fields listed. When all of them are uniform the body
 // gets their values loaded once (scalars in the loop: no per-element loads, and the loop
 // vectorises); otherwise it reads the per-element arrays. The body is instantiated for both.
+//
+// Both are plain structs that a CUDA hook may pass to its kernel by value (p(f, i) is GG_HD): it
+// calls with_params with its host view (the values and the `uniform` flags, in host memory) and
+// its device view (the arrays the kernel reads), as ganglion::cuda::with_params does.
 inline constexpr int kMaxFields = 64;
 struct UniformParams {
   static constexpr bool is_uniform = true; // so are values derived from these parameters alone
   double value[kMaxFields];
-  double operator()(int f, uint64_t) const { return value[f]; }
+  GG_HD double operator()(int f, uint64_t) const { return value[f]; }
 };
 struct ArrayParams {
   static constexpr bool is_uniform = false;
   const double *array[kMaxFields];
-  double operator()(int f, uint64_t i) const { return array[f][i]; }
+  GG_HD double operator()(int f, uint64_t i) const { return array[f][i]; }
 };
+// The uniform values are read from `values`, the arrays taken from `arrays` (the same view on the
+// CPU).
 template <class Body>
-[[gnu::always_inline]] inline void with_params(const gg_view &v, std::initializer_list<int> which,
-                                               Body &&body) {
+[[gnu::always_inline]] inline void with_params(const gg_view &values, const gg_view &arrays,
+                                               std::initializer_list<int> which, Body &&body) {
   bool all = true;
   for (int f : which) {
     if (f < 0 || f >= kMaxFields)
       throw Failure("with_params: field index " + std::to_string(f) + " is outside [0, " +
                     std::to_string(kMaxFields) + "): a plugin with more fields cannot use it");
-    all = all && uniform(v, f);
+    all = all && uniform(values, f);
   }
   if (all) {
     UniformParams p;
     for (int f : which)
-      p.value[f] = v.fields[f][0];
+      p.value[f] = values.fields[f][0];
     body(p);
   } else {
     ArrayParams p;
     for (int f : which)
-      p.array[f] = v.fields[f];
+      p.array[f] = arrays.fields[f];
     body(p);
   }
+}
+template <class Body>
+[[gnu::always_inline]] inline void with_params(const gg_view &v, std::initializer_list<int> which,
+                                               Body &&body) {
+  with_params(v, v, which, static_cast<Body &&>(body));
 }
 
 // Refuses a rate field (Hz) whose mean count per step, rate dt, exceeds `max` (or is infinite or

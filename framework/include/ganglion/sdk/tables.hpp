@@ -134,6 +134,16 @@ template <class P> struct Tables {
     else return nullptr;
   }
 
+  // The CUDA companion's file name, which ganglion_add_plugin() passes where it builds one
+  // (CUDA_SOURCES, with CUDA enabled): NULL otherwise.
+  static constexpr const char *cuda_library() {
+#ifdef GANGLION_CUDA_LIBRARY
+    return GANGLION_CUDA_LIBRARY;
+#else
+    return nullptr;
+#endif
+  }
+
   // A plugin with no fields (a recorder, say) declares `enum Field { count };` and no table.
   static constexpr const gg_field *field_table() {
     if constexpr (P::count == 0) return nullptr;
@@ -159,9 +169,10 @@ template <class P> struct Tables {
                                             acts_on(),
                                             field_table(),
                                             static_cast<uint32_t>(P::count),
-                                            requires { P::validate(nullptr); } ? &validate : nullptr,
-                                            &cpu_hooks,
-                                            nullptr};
+                                            requires { P::validate(nullptr); }
+  ? &validate : nullptr, &cpu_hooks, nullptr, cuda_library()
+  }
+  ;
 };
 
 } // namespace ganglion::detail

@@ -1,0 +1,201 @@
+// A plugin's CUDA companion library (ABI 1.7): the registry finds it beside the plugin by the
+// descriptor's cuda_library, lists the plugin's 'cuda' backend only where the file exists, opens it
+// on demand and checks its hook table (size, ABI, CUDA major version, the kind's hooks), refuses a
+// descriptor that sets the retired `cuda` member, and never takes a companion for a plugin of its
+// own. The built-in lif's companion, where ganglion is built with CUDA, opens on this machine
+// without a GPU: opening runs no CUDA call.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "engine/backend.hpp"
+#include "ganglion/plugin_abi.h"
+#include "registry/registry.hpp"
+
+namespace fs = std::filesystem;
+using namespace ganglion;
+
+namespace {
+
+std::string test_plugin(const std::string &file) {
+  return std::string(GANGLION_TEST_PLUGIN_DIR) + "/" + file;
+}
+
+gg_status no_step(const gg_cuda_view *, gg_error *) {
+  return GG_OK;
+}
+
+// A CUDA hook table as this SDK builds it, for check_cuda_hooks to refuse once changed.
+gg_cuda_hooks good_hooks() {
+  const int major = cuda_runtime_major() ? cuda_runtime_major() : 13;
+  return gg_cuda_hooks{sizeof(gg_cuda_hooks),
+                       GG_ABI_MAJOR,
+                       GG_ABI_MINOR,
+                       major * 1000 + 20,
+                       0u,
+                       nullptr,
+                       nullptr,
+                       &no_step,
+                       nullptr,
+                       nullptr};
+}
+
+gg_descriptor neuron(const char *name) {
+  gg_descriptor d{};
+  d.struct_size = sizeof(gg_descriptor);
+  d.abi_major = GG_ABI_MAJOR;
+  d.abi_minor = GG_ABI_MINOR;
+  d.name = name;
+  d.kind = GG_KIND_NEURON;
+  return d;
+}
+
+std::string hooks_refusal(const gg_cuda_hooks &h) {
+  const gg_descriptor d = neuron("gpu_lif");
+  try {
+    check_cuda_hooks(&h, &d, "/x/libganglion_gpu_lif_cuda.so");
+  } catch (const PluginError &e) {
+    return e.what();
+  }
+  FAIL_CHECK("check_cuda_hooks accepted a table it must refuse");
+  return "";
+}
+
+const std::string kAt = "plugin 'gpu_lif': its CUDA companion /x/libganglion_gpu_lif_cuda.so: ";
+
+} // namespace
+
+TEST_CASE("cuda companion: a plugin with only a CUDA companion loads, its one backend cuda, and "
+          "the companion opens on demand") {
+  const LoadedPlugin p = PluginRegistry::load_library(test_plugin("cuda_only_neuron.so"));
+  CHECK(p.desc->cpu == nullptr);
+  CHECK(p.cuda_path == test_plugin("cuda_only_neuron_cuda.so"));
+  CHECK(p.cuda == nullptr); // not opened by loading the plugin
+  CHECK(has_cuda(p));
+  CHECK(plugin_backends(p) == std::vector<std::string>{"cuda"});
+  const gg_cuda_hooks *h = cuda_hooks(p);
+  REQUIRE(h != nullptr);
+  CHECK(p.cuda == h);
+  CHECK(h->struct_size == sizeof(gg_cuda_hooks));
+  CHECK(bool(h->step));
+  CHECK_FALSE(bool(h->init));
+  CHECK(cuda_hooks(p) == h); // opened once
+}
+
+TEST_CASE("cuda companion: a companion the descriptor names but that is missing leaves the CPU "
+          "backend, and asking for it names the file") {
+  const LoadedPlugin p = PluginRegistry::load_library(test_plugin("cuda_companion_missing.so"));
+  const std::string missing = test_plugin("cuda_companion_missing_cuda.so");
+  CHECK(p.cuda_path == missing);
+  CHECK_FALSE(has_cuda(p));
+  CHECK(plugin_backends(p) == std::vector<std::string>{"cpu"});
+  CHECK(why_no_cuda(p) == "its companion library " + missing + " is missing");
+  std::string message;
+  try {
+    cuda_hooks(p);
+  } catch (const PluginError &e) {
+    message = e.what();
+  }
+  CHECK(message ==
+        "plugin 'gg_test_companion_missing' (" + test_plugin("cuda_companion_missing.so") +
+            "): no 'cuda' implementation: its companion library " + missing + " is missing");
+}
+
+TEST_CASE("cuda companion: a descriptor that sets the retired 'cuda' table is refused with the "
+          "fix") {
+  static const gg_hooks table{sizeof(gg_hooks), nullptr, nullptr, nullptr,
+                              nullptr,          nullptr, nullptr};
+  gg_descriptor d = neuron("old_gpu");
+  d.cuda = &table;
+  std::string message;
+  try {
+    check_descriptor(&d, "/x/libganglion_old_gpu.so");
+  } catch (const PluginError &e) {
+    message = e.what();
+  }
+  CHECK(message == "plugin 'old_gpu' (/x/libganglion_old_gpu.so): its descriptor sets 'cuda', "
+                   "which ganglion does not read: CUDA hooks come from a companion library that "
+                   "'cuda_library' names (ABI 1.7); build it with ganglion_add_plugin(... "
+                   "CUDA_SOURCES ...) and GANGLION_CUDA_PLUGIN");
+  d.cuda = nullptr; // and without any implementation at all
+  message.clear();
+  try {
+    check_descriptor(&d, "/x/libganglion_old_gpu.so");
+  } catch (const PluginError &e) {
+    message = e.what();
+  }
+  CHECK(message == "plugin 'old_gpu' (/x/libganglion_old_gpu.so): it has no implementation: give "
+                   "a 'cpu' hook table or a CUDA companion library ('cuda_library')");
+}
+
+TEST_CASE("cuda companion: its hook table is checked: size, ABI, CUDA major version, a neuron's "
+          "step") {
+  gg_cuda_hooks h = good_hooks();
+  const gg_descriptor d = neuron("a");
+  CHECK_NOTHROW(check_cuda_hooks(&h, &d, "/x/a_cuda.so"));
+  h.struct_size = offsetof(gg_cuda_hooks, update);
+  CHECK(hooks_refusal(h) ==
+        kAt + "its hook table is " + std::to_string(offsetof(gg_cuda_hooks, update)) +
+            " bytes, smaller than the " + std::to_string(sizeof(gg_cuda_hooks)) +
+            " bytes of ABI 1.7's; rebuild it against this SDK");
+  h = good_hooks();
+  h.abi_minor = GG_ABI_MINOR + 1;
+  CHECK(hooks_refusal(h) == kAt + "built for plugin ABI 1." + std::to_string(GG_ABI_MINOR + 1) +
+                                ", which this ganglion (ABI 1." + std::to_string(GG_ABI_MINOR) +
+                                ") cannot load: rebuild it against this ganglion's SDK");
+  h = good_hooks();
+  h.step = nullptr;
+  CHECK(hooks_refusal(h) == kAt + "its hooks lack 'step', which a neuron plugin must provide");
+  if (const int major = cuda_runtime_major()) {
+    h = good_hooks();
+    h.cuda_runtime = (major - 1) * 1000 + 40;
+    CHECK(hooks_refusal(h) == kAt + "built with CUDA " + std::to_string(major - 1) +
+                                  ".4, but this ganglion's device side with CUDA " +
+                                  std::to_string(major) +
+                                  ": rebuild the plugin's CUDA part with "
+                                  "CUDA " +
+                                  std::to_string(major));
+  }
+}
+
+TEST_CASE("cuda companion: discovery never takes a companion for a plugin, in the built-in folder "
+          "and on GANGLION_PLUGIN_PATH") {
+  const PluginRegistry reg = PluginRegistry::discover();
+  for (const std::string &name : reg.names())
+    CHECK_MESSAGE(name.find("_cuda") == std::string::npos, name);
+  for (const std::string &w : reg.warnings())
+    CHECK_MESSAGE(w.find("_cuda.so") == std::string::npos, w);
+  // A folder given explicitly loads every plugin in it, its companions not as plugins.
+  PluginRegistry explicit_add;
+  const std::string folder = std::string(GANGLION_TEST_PLUGIN_DIR) + "/companion";
+  fs::remove_all(folder);
+  fs::create_directories(folder);
+  for (const char *f : {"cuda_only_neuron.so", "cuda_only_neuron_cuda.so"})
+    fs::copy_file(test_plugin(f), folder + "/" + f);
+  explicit_add.add_path(folder);
+  CHECK(explicit_add.names() == std::vector<std::string>{"gg_test_cuda_only"});
+  CHECK(bool(cuda_hooks(*explicit_add.find("gg_test_cuda_only"))->step));
+}
+
+#ifdef GANGLION_HAVE_CUDA
+TEST_CASE("cuda companion: the built-in lif has one, built by nvcc, which opens without a GPU") {
+  const PluginRegistry reg = PluginRegistry::discover();
+  const LoadedPlugin *lif = reg.find("lif");
+  REQUIRE(lif != nullptr);
+  CHECK(lif->cuda_path == PluginRegistry::builtin_dir() + "/libganglion_lif_cuda.so");
+  CHECK(plugin_backends(*lif) == std::vector<std::string>{"cpu", "cuda"});
+  const gg_cuda_hooks *h = cuda_hooks(*lif);
+  CHECK(h->struct_size == sizeof(gg_cuda_hooks));
+  CHECK(h->abi_minor == GG_ABI_MINOR);
+  CHECK(h->cuda_runtime / 1000 == cuda_runtime_major());
+  CHECK(h->flags == GG_CUDA_ENQUEUES_ONLY);
+  CHECK(bool(h->step));
+  // init and update are the CPU's, run on the host: the derived coefficients are the same bits.
+  CHECK_FALSE(bool(h->init));
+  CHECK_FALSE(bool(h->update));
+  CHECK_FALSE(bool(h->current));
+  CHECK_FALSE(bool(h->finish));
+}
+#endif
