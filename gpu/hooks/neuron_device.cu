@@ -2,6 +2,7 @@
 #include "hooks/neuron_device.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 
 #include "device/buffers.cuh"
 
@@ -56,9 +57,7 @@ NeuronSteps neuron_steps_on_device(const gg_cuda_hooks *hooks, const gg_view &ho
     out.fields.push_back(host_copy_of(f, n));
   for (const gg_channel &c : channels)
     out.g.push_back(host_copy_of(c.g, n));
-  for (void *p :
-       {static_cast<void *>(input), static_cast<void *>(step), static_cast<void *>(spikes),
-        static_cast<void *>(count), static_cast<void *>(range)})
+  for (void *p : std::initializer_list<void *>{input, step, spikes, count, range})
     check_cuda(cudaFree(p), "cudaFree");
   return out;
 }

@@ -11,7 +11,6 @@
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
 #include "connect/connect_device.hpp"
-#include "device/device.hpp"
 #include "reference_rows.hpp"
 #endif
 
@@ -19,10 +18,9 @@ constexpr const char *kConnectName = "gpu: fixed_probability built on the device
 
 TEST_CASE(kConnectName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kConnectName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kConnectName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kConnectName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kConnectName);
   // The host's rows by bernoulli_rows (test_connectivity.cpp proves them the CPU builder's), so
   // that this test needs only header-only code.
   struct Case {
@@ -49,10 +47,9 @@ constexpr const char *kRowsName =
 
 TEST_CASE(kRowsName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kRowsName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kRowsName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kRowsName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kRowsName);
   // fixed_outdegree's rows (every count 150) and fixed_total_number's (uneven counts, some 0),
   // with and without the autapse; the host's by counted_rows (test_picks.cpp proves its picks
   // pick_sorted's).
@@ -79,10 +76,9 @@ constexpr const char *kIndegreeName = "gpu: fixed_indegree built on the device e
 
 TEST_CASE(kIndegreeName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kIndegreeName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kIndegreeName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kIndegreeName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kIndegreeName);
   // The host's rows by column_rows (what test_connectivity.cpp proves the CPU's fixed_indegree
   // is).
   const uint64_t seed = 21, stream = (1ull << 40) + 6, k = 100, first = 40000;
@@ -104,10 +100,9 @@ constexpr const char *kDistinctName =
 
 TEST_CASE(kDistinctName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kDistinctName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kDistinctName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kDistinctName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kDistinctName);
   // Counts kept (below half the candidates) and complemented (above), some 0, with and without
   // the autapse; the host's by counted_rows (test_picks.cpp proves distinct_row pick_sorted's).
   std::mt19937_64 rng(4);
@@ -131,10 +126,9 @@ constexpr const char *kDelayedName =
 
 TEST_CASE(kDelayedName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kDelayedName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kDelayedName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kDelayedName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kDelayedName);
   // The microcircuit's kind of projection: normal weights (some drawn again to keep their sign)
   // and normal delays with a "min", on fixed_probability's rows; the host's by delayed_rows
   // (what test_connectivity.cpp proves the CPU's draw_rows gives).

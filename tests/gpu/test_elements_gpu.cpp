@@ -13,7 +13,6 @@
 
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
-#include "device/device.hpp"
 #include "elements/element_row.hpp"
 #include "elements/elements_device.hpp"
 #endif
@@ -22,10 +21,9 @@ constexpr const char *kElementsName = "gpu: the shared element arithmetic gives 
 
 TEST_CASE(kElementsName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kElementsName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kElementsName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kElementsName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kElementsName);
   using ganglion::gpu::kElementColumns;
   // Membrane potentials (mV), then every binade of either sign, then the functions' switch points.
   std::mt19937_64 rng(21);

@@ -19,7 +19,7 @@
 #include <dlfcn.h>
 
 #include "../../plugins/neuron/lif/lif_model.hpp"
-#include "device/device.hpp"
+#include "../models/lif_case.hpp"
 #include "hooks/neuron_device.hpp"
 #endif
 
@@ -53,10 +53,11 @@ struct Population {
     for (int k = 0; k < lif::count; ++k)
       data.emplace_back(n, defaults[k]);
     for (uint64_t i = 0; i < n; ++i) {
-      data[lif::V][i] = -70 + 0.43 * double(i % 41);
-      data[lif::I_e][i] = same ? 2.5 : 2.4 + 0.03 * double(i % 13);
-      if (!same) data[lif::tau_m][i] = 8 + 0.25 * double(i % 7);
-      if (!same) data[lif::tau_ref][i] = 1.0 + 0.1 * double(i % 5);
+      const test::lif_case::Params p = test::lif_case::params(i, same);
+      data[lif::V][i] = test::lif_case::V0(i);
+      data[lif::I_e][i] = p.I_e;
+      data[lif::tau_m][i] = p.tau_m;
+      data[lif::tau_ref][i] = p.tau_ref;
     }
     for (auto &d : data)
       fields.push_back(d.data());
@@ -66,9 +67,8 @@ struct Population {
     g.assign(n_channels, std::vector<double>(n));
     for (int k = 0; k < n_channels; ++k) {
       for (uint64_t i = 0; i < n; ++i)
-        g[k][i] = 0.05 * double((i * 7 + k * 3) % 11);
-      const double E = form == GG_CHANNEL_CONDUCTANCE ? (k % 2 ? -80.0 : 0.0) : 0.0;
-      channels.push_back({form, g[k].data(), k == 1 ? 1.0 : 0.7 + 0.1 * k, E, 0.96 - 0.01 * k});
+        g[k][i] = test::lif_case::g0(i, k);
+      channels.push_back(test::lif_case::channel(form, k, g[k].data()));
     }
     view.struct_size = sizeof(gg_view);
     view.n = n;
@@ -92,7 +92,7 @@ void check_case(const gg_cuda_hooks *hooks, bool same, int form, int n_channels,
   if (input)
     for (uint64_t s = 0; s < steps; ++s)
       for (uint64_t i = 0; i < n; ++i)
-        inputs.push_back(0.3 * std::sin(0.01 * double(s * (i % 97 + 1))));
+        inputs.push_back(test::lif_case::input(s, i));
   const gpu::NeuronSteps got = gpu::neuron_steps_on_device(hooks, device.view, inputs, steps);
   REQUIRE(got.error == "");
   uint64_t total = 0;
@@ -125,10 +125,9 @@ void check_case(const gg_cuda_hooks *hooks, bool same, int form, int n_channels,
 
 TEST_CASE(kLifName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kLifName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kLifName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kLifName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kLifName);
   const std::string path = companion_dir() + "/libganglion_lif_cuda.so";
   void *library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   REQUIRE_MESSAGE(library != nullptr, path << ": " << dlerror());

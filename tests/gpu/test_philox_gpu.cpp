@@ -8,7 +8,6 @@
 #include "ganglion/philox.h"
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
-#include "device/device.hpp"
 #include "random/philox_device.hpp"
 #endif
 
@@ -16,10 +15,9 @@ constexpr const char *kName = "gpu: philox on the device equals the host";
 
 TEST_CASE(kName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kName);
   const uint32_t n = 100000;
   const std::vector<uint32_t> dev = ganglion::gpu::philox_on_device(42, 7, n);
   uint32_t mismatches = 0;

@@ -10,7 +10,6 @@
 
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
-#include "device/device.hpp"
 #include "neuron/poisson/poisson_model.hpp"
 #include "random/drive_count.hpp"
 #include "random/poisson_device.hpp"
@@ -20,10 +19,9 @@ constexpr const char *kPoissonName = "gpu: Poisson input drawn on the device equ
 
 TEST_CASE(kPoissonName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kPoissonName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kPoissonName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kPoissonName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kPoissonName);
   const uint64_t seed = 5, stream = (4ull << 40) + 2;
   for (double mean : {0.05, 1.6, 9.5, 10.0, 37.0}) {
     CAPTURE(mean);

@@ -10,7 +10,6 @@
 
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
-#include "device/device.hpp"
 #include "random/batch_draws.hpp"
 #include "random/draws.hpp"
 #include "random/transforms.hpp"
@@ -21,10 +20,9 @@ constexpr const char *kValuesName = "gpu: per-synapse values drawn on the device
 
 TEST_CASE(kValuesName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kValuesName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kValuesName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kValuesName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kValuesName);
   using ganglion::ItemDraw;
   ItemDraw normal, uniform, lognormal, redrawn;
   normal.kind = ItemDraw::Kind::Normal;
@@ -63,10 +61,9 @@ constexpr const char *kInitialName = "gpu: initial values drawn on the device eq
 
 TEST_CASE(kInitialName) {
 #ifndef GANGLION_HAVE_CUDA
-  GANGLION_GPU_SKIP(kInitialName, "built without CUDA (GANGLION_CUDA=OFF or no nvcc)");
+  GANGLION_GPU_SKIP_NO_CUDA(kInitialName);
 #else
-  std::string why;
-  if (!ganglion::gpu::device_available(why)) GANGLION_GPU_SKIP(kInitialName, why);
+  GANGLION_GPU_NEEDS_DEVICE(kInitialName);
   using ganglion::Dist;
   struct Case {
     Dist dist;

@@ -13,6 +13,7 @@
 
 #include "../../plugins/neuron/lif/lif_model.hpp"
 #include "models/harness.hpp"
+#include "models/lif_case.hpp"
 
 using namespace ganglion;
 using namespace ganglion::test;
@@ -44,16 +45,13 @@ struct Side {
 
   Side(const gg_descriptor *d, uint64_t n, const Case &c) : lif(d, n, 0.1) {
     lif.set("scheme", 0);
-    lif.set("tau_ref", 2.0);
     for (uint64_t i = 0; i < n; ++i) {
-      lif.field("V")[i] = -70 + 0.43 * double(i % 41);
-      if (!c.uniform) {
-        lif.field("I_e")[i] = 2.4 + 0.03 * double(i % 13);
-        lif.field("tau_m")[i] = 8 + 0.25 * double(i % 7);
-        lif.field("tau_ref")[i] = 1.0 + 0.1 * double(i % 5);
-      }
+      const lif_case::Params p = lif_case::params(i, c.uniform);
+      lif.field("V")[i] = lif_case::V0(i);
+      lif.field("I_e")[i] = p.I_e;
+      lif.field("tau_m")[i] = p.tau_m;
+      lif.field("tau_ref")[i] = p.tau_ref;
     }
-    if (c.uniform) lif.set("I_e", 2.5); // V_inf = -40 mV: a spike every 9 ms or so
     uniform_flags.assign(d->n_fields, 0);
     for (uint32_t k = 0; k < d->n_fields; ++k)
       uniform_flags[k] = c.uniform && d->fields[k].role == GG_ROLE_PARAM;
@@ -61,9 +59,8 @@ struct Side {
     g.assign(c.n_channels, std::vector<double>(n));
     for (int k = 0; k < c.n_channels; ++k) {
       for (uint64_t i = 0; i < n; ++i)
-        g[k][i] = 0.05 * double((i * 7 + k * 3) % 11);
-      const double E = c.form == GG_CHANNEL_CONDUCTANCE ? (k % 2 ? -80.0 : 0.0) : 0.0;
-      channels.push_back({c.form, g[k].data(), k == 1 ? 1.0 : 0.7 + 0.1 * k, E, 0.96 - 0.01 * k});
+        g[k][i] = lif_case::g0(i, k);
+      channels.push_back(lif_case::channel(c.form, k, g[k].data()));
     }
     lif.view.channels = channels.empty() ? nullptr : channels.data();
     lif.view.n_channels = uint32_t(channels.size());
@@ -94,7 +91,7 @@ void check_case(const Case &c) {
     CAPTURE(step);
     for (Side *s : {&cpu, &element}) {
       for (uint64_t i = 0; i < s->input.size(); ++i)
-        s->input[i] = 0.3 * std::sin(0.01 * double(step * (i + 1)));
+        s->input[i] = lif_case::input(step, i);
       for (uint64_t i = 5; step == kKick && i < 15; ++i) // some of them not held at V_re
         (s->input.empty() ? s->g[0][i] : s->input[i]) = 1e7;
     }

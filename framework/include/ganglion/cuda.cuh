@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <utility>
 
 #include "ganglion/plugin_abi.h"
 #include "ganglion/sdk/errors.hpp"
@@ -126,38 +127,29 @@ template <class P> struct Tables {
     });
   }
   using Hook = gg_status (*)(const gg_cuda_view *, gg_error *);
-  // Whether the struct has hook k: init, current, step, finish, update.
-  static constexpr bool has(int k) {
-    using V = const gg_cuda_view &;
-    switch (k) {
-    case 0: return requires(V v) { P::init(v);
-      };
-    case 1: return requires(V v) { P::current(v);
-      };
-    case 2: return requires(V v) { P::step(v);
-      };
-    case 3: return requires(V v) { P::finish(v);
-      };
-    default: return requires(V v) { P::update(v);
-      };
-    }
-  }
+  using View = const gg_cuda_view &;
   static constexpr uint32_t flags() {
     if constexpr (requires { P::enqueues_only; })
       return P::enqueues_only ? GG_CUDA_ENQUEUES_ONLY : 0u;
     else
       return 0u;
   }
+  // Which hooks the struct has.
+  static constexpr bool has_init = requires { P::init(std::declval<View>()); };
+  static constexpr bool has_current = requires { P::current(std::declval<View>()); };
+  static constexpr bool has_step = requires { P::step(std::declval<View>()); };
+  static constexpr bool has_finish = requires { P::finish(std::declval<View>()); };
+  static constexpr bool has_update = requires { P::update(std::declval<View>()); };
   static constexpr gg_cuda_hooks hooks{sizeof(gg_cuda_hooks),
                                        GG_ABI_MAJOR,
                                        GG_ABI_MINOR,
                                        CUDART_VERSION,
                                        flags(),
-                                       has(0) ? Hook(&init) : nullptr,
-                                       has(1) ? Hook(&current) : nullptr,
-                                       has(2) ? Hook(&step) : nullptr,
-                                       has(3) ? Hook(&finish) : nullptr,
-                                       has(4) ? Hook(&update) : nullptr};
+                                       has_init ? Hook(&init) : nullptr,
+                                       has_current ? Hook(&current) : nullptr,
+                                       has_step ? Hook(&step) : nullptr,
+                                       has_finish ? Hook(&finish) : nullptr,
+                                       has_update ? Hook(&update) : nullptr};
 };
 
 } // namespace ganglion::cuda

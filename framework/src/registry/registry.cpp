@@ -167,14 +167,29 @@ void check_descriptor(const gg_descriptor *d, const std::string &path) {
   }
 }
 
-LoadedPlugin PluginRegistry::load_library(const std::string &path) {
-  // A library's constructors and descriptor function run here: a crash in them names the file.
-  const faults::OpeningLibrary opening(path.c_str(), 3);
+namespace {
+
+// Opens the library at `path` (every symbol bound now, none shared with other libraries); on
+// failure returns NULL with the loader's reason in `why`.
+std::shared_ptr<boost::dll::shared_library> open_library(const std::string &path,
+                                                         std::string &why) {
   auto lib = std::make_shared<boost::dll::shared_library>();
   boost::dll::fs::error_code ec;
   lib->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
-  if (ec)
-    throw PluginError(path + ": cannot be loaded as a shared library (" + ec.message() +
+  if (!ec) return lib;
+  why = ec.message();
+  return nullptr;
+}
+
+} // namespace
+
+LoadedPlugin PluginRegistry::load_library(const std::string &path) {
+  // A library's constructors and descriptor function run here: a crash in them names the file.
+  const faults::OpeningLibrary opening(path.c_str(), 3);
+  std::string why;
+  const auto lib = open_library(path, why);
+  if (!lib)
+    throw PluginError(path + ": cannot be loaded as a shared library (" + why +
                       "): is it a plugin built for this machine?");
   if (!lib->has(GG_ENTRY_SYMBOL))
     throw PluginError(path + ": not a ganglion plugin: it does not export '" GG_ENTRY_SYMBOL
@@ -239,12 +254,11 @@ const gg_cuda_hooks *cuda_hooks(const LoadedPlugin &p) {
   if (!has_cuda(p))
     throw PluginError(where(p.desc, p.path) + ": no 'cuda' implementation: " + why_no_cuda(p));
   const faults::OpeningLibrary opening(p.cuda_path.c_str(), 3);
-  auto lib = std::make_shared<boost::dll::shared_library>();
-  boost::dll::fs::error_code ec;
-  lib->load(p.cuda_path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
-  if (ec)
+  std::string why;
+  const auto lib = open_library(p.cuda_path, why);
+  if (!lib)
     throw PluginError(where(p.desc, p.path) + ": its CUDA companion " + p.cuda_path +
-                      " cannot be loaded (" + ec.message() +
+                      " cannot be loaded (" + why +
                       "): is the CUDA runtime it was built with installed?");
   if (!lib->has(GG_CUDA_ENTRY_SYMBOL))
     throw PluginError(where(p.desc, p.path) + ": its CUDA companion " + p.cuda_path +
