@@ -19,19 +19,20 @@ mkdir -p "$OUT"
 export PATH=/usr/local/cuda/bin:$PATH
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee "$OUT/gpu.txt"
 nvcc --version | tail -1
-printf '#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n#include <doctest/doctest.h>\n' >/tmp/gg_main.cpp
+work=$(mktemp -d /tmp/gg_check.XXXXXX) # this run's objects, companions and test binary
+printf '#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n#include <doctest/doctest.h>\n' >"$work/main.cpp"
 flags="-std=c++20 -O2 -fmad=false --expt-relaxed-constexpr -Xcompiler -ffp-contract=off"
 flags="$flags -DGANGLION_HAVE_CUDA -I framework/include"
 flags="$flags -I framework/src -I plugins -I gpu -I tests/gpu -I .gpucheck"
 objs=()
 for cu in $(find gpu -name '*.cu'); do
-  o=/tmp/$(basename "$cu" .cu).o
+  o=$work/$(basename "$cu" .cu).o
   nvcc $flags -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 \
     -c "$cu" -o "$o" 2>&1 | tee -a "$OUT/build.log" || { echo "BUILD FAILED: $cu"; exit 1; }
   objs+=("$o")
 done
 # The plugins' CUDA companions, as ganglion_add_plugin builds them, for the tests that open them.
-export GANGLION_COMPANION_DIR=/tmp/gg_companions
+export GANGLION_COMPANION_DIR=$work/companions
 mkdir -p "$GANGLION_COMPANION_DIR"
 for cu in $(find plugins -name '*.cu'); do
   name=$(basename "$(dirname "$cu")")
@@ -40,18 +41,18 @@ for cu in $(find plugins -name '*.cu'); do
     "$cu" -o "$GANGLION_COMPANION_DIR/libganglion_${name}_cuda.so" 2>&1 |
     tee -a "$OUT/build.log" || { echo "BUILD FAILED: $cu"; exit 1; }
 done
-nvcc $flags -cudart shared tests/gpu/test_*.cpp /tmp/gg_main.cpp "${objs[@]}" -ldl \
-  -o /tmp/gg_gpu_tests 2>&1 | tee -a "$OUT/build.log" || { echo "BUILD FAILED: tests"; exit 1; }
-/tmp/gg_gpu_tests -s 2>&1 | tee "$OUT/test.log"
+nvcc $flags -cudart shared tests/gpu/test_*.cpp "$work/main.cpp" "${objs[@]}" -ldl \
+  -o "$work/gpu_tests" 2>&1 | tee -a "$OUT/build.log" || { echo "BUILD FAILED: tests"; exit 1; }
+"$work/gpu_tests" -s 2>&1 | tee "$OUT/test.log"
 rc=$?
 # The table: each GPU test alone, its result and wall time (the first run above has the detail; a
 # test's name holds no comma, which doctest's -tc would take for two filters).
 {
   echo "| GPU test | result | seconds |"
   echo "|---|---|---:|"
-  /tmp/gg_gpu_tests -ltc --no-version 2>/dev/null | grep -E '^gpu: ' | while IFS= read -r name; do
+  "$work/gpu_tests" -ltc --no-version 2>/dev/null | grep -E '^gpu: ' | while IFS= read -r name; do
     t0=$(date +%s.%N)
-    out=$(/tmp/gg_gpu_tests -tc="$name" 2>&1)
+    out=$("$work/gpu_tests" -tc="$name" 2>&1)
     t=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
     if ! grep -qE "test cases: +1 " <<<"$out"; then r="not run (the name as a filter)"
     elif grep -q "GPU TEST SKIPPED" <<<"$out"; then r=skipped

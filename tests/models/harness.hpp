@@ -7,12 +7,18 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include "registry/registry.hpp"
 
 namespace ganglion::test {
+
+// Whether n doubles have the same bits (what "the same results" means between two backends).
+inline bool same_bits(const double *a, const double *b, uint64_t n) {
+  return std::memcmp(a, b, n * sizeof(double)) == 0;
+}
 
 // The built-in plugin `name` with a CPU implementation, REQUIREd to be in the registry.
 const LoadedPlugin &find_plugin(const PluginRegistry &registry, const char *name);

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "../../plugins/neuron/lif/lif_model.hpp"
@@ -19,10 +18,6 @@ using namespace ganglion;
 using namespace ganglion::test;
 
 namespace {
-
-bool same_bits(const double *a, const double *b, uint64_t n) {
-  return std::memcmp(a, b, n * sizeof(double)) == 0;
-}
 
 struct Case {
   bool uniform;   // every parameter one value for all (the scalar path)

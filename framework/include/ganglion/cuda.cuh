@@ -1,7 +1,8 @@
 // The CUDA side of a plugin, compiled by nvcc into the plugin's companion library
 // (ganglion_add_plugin's CUDA_SOURCES). A companion is a struct of static hooks, each taking a
 // `const gg_cuda_view &` (init, current, step, finish, update: those it lacks are NULL in the
-// table), and one line that exports its table:
+// table; a synapse may declare `arrivals` in place of its step, see Arrivals), and one line that
+// exports its table:
 //
 //   struct LifCuda {
 //     static constexpr bool enqueues_only = true; // GG_CUDA_ENQUEUES_ONLY: graph capture allowed
@@ -97,6 +98,16 @@ void with_params(const gg_cuda_view &v, std::initializer_list<int> which, Body &
   ganglion::with_params(*v.host, *v.view, which, static_cast<Body &&>(body));
 }
 
+// A synapse whose arrivals the kernel delivers (GG_CUDA_ARRIVAL_FORM): each synapse s onto target
+// j that an arrival brings n spikes adds (weight[s] * scale[j]) * n to x[j]. `target` is the field
+// x (or GG_ARRIVAL_POST_V), `scale` the field of the factor (-1: none). Declared in the struct as
+//   static constexpr ganglion::cuda::Arrivals arrivals{I, jump};
+// in place of a `step`, so the kernel may deliver in any order it chooses, the CPU's included.
+struct Arrivals {
+  int32_t target;
+  int32_t scale = -1;
+};
+
 // The exported table, from the struct's hooks.
 template <class P> struct Tables {
   // Each hook wrapped so that an exception becomes a status and a message; a hook the struct
@@ -128,11 +139,18 @@ template <class P> struct Tables {
   }
   using Hook = gg_status (*)(const gg_cuda_view *, gg_error *);
   using View = const gg_cuda_view &;
-  static constexpr uint32_t flags() {
-    if constexpr (requires { P::enqueues_only; })
-      return P::enqueues_only ? GG_CUDA_ENQUEUES_ONLY : 0u;
+  static constexpr bool has_arrivals = requires { P::arrivals; };
+  static constexpr Arrivals arrivals() {
+    if constexpr (has_arrivals)
+      return P::arrivals;
     else
-      return 0u;
+      return {-1, -1};
+  }
+  static constexpr uint32_t flags() {
+    uint32_t f = has_arrivals ? GG_CUDA_ARRIVAL_FORM : 0u;
+    if constexpr (requires { P::enqueues_only; })
+      f |= P::enqueues_only ? GG_CUDA_ENQUEUES_ONLY : 0u;
+    return f;
   }
   // Which hooks the struct has.
   static constexpr bool has_init = requires { P::init(std::declval<View>()); };
@@ -140,6 +158,8 @@ template <class P> struct Tables {
   static constexpr bool has_step = requires { P::step(std::declval<View>()); };
   static constexpr bool has_finish = requires { P::finish(std::declval<View>()); };
   static constexpr bool has_update = requires { P::update(std::declval<View>()); };
+  static_assert(!(has_arrivals && has_step),
+                "declare `arrivals` or a `step`, not both: the kernel delivers declared arrivals");
   static constexpr gg_cuda_hooks hooks{sizeof(gg_cuda_hooks),
                                        GG_ABI_MAJOR,
                                        GG_ABI_MINOR,
@@ -149,7 +169,9 @@ template <class P> struct Tables {
                                        has_current ? Hook(&current) : nullptr,
                                        has_step ? Hook(&step) : nullptr,
                                        has_finish ? Hook(&finish) : nullptr,
-                                       has_update ? Hook(&update) : nullptr};
+                                       has_update ? Hook(&update) : nullptr,
+                                       arrivals().target,
+                                       arrivals().scale};
 };
 
 } // namespace ganglion::cuda

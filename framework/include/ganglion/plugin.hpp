@@ -46,9 +46,12 @@
 //   view.hpp         GANGLION_VIEW_HAS, emit_spike, weights_uniform, post_index16
 //   params.hpp       uniform, with_params: an element loop for uniform and per-element parameters
 //   neuron_loop.hpp  step_chunks: a neuron step that vectorises, then fires where crossed
-//   channels.hpp     with_channels: a neuron step computing its synaptic channels (`channels`)
+//   channels.hpp     with_channels: a neuron step computing its synaptic channels (`channels`);
+//                    channel_element: a synapse's current in a channel's form, one element
 //   prefetch.hpp     prefetch_synapses: a run of the CSR asked for ahead of its walk
 //   delivery.hpp     for_each_arrival: a synapse step's arrivals, in either target width
+//   row_search.hpp   first_onto: a target's synapses in a row run (host and device; not
+//                    included here)
 //   rules.hpp        a plasticity rule's parts and walks (rule_*, for_each_pre/post_synapse)
 //   tables.hpp       detail::Tables and GANGLION_PLUGIN: the C tables from the struct
 // with ganglion/simd.hpp (GANGLION_SIMD, GANGLION_INLINE, exp_simd) and ganglion/philox.h (the

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 7
+#define GG_ABI_MINOR 8
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -444,6 +444,13 @@ typedef struct gg_cuda_view {
   int32_t *out_of_range; /* device: 0 before the step; set to 1 where a GG_BOUND_CHECKED field
                             may have left its range (or turned NaN): the kernel then finds the
                             element and stops the run, as on the CPU */
+  /* ---- synapse (since ABI 1.8; check struct_size before reading) ---- */
+  const gg_arrival *arrivals;     /* device: this step's arrivals, in no fixed order; the CSR
+                                     they index is the view's (row_ptr, post_index, weight) */
+  const uint32_t *n_arrivals;     /* device: how many */
+  uint32_t arrival_capacity;      /* the most a step can have: a bound for a launch's size */
+  const uint32_t *arrival_counts; /* device, one per arrival: the spikes it brings (a drive's,
+                                     GG_DESC_COUNTS); NULL: one each */
 } gg_cuda_view;
 
 /* gg_cuda_hooks.flags */
@@ -451,21 +458,36 @@ typedef struct gg_cuda_view {
   1u /* every hook only enqueues work on view->cuda_stream: no                                     \
         synchronisation, no allocation, no copy to or from the host.                               \
         The kernel may then capture the step into a CUDA graph */
+#define GG_CUDA_ARRIVAL_FORM                                                                       \
+  2u /* (since ABI 1.8) a synapse whose arrivals the kernel delivers                               \
+        itself: each synapse s onto target j that an arrival brings                                \
+        n spikes adds (weight[s] * scale[j]) * n to x[j], x and scale                              \
+        named by arrival_target and arrival_scale; its `step` is then                              \
+        NULL. The kernel picks how (atomics, or the CPU's order) */
+
+/* gg_cuda_hooks.arrival_target: the postsynaptic V (view->post_v; GG_DESC_WRITES_POST_V) */
+#define GG_ARRIVAL_POST_V (-2)
 
 /* The CUDA hooks, the counterpart of gg_hooks. NULL hooks: `init` NULL runs the CPU `init` on the
  * host copies and uploads what it wrote (so derived constants are the CPU's bits); `update` NULL
- * does the same with the CPU `update`; `finish` NULL does nothing; a neuron must give `step`. */
+ * does the same with the CPU `update`; `finish` NULL does nothing; `current` NULL adds nothing to
+ * the neuron's input (a synapse fused as a channel needs none on the device either); a neuron must
+ * give `step`, a synapse `step` or GG_CUDA_ARRIVAL_FORM. */
 typedef struct gg_cuda_hooks {
   uint32_t struct_size;
   uint32_t abi_major, abi_minor; /* GG_ABI_MAJOR and GG_ABI_MINOR it was built against */
   int32_t cuda_runtime;          /* CUDART_VERSION it was built with (13000 for 13.0): the kernel
                                     refuses another major version than its device engine's */
-  uint32_t flags;                /* GG_CUDA_ENQUEUES_ONLY */
+  uint32_t flags;                /* GG_CUDA_ENQUEUES_ONLY, GG_CUDA_ARRIVAL_FORM */
   gg_status (*init)(const gg_cuda_view *view, gg_error *err);
   gg_status (*current)(const gg_cuda_view *view, gg_error *err);
   gg_status (*step)(const gg_cuda_view *view, gg_error *err);
   gg_status (*finish)(const gg_cuda_view *view, gg_error *err);
   gg_status (*update)(const gg_cuda_view *view, gg_error *err);
+  /* ---- since ABI 1.8 (read only where struct_size covers them and flags say
+          GG_CUDA_ARRIVAL_FORM) ---- */
+  int32_t arrival_target; /* the field each arrival adds into, or GG_ARRIVAL_POST_V */
+  int32_t arrival_scale;  /* the field whose value at the target multiplies the weight; -1: 1 */
 } gg_cuda_hooks;
 
 typedef const gg_cuda_hooks *(*gg_cuda_entry_fn)(void);

@@ -225,6 +225,35 @@ std::string why_no_cuda(const LoadedPlugin &p) {
                              : "its companion library " + p.cuda_path + " is missing";
 }
 
+namespace {
+
+// A synapse's CUDA hooks deliver its arrivals by `step` or declare the form the kernel delivers
+// (GG_CUDA_ARRIVAL_FORM), one or the other, with fields of its own table.
+void check_cuda_synapse(const gg_cuda_hooks *h, const gg_descriptor *d, const std::string &at) {
+  const bool form =
+      GANGLION_ABI_HAS(h, gg_cuda_hooks, arrival_scale) && (h->flags & GG_CUDA_ARRIVAL_FORM);
+  if (!form && !h->step)
+    throw PluginError(at + ": its hooks lack 'step' and declare no arrivals; a synapse must "
+                           "provide one (ganglion::cuda::Arrivals)");
+  if (!form) return;
+  if (h->step)
+    throw PluginError(at + ": it declares its arrivals (GG_CUDA_ARRIVAL_FORM) and a 'step' too; "
+                           "the kernel delivers declared arrivals: drop the step");
+  const auto field = [&](int32_t k) { return k >= 0 && uint32_t(k) < d->n_fields; };
+  if (h->arrival_target == GG_ARRIVAL_POST_V && !(d->flags & GG_DESC_WRITES_POST_V))
+    throw PluginError(at + ": its arrivals add to the postsynaptic V, but its descriptor does not "
+                           "say GG_DESC_WRITES_POST_V (writes_post_v = true)");
+  if (h->arrival_target != GG_ARRIVAL_POST_V && !field(h->arrival_target))
+    throw PluginError(at + ": its arrivals add to field " + std::to_string(h->arrival_target) +
+                      ", but it has fields 0 to " + std::to_string(int(d->n_fields) - 1));
+  if (h->arrival_scale != -1 && !field(h->arrival_scale))
+    throw PluginError(at + ": its arrivals' scale is field " + std::to_string(h->arrival_scale) +
+                      ", but it has fields 0 to " + std::to_string(int(d->n_fields) - 1) +
+                      " (-1: none)");
+}
+
+} // namespace
+
 void check_cuda_hooks(const gg_cuda_hooks *h, const gg_descriptor *d, const std::string &path) {
   const std::string at = std::string("plugin '") + d->name + "': its CUDA companion " + path;
   if (!h)
@@ -247,6 +276,7 @@ void check_cuda_hooks(const gg_cuda_hooks *h, const gg_descriptor *d, const std:
                       ": rebuild the plugin's CUDA part with CUDA " + std::to_string(major));
   if (d->kind == GG_KIND_NEURON && !h->step)
     throw PluginError(at + ": its hooks lack 'step', which a neuron plugin must provide");
+  if (d->kind == GG_KIND_SYNAPSE) check_cuda_synapse(h, d, at);
 }
 
 const gg_cuda_hooks *cuda_hooks(const LoadedPlugin &p) {

@@ -6,6 +6,8 @@
 
 #include "ganglion/plugin.hpp"
 
+#include "exp_conductance_fields.hpp"
+
 #include "ganglion/exponential.hpp"
 
 namespace {
@@ -28,7 +30,7 @@ struct ExpConductance {
       "by exp(-dt/tau) and uses g's exact mean over the step, g (1 - exp(-dt/tau)) tau/dt; "
       "'euler' decays by (1 - dt/tau) and uses g. The current uses V at the start of the step.";
 
-  enum Field { tau, E_syn, scheme, convention, g, decay, jump, average, count };
+  using enum ganglion::exp_conductance::Field; // shared with exp_conductance.cu
   static constexpr gg_field fields[] = {
       ganglion::param("tau", "ms", 5, 0, inf, "decay time constant", GG_MIN_EXCLUSIVE),
       ganglion::param("E_syn", "mV", 0, -inf, inf, "reversal potential"),
@@ -62,17 +64,14 @@ struct ExpConductance {
     double *__restrict g_ = v.fields[g], *__restrict in = v.post_input;
     const double *__restrict e = v.fields[E_syn], *__restrict avg = k.average_,
                              *__restrict dec = k.decay_, *__restrict post_v = v.post_v;
+    using ganglion::channel_element;
     if (k.same && ganglion::uniform(v, E_syn)) {
       const double a = avg[0], d = dec[0], e0 = e[0];
-      for (uint64_t j = 0; j < v.n; ++j) {
-        in[j] += g_[j] * a * (e0 - post_v[j]);
-        g_[j] *= d;
-      }
+      for (uint64_t j = 0; j < v.n; ++j)
+        channel_element<GG_CHANNEL_CONDUCTANCE>(in[j], g_[j], a, d, e0, post_v[j]);
     } else {
-      for (uint64_t j = 0; j < v.n; ++j) {
-        in[j] += g_[j] * avg[j] * (e[j] - post_v[j]);
-        g_[j] *= dec[j];
-      }
+      for (uint64_t j = 0; j < v.n; ++j)
+        channel_element<GG_CHANNEL_CONDUCTANCE>(in[j], g_[j], avg[j], dec[j], e[j], post_v[j]);
     }
   }
 

@@ -6,6 +6,8 @@
 
 #include "ganglion/plugin.hpp"
 
+#include "exp_current_fields.hpp"
+
 #include "ganglion/exponential.hpp"
 
 namespace {
@@ -30,7 +32,7 @@ struct ExpCurrent {
       "(1 - dt/tau) and hands on I itself, the reference scheme of docs/science.md (also "
       "exactly J).";
 
-  enum Field { tau, scheme, convention, I, decay, jump, average, count };
+  using enum ganglion::exp_current::Field; // shared with exp_current.cu
   static constexpr gg_field fields[] = {
       ganglion::param("tau", "ms", 5, 0, inf, "decay time constant", GG_MIN_EXCLUSIVE),
       ganglion::choice("scheme", "exact|euler", 0, "decay scheme"),
@@ -53,17 +55,14 @@ struct ExpCurrent {
     const ganglion::exponential::Factors k(v, shared);
     double *__restrict i_syn = v.fields[I], *__restrict in = v.post_input;
     const double *__restrict avg = k.average_, *__restrict dec = k.decay_;
+    using ganglion::channel_element;
     if (k.same) {
       const double a = avg[0], d = dec[0];
-      for (uint64_t j = 0; j < v.n; ++j) {
-        in[j] += i_syn[j] * a;
-        i_syn[j] *= d;
-      }
+      for (uint64_t j = 0; j < v.n; ++j)
+        channel_element<GG_CHANNEL_CURRENT>(in[j], i_syn[j], a, d, 0, 0);
     } else {
-      for (uint64_t j = 0; j < v.n; ++j) {
-        in[j] += i_syn[j] * avg[j];
-        i_syn[j] *= dec[j];
-      }
+      for (uint64_t j = 0; j < v.n; ++j)
+        channel_element<GG_CHANNEL_CURRENT>(in[j], i_syn[j], avg[j], dec[j], 0, 0);
     }
   }
 

@@ -3,6 +3,8 @@
 // projection has a delay of one step (drawn delays do not apply to it).
 #include "ganglion/plugin.hpp"
 
+#include "rate_linear_fields.hpp"
+
 namespace {
 
 struct RateLinear {
@@ -13,7 +15,7 @@ struct RateLinear {
   static constexpr const char *doc =
       "Linear rate coupling: postsynaptic input sum_i w_ij r_i (Hz), with w dimensionless, "
       "from the presynaptic rates of the previous step. Connects rate units only.";
-  enum Field { I, count };
+  using enum ganglion::rate_linear::Field; // shared with rate_linear.cu
   static constexpr gg_field fields[] = {
       ganglion::state("I", "Hz", 0, -ganglion::inf, ganglion::inf, "input W r"),
   };

@@ -1,14 +1,16 @@
 // A plugin's CUDA companion library (ABI 1.7): the registry finds it beside the plugin by the
 // descriptor's cuda_library, lists the plugin's 'cuda' backend only where the file exists, opens it
-// on demand and checks its hook table (size, ABI, CUDA major version, the kind's hooks), refuses a
+// on demand and checks its hook table (size, ABI, CUDA major version, the kind's hooks, a
+// synapse's declared arrivals, ABI 1.8), refuses a
 // descriptor that sets the retired `cuda` member, and never takes a companion for a plugin of its
-// own. The built-in lif's companion, where ganglion is built with CUDA, opens on this machine
-// without a GPU: opening runs no CUDA call.
+// own. The built-ins' companions, where ganglion is built with CUDA, open on this machine without a
+// GPU: opening runs no CUDA call.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <tuple>
 
 #include "engine/backend.hpp"
 #include "ganglion/plugin_abi.h"
@@ -39,7 +41,9 @@ gg_cuda_hooks good_hooks() {
                        nullptr,
                        &no_step,
                        nullptr,
-                       nullptr};
+                       nullptr,
+                       -1,
+                       -1};
 }
 
 gg_descriptor neuron(const char *name) {
@@ -52,8 +56,7 @@ gg_descriptor neuron(const char *name) {
   return d;
 }
 
-std::string hooks_refusal(const gg_cuda_hooks &h) {
-  const gg_descriptor d = neuron("gpu_lif");
+std::string hooks_refusal(const gg_cuda_hooks &h, const gg_descriptor &d = neuron("gpu_lif")) {
   try {
     check_cuda_hooks(&h, &d, "/x/libganglion_gpu_lif_cuda.so");
   } catch (const PluginError &e) {
@@ -136,10 +139,10 @@ TEST_CASE("cuda companion: its hook table is checked: size, ABI, CUDA major vers
   const gg_descriptor d = neuron("a");
   CHECK_NOTHROW(check_cuda_hooks(&h, &d, "/x/a_cuda.so"));
   h.struct_size = offsetof(gg_cuda_hooks, update);
-  CHECK(hooks_refusal(h) ==
-        kAt + "its hook table is " + std::to_string(offsetof(gg_cuda_hooks, update)) +
-            " bytes, smaller than the " + std::to_string(sizeof(gg_cuda_hooks)) +
-            " bytes of ABI 1.7's; rebuild it against this SDK");
+  CHECK(hooks_refusal(h) == kAt + "its hook table is " +
+                                std::to_string(offsetof(gg_cuda_hooks, update)) +
+                                " bytes, smaller than the " + std::to_string(kCudaHooksSize17) +
+                                " bytes of ABI 1.7's; rebuild it against this SDK");
   h = good_hooks();
   h.abi_minor = GG_ABI_MINOR + 1;
   CHECK(hooks_refusal(h) == kAt + "built for plugin ABI 1." + std::to_string(GG_ABI_MINOR + 1) +
@@ -158,6 +161,47 @@ TEST_CASE("cuda companion: its hook table is checked: size, ABI, CUDA major vers
                                   "CUDA " +
                                   std::to_string(major));
   }
+}
+
+TEST_CASE("cuda companion: a synapse's table delivers by its step or declares its arrivals, "
+          "into its own fields or the postsynaptic V") {
+  gg_descriptor d = neuron("gpu_syn");
+  d.kind = GG_KIND_SYNAPSE;
+  static const gg_field fields[2] = {};
+  d.fields = fields;
+  d.n_fields = 2;
+  const std::string at = "plugin 'gpu_syn': its CUDA companion /x/libganglion_gpu_lif_cuda.so: ";
+  gg_cuda_hooks h = good_hooks(); // a step
+  CHECK_NOTHROW(check_cuda_hooks(&h, &d, "/x/a_cuda.so"));
+  h.step = nullptr;
+  CHECK(hooks_refusal(h, d) == at + "its hooks lack 'step' and declare no arrivals; a synapse "
+                                    "must provide one (ganglion::cuda::Arrivals)");
+  h.flags |= GG_CUDA_ARRIVAL_FORM;
+  h.arrival_target = 1;
+  h.arrival_scale = 0;
+  CHECK_NOTHROW(check_cuda_hooks(&h, &d, "/x/a_cuda.so"));
+  h.arrival_scale = -1;
+  CHECK_NOTHROW(check_cuda_hooks(&h, &d, "/x/a_cuda.so"));
+  h.step = &no_step;
+  CHECK(hooks_refusal(h, d) == at + "it declares its arrivals (GG_CUDA_ARRIVAL_FORM) and a 'step' "
+                                    "too; the kernel delivers declared arrivals: drop the step");
+  h.step = nullptr;
+  h.arrival_target = 2;
+  CHECK(hooks_refusal(h, d) == at + "its arrivals add to field 2, but it has fields 0 to 1");
+  h.arrival_target = 0;
+  h.arrival_scale = 5;
+  CHECK(hooks_refusal(h, d) ==
+        at + "its arrivals' scale is field 5, but it has fields 0 to 1 (-1: none)");
+  h.arrival_scale = -1;
+  h.arrival_target = GG_ARRIVAL_POST_V;
+  CHECK(hooks_refusal(h, d) == at + "its arrivals add to the postsynaptic V, but its descriptor "
+                                    "does not say GG_DESC_WRITES_POST_V (writes_post_v = true)");
+  d.flags |= GG_DESC_WRITES_POST_V;
+  CHECK_NOTHROW(check_cuda_hooks(&h, &d, "/x/a_cuda.so"));
+  // A 1.7 table (shorter) is read without its arrivals: then it needs its step.
+  h.struct_size = uint32_t(kCudaHooksSize17);
+  CHECK(hooks_refusal(h, d) == at + "its hooks lack 'step' and declare no arrivals; a synapse "
+                                    "must provide one (ganglion::cuda::Arrivals)");
 }
 
 TEST_CASE("cuda companion: discovery never takes a companion for a plugin, in the built-in folder "
@@ -197,5 +241,37 @@ TEST_CASE("cuda companion: the built-in lif has one, built by nvcc, which opens 
   CHECK_FALSE(bool(h->update));
   CHECK_FALSE(bool(h->current));
   CHECK_FALSE(bool(h->finish));
+}
+
+namespace {
+int32_t field_of(const gg_descriptor *d, const char *name) {
+  for (uint32_t k = 0; k < d->n_fields; ++k)
+    if (std::string(d->fields[k].name) == name) return int32_t(k);
+  return -100;
+}
+} // namespace
+
+TEST_CASE("cuda companion: the built-in synapses have theirs: exponential and delta synapses "
+          "declare their arrivals, rate_linear steps") {
+  const PluginRegistry reg = PluginRegistry::discover();
+  for (const auto &[name, target, scale] :
+       {std::tuple{"exp_current", "I", "jump"}, std::tuple{"exp_conductance", "g", "jump"},
+        std::tuple{"delta", "", ""}}) {
+    CAPTURE(name);
+    const LoadedPlugin *p = reg.find(name);
+    REQUIRE(p != nullptr);
+    CHECK(plugin_backends(*p) == std::vector<std::string>{"cpu", "cuda"});
+    const gg_cuda_hooks *h = cuda_hooks(*p);
+    CHECK(h->flags == (GG_CUDA_ENQUEUES_ONLY | GG_CUDA_ARRIVAL_FORM));
+    CHECK_FALSE(bool(h->step));
+    CHECK(h->arrival_target == (*target ? field_of(p->desc, target) : GG_ARRIVAL_POST_V));
+    CHECK(h->arrival_scale == (*scale ? field_of(p->desc, scale) : -1));
+    // A current for a neuron that takes no channels; delta has none.
+    CHECK(bool(h->current) == (*target != 0));
+  }
+  const gg_cuda_hooks *h = cuda_hooks(*reg.find("rate_linear"));
+  CHECK(h->flags == GG_CUDA_ENQUEUES_ONLY);
+  CHECK(bool(h->step));
+  CHECK(bool(h->current));
 }
 #endif

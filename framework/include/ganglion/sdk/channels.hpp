@@ -26,6 +26,16 @@ GG_HD double channel_current(double s, double scale, double E, double V) {
     return scaled;
 }
 
+// One element of a synapse's `current` in a channel's form, with its own scale and decay (the
+// synapses' host loops and their CUDA kernels alike): the input gains channel_current, then the
+// state decays.
+template <int Form>
+GG_HD void channel_element(double &in, double &s, double scale, double decay, double E, double V) {
+  const double x = s;
+  in += channel_current<Form, false>(x, scale, E, V);
+  s = x * decay;
+}
+
 // The input of a neuron step that fuses its synaptic channels (GG_DESC_CHANNELS, a neuron
 // declaring `channels = true`): the incoming projections whose current the step computes in its own
 // element loop, in place of their `current` hooks, so that the synapses' state is read and written

@@ -1,0 +1,25 @@
+// Host entry point of the device engine's delivery of declared arrivals (deliver.cuh), for the GPU
+// tests: a projection's CSR, its state and scale, and a step's arrivals uploaded, delivered on the
+// device one way or the other, and the state copied back.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ganglion/plugin_abi.h"
+
+namespace ganglion::gpu {
+
+struct DeliveryCase {
+  std::vector<double> x, scale; // scale empty: none (1)
+  std::vector<uint32_t> post;
+  std::vector<float> weight; // one value where `uniform`
+  bool uniform = false;
+  std::vector<gg_arrival> arrivals;
+  std::vector<uint32_t> spikes; // per arrival, or empty: one each
+};
+
+// x after the arrivals are delivered on the device, ordered (the CPU's order) or scattered.
+std::vector<double> delivered_on_device(const DeliveryCase &c, bool ordered);
+
+} // namespace ganglion::gpu
