@@ -152,6 +152,31 @@ template <class P> struct Tables {
                                        has_update ? Hook(&update) : nullptr};
 };
 
+// ---- Sources: several spikes of one element in a step ----
+
+// Appends k spikes of element i at once (one atomic add): a source may emit an index several
+// times in a step.
+__device__ inline void emit(const Spikes &out, uint32_t i, uint32_t k) {
+  if (k == 0) return;
+  const uint32_t first = atomicAdd(out.count, k);
+  for (uint32_t j = 0; j < k && first + j < out.capacity; ++j)
+    out.list[first + j] = i;
+}
+
+template <class Step> struct Emitting {
+  Step step;
+  Spikes out;
+  __device__ void operator()(uint64_t i, uint64_t s) const {
+    emit(out, uint32_t(i), uint32_t(step(i, s)));
+  }
+};
+
+// A source's step: s(i, step) steps element i at step `step` and returns its number of spikes,
+// which are appended.
+template <class Step> void emit_elements(const gg_cuda_view &v, const Step &s) {
+  for_each_element(v, Emitting<Step>{s, spikes_of(v)});
+}
+
 } // namespace ganglion::cuda
 
 // Exports the one entry symbol of a CUDA companion library built from struct `Type`.
