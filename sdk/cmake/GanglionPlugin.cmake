@@ -66,3 +66,38 @@ function(_ganglion_plugin_common target output_directory)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${output_directory})
   endif()
 endfunction()
+
+# ganglion_enable_cuda(<AUTO|ON|OFF> <result>)
+# Enables CUDA in the calling project where <AUTO|ON|OFF> asks for it (AUTO: where nvcc is found,
+# also at /usr/local/cuda, which Debian's PATH lacks) and sets <result> to ON or OFF. sm_90 machine
+# code plus compute_90 PTX unless CMAKE_CUDA_ARCHITECTURES names others (set before
+# enable_language, which would otherwise take nvcc's own default); C++20 as the host code, since
+# device code includes the SDK's headers for their GG_HD functions, which call constexpr functions
+# such as std::bit_cast (--expt-relaxed-constexpr; CMake 3.25 does not know nvcc 13's flag for
+# C++20: told here). A macro: enable_language acts at the caller's scope.
+macro(ganglion_enable_cuda _gg_mode _gg_result)
+  set(${_gg_result} ${_gg_mode})
+  if(NOT DEFINED ENV{CUDACXX} AND NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(ENV{CUDACXX} /usr/local/cuda/bin/nvcc)
+  endif()
+  if(${_gg_result} STREQUAL "AUTO")
+    include(CheckLanguage)
+    check_language(CUDA)
+    if(CMAKE_CUDA_COMPILER)
+      set(${_gg_result} ON)
+    else()
+      set(${_gg_result} OFF)
+    endif()
+  endif()
+  if(${_gg_result})
+    if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+      set(CMAKE_CUDA_ARCHITECTURES 90)
+    endif()
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA_STANDARD 20)
+    set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+  endif()
+endmacro()

@@ -25,13 +25,16 @@
 // rounded to whole steps) to each period.
 //
 // Integration: forward Euler, one step of dt per call; its period runs about 1% longer than T at
-// dt = 0.1 ms and 0.1% at dt = 0.01 ms (the error is first order in dt).
+// dt = 0.1 ms and 0.1% at dt = 0.01 ms (the error is first order in dt). The arithmetic of one
+// element is in qif_model.hpp, which the CUDA implementation (qif.cu) runs too.
 #include <cstdint>
 #include <cstdio>
 #include <string>
 
 #include <ganglion/integrate_and_fire.hpp>
 #include <ganglion/plugin.hpp>
+
+#include "qif_model.hpp"
 
 namespace {
 
@@ -58,10 +61,8 @@ struct Qif {
       "V_m)/sqrt(cD))], D = V_c - E_L, V_m = (E_L + V_c)/2, c = tau_m I_e - D/4 (tau_ref = 0). "
       "Forward Euler.";
 
-  // Field indices, in the order of the table below: v.fields[tau_m] is the tau_m array.
-  // tau_ref comes after V so that V keeps the index it had before qif had a hold: the seed of a
-  // field's drawn initial values depends on its index, so runs give the spikes they gave then.
-  enum Field { tau_m, E_L, V_c, V_peak, V_reset, I_e, V, tau_ref, refractory_until, count };
+  // Field indices (qif_model.hpp, shared with the CUDA step), in the order of the table below.
+  using enum qif::Field;
 
   static constexpr gg_field fields[] = {
       ganglion::param("tau_m", "ms", 10, 0, ganglion::inf, "membrane time constant",
@@ -75,7 +76,8 @@ struct Qif {
                       "constant bias current (capacitance folded in)"),
       // Stored V never reaches V_peak (it is reset in the same step), so leaving [-1000, 1000]
       // mV can only mean the integration blew up: the kernel stops the run and says so.
-      ganglion::state("V", "mV", -65, -1000, 1000, "membrane potential", GG_BOUND_CHECKED),
+      ganglion::state("V", "mV", -65, -qif::kVMax, qif::kVMax, "membrane potential",
+                      GG_BOUND_CHECKED),
       ganglion::param("tau_ref", "ms", 0, 0, ganglion::inf, "refractory period: V held at V_reset"),
       // The hold's end, written by integrate_and_fire::step at each spike (a trace: no config
       // sets it).
@@ -108,10 +110,7 @@ struct Qif {
         v, {tau_m, E_L, V_c, V_peak, V_reset, tau_ref, I_e}, [&](const auto &p) GANGLION_INLINE {
           ganglion::with_channels(v, [&](const auto &syn) GANGLION_INLINE {
             integrate_and_fire::step<kFields>(v, p, [&](uint64_t i, double x) GANGLION_INLINE {
-              const double el = p(E_L, i), vc = p(V_c, i);
-              const double dvdt =
-                  (x - el) * (x - vc) / ((vc - el) * p(tau_m, i)) + syn(i, x) + p(I_e, i);
-              return x + dt * dvdt;
+              return qif::next(p, i, x, syn(i, x), dt);
             });
           });
         });

@@ -1,6 +1,7 @@
 // The SDK end to end: install the built tree, build a plugin out of tree against that installation
 // with find_package(ganglion), then load it into `ganglion` through GANGLION_PLUGIN_PATH and run
-// it. The template (sdk/template, the `qif` neuron) must fire at its closed-form rate; lif's own
+// it. The template (sdk/template, the `qif` neuron) must fire at its closed-form rate, and where
+// CUDA is found its CUDA companion is built and offered as its 'cuda' backend; lif's own
 // source built so under another name (tests/out_of_tree, `lif_twin`) must take the built-ins'
 // fast path: the same spikes as lif, its synaptic channels computed in its step.
 #include <doctest/doctest.h>
@@ -107,6 +108,13 @@ TEST_CASE("sdk: the template plugin builds against the installed SDK, loads and 
     for (const char *field :
          {"tau_m", "E_L", "V_c", "V_peak", "V_reset", "tau_ref", "I_e", "V", "refractory_until"})
       CHECK_MESSAGE(described.out.find(field) != std::string::npos, "field " << field);
+#ifdef GANGLION_HAVE_CUDA
+    // nvcc is found here too (ganglion_enable_cuda): the template's CUDA step is built and named.
+    CHECK(std::filesystem::exists(build + "/libganglion_qif_cuda.so"));
+    CHECK(described.out.find("backends: cpu, cuda (libganglion_qif_cuda.so)") != std::string::npos);
+#else
+    CHECK(described.out.find("backends: cpu\n") != std::string::npos);
+#endif
   }
 
   // (d) Twenty identical neurons under a constant bias, no projections, for 1 s.

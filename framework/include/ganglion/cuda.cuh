@@ -68,6 +68,14 @@ struct Spikes {
     const uint32_t k = atomicAdd(count, 1u);
     if (k < capacity) list[k] = i;
   }
+  // k spikes of element i at once (one atomic add): a source may emit an index several times in
+  // a step.
+  __device__ void emit(uint32_t i, uint32_t k) const {
+    if (k == 0) return;
+    const uint32_t first = atomicAdd(count, k);
+    for (uint32_t j = 0; j < k && first + j < capacity; ++j)
+      list[first + j] = i;
+  }
   __device__ void outside() const { *out_of_range = 1; }
 };
 inline Spikes spikes_of(const gg_cuda_view &v) {
@@ -89,6 +97,20 @@ template <class Step> struct Firing {
 // raised for it.
 template <class Step> void step_elements(const gg_cuda_view &v, const Step &s) {
   for_each_element(v, Firing<Step>{s, spikes_of(v)});
+}
+
+template <class Step> struct Emitting {
+  Step step;
+  Spikes out;
+  __device__ void operator()(uint64_t i, uint64_t s) const {
+    out.emit(uint32_t(i), uint32_t(step(i, s)));
+  }
+};
+
+// A source's step: s(i, step) steps element i at step `step` and returns its number of spikes,
+// which are appended at once.
+template <class Step> void emit_elements(const gg_cuda_view &v, const Step &s) {
+  for_each_element(v, Emitting<Step>{s, spikes_of(v)});
 }
 
 // ganglion::with_params for a CUDA hook: the uniform values read on the host, the arrays on the

@@ -470,7 +470,9 @@ typedef struct gg_cuda_view {
 
 /* The CUDA hooks, the counterpart of gg_hooks. NULL hooks: `init` NULL runs the CPU `init` on the
  * host copies and uploads what it wrote (so derived constants are the CPU's bits); `update` NULL
- * does the same with the CPU `update`; `finish` NULL does nothing; `current` NULL adds nothing to
+ * does the same with the CPU `update`, after the kernel has copied the instance's fields to the
+ * host, since an update may read the evolving state (poisson restarts its trains from the draws
+ * made so far); `finish` NULL does nothing; `current` NULL adds nothing to
  * the neuron's input (a synapse fused as a channel needs none on the device either); a neuron must
  * give `step`, a synapse `step` or GG_CUDA_ARRIVAL_FORM. */
 typedef struct gg_cuda_hooks {

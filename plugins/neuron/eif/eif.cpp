@@ -2,7 +2,6 @@
 // V += dt (-(V - E_L)/tau_m + Delta_T/tau_m exp((V - V_T)/Delta_T) + I + I_e); V = max(V, V_lb);
 // spike where V >= V_th; V = V_re (held for tau_ref).
 #include <cmath>
-#include <type_traits>
 
 #include "ganglion/plugin.hpp"
 
@@ -26,20 +25,7 @@ struct Eif {
       "V_lb, spike at V >= V_th, reset to V_re, hold for tau_ref. Defaults are the reference "
       "parameters (tau_m 15 ms, E_L -72, V_T -55, Delta_T 1, V_th -50, V_re -75, V_lb -100 mV).";
 
-  enum Field {
-    tau_m,
-    E_L,
-    V_T,
-    Delta_T,
-    V_th,
-    V_re,
-    V_lb,
-    tau_ref,
-    I_e,
-    V,
-    refractory_until,
-    count
-  };
+  using enum ganglion::eif::Field; // shared with eif.cu (eif_model.hpp)
   static constexpr gg_field fields[] = {
       ganglion::param("tau_m", "ms", 15, 0, inf, "membrane time constant C/g_L", GG_MIN_EXCLUSIVE),
       ganglion::param("E_L", "mV", -72, -inf, inf, "leak reversal potential"),
@@ -50,7 +36,8 @@ struct Eif {
       ganglion::param("V_lb", "mV", -100, -inf, inf, "lower bound of V (-inf: none)"),
       ganglion::param("tau_ref", "ms", 0, 0, inf, "refractory period"),
       ganglion::param("I_e", "mV/ms", 0, -inf, inf, "constant bias current"),
-      ganglion::state("V", "mV", -72, -1e3, 1e3, "membrane potential", GG_BOUND_CHECKED),
+      ganglion::state("V", "mV", -72, -ganglion::eif::kVMax, ganglion::eif::kVMax,
+                      "membrane potential", GG_BOUND_CHECKED),
       ganglion::trace("refractory_until", "1",
                       "the step from which V integrates again after a spike (held before it)"),
   };
@@ -76,21 +63,15 @@ struct Eif {
     ganglion::with_params(
         v, {tau_m, E_L, V_T, Delta_T, V_th, V_re, V_lb, tau_ref, I_e},
         [&](const auto &p) GANGLION_INLINE {
-          constexpr bool same = std::remove_cvref_t<decltype(p)>::is_uniform;
-          const double inv_dT0 = 1.0 / p(Delta_T, 0), inv_tau0 = 1.0 / p(tau_m, 0);
+          // (The enumerators qualified: g++ 12 fails on a `using enum` one in a generic lambda.)
+          const double inv_dT0 = 1.0 / p(ganglion::eif::Delta_T, 0),
+                       inv_tau0 = 1.0 / p(ganglion::eif::tau_m, 0);
           ganglion::with_channels(v, [&](const auto &syn) GANGLION_INLINE {
             integrate_and_fire::step<kFields>(v, p, [&](uint64_t i, double x) GANGLION_INLINE {
-              const double dT = p(Delta_T, i);
               // Divisions by parameters as multiplications by their inverses: no vector division
               // where the parameters are uniform.
-              const ganglion::eif::Params e{p(E_L, i),
-                                            p(V_T, i),
-                                            dT,
-                                            same ? inv_dT0 : 1.0 / dT,
-                                            same ? inv_tau0 : 1.0 / p(tau_m, i),
-                                            p(I_e, i),
-                                            p(V_lb, i)};
-              return ganglion::eif::next(x, syn(i, x), dt, e);
+              return ganglion::eif::next(x, syn(i, x), dt,
+                                         ganglion::eif::params_of(p, i, inv_dT0, inv_tau0));
             });
           });
         });

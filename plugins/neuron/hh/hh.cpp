@@ -61,7 +61,7 @@ struct Hh {
       "with 10 sub-steps spike times are within 0.012 ms of a fine RK4 reference. m, h, n = -1 "
       "(the default): their steady state at the initial V.";
 
-  enum Field { C, g_Na, g_K, g_L, E_Na, E_K, E_L, V_detect, I_e, substeps, V, m, h, n, count };
+  using enum ganglion::hh::Field; // shared with hh.cu (hh_model.hpp)
   static constexpr gg_field fields[] = {
       ganglion::param("C", "uF/cm^2", 1, 0, inf, "membrane capacitance", GG_MIN_EXCLUSIVE),
       ganglion::param("g_Na", "mS/cm^2", 120, 0, inf, "peak sodium conductance"),
@@ -115,23 +115,10 @@ struct Hh {
   }
 
   static void step(const gg_view &v) {
-    double *V_ = v.fields[V], *m_ = v.fields[m], *h_ = v.fields[h], *n_ = v.fields[n];
-    const double *c = v.fields[C], *gna = v.fields[g_Na], *gk = v.fields[g_K],
-                 *gl = v.fields[g_L], *ena = v.fields[E_Na], *ek = v.fields[E_K],
-                 *el = v.fields[E_L], *det = v.fields[V_detect], *ie = v.fields[I_e],
-                 *sub = v.fields[substeps];
-    for (uint64_t i = 0; i < v.n; ++i) {
-      const ganglion::hh::Params p{c[i], gna[i], gk[i], gl[i], ena[i], ek[i], el[i]};
-      const int k = static_cast<int>(sub[i]);
-      const double hstep = v.dt / k, I = v.input[i] + ie[i], before = V_[i];
-      ganglion::hh::State s{V_[i], m_[i], h_[i], n_[i]};
-      for (int j = 0; j < k; ++j) s = ganglion::hh::substep(p, s, I, hstep);
-      V_[i] = s.V;
-      m_[i] = s.m;
-      h_[i] = s.h;
-      n_[i] = s.n;
-      if (before < det[i] && s.V >= det[i]) ganglion::emit_spike(v, i);
-    }
+    const ganglion::hh::Step s = ganglion::hh::step_of(v);
+    const double now = double(v.step);
+    for (uint64_t i = 0; i < v.n; ++i)
+      if (s(i, now).spiked) ganglion::emit_spike(v, i);
   }
 };
 

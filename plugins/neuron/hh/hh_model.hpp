@@ -2,10 +2,15 @@
 // its tests (tests/models/test_hh.cpp includes this header to check the rate functions and the
 // scheme directly). V_rest = -65 mV convention of docs/science.md; V in mV, t in ms, rates in 1/ms.
 // Host and device (GG_HD): e^x and e^x - 1 are ganglion's own (ganglion/elementary.h), so a CUDA
-// build of this arithmetic gives the CPU's bits.
+// build of this arithmetic gives the CPU's bits. The plugin's step and its CUDA step (hh.cu) both
+// run `Step` for each element.
 #pragma once
 
+#include <cstdint>
+
 #include "ganglion/elementary.h"
+#include "ganglion/integrate_and_fire_element.hpp"
+#include "ganglion/plugin_abi.h"
 
 namespace ganglion::hh {
 
@@ -71,6 +76,39 @@ GG_HD State substep(const Params &p, const State &s, double I, double h) {
   out.n = gate_step(s.n, alpha_n(s.V), beta_n(s.V), h);
   out.V = voltage_step(p, s.V, out.m, out.h, out.n, I, h);
   return out;
+}
+
+// The fields, in the table's order (hh.cpp), shared by both backends.
+enum Field { C, g_Na, g_K, g_L, E_Na, E_K, E_L, V_detect, I_e, substeps, V, m, h, n, count };
+
+// One element's step: `substeps` sub-steps of dt / substeps with the input and I_e held over the
+// step, and a spike where V crossed V_detect upwards. hh does not check V's range itself (the
+// kernel scans its bound-checked fields), so `outside` is always false.
+struct Step {
+  double *f[count]; // the fields' arrays
+  const double *input;
+  double dt;
+  GG_HD integrate_and_fire::Outcome operator()(uint64_t i, double) const {
+    const Params p{f[C][i], f[g_Na][i], f[g_K][i], f[g_L][i], f[E_Na][i], f[E_K][i], f[E_L][i]};
+    const int k = static_cast<int>(f[substeps][i]);
+    const double hstep = dt / k, I = input[i] + f[I_e][i], before = f[V][i];
+    State s{f[V][i], f[m][i], f[h][i], f[n][i]};
+    for (int j = 0; j < k; ++j)
+      s = substep(p, s, I, hstep);
+    f[V][i] = s.V;
+    f[m][i] = s.m;
+    f[h][i] = s.h;
+    f[n][i] = s.n;
+    return {before < f[V_detect][i] && s.V >= f[V_detect][i], false};
+  }
+};
+
+// The step over a view's arrays (on the CPU the view, in a CUDA hook its device view).
+inline Step step_of(const gg_view &v) {
+  Step s{{}, v.input, v.dt};
+  for (int k = 0; k < count; ++k)
+    s.f[k] = v.fields[k];
+  return s;
 }
 
 } // namespace ganglion::hh

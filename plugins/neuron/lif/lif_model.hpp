@@ -86,27 +86,17 @@ inline void init(const gg_view &v) {
 // hook passes its host copies and its device view (lif.cu), and the kernel runs the step.
 template <class Body> void with_step(const gg_view &values, const gg_view &arrays, Body &&body) {
   const double dt = arrays.dt;
-  ganglion::with_params(values, arrays, {tau_m, E_L, V_th, V_re, tau_ref, I_e, scheme},
-                        [&](const auto &p) {
-                          ganglion::with_channels(arrays, [&](const auto &syn) {
-                            using P = std::remove_cvref_t<decltype(p)>;
-                            using S = std::remove_cvref_t<decltype(syn)>;
-                            const double *const *f = values.fields;
-                            const Step<P, S> s{p,
-                                               syn,
-                                               arrays.fields[V],
-                                               arrays.fields[refractory_until],
-                                               arrays.fields[c_V],
-                                               arrays.fields[c_0],
-                                               arrays.fields[c_I],
-                                               f[c_V][0],
-                                               f[c_0][0],
-                                               f[c_I][0],
-                                               integrate_and_fire::hold_steps(f[tau_ref][0], dt),
-                                               dt};
-                            body(s);
-                          });
-                        });
+  const double *const *f = values.fields;
+  ganglion::with_params_and_channels(
+      values, arrays, {tau_m, E_L, V_th, V_re, tau_ref, I_e, scheme},
+      [&](const auto &p, const auto &syn) {
+        using P = std::remove_cvref_t<decltype(p)>;
+        using S = std::remove_cvref_t<decltype(syn)>;
+        body(Step<P, S>{p, syn, arrays.fields[V], arrays.fields[refractory_until],
+                        arrays.fields[c_V], arrays.fields[c_0], arrays.fields[c_I], f[c_V][0],
+                        f[c_0][0], f[c_I][0], integrate_and_fire::hold_steps(f[tau_ref][0], dt),
+                        dt});
+      });
 }
 
 } // namespace ganglion::lif

@@ -32,7 +32,7 @@ struct Poisson {
       "distribution at one draw a step. A rate schedule restarts the train at the change with the "
       "new rate. Takes no input.";
 
-  enum Field { rate, t_next, draws, count };
+  using enum ganglion::poisson::Field; // shared with poisson.cu (poisson_model.hpp)
   static constexpr gg_field fields[] = {
       ganglion::param("rate", "Hz", 10, 0, inf, "firing rate"),
       ganglion::trace("t_next", "ms",
@@ -54,13 +54,6 @@ struct Poisson {
   // its t_next is then -inf, so that its block is always walked.
   static bool counted(const gg_view &v, uint64_t i) {
     return ganglion::poisson::counted(v.fields[rate][i], v.dt);
-  }
-
-  // Neuron i's spikes in this step: Poisson(rate dt), from the uniforms of the Philox blocks
-  // (seed, stream; global id, step mod 2^32, 2^31 + block): apart from the intervals' counters,
-  // whose last word (the draw number's high half) stays below 2^31.
-  static uint64_t step_count(const gg_view &v, uint64_t i, const ganglion::PoissonCount &count) {
-    return ganglion::poisson::step_count(v.seed, v.rng_stream, v.first_gid + i, v.step, count);
   }
 
   // Where neuron i's next spike is, from view.t: an interval's end, or -inf where counts are
@@ -119,24 +112,16 @@ struct Poisson {
   }
 
   GANGLION_SIMD static void step(const gg_view &v) {
+    const ganglion::poisson::Step s = ganglion::poisson::step_of(v);
     double *next = v.fields[t_next];
-    const double t_end = v.t + v.dt;
+    const double t_end = s.t_end(v.step);
     ganglion::PoissonCount count(0); // made again only where the mean changes
     for (uint64_t b = 0; b < v.n; b += kBlock) {
       const uint64_t e = std::min(v.n, b + kBlock);
       if (!any_due(next + b, e - b, t_end)) continue; // the common case: no spike in the block
       for (uint64_t i = b; i < e; ++i) {
-        if (next[i] == -inf) {
-          const double mean = v.fields[rate][i] * 1e-3 * v.dt;
-          if (mean != count.mean()) count = ganglion::PoissonCount(mean);
-          for (uint64_t k = step_count(v, i, count); k > 0; --k)
-            ganglion::emit_spike(v, i);
-          continue;
-        }
-        for (uint64_t k =
-                 ganglion::poisson::spikes_before(t_end, next[i], v.fields[draws][i], v.seed,
-                                                  v.rng_stream, v.first_gid + i, v.fields[rate][i]);
-             k > 0; --k)
+        if (s.by_count(i) && s.mean(i) != count.mean()) count = ganglion::PoissonCount(s.mean(i));
+        for (uint64_t k = s.spikes(i, v.step, count); k > 0; --k)
           ganglion::emit_spike(v, i);
       }
     }

@@ -1,5 +1,6 @@
 // The poisson source's draws, for the host and a CUDA device (GG_HD): the plugin (poisson.cpp)
-// calls them, as a device kernel will, so both give the same spikes for one seed.
+// calls them, and its CUDA step (poisson.cu) runs `Step` for each element, so both give the same
+// spikes for one seed.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include "ganglion/elementary.h"
 #include "ganglion/hd.h"
 #include "ganglion/philox.h"
+#include "ganglion/plugin_abi.h"
 #include "ganglion/poisson_count.hpp"
 #include "ganglion/uniform_stream.hpp"
 
@@ -49,6 +51,37 @@ GG_HD uint64_t step_count(uint64_t seed, uint64_t stream, uint64_t gid, uint64_t
                           const PoissonCount &count) {
   UniformStream u(seed, stream, gid, uint32_t(step), 0x80000000u);
   return count.draw([&] { return u.uniform(); });
+}
+
+// The fields, in the table's order (poisson.cpp), shared by both backends.
+enum Field { rate, t_next, draws, count };
+
+// One element's step: its spikes in the step, drawn at once where its t_next is -inf (counted),
+// else those of its intervals before the step's end t_end = t + dt (t = step dt, as the kernel
+// gives it). A rate-0 neuron (t_next inf) has none.
+struct Step {
+  const double *rates;
+  double *next, *drawn; // t_next and draws
+  uint64_t seed, stream, first_gid;
+  double dt;
+  GG_HD double t_end(uint64_t step) const { return double(step) * dt + dt; }
+  GG_HD bool by_count(uint64_t i) const { return next[i] == -gg_double_of(0x7ff0000000000000ull); }
+  // Its mean count in a step, where counted.
+  GG_HD double mean(uint64_t i) const { return rates[i] * 1e-3 * dt; }
+  // With `count` made for mean(i) where it is counted (the CPU keeps one while the mean is the
+  // same).
+  GG_HD uint64_t spikes(uint64_t i, uint64_t step, const PoissonCount &count) const {
+    if (by_count(i)) return step_count(seed, stream, first_gid + i, step, count);
+    return spikes_before(t_end(step), next[i], drawn[i], seed, stream, first_gid + i, rates[i]);
+  }
+  GG_HD uint64_t operator()(uint64_t i, uint64_t step) const {
+    return spikes(i, step, PoissonCount(by_count(i) ? mean(i) : 0.0));
+  }
+};
+
+inline Step step_of(const gg_view &v) {
+  return Step{
+      v.fields[rate], v.fields[t_next], v.fields[draws], v.seed, v.rng_stream, v.first_gid, v.dt};
 }
 
 // One neuron of rate r (Hz) from t = 0 over n_steps steps of dt (ms), as the plugin steps it

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "ganglion/plugin.hpp"
-#include "ganglion/rate_transfer.hpp"
+#include "rate_model.hpp"
 
 namespace {
 
@@ -26,7 +26,7 @@ struct Rate {
       "explicit (a step late), so strong loops (gain |W| dt/tau near 1 or above) oscillate from "
       "step to step: lower dt until the result no longer changes.";
 
-  enum Field { tau, X, function, gain, theta, sigma, r_max, exponent, scheme, r, decay, count };
+  using enum ganglion::rate::Field; // shared with rate.cu (rate_model.hpp)
   static constexpr gg_field fields[] = {
       ganglion::param("tau", "ms", 10, 0, inf, "time constant", GG_MIN_EXCLUSIVE),
       ganglion::param("X", "Hz", 0, -inf, inf, "external input"),
@@ -50,19 +50,9 @@ struct Rate {
   static void update(const gg_view &v) { init(v); }
 
   static void step(const gg_view &v) {
-    double *r_ = v.fields[r];
-    const int fn = int(v.fields[function][0]);
-    for (uint64_t i = 0; i < v.n; ++i) {
-      const double x = v.input[i] + v.fields[X][i];
-      const ganglion::RateTransfer t{fn,
-                                     v.fields[gain][i],
-                                     v.fields[theta][i],
-                                     v.fields[sigma][i],
-                                     v.fields[r_max][i],
-                                     v.fields[exponent][i]};
-      const double f = t.f(x);
-      r_[i] = f + (r_[i] - f) * v.fields[decay][i];
-    }
+    const ganglion::rate::Step s = ganglion::rate::step_of(v, v);
+    for (uint64_t i = 0; i < v.n; ++i)
+      s(i, v.step);
   }
 };
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ganglion/plugin.hpp"
+#include "spike_times_model.hpp"
 
 namespace {
 
@@ -14,7 +15,7 @@ struct SpikeTimes {
   static constexpr const char *doc =
       "Spike source with given trains: \"times\" is one list of times (ms) for every neuron, or "
       "a list of lists, one per neuron; each ascending. Takes no input.";
-  enum Field { times, next, count };
+  using enum ganglion::spike_times::Field; // shared with spike_times.cu (spike_times_model.hpp)
   static constexpr gg_field fields[] = {
       gg_field{"times", "ms", GG_ROLE_PARAM, GG_TYPE_SEQUENCE, 0, 0, ganglion::inf, 0, nullptr,
                "spike times, ascending"},
@@ -26,18 +27,10 @@ struct SpikeTimes {
   }
 
   static void step(const gg_view &v) {
-    const double until = v.t + v.dt * (1 + 1e-9); // the step's end, with room for rounding
-    const double *ts = v.fields[times];
-    double *nx = v.fields[next];
-    for (uint64_t i = 0; i < v.n; ++i) {
-      auto k = uint64_t(nx[i]);
-      const uint64_t end = v.offsets[times][i + 1];
-      while (k < end && ts[k] <= until) {
+    const ganglion::spike_times::Step s = ganglion::spike_times::step_of(v);
+    for (uint64_t i = 0; i < v.n; ++i)
+      for (uint64_t k = s(i, v.step); k > 0; --k)
         ganglion::emit_spike(v, i);
-        ++k;
-      }
-      nx[i] = double(k);
-    }
   }
 };
 

@@ -124,11 +124,13 @@ TEST_CASE("backend seam: the Simulation refuses what the CPU engine cannot run, 
   const Experiment loaded =
       load_experiment(source_path("configs/istdp_balanced.json"), {}, registry);
 
-  Experiment exp = loaded; // a population on CUDA (its plugin has only CPU hooks)
+  Experiment exp = loaded; // a population on CUDA (eif: a companion where built with CUDA)
   exp.populations[0].backend = GG_BACKEND_CUDA;
+  const bool companion = plugin_backends(*exp.populations[0].plugin).size() == 2;
   CHECK(build_refusal(exp) ==
         "/populations/E: this engine does not run the 'cuda' backend (it runs: cpu; plugin 'eif' "
-        "has: cpu); set \"backend\": \"cpu\"");
+        "has: cpu" +
+            std::string(companion ? ", cuda" : "") + "); set \"backend\": \"cpu\"");
 
   // A plasticity rule and a recorder whose plugins have only CUDA hooks.
   for (const bool rule : {true, false}) {

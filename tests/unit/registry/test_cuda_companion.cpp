@@ -3,7 +3,7 @@
 // on demand and checks its hook table (size, ABI, CUDA major version, the kind's hooks, a
 // synapse's declared arrivals, ABI 1.8), refuses a
 // descriptor that sets the retired `cuda` member, and never takes a companion for a plugin of its
-// own. The built-ins' companions, where ganglion is built with CUDA, open on this machine without a
+// own. The built-in companions, where ganglion is built with CUDA, open on this machine without a
 // GPU: opening runs no CUDA call.
 #include <doctest/doctest.h>
 
@@ -224,23 +224,28 @@ TEST_CASE("cuda companion: discovery never takes a companion for a plugin, in th
 }
 
 #ifdef GANGLION_HAVE_CUDA
-TEST_CASE("cuda companion: the built-in lif has one, built by nvcc, which opens without a GPU") {
+TEST_CASE("cuda companion: the built-in lif, eif, hh, rate, poisson and spike_times have one, "
+          "built by nvcc, which opens without a GPU") {
   const PluginRegistry reg = PluginRegistry::discover();
-  const LoadedPlugin *lif = reg.find("lif");
-  REQUIRE(lif != nullptr);
-  CHECK(lif->cuda_path == PluginRegistry::builtin_dir() + "/libganglion_lif_cuda.so");
-  CHECK(plugin_backends(*lif) == std::vector<std::string>{"cpu", "cuda"});
-  const gg_cuda_hooks *h = cuda_hooks(*lif);
-  CHECK(h->struct_size == sizeof(gg_cuda_hooks));
-  CHECK(h->abi_minor == GG_ABI_MINOR);
-  CHECK(h->cuda_runtime / 1000 == cuda_runtime_major());
-  CHECK(h->flags == GG_CUDA_ENQUEUES_ONLY);
-  CHECK(bool(h->step));
-  // init and update are the CPU's, run on the host: the derived coefficients are the same bits.
-  CHECK_FALSE(bool(h->init));
-  CHECK_FALSE(bool(h->update));
-  CHECK_FALSE(bool(h->current));
-  CHECK_FALSE(bool(h->finish));
+  for (const char *name : {"lif", "eif", "hh", "rate", "poisson", "spike_times"}) {
+    CAPTURE(name);
+    const LoadedPlugin *p = reg.find(name);
+    REQUIRE(p != nullptr);
+    CHECK(p->cuda_path ==
+          PluginRegistry::builtin_dir() + "/libganglion_" + std::string(name) + "_cuda.so");
+    CHECK(plugin_backends(*p) == std::vector<std::string>{"cpu", "cuda"});
+    const gg_cuda_hooks *h = cuda_hooks(*p);
+    CHECK(h->struct_size == sizeof(gg_cuda_hooks));
+    CHECK(h->abi_minor == GG_ABI_MINOR);
+    CHECK(h->cuda_runtime / 1000 == cuda_runtime_major());
+    CHECK(h->flags == GG_CUDA_ENQUEUES_ONLY);
+    CHECK(bool(h->step));
+    // init and update are the CPU's, run on the host: derived values are the same bits.
+    CHECK_FALSE(bool(h->init));
+    CHECK_FALSE(bool(h->update));
+    CHECK_FALSE(bool(h->current));
+    CHECK_FALSE(bool(h->finish));
+  }
 }
 
 namespace {

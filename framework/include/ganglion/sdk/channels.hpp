@@ -4,11 +4,13 @@
 #define GANGLION_SDK_CHANNELS_HPP
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 
 #include "ganglion/hd.h"
 #include "ganglion/plugin_abi.h"
 #include "ganglion/sdk/errors.hpp"
+#include "ganglion/sdk/params.hpp"
 #include "ganglion/sdk/view.hpp"
 
 namespace ganglion {
@@ -143,6 +145,18 @@ template <class Body>
     detail::channels_of_form<GG_CHANNEL_CONDUCTANCE>(v, n, body);
   else
     detail::channels_of_form<GG_CHANNEL_CURRENT>(v, n, body);
+}
+
+// with_params (the listed parameters' uniform values from `values`, the arrays from `arrays`) and
+// with_channels (of `arrays`) together: body(p, syn), once per case. A step written once for both
+// backends takes its structs here (lif_model.hpp's with_step): on the CPU both views are the view;
+// a CUDA hook passes its host copies and its device view.
+template <class Body>
+void with_params_and_channels(const gg_view &values, const gg_view &arrays,
+                              std::initializer_list<int> which, Body &&body) {
+  with_params(values, arrays, which, [&](const auto &p) {
+    with_channels(arrays, [&](const auto &syn) { body(p, syn); });
+  });
 }
 
 } // namespace ganglion
