@@ -26,12 +26,23 @@ int Loader::simulation_backend(const Json &j, const std::string &pointer) const 
 }
 
 // The backend of `item` (at `pointer`) running `plugin`: its own "backend", or the simulation's
-// when it gives none; checked against the plugin's implementations.
-int Loader::item_backend(const Json &item, const std::string &pointer,
-                         const LoadedPlugin &plugin) const {
+// when it gives none; checked against the plugin's implementations. A projection (and its rule)
+// passes its postsynaptic population `post`: it runs where that population runs, since its
+// synaptic state feeds the population's input every step, so it inherits that backend and may
+// name no other.
+int Loader::item_backend(const Json &item, const std::string &pointer, const LoadedPlugin &plugin,
+                         const PopulationSpec *post) const {
   const Json *b = member(item, "backend");
-  int backend = b ? get_backend(*b, child(pointer, "backend")) : ex_.simulation.backend;
-  check_backend(plugin, backend, b ? child(pointer, "backend") : pointer, !b);
+  const int inherited = post ? post->backend : ex_.simulation.backend;
+  const int backend = b ? get_backend(*b, child(pointer, "backend")) : inherited;
+  if (post && backend != post->backend)
+    fail(child(pointer, "backend"),
+         "\"" + std::string(backend_name(backend)) + "\" but its postsynaptic population '" +
+             post->name + "' runs on \"" + backend_name(post->backend) +
+             "\"; a projection runs with its postsynaptic population: remove \"backend\" here, "
+             "or set population '" +
+             post->name + "' to \"" + backend_name(backend) + "\"");
+  check_backend(plugin, backend, b ? child(pointer, "backend") : pointer, !b, post);
   return backend;
 }
 
@@ -40,7 +51,7 @@ int Loader::item_backend(const Json &item, const std::string &pointer,
 // plugin has hooks and this build's engine runs them (engine/backend.hpp: the engine refuses the
 // same configs, from the same facts).
 void Loader::check_backend(const LoadedPlugin &plugin, int backend, const std::string &pointer,
-                           bool inherited) const {
+                           bool inherited, const PopulationSpec *post) const {
   const bool has = has_backend(plugin, backend);
   if (has && engine_runs(backend)) return;
   const std::string name = backend_name(backend);
@@ -61,6 +72,10 @@ void Loader::check_backend(const LoadedPlugin &plugin, int backend, const std::s
     message += std::string(has ? "; the plugin has no other implementation"
                                : "; this ganglion's engine runs " + join_list(runs) + " only") +
                ": use a model with a '" + runs.front() + "' implementation";
+  else if (inherited && post)
+    message += "; its postsynaptic population '" + post->name + "' runs on '" + name +
+               "', and a projection runs with it: use a synapse with a '" + name +
+               "' implementation, or set population '" + post->name + "' to \"" + runnable + "\"";
   else if (inherited)
     message +=
         "; the simulation's backend is '" + name + "': set \"backend\": \"" + runnable + "\" here";

@@ -152,9 +152,10 @@ private:
 
   int get_backend(const Json &j, const std::string &pointer) const;
   int simulation_backend(const Json &j, const std::string &pointer) const;
-  int item_backend(const Json &item, const std::string &pointer, const LoadedPlugin &plugin) const;
+  int item_backend(const Json &item, const std::string &pointer, const LoadedPlugin &plugin,
+                   const PopulationSpec *post = nullptr) const;
   void check_backend(const LoadedPlugin &plugin, int backend, const std::string &pointer,
-                     bool inherited) const;
+                     bool inherited, const PopulationSpec *post) const;
 
   // ---------------------------------------------------------------- values.cpp
 

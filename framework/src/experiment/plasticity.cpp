@@ -41,7 +41,7 @@ void Loader::load_plasticity(const Json &j, ProjectionSpec &spec, Json &r) {
 
   // The projection's backend (spec.backend, read again from the projection's item so that a
   // message names the same place) runs the rule too.
-  item_backend(j, spec.pointer, *p.plugin);
+  item_backend(j, spec.pointer, *p.plugin, &post);
 
   const Json *active = member(*plasticity, "active");
   if (active && !active->is_null()) {

@@ -88,7 +88,7 @@ Json Loader::load_projection(const Json &j, size_t k, uint64_t recurrent_n) {
   double expected_k = load_connect(j, spec, r);
   load_weight(j, spec, unit, expected_k, recurrent_n, r);
   load_delay(j, spec, r);
-  spec.backend = item_backend(j, pointer, *spec.synapse);
+  spec.backend = item_backend(j, pointer, *spec.synapse, &post);
   r["backend"] = backend_name(spec.backend);
   load_plasticity(j, spec, r);
   return r;

@@ -623,6 +623,17 @@ TEST_CASE("loader: an item runs where its plugin has hooks and this build's engi
   CHECK(ex.populations[0].backend == GG_BACKEND_CPU);
 }
 
+TEST_CASE("loader: a projection runs with its postsynaptic population, and says so where it "
+          "names another backend") {
+  CHECK(error_of({"projections.0.backend=cuda"}) ==
+        "x.json: /projections/0/backend: \"cuda\" but its postsynaptic population 'I' runs on "
+        "\"cpu\"; a projection runs with its postsynaptic population: remove \"backend\" here, "
+        "or set population 'I' to \"cuda\"");
+  Experiment ex = load({"projections.1.backend=cpu"}); // its post's: allowed, and inherited
+  CHECK(ex.projections[1].backend == GG_BACKEND_CPU);
+  CHECK(ex.projections[0].backend == GG_BACKEND_CPU);
+}
+
 TEST_CASE("loader: simulation times must be positive whole numbers of steps") {
   CHECK(error_of({"simulation.dt=-0.1 ms"}) ==
         "x.json: /simulation/dt: dt must be positive, got -0.1 ms");
