@@ -105,16 +105,16 @@ double longest_delay(const ProjectionSpec &p, double dt) {
 }
 
 // Bytes per synapse of projection q: its target (16 bits in the compact layout onto at most
-// 65536 neurons, else 32), its weight (none where the compact layout keeps one constant weight),
-// a drawn delay, and a plastic projection's by-post index.
-double synapse_bytes(const Experiment &exp, size_t q) {
+// 65536 neurons, else 32; always 32 on a device), its weight (none where the compact layout keeps
+// one constant weight), a drawn delay, and a plastic projection's by-post index.
+double synapse_bytes(const Experiment &exp, size_t q, bool device = false) {
   const ProjectionSpec &p = exp.projections[q];
   bool recorded = false;
   for (const auto &r : exp.recorders)
     recorded = recorded || r.projection == int(q);
   const bool compact =
       has_flag(p.synapse, GG_DESC_COMPACT_CSR) && p.plasticity.empty() && !recorded;
-  const bool narrow = compact && exp.populations[size_t(p.post)].size <= 65536;
+  const bool narrow = compact && !device && exp.populations[size_t(p.post)].size <= 65536;
   const bool one_weight = compact && p.weight_dist.kind == ValueSpec::Kind::Constant;
   const bool drawn_delays = p.delay_dist.kind != ValueSpec::Kind::Constant;
   return (narrow ? 2 : 4) + (one_weight ? 0 : 4) + (drawn_delays ? 2 : 0) +
@@ -127,34 +127,42 @@ double spike_capacity(const PopulationSpec &pop) {
   return has_flag(pop.plugin, GG_DESC_SOURCE) ? 8 * n + 1024 : n;
 }
 
+bool has_i_app(const PopulationSpec &pop) {
+  return pop.i_app.kind != ValueSpec::Kind::Constant || pop.i_app.a != 0 ||
+         !pop.i_app_changes.empty();
+}
+
 // A population's fields, input, I_app and the spike lists of its slices.
 MemoryPart population_part(const PopulationSpec &pop) {
   const double n = double(pop.size);
-  const bool has_i_app =
-      pop.i_app.kind != ValueSpec::Kind::Constant || pop.i_app.a != 0 || !pop.i_app_changes.empty();
   const double slices = std::ceil(n / kSliceSize);
   const double spikes = has_flag(pop.plugin, GG_DESC_SOURCE) ? 8 * n + 1024 * slices : n;
   MemoryPart part;
   part.pointer = pop.pointer + "/size";
   part.what = "population " + pop.name + " (" + count_text(n) + " neurons)";
   part.fix = "use fewer neurons";
-  part.bytes =
-      fields_bytes(pop.plugin, pop.values, n) + padded(n) * 8 * (has_i_app ? 2 : 1) + spikes * 4;
+  part.bytes = fields_bytes(pop.plugin, pop.values, n) + padded(n) * 8 * (has_i_app(pop) ? 2 : 1) +
+               spikes * 4;
   return part;
 }
 
 // Population p's spike history: as many steps deep as the longest delay of a projection from it,
 // each step as much room as one step's spikes.
-MemoryPart history_part(const Experiment &exp, size_t p) {
-  const PopulationSpec &pop = exp.populations[p];
+double history_depth(const Experiment &exp, size_t p, std::string *pointer = nullptr) {
   double depth = 1;
-  std::string pointer = pop.pointer;
   for (const auto &proj : exp.projections) {
     const double steps = longest_delay(proj, exp.simulation.dt);
     if (size_t(proj.pre) != p || steps <= depth) continue;
     depth = steps;
-    pointer = proj.pointer + "/delay";
+    if (pointer) *pointer = proj.pointer + "/delay";
   }
+  return depth;
+}
+
+MemoryPart history_part(const Experiment &exp, size_t p) {
+  const PopulationSpec &pop = exp.populations[p];
+  std::string pointer = pop.pointer;
+  const double depth = history_depth(exp, p, &pointer);
   MemoryPart part;
   part.pointer = pointer;
   part.what = "the spike history of population " + pop.name + " (" + count_text(depth) +
@@ -221,6 +229,62 @@ MemoryPart projection_part(const Experiment &exp, size_t q) {
   for (const auto &rule : p.plasticity)
     part.bytes += (n_post + 1) * 8 + fields_bytes(rule.plugin, rule.values, n_post, n_pre);
   return part;
+}
+
+// ---------------------------------------------------------------- GPU memory (parts on "cuda")
+//
+// The device engine's layout, every array a plain device allocation made once before the run:
+// - a population: its fields, its input (and I_app), the step's spike list, and the per-neuron
+//   counts and offsets that put a step's spikes into its ring in the CPU's order;
+// - its spike ring: a slot of the step's room per step of its longest outgoing delay, and counts;
+// - a projection: its synapses (32-bit targets, the weight unless the compact layout keeps one
+//   constant weight, a drawn delay, a plastic synapse's by-post index), row offsets and fields,
+//   and a step's arrivals (a run and a count per presynaptic spike), or with drawn delays a ring
+//   of future input per target (a double per target and step of its longest delay);
+// - a recorder: what it gathers over a chunk of kDeviceChunk steps, twice (one chunk copied out
+//   while the next runs), at kDeviceLogMargin times the expected rate.
+constexpr double kDeviceChunk = 1024;
+constexpr double kDeviceLogMargin = 4;
+
+double population_device(const PopulationSpec &pop) {
+  const double n = double(pop.size);
+  return fields_bytes(pop.plugin, pop.values, n) + padded(n) * 8 * (has_i_app(pop) ? 2 : 1) +
+         (spike_capacity(pop) + 1) * 4 + 2 * n * 4;
+}
+
+double history_device(const Experiment &exp, size_t p) {
+  return history_depth(exp, p) * (spike_capacity(exp.populations[p]) + 1) * 4;
+}
+
+double projection_device(const Experiment &exp, size_t q) {
+  const ProjectionSpec &p = exp.projections[q];
+  const PopulationSpec &pre = exp.populations[size_t(p.pre)];
+  const double n_pre = double(pre.size), n_post = double(exp.populations[size_t(p.post)].size);
+  const bool drawn_delays = p.delay_dist.kind != ValueSpec::Kind::Constant;
+  double bytes = synapse_count(exp, p) * synapse_bytes(exp, q, true) + (n_pre + 1) * 8 +
+                 fields_bytes(p.synapse, p.values, n_post) +
+                 (drawn_delays ? padded(n_post) * longest_delay(p, exp.simulation.dt) * 8
+                               : (spike_capacity(pre) + 1) * (kArrivalBytes + 4));
+  for (const auto &rule : p.plasticity)
+    bytes += (n_post + 1) * 8 + fields_bytes(rule.plugin, rule.values, n_post, n_pre);
+  return bytes;
+}
+
+// Sets each part's GPU bytes where it runs on "cuda": the parts in estimate()'s order.
+void add_device(const Experiment &exp, Estimate &e, const std::vector<double> &recorder_rates) {
+  size_t i = 0;
+  for (size_t p = 0; p < exp.populations.size(); ++p, i += 2) {
+    if (exp.populations[p].backend != GG_BACKEND_CUDA) continue;
+    e.parts[i].device = population_device(exp.populations[p]);
+    e.parts[i + 1].device = history_device(exp, p);
+  }
+  for (size_t q = 0; q < exp.projections.size(); ++q, ++i)
+    if (exp.projections[q].backend == GG_BACKEND_CUDA)
+      e.parts[i].device = projection_device(exp, q);
+  const double chunk_s = kDeviceChunk * exp.simulation.dt * 1e-3;
+  for (size_t r = 0; r < recorder_rates.size() && i < e.parts.size(); ++r, ++i)
+    if (exp.populations[size_t(exp.recorders[r].population)].backend == GG_BACKEND_CUDA)
+      e.parts[i].device = 2 * kDeviceLogMargin * recorder_rates[r] * chunk_s;
 }
 
 // ---------------------------------------------------------------- the recorders' output
@@ -297,14 +361,18 @@ std::optional<Output> recorder_output(const Experiment &exp, const RecorderSpec 
 
 // The recorders' output into `e`, and the parts for their buffers (each channel holds up to a
 // block before it is written, and never more than it writes in all).
-void add_output(const Experiment &exp, Estimate &e) {
+// Returns each recorder's bytes per simulated second, in order, up to the first one not built in
+// (whose part is not counted: neither are those after it on the device).
+std::vector<double> add_output(const Experiment &exp, Estimate &e) {
   const double seconds = exp.simulation.duration * 1e-3;
+  std::vector<double> rates;
   for (const auto &r : exp.recorders) {
     const std::optional<Output> out = recorder_output(exp, r);
     if (!out) {
       e.unknown_output.push_back(r.plugin ? r.plugin->name : r.pointer);
       continue;
     }
+    if (e.unknown_output.empty()) rates.push_back(out->per_second);
     e.output_per_second += out->per_second;
     MemoryPart part;
     part.pointer = r.pointer;
@@ -314,6 +382,7 @@ void add_output(const Experiment &exp, Estimate &e) {
     e.parts.push_back(part);
   }
   e.output = e.output_per_second * seconds;
+  return rates;
 }
 
 // ---------------------------------------------------------------- the machine's memory
@@ -368,9 +437,12 @@ Estimate estimate(const Experiment &exp) {
   }
   for (size_t q = 0; q < exp.projections.size(); ++q)
     e.parts.push_back(projection_part(exp, q));
-  if (!exp.output.empty()) add_output(exp, e);
-  for (const auto &part : e.parts)
+  const std::vector<double> rates = exp.output.empty() ? std::vector<double>{} : add_output(exp, e);
+  add_device(exp, e, rates);
+  for (const auto &part : e.parts) {
     e.memory += part.bytes;
+    e.device_memory += part.device;
+  }
   return e;
 }
 
@@ -406,6 +478,24 @@ void check_memory(const Experiment &exp, const Estimate &e, const MemoryLimit &l
                format_bytes(largest->bytes) + ": " + largest->fix;
   throw ConfigError(message + ". To allow more, set GANGLION_MEMORY_LIMIT (e.g. "
                               "GANGLION_MEMORY_LIMIT=64G)");
+}
+
+void check_device_memory(const Experiment &exp, const Estimate &e, double free_bytes,
+                         const std::string &device) {
+  const double usable = std::max(0.0, free_bytes - kDeviceReserve);
+  if (e.device_memory <= usable) return;
+  const MemoryPart *largest = nullptr;
+  for (const auto &part : e.parts)
+    if (part.device > 0 && (!largest || part.device > largest->device)) largest = &part;
+  std::string message = exp.source + ": " + (largest ? largest->pointer + ": " : "") +
+                        "the parts on \"cuda\" would need about " + format_bytes(e.device_memory) +
+                        " of GPU memory, more than the " + format_bytes(usable) + " that " +
+                        device + " has free (of " + format_bytes(free_bytes) + ", " +
+                        format_bytes(kDeviceReserve) + " kept for the CUDA runtime)";
+  if (largest)
+    message += "; the largest part, " + largest->what + ", takes about " +
+               format_bytes(largest->device) + ": " + largest->fix;
+  throw ConfigError(message + "; or run some populations on \"cpu\" (their \"backend\")");
 }
 
 std::string format_bytes(double bytes) {

@@ -1,9 +1,9 @@
 // What an experiment will cost, worked out from the validated Experiment before anything is
 // allocated: the memory its network needs (fields, inputs, spike histories, synapses, recorders'
-// buffers, at the layouts of framework/src/engine/build.cpp and framework/src/connect/) and the
-// output its recorders write. `run` and `validate` refuse an experiment whose memory does not fit
-// the machine (check_memory), so that an absurd size is a message with the fix rather than a
-// std::bad_alloc after minutes.
+// buffers, at the layouts of framework/src/engine/build.cpp and framework/src/connect/), the GPU
+// memory of its parts on "cuda" (the device engine's layout), and the output its recorders write.
+// `run` and `validate` refuse an experiment whose memory does not fit the machine (check_memory),
+// so that an absurd size is a message with the fix rather than a std::bad_alloc after minutes.
 #pragma once
 
 #include <cstdint>
@@ -21,10 +21,14 @@ struct MemoryPart {
   std::string what;    // "projection E->I (about 1,000,000 synapses of 8 bytes)"
   std::string fix;     // "a lower p, or fewer neurons"
   double bytes = 0;
+  // Its bytes in GPU memory where it runs on "cuda", at the device engine's layout (docs/design.md,
+  // "Device memory"): 0 on the CPU.
+  double device = 0;
 };
 
 struct Estimate {
   double memory = 0;             // bytes, all parts together
+  double device_memory = 0;      // GPU bytes, the parts on "cuda" together
   std::vector<MemoryPart> parts; // in the experiment's order
   // Bytes the recorders write to the output file per simulated second, and in the whole run
   // (0 without an output file). Spikes are counted at a source's "rate" where it has one, else at
@@ -54,6 +58,15 @@ MemoryLimit memory_limit(const char *setting);
 // Throws a ConfigError "origin: pointer: ..." with the figures and the fix where the estimate is
 // over the limit.
 void check_memory(const Experiment &exp, const Estimate &e, const MemoryLimit &limit);
+
+// GPU memory kept free for the CUDA runtime, its kernels' code and a captured step's graph.
+constexpr double kDeviceReserve = 512.0 * 1024 * 1024;
+
+// Throws a ConfigError "origin: pointer: ..." with the figures and the fix where the parts on
+// "cuda" need more GPU memory than `free_bytes` (what the runtime reports free on the device
+// named `device`) less kDeviceReserve: before the device engine allocates anything.
+void check_device_memory(const Experiment &exp, const Estimate &e, double free_bytes,
+                         const std::string &device);
 
 // "512 B", "1.5 KiB", "7.28 TiB": three significant digits in powers of 1024.
 std::string format_bytes(double bytes);

@@ -126,11 +126,17 @@ Experiment load(const std::vector<std::string> &overrides = {}) {
   return load_experiment_text(base, "x.json", "", overrides, registry());
 }
 
-double part(const Estimate &e, const std::string &pointer) {
+// The bytes (or the GPU bytes: which = &MemoryPart::device) of the first part at `pointer`.
+double part(const Estimate &e, const std::string &pointer,
+            double MemoryPart::*which = &MemoryPart::bytes) {
   for (const auto &p : e.parts)
-    if (p.pointer == pointer) return p.bytes;
+    if (p.pointer == pointer) return p.*which;
   FAIL("no part at " << pointer);
   return 0;
+}
+
+double device_part(const Estimate &e, const std::string &pointer) {
+  return part(e, pointer, &MemoryPart::device);
 }
 
 } // namespace
@@ -217,6 +223,50 @@ TEST_CASE("estimate: an experiment over the limit is refused with the figures an
                                       "limit GANGLION_MEMORY_LIMIT=64G); the largest part, the "
                                       "spike history of population E (10,000,000,000 steps deep: "
                                       "its longest outgoing delay)"));
+}
+
+TEST_CASE("estimate: the GPU memory of the parts on cuda, at the device engine's layout, and the "
+          "refusal of what does not fit") {
+  Experiment exp = load();
+  CHECK(estimate(exp).device_memory == 0); // everything on the CPU
+  for (auto &pop : exp.populations)
+    pop.backend = GG_BACKEND_CUDA;
+  for (auto &proj : exp.projections)
+    proj.backend = GG_BACKEND_CUDA;
+  const Estimate e = estimate(exp);
+  // E: 2 fields and its input of 104 doubles, a spike list of 100 and its count, the gather's
+  // counts and offsets of 100; its ring 20 steps of 100 ids and a count.
+  CHECK(device_part(e, "/populations/E/size") == 3 * 104 * 8 + 101 * 4 + 2 * 100 * 4);
+  CHECK(device_part(e, "/projections/1/delay") == 20 * 101 * 4);
+  // X: room for 8 * 10 + 1024 spikes a step, one step deep.
+  CHECK(device_part(e, "/populations/X/size") == 2 * 16 * 8 + 1105 * 4 + 2 * 10 * 4);
+  CHECK(device_part(e, "/populations/X") == 1105 * 4);
+  // X->E: 300 synapses of 8 bytes, row offsets, a field per target, and a run (24 bytes) and a
+  // count for each spike X may emit in a step.
+  CHECK(device_part(e, "/projections/0/connect") == 300 * 8 + 11 * 8 + 104 * 8 + 1105 * 28);
+  // E->E: 32-bit targets on the device (2 bytes on the host), still one weight for all.
+  CHECK(device_part(e, "/projections/1/connect") == 4950 * 4 + 101 * 8 + 104 * 8 + 101 * 28);
+  // The recorders' logs: twice 4 times what they record in a chunk of 1024 steps (0.1024 s).
+  CHECK(device_part(e, "/recorders/1") == doctest::Approx(2 * 4 * 16000 * 0.1024));
+  CHECK(e.device_memory ==
+        doctest::Approx(3700 + 8080 + 4756 + 4420 + 34260 + 24268 + 8 * 32800 * 0.1024));
+  // Drawn delays: a ring of future input, a double per target and step of the longest delay, in
+  // place of the arrivals.
+  Experiment drawn = exp;
+  drawn.projections[1].delay_dist = ValueSpec{ValueSpec::Kind::Uniform, 0.1, 3.0, {}, {}};
+  CHECK(device_part(estimate(drawn), "/projections/1/connect") ==
+        4950 * 6 + 101 * 8 + 104 * 8 + 104 * 30 * 8);
+
+  const double mib = 1024.0 * 1024;
+  CHECK_NOTHROW(check_device_memory(exp, e, 512 * mib + e.device_memory + 1, "a test GPU"));
+  CHECK_THROWS_WITH_AS(
+      check_device_memory(exp, e, 512 * mib + 50 * 1024, "a test GPU"),
+      "x.json: /projections/0/connect: the parts on \"cuda\" would need about 104 KiB of GPU "
+      "memory, more than the 50 KiB that a test GPU has free (of 512 MiB, 512 MiB kept for the "
+      "CUDA runtime); the largest part, projection X->E (300 synapses of 8 bytes), takes about "
+      "33.5 KiB: a lower indegree, or fewer neurons; or run some populations on \"cpu\" (their "
+      "\"backend\")",
+      ConfigError);
 }
 
 TEST_CASE("estimate: GANGLION_MEMORY_LIMIT takes bytes or a unit in powers of 1024") {
