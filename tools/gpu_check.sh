@@ -2,17 +2,30 @@
 # The GPU tests on a lent device machine, where the project's own dependencies (Boost, HDF5) are
 # not installed: builds the CUDA sources, the plugins' CUDA companions and the GPU tests standalone
 # with nvcc (sm_90 machine code and compute_90 PTX) and runs them, failing where a test fails or
-# skips.
+# skips; and runs the real `ganglion`, built here and carried over with the libraries it needs.
 #
-# usage: tools/gpu_check.sh --prepare   here: copies doctest into .gpucheck/ (add "/.gpucheck/" to
-#                                        .git/info/exclude), which the device call must carry
+# usage: tools/gpu_check.sh --prepare   here, after `cmake --build build`: copies doctest and
+#                                        installs the build (ganglion, its plugins and their CUDA
+#                                        companions) with the shared libraries a CUDA image lacks
+#                                        (Boost, HDF5 and theirs; not glibc or libstdc++, which the
+#                                        device's newer system has) into .gpucheck/ (add
+#                                        "/.gpucheck/" to .git/info/exclude), which the device call
+#                                        must carry (about 30 MiB)
 #        tools/gpu_check.sh             there: build and run; logs and table.md (each GPU test, its
 #                                       result and seconds) under $OUT (or /tmp/gpu_check)
 set -o pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = --prepare ]; then
-  mkdir -p .gpucheck/doctest && cp /usr/include/doctest/doctest.h .gpucheck/doctest/ && exit 0
-  exit 1
+  rm -rf .gpucheck && mkdir -p .gpucheck/doctest .gpucheck/ganglion/deps || exit 1
+  cp /usr/include/doctest/doctest.h .gpucheck/doctest/ || exit 1
+  cmake --install build --prefix .gpucheck/ganglion >/dev/null || exit 1
+  rm -rf .gpucheck/ganglion/include .gpucheck/ganglion/lib/cmake
+  find .gpucheck/ganglion -name '*.so*' -type f -o -name ganglion -type f | xargs ldd |
+    awk '/=> \// {print $3}' | sort -u |
+    grep -v -E '/(libc|libm|libstdc\+\+|libgcc_s|libpthread|libdl|librt|libresolv|libcudart|libganglion)[.-]' |
+    xargs -I{} cp -L {} .gpucheck/ganglion/deps/ || exit 1
+  du -sh .gpucheck
+  exit 0
 fi
 OUT=${OUT:-/tmp/gpu_check}
 mkdir -p "$OUT"
@@ -62,5 +75,18 @@ rc=$?
   done
 } > "$OUT/table.md"
 cat "$OUT/table.md"
+# The real ganglion carried over: its libraries resolve here and it runs a config (on the CPU
+# until the device engine runs "cuda").
+g=.gpucheck/ganglion
+if [ -x "$g/bin/ganglion" ]; then
+  LD_LIBRARY_PATH=$g/deps "$g/bin/ganglion" describe lif 2>&1 | head -3 | tee "$OUT/ganglion.log"
+  LD_LIBRARY_PATH=$g/deps "$g/bin/ganglion" run configs/balanced_eif.json --set \
+    simulation.duration="200 ms" -o "$OUT/balanced_eif.h5" 2>&1 | tail -3 | tee -a "$OUT/ganglion.log"
+  echo "| the carried ganglion runs configs/balanced_eif.json (200 ms, cpu) | $([ -s "$OUT/balanced_eif.h5" ] && echo passed || echo FAILED) | |" >>"$OUT/table.md"
+  [ -s "$OUT/balanced_eif.h5" ] || rc=1
+else
+  echo "| the carried ganglion (tools/gpu_check.sh --prepare) | not carried | |" >>"$OUT/table.md"
+fi
+tail -1 "$OUT/table.md"
 if grep -q "GPU TEST SKIPPED" "$OUT/test.log"; then echo "a GPU test skipped itself"; exit 1; fi
 exit $rc
