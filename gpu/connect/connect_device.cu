@@ -11,6 +11,7 @@
 #include <cuda_runtime.h>
 
 #include "connect/bernoulli_row.hpp"
+#include "connect/dense_rows.hpp"
 #include "connect/picks.hpp"
 #include "device/buffers.cuh"
 #include "ganglion/elementary.h"
@@ -369,6 +370,61 @@ HostSynapses delayed_rows_on_device(const HostCsr &rows, const ItemDraw &weight,
                   (void *)w, (void *)w_out, (void *)d, (void *)d_out, scratch})
     check_cuda(cudaFree(p), "cudaFree");
   return out;
+}
+
+namespace {
+
+// Row i's offset, and (one block a row, its threads over the targets) each synapse of it.
+__global__ void dense_offsets(AllToAllRows r, uint64_t n_pre, uint64_t *row_ptr) {
+  const uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i <= n_pre) row_ptr[i] = r.row_start(i);
+}
+
+__global__ void dense_fill(AllToAllRows r, uint64_t n_pre, uint32_t *post) {
+  for (uint64_t i = blockIdx.x; i < n_pre; i += gridDim.x)
+    for (uint64_t j = threadIdx.x; j < r.n_post; j += blockDim.x) {
+      const uint64_t at = r.place(i, j);
+      if (at != UINT64_MAX) post[at] = uint32_t(j);
+    }
+}
+
+__global__ void diagonal(uint64_t n, uint64_t *row_ptr, uint32_t *post) {
+  const uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i <= n) row_ptr[i] = i;
+  if (i < n) post[i] = uint32_t(i);
+}
+
+// The device CSR copied back, and freed.
+HostCsr copied_back(uint64_t *row_ptr, uint32_t *post, uint64_t n_rows, uint64_t total) {
+  HostCsr out;
+  out.row_ptr = host_copy_of(row_ptr, n_rows + 1);
+  out.post = host_copy_of(post, total);
+  return out;
+}
+
+} // namespace
+
+HostCsr all_to_all_on_device(uint64_t n_pre, uint64_t n_post, bool skip_autapse) {
+  const AllToAllRows r{n_post, skip_autapse};
+  const uint64_t total = r.row_start(n_pre);
+  uint64_t *row_ptr = device_array<uint64_t>(n_pre + 1);
+  uint32_t *post = device_array<uint32_t>(total);
+  constexpr unsigned kThreads = 256;
+  dense_offsets<<<blocks_for(n_pre + 1, kThreads), kThreads>>>(r, n_pre, row_ptr);
+  check_cuda(cudaGetLastError(), "launch of dense_offsets");
+  dense_fill<<<unsigned(std::min<uint64_t>(std::max<uint64_t>(n_pre, 1), 65535)), kThreads>>>(
+      r, n_pre, post);
+  check_cuda(cudaGetLastError(), "launch of dense_fill");
+  return copied_back(row_ptr, post, n_pre, total);
+}
+
+HostCsr one_to_one_on_device(uint64_t n) {
+  uint64_t *row_ptr = device_array<uint64_t>(n + 1);
+  uint32_t *post = device_array<uint32_t>(n);
+  constexpr unsigned kThreads = 256;
+  diagonal<<<blocks_for(n + 1, kThreads), kThreads>>>(n, row_ptr, post);
+  check_cuda(cudaGetLastError(), "launch of diagonal");
+  return copied_back(row_ptr, post, n, n);
 }
 
 } // namespace ganglion::gpu

@@ -46,6 +46,11 @@ HostCsr indegree_rows_on_device(uint64_t seed, uint64_t stream, uint64_t n_pre, 
                                 uint64_t k, uint64_t first_gid_post, bool skip_autapse,
                                 bool multapses);
 
+// all_to_all from n_pre onto n_post, less the autapses where skip_autapse, and one_to_one of n:
+// rows in closed form (connect/dense_rows.hpp), each synapse placed by its own thread.
+HostCsr all_to_all_on_device(uint64_t n_pre, uint64_t n_post, bool skip_autapse);
+HostCsr one_to_one_on_device(uint64_t n);
+
 // A projection's synapses with their drawn weights and delays, as the host stores them.
 struct HostSynapses {
   std::vector<uint32_t> post;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connect/bernoulli_row.hpp"
+#include "connect/dense_rows.hpp"
 #include "connect/picks.hpp"
 #include "ganglion/elementary.h"
 #include "random/batch_draws.hpp"
@@ -35,6 +36,20 @@ inline Rows bernoulli_rows(uint64_t seed, uint64_t stream, double p, uint64_t n_
     for (int64_t t; (t = row.next()) >= 0;)
       out.post.push_back(uint32_t(t));
     out.end_row();
+  }
+  return out;
+}
+
+// all_to_all's rows, each synapse put at its place (AllToAllRows), the autapse left out where
+// `self`.
+inline Rows all_to_all_rows(uint64_t n_pre, uint64_t n_post, bool self) {
+  const AllToAllRows r{n_post, self};
+  Rows out;
+  out.post.assign(r.row_start(n_pre), 0);
+  for (uint64_t i = 0; i < n_pre; ++i) {
+    for (uint64_t j = 0; j < n_post; ++j)
+      if (const uint64_t at = r.place(i, j); at != UINT64_MAX) out.post[at] = uint32_t(j);
+    out.row_ptr.push_back(r.row_start(i + 1));
   }
   return out;
 }

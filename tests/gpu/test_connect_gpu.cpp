@@ -156,3 +156,35 @@ TEST_CASE(kDelayedName) {
   CHECK(dev.delay == host.delay);
 #endif
 }
+
+constexpr const char *kDenseName =
+    "gpu: all_to_all and one_to_one built on the device equal the CPU's";
+
+TEST_CASE(kDenseName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP_NO_CUDA(kDenseName);
+#else
+  GANGLION_GPU_NEEDS_DEVICE(kDenseName);
+  // The host's rows by all_to_all_rows (test_connectivity.cpp proves them the CPU builder's):
+  // rows shorter and longer than a block, more rows than targets, with and without autapses.
+  struct Case {
+    uint64_t n_pre, n_post;
+    bool self;
+  };
+  for (const Case &k : {Case{300, 1000, false}, Case{1000, 1000, true}, Case{4000, 70, true},
+                        Case{70000, 3, false}}) {
+    CAPTURE(k.n_pre);
+    const ganglion::gpu::HostCsr dev =
+        ganglion::gpu::all_to_all_on_device(k.n_pre, k.n_post, k.self);
+    const ganglion::test::Rows host = ganglion::test::all_to_all_rows(k.n_pre, k.n_post, k.self);
+    CHECK(dev.row_ptr == host.row_ptr);
+    CHECK(dev.post == host.post);
+  }
+  const ganglion::gpu::HostCsr one = ganglion::gpu::one_to_one_on_device(100000);
+  REQUIRE(one.post.size() == 100000);
+  bool diagonal = one.row_ptr.back() == 100000;
+  for (uint64_t i = 0; i < one.post.size(); ++i)
+    diagonal = diagonal && one.row_ptr[i] == i && one.post[i] == i;
+  CHECK(diagonal);
+#endif
+}

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -289,6 +290,33 @@ TEST_CASE("connect: fixed_probability's rows walked one gap at a time (the devic
     CHECK(offsets_of(c) == walked.row_ptr);
     CHECK(targets_of(c) == walked.post);
   }
+}
+
+TEST_CASE("connect: all_to_all's and one_to_one's rows are the closed form the device fills "
+          "(AllToAllRows)") {
+  for (const bool self : {false, true}) {
+    CAPTURE(self);
+    const uint64_t n_pre = 37, n_post = self ? 37 : 53;
+    const PopulationSpec pre = population(n_pre, 3), post = population(n_post, 5000);
+    ProjectionSpec q = projection(ConnectRule::AllToAll, self);
+    q.allow_autapses = false;
+    const Csr c = build_connectivity(q, pre, self ? pre : post, 21, 0.1);
+    const ganglion::test::Rows expected = ganglion::test::all_to_all_rows(n_pre, n_post, self);
+    CHECK(offsets_of(c) == expected.row_ptr);
+    CHECK(targets_of(c) == expected.post);
+    CHECK(c.size() == n_pre * n_post - (self ? n_pre : 0));
+  }
+  // More rows than targets, without autapses: the rows past the last target have none to skip.
+  const AllToAllRows tall{5, true};
+  CHECK(tall.row_start(9) == 9 * 5 - 5);
+  CHECK(tall.place(7, 4) == 7 * 5 - 5 + 4);
+  const PopulationSpec n = population(40, 3);
+  const Csr one =
+      build_connectivity(projection(ConnectRule::OneToOne), n, population(40, 90), 21, 0.1);
+  std::vector<uint64_t> diagonal(41);
+  std::iota(diagonal.begin(), diagonal.end(), 0);
+  CHECK(offsets_of(one) == diagonal);
+  CHECK(targets_of(one) == std::vector<uint32_t>(diagonal.begin(), diagonal.end() - 1));
 }
 
 TEST_CASE("connect: fixed_indegree is each column's picks by the device's code (multapse_pick, "
