@@ -1,9 +1,11 @@
-// The device engine's delivery of declared arrivals (GG_CUDA_ARRIVAL_FORM, arrival_form.hpp), two
-// ways, each enqueued on a stream with the arrivals' count read on the device (so a captured step
-// replays with whatever count the step has): scattered, a warp per arrival adding with atomics (any
-// network; the order of a target's additions varies, so the last bits do), or ordered, a thread
-// per target summing its arrivals in the CPU's order (the CPU's bits; for validation and small
-// networks: each target bisects every arrival's run). For .cu files only.
+// The device engine's delivery of declared arrivals (GG_CUDA_ARRIVAL_FORM, arrival_form.hpp), each
+// way enqueued on a stream with the step and the counts read on the device (so a captured step
+// replays with whatever counts the step has). Fixed delays: scattered, a warp per arrival adding
+// with atomics (any network; the order of a target's additions varies, so the last bits do), or
+// ordered, a thread per target summing its arrivals in the CPU's order (the CPU's bits; for
+// validation and small networks: each target bisects every arrival's run). Drawn delays
+// (input_ring.hpp): a warp per spike of the step walking its row into the ring with atomics, then
+// the step's slot drained, a thread per target. For .cu files only.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -11,6 +13,7 @@
 #include <cstdint>
 
 #include "delivery/arrival_form.hpp"
+#include "delivery/input_ring.hpp"
 
 namespace ganglion::gpu {
 
@@ -22,7 +25,22 @@ struct DeviceArrivals {
   const uint32_t *spikes; // device: each arrival's count of spikes (a drive's), or NULL: one
 };
 
+// A step's spikes in device memory (a ring slot of the presynaptic population).
+struct DeviceSpikes {
+  const uint32_t *list;
+  const uint32_t *count; // device: how many this step
+  uint32_t capacity;     // the most there can be (a launch's bound)
+};
+
 inline constexpr unsigned kDeliveryThreads = 256;
+
+// Blocks for a warp per item up to `capacity` (fewer where that is very large: each warp then
+// takes several in turn).
+inline unsigned warp_blocks(uint64_t capacity) {
+  constexpr uint64_t kWarpsPerBlock = kDeliveryThreads / 32, kMostBlocks = 1u << 16;
+  const uint64_t blocks = (capacity + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  return unsigned(blocks < kMostBlocks ? blocks : kMostBlocks);
+}
 
 __global__ void deliver_scattered_kernel(ArrivalForm f, DeviceArrivals a) {
   const unsigned lane = threadIdx.x & 31u;
@@ -43,15 +61,11 @@ __global__ void deliver_ordered_kernel(ArrivalForm f, uint64_t n_targets, Device
   if (j < n_targets) f.deliver_to(uint32_t(j), a.list, *a.count, a.spikes);
 }
 
-// Enqueues the scattered delivery: a warp for each arrival up to the capacity (fewer blocks where
-// that is very large: each warp then takes several in turn).
+// Enqueues the scattered delivery: a warp for each arrival (warp_blocks).
 inline cudaError_t deliver_scattered(const ArrivalForm &f, const DeviceArrivals &a,
                                      cudaStream_t stream) {
-  constexpr uint64_t kWarpsPerBlock = kDeliveryThreads / 32, kMostBlocks = 1u << 16;
-  const uint64_t blocks = (uint64_t(a.capacity) + kWarpsPerBlock - 1) / kWarpsPerBlock;
-  if (blocks == 0) return cudaSuccess;
-  deliver_scattered_kernel<<<unsigned(blocks < kMostBlocks ? blocks : kMostBlocks),
-                             kDeliveryThreads, 0, stream>>>(f, a);
+  if (a.capacity == 0) return cudaSuccess;
+  deliver_scattered_kernel<<<warp_blocks(a.capacity), kDeliveryThreads, 0, stream>>>(f, a);
   return cudaGetLastError();
 }
 
@@ -61,6 +75,42 @@ inline cudaError_t deliver_ordered(const ArrivalForm &f, uint64_t n_targets,
   if (n_targets == 0) return cudaSuccess;
   const uint64_t blocks = (n_targets + kDeliveryThreads - 1) / kDeliveryThreads;
   deliver_ordered_kernel<<<unsigned(blocks), kDeliveryThreads, 0, stream>>>(f, n_targets, a);
+  return cudaGetLastError();
+}
+
+__global__ void ring_walk_kernel(InputRing ring, ArrivalForm f, const uint64_t *row_ptr,
+                                 const uint16_t *delay, DeviceSpikes spikes, const uint64_t *step) {
+  const unsigned lane = threadIdx.x & 31u;
+  const uint64_t warps = uint64_t(gridDim.x) * blockDim.x / 32, t = *step;
+  const uint32_t n = *spikes.count;
+  for (uint64_t k = (uint64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32; k < n; k += warps) {
+    const uint32_t i = spikes.list[k];
+    for (uint64_t s = row_ptr[i] + lane; s < row_ptr[i + 1]; s += 32)
+      atomicAdd(&ring_place(ring, f, delay, t, s), f.amount(s, f.post[s], 1.0));
+  }
+}
+
+__global__ void ring_drain_kernel(InputRing ring, double *x, const uint64_t *step) {
+  const uint64_t j = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (j < ring.n) ring.drain(*step, uint32_t(j), x);
+}
+
+// Enqueues the walk of the step's spikes into the ring: a warp each (warp_blocks).
+inline cudaError_t ring_walk(const InputRing &ring, const ArrivalForm &f, const uint64_t *row_ptr,
+                             const uint16_t *delay, const DeviceSpikes &spikes,
+                             const uint64_t *step, cudaStream_t stream) {
+  if (spikes.capacity == 0) return cudaSuccess;
+  ring_walk_kernel<<<warp_blocks(spikes.capacity), kDeliveryThreads, 0, stream>>>(
+      ring, f, row_ptr, delay, spikes, step);
+  return cudaGetLastError();
+}
+
+// Enqueues the drain of the step's slot into x (the synapse's state).
+inline cudaError_t ring_drain(const InputRing &ring, double *x, const uint64_t *step,
+                              cudaStream_t stream) {
+  if (ring.n == 0) return cudaSuccess;
+  const uint64_t blocks = (ring.n + kDeliveryThreads - 1) / kDeliveryThreads;
+  ring_drain_kernel<<<unsigned(blocks), kDeliveryThreads, 0, stream>>>(ring, x, step);
   return cudaGetLastError();
 }
 

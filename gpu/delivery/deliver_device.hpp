@@ -22,4 +22,19 @@ struct DeliveryCase {
 // x after the arrivals are delivered on the device, ordered (the CPU's order) or scattered.
 std::vector<double> delivered_on_device(const DeliveryCase &c, bool ordered);
 
+// A projection with drawn delays (rows by delay, then target) and each step's spikes.
+struct DrawnCase {
+  std::vector<uint64_t> row_ptr;
+  std::vector<uint32_t> post;
+  std::vector<float> weight;
+  std::vector<uint16_t> delay; // steps, 1 .. depth
+  std::vector<double> scale;   // one per target, or empty: none (1)
+  uint64_t n = 0, depth = 1;
+  std::vector<std::vector<uint32_t>> spikes; // each step's
+};
+
+// The state x (n targets, from 0) after each step's walk and drain on the device (deliver.cuh):
+// out[t * n + j].
+std::vector<double> drawn_delays_on_device(const DrawnCase &c);
+
 } // namespace ganglion::gpu
