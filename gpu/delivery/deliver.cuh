@@ -5,7 +5,9 @@
 // ordered, a thread per target summing its arrivals in the CPU's order (the CPU's bits; for
 // validation and small networks: each target bisects every arrival's run). Drawn delays
 // (input_ring.hpp): a warp per spike of the step walking its row into the ring with atomics, then
-// the step's slot drained, a thread per target. For .cu files only.
+// the step's slot drained, a thread per target. A drive (drive.hpp): a warp per generator row
+// drawing each synapse's count and adding with atomics, or ordered, a thread per target in the
+// CPU's order. For .cu files only.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -13,6 +15,7 @@
 #include <cstdint>
 
 #include "delivery/arrival_form.hpp"
+#include "delivery/drive.hpp"
 #include "delivery/input_ring.hpp"
 
 namespace ganglion::gpu {
@@ -111,6 +114,43 @@ inline cudaError_t ring_drain(const InputRing &ring, double *x, const uint64_t *
   if (ring.n == 0) return cudaSuccess;
   const uint64_t blocks = (ring.n + kDeliveryThreads - 1) / kDeliveryThreads;
   ring_drain_kernel<<<unsigned(blocks), kDeliveryThreads, 0, stream>>>(ring, x, step);
+  return cudaGetLastError();
+}
+
+__global__ void drive_scattered_kernel(Drive d, ArrivalForm f, const uint64_t *row_ptr,
+                                       uint64_t n_pre, const uint64_t *step) {
+  const unsigned lane = threadIdx.x & 31u;
+  const uint64_t warps = uint64_t(gridDim.x) * blockDim.x / 32, t = *step;
+  for (uint64_t i = (uint64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32; i < n_pre; i += warps) {
+    if (row_ptr[i] == row_ptr[i + 1]) continue;
+    const PoissonCount p = d.count_of(uint32_t(i));
+    for (uint64_t k = row_ptr[i] + lane; k < row_ptr[i + 1]; k += 32) {
+      const uint32_t j = f.post[k];
+      if (const uint64_t c = d.count(p, uint32_t(i), j, t))
+        atomicAdd(f.x + j, f.amount(k, j, double(c)));
+    }
+  }
+}
+
+__global__ void drive_ordered_kernel(Drive d, ArrivalForm f, uint64_t n_targets,
+                                     const uint64_t *row_ptr, uint64_t n_pre,
+                                     const uint64_t *step) {
+  const uint64_t j = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (j < n_targets) d.deliver_to(f, uint32_t(j), row_ptr, n_pre, *step);
+}
+
+// Enqueues a drive's delivery onto targets 0 .. n_targets - 1 from its n_pre generator rows:
+// ordered (the CPU's order and bits) or scattered (a warp a row, atomics).
+inline cudaError_t deliver_drive(const Drive &d, const ArrivalForm &f, uint64_t n_targets,
+                                 const uint64_t *row_ptr, uint64_t n_pre, const uint64_t *step,
+                                 bool ordered, cudaStream_t stream) {
+  if (n_targets == 0 || n_pre == 0) return cudaSuccess;
+  if (ordered)
+    drive_ordered_kernel<<<unsigned((n_targets + kDeliveryThreads - 1) / kDeliveryThreads),
+                           kDeliveryThreads, 0, stream>>>(d, f, n_targets, row_ptr, n_pre, step);
+  else
+    drive_scattered_kernel<<<warp_blocks(n_pre), kDeliveryThreads, 0, stream>>>(d, f, row_ptr,
+                                                                                n_pre, step);
   return cudaGetLastError();
 }
 

@@ -60,4 +60,28 @@ std::vector<double> drawn_delays_on_device(const DrawnCase &c) {
   return out;
 }
 
+std::vector<double> drive_on_device(const DriveCase &c, bool ordered) {
+  double *x = device_copy_of(std::vector<double>(c.n, 0.0));
+  double *scale = c.scale.empty() ? nullptr : device_copy_of(c.scale);
+  double *rate = device_copy_of(c.rate);
+  uint64_t *row_ptr = device_copy_of(c.row_ptr), *step = device_array<uint64_t>(1);
+  uint32_t *post = device_copy_of(c.post);
+  float *weight = device_copy_of(c.weight);
+  const ArrivalForm f{x, scale, post, weight, false};
+  const Drive d{rate, c.dt, c.seed, c.stream, c.post_gid};
+  std::vector<double> out;
+  for (uint64_t t = 0; t < c.steps; ++t) {
+    check_cuda(cudaMemcpy(step, &t, sizeof t, cudaMemcpyHostToDevice), "cudaMemcpy");
+    check_cuda(deliver_drive(d, f, c.n, row_ptr, c.row_ptr.size() - 1, step, ordered, nullptr),
+               "launching a drive's delivery");
+    std::vector<double> now(c.n);
+    check_cuda(cudaMemcpy(now.data(), x, sizeof(double) * c.n, cudaMemcpyDeviceToHost),
+               "cudaMemcpy");
+    out.insert(out.end(), now.begin(), now.end());
+  }
+  for (void *p : std::initializer_list<void *>{x, scale, rate, row_ptr, step, post, weight})
+    check_cuda(cudaFree(p), "cudaFree");
+  return out;
+}
+
 } // namespace ganglion::gpu

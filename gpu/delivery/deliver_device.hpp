@@ -33,6 +33,20 @@ struct DrawnCase {
   std::vector<std::vector<uint32_t>> spikes; // each step's
 };
 
+// A drive's generator rows onto n targets (rows ascending by target) and its draws.
+struct DriveCase {
+  std::vector<uint64_t> row_ptr;
+  std::vector<uint32_t> post;
+  std::vector<float> weight;
+  std::vector<double> scale, rate; // per target (empty: none); Hz per generator element
+  uint64_t n = 0, seed = 0, stream = 0, post_gid = 0, steps = 0;
+  double dt = 0.1;
+};
+
+// The state x (n targets, from 0) after each step's drive, delivered on the device ordered or
+// scattered (deliver.cuh): out[t * n + j].
+std::vector<double> drive_on_device(const DriveCase &c, bool ordered);
+
 // The state x (n targets, from 0) after each step's walk and drain on the device (deliver.cuh):
 // out[t * n + j].
 std::vector<double> drawn_delays_on_device(const DrawnCase &c);

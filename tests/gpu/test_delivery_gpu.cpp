@@ -4,7 +4,8 @@
 // order) agrees within the rounding of a reordered sum, 1e-12 of the sum of magnitudes onto each
 // target (a double sum of a few hundred terms reordered moves by a few ulps of that). Weights one
 // for all and per synapse, with and without a scale, plain and counted arrivals, over rows with
-// multapses. Drawn delays (the input ring) against the host's ring, likewise within rounding.
+// multapses. A drive's counts likewise (ordered: the host's bits). Drawn delays (the input ring)
+// against the host's ring, within rounding.
 // Without a CUDA build or a device the tests say they skipped.
 #include <doctest/doctest.h>
 
@@ -20,6 +21,7 @@
 #ifdef GANGLION_HAVE_CUDA
 #include "delivery/arrival_form.hpp"
 #include "delivery/deliver_device.hpp"
+#include "delivery/drive.hpp"
 #include "delivery/input_ring.hpp"
 #endif
 
@@ -35,21 +37,29 @@ using ganglion::gpu::DeliveryCase;
 
 // 3000 rows of 50 to 250 ascending targets of 10^4 (multapses included), 600 arrivals (rows drawn
 // with repetition, or single synapses with counts).
-DeliveryCase make_case(bool uniform, bool scaled, bool counted) {
-  DeliveryCase c;
-  std::mt19937 rng(11);
-  const uint32_t n = 10000, rows = 3000;
-  std::uniform_int_distribution<uint32_t> target(0, n - 1), length(50, 250), count(1, 9);
-  std::uniform_real_distribution<double> value(-1, 1);
+// `rows` rows of 50 to 250 ascending targets of n (multapses included): offsets and targets.
+std::vector<uint64_t> random_rows(uint32_t rows, uint32_t n, std::mt19937 &rng,
+                                  std::vector<uint32_t> &post) {
+  std::uniform_int_distribution<uint32_t> target(0, n - 1), length(50, 250);
   std::vector<uint64_t> row_ptr{0};
   for (uint32_t i = 0; i < rows; ++i) {
     std::vector<uint32_t> row(length(rng));
     for (uint32_t &j : row)
       j = target(rng);
     std::sort(row.begin(), row.end());
-    c.post.insert(c.post.end(), row.begin(), row.end());
-    row_ptr.push_back(c.post.size());
+    post.insert(post.end(), row.begin(), row.end());
+    row_ptr.push_back(post.size());
   }
+  return row_ptr;
+}
+
+DeliveryCase make_case(bool uniform, bool scaled, bool counted) {
+  DeliveryCase c;
+  std::mt19937 rng(11);
+  const uint32_t n = 10000, rows = 3000;
+  std::uniform_int_distribution<uint32_t> count(1, 9);
+  std::uniform_real_distribution<double> value(-1, 1);
+  const std::vector<uint64_t> row_ptr = random_rows(rows, n, rng, c.post);
   c.uniform = uniform;
   c.weight.assign(uniform ? 1 : c.post.size(), 0.4f);
   for (float &w : c.weight)
@@ -182,6 +192,57 @@ TEST_CASE(kRingName) {
       off += !(std::fabs(dev[t * c.n + j] - x[j]) <= 1e-12 * size[j]);
     }
   }
+  CHECK(off == 0);
+#endif
+}
+
+constexpr const char *kDriveName =
+    "gpu: a drive's counts delivered on the device ordered give the host's bits and scattered "
+    "agree within rounding";
+
+TEST_CASE(kDriveName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP_NO_CUDA(kDriveName);
+#else
+  GANGLION_GPU_NEEDS_DEVICE(kDriveName);
+  // 500 generator rows of 50 to 250 targets of 10^4 (multapses included) at rates from 0 to a
+  // mean of 15 spikes a step, 30 steps; the host's per-target delivery (which the model test holds
+  // to the CPU's exp_current) against the device's.
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<double> value(-1, 1);
+  ganglion::gpu::DriveCase c;
+  c.n = 10000;
+  c.row_ptr = random_rows(500, uint32_t(c.n), rng, c.post);
+  for (uint64_t k = 0; k < c.post.size(); ++k)
+    c.weight.push_back(float(value(rng)));
+  for (uint64_t j = 0; j < c.n; ++j)
+    c.scale.push_back(0.2 + std::fabs(value(rng)));
+  for (uint64_t i = 0; i < 500; ++i)
+    c.rate.push_back(i % 9 == 0 ? 0.0 : (i % 5 == 0 ? 150000.0 : 300.0 * double(i % 50)));
+  c.seed = 21;
+  c.stream = 1234567;
+  c.post_gid = 1000;
+  c.steps = 30;
+  const std::vector<double> ordered = ganglion::gpu::drive_on_device(c, true);
+  const std::vector<double> scattered = ganglion::gpu::drive_on_device(c, false);
+  std::vector<double> x(c.n, 0.0), size(c.n, 0.0);
+  const ArrivalForm f{x.data(), c.scale.data(), c.post.data(), c.weight.data(), false};
+  const ganglion::gpu::Drive d{c.rate.data(), c.dt, c.seed, c.stream, c.post_gid};
+  const uint64_t n_pre = c.row_ptr.size() - 1;
+  uint64_t differ = 0, off = 0;
+  for (uint64_t t = 0; t < c.steps; ++t) {
+    for (uint32_t j = 0; j < c.n; ++j)
+      d.deliver_to(f, j, c.row_ptr.data(), n_pre, t);
+    for (uint32_t i = 0; i < n_pre; ++i) {
+      const ganglion::PoissonCount p = d.count_of(i);
+      for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k)
+        size[c.post[k]] += std::fabs(f.amount(k, c.post[k], double(d.count(p, i, c.post[k], t))));
+    }
+    differ += std::memcmp(ordered.data() + t * c.n, x.data(), c.n * sizeof(double)) != 0;
+    for (uint32_t j = 0; j < c.n; ++j)
+      off += !(std::fabs(scattered[t * c.n + j] - x[j]) <= 1e-12 * size[j]);
+  }
+  CHECK(differ == 0);
   CHECK(off == 0);
 #endif
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../../gpu/delivery/arrival_form.hpp"
+#include "../../gpu/delivery/drive.hpp"
 #include "models/harness.hpp"
 
 using namespace ganglion;
@@ -146,4 +147,53 @@ TEST_CASE("arrival form: the device engine's delivery of declared arrivals gives
         check_case({plugin, one_weight, true, counted});
         if (std::string(plugin) != "delta") check_case({plugin, one_weight, false, counted});
       }
+}
+
+TEST_CASE("arrival form: a drive's counts delivered by the device engine's code give the CPU "
+          "synapse's bits") {
+  // 40 generator rows (rates from 0 to a mean of 15 spikes a step: inversion and PTRS counts) onto
+  // 53 targets, 20 steps. The CPU's arrivals as collect_drive makes them (a synapse with a count
+  // drawn by drive_count, which the engine's batched draws are tested equal to, in row order)
+  // handed to exp_current's step; the device's code per target (Drive::deliver_to) and per
+  // synapse in row order.
+  const Case c{"exp_current", false, false, false};
+  PluginRegistry registry = PluginRegistry::discover();
+  const gg_descriptor *d = find_plugin(registry, "exp_current").desc;
+  const Network net(40, 53, c, 9);
+  std::vector<double> rate(net.n_pre);
+  for (uint64_t i = 0; i < net.n_pre; ++i)
+    rate[i] = i % 9 == 0 ? 0.0 : (i % 5 == 0 ? 150000.0 : 300.0 * double(i));
+  const gpu::Drive drive{rate.data(), 0.1, 21, 1234567, 1000};
+  Synapse cpu(d, net, c), by_target(d, net, c), by_synapse(d, net, c);
+  uint64_t spikes = 0;
+  for (uint64_t step = 0; step < 20; ++step) {
+    CAPTURE(step);
+    std::vector<gg_arrival> arrivals;
+    std::vector<uint32_t> counts;
+    for (uint32_t i = 0; i < net.n_pre; ++i) {
+      const PoissonCount p = drive.count_of(i);
+      for (uint64_t k = net.row_ptr[i]; k < net.row_ptr[i + 1]; ++k)
+        if (const uint64_t n = drive.count(p, i, net.post[k], step)) {
+          arrivals.push_back({k, k + 1, i, 1});
+          counts.push_back(uint32_t(n));
+          spikes += n;
+        }
+    }
+    cpu.inst.view.arrivals = arrivals.data();
+    cpu.inst.view.n_arrivals = arrivals.size();
+    cpu.inst.view.arrival_counts = counts.data();
+    cpu.inst.step(step);
+    const gpu::ArrivalForm ordered = by_target.form(net, c), walk = by_synapse.form(net, c);
+    for (uint32_t j = 0; j < net.n; ++j)
+      drive.deliver_to(ordered, j, net.row_ptr.data(), net.n_pre, step);
+    for (uint32_t i = 0; i < net.n_pre; ++i) {
+      const PoissonCount p = drive.count_of(i);
+      for (uint64_t k = net.row_ptr[i]; k < net.row_ptr[i + 1]; ++k)
+        if (const uint64_t n = drive.count(p, i, net.post[k], step))
+          walk.x[net.post[k]] += walk.amount(k, net.post[k], double(n));
+    }
+    REQUIRE(same_bits(cpu.target(), by_target.target(), net.n));
+    REQUIRE(same_bits(cpu.target(), by_synapse.target(), net.n));
+  }
+  CHECK(spikes > 1000);
 }

@@ -1,0 +1,48 @@
+// A drive's arrivals (GG_DESC_DRIVE, a poisson_generator's rows) as the device engine delivers a
+// declared arrival form (arrival_form.hpp): synapse k of generator element i takes a Poisson(rate_i
+// dt) count each step, drawn by drive_count with id (i, the target's global id) and the step (the
+// CPU's draw: random/drive_count.hpp, which the engine's batched counts are tested equal to), and
+// adds (w[k] scale[j]) count, the count handed at once as the CPU hands it to a synapse that takes
+// counts (GG_DESC_COUNTS, as every built-in arrival form does). For the host and a device (GG_HD).
+#pragma once
+
+#include <cstdint>
+
+#include "delivery/arrival_form.hpp"
+#include "ganglion/hd.h"
+#include "ganglion/poisson_count.hpp"
+#include "ganglion/sdk/row_search.hpp"
+#include "random/drive_count.hpp"
+
+namespace ganglion::gpu {
+
+struct Drive {
+  const double *rate; // Hz, one per generator element
+  double dt;          // ms
+  uint64_t seed, stream;
+  uint64_t post_gid; // the targets' first global id
+
+  GG_HD PoissonCount count_of(uint32_t i) const { return PoissonCount(rate[i] * 1e-3 * dt); }
+  // Synapse k's count in step `step`: row i's, onto target j.
+  GG_HD uint64_t count(const PoissonCount &p, uint32_t i, uint32_t j, uint64_t step) const {
+    return drive_count(p, seed, stream, i, uint32_t(post_gid + j), uint32_t(step));
+  }
+
+  // Target j's arrivals in the CPU's order (rows ascending, each row's synapses onto j in CSR
+  // order: first_onto), into f.x[j]: the CPU's bits.
+  GG_HD void deliver_to(const ArrivalForm &f, uint32_t j, const uint64_t *row_ptr, uint64_t n_pre,
+                        uint64_t step) const {
+    double sum = f.x[j];
+    for (uint64_t i = 0; i < n_pre; ++i) {
+      const uint64_t end = row_ptr[i + 1];
+      uint64_t k = first_onto(f.post, row_ptr[i], end, j);
+      if (k == end || f.post[k] != j) continue;
+      const PoissonCount p = count_of(uint32_t(i));
+      for (; k < end && f.post[k] == j; ++k)
+        if (const uint64_t c = count(p, uint32_t(i), j, step)) sum += f.amount(k, j, double(c));
+    }
+    f.x[j] = sum;
+  }
+};
+
+} // namespace ganglion::gpu
