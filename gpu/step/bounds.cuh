@@ -1,0 +1,81 @@
+// The device's check of a population's bound-checked fields (GG_BOUND_CHECKED), the CPU engine's
+// check_bounds (framework/src/engine/step.cpp) on the device: a thread per element, enqueued after
+// the neuron's step with the step read on the device, so a captured chunk of steps replays it. The
+// first step with a value outside its range (or NaN) is kept in device memory with the first
+// field (in the population's order) and the lowest element there, the CPU's pick, and that value;
+// later steps leave it as it is, so the host, reading it once per chunk, stops the run at that
+// step with the CPU's message, however many steps the chunk ran past it. For .cu files only.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace ganglion::gpu {
+
+inline constexpr int kMaxChecked = 8; // bound-checked fields of one population (hh has four)
+
+// One checked field: its values (n) and range.
+struct CheckedField {
+  const double *x;
+  double min, max;
+};
+
+struct CheckedFields {
+  CheckedField field[kMaxChecked];
+  int count;
+};
+
+// In device memory; `step` is UINT64_MAX while every value has been in range.
+struct BoundsStatus {
+  unsigned long long step;  // the first step with a value out of range
+  unsigned long long where; // its field's place among the checked (high 32 bits) and element
+  double value;             // that value
+  int recorded;             // value holds it
+};
+
+inline constexpr unsigned long long kAllInRange = ~0ull;
+
+__device__ inline bool outside(double x, double min, double max) {
+  return !(x >= min && x <= max);
+}
+
+__global__ void check_bounds_kernel(CheckedFields f, uint64_t n, BoundsStatus *status,
+                                    const uint64_t *step) {
+  const uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  const unsigned long long t = *step;
+  for (int k = 0; k < f.count; ++k) {
+    if (!outside(f.field[k].x[i], f.field[k].min, f.field[k].max)) continue;
+    // The first step wins; within it the lowest (field, element).
+    const unsigned long long before = atomicMin(&status->step, t);
+    if (before >= t) atomicMin(&status->where, (unsigned long long)k << 32 | i);
+    return;
+  }
+}
+
+// The value at the place found, read in the same step (later steps overwrite it).
+__global__ void record_bad_value(CheckedFields f, BoundsStatus *status, const uint64_t *step) {
+  if (status->step != *step || status->recorded) return;
+  const unsigned long long w = status->where;
+  status->value = f.field[w >> 32].x[w & 0xffffffffull];
+  status->recorded = 1;
+}
+
+// Enqueues the check of step *step's values (n elements) and the record of a first bad one.
+inline cudaError_t check_bounds(const CheckedFields &f, uint64_t n, BoundsStatus *status,
+                                const uint64_t *step, cudaStream_t stream) {
+  if (f.count == 0 || n == 0) return cudaSuccess;
+  constexpr unsigned kThreads = 256;
+  check_bounds_kernel<<<unsigned((n + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
+      f, n, status, step);
+  record_bad_value<<<1, 1, 0, stream>>>(f, status, step);
+  return cudaGetLastError();
+}
+
+// The status before a run: every value in range.
+inline BoundsStatus all_in_range() {
+  return BoundsStatus{kAllInRange, kAllInRange, 0.0, 0};
+}
+
+} // namespace ganglion::gpu
