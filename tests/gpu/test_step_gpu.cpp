@@ -1,7 +1,9 @@
-// GPU: the device's bound check (gpu/step/bounds.cuh) finds the value the CPU engine's check_bounds
-// reports: the first step with a value out of range (or NaN), in it the first checked field with
-// one and that field's lowest element, and its value, with later steps' values out of range
-// ignored. Without a CUDA build or a device the test says it skipped.
+// GPU: the step's own kernels (gpu/step/). The bound check (bounds.cuh) finds the value the CPU
+// engine's check_bounds reports: the first step with a value out of range (or NaN), in it the first
+// checked field with one and that field's lowest element, and its value, with later steps' values
+// out of range ignored. The spike log (spike_log.cuh) keeps each step whole and pauses where it
+// lacks room, and chunks resumed there lose no spike. Without a CUDA build or a device the tests
+// say they skipped.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -11,7 +13,7 @@
 
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
-#include "step/bounds_device.hpp"
+#include "step/step_device.hpp"
 #endif
 
 constexpr const char *kBoundsName =
@@ -53,5 +55,36 @@ TEST_CASE(kBoundsName) {
   CHECK(next.field == 1);
   CHECK(next.element == 9000);
   CHECK(next.value == 1.5);
+#endif
+}
+
+constexpr const char *kLogName =
+    "gpu: the spike log keeps each step whole and pauses where it lacks room so no spike is lost";
+
+TEST_CASE(kLogName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP_NO_CUDA(kLogName);
+#else
+  GANGLION_GPU_NEEDS_DEVICE(kLogName);
+  // 300 steps of 0 to 500 spikes (at most 500 a step), a log of 20000 entries, chunks of 100
+  // steps: the log fills within a chunk, pauses, and the next chunk starts at the step it paused
+  // at. Every step's spikes come out once, in order; every pause is where the room left was below
+  // a step's most.
+  std::vector<std::vector<uint32_t>> spikes(300);
+  std::vector<uint64_t> expected;
+  for (uint64_t t = 0; t < spikes.size(); ++t) {
+    for (uint32_t k = 0; k < (t * 37) % 501; ++k)
+      spikes[t].push_back(k * 3 + uint32_t(t % 3));
+    for (const uint32_t i : spikes[t])
+      expected.push_back(t << 32 | i);
+  }
+  std::vector<uint64_t> pauses;
+  const std::vector<uint64_t> got =
+      ganglion::gpu::spike_log_on_device(spikes, 500, 20000, 100, pauses);
+  CHECK(got == expected);
+  CHECK(pauses.size() >= 2);
+  // Each chunk starts at the last pause and logs that step at least (a fresh log has room).
+  for (std::size_t k = 0; k < pauses.size(); ++k)
+    CHECK(pauses[k] > (k ? pauses[k - 1] : 0));
 #endif
 }
