@@ -3,7 +3,8 @@
 // replays with whatever count the step has): scattered, a warp per arrival adding with atomics (any
 // network; the order of a target's additions varies, so the last bits do), or ordered, a thread
 // per target summing its arrivals in the CPU's order (the CPU's bits; for validation and small
-// networks: each target bisects every arrival's run). For .cu files only.
+// networks: each target bisects every arrival's run). For .cu files only; its kernels are static,
+// a copy in each that includes it.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -24,7 +25,7 @@ struct DeviceArrivals {
 
 inline constexpr unsigned kDeliveryThreads = 256;
 
-__global__ void deliver_scattered_kernel(ArrivalForm f, DeviceArrivals a) {
+static __global__ void deliver_scattered_kernel(ArrivalForm f, DeviceArrivals a) {
   const unsigned lane = threadIdx.x & 31u;
   const uint64_t warps = uint64_t(gridDim.x) * blockDim.x / 32;
   const uint32_t n = *a.count;
@@ -38,7 +39,7 @@ __global__ void deliver_scattered_kernel(ArrivalForm f, DeviceArrivals a) {
   }
 }
 
-__global__ void deliver_ordered_kernel(ArrivalForm f, uint64_t n_targets, DeviceArrivals a) {
+static __global__ void deliver_ordered_kernel(ArrivalForm f, uint64_t n_targets, DeviceArrivals a) {
   const uint64_t j = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (j < n_targets) f.deliver_to(uint32_t(j), a.list, *a.count, a.spikes);
 }
