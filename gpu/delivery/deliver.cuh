@@ -7,7 +7,8 @@
 // (input_ring.hpp): a warp per spike of the step walking its row into the ring with atomics, then
 // the step's slot drained, a thread per target. A drive (drive.hpp): a warp per generator row
 // drawing each synapse's count and adding with atomics, or ordered, a thread per target in the
-// CPU's order. For .cu files only.
+// CPU's order. For .cu files only; its kernels are static, a copy in each that includes
+// it.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -28,7 +29,9 @@ struct DeviceArrivals {
   const uint32_t *spikes; // device: each arrival's count of spikes (a drive's), or NULL: one
 };
 
-// A step's spikes in device memory (a ring slot of the presynaptic population).
+// A step's spikes in device memory: a ring slot of a population, or the list its neuron's
+// companion left (indices in any order; *count may pass capacity, and no index is then written
+// beyond it).
 struct DeviceSpikes {
   const uint32_t *list;
   const uint32_t *count; // device: how many this step
@@ -45,7 +48,7 @@ inline unsigned warp_blocks(uint64_t capacity) {
   return unsigned(blocks < kMostBlocks ? blocks : kMostBlocks);
 }
 
-__global__ void deliver_scattered_kernel(ArrivalForm f, DeviceArrivals a) {
+static __global__ void deliver_scattered_kernel(ArrivalForm f, DeviceArrivals a) {
   const unsigned lane = threadIdx.x & 31u;
   const uint64_t warps = uint64_t(gridDim.x) * blockDim.x / 32;
   const uint32_t n = *a.count;
@@ -59,7 +62,7 @@ __global__ void deliver_scattered_kernel(ArrivalForm f, DeviceArrivals a) {
   }
 }
 
-__global__ void deliver_ordered_kernel(ArrivalForm f, uint64_t n_targets, DeviceArrivals a) {
+static __global__ void deliver_ordered_kernel(ArrivalForm f, uint64_t n_targets, DeviceArrivals a) {
   const uint64_t j = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (j < n_targets) f.deliver_to(uint32_t(j), a.list, *a.count, a.spikes);
 }
@@ -81,8 +84,9 @@ inline cudaError_t deliver_ordered(const ArrivalForm &f, uint64_t n_targets,
   return cudaGetLastError();
 }
 
-__global__ void ring_walk_kernel(InputRing ring, ArrivalForm f, const uint64_t *row_ptr,
-                                 const uint16_t *delay, DeviceSpikes spikes, const uint64_t *step) {
+static __global__ void ring_walk_kernel(InputRing ring, ArrivalForm f, const uint64_t *row_ptr,
+                                        const uint16_t *delay, DeviceSpikes spikes,
+                                        const uint64_t *step) {
   const unsigned lane = threadIdx.x & 31u;
   const uint64_t warps = uint64_t(gridDim.x) * blockDim.x / 32, t = *step;
   const uint32_t n = *spikes.count;
@@ -93,7 +97,7 @@ __global__ void ring_walk_kernel(InputRing ring, ArrivalForm f, const uint64_t *
   }
 }
 
-__global__ void ring_drain_kernel(InputRing ring, double *x, const uint64_t *step) {
+static __global__ void ring_drain_kernel(InputRing ring, double *x, const uint64_t *step) {
   const uint64_t j = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (j < ring.n) ring.drain(*step, uint32_t(j), x);
 }
@@ -117,8 +121,8 @@ inline cudaError_t ring_drain(const InputRing &ring, double *x, const uint64_t *
   return cudaGetLastError();
 }
 
-__global__ void drive_scattered_kernel(Drive d, ArrivalForm f, const uint64_t *row_ptr,
-                                       uint64_t n_pre, const uint64_t *step) {
+static __global__ void drive_scattered_kernel(Drive d, ArrivalForm f, const uint64_t *row_ptr,
+                                              uint64_t n_pre, const uint64_t *step) {
   const unsigned lane = threadIdx.x & 31u;
   const uint64_t warps = uint64_t(gridDim.x) * blockDim.x / 32, t = *step;
   for (uint64_t i = (uint64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32; i < n_pre; i += warps) {
@@ -132,9 +136,9 @@ __global__ void drive_scattered_kernel(Drive d, ArrivalForm f, const uint64_t *r
   }
 }
 
-__global__ void drive_ordered_kernel(Drive d, ArrivalForm f, uint64_t n_targets,
-                                     const uint64_t *row_ptr, uint64_t n_pre,
-                                     const uint64_t *step) {
+static __global__ void drive_ordered_kernel(Drive d, ArrivalForm f, uint64_t n_targets,
+                                            const uint64_t *row_ptr, uint64_t n_pre,
+                                            const uint64_t *step) {
   const uint64_t j = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (j < n_targets) d.deliver_to(f, uint32_t(j), row_ptr, n_pre, *step);
 }

@@ -18,17 +18,28 @@ template <class T> T *device_array(std::size_t n) {
   return d;
 }
 
+// The n elements at h copied into the device array d.
+template <class T> void upload(T *d, const T *h, std::size_t n) {
+  check_cuda(cudaMemcpy(d, h, sizeof(T) * n, cudaMemcpyHostToDevice), "cudaMemcpy");
+}
+
 // A device copy of v.
 template <class T> T *device_copy_of(const std::vector<T> &v) {
   T *d = device_array<T>(v.size());
-  check_cuda(cudaMemcpy(d, v.data(), sizeof(T) * v.size(), cudaMemcpyHostToDevice), "cudaMemcpy");
+  upload(d, v.data(), v.size());
   return d;
+}
+
+// The n elements at d copied to the host; d is kept.
+template <class T> std::vector<T> read_back(const T *d, std::size_t n) {
+  std::vector<T> v(n);
+  check_cuda(cudaMemcpy(v.data(), d, sizeof(T) * n, cudaMemcpyDeviceToHost), "cudaMemcpy");
+  return v;
 }
 
 // The n elements at d copied to the host; d is freed.
 template <class T> std::vector<T> host_copy_of(T *d, std::size_t n) {
-  std::vector<T> v(n);
-  check_cuda(cudaMemcpy(v.data(), d, sizeof(T) * n, cudaMemcpyDeviceToHost), "cudaMemcpy");
+  std::vector<T> v = read_back(d, n);
   check_cuda(cudaFree(d), "cudaFree");
   return v;
 }

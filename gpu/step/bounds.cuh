@@ -40,8 +40,8 @@ __device__ inline bool outside(double x, double min, double max) {
   return !(x >= min && x <= max);
 }
 
-__global__ void check_bounds_kernel(CheckedFields f, uint64_t n, BoundsStatus *status,
-                                    const uint64_t *step) {
+static __global__ void check_bounds_kernel(CheckedFields f, uint64_t n, BoundsStatus *status,
+                                           const uint64_t *step) {
   const uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i >= n) return;
   const unsigned long long t = *step;
@@ -55,7 +55,8 @@ __global__ void check_bounds_kernel(CheckedFields f, uint64_t n, BoundsStatus *s
 }
 
 // The value at the place found, read in the same step (later steps overwrite it).
-__global__ void record_bad_value(CheckedFields f, BoundsStatus *status, const uint64_t *step) {
+static __global__ void record_bad_value(CheckedFields f, BoundsStatus *status,
+                                        const uint64_t *step) {
   if (status->step != *step || status->recorded) return;
   const unsigned long long w = status->where;
   status->value = f.field[w >> 32].x[w & 0xffffffffull];

@@ -24,8 +24,8 @@ struct SpikeLog {
 };
 
 // One thread: room for the step's most (`most`), or the pause.
-__global__ void reserve_kernel(SpikeLog log, const uint32_t *spikes, uint32_t most,
-                               const uint64_t *step) {
+static __global__ void reserve_kernel(SpikeLog log, const uint32_t *spikes, uint32_t most,
+                                      const uint64_t *step) {
   if (*log.paused_at != kNotPaused) return;
   const unsigned long long at = *log.count;
   if (at + most > log.capacity) {
@@ -36,8 +36,8 @@ __global__ void reserve_kernel(SpikeLog log, const uint32_t *spikes, uint32_t mo
   *log.count = at + *spikes;
 }
 
-__global__ void append_kernel(SpikeLog log, const uint32_t *list, const uint32_t *spikes,
-                              const uint64_t *step) {
+static __global__ void append_kernel(SpikeLog log, const uint32_t *list, const uint32_t *spikes,
+                                     const uint64_t *step) {
   const uint64_t k = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (*log.paused_at != kNotPaused || k >= *spikes) return;
   log.entries[*log.step_first + k] = (unsigned long long)*step << 32 | list[k];

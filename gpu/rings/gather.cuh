@@ -1,0 +1,136 @@
+// The device engine's spike ring (spike_ring.hpp) filled and read, each step enqueued on a stream
+// with every count read on the device (so that a step captured once into a CUDA graph replays with
+// whatever spikes it has): a step's spike list, which a neuron's companion appends to in no fixed
+// order (cuda::Spikes), gathered into the step's slot ascending with repeats kept, the CPU's order
+// of its spike history whatever order the atomics gave (a count per neuron, a scan, a scatter);
+// and a fixed-delay projection's arrivals of a step made from the ring, for deliver.cuh. For .cu
+// files only; its kernels are static, a copy in each that includes it.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+
+#include <cub/device/device_scan.cuh>
+
+#include "delivery/deliver.cuh"
+#include "rings/spike_ring.hpp"
+
+namespace ganglion::gpu {
+
+// A population's gather buffers, allocated before any capture (allocate_gather) and reused every
+// step: the spikes of each of its n neurons, their exclusive sum, and the scan's temporary storage.
+struct GatherBuffers {
+  uint32_t n = 0;
+  uint32_t *per_neuron = nullptr, *offsets = nullptr;
+  void *temp = nullptr;
+  std::size_t temp_bytes = 0;
+};
+
+inline constexpr unsigned kRingThreads = 256;
+
+// Blocks of kRingThreads for `threads` threads, at most 2^16 (each thread then takes several).
+inline unsigned ring_blocks(uint64_t threads) {
+  const uint64_t blocks = (threads + kRingThreads - 1) / kRingThreads;
+  return unsigned(blocks < (1u << 16) ? blocks : (1u << 16));
+}
+
+static __global__ void count_spikes_kernel(DeviceSpikes in, uint32_t *per_neuron) {
+  const uint32_t listed = *in.count < in.capacity ? *in.count : in.capacity;
+  const uint64_t stride = uint64_t(gridDim.x) * blockDim.x;
+  for (uint64_t k = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; k < listed; k += stride)
+    atomicAdd(per_neuron + in.list[k], 1u);
+}
+
+// Neuron i's spikes written at its offset (as many of them as the slot holds); the last neuron's
+// thread writes the slot's count and raises `overflow` where the step had more spikes than the
+// list or the slot holds.
+static __global__ void scatter_spikes_kernel(GatherBuffers b, DeviceSpikes in, SpikeRing ring,
+                                             const uint64_t *step, int32_t *overflow) {
+  const uint32_t slot = ring.slot_of(*step);
+  uint32_t *out = ring.slot_begin(slot);
+  const uint64_t stride = uint64_t(gridDim.x) * blockDim.x;
+  for (uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < b.n; i += stride) {
+    const uint32_t first = b.offsets[i], end = first + b.per_neuron[i];
+    for (uint32_t k = first; k < end && k < ring.capacity; ++k)
+      out[k] = uint32_t(i);
+    if (i + 1 == b.n) {
+      ring.counts[slot] = end < ring.capacity ? end : ring.capacity;
+      if (*in.count > in.capacity || end > ring.capacity) *overflow = 1;
+    }
+  }
+}
+
+// Sizes and allocates b for n neurons (at least one).
+inline cudaError_t allocate_gather(GatherBuffers &b, uint32_t n) {
+  if (n == 0) return cudaErrorInvalidValue;
+  b.n = n;
+  cudaError_t e = cudaMalloc(&b.per_neuron, sizeof(uint32_t) * n);
+  if (e == cudaSuccess) e = cudaMalloc(&b.offsets, sizeof(uint32_t) * n);
+  if (e == cudaSuccess)
+    e = cub::DeviceScan::ExclusiveSum(nullptr, b.temp_bytes, b.per_neuron, b.offsets, int(n));
+  if (e == cudaSuccess) e = cudaMalloc(&b.temp, b.temp_bytes);
+  return e;
+}
+
+inline cudaError_t free_gather(GatherBuffers &b) {
+  cudaError_t first = cudaSuccess;
+  for (void *p : {static_cast<void *>(b.per_neuron), static_cast<void *>(b.offsets), b.temp}) {
+    const cudaError_t e = cudaFree(p);
+    if (first == cudaSuccess) first = e;
+  }
+  b = GatherBuffers{};
+  return first;
+}
+
+// Enqueues the gather of the spikes of step `*step` into their slot of the ring (the ring's
+// capacity is the most a slot holds; more raises `*overflow`, which the host reads after the step
+// or chunk and clears).
+inline cudaError_t gather_spikes(const GatherBuffers &b, const DeviceSpikes &in,
+                                 const SpikeRing &ring, const uint64_t *step, int32_t *overflow,
+                                 cudaStream_t stream) {
+  cudaError_t e = cudaMemsetAsync(b.per_neuron, 0, sizeof(uint32_t) * b.n, stream);
+  if (e != cudaSuccess) return e;
+  if (in.capacity > 0) {
+    count_spikes_kernel<<<ring_blocks(in.capacity), kRingThreads, 0, stream>>>(in, b.per_neuron);
+    if ((e = cudaGetLastError()) != cudaSuccess) return e;
+  }
+  std::size_t bytes = b.temp_bytes;
+  e = cub::DeviceScan::ExclusiveSum(b.temp, bytes, b.per_neuron, b.offsets, int(b.n), stream);
+  if (e != cudaSuccess) return e;
+  scatter_spikes_kernel<<<ring_blocks(b.n), kRingThreads, 0, stream>>>(b, in, ring, step, overflow);
+  return cudaGetLastError();
+}
+
+// One thread per spike the slot may hold: spike k of the slot that arrives at `*step` over
+// `delay` becomes arrival k; thread 0 writes their number (0 before the delay's first arrival).
+static __global__ void fixed_delay_arrivals_kernel(SpikeRing ring, const uint64_t *step,
+                                                   const uint64_t *row_ptr, uint32_t delay,
+                                                   gg_arrival *list, uint32_t *n_arrivals) {
+  uint32_t slot = 0;
+  const bool arrives = ring.arrival_slot(*step, delay, slot);
+  const uint32_t n = arrives ? ring.counts[slot] : 0;
+  const uint32_t *spikes = ring.slot_begin(slot);
+  const uint64_t first = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (first == 0) *n_arrivals = n;
+  for (uint64_t k = first; k < n; k += uint64_t(gridDim.x) * blockDim.x)
+    list[k] = fixed_delay_arrival(row_ptr, spikes[k], delay);
+}
+
+// Enqueues the making of a fixed-delay projection's arrivals at `*step` from its presynaptic
+// population's ring into `list` (room for ring.capacity) and `*n_arrivals`; returns them as
+// deliver.cuh takes them.
+inline cudaError_t fixed_delay_arrivals(const SpikeRing &ring, const uint64_t *step,
+                                        const uint64_t *row_ptr, uint32_t delay, gg_arrival *list,
+                                        uint32_t *n_arrivals, DeviceArrivals &out,
+                                        cudaStream_t stream) {
+  out = DeviceArrivals{list, n_arrivals, ring.capacity, nullptr};
+  const uint64_t threads = ring.capacity > 0 ? ring.capacity : 1; // thread 0 writes the count
+  fixed_delay_arrivals_kernel<<<ring_blocks(threads), kRingThreads, 0, stream>>>(
+      ring, step, row_ptr, delay, list, n_arrivals);
+  return cudaGetLastError();
+}
+
+} // namespace ganglion::gpu
