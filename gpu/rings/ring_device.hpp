@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "ganglion/plugin_abi.h"
@@ -24,5 +25,17 @@ struct RingSteps {
 RingSteps ring_steps_on_device(uint32_t n, uint32_t capacity, uint32_t depth,
                                const std::vector<std::vector<uint32_t>> &lists,
                                const std::vector<uint64_t> &row_ptr, uint32_t delay);
+
+// One step of a small network's device side, enqueued once into a captured CUDA graph and
+// replayed step after step, against the same work enqueued plainly each step: each step's spikes
+// (lists, as a companion would leave them) gathered into the ring, a fixed `delay`'s arrivals
+// along rows (row_ptr, post onto n targets, weights w) delivered in the CPU's order into a state
+// x, and the step advanced on the device. The state after every step, both ways: graph (first)
+// and plain (second).
+std::pair<std::vector<double>, std::vector<double>>
+graph_replay_on_device(uint32_t n, uint32_t capacity, uint32_t depth,
+                       const std::vector<std::vector<uint32_t>> &lists,
+                       const std::vector<uint64_t> &row_ptr, const std::vector<uint32_t> &post,
+                       const std::vector<float> &w, uint32_t delay);
 
 } // namespace ganglion::gpu
