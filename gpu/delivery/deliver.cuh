@@ -40,12 +40,17 @@ struct DeviceSpikes {
 
 inline constexpr unsigned kDeliveryThreads = 256;
 
-// Blocks for a warp per item up to `capacity` (fewer where that is very large: each warp then
-// takes several in turn).
-inline unsigned warp_blocks(uint64_t capacity) {
-  constexpr uint64_t kWarpsPerBlock = kDeliveryThreads / 32, kMostBlocks = 1u << 16;
-  const uint64_t blocks = (capacity + kWarpsPerBlock - 1) / kWarpsPerBlock;
+// Blocks of kDeliveryThreads for `threads` threads of a grid-stride loop, at most 2^16 (each
+// thread then takes several items in turn).
+inline unsigned capped_blocks(uint64_t threads) {
+  constexpr uint64_t kMostBlocks = 1u << 16;
+  const uint64_t blocks = (threads + kDeliveryThreads - 1) / kDeliveryThreads;
   return unsigned(blocks < kMostBlocks ? blocks : kMostBlocks);
+}
+
+// Blocks for a warp per item up to `capacity`.
+inline unsigned warp_blocks(uint64_t capacity) {
+  return capped_blocks(capacity * 32);
 }
 
 static __global__ void deliver_scattered_kernel(ArrivalForm f, DeviceArrivals a) {

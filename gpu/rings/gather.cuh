@@ -29,14 +29,6 @@ struct GatherBuffers {
   std::size_t temp_bytes = 0;
 };
 
-inline constexpr unsigned kRingThreads = 256;
-
-// Blocks of kRingThreads for `threads` threads, at most 2^16 (each thread then takes several).
-inline unsigned ring_blocks(uint64_t threads) {
-  const uint64_t blocks = (threads + kRingThreads - 1) / kRingThreads;
-  return unsigned(blocks < (1u << 16) ? blocks : (1u << 16));
-}
-
 static __global__ void count_spikes_kernel(DeviceSpikes in, uint32_t *per_neuron) {
   const uint32_t listed = *in.count < in.capacity ? *in.count : in.capacity;
   const uint64_t stride = uint64_t(gridDim.x) * blockDim.x;
@@ -94,13 +86,15 @@ inline cudaError_t gather_spikes(const GatherBuffers &b, const DeviceSpikes &in,
   cudaError_t e = cudaMemsetAsync(b.per_neuron, 0, sizeof(uint32_t) * b.n, stream);
   if (e != cudaSuccess) return e;
   if (in.capacity > 0) {
-    count_spikes_kernel<<<ring_blocks(in.capacity), kRingThreads, 0, stream>>>(in, b.per_neuron);
+    count_spikes_kernel<<<capped_blocks(in.capacity), kDeliveryThreads, 0, stream>>>(in,
+                                                                                     b.per_neuron);
     if ((e = cudaGetLastError()) != cudaSuccess) return e;
   }
   std::size_t bytes = b.temp_bytes;
   e = cub::DeviceScan::ExclusiveSum(b.temp, bytes, b.per_neuron, b.offsets, int(b.n), stream);
   if (e != cudaSuccess) return e;
-  scatter_spikes_kernel<<<ring_blocks(b.n), kRingThreads, 0, stream>>>(b, in, ring, step, overflow);
+  scatter_spikes_kernel<<<capped_blocks(b.n), kDeliveryThreads, 0, stream>>>(b, in, ring, step,
+                                                                             overflow);
   return cudaGetLastError();
 }
 
@@ -128,7 +122,7 @@ inline cudaError_t fixed_delay_arrivals(const SpikeRing &ring, const uint64_t *s
                                         cudaStream_t stream) {
   out = DeviceArrivals{list, n_arrivals, ring.capacity, nullptr};
   const uint64_t threads = ring.capacity > 0 ? ring.capacity : 1; // thread 0 writes the count
-  fixed_delay_arrivals_kernel<<<ring_blocks(threads), kRingThreads, 0, stream>>>(
+  fixed_delay_arrivals_kernel<<<capped_blocks(threads), kDeliveryThreads, 0, stream>>>(
       ring, step, row_ptr, delay, list, n_arrivals);
   return cudaGetLastError();
 }

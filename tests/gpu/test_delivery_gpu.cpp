@@ -19,6 +19,7 @@
 
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
+#include "../models/drawn_rows.hpp"
 #include "delivery/arrival_form.hpp"
 #include "delivery/deliver_device.hpp"
 #include "delivery/drive.hpp"
@@ -150,23 +151,14 @@ TEST_CASE(kRingName) {
   ganglion::gpu::DrawnCase c;
   c.n = 5000;
   c.depth = 20;
-  std::uniform_int_distribution<uint32_t> target(0, uint32_t(c.n - 1)), length(0, 300);
-  std::uniform_int_distribution<uint16_t> delay(1, uint16_t(c.depth));
   std::uniform_real_distribution<double> value(-1, 1);
   const uint32_t rows = 2000;
-  c.row_ptr.push_back(0);
-  for (uint32_t i = 0; i < rows; ++i) {
-    std::vector<std::pair<uint16_t, uint32_t>> row(length(rng));
-    for (auto &[d, j] : row)
-      d = delay(rng), j = target(rng);
-    std::sort(row.begin(), row.end());
-    for (const auto &[d, j] : row) {
-      c.delay.push_back(d);
-      c.post.push_back(j);
-      c.weight.push_back(float(value(rng)));
-    }
-    c.row_ptr.push_back(c.post.size());
-  }
+  const ganglion::test::DrawnRows drawn =
+      ganglion::test::drawn_rows(rows, uint32_t(c.n), uint16_t(c.depth), 300, rng);
+  c.row_ptr = drawn.row_ptr;
+  c.post = drawn.post;
+  c.delay = drawn.delay;
+  c.weight = drawn.weight;
   for (uint64_t j = 0; j < c.n; ++j)
     c.scale.push_back(0.2 + std::fabs(value(rng)));
   std::uniform_int_distribution<uint32_t> pick(0, rows - 1);

@@ -14,6 +14,7 @@
 
 #include "../../gpu/delivery/input_ring.hpp"
 #include "engine/arrival_queue.hpp"
+#include "models/drawn_rows.hpp"
 #include "models/harness.hpp"
 
 using namespace ganglion;
@@ -23,30 +24,19 @@ namespace {
 
 constexpr uint64_t kDepth = 8;
 
-// n_pre rows onto n targets, each sorted by delay then target (the CPU's layout for drawn
-// delays), with the index of each delay's run (delay_ends16).
-Csr drawn_rows(uint64_t n_pre, uint64_t n, std::mt19937 &rng) {
-  std::uniform_int_distribution<uint32_t> target(0, uint32_t(n - 1)), length(0, 40);
-  std::uniform_int_distribution<uint16_t> delay(1, kDepth);
-  std::uniform_real_distribution<float> weight(-1, 1);
+// drawn_rows as a CSR, with the index of each delay's run (delay_ends16).
+Csr csr_of(const DrawnRows &r) {
   Csr c;
   c.max_delay = kDepth;
-  c.row_ptr.push_back(0);
-  for (uint64_t i = 0; i < n_pre; ++i) {
-    std::vector<std::pair<uint16_t, uint32_t>> row(length(rng));
-    for (auto &[d, j] : row)
-      d = delay(rng), j = target(rng);
-    std::sort(row.begin(), row.end());
-    for (const auto &[d, j] : row) {
-      c.post_index.push_back(j);
-      c.delay.push_back(d);
-      c.weight.push_back(weight(rng));
-    }
+  c.row_ptr = r.row_ptr;
+  c.post_index.assign(r.post.begin(), r.post.end());
+  c.delay.assign(r.delay.begin(), r.delay.end());
+  c.weight.assign(r.weight.begin(), r.weight.end());
+  for (uint64_t i = 0; i + 1 < r.row_ptr.size(); ++i)
     for (uint16_t k = 1; k < kDepth; ++k)
-      c.delay_ends16.push_back(uint16_t(
-          std::count_if(row.begin(), row.end(), [&](const auto &e) { return e.first <= k; })));
-    c.row_ptr.push_back(c.post_index.size());
-  }
+      c.delay_ends16.push_back(uint16_t(std::count_if(r.delay.begin() + long(r.row_ptr[i]),
+                                                      r.delay.begin() + long(r.row_ptr[i + 1]),
+                                                      [&](uint16_t d) { return d <= k; })));
   return c;
 }
 
@@ -56,7 +46,7 @@ TEST_CASE("input ring: drawn delays walked once per spike into a ring of future 
           "CPU queue's deliveries") {
   std::mt19937 rng(5);
   const uint64_t n_pre = 300, n = 500;
-  const Csr c = drawn_rows(n_pre, n, rng);
+  const Csr c = csr_of(drawn_rows(n_pre, uint32_t(n), kDepth, 40, rng));
   PluginRegistry registry = PluginRegistry::discover();
   PluginInstance cpu(find_plugin(registry, "exp_current").desc, n, 0.1);
   cpu.view.n_pre = n_pre;

@@ -270,21 +270,9 @@ double projection_device(const Experiment &exp, size_t q) {
   return bytes;
 }
 
-// Sets each part's GPU bytes where it runs on "cuda": the parts in estimate()'s order.
-void add_device(const Experiment &exp, Estimate &e, const std::vector<double> &recorder_rates) {
-  size_t i = 0;
-  for (size_t p = 0; p < exp.populations.size(); ++p, i += 2) {
-    if (exp.populations[p].backend != GG_BACKEND_CUDA) continue;
-    e.parts[i].device = population_device(exp.populations[p]);
-    e.parts[i + 1].device = history_device(exp, p);
-  }
-  for (size_t q = 0; q < exp.projections.size(); ++q, ++i)
-    if (exp.projections[q].backend == GG_BACKEND_CUDA)
-      e.parts[i].device = projection_device(exp, q);
-  const double chunk_s = kDeviceChunk * exp.simulation.dt * 1e-3;
-  for (size_t r = 0; r < recorder_rates.size() && i < e.parts.size(); ++r, ++i)
-    if (exp.populations[size_t(exp.recorders[r].population)].backend == GG_BACKEND_CUDA)
-      e.parts[i].device = 2 * kDeviceLogMargin * recorder_rates[r] * chunk_s;
+// A recorder's logs on the device, from what it writes per simulated second.
+double recorder_device(const Experiment &exp, double per_second) {
+  return 2 * kDeviceLogMargin * per_second * kDeviceChunk * exp.simulation.dt * 1e-3;
 }
 
 // ---------------------------------------------------------------- the recorders' output
@@ -361,28 +349,25 @@ std::optional<Output> recorder_output(const Experiment &exp, const RecorderSpec 
 
 // The recorders' output into `e`, and the parts for their buffers (each channel holds up to a
 // block before it is written, and never more than it writes in all).
-// Returns each recorder's bytes per simulated second, in order, up to the first one not built in
-// (whose part is not counted: neither are those after it on the device).
-std::vector<double> add_output(const Experiment &exp, Estimate &e) {
+void add_output(const Experiment &exp, Estimate &e) {
   const double seconds = exp.simulation.duration * 1e-3;
-  std::vector<double> rates;
   for (const auto &r : exp.recorders) {
     const std::optional<Output> out = recorder_output(exp, r);
     if (!out) {
       e.unknown_output.push_back(r.plugin ? r.plugin->name : r.pointer);
       continue;
     }
-    if (e.unknown_output.empty()) rates.push_back(out->per_second);
     e.output_per_second += out->per_second;
     MemoryPart part;
     part.pointer = r.pointer;
     part.what = "the output buffers of recorder " + r.pointer;
     part.fix = "record fewer variables or neurons";
     part.bytes = std::min(out->channels * kWriterBlock, out->per_second * seconds);
+    if (exp.populations[size_t(r.population)].backend == GG_BACKEND_CUDA)
+      part.device = recorder_device(exp, out->per_second);
     e.parts.push_back(part);
   }
   e.output = e.output_per_second * seconds;
-  return rates;
 }
 
 // ---------------------------------------------------------------- the machine's memory
@@ -432,13 +417,21 @@ std::optional<double> parse_size(const std::string &text) {
 Estimate estimate(const Experiment &exp) {
   Estimate e;
   for (size_t p = 0; p < exp.populations.size(); ++p) {
-    e.parts.push_back(population_part(exp.populations[p]));
-    e.parts.push_back(history_part(exp, p));
+    const PopulationSpec &pop = exp.populations[p];
+    MemoryPart state = population_part(pop), history = history_part(exp, p);
+    if (pop.backend == GG_BACKEND_CUDA) {
+      state.device = population_device(pop);
+      history.device = history_device(exp, p);
+    }
+    e.parts.push_back(state);
+    e.parts.push_back(history);
   }
-  for (size_t q = 0; q < exp.projections.size(); ++q)
-    e.parts.push_back(projection_part(exp, q));
-  const std::vector<double> rates = exp.output.empty() ? std::vector<double>{} : add_output(exp, e);
-  add_device(exp, e, rates);
+  for (size_t q = 0; q < exp.projections.size(); ++q) {
+    MemoryPart part = projection_part(exp, q);
+    if (exp.projections[q].backend == GG_BACKEND_CUDA) part.device = projection_device(exp, q);
+    e.parts.push_back(part);
+  }
+  if (!exp.output.empty()) add_output(exp, e);
   for (const auto &part : e.parts) {
     e.memory += part.bytes;
     e.device_memory += part.device;
