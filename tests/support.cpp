@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -18,6 +19,21 @@
 #include "registry/registry.hpp"
 
 namespace ganglion::test {
+
+CpuOnlyEngine::CpuOnlyEngine() {
+  if (const char *v = std::getenv("GANGLION_CUDA_ENGINE")) {
+    had = true;
+    before = v;
+  }
+  setenv("GANGLION_CUDA_ENGINE", "", 1);
+}
+
+CpuOnlyEngine::~CpuOnlyEngine() {
+  if (had)
+    setenv("GANGLION_CUDA_ENGINE", before.c_str(), 1);
+  else
+    unsetenv("GANGLION_CUDA_ENGINE");
+}
 
 TempDir::TempDir() {
   std::random_device rd;

@@ -34,6 +34,17 @@ struct CliResult {
 // `env` is prepended to the command line (e.g. "GANGLION_PLUGIN_PATH=/x").
 CliResult run_cli(const std::string &args, const std::string &env = "");
 
+// While it lives, this process's engine runs the CPU alone ($GANGLION_CUDA_ENGINE set empty: no
+// device engine, as in a build without CUDA), so that a test of that build's messages holds in a
+// build with CUDA too; the variable's value before is restored after.
+struct CpuOnlyEngine {
+  CpuOnlyEngine();
+  ~CpuOnlyEngine();
+  CpuOnlyEngine(const CpuOnlyEngine &) = delete;
+  bool had = false;
+  std::string before;
+};
+
 std::string write_file(const std::string &path, const std::string &text);
 std::string read_file(const std::string &path);
 std::string source_path(const std::string &relative); // a file of the source tree

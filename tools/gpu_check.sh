@@ -1,92 +1,177 @@
 #!/usr/bin/env bash
-# The GPU tests on a lent device machine, where the project's own dependencies (Boost, HDF5) are
-# not installed: builds the CUDA sources, the plugins' CUDA companions and the GPU tests standalone
-# with nvcc (sm_90 machine code and compute_90 PTX) and runs them, failing where a test fails or
-# skips; and runs the real `ganglion`, built here and carried over with the libraries it needs.
+# The GPU check on a lent device machine, where the project's own dependencies (Boost, HDF5) are
+# not installed. Everything is built here and carried over (ganglion, its plugins and their CUDA
+# companions, the device engine, the test binary, h5diff, the shared libraries they need), so the
+# device's time goes to running:
+#   1. the GPU tests (the test binary's "gpu: *" cases), each alone, its result and seconds;
+#   2. every config of configs/ (but the full microcircuit, a benchmark below, and the plasticity
+#      ones, whose rules have no CUDA part yet) on "cuda" beside the CPU: in the CPU's order
+#      ("delivery": "ordered") the spikes and sampled state the CPU's bit for bit (h5diff; fixed
+#      delays only), with atomics the population rates within 10 % of the CPU's (or 0.5 Hz);
+#   3. the benchmark: the balanced EIF network with K = 1000 (bench/gpu/balanced_eif_k1000.json)
+#      at N = 10^4, 10^5, 10^6 beside the CuPy array program in the same call, alternating (the
+#      median of 3 rounds up to 10^5, one at 10^6); COBA at 4000 neurons (bench/coba.json) and the
+#      full microcircuit (configs/microcircuit.json) on "cuda".
+# It writes table.md (and the logs) under $OUT, and exits non-zero where anything failed or a GPU
+# test skipped itself.
 #
-# usage: tools/gpu_check.sh --prepare   here, after `cmake --build build`: copies doctest and
-#                                        installs the build (ganglion, its plugins and their CUDA
-#                                        companions) with the shared libraries a CUDA image lacks
-#                                        (Boost, HDF5 and theirs; not glibc or libstdc++, which the
-#                                        device's newer system has) into .gpucheck/ (add
-#                                        "/.gpucheck/" to .git/info/exclude), which the device call
-#                                        must carry (about 30 MiB)
-#        tools/gpu_check.sh             there: build and run; logs and table.md (each GPU test, its
-#                                       result and seconds) under $OUT (or /tmp/gpu_check)
+# usage: tools/gpu_check.sh --prepare [CUPY_PROGRAM]   here, after `cmake --build build`: fills
+#                                        .gpucheck/ (add "/.gpucheck/" to .git/info/exclude; about
+#                                        40 MiB), which the device call must carry; CUPY_PROGRAM is
+#                                        the CuPy array program of the benchmark, copied along
+#        tools/gpu_check.sh [--no-bench]   there
 set -o pipefail
 cd "$(dirname "$0")/.."
+g=.gpucheck/ganglion
 if [ "${1:-}" = --prepare ]; then
-  rm -rf .gpucheck && mkdir -p .gpucheck/doctest .gpucheck/ganglion/deps || exit 1
-  cp /usr/include/doctest/doctest.h .gpucheck/doctest/ || exit 1
-  cmake --install build --prefix .gpucheck/ganglion >/dev/null || exit 1
-  rm -rf .gpucheck/ganglion/include .gpucheck/ganglion/lib/cmake
-  find .gpucheck/ganglion -name '*.so*' -type f -o -name ganglion -type f | xargs ldd |
+  rm -rf .gpucheck && mkdir -p $g/deps .gpucheck/bin .gpucheck/peers || exit 1
+  cmake --install build --prefix $g >/dev/null || exit 1
+  rm -rf $g/include $g/lib/cmake $g/share
+  cp build/bin/ganglion_tests "$(command -v h5diff)" .gpucheck/bin/ || exit 1
+  if [ -n "${2:-}" ]; then cp "$2" .gpucheck/peers/cupy_program.py || exit 1; fi
+  find $g .gpucheck/bin -type f \( -name '*.so*' -o -perm -u+x \) | xargs ldd 2>/dev/null |
     awk '/=> \// {print $3}' | sort -u |
     grep -v -E '/(libc|libm|libstdc\+\+|libgcc_s|libpthread|libdl|librt|libresolv|libcudart|libganglion)[.-]' |
-    xargs -I{} cp -L {} .gpucheck/ganglion/deps/ || exit 1
+    xargs -I{} cp -L {} $g/deps/ || exit 1
   du -sh .gpucheck
   exit 0
 fi
 OUT=${OUT:-/tmp/gpu_check}
-mkdir -p "$OUT"
-export PATH=/usr/local/cuda/bin:$PATH
+mkdir -p "$OUT/configs" "$OUT/bench"
+export LD_LIBRARY_PATH=$PWD/$g/lib:$PWD/$g/deps
+export GANGLION_COMPANION_DIR=$PWD/$g/lib/ganglion/plugins
+gg=$PWD/$g/bin/ganglion
+tests=$PWD/.gpucheck/bin/ganglion_tests
+[ -x "$gg" ] && [ -x "$tests" ] || { echo "nothing carried: run tools/gpu_check.sh --prepare here first"; exit 2; }
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | tee "$OUT/gpu.txt"
-nvcc --version | tail -1
-work=$(mktemp -d /tmp/gg_check.XXXXXX) # this run's objects, companions and test binary
-printf '#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN\n#include <doctest/doctest.h>\n' >"$work/main.cpp"
-flags="-std=c++20 -O2 -fmad=false --expt-relaxed-constexpr -Xcompiler -ffp-contract=off"
-flags="$flags -DGANGLION_HAVE_CUDA -I framework/include"
-flags="$flags -I framework/src -I plugins -I gpu -I tests/gpu -I .gpucheck"
-objs=()
-for cu in $(find gpu -name '*.cu'); do
-  o=$work/$(basename "$cu" .cu).o
-  nvcc $flags -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 \
-    -c "$cu" -o "$o" 2>&1 | tee -a "$OUT/build.log" || { echo "BUILD FAILED: $cu"; exit 1; }
-  objs+=("$o")
-done
-# The plugins' CUDA companions, as ganglion_add_plugin builds them, for the tests that open them.
-export GANGLION_COMPANION_DIR=$work/companions
-mkdir -p "$GANGLION_COMPANION_DIR"
-for cu in $(find plugins -name '*.cu'); do
-  name=$(basename "$(dirname "$cu")")
-  nvcc $flags -cudart shared -shared -Xcompiler -fPIC,-fvisibility=hidden \
-    -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90 \
-    "$cu" -o "$GANGLION_COMPANION_DIR/libganglion_${name}_cuda.so" 2>&1 |
-    tee -a "$OUT/build.log" || { echo "BUILD FAILED: $cu"; exit 1; }
-done
-nvcc $flags -cudart shared tests/gpu/test_*.cpp "$work/main.cpp" "${objs[@]}" -ldl \
-  -o "$work/gpu_tests" 2>&1 | tee -a "$OUT/build.log" || { echo "BUILD FAILED: tests"; exit 1; }
-"$work/gpu_tests" -s 2>&1 | tee "$OUT/test.log"
-rc=$?
-# The table: each GPU test alone, its result and wall time (the first run above has the detail; a
-# test's name holds no comma, which doctest's -tc would take for two filters).
+rc=0
+table=$OUT/table.md
+echo "# GPU check: $(head -1 "$OUT/gpu.txt")" >"$table"
+
+# ---- 1. the GPU tests, each alone (a test's name holds no comma, which -tc would split) ----
 {
+  echo
   echo "| GPU test | result | seconds |"
   echo "|---|---|---:|"
-  "$work/gpu_tests" -ltc --no-version 2>/dev/null | grep -E '^gpu: ' | while IFS= read -r name; do
-    t0=$(date +%s.%N)
-    out=$("$work/gpu_tests" -tc="$name" 2>&1)
-    t=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
-    if ! grep -qE "test cases: +1 " <<<"$out"; then r="not run (the name as a filter)"
-    elif grep -q "GPU TEST SKIPPED" <<<"$out"; then r=skipped
-    elif grep -q "Status: SUCCESS" <<<"$out"; then r=passed
-    else r=FAILED; fi
-    printf '| %s | %s | %.2f |\n' "$name" "$r" "$t"
+} >>"$table"
+"$tests" -ltc --no-version 2>/dev/null | grep -E '^gpu: ' | while IFS= read -r name; do
+  t0=$(date +%s.%N)
+  out=$(timeout 300 "$tests" -tc="$name" 2>&1)
+  t=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+  printf '%s\n%s\n' "== $name" "$out" >>"$OUT/test.log"
+  if ! grep -qE "test cases: +1 " <<<"$out"; then r="FAILED (not run: the name as a filter)"
+  elif grep -q "GPU TEST SKIPPED" <<<"$out"; then r="SKIPPED"
+  elif grep -q "Status: SUCCESS" <<<"$out"; then r=passed
+  else r=FAILED; fi
+  printf '| %s | %s | %.2f |\n' "$name" "$r" "$t" >>"$table"
+done
+grep -qE '\| (FAILED|SKIPPED)' "$table" && rc=1
+
+# ---- 2. the configs on cuda beside the CPU ----
+# "name rate" for each population of a run's summary (the rate is the line's last field).
+rates() { awk '/^  population +model/ {on = 1; next} /^  synapses:/ {on = 0} on {print $1, $NF}' "$1"; }
+# The run's wall time and real-time factor in the summary's "simulated T ms in S s (F x real time)".
+run_s() { sed -n 's/^  simulated [0-9.e+]* ms in \([0-9.e+-]*\) s.*/\1/p' "$1"; }
+rtf() { sed -n 's/^  simulated .* (\([0-9.e+-]*\) x real time).*/\1/p' "$1"; }
+{
+  echo
+  echo "| config | cpu s | cuda s | ordered: spikes, state = cpu | rates cpu / cuda (Hz) | result |"
+  echo "|---|---:|---:|---|---|---|"
+} >>"$table"
+for config in configs/*.json; do
+  name=$(basename "$config" .json)
+  case $name in microcircuit | istdp_*) continue ;; esac
+  set=()
+  grep -qE '"duration": "(0*[2-9]|[1-9][0-9]+)(\.[0-9]*)? s"' "$config" && set=(--set 'simulation.duration=1 s')
+  d=$OUT/configs/$name
+  timeout 300 "$gg" run "$config" "${set[@]}" -o "$d.cpu.h5" >"$d.cpu.log" 2>&1
+  timeout 300 "$gg" run "$config" "${set[@]}" --set simulation.backend=cuda \
+    --set simulation.delivery=ordered -o "$d.ordered.h5" >"$d.ordered.log" 2>&1
+  timeout 300 "$gg" run "$config" "${set[@]}" --set simulation.backend=cuda \
+    -o "$d.cuda.h5" >"$d.cuda.log" 2>&1
+  if ! [ -s "$d.cpu.h5" ] || ! [ -s "$d.ordered.h5" ] || ! [ -s "$d.cuda.h5" ]; then
+    printf '| %s | | | | | FAILED (a run: %s) |\n' "$name" \
+      "$(tail -n 1 "$d.cuda.log" | tr '|' / | cut -c1-160)" >>"$table"
+    rc=1
+    continue
+  fi
+  # The spikes and the sampled state (h5diff: 0 the same, 1 not, 2 no such group in the file).
+  same=n/a
+  for group in /spikes /report; do
+    .gpucheck/bin/h5diff -q "$d.cpu.h5" "$d.ordered.h5" $group >/dev/null 2>&1
+    case $? in 0) [ "$same" = NO ] || same=yes ;; 1) same=NO ;; esac
   done
-} > "$OUT/table.md"
-cat "$OUT/table.md"
-# The real ganglion carried over: its libraries resolve here and it runs a config (on the CPU
-# until the device engine runs "cuda").
-g=.gpucheck/ganglion
-if [ -x "$g/bin/ganglion" ]; then
-  LD_LIBRARY_PATH=$g/deps "$g/bin/ganglion" describe lif 2>&1 | head -3 | tee "$OUT/ganglion.log"
-  LD_LIBRARY_PATH=$g/deps "$g/bin/ganglion" run configs/balanced_eif.json --set \
-    simulation.duration="200 ms" -o "$OUT/balanced_eif.h5" 2>&1 | tail -3 | tee -a "$OUT/ganglion.log"
-  echo "| the carried ganglion runs configs/balanced_eif.json (200 ms, cpu) | $([ -s "$OUT/balanced_eif.h5" ] && echo passed || echo FAILED) | |" >>"$OUT/table.md"
-  [ -s "$OUT/balanced_eif.h5" ] || rc=1
-else
-  echo "| the carried ganglion (tools/gpu_check.sh --prepare) | not carried | |" >>"$OUT/table.md"
+  grep -q '"delay": *{' "$config" && same="n/a (drawn delays)"
+  [ "$same" = NO ] && rc=1
+  verdict=$(join <(rates "$d.cpu.log" | sort) <(rates "$d.cuda.log" | sort) | awk '
+    { d = $2 - $3; if (d < 0) d = -d; ok = d <= 0.5 || d <= 0.1 * $2 }
+    { printf "%s %s / %s; ", $1, $2, $3; if (!ok) bad = 1 }
+    END { print (bad ? "|RATES DIFFER" : "|passed") }')
+  [[ $verdict == *"RATES DIFFER" ]] && rc=1
+  [ "$same" = NO ] && verdict="${verdict%|*}|FAILED (not the CPU's bits)"
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$(run_s "$d.cpu.log")" \
+    "$(run_s "$d.cuda.log")" "$same" "${verdict%|*}" "${verdict##*|}" >>"$table"
+done
+
+# ---- 3. the benchmark ----
+if [ "${1:-}" != --no-bench ]; then
+  {
+    echo
+    echo "| benchmark | N | run | real-time factor | synaptic events / s | rates E, I (Hz) |"
+    echo "|---|---:|---|---:|---:|---|"
+  } >>"$table"
+  bench=bench/gpu/balanced_eif_k1000.json
+  peer=.gpucheck/peers/cupy_program.py
+  ganglion_row() { # N, round, log: 1 s simulated; each E or I spike reaches K = 1000 targets
+    local f e i
+    f=$(rtf "$3")
+    e=$(rates "$3" | awk '$1 == "E" {print $2}')
+    i=$(rates "$3" | awk '$1 == "I" {print $2}')
+    if [ -z "$f" ]; then
+      printf '| balanced EIF, ganglion cuda | %s | %s | FAILED: %s | | |\n' "$1" "$2" \
+        "$(tail -1 "$3" | tr '|' / | cut -c1-120)"
+      return
+    fi
+    awk -v n="$1" -v r="$2" -v f="$f" -v e="$e" -v i="$i" 'BEGIN {
+      printf "| balanced EIF, ganglion cuda | %d | %s | %.3g | %.3g | %s, %s |\n", n, r, f,
+        (0.8 * n * e + 0.2 * n * i) * 1000 / f, e, i }'
+  }
+  for n in 10000 100000 1000000; do
+    rounds=3 t=1
+    [ $n = 1000000 ] && rounds=1
+    [ $n = 100000 ] && t=0.5
+    [ $n = 1000000 ] && t=0.05
+    for r in $(seq $rounds); do
+      log=$OUT/bench/balanced_$n.$r.log
+      timeout 300 "$gg" run $bench --set populations.E.size=$((n * 8 / 10)) \
+        --set populations.I.size=$((n - n * 8 / 10)) --set populations.X.size=$((n / 5)) \
+        -t 0 >"$log" 2>&1
+      ganglion_row $n "$r" "$log" >>"$table"
+      [ -n "$(rtf "$log")" ] || rc=1
+      if [ -f "$peer" ]; then
+        timeout 300 python3 "$peer" "sparse:$n:1000:$t" >"$OUT/bench/cupy_$n.$r.json" 2>&1
+        python3 - "$OUT/bench/cupy_$n.$r.json" "$n" "$r" >>"$table" <<'EOF'
+import json, sys
+try:
+    j = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+    print(f"| balanced EIF, CuPy (T = {j['T']} s) | {sys.argv[2]} | {sys.argv[3]} | {j['rtf']:.3g} "
+          f"| {j['syn_events_per_s']:.3g} | {j['rate_e']}, {j['rate_i']} |")
+except Exception as e:
+    print(f"| balanced EIF, CuPy | {sys.argv[2]} | {sys.argv[3]} | FAILED ({str(e)[:80]}) | | |")
+EOF
+      fi
+    done
+  done
+  for run in "COBA 4000|bench/coba.json" "microcircuit (full)|configs/microcircuit.json"; do
+    label=${run%%|*} config=${run##*|}
+    log=$OUT/bench/$(basename "$config" .json).log
+    timeout 300 "$gg" run "$config" --set simulation.backend=cuda --set output=null -t 0 >"$log" 2>&1
+    f=$(rtf "$log")
+    printf '| %s, ganglion cuda | | 1 | %s | | %s |\n' "$label" \
+      "${f:-FAILED: $(tail -1 "$log" | tr '|' / | cut -c1-120)}" "$(rates "$log" | tr '\n' ' ')" \
+      >>"$table"
+    [ -n "$f" ] || rc=1
+  done
 fi
-tail -1 "$OUT/table.md"
-if grep -q "GPU TEST SKIPPED" "$OUT/test.log"; then echo "a GPU test skipped itself"; exit 1; fi
+cat "$table"
 exit $rc

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "engine/faults.hpp"
 #include "engine/hook_call.hpp"
@@ -102,6 +104,9 @@ Ran run_simulation(Simulation &sim, const Experiment &exp, Hdf5Writer *writer,
   try {
     if (writer) writer->flush(); // the datasets the recorders declared
     ran.report = sim.run(progress, &stop);
+    // A run on a GPU: what ran there and how each projection was delivered (the summary's lines).
+    if (writer && !ran.report.device.empty())
+      writer->attribute("/", "device", nlohmann::json(ran.report.device).dump());
   } catch (const std::exception &e) {
     ran.outcome = {RunOutcome::Kind::failed, e.what()};
   }

@@ -172,6 +172,8 @@ void print_summary(const std::string &config, const Experiment &exp, const RunRe
   std::printf("  simulated %.10g ms in %.3g s (%.3g x real time) on %u thread%s; setup %.3g s\n",
               r.simulated_ms, r.run_s, r.simulated_ms > 0 ? r.run_s / (r.simulated_ms * 1e-3) : 0.0,
               r.threads, r.threads == 1 ? "" : "s", r.setup_s);
+  for (const auto &line : r.device)
+    std::printf("  %s\n", line.c_str());
   if (r.owner_from != UINT64_MAX)
     std::printf("  from t = %.10g ms each thread delivered the spikes onto its own neurons, with "
                 "their next step (runs cut %u time%s)\n",

@@ -105,12 +105,17 @@ int validate(PluginRegistry &reg, const std::string &config, const std::vector<s
               exp.projections.size(), exp.recorders.size(),
               static_cast<unsigned long long>(exp.simulation.n_steps), exp.simulation.dt);
   const Estimate e = estimate(exp);
+  // Where something runs on "cuda": the GPU's memory too (the host builds the network first,
+  // then the device holds its copy; checked against the GPU's free memory when the run starts).
+  const std::string gpu = e.device_memory > 0
+                              ? " and " + format_bytes(e.device_memory) + " of GPU memory"
+                              : std::string();
   if (exp.output.empty())
-    std::printf("%s: estimate: %s of memory; no output file\n", config.c_str(),
-                format_bytes(e.memory).c_str());
+    std::printf("%s: estimate: %s of memory%s; no output file\n", config.c_str(),
+                format_bytes(e.memory).c_str(), gpu.c_str());
   else
-    std::printf("%s: estimate: %s of memory; %s of output per simulated second, %s in all%s\n",
-                config.c_str(), format_bytes(e.memory).c_str(),
+    std::printf("%s: estimate: %s of memory%s; %s of output per simulated second, %s in all%s\n",
+                config.c_str(), format_bytes(e.memory).c_str(), gpu.c_str(),
                 format_bytes(e.output_per_second).c_str(), format_bytes(e.output).c_str(),
                 output_notes(exp, e).c_str());
   return 0;

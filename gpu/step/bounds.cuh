@@ -41,9 +41,9 @@ __device__ inline bool outside(double x, double min, double max) {
 }
 
 static __global__ void check_bounds_kernel(CheckedFields f, uint64_t n, BoundsStatus *status,
-                                           const uint64_t *step) {
+                                           const uint64_t *step, const int32_t *gate) {
   const uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i >= n) return;
+  if (i >= n || (gate && *gate == 0)) return;
   const unsigned long long t = *step;
   for (int k = 0; k < f.count; ++k) {
     if (!outside(f.field[k].x[i], f.field[k].min, f.field[k].max)) continue;
@@ -63,13 +63,16 @@ static __global__ void record_bad_value(CheckedFields f, BoundsStatus *status,
   status->recorded = 1;
 }
 
-// Enqueues the check of step *step's values (n elements) and the record of a first bad one.
+// Enqueues the check of step *step's values (n elements) and the record of a first bad one;
+// where `gate` is given, only in a step that left *gate non-zero (a neuron's own word that its
+// bound-checked state may have left its range: GG_DESC_CHECKS_BOUNDS).
 inline cudaError_t check_bounds(const CheckedFields &f, uint64_t n, BoundsStatus *status,
-                                const uint64_t *step, cudaStream_t stream) {
+                                const uint64_t *step, cudaStream_t stream,
+                                const int32_t *gate = nullptr) {
   if (f.count == 0 || n == 0) return cudaSuccess;
   constexpr unsigned kThreads = 256;
   check_bounds_kernel<<<unsigned((n + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
-      f, n, status, step);
+      f, n, status, step, gate);
   record_bad_value<<<1, 1, 0, stream>>>(f, status, step);
   return cudaGetLastError();
 }

@@ -84,5 +84,5 @@ TEST_CASE("input faults: no message repeats an unbounded input") {
                 "folder on GANGLION_PLUGIN_PATH\n");
   c.refused(c.cli("run", replaced(base_config(c.output), "\"seed\": 3", "\"" + word + "\": 3")), 1,
             "ganglion: " + c.config + ": /simulation: unknown key '" + shown +
-                "'; known keys: dt, duration, seed, threads, backend, dale\n");
+                "'; known keys: dt, duration, seed, threads, backend, delivery, dale\n");
 }

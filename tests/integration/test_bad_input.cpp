@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/device_engine.hpp"
 #include "ganglion/plugin_abi.h"
 #include "support.hpp"
 
@@ -219,6 +220,7 @@ TEST_CASE(
 
 TEST_CASE("bad input: a plugin with only CUDA hooks is refused at validate, with the fix, and "
           "nothing runs") {
+  const ganglion::test::CpuOnlyEngine cpu_only; // (as built without CUDA: its messages)
   Case c;
   const std::string lib = test_plugin("cuda_only_neuron.so");
   const std::string with_plugin =
@@ -249,6 +251,31 @@ TEST_CASE("bad input: a plugin with only CUDA hooks is refused at validate, with
                        "plugin has no other implementation: use a model with a 'cpu' "
                        "implementation\n");
   }
+}
+
+TEST_CASE("bad input: a run on \"cuda\" without a usable GPU is refused with the reason and the "
+          "fix, and nothing is written") {
+  if (ganglion::device_engine_path().empty()) {
+    MESSAGE("built without CUDA: no device engine (the loader refuses \"cuda\", tested above)");
+    return;
+  }
+  Case c;
+  const std::string config =
+      replaced(base_config(c.output), R"("seed": 3)", R"("seed": 3, "backend": "cuda")");
+  const CliResult r = c.run(config);
+  if (r.exit_code == 0) { // a GPU is here: the run took place on it
+    MESSAGE("a GPU is present: the run on cuda succeeded");
+    CHECK(fs::exists(c.output));
+    return;
+  }
+  c.expect_bad_input(r);
+  CHECK(r.err.rfind("ganglion: \"backend\": \"cuda\": ", 0) == 0);
+  CHECK(contains(r.err, "run on a machine with an NVIDIA GPU of compute capability 9.0 or newer "
+                        "(H100, H200), or set \"backend\": \"cpu\"\n"));
+  // `validate` accepts it: whether a GPU is there is known only when a run opens it.
+  const CliResult v = run_cli("validate " + shell_quoted(c.config));
+  CHECK(v.exit_code == 0);
+  CHECK(contains(v.out, "of GPU memory"));
 }
 
 TEST_CASE("bad input: an output folder that does not exist is refused before anything runs") {

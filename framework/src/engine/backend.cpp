@@ -1,6 +1,7 @@
 // See backend.hpp.
 #include "engine/backend.hpp"
 
+#include "engine/device_engine.hpp"
 #include "engine/simulation.hpp"
 #include "experiment/errors.hpp"
 
@@ -25,7 +26,7 @@ std::string fix(const LoadedPlugin &plugin, int backend) {
 } // namespace
 
 bool engine_runs(int backend) {
-  return backend == GG_BACKEND_CPU;
+  return backend == GG_BACKEND_CPU || (backend == GG_BACKEND_CUDA && !device_engine_path().empty());
 }
 
 std::vector<std::string> engine_backends() {
@@ -61,6 +62,8 @@ std::vector<std::string> plugin_backends(const LoadedPlugin &plugin) {
 const gg_hooks *hooks_for(const LoadedPlugin &plugin, int backend, const std::string &who) {
   const bool runs = engine_runs(backend);
   if (runs && backend == GG_BACKEND_CPU && plugin.desc->cpu) return plugin.desc->cpu;
+  // On cuda the host half (init, update, channel on host copies): the CPU table, or none.
+  if (runs && backend == GG_BACKEND_CUDA && has_cuda(plugin)) return plugin.desc->cpu;
   const std::string name = std::string("plugin '") + plugin.desc->name + "'";
   const std::vector<std::string> tables = plugin_backends(plugin);
   const std::string has = tables.empty() ? "none" : join_list(tables);

@@ -12,8 +12,9 @@
 
 namespace ganglion {
 
-// Whether this build of the engine runs instances on `backend` (GG_BACKEND_*): the CPU engine
-// runs GG_BACKEND_CPU only.
+// Whether this build of the engine runs instances on `backend` (GG_BACKEND_*): GG_BACKEND_CPU
+// always, GG_BACKEND_CUDA where the device engine library exists (device_engine.hpp; whether a
+// GPU is there is known only when a run opens it).
 bool engine_runs(int backend);
 
 // The names of the backends this build of the engine runs, as configs spell them ("cpu").
@@ -29,7 +30,10 @@ bool has_backend(const LoadedPlugin &plugin, int backend);
 // The names of the backends `plugin` has an implementation for ("cpu", "cuda").
 std::vector<std::string> plugin_backends(const LoadedPlugin &plugin);
 
-// The CPU hook table that instance `who` (its JSON pointer) runs: `plugin`'s, on `backend`.
+// The CPU hook table that instance `who` (its JSON pointer) runs: `plugin`'s, on `backend`. On
+// cuda that is the host half of the instance (its `init`, `update` and `channel`, run on host
+// copies where its CUDA table leaves them NULL), possibly NULL; its device hooks come from the
+// registry (cuda_hooks).
 // Throws RunError (engine/simulation.hpp) naming the instance, the plugin, the backends it has
 // and the fix where this engine does not run `backend` or the plugin has no implementation there.
 const gg_hooks *hooks_for(const LoadedPlugin &plugin, int backend, const std::string &who);

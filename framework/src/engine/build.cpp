@@ -29,14 +29,20 @@ void Simulation::Impl::build() {
     calibration.recheck = 64;
   }
   make_instances();
+  const bool on_gpu = !pops.empty() && pops.front().backend == GG_BACKEND_CUDA;
+  if (on_gpu) {
+    device = open_device_engine();
+    device->open(exp);
+  }
   build_populations();
   build_projections();
   bind_views();
-  build_tasks();
+  if (!on_gpu) build_tasks();
   build_recorders();
   init_hooks();
   for (std::size_t p = 0; p < pops.size(); ++p)
     fuse_channels(p);
+  if (on_gpu) device->build(*this);
   setup_s = engine::seconds_since(t0);
 }
 
@@ -137,8 +143,9 @@ void Simulation::Impl::build_projections() {
     const auto &pre = exp.populations[proj.spec->pre];
     const auto &post = exp.populations[proj.spec->post];
     // 2 bytes a synapse where the synapse model reads the compact layout and only it does.
-    const bool compact =
-        (proj.desc->flags & GG_DESC_COMPACT_CSR) && proj.spec->plasticity.empty() && !recorded[q];
+    const bool compact = (proj.desc->flags & GG_DESC_COMPACT_CSR) &&
+                         proj.spec->plasticity.empty() && !recorded[q] &&
+                         proj.backend == GG_BACKEND_CPU; // (the device reads 32-bit targets)
     const CsrLayout layout{compact && post.size <= 65536, compact};
     proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout);
     if (!proj.csr.delay.empty()) proj.queue.reset(proj.csr.max_delay);
@@ -399,13 +406,18 @@ void Simulation::Impl::bind_recorded_projection(Recorder &rec) {
 // Plugins derive what they precompute and recorders declare their datasets: a failure here is
 // still before anything ran.
 void Simulation::Impl::init_hooks() {
+  // An instance on cuda whose device table has its own `init` runs that one (DeviceEngine::build)
+  // instead of the CPU's on the host copies.
+  const auto host_init = [](const auto &x) {
+    return x.cuda && x.cuda->init ? nullptr : x.hooks->init;
+  };
   for (auto &pop : pops)
     call_hook(
-        pop.hooks->init, pop.view, pop.site, [&] { return "population '" + pop.spec->name + "'"; },
+        host_init(pop), pop.view, pop.site, [&] { return "population '" + pop.spec->name + "'"; },
         "init");
   for (auto &proj : projs) {
     call_hook(
-        proj.hooks->init, proj.view, proj.site,
+        host_init(proj), proj.view, proj.site,
         [&] { return "projection '" + proj.spec->name + "'"; }, "init");
     if (proj.plasticity)
       call_hook(
@@ -450,8 +462,11 @@ void Simulation::Impl::fuse_channels(std::size_t p) {
     }
     if (!one_form || chosen.size() > GG_MAX_CHANNELS) chosen.clear();
   }
-  for (std::size_t k : chosen)
+  for (std::size_t k : chosen) {
     projs[pop.incoming[k]].fused = true;
+    projs[pop.incoming[k]].channel =
+        channel_of(projs[pop.incoming[k]], projs[pop.incoming[k]].view);
+  }
   pop.accumulates = pop.record_inputs || chosen.size() < pop.incoming.size();
   for (auto &sl : slices) {
     if (sl.pop != p) continue;

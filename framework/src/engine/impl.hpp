@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "engine/device_engine.hpp"
 #include "engine/simulation.hpp"
 #include "engine/state.hpp"
 #include "engine/thread_pool.hpp"
@@ -106,6 +107,10 @@ struct Simulation::Impl {
   bool auto_threads = false, serial = false;
   Calibration calibration;
   std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
+  // The network runs on a GPU (every population on "cuda"; the loader allows no mix yet): the
+  // host builds it as for the CPU, without the CPU's tasks, and the device engine steps it
+  // (run_device).
+  std::unique_ptr<DeviceEngine> device;
   double setup_s = 0;
   uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
   uint64_t steps_done = 0;        // Simulation::steps_done
@@ -137,6 +142,9 @@ struct Simulation::Impl {
 
   // ---- step.cpp: the step, and the loop ----
   RunReport run(const std::function<void(double)> &progress, const std::atomic<int> *stop);
+  RunReport run_device(const std::function<void(double)> &progress, const std::atomic<int> *stop);
+  bool changes_at(const Population &pop, uint64_t step) const;
+  uint64_t next_change(uint64_t after) const;
   inline void one_step(uint64_t step);
   inline void apply_schedules(uint64_t step);
   inline void phase1(uint64_t step);

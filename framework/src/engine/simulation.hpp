@@ -66,6 +66,9 @@ struct RunReport {
   // The signal that stopped the run at a step boundary before its end (Simulation::run's `stop`);
   // 0 where none did.
   int stopped_by = 0;
+  // A run on a GPU: the device, then a line per population and projection saying how it ran
+  // there (DeviceEngine::summary); empty on the CPU.
+  std::vector<std::string> device;
   uint64_t synapses() const;
   uint64_t synapse_bytes() const;
   uint64_t queue_bytes() const;
@@ -102,8 +105,10 @@ public:
   const double *field(const std::string &pop, const std::string &field) const;
   uint64_t synapse_count(std::size_t projection) const;
 
-private:
+  // The run's state (impl.hpp), which the device engine (device_engine.hpp) steps on a GPU.
   struct Impl;
+
+private:
   std::unique_ptr<Impl> impl_;
 };
 

@@ -32,7 +32,8 @@ template <class Spec> struct Instance {
   const Spec *spec = nullptr;
   const gg_descriptor *desc = nullptr;
   int backend = GG_BACKEND_CPU; // what its views say (gg_view::backend)
-  const gg_hooks *hooks = nullptr;
+  const gg_hooks *hooks = nullptr;     // on cuda its host half (hooks_for), never NULL
+  const gg_cuda_hooks *cuda = nullptr; // on cuda: its device hooks (the companion's table)
   faults::HookSite site;
   // An instance of `plugin` made from `s`, on backend `on`, a `kind` named `name` (both outlive
   // the run); throws RunError where this engine does not run that backend or the plugin has no
@@ -41,7 +42,14 @@ template <class Spec> struct Instance {
                const std::string &name) {
     spec = &s;
     desc = plugin.desc;
-    hooks = hooks_for(plugin, on, s.pointer);
+    static constexpr gg_hooks kNoHooks = [] {
+      gg_hooks h{};
+      h.struct_size = sizeof(gg_hooks);
+      return h;
+    }();
+    const gg_hooks *table = hooks_for(plugin, on, s.pointer);
+    hooks = table ? table : &kNoHooks;
+    if (on == GG_BACKEND_CUDA) cuda = cuda_hooks(plugin);
     backend = on;
     site = {kind, name.c_str(), desc->name, plugin.path.c_str()};
   }
@@ -69,6 +77,12 @@ struct Population : Instance<PopulationSpec> {
   std::vector<const char *> input_names;
   gg_view view{};
 };
+
+// The message of a bound-checked value out of range (or NaN) in population `pop`: field k of
+// element i holds `value` at the end of the step, t_end (ms). The CPU's check and the device's
+// (gpu/run/) say the same.
+std::string divergence_message(const Population &pop, uint32_t k, uint64_t i, double value,
+                               double t_end);
 
 struct Plasticity : Instance<PlasticitySpec> { // on its projection's backend
   Fields fields;
@@ -116,8 +130,9 @@ struct Projection : Instance<ProjectionSpec> {
   std::vector<Part> parts;
   std::vector<uint64_t> cuts;
   // Its current is computed in the postsynaptic neuron's step (a channel, see fuse_channels)
-  // instead of by its `current` hook.
+  // instead of by its `current` hook; `channel` is then its form over the whole population.
   bool fused = false;
+  gg_channel channel{GG_CHANNEL_NONE, nullptr, 0, 0, 0};
   // From a drive (GG_DESC_DRIVE): its presynaptic population's "rate" (Hz, one per element),
   // and the stream its synapses' Poisson counts are drawn from. Null: spikes from the history.
   const double *drive_rate = nullptr;

@@ -2,7 +2,7 @@
 // inlined into one another as the compiler sees fit: the schedules, phase 1 (the populations'
 // slices, their inputs and bound checks), the spikes gathered into the histories, the arrivals,
 // phase 2 (the projections' deliveries and their rules), the recorders; owner mode's step, which
-// does the same work in one batch; and the loop over the steps.
+// does the same work in one batch; the loop over the steps, and the loop of a network on a GPU.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -48,6 +48,8 @@ GANGLION_SIMD bool any_outside(const double *__restrict x, uint64_t n, double mi
 // The tasks' running mean costs (which balance the threads' loads) are sampled every 16th step,
 // not every step: two clock reads per task and step are a cost of their own in a short step
 // (owner mode reads the clock once per task, each task's end the next one's start).
+constexpr uint64_t kDeviceChunk = 1024; // steps per chunk on a GPU at most (its logs' size)
+
 bool timed(uint64_t step) {
   return (step & 15) == 0;
 }
@@ -96,8 +98,9 @@ void Simulation::Impl::apply_schedules(uint64_t step) {
     if (changed) {
       pop.view.step = step;
       pop.view.t = double(step) * exp.simulation.dt;
+      // (on cuda, a device `update` runs instead, after the upload: DeviceEngine::after_change)
       call_hook(
-          pop.hooks->update, pop.view, pop.site,
+          pop.cuda && pop.cuda->update ? nullptr : pop.hooks->update, pop.view, pop.site,
           [&] { return "population '" + pop.spec->name + "'"; }, "update");
     }
   }
@@ -185,17 +188,21 @@ void Simulation::Impl::check_bounds(const Population &pop, uint64_t begin, uint6
     const double *x = pop.fields.ptrs[k];
     if (!any_outside(x + begin, end - begin, f.min, f.max)) continue;
     for (uint64_t i = begin; i < end; ++i)
-      if (!(x[i] >= f.min && x[i] <= f.max)) {
-        char b[512];
-        std::snprintf(b, sizeof b,
-                      "population '%s' (%s) diverged at t = %.10g ms: neuron %llu has %s = %g %s, "
-                      "outside [%g, %g] %s; reduce dt, the weights or the drive (%s)",
-                      pop.spec->name.c_str(), pop.desc->name, t_end,
-                      static_cast<unsigned long long>(i), f.name, x[i], f.unit, f.min, f.max,
-                      f.unit, pop.spec->pointer.c_str());
-        throw Divergence(b);
-      }
+      if (!(x[i] >= f.min && x[i] <= f.max))
+        throw Divergence(engine::divergence_message(pop, k, i, x[i], t_end));
   }
+}
+
+std::string engine::divergence_message(const Population &pop, uint32_t k, uint64_t i, double value,
+                                       double t_end) {
+  const gg_field &f = pop.desc->fields[k];
+  char b[512];
+  std::snprintf(b, sizeof b,
+                "population '%s' (%s) diverged at t = %.10g ms: neuron %llu has %s = %g %s, "
+                "outside [%g, %g] %s; reduce dt, the weights or the drive (%s)",
+                pop.spec->name.c_str(), pop.desc->name, t_end, static_cast<unsigned long long>(i),
+                f.name, value, f.unit, f.min, f.max, f.unit, pop.spec->pointer.c_str());
+  return b;
 }
 
 // After phase 1: each population's spikes, slice after slice (so ascending), into its history.
@@ -555,6 +562,7 @@ void Simulation::Impl::owner_slice(std::size_t i, uint64_t step, bool time,
 // every step the report counts, as at the run's end.
 RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
                                 const std::atomic<int> *stop) {
+  if (device) return run_device(progress, stop);
   RunReport rep;
   rep.setup_s = setup_s;
   rep.threads = pool->size();
@@ -618,6 +626,82 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
   rep.run_s = seconds_since(t0);
   if (progress) progress(rep.simulated_ms);
   report(rep);
+  return rep;
+}
+
+// ---- the loop for a network on a GPU ----
+// The device engine (device_engine.hpp) takes chunks of steps, each ending where a schedule
+// changes a parameter or I_app, and after each the host replays the chunk through the recorders
+// step by step; schedules are applied on the host between chunks, as the CPU loop applies them
+// before their step.
+
+bool Simulation::Impl::changes_at(const Population &pop, uint64_t step) const {
+  for (const auto &sched : pop.spec->schedules)
+    for (const auto &c : sched.changes)
+      if (c.step == step) return true;
+  for (const auto &c : pop.spec->i_app_changes)
+    if (c.step == step) return true;
+  return false;
+}
+
+// The first step after `after` at which a schedule changes something, or the run's end.
+uint64_t Simulation::Impl::next_change(uint64_t after) const {
+  uint64_t next = exp.simulation.n_steps;
+  for (const auto &pop : pops) {
+    for (const auto &sched : pop.spec->schedules)
+      for (const auto &c : sched.changes)
+        if (c.step > after) next = std::min(next, c.step);
+    for (const auto &c : pop.spec->i_app_changes)
+      if (c.step > after) next = std::min(next, c.step);
+  }
+  return next;
+}
+
+RunReport Simulation::Impl::run_device(const std::function<void(double)> &progress,
+                                       const std::atomic<int> *stop) {
+  RunReport rep;
+  rep.setup_s = setup_s;
+  rep.threads = 1;
+  const auto t0 = Clock::now();
+  const uint64_t n_steps = exp.simulation.n_steps;
+  uint64_t step = 0, done = 0; // the next step to take; the steps the recorders have seen
+  const auto each = [&](uint64_t s) {
+    call_recorders(s, false);
+    done = s + 1;
+  };
+  try {
+    while (step < n_steps) {
+      if (stop && stop->load(std::memory_order_relaxed) != 0) {
+        rep.stopped_by = stop->load();
+        break;
+      }
+      std::vector<std::size_t> changed;
+      for (std::size_t p = 0; p < pops.size(); ++p)
+        if (changes_at(pops[p], step)) changed.push_back(p);
+      for (std::size_t p : changed)
+        device->before_change(p);
+      apply_schedules(step);
+      for (std::size_t p : changed)
+        device->after_change(p);
+      const uint64_t count = std::min(kDeviceChunk, next_change(step) - step);
+      step += device->run(step, count, each);
+      if (progress) progress(double(step) * exp.simulation.dt);
+    }
+  } catch (const engine::Divergence &d) {
+    rep.diverged = true;
+    rep.divergence = d.what();
+  } catch (...) {
+    steps_done = done;
+    throw;
+  }
+  device->finish();
+  rep.steps_done = steps_done = done;
+  rep.simulated_ms = double(done) * exp.simulation.dt;
+  if (done > 0) call_recorders(done - 1, true);
+  rep.run_s = seconds_since(t0);
+  if (progress) progress(rep.simulated_ms);
+  report(rep);
+  rep.device = device->summary();
   return rep;
 }
 

@@ -47,6 +47,9 @@ struct SimulationSpec {
   uint64_t seed = 0;
   unsigned threads = 0;   // 0: all hardware threads, or one where timing says it is faster
   int backend = GG_BACKEND_CPU;
+  // cuda: deliver spikes in the CPU's order (the CPU's bits, slower) instead of with atomic
+  // additions ("delivery": "ordered" | "atomic")
+  bool ordered_delivery = false;
 };
 
 struct PopulationSpec {

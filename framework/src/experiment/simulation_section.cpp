@@ -1,4 +1,5 @@
-// The "simulation" section: dt, duration, seed, threads, the default backend and Dale's law.
+// The "simulation" section: dt, duration, seed, threads, the default backend, the GPU's
+// delivery order and Dale's law.
 #include <climits>
 
 #include "experiment/loader_internal.hpp"
@@ -12,7 +13,7 @@ void Loader::load_simulation(const Json &doc, Json &resolved) {
   const Json *sim = member(doc, "simulation");
   if (!sim) sim = &empty;
   require_object(*sim, pointer, "{\"dt\": \"0.1 ms\", \"duration\": \"1 s\"}");
-  check_keys(*sim, pointer, {"dt", "duration", "seed", "threads", "backend", "dale"});
+  check_keys(*sim, pointer, {"dt", "duration", "seed", "threads", "backend", "delivery", "dale"});
   SimulationSpec &s = ex_.simulation;
 
   s.dt = 0.1;
@@ -40,6 +41,15 @@ void Loader::load_simulation(const Json &doc, Json &resolved) {
   s.backend = GG_BACKEND_CPU;
   if (const Json *backend = member(*sim, "backend"))
     s.backend = simulation_backend(*backend, child(pointer, "backend"));
+  s.ordered_delivery = false;
+  if (const Json *d = member(*sim, "delivery")) {
+    const std::string pd = child(pointer, "delivery"), how = get_string(*d, pd);
+    if (how != "atomic" && how != "ordered")
+      fail(pd, "unknown delivery '" + clipped(how) +
+                   "'; use \"atomic\" (the default: a GPU adds arrivals in any order) or "
+                   "\"ordered\" (in the CPU's order, giving its bits)");
+    s.ordered_delivery = how == "ordered";
+  }
   dale_ = true;
   if (const Json *dale = member(*sim, "dale")) dale_ = get_bool(*dale, child(pointer, "dale"));
 
@@ -49,6 +59,8 @@ void Loader::load_simulation(const Json &doc, Json &resolved) {
                                 {"threads", s.threads},
                                 {"backend", backend_name(s.backend)},
                                 {"dale", dale_}};
+  if (member(*sim, "delivery")) // (a CPU run's resolved config stays as it was)
+    resolved["simulation"]["delivery"] = s.ordered_delivery ? "ordered" : "atomic";
 }
 
 } // namespace ganglion::loading

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/backend.hpp"
+#include "engine/device_engine.hpp"
 #include "engine/simulation.hpp"
 #include "experiment/loader.hpp"
 #include "ganglion/plugin_abi.h"
@@ -84,6 +85,7 @@ TEST_CASE("backend seam: an instance on the CPU gets its plugin's CPU table") {
 }
 
 TEST_CASE("backend seam: a plugin with only CUDA hooks is refused naming the instance and fix") {
+  const ganglion::test::CpuOnlyEngine cpu_only;
   const Plugin gpu("gpu_lif", nullptr, true);
   CHECK(refusal(gpu, GG_BACKEND_CPU, "/populations/E") ==
         "/populations/E: plugin 'gpu_lif' has no 'cpu' hooks (it has: cuda; this engine runs: "
@@ -98,6 +100,7 @@ TEST_CASE("backend seam: a plugin with only CUDA hooks is refused naming the ins
 }
 
 TEST_CASE("backend seam: an instance asking for a backend the engine does not run is refused") {
+  const ganglion::test::CpuOnlyEngine cpu_only;
   const Plugin both("lif", &kTable, true);
   CHECK(refusal(both, GG_BACKEND_CUDA, "/populations/E") ==
         "/populations/E: this engine does not run the 'cuda' backend (it runs: cpu; plugin 'lif' "
@@ -108,6 +111,7 @@ TEST_CASE("backend seam: an instance asking for a backend the engine does not ru
 }
 
 TEST_CASE("backend seam: the backends' names and the ones this engine runs") {
+  const ganglion::test::CpuOnlyEngine cpu_only;
   CHECK(std::string(backend_name(GG_BACKEND_CPU)) == "cpu");
   CHECK(std::string(backend_name(GG_BACKEND_CUDA)) == "cuda");
   CHECK(std::string(backend_name(7)) == "unknown");
@@ -120,6 +124,7 @@ TEST_CASE("backend seam: the backends' names and the ones this engine runs") {
 }
 
 TEST_CASE("backend seam: the Simulation refuses what the CPU engine cannot run, before building") {
+  const ganglion::test::CpuOnlyEngine cpu_only;
   PluginRegistry registry = PluginRegistry::discover(); // outlives the Experiments
   const Experiment loaded =
       load_experiment(source_path("configs/istdp_balanced.json"), {}, registry);
@@ -151,4 +156,23 @@ TEST_CASE("backend seam: the Simulation refuses what the CPU engine cannot run, 
     CHECK(build_refusal(exp) == who + " has no 'cpu' hooks (it has: cuda; this engine runs: cpu); "
                                       "use a plugin with 'cpu' hooks");
   }
+}
+
+TEST_CASE(
+    "backend seam: with the device engine, cuda runs and an instance there gets its host half") {
+  if (device_engine_path().empty()) {
+    MESSAGE("built without CUDA: no device engine");
+    return;
+  }
+  CHECK(engine_runs(GG_BACKEND_CUDA));
+  CHECK(engine_backends() == std::vector<std::string>{"cpu", "cuda"});
+  const Plugin both("both", &kTable, true), gpu("gpu", nullptr, true);
+  // The host half of an instance on cuda: its CPU table (init, update, channel on host copies),
+  // or none for a plugin that has only CUDA hooks.
+  CHECK(hooks_for(both.p, GG_BACKEND_CUDA, "/populations/E") == &kTable);
+  CHECK(hooks_for(gpu.p, GG_BACKEND_CUDA, "/populations/E") == nullptr);
+  const Plugin cpu_only("cpu_only", &kTable, false);
+  CHECK(refusal(cpu_only, GG_BACKEND_CUDA, "/populations/E") ==
+        "/populations/E: plugin 'cpu_only' has no 'cuda' hooks (it has: cpu; this engine runs: "
+        "cpu, cuda); set \"backend\": \"cpu\"");
 }

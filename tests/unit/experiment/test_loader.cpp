@@ -8,10 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "ganglion/plugin.hpp"
 #include "engine/backend.hpp"
+#include "engine/device_engine.hpp"
 #include "experiment/loader.hpp"
 #include "experiment/units.hpp"
+#include "ganglion/plugin.hpp"
 #include "support.hpp"
 
 using namespace ganglion;
@@ -461,7 +462,7 @@ TEST_CASE("loader: unknown keys name the object, suggest a spelling and list the
         "size, params, init, I_app, dale, backend");
   CHECK(error_of({"simulation.step=1"}) ==
         "x.json: /simulation: unknown key 'step'; known keys: dt, duration, seed, threads, "
-        "backend, dale");
+        "backend, delivery, dale");
   CHECK(error_of({"projections.0.connect.autapse=false"}) ==
         "x.json: /projections/0/connect: unknown key 'autapse' (did you mean 'autapses'?); known "
         "keys: rule, p, autapses");
@@ -595,6 +596,7 @@ TEST_CASE("loader: models must be neuron plugins that exist") {
 }
 
 TEST_CASE("loader: an item runs where its plugin has hooks and this build's engine runs them") {
+  const ganglion::test::CpuOnlyEngine cpu_only; // (as built without CUDA)
   CHECK(error_of({"populations.E.backend=cuda"}) ==
         "x.json: /populations/E/backend: plugin 'fake_lif' (/fake/libganglion_fake_lif.so): no "
         "'cuda' implementation (available: cpu); set \"backend\": \"cpu\"");
@@ -621,6 +623,31 @@ TEST_CASE("loader: an item runs where its plugin has hooks and this build's engi
   Experiment ex = load({"populations.I.model=dual_lif", "populations.I.backend=cpu"});
   CHECK(ex.populations[1].backend == GG_BACKEND_CPU);
   CHECK(ex.populations[0].backend == GG_BACKEND_CPU);
+}
+
+TEST_CASE("loader: with the device engine a network runs on one backend, refused where split") {
+  if (ganglion::device_engine_path().empty()) {
+    MESSAGE("built without CUDA: no device engine, no cuda to split a network with");
+    return;
+  }
+  CHECK(error_of({"populations.I.model=dual_lif", "populations.I.backend=cuda"}) ==
+        "x.json: /populations/I: runs on \"cuda\" while population 'E' runs on \"cpu\": this "
+        "ganglion runs a network on one backend; give every population the same one "
+        "(\"simulation\": {\"backend\": ...})");
+  // A plugin with only CUDA hooks now runs, on cuda.
+  CHECK(error_of({"populations.I.model=gpu_lif"}) ==
+        "x.json: /populations/I: plugin 'gpu_lif' (/fake/libganglion_gpu_lif.so): no 'cpu' "
+        "implementation (available: cuda); the simulation's backend is 'cpu': set \"backend\": "
+        "\"cuda\" here");
+}
+
+TEST_CASE("loader: the GPU's delivery order is atomic unless \"ordered\" is asked for") {
+  CHECK_FALSE(load({"simulation.seed=5"}).simulation.ordered_delivery); // (the default)
+  CHECK(load({"simulation.delivery=ordered"}).simulation.ordered_delivery);
+  CHECK_FALSE(load({"simulation.delivery=atomic"}).simulation.ordered_delivery);
+  CHECK(error_of({"simulation.delivery=fast"}) ==
+        "x.json: /simulation/delivery: unknown delivery 'fast'; use \"atomic\" (the default: a "
+        "GPU adds arrivals in any order) or \"ordered\" (in the CPU's order, giving its bits)");
 }
 
 TEST_CASE("loader: a projection runs with its postsynaptic population, and says so where it "
@@ -1563,6 +1590,7 @@ TEST_CASE("loader: a plasticity rule's params take every value form, per postsyn
 }
 
 TEST_CASE("loader: a plasticity rule must exist, be one, and act on the projection's synapse") {
+  const ganglion::test::CpuOnlyEngine cpu_only; // (as built without CUDA)
   CHECK(error_of({"projections.2.plasticity.rule=fake_istpd"}, plastic)
             .rfind("x.json: /projections/2/plasticity/rule: unknown plasticity rule 'fake_istpd' "
                    "(did you mean 'fake_istdp'?); known: fake_istdp, fake_stdp, gpu_stdp. ",

@@ -1,0 +1,73 @@
+// What the device engine (gpu/run/) decides on the host before it allocates anything, and its host
+// side of a chunk: how each projection is delivered, what each population's recorders need
+// gathered on the device and how large those logs are, a step's spikes taken from the spike log
+// into the host's history, and the state samples' steps. Host code without CUDA, in libganglion,
+// so that it is unit-tested on every machine (tests/unit/engine/test_device_plan.cpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/state.hpp"
+#include "ganglion/plugin_abi.h"
+
+namespace ganglion::device_plan {
+
+enum class Delivery {
+  Ordered,        // declared arrivals from the spike ring, a thread a target in the CPU's order
+  Scattered,      // declared arrivals from the spike ring, a warp an arrival, atomics
+  DrawnDelays,    // declared arrivals through a ring of future input per target
+  DriveOrdered,   // a poisson_generator's counts drawn where they arrive, in the CPU's order
+  DriveScattered, // ... with atomics
+  Hook,           // the arrivals from the spike ring, handed to the synapse's CUDA step
+  Rate,           // a rate synapse: its CUDA step reads the presynaptic rates
+};
+
+// For the run summary: "arrivals added with atomics, in any order".
+const char *describe(Delivery d);
+
+// Throws RunError naming instance `who` (running `plugin`) and the fix where its CUDA hooks do
+// not promise to only enqueue work (GG_CUDA_ENQUEUES_ONLY): the device engine captures the step.
+void check_capturable(const gg_cuda_hooks &h, const std::string &who, const char *plugin);
+
+// Whether a synapse's CUDA table declares its arrivals (GG_CUDA_ARRIVAL_FORM, with the ABI 1.8
+// members its struct_size covers).
+bool declares_arrivals(const gg_cuda_hooks &h);
+
+// How `proj` is delivered on the device, its synapse's CUDA table `h`, in the CPU's order where
+// `ordered` ("delivery": "ordered"; drawn delays sum each step's arrivals in a ring whatever the
+// order). Throws RunError naming the projection and the fix where the device cannot deliver it:
+// a drive or drawn delays onto a synapse that does not declare its arrivals.
+Delivery delivery_of(const engine::Projection &proj, const gg_cuda_hooks &h, bool ordered);
+
+// The state a population's non-spike recorders read, sampled on the device at their steps: the
+// pairs (field, element) in the recorders' order (each recorder's variables, all fields where it
+// names none, for its chosen neurons or all), and the distinct intervals ("every") they sample at.
+struct Samples {
+  std::vector<uint32_t> field, element;
+  std::vector<uint64_t> every;
+  // Whether a recorder samples at `step`: the state recorder's rule, (step + 1) % every == 0.
+  bool due(uint64_t step) const;
+};
+// Throws RunError where the recorders sample at more than `most_everies` distinct intervals.
+Samples samples_of(const engine::Population &pop, const std::vector<const engine::Recorder *> &recs,
+                   std::size_t most_everies);
+
+// The entries of a population's spike log: a chunk of `chunk_steps` at `rate_hz` per neuron, and at
+// least twice the most one step can emit (`capacity`) and a margin, so a step always fits after
+// the host has emptied it.
+uint64_t spike_log_entries(uint64_t n, uint64_t capacity, double dt_ms, uint64_t chunk_steps,
+                           double rate_hz);
+
+// The rows of a population's state samples: as many as fit `budget_bytes`, at least one, at most
+// a chunk's steps.
+uint32_t sample_rows(uint64_t pairs, double budget_bytes, uint64_t chunk_steps);
+
+// Step `step`'s spikes from a spike log of (step << 32 | index) entries, read from `at` on (entries
+// of earlier steps are not there: the log is read in step order): written to `out` (grown where
+// needed), `at` moved past them; returns how many.
+uint64_t take_spikes(const std::vector<unsigned long long> &log, std::size_t &at, uint64_t step,
+                     std::vector<uint32_t> &out);
+
+} // namespace ganglion::device_plan

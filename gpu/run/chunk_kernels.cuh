@@ -1,0 +1,168 @@
+// The device engine's own small kernels around a step (device_engine.cu): a ring slot copied to a
+// fixed list (for the spike log and the drawn delays' walk, which take a list at a fixed address
+// in a captured step), the spike total, the step's advance, the state samples and input sums for
+// the host's recorders, and the gate that decides, on the device, whether the chunk takes another
+// step. The step is the body of a CUDA graph's while-node, which runs it as long as the gate says
+// so: a chunk is one graph launch. For .cu files only; kernels static, a copy in each includer.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "delivery/deliver.cuh"
+#include "rings/spike_ring.hpp"
+#include "step/bounds.cuh"
+#include "step/spike_log.cuh"
+
+namespace ganglion::gpu {
+
+// Step *step's slot of `ring` copied to `list`, its count to *count.
+static __global__ void copy_slot_kernel(SpikeRing ring, const uint64_t *step, uint32_t *list,
+                                        uint32_t *count) {
+  const uint32_t slot = ring.slot_of(*step), n = ring.counts[slot];
+  const uint32_t *from = ring.slot_begin(slot);
+  const uint64_t first = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (first == 0) *count = n;
+  for (uint64_t k = first; k < n; k += uint64_t(gridDim.x) * blockDim.x)
+    list[k] = from[k];
+}
+
+inline cudaError_t copy_slot(const SpikeRing &ring, const uint64_t *step, uint32_t *list,
+                             uint32_t *count, cudaStream_t stream) {
+  copy_slot_kernel<<<capped_blocks(ring.capacity > 0 ? ring.capacity : 1), kDeliveryThreads, 0,
+                     stream>>>(ring, step, list, count);
+  return cudaGetLastError();
+}
+
+static __global__ void add_total_kernel(const uint32_t *count, unsigned long long *total) {
+  *total += *count;
+}
+
+static __global__ void advance_kernel(uint64_t *step) {
+  *step += 1;
+}
+
+// The state a population's recorders read, sampled at the steps they sample (step + 1 a
+// multiple of one of `every`): value p of a row is field[p][element[p]].
+inline constexpr int kMostEveries = 8;
+struct Samples {
+  const double *const *field; // device: each pair's field
+  const uint32_t *element;    // device: each pair's element
+  uint32_t pairs;
+  double *log;    // max_rows x pairs
+  uint32_t *rows; // device: rows written this chunk (the host clears it)
+  uint32_t max_rows;
+  uint64_t every[kMostEveries];
+  int n_every;
+  GG_HD bool due(uint64_t step) const {
+    for (int k = 0; k < n_every; ++k)
+      if ((step + 1) % every[k] == 0) return true;
+    return false;
+  }
+};
+
+static __global__ void sample_kernel(Samples s, const uint64_t *step) {
+  if (!s.due(*step)) return;
+  double *row = s.log + uint64_t(*s.rows) * s.pairs;
+  for (uint64_t p = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; p < s.pairs;
+       p += uint64_t(gridDim.x) * blockDim.x)
+    row[p] = s.field[p][s.element[p]];
+}
+
+static __global__ void next_row_kernel(Samples s, const uint64_t *step) {
+  if (s.due(*step)) *s.rows += 1;
+}
+
+inline cudaError_t sample(const Samples &s, const uint64_t *step, cudaStream_t stream) {
+  sample_kernel<<<capped_blocks(s.pairs), kDeliveryThreads, 0, stream>>>(s, step);
+  next_row_kernel<<<1, 1, 0, stream>>>(s, step);
+  return cudaGetLastError();
+}
+
+// A population's summed input for an `inputs` recorder: each step a row of `cols` sums over its
+// n neurons, the input after I_app and after each incoming projection's current in turn (the CPU
+// engine's sums, whose differences are the projections' means), at row *rows, which next_row
+// advances.
+struct InputSums {
+  const double *input;
+  uint64_t n;
+  double *log; // max_rows x cols
+  uint32_t cols;
+  uint32_t *rows; // device: rows written this chunk (the host clears it)
+  uint32_t max_rows;
+};
+
+static __global__ void clear_sums_kernel(InputSums s) {
+  if (threadIdx.x < s.cols) s.log[uint64_t(*s.rows) * s.cols + threadIdx.x] = 0;
+}
+
+// Column `col` of the step's row: the sum of the input now (a block's part in shared memory, then
+// one atomic addition per block: the order of the blocks' additions varies).
+static __global__ void sum_input_kernel(InputSums s, uint32_t col) {
+  __shared__ double part[kDeliveryThreads];
+  double x = 0;
+  for (uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < s.n;
+       i += uint64_t(gridDim.x) * blockDim.x)
+    x += s.input[i];
+  part[threadIdx.x] = x;
+  __syncthreads();
+  for (unsigned half = blockDim.x / 2; half > 0; half /= 2) {
+    if (threadIdx.x < half) part[threadIdx.x] += part[threadIdx.x + half];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) atomicAdd(s.log + uint64_t(*s.rows) * s.cols + col, part[0]);
+}
+
+static __global__ void next_sums_row_kernel(InputSums s) {
+  *s.rows += 1;
+}
+
+inline cudaError_t clear_sums(const InputSums &s, cudaStream_t stream) {
+  clear_sums_kernel<<<1, 32 * ((s.cols + 31) / 32), 0, stream>>>(s);
+  return cudaGetLastError();
+}
+
+inline cudaError_t sum_input(const InputSums &s, uint32_t col, cudaStream_t stream) {
+  sum_input_kernel<<<capped_blocks(s.n), kDeliveryThreads, 0, stream>>>(s, col);
+  return cudaGetLastError();
+}
+
+inline cudaError_t next_sums_row(const InputSums &s, cudaStream_t stream) {
+  next_sums_row_kernel<<<1, 1, 0, stream>>>(s);
+  return cudaGetLastError();
+}
+
+// A log of rows (state samples, input sums): `rows` used of `max_rows`.
+struct RowLog {
+  const uint32_t *rows;
+  uint32_t max_rows;
+};
+
+// What the gate reads, all in device memory: another step is taken while the chunk has steps
+// left, every value is in range, no spike list overflowed, and every log has room for the most
+// the step can bring.
+struct Gate {
+  const uint64_t *step, *stop;
+  const BoundsStatus *bounds; // n_bounds
+  const int32_t *overflow;    // n_overflow
+  const SpikeLog *logs;       // n_logs, each with room needed for most[k]
+  const unsigned long long *most;
+  const RowLog *row_logs; // n_row_logs, each with room for one more row
+  int n_bounds, n_overflow, n_logs, n_row_logs;
+};
+
+static __global__ void gate_kernel(cudaGraphConditionalHandle handle, Gate g) {
+  bool go = *g.step < *g.stop;
+  for (int k = 0; go && k < g.n_bounds; ++k)
+    go = g.bounds[k].step == kAllInRange;
+  for (int k = 0; go && k < g.n_overflow; ++k)
+    go = g.overflow[k] == 0;
+  for (int k = 0; go && k < g.n_logs; ++k)
+    go = *g.logs[k].count + g.most[k] <= g.logs[k].capacity;
+  for (int k = 0; go && k < g.n_row_logs; ++k)
+    go = *g.row_logs[k].rows < g.row_logs[k].max_rows;
+  cudaGraphSetConditional(handle, go ? 1u : 0u);
+}
+
+} // namespace ganglion::gpu

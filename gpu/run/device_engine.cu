@@ -1,0 +1,662 @@
+// The device engine (libganglion_cuda.so; the interface is framework/src/engine/device_engine.hpp):
+// the network the host built, uploaded once; one step enqueued in the CPU engine's order (each
+// population's input, its incoming projections' currents, its neuron step, the bound check, the
+// spikes gathered into its ring in the CPU's order, logged for the recorders; then each
+// projection's delivery: fixed delays from the ring, ordered or with atomics, drawn delays through
+// a ring of future input, a drive's counts drawn where they arrive, or the synapse's own CUDA
+// step) and captured as the body of a CUDA graph's while-node with a gate before and after it, so
+// that a chunk of steps is one launch and the device decides when to stop: at the chunk's end, a
+// divergence, an overflowing spike list, or a log without room for the next step. The host then
+// replays the chunk through its recorders.
+#include <algorithm>
+#include <cstdio>
+
+#include "engine/device_engine.hpp"
+#include "engine/hook_call.hpp"
+#include "experiment/estimate.hpp"
+#include "run/device_network.hpp"
+
+namespace ganglion::gpu {
+namespace {
+
+constexpr uint64_t kChunkSteps = 1024;                // run_device's chunks are no longer
+constexpr double kLogRate = 40;                       // Hz: a spike log holds a chunk at this rate
+constexpr double kSampleBudget = 256.0 * 1024 * 1024; // bytes of state samples per population
+
+using CudaHook = gg_status (*)(const gg_cuda_view *, gg_error *);
+
+// Calls a CUDA hook (NULL: nothing to do); on failure throws naming the instance.
+void call(CudaHook hook, const gg_cuda_view &cv, const std::string &who, const char *what) {
+  if (!hook) return;
+  engine::HookMessage m;
+  if (hook(&cv, &m.err) != GG_OK) throw RunError(who + ": CUDA " + what + " failed: " + m.str());
+}
+
+std::string pop_name(const engine::Population &p) {
+  return "population '" + p.spec->name + "'";
+}
+std::string proj_name(const engine::Projection &p) {
+  return "projection '" + p.spec->name + "'";
+}
+
+class Engine final : public DeviceEngine {
+public:
+  ~Engine() override;
+  void open(const Experiment &exp) override;
+  void build(Simulation::Impl &sim) override;
+  uint64_t run(uint64_t first, uint64_t count, const std::function<void(uint64_t)> &each) override;
+  void before_change(std::size_t pop) override;
+  void after_change(std::size_t pop) override;
+  void finish() override;
+  std::vector<std::string> summary() const override;
+
+private:
+  void bind_views(gg_view &view, gg_cuda_view &cv, const gg_view &host, const DeviceFields &fields);
+  void build_population(std::size_t p);
+  void build_projection(std::size_t q);
+  void bind_channels(DevicePopulation &d);
+  void build_recorders();
+  void build_logs(DevicePopulation &d, const std::vector<const engine::Recorder *> &recs);
+  void build_gate();
+  void capture();
+  void enqueue_step();
+  void enqueue_population(DevicePopulation &d);
+  void enqueue_projection(DeviceProjection &d);
+  void replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each);
+  void check_status(uint64_t last, const std::function<void(uint64_t)> &each, uint64_t first,
+                    uint64_t taken);
+  template <class Count, class T>
+  std::vector<T> take_log(Count *count, const T *entries, uint64_t width, const char *what);
+  void sync(const char *what) { check_run(cudaStreamSynchronize(stream_), what); }
+
+  Simulation::Impl *sim_ = nullptr;
+  Arena arena_;
+  cudaStream_t stream_ = nullptr;
+  cudaGraphExec_t exec_ = nullptr;
+  std::string device_;
+  std::vector<DevicePopulation> pops_;
+  std::vector<DeviceProjection> projs_;
+  uint64_t *step_ = nullptr, *stop_ = nullptr;
+  BoundsStatus *bounds_ = nullptr; // one per population
+  int32_t *overflow_ = nullptr;    // one per population
+  Gate gate_{};
+};
+
+Engine::~Engine() {
+  if (exec_) cudaGraphExecDestroy(exec_);
+  for (auto &d : pops_)
+    if (d.gather.n) free_gather(d.gather);
+  if (stream_) cudaStreamDestroy(stream_);
+}
+
+// The GPU to run on, refused where there is none or it is older than the code built for it; and
+// the plan of its memory checked against what is free, before anything is allocated.
+void Engine::open(const Experiment &exp) {
+  int count = 0;
+  const cudaError_t e = cudaGetDeviceCount(&count);
+  if (e != cudaSuccess || count == 0)
+    throw RunError(std::string("\"backend\": \"cuda\": no usable GPU here (") +
+                   (e != cudaSuccess ? cudaGetErrorString(e) : "the runtime found no device") +
+                   "); run on a machine with an NVIDIA GPU of compute capability 9.0 or newer "
+                   "(H100, H200), or set \"backend\": \"cpu\"");
+  cudaDeviceProp prop{};
+  check_run(cudaGetDeviceProperties(&prop, 0), "reading the device's properties");
+  char name[512];
+  std::snprintf(name, sizeof name, "GPU 0 (%s, compute capability %d.%d)", prop.name, prop.major,
+                prop.minor);
+  device_ = name;
+  if (prop.major < 9)
+    throw RunError("\"backend\": \"cuda\": " + device_ +
+                   " is older than this ganglion's device code, built for compute capability "
+                   "9.0 and newer (H100, H200); run there, or set \"backend\": \"cpu\"");
+  check_run(cudaSetDevice(0), "choosing GPU 0");
+  size_t free_bytes = 0, total = 0;
+  check_run(cudaMemGetInfo(&free_bytes, &total), "reading the free device memory");
+  check_device_memory(exp, estimate(exp), double(free_bytes), device_);
+  // A blocking stream: the synchronous uploads of the build (on the legacy stream) come first.
+  check_run(cudaStreamCreate(&stream_), "creating a stream");
+}
+
+void Engine::build(Simulation::Impl &sim) {
+  sim_ = &sim;
+  step_ = arena_.zeros<uint64_t>(1);
+  stop_ = arena_.zeros<uint64_t>(1);
+  const std::size_t n_pops = sim.pops.size();
+  bounds_ = arena_.zeros<BoundsStatus>(n_pops);
+  const std::vector<BoundsStatus> in_range(n_pops, all_in_range());
+  check_run(
+      cudaMemcpy(bounds_, in_range.data(), sizeof(BoundsStatus) * n_pops, cudaMemcpyHostToDevice),
+      "an upload");
+  overflow_ = arena_.zeros<int32_t>(n_pops);
+  pops_.resize(n_pops); // (views point into their elements: never resized again)
+  for (std::size_t p = 0; p < n_pops; ++p)
+    build_population(p);
+  projs_.resize(sim.projs.size());
+  for (std::size_t q = 0; q < projs_.size(); ++q)
+    build_projection(q);
+  for (auto &d : pops_)
+    bind_channels(d);
+  build_recorders();
+  build_gate();
+  for (auto &d : pops_)
+    call(d.host->cuda->init, d.cv, pop_name(*d.host), "init");
+  for (auto &d : projs_)
+    call(d.host->cuda->init, d.cv, proj_name(*d.host), "init");
+  check_run(cudaDeviceSynchronize(), "the uploads and the init hooks");
+  capture();
+}
+
+// An instance's device view, the host's with the device's fields, stream and backend, and the CUDA
+// view its hooks get (`host` its host copies, the step counter the device's).
+void Engine::bind_views(gg_view &view, gg_cuda_view &cv, const gg_view &host,
+                        const DeviceFields &fields) {
+  view = host;
+  view.backend = GG_BACKEND_CUDA;
+  view.cuda_stream = stream_;
+  view.fields = fields.ptrs.data();
+  view.offsets = fields.offsets.data();
+  cv = gg_cuda_view{};
+  cv.struct_size = sizeof(gg_cuda_view);
+  cv.view = &view;
+  cv.host = &host;
+  cv.step = step_;
+}
+
+void Engine::build_population(std::size_t p) {
+  engine::Population &host = sim_->pops[p];
+  DevicePopulation &d = pops_[p];
+  d.host = &host;
+  d.index = p;
+  d.n = host.spec->size;
+  const uint32_t flags = host.desc->flags;
+  device_plan::check_capturable(*host.cuda, pop_name(host), host.desc->name);
+  d.spiking = !(flags & GG_DESC_RATE) && !(flags & GG_DESC_DRIVE);
+  d.fields.upload(arena_, host.fields);
+  d.input = arena_.zeros<double>(host.input.size());
+  if (!host.i_app.values.empty())
+    d.i_app = arena_.copy(host.i_app.values.data(), host.i_app.values.size());
+  d.capacity = uint32_t(host.capacity);
+  d.spikes = arena_.zeros<uint32_t>(d.capacity);
+  d.n_spikes = arena_.zeros<uint32_t>(1);
+  d.out_of_range = arena_.zeros<int32_t>(1);
+  d.total = arena_.zeros<unsigned long long>(1);
+  if (d.spiking) {
+    const uint32_t depth = uint32_t(host.history.size());
+    d.ring = SpikeRing{arena_.zeros<uint32_t>(uint64_t(depth) * d.capacity),
+                       arena_.zeros<uint32_t>(depth), d.capacity, depth};
+    check_run(allocate_gather(d.gather, uint32_t(d.n)), "allocating the gather's buffers");
+    d.step_list = arena_.zeros<uint32_t>(d.capacity);
+    d.step_count = arena_.zeros<uint32_t>(1);
+  }
+  if (host.checked.size() > std::size_t(kMaxChecked))
+    throw RunError(pop_name(host) + ": '" + host.desc->name + "' has more than " +
+                   std::to_string(kMaxChecked) +
+                   " bound-checked fields, more than the device engine checks");
+  for (uint32_t k : host.checked) {
+    const gg_field &f = host.desc->fields[k];
+    d.checked.field[d.checked.count++] = CheckedField{d.fields.ptrs[k], f.min, f.max};
+  }
+  bind_views(d.view, d.cv, host.view, d.fields);
+  d.view.input = d.input;
+  d.view.spikes = nullptr;
+  d.view.n_spikes = nullptr;
+  d.view.spike_capacity = d.capacity;
+  d.view.out_of_range = nullptr;
+  d.cv.spikes = d.spikes;
+  d.cv.n_spikes = d.n_spikes;
+  d.cv.spike_capacity = d.capacity;
+  d.cv.out_of_range = d.out_of_range;
+}
+
+// A projection's synapses and fields, its views, and how the step delivers its spikes.
+void Engine::build_projection(std::size_t q) {
+  engine::Projection &host = sim_->projs[q];
+  DeviceProjection &d = projs_[q];
+  d.host = &host;
+  d.pre = host.spec->pre;
+  d.post = host.spec->post;
+  const gg_cuda_hooks *h = host.cuda;
+  DevicePopulation &pre = pops_[d.pre], &post = pops_[d.post];
+  device_plan::check_capturable(*h, proj_name(host), host.desc->name);
+  d.fields.upload(arena_, host.fields);
+  const Csr &c = host.csr;
+  d.row_ptr = arena_.copy(c.row_ptr.data(), c.row_ptr.size());
+  d.post_index = arena_.copy(c.post_index.data(), c.post_index.size());
+  d.weight = arena_.copy(c.weight.data(), c.weight.size());
+  if (!c.delay.empty()) d.delay = arena_.copy(c.delay.data(), c.delay.size());
+  d.arrivals = arena_.zeros<gg_arrival>(pre.capacity);
+  d.n_arrivals = arena_.zeros<uint32_t>(1);
+
+  bind_views(d.view, d.cv, host.view, d.fields);
+  d.view.post_input = post.input;
+  const int v = field_index(post.host->desc, "V");
+  d.view.post_v = v >= 0 ? post.fields.ptrs[std::size_t(v)] : nullptr;
+  d.view.row_ptr = d.row_ptr;
+  d.view.post_index = d.post_index;
+  d.view.post_index16 = nullptr;
+  d.view.weight = d.weight;
+  const int rate = pre.host->rate_field;
+  d.view.pre_rate = rate >= 0 ? pre.fields.ptrs[std::size_t(rate)] : nullptr;
+  d.cv.arrivals = d.arrivals;
+  d.cv.n_arrivals = d.n_arrivals;
+  d.cv.arrival_capacity = pre.capacity;
+
+  d.delivery = device_plan::delivery_of(host, *h, sim_->exp.simulation.ordered_delivery);
+  if (device_plan::declares_arrivals(*h)) {
+    double *x = h->arrival_target == GG_ARRIVAL_POST_V
+                    ? d.view.post_v
+                    : d.fields.ptrs[std::size_t(h->arrival_target)];
+    const double *scale =
+        h->arrival_scale >= 0 ? d.fields.ptrs[std::size_t(h->arrival_scale)] : nullptr;
+    d.form = ArrivalForm{x, scale, d.post_index, d.weight, d.view.weights_uniform != 0};
+  }
+  using device_plan::Delivery;
+  if (d.delivery == Delivery::DriveOrdered || d.delivery == Delivery::DriveScattered)
+    d.drive = Drive{pre.fields.ptrs[std::size_t(field_index(pre.host->desc, "rate"))],
+                    sim_->exp.simulation.dt, sim_->exp.simulation.seed, host.drive_stream,
+                    post.host->spec->first_gid};
+  if (d.delivery == Delivery::DrawnDelays)
+    d.input_ring = InputRing{arena_.zeros<double>(post.n * c.max_delay), post.n, c.max_delay};
+}
+
+// A neuron's fused channels (fuse_channels chose them on the host), their state on the device,
+// and the input its step reads: as on the CPU, none where nothing adds into it.
+void Engine::bind_channels(DevicePopulation &d) {
+  const engine::Population &host = *d.host;
+  for (std::size_t q : host.incoming) {
+    const engine::Projection &proj = sim_->projs[q];
+    if (!proj.fused) continue;
+    gg_channel c = proj.channel;
+    const auto &ptrs = proj.fields.ptrs;
+    const auto at = std::find(ptrs.begin(), ptrs.end(), c.g);
+    if (at == ptrs.end())
+      throw RunError(proj_name(proj) + ": its channel's state is not one of its fields");
+    c.g = projs_[q].fields.ptrs[std::size_t(at - ptrs.begin())];
+    d.channels.push_back(c);
+  }
+  d.view.channels = d.channels.empty() ? nullptr : d.channels.data();
+  d.view.n_channels = uint32_t(d.channels.size());
+  if (!host.accumulates && d.i_app)
+    d.view.input = d.i_app;
+  else if (!host.accumulates && !d.channels.empty())
+    d.view.input = nullptr;
+}
+
+// What the host's recorders read, gathered on the device: the spikes of every recorded
+// population, and the state its non-spike recorders sample.
+void Engine::build_recorders() {
+  std::vector<std::vector<const engine::Recorder *>> by_pop(pops_.size());
+  for (const auto &rec : sim_->recs)
+    by_pop[rec.spec->population].push_back(&rec);
+  for (std::size_t p = 0; p < pops_.size(); ++p)
+    if (!by_pop[p].empty()) build_logs(pops_[p], by_pop[p]);
+}
+
+void Engine::build_logs(DevicePopulation &d, const std::vector<const engine::Recorder *> &recs) {
+  const engine::Population &host = *d.host;
+  if (d.spiking) {
+    const unsigned long long entries = device_plan::spike_log_entries(
+        d.n, d.capacity, sim_->exp.simulation.dt, kChunkSteps, kLogRate);
+    d.log = SpikeLog{arena_.zeros<unsigned long long>(entries), entries,
+                     arena_.zeros<unsigned long long>(1), arena_.zeros<unsigned long long>(1),
+                     arena_.zeros<unsigned long long>(1)};
+    check_run(cudaMemcpy(d.log.paused_at, &kNotPaused, sizeof kNotPaused, cudaMemcpyHostToDevice),
+              "an upload");
+    d.log_spikes = true;
+  }
+  if (host.record_inputs) { // an `inputs` recorder: the sums its means are made of, every step
+    d.sums = InputSums{
+        d.input, d.n, nullptr, uint32_t(host.incoming.size() + 1), nullptr, uint32_t(kChunkSteps)};
+    d.sums.log = arena_.zeros<double>(uint64_t(d.sums.max_rows) * d.sums.cols);
+    d.sums.rows = arena_.zeros<uint32_t>(1);
+    d.sums_inputs = true;
+  }
+  d.plan = device_plan::samples_of(host, recs, kMostEveries);
+  if (d.plan.field.empty()) return;
+  Samples &s = d.samples;
+  std::vector<const double *> device_fields;
+  for (uint32_t k : d.plan.field) {
+    d.sample_fields.push_back(host.fields.ptrs[k]);
+    device_fields.push_back(d.fields.ptrs[k]);
+  }
+  s.pairs = uint32_t(device_fields.size());
+  s.field = arena_.copy(device_fields.data(), device_fields.size());
+  s.element = arena_.copy(d.plan.element.data(), d.plan.element.size());
+  s.max_rows = device_plan::sample_rows(s.pairs, kSampleBudget, kChunkSteps);
+  s.log = arena_.zeros<double>(uint64_t(s.max_rows) * s.pairs);
+  s.rows = arena_.zeros<uint32_t>(1);
+  s.n_every = int(d.plan.every.size());
+  for (std::size_t k = 0; k < d.plan.every.size(); ++k)
+    s.every[k] = d.plan.every[k];
+  d.sampled = true;
+}
+
+// The gate's view of every status word and log, in device memory.
+void Engine::build_gate() {
+  std::vector<SpikeLog> logs;
+  std::vector<unsigned long long> most;
+  std::vector<RowLog> rows;
+  for (const auto &d : pops_) {
+    if (d.log_spikes) {
+      logs.push_back(d.log);
+      most.push_back(d.capacity);
+    }
+    if (d.sampled) rows.push_back(RowLog{d.samples.rows, d.samples.max_rows});
+    if (d.sums_inputs) rows.push_back(RowLog{d.sums.rows, d.sums.max_rows});
+  }
+  gate_ = Gate{step_,
+               stop_,
+               bounds_,
+               overflow_,
+               arena_.copy(logs.data(), logs.size()),
+               arena_.copy(most.data(), most.size()),
+               arena_.copy(rows.data(), rows.size()),
+               int(pops_.size()),
+               int(pops_.size()),
+               int(logs.size()),
+               int(rows.size())};
+}
+
+void Engine::enqueue_population(DevicePopulation &d) {
+  const engine::Population &host = *d.host;
+  const uint64_t bytes = d.n * sizeof(double);
+  if (host.accumulates)
+    check_run(d.i_app ? cudaMemcpyAsync(d.input, d.i_app, bytes, cudaMemcpyDeviceToDevice, stream_)
+                      : cudaMemsetAsync(d.input, 0, bytes, stream_),
+              "enqueuing the input's start");
+  if (d.sums_inputs) {
+    check_run(clear_sums(d.sums, stream_), "enqueuing the input sums");
+    check_run(sum_input(d.sums, 0, stream_), "enqueuing the input sums");
+  }
+  for (std::size_t k = 0; k < host.incoming.size(); ++k) {
+    DeviceProjection &in = projs_[host.incoming[k]];
+    if (in.host->fused) continue; // (never with an `inputs` recorder: fuse_channels)
+    call(in.host->cuda->current, in.cv, proj_name(*in.host), "current");
+    if (d.sums_inputs) check_run(sum_input(d.sums, uint32_t(k + 1), stream_), "enqueuing a sum");
+  }
+  if (d.sums_inputs) check_run(next_sums_row(d.sums, stream_), "enqueuing the input sums");
+  check_run(cudaMemsetAsync(d.n_spikes, 0, sizeof(uint32_t), stream_), "clearing the spike count");
+  check_run(cudaMemsetAsync(d.out_of_range, 0, sizeof(int32_t), stream_), "clearing a word");
+  call(host.cuda->step, d.cv, pop_name(host), "step");
+  const bool own = host.desc->flags & GG_DESC_CHECKS_BOUNDS;
+  check_run(check_bounds(d.checked, d.n, bounds_ + d.index, step_, stream_,
+                         own ? d.out_of_range : nullptr),
+            "enqueuing the bound check");
+  if (d.spiking) {
+    check_run(gather_spikes(d.gather, DeviceSpikes{d.spikes, d.n_spikes, d.capacity}, d.ring, step_,
+                            overflow_ + d.index, stream_),
+              "enqueuing the gather");
+    check_run(copy_slot(d.ring, step_, d.step_list, d.step_count, stream_),
+              "enqueuing the step's list");
+    add_total_kernel<<<1, 1, 0, stream_>>>(d.step_count, d.total);
+    check_run(cudaGetLastError(), "enqueuing the spike total");
+    if (d.log_spikes)
+      check_run(log_spikes(d.log, d.step_list, d.step_count, d.capacity, step_, stream_),
+                "enqueuing the spike log");
+  }
+  if (d.sampled) check_run(sample(d.samples, step_, stream_), "enqueuing the state samples");
+}
+
+void Engine::enqueue_projection(DeviceProjection &d) {
+  using device_plan::Delivery;
+  const DevicePopulation &pre = pops_[d.pre], &post = pops_[d.post];
+  const Csr &c = d.host->csr;
+  DeviceArrivals a{};
+  const auto arrivals = [&] {
+    check_run(fixed_delay_arrivals(pre.ring, step_, d.row_ptr, uint32_t(c.max_delay), d.arrivals,
+                                   d.n_arrivals, a, stream_),
+              "enqueuing the arrivals");
+  };
+  switch (d.delivery) {
+  case Delivery::Ordered:
+    arrivals();
+    return check_run(deliver_ordered(d.form, post.n, a, stream_), "enqueuing the delivery");
+  case Delivery::Scattered:
+    arrivals();
+    return check_run(deliver_scattered(d.form, a, stream_), "enqueuing the delivery");
+  case Delivery::Hook:
+    arrivals();
+    return call(d.host->cuda->step, d.cv, proj_name(*d.host), "step");
+  case Delivery::DrawnDelays:
+    check_run(ring_walk(d.input_ring, d.form, d.row_ptr, d.delay,
+                        DeviceSpikes{pre.step_list, pre.step_count, pre.capacity}, step_, stream_),
+              "enqueuing the drawn delays' walk");
+    return check_run(ring_drain(d.input_ring, d.form.x, step_, stream_),
+                     "enqueuing the drawn delays' drain");
+  case Delivery::DriveOrdered:
+  case Delivery::DriveScattered:
+    return check_run(deliver_drive(d.drive, d.form, post.n, d.row_ptr, pre.n, step_,
+                                   d.delivery == Delivery::DriveOrdered, stream_),
+                     "enqueuing the drive");
+  case Delivery::Rate: return call(d.host->cuda->step, d.cv, proj_name(*d.host), "step");
+  }
+}
+
+// One step, in the CPU engine's order: every population (phase 1 and the gather), then every
+// projection (phase 2), then the step's advance.
+void Engine::enqueue_step() {
+  for (auto &d : pops_)
+    enqueue_population(d);
+  for (auto &d : projs_)
+    enqueue_projection(d);
+  advance_kernel<<<1, 1, 0, stream_>>>(step_);
+  check_run(cudaGetLastError(), "enqueuing the step's advance");
+}
+
+// The chunk's graph: the gate, then a while-node whose body is the step and the gate again.
+void Engine::capture() {
+  if (exec_) check_run(cudaGraphExecDestroy(exec_), "destroying the step's graph");
+  exec_ = nullptr;
+  cudaGraph_t graph = nullptr;
+  check_run(cudaGraphCreate(&graph, 0), "creating the step's graph");
+  cudaGraphConditionalHandle handle{};
+  check_run(cudaGraphConditionalHandleCreate(&handle, graph, 0, 0), "creating the chunk's loop");
+  const auto capture_into = [&](cudaGraph_t g, const std::function<void()> &work) {
+    check_run(cudaStreamBeginCaptureToGraph(stream_, g, nullptr, nullptr, 0,
+                                            cudaStreamCaptureModeThreadLocal),
+              "beginning the capture");
+    try {
+      work();
+    } catch (...) {
+      cudaGraph_t dropped = nullptr;
+      cudaStreamEndCapture(stream_, &dropped);
+      cudaGraphDestroy(graph);
+      throw;
+    }
+    cudaGraph_t out = nullptr;
+    check_run(cudaStreamEndCapture(stream_, &out), "capturing the step");
+  };
+  const auto gate = [&] {
+    gate_kernel<<<1, 1, 0, stream_>>>(handle, gate_);
+    check_run(cudaGetLastError(), "enqueuing the gate");
+  };
+  capture_into(graph, gate);
+  cudaGraphNode_t gate_node = nullptr;
+  size_t n_nodes = 1;
+  check_run(cudaGraphGetNodes(graph, &gate_node, &n_nodes), "reading the graph");
+  cudaGraphNodeParams loop{};
+  loop.type = cudaGraphNodeTypeConditional;
+  loop.conditional.handle = handle;
+  loop.conditional.type = cudaGraphCondTypeWhile;
+  loop.conditional.size = 1;
+  cudaGraphNode_t loop_node = nullptr;
+  check_run(cudaGraphAddNode(&loop_node, graph, &gate_node, nullptr, 1, &loop),
+            "adding the chunk's loop");
+  capture_into(loop.conditional.phGraph_out[0], [&] {
+    enqueue_step();
+    gate();
+  });
+  const cudaError_t e = cudaGraphInstantiate(&exec_, graph, 0);
+  cudaGraphDestroy(graph);
+  check_run(e, "instantiating the step's graph");
+}
+
+uint64_t Engine::run(uint64_t first, uint64_t count, const std::function<void(uint64_t)> &each) {
+  const uint64_t stop = first + count;
+  check_run(cudaMemcpyAsync(stop_, &stop, sizeof stop, cudaMemcpyHostToDevice, stream_),
+            "setting the chunk's end");
+  check_run(cudaGraphLaunch(exec_, stream_), "launching a chunk of steps");
+  uint64_t now = 0;
+  check_run(cudaMemcpyAsync(&now, step_, sizeof now, cudaMemcpyDeviceToHost, stream_),
+            "reading the step");
+  sync("a chunk of steps");
+  if (now < first || now > stop)
+    throw RunError("the GPU: the device's step " + std::to_string(now) +
+                   " lies outside the chunk " + std::to_string(first) + " to " +
+                   std::to_string(stop));
+  const uint64_t taken = now - first;
+  check_status(now, each, first, taken);
+  if (taken == 0)
+    throw RunError("the GPU: a chunk from step " + std::to_string(first) +
+                   " took no step though nothing stopped it");
+  replay(first, taken, each);
+  return taken;
+}
+
+// After a chunk: a spike list that overflowed or a value out of range stops the run at that step
+// (the last one taken), after the recorders have seen every step up to it.
+void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &each, uint64_t first,
+                          uint64_t taken) {
+  const std::size_t n = pops_.size();
+  std::vector<BoundsStatus> bounds(n);
+  std::vector<int32_t> overflow(n);
+  check_run(cudaMemcpy(bounds.data(), bounds_, sizeof(BoundsStatus) * n, cudaMemcpyDeviceToHost),
+            "reading the bound checks");
+  check_run(cudaMemcpy(overflow.data(), overflow_, sizeof(int32_t) * n, cudaMemcpyDeviceToHost),
+            "reading the overflow words");
+  const double dt = sim_->exp.simulation.dt;
+  for (std::size_t p = 0; p < n; ++p) {
+    if (!overflow[p]) continue;
+    replay(first, taken, each);
+    const engine::Population &host = *pops_[p].host;
+    throw RunError("population '" + host.spec->name + "' emitted more spikes than its buffer of " +
+                   std::to_string(pops_[p].capacity) + " in the step at t = " +
+                   engine::format_ms(double(now - 1) * dt) + "; lower the source's rate or dt");
+  }
+  std::size_t worst = n;
+  for (std::size_t p = 0; p < n; ++p)
+    if (bounds[p].step != kAllInRange && (worst == n || bounds[p].step < bounds[worst].step))
+      worst = p;
+  if (worst == n) return;
+  replay(first, taken, each);
+  const engine::Population &host = *pops_[worst].host;
+  const BoundsStatus &b = bounds[worst];
+  throw engine::Divergence(
+      engine::divergence_message(host, host.checked[std::size_t(b.where >> 32)],
+                                 b.where & 0xffffffffull, b.value, double(b.step + 1) * dt));
+}
+
+// A log's entries (its count of them, times `width` values each) copied to the host, and the log
+// emptied for the next chunk (on the stream, before its launch).
+template <class Count, class T>
+std::vector<T> Engine::take_log(Count *count, const T *entries, uint64_t width, const char *what) {
+  Count n = 0;
+  check_run(cudaMemcpy(&n, count, sizeof n, cudaMemcpyDeviceToHost),
+            std::string("reading the ") + what);
+  std::vector<T> out(uint64_t(n) * width);
+  check_run(cudaMemcpy(out.data(), entries, sizeof(T) * out.size(), cudaMemcpyDeviceToHost),
+            std::string("reading the ") + what);
+  check_run(cudaMemsetAsync(count, 0, sizeof n, stream_), std::string("emptying the ") + what);
+  return out;
+}
+
+// The chunk's steps through the host's recorders: each step's spikes into the host history's
+// slot, its samples into the host fields, then each(step).
+void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each) {
+  struct Logged {
+    std::vector<unsigned long long> spikes;
+    std::size_t at = 0;
+    std::vector<double> rows, sums;
+    std::size_t row = 0, sum_row = 0;
+  };
+  std::vector<Logged> logged(pops_.size());
+  for (std::size_t p = 0; p < pops_.size(); ++p) {
+    DevicePopulation &d = pops_[p];
+    if (d.log_spikes) logged[p].spikes = take_log(d.log.count, d.log.entries, 1, "spike log");
+    if (d.sampled)
+      logged[p].rows = take_log(d.samples.rows, d.samples.log, d.samples.pairs, "state samples");
+    if (d.sums_inputs)
+      logged[p].sums = take_log(d.sums.rows, d.sums.log, d.sums.cols, "input sums");
+  }
+  for (uint64_t s = first; s < first + taken; ++s) {
+    for (std::size_t p = 0; p < pops_.size(); ++p) {
+      DevicePopulation &d = pops_[p];
+      engine::Population &host = *d.host;
+      Logged &l = logged[p];
+      if (d.log_spikes) {
+        const uint64_t slot = s % host.history.size();
+        host.history_count[slot] = device_plan::take_spikes(l.spikes, l.at, s, host.history[slot]);
+      }
+      if (d.sums_inputs) { // each projection's mean: the sum it added, over the neurons
+        const double *row = l.sums.data() + l.sum_row++ * d.sums.cols;
+        for (uint32_t k = 0; k + 1 < d.sums.cols; ++k)
+          host.input_means[k] = (row[k + 1] - row[k]) / double(d.n);
+      }
+      if (d.sampled && d.plan.due(s)) {
+        const double *row = l.rows.data() + l.row++ * d.samples.pairs;
+        for (uint32_t k = 0; k < d.samples.pairs; ++k)
+          d.sample_fields[k][d.plan.element[k]] = row[k];
+      }
+    }
+    each(s);
+  }
+}
+
+void Engine::before_change(std::size_t p) {
+  DevicePopulation &d = pops_[p];
+  d.fields.copy_out(d.host->fields, stream_);
+  sync("copying a population's fields to the host");
+}
+
+void Engine::after_change(std::size_t p) {
+  DevicePopulation &d = pops_[p];
+  d.fields.copy_in(d.host->fields, stream_);
+  if (d.i_app)
+    check_run(cudaMemcpyAsync(d.i_app, d.host->i_app.values.data(),
+                              sizeof(double) * d.host->i_app.values.size(), cudaMemcpyHostToDevice,
+                              stream_),
+              "uploading I_app");
+  call(d.host->cuda->update, d.cv, pop_name(*d.host), "update");
+  sync("uploading a population's fields");
+  capture(); // its kernels may take the changed parameters by value
+}
+
+void Engine::finish() {
+  for (auto &d : pops_)
+    call(d.host->cuda->finish, d.cv, pop_name(*d.host), "finish");
+  for (auto &d : projs_)
+    call(d.host->cuda->finish, d.cv, proj_name(*d.host), "finish");
+  for (auto &d : pops_) {
+    d.fields.copy_out(d.host->fields, stream_);
+    unsigned long long total = 0;
+    check_run(cudaMemcpyAsync(&total, d.total, sizeof total, cudaMemcpyDeviceToHost, stream_),
+              "reading a spike total");
+    sync("reading the populations");
+    d.host->spikes_total = total;
+  }
+  for (auto &d : projs_)
+    d.fields.copy_out(d.host->fields, stream_);
+  sync("reading the projections");
+}
+
+std::vector<std::string> Engine::summary() const {
+  std::vector<std::string> lines;
+  lines.push_back("on " + device_ + ": every population and projection, " +
+                  format_bytes(double(arena_.allocated())) +
+                  " of device memory; each chunk of up to " + std::to_string(kChunkSteps) +
+                  " steps one CUDA graph launch");
+  for (const auto &d : projs_) {
+    const engine::Projection &h = *d.host;
+    lines.push_back("  projection '" + h.spec->name + "': " + device_plan::describe(d.delivery) +
+                    (h.fused ? "; its current in the neuron's step (a channel)" : ""));
+  }
+  return lines;
+}
+
+} // namespace
+} // namespace ganglion::gpu
+
+extern "C" __attribute__((visibility("default"))) ganglion::DeviceEngine *
+ganglion_device_engine_v1() {
+  return new ganglion::gpu::Engine();
+}

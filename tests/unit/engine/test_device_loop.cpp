@@ -1,0 +1,139 @@
+// The host's loop of a run on "cuda" (Simulation::Impl::run_device), against a device engine whose
+// steps are scripted (tests/fixtures/scripted_engine.cpp): chunks end where a schedule changes
+// I_app, which is applied on the host between a population's copy to the host and its upload; the
+// recorders see every step in order; a chunk cut short is resumed where it stopped, with the same
+// output; a divergence stops the run after its step's recorders, with the report and file saying
+// so. No GPU is needed.
+#include <dlfcn.h>
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "registry/registry.hpp"
+#include "support.hpp"
+
+using ganglion::test::InProcessRun;
+using ganglion::test::run_in_process;
+
+namespace {
+
+const std::string kEngine = std::string(GANGLION_TEST_PLUGIN_DIR) + "/scripted_engine.so";
+
+// The scripted engine as this process's device engine while it lives, with the given settings
+// (GANGLION_SCRIPTED_DIVERGE, GANGLION_SCRIPTED_SHORT; empty: unset).
+struct ScriptedEngine {
+  ScriptedEngine(const std::string &diverge = "", const std::string &most = "") {
+    setenv("GANGLION_CUDA_ENGINE", kEngine.c_str(), 1);
+    set("GANGLION_SCRIPTED_DIVERGE", diverge);
+    set("GANGLION_SCRIPTED_SHORT", most);
+  }
+  ~ScriptedEngine() {
+    for (const char *v :
+         {"GANGLION_CUDA_ENGINE", "GANGLION_SCRIPTED_DIVERGE", "GANGLION_SCRIPTED_SHORT"})
+      unsetenv(v);
+  }
+  static void set(const char *name, const std::string &value) {
+    if (value.empty())
+      unsetenv(name);
+    else
+      setenv(name, value.c_str(), 1);
+  }
+  // What the host asked of the engine, a line a call.
+  static std::vector<std::string> calls() {
+    void *library = dlopen(kEngine.c_str(), RTLD_NOW | RTLD_NOLOAD);
+    REQUIRE(library != nullptr);
+    using Log = const std::vector<std::string> *(*)();
+    const auto log = reinterpret_cast<Log>(dlsym(library, "scripted_engine_log"));
+    REQUIRE(bool(log));
+    std::vector<std::string> c = *log();
+    dlclose(library); // (the reference NOLOAD took)
+    return c;
+  }
+};
+
+// Three neurons of the fixture neuron that has only CUDA hooks, on "cuda", 300 steps, I_app 0 at
+// first (its value from the start, not a change) and changing at steps 100 and 250, their spikes
+// recorded.
+std::string config() {
+  return R"({
+  "simulation": {"dt": "0.1 ms", "duration": "30 ms", "seed": 1, "backend": "cuda"},
+  "plugins": [")" +
+         std::string(GANGLION_TEST_PLUGIN_DIR) + R"(/cuda_only_neuron.so"],
+  "populations": {"N": {"model": "gg_test_cuda_only", "size": 3,
+                        "I_app": {"schedule": [["0 ms", 0], ["10 ms", 1.5], ["25 ms", 0]]}}},
+  "recorders": [{"type": "spikes", "populations": ["N"]}]
+})";
+}
+
+// Each step s's one spike, of neuron s % 3, recorded in order: `steps` of them.
+void check_spikes(const InProcessRun &r, uint64_t steps) {
+  const auto &train = r.spikes.at("N");
+  REQUIRE(train.ids.size() == steps);
+  for (uint64_t s = 0; s < steps; ++s) {
+    CHECK(train.ids[s] == s % 3);
+    if (s > 0) CHECK(train.times[s] > train.times[s - 1]);
+  }
+  CHECK(r.report.populations.at(0).spikes == steps);
+}
+
+bool built_with_cuda_runtime() {
+  return ganglion::cuda_runtime_major() != 0;
+}
+
+} // namespace
+
+TEST_CASE("device loop: chunks end at the schedules' steps, which the host applies between them") {
+  if (!built_with_cuda_runtime()) {
+    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
+    return;
+  }
+  const ScriptedEngine engine;
+  const InProcessRun r = run_in_process(config());
+  const std::vector<std::string> calls = ScriptedEngine::calls();
+  std::string all;
+  for (const auto &c : calls)
+    all += c + "; ";
+  INFO(all);
+  CHECK(calls == std::vector<std::string>{"open", "build", "run 0 100", "before 0",
+                                          "after 0 I_app 1.500000", "run 100 150", "before 0",
+                                          "after 0 I_app 0.000000", "run 250 50", "finish"});
+  check_spikes(r, 300);
+  CHECK(r.report.steps_done == 300);
+  CHECK_FALSE(r.report.diverged);
+  CHECK(r.report.device == std::vector<std::string>{"scripted"});
+}
+
+TEST_CASE("device loop: a chunk cut short is resumed where it stopped, with the same output") {
+  if (!built_with_cuda_runtime()) {
+    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
+    return;
+  }
+  const ScriptedEngine engine("", "40");
+  const InProcessRun r = run_in_process(config());
+  const std::vector<std::string> calls = ScriptedEngine::calls();
+  std::vector<std::string> runs;
+  for (const auto &c : calls)
+    if (c.rfind("run ", 0) == 0) runs.push_back(c);
+  CHECK(runs == std::vector<std::string>{"run 0 40", "run 40 40", "run 80 20", "run 100 40",
+                                         "run 140 40", "run 180 40", "run 220 30", "run 250 40",
+                                         "run 290 10"});
+  check_spikes(r, 300);
+}
+
+TEST_CASE("device loop: a divergence stops the run after its step's recorders, and says so") {
+  if (!built_with_cuda_runtime()) {
+    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
+    return;
+  }
+  const ScriptedEngine engine("150");
+  const InProcessRun r = run_in_process(config());
+  CHECK(r.report.diverged);
+  CHECK(r.report.divergence == "scripted divergence at step 150");
+  CHECK(r.report.steps_done == 151);
+  CHECK(r.report.simulated_ms == doctest::Approx(15.1));
+  check_spikes(r, 151);
+  CHECK(ScriptedEngine::calls().back() == "finish");
+}
