@@ -9,6 +9,7 @@
 #include "analysis/analyze_file.hpp"
 #include "engine/simulation.hpp"
 #include "experiment/experiment.hpp"
+#include "experiment/sweep.hpp"
 #include "registry/registry.hpp"
 #include "theory/theory.hpp"
 
@@ -24,6 +25,20 @@ constexpr int kRunFailed = 3;
 // for main() to report.
 int run(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
         const std::string &output, int threads);
+// `ganglion sweep`: the members (experiment/sweep.hpp) run as processes of this binary, `jobs` at
+// a time (0: one per core), their files, logs and table (sweep.csv) in `folder` (empty:
+// out/<config>_sweep).
+struct SweepOptions {
+  std::vector<Vary> vary;
+  bool zip = false;
+  uint64_t seeds = 1;
+  unsigned jobs = 0;
+  std::string folder;
+};
+int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
+          const SweepOptions &options);
+// A sweep's table as `sweep` printed it, read back from its sweep.csv.
+int show_sweep(const std::string &csv);
 int validate(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets);
 int theory_command(PluginRegistry &reg, const std::string &config,
                    const std::vector<std::string> &sets);

@@ -1,8 +1,8 @@
-// The `ganglion` command: run, validate, theory, describe, plugins, analyze. This file parses the
-// arguments and dispatches to the command (commands.hpp), and maps the exceptions that escape
-// it to the exit status: 0 success; 1 bad input (config, plugin, output path); 2 a mistake on the
-// command line itself (an unknown command or option, a missing or malformed argument: said in
-// ganglion's words, not CLI11's); 3 a run that diverged or failed (a plugin's error or crash, a
+// The `ganglion` command: run, sweep, validate, theory, describe, plugins, analyze. This file
+// parses the arguments and dispatches to the command (commands.hpp), and maps the exceptions that
+// escape it to the exit status: 0 success; 1 bad input (config, plugin, output path); 2 a mistake
+// on the command line itself (an unknown command or option, a missing or malformed argument: said
+// in ganglion's words, not CLI11's); 3 a run that diverged or failed (a plugin's error or crash, a
 // failed write: what was recorded up to then is kept), or a plugin library that crashed as it was
 // opened; 128 + n a run stopped by signal n (run.cpp).
 #include <algorithm>
@@ -37,6 +37,8 @@ struct UsageError : std::runtime_error {
 struct Words {
   std::string config, plugin, file, from, window, bin, pairs;
   std::vector<std::string> sets, output, threads; // -o and -t: at most one each (read_once)
+  std::vector<std::string> vary, seeds, jobs;     // sweep's (--seeds, -j: at most one each)
+  bool zip = false;
 };
 
 // Each command with its options, and how its arguments read in usage messages.
@@ -46,9 +48,9 @@ struct Command {
 };
 
 struct Commands {
-  Command run, validate, theory, describe, plugins, analyze;
+  Command run, sweep, validate, theory, describe, plugins, analyze;
   std::vector<const Command *> all() const {
-    return {&run, &validate, &theory, &describe, &plugins, &analyze};
+    return {&run, &sweep, &validate, &theory, &describe, &plugins, &analyze};
   }
   std::vector<std::string> names() const {
     std::vector<std::string> out;
@@ -81,6 +83,28 @@ Commands add_commands(CLI::App &app, Words &w) {
       c.run.app->add_option("-o,--output", w.output, "HDF5 output file (overrides the config's)"));
   every_one(c.run.app->add_option("-t,--threads", w.threads, "worker threads (0: all cores, or one where that is faster)"))
       ->type_name("INT");
+  c.sweep = {app.add_subcommand("sweep", "run an experiment for every combination of values "
+                                         "(and seeds), and tabulate the rates"),
+             "ganglion sweep CONFIG --vary path=v1,v2,... [--vary ...] [--zip] [--seeds K] "
+             "[--set path=value]... [-o FOLDER] [-j JOBS]"};
+  c.sweep.app->add_option("config", w.config, "experiment JSON file");
+  c.sweep.app->add_option("--vary", w.vary,
+                          "the values of a path: --vary populations.E.params.tau_m=10ms,20ms");
+  c.sweep.app->add_flag("--zip", w.zip,
+                        "pair the --vary lists in order instead of every "
+                        "combination");
+  every_one(c.sweep.app->add_option("--seeds", w.seeds,
+                                    "runs of each combination, seeds from "
+                                    "the config's on (default 1)"))
+      ->type_name("UINT");
+  c.sweep.app->add_option("--set", w.sets, set_help);
+  every_one(c.sweep.app->add_option("-o,--output", w.output,
+                                    "folder of the members' files and sweep.csv (default "
+                                    "out/<config>_sweep)"));
+  every_one(c.sweep.app->add_option("-j,--jobs", w.jobs,
+                                    "members run at once (default: all "
+                                    "cores)"))
+      ->type_name("UINT");
   c.validate = {app.add_subcommand("validate", "check an experiment without running it"),
                 "ganglion validate CONFIG [--set path=value]..."};
   c.validate.app->add_option("config", w.config, "experiment JSON file");
@@ -187,7 +211,8 @@ const CLI::App *chosen(const CLI::App &app, const Commands &c, const Words &w) {
   const CLI::App *cmd = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
   check_extras(app, cmd, c);
   if (!cmd) usage_error(nullptr, "no command given; commands: " + join_list(c.names()));
-  const bool takes_config = cmd == c.run.app || cmd == c.validate.app || cmd == c.theory.app;
+  const bool takes_config =
+      cmd == c.run.app || cmd == c.sweep.app || cmd == c.validate.app || cmd == c.theory.app;
   if (takes_config && w.config.empty())
     usage_error(cmd, "no experiment file given; usage: " + c.usage(cmd));
   if (cmd == c.describe.app && w.plugin.empty())
@@ -217,6 +242,26 @@ const std::string *read_once(const std::vector<std::string> &values, const CLI::
   return values.empty() ? nullptr : &values.front();
 }
 
+// The sweep's options; a malformed --vary, or zipped lists of different lengths, is a usage error.
+SweepOptions sweep_options(const Words &w, const CLI::App *cmd, const std::string *output) {
+  SweepOptions o;
+  try {
+    for (const auto &v : w.vary)
+      o.vary.push_back(parse_vary(v));
+    if (const std::string *s = read_once(w.seeds, cmd, "--seeds"))
+      o.seeds = read_whole(*s, cmd, "--seeds", "a whole number of seeds (1 or more)", 1000000);
+    if (const std::string *j = read_once(w.jobs, cmd, "-j/--jobs"))
+      o.jobs = unsigned(read_whole(*j, cmd, "-j/--jobs", "a whole number of runs at once", 4096));
+    o.zip = w.zip;
+    if (o.zip && o.vary.empty()) usage_error(cmd, "--zip pairs --vary lists, and none is given");
+    sweep_members(o.vary, o.zip, o.seeds, 0); // (their shapes: checked before anything loads)
+  } catch (const SweepError &e) {
+    usage_error(cmd, e.what());
+  }
+  if (output) o.folder = *output;
+  return o;
+}
+
 int dispatch(const Commands &c, const CLI::App *cmd, const Words &w) {
   if (cmd == c.analyze.app) return analyze(w.file, analyze_options(w, cmd));
   const std::string *output = read_once(w.output, cmd, "-o/--output");
@@ -230,6 +275,7 @@ int dispatch(const Commands &c, const CLI::App *cmd, const Words &w) {
   reg.on_notice(
       [](const std::string &notice) { std::cerr << "ganglion: warning: " << notice << "\n"; });
   if (cmd == c.run.app) return run(reg, w.config, w.sets, output ? *output : "", threads);
+  if (cmd == c.sweep.app) return sweep(reg, w.config, w.sets, sweep_options(w, cmd, output));
   if (cmd == c.validate.app) return validate(reg, w.config, w.sets);
   if (cmd == c.theory.app) return theory_command(reg, w.config, w.sets);
   if (cmd == c.describe.app) return describe(reg, w.plugin);

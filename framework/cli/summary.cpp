@@ -169,9 +169,12 @@ void print_theory_notes(const theory::Report &t, const std::optional<FileAnalysi
 
 void print_summary(const std::string &config, const Experiment &exp, const RunReport &r) {
   std::printf("ganglion: %s\n", config.c_str());
-  std::printf("  simulated %.10g ms in %.3g s (%.3g x real time) on %u thread%s; setup %.3g s\n",
+  const std::string where =
+      !r.device.empty() ? std::string("the GPU")
+                        : std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads");
+  std::printf("  simulated %.10g ms in %.3g s (%.3g x real time) on %s; setup %.3g s\n",
               r.simulated_ms, r.run_s, r.simulated_ms > 0 ? r.run_s / (r.simulated_ms * 1e-3) : 0.0,
-              r.threads, r.threads == 1 ? "" : "s", r.setup_s);
+              where.c_str(), r.setup_s);
   for (const auto &line : r.device)
     std::printf("  %s\n", line.c_str());
   if (r.owner_from != UINT64_MAX)

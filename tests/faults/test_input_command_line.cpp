@@ -31,11 +31,18 @@ TEST_CASE("input faults: command-line mistakes exit 2 with ganglion's words, and
             "ganglion run: unexpected argument '" + c.config + "'; " + usage + "\n");
   c.refused(run_cli("run"), 2, "ganglion run: no experiment file given; " + usage + "\n");
   c.refused(run_cli("rnu " + shell_quoted(c.config)), 2,
-            "ganglion: unknown command 'rnu' (did you mean 'run'?); commands: run, validate, "
-            "theory, describe, plugins, analyze\n");
+            "ganglion: unknown command 'rnu' (did you mean 'run'?); commands: run, sweep, "
+            "validate, theory, describe, plugins, analyze\n");
   c.refused(run_cli(""), 2,
-            "ganglion: no command given; commands: run, validate, theory, describe, plugins, "
-            "analyze\n");
+            "ganglion: no command given; commands: run, sweep, validate, theory, describe, "
+            "plugins, analyze\n");
+  c.refused(run_cli("sweep " + shell_quoted(c.config) + " --vary populations.E.size"), 2,
+            "ganglion sweep: --vary 'populations.E.size' has no '=': write --vary path=v1,v2,... "
+            "(--vary populations.E.size=100,200)\n");
+  c.refused(run_cli("sweep " + shell_quoted(c.config) + " --seeds 0"), 2,
+            "ganglion sweep: --seeds takes at least 1\n");
+  c.refused(run_cli("sweep " + shell_quoted(c.config) + " --zip"), 2,
+            "ganglion sweep: --zip pairs --vary lists, and none is given\n");
   c.refused(run_cli("analyze x.h5 --from soon"), 2,
             "ganglion analyze: --from takes a number of milliseconds, not 'soon'\n");
 }

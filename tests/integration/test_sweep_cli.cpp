@@ -1,0 +1,111 @@
+// `ganglion sweep` end to end: every member's file holds the spikes of the same experiment run
+// alone with the member's values and seed (bit for bit), the table (sweep.csv, and `ganglion
+// analyze FOLDER`) has a row per member with its values, seed, exit code and rates; a member that
+// fails is named in the table and the exit code; a mistake in a member's values is refused, naming
+// the member, before anything runs; and an earlier sweep's folder is never overwritten.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace ganglion::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// 200 lif neurons driven by Poisson input through exp_current, 100 ms, spikes recorded.
+const char *kConfig = R"({
+  "simulation": {"dt": "0.1 ms", "duration": "100 ms", "seed": 4, "threads": 1},
+  "populations": {"E": {"model": "lif", "size": 200},
+                  "X": {"model": "poisson", "size": 100, "params": {"rate": "20 Hz"}}},
+  "projections": [{"pre": "X", "post": "E", "synapse": "exp_current",
+                   "connect": {"rule": "fixed_probability", "p": 0.2}, "weight": 8}],
+  "recorders": [{"type": "spikes", "populations": ["E"]}],
+  "output": "unused.h5"
+})";
+
+std::vector<std::string> lines_of(const std::string &path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
+  return out;
+}
+
+bool same_spikes(const std::string &a, const std::string &b) {
+  return read_h5_f64(a, "/spikes/E/timestamps") == read_h5_f64(b, "/spikes/E/timestamps") &&
+         read_h5_u64(a, "/spikes/E/node_ids") == read_h5_u64(b, "/spikes/E/node_ids") &&
+         !read_h5_u64(a, "/spikes/E/node_ids").empty();
+}
+
+} // namespace
+
+TEST_CASE("sweep CLI: each member is the run alone, and the table has a row for each") {
+  TempDir dir;
+  const std::string config = write_file(dir / "x.json", kConfig);
+  const std::string folder = dir / "sweep";
+  const CliResult r = run_cli(
+      "sweep " + config + " --vary 'projections.0.weight=6,12' --seeds 2 -o " + folder + " -j 2");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  // The grid, seeds fastest from the config's: (6, 4), (6, 5), (12, 4), (12, 5).
+  const std::vector<std::pair<std::string, int>> members{{"6", 4}, {"6", 5}, {"12", 4}, {"12", 5}};
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const std::string alone = dir / ("alone" + std::to_string(i) + ".h5");
+    const CliResult a = run_cli(
+        "run " + config + " --set projections.0.weight=" + members[i].first +
+        " --set simulation.seed=" + std::to_string(members[i].second) + " -o " + alone + " -t 1");
+    REQUIRE(a.exit_code == 0);
+    CHECK(same_spikes(alone, folder + "/member_000" + std::to_string(i) + ".h5"));
+  }
+  const std::vector<std::string> csv = lines_of(folder + "/sweep.csv");
+  REQUIRE(csv.size() == 5);
+  CHECK(csv[0] == "member,projections.0.weight,seed,exit,E rate (Hz),E CV,E predicted (Hz),X rate "
+                  "(Hz),X CV,X predicted (Hz)");
+  CHECK(csv[3].rfind("member_0002,12,4,0,", 0) == 0);
+  // The stronger input drives E harder, in both seeds.
+  const auto rate = [&](std::size_t row) {
+    const std::string line = csv[row];
+    std::size_t at = 0;
+    for (int k = 0; k < 4; ++k)
+      at = line.find(',', at) + 1;
+    return std::stod(line.substr(at));
+  };
+  CHECK(rate(3) > rate(1));
+  CHECK(rate(4) > rate(2));
+  // `analyze` reads the sweep back.
+  const CliResult a = run_cli("analyze " + folder);
+  CHECK(a.exit_code == 0);
+  CHECK(a.out.find("member_0003") != std::string::npos);
+  // A second sweep into the same folder is refused: nothing of the first is lost.
+  const CliResult again =
+      run_cli("sweep " + config + " --vary projections.0.weight=6 -o " + folder);
+  CHECK(again.exit_code == 1);
+  CHECK(again.err == "ganglion: " + folder +
+                         " holds a sweep already (sweep.csv): choose another folder with -o, or "
+                         "remove it\n");
+}
+
+TEST_CASE("sweep CLI: a member's mistake is named before anything runs, a failed member after") {
+  TempDir dir;
+  const std::string config = write_file(dir / "x.json", kConfig);
+  const CliResult bad =
+      run_cli("sweep " + config + " --vary 'populations.E.size=100,-5' -o " + (dir / "bad"));
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("(in sweep member 1: populations.E.size = -5, seed 4)") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "bad"));
+  // A member whose neurons diverge fails; the others complete.
+  const CliResult failed =
+      run_cli("sweep " + config + " --vary 'populations.E.I_app=0,-1e12' -o " + (dir / "f"));
+  CHECK(failed.exit_code == 3);
+  CHECK(failed.err.find("1 of 2 members did not complete") != std::string::npos);
+  const std::vector<std::string> csv = lines_of(dir / "f/sweep.csv");
+  REQUIRE(csv.size() == 3);
+  CHECK(csv[1].rfind("member_0000,0,4,0,", 0) == 0);
+  CHECK(csv[2].rfind("member_0001,-1e12,4,3,", 0) == 0);
+  CHECK(read_file(dir / "f/member_0001.log").find("diverged at t = 0.1 ms") != std::string::npos);
+}
