@@ -49,7 +49,10 @@ TempDir::~TempDir() {
 std::string cli_path() { return std::string(GANGLION_BINARY_DIR) + "/bin/ganglion"; }
 
 std::string source_path(const std::string &relative) {
-  return std::string(GANGLION_SOURCE_DIR) + "/" + relative;
+  // (GANGLION_TEST_SOURCE_DIR: the checkout where the test binary runs away from its build, as
+  // tools/gpu_check.sh runs it on a device machine)
+  const char *moved = std::getenv("GANGLION_TEST_SOURCE_DIR");
+  return std::string(moved ? moved : GANGLION_SOURCE_DIR) + "/" + relative;
 }
 
 std::string write_file(const std::string &path, const std::string &text) {

@@ -39,7 +39,7 @@ fi
 OUT=${OUT:-/tmp/gpu_check}
 mkdir -p "$OUT/configs" "$OUT/bench"
 export LD_LIBRARY_PATH=$PWD/$g/lib:$PWD/$g/deps
-export GANGLION_COMPANION_DIR=$PWD/$g/lib/ganglion/plugins
+export GANGLION_COMPANION_DIR=$PWD/$g/lib/ganglion/plugins GANGLION_TEST_SOURCE_DIR=$PWD
 gg=$PWD/$g/bin/ganglion
 tests=$PWD/.gpucheck/bin/ganglion_tests
 [ -x "$gg" ] && [ -x "$tests" ] || { echo "nothing carried: run tools/gpu_check.sh --prepare here first"; exit 2; }
