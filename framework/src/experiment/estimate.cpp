@@ -105,16 +105,18 @@ double longest_delay(const ProjectionSpec &p, double dt) {
 }
 
 // Bytes per synapse of projection q: its target (16 bits in the compact layout onto at most
-// 65536 neurons, else 32; always 32 on a device), its weight (none where the compact layout keeps
-// one constant weight), a drawn delay, and a plastic projection's by-post index.
-double synapse_bytes(const Experiment &exp, size_t q, bool device = false) {
+// 65536 neurons, else 32), its weight (none where the compact layout keeps one constant weight), a
+// drawn delay, and a plastic projection's by-post index. A projection on "cuda" is built without
+// the compact layout, on the host and the device alike (build_projections: the device reads 32-bit
+// targets and a weight each).
+double synapse_bytes(const Experiment &exp, size_t q) {
   const ProjectionSpec &p = exp.projections[q];
   bool recorded = false;
   for (const auto &r : exp.recorders)
     recorded = recorded || r.projection == int(q);
-  const bool compact =
-      has_flag(p.synapse, GG_DESC_COMPACT_CSR) && p.plasticity.empty() && !recorded;
-  const bool narrow = compact && !device && exp.populations[size_t(p.post)].size <= 65536;
+  const bool compact = has_flag(p.synapse, GG_DESC_COMPACT_CSR) && p.plasticity.empty() &&
+                       !recorded && p.backend == GG_BACKEND_CPU;
+  const bool narrow = compact && exp.populations[size_t(p.post)].size <= 65536;
   const bool one_weight = compact && p.weight_dist.kind == ValueSpec::Kind::Constant;
   const bool drawn_delays = p.delay_dist.kind != ValueSpec::Kind::Constant;
   return (narrow ? 2 : 4) + (one_weight ? 0 : 4) + (drawn_delays ? 2 : 0) +
@@ -237,8 +239,8 @@ MemoryPart projection_part(const Experiment &exp, size_t q) {
 // - a population: its fields, its input (and I_app), the step's spike list, and the per-neuron
 //   counts and offsets that put a step's spikes into its ring in the CPU's order;
 // - its spike ring: a slot of the step's room per step of its longest outgoing delay, and counts;
-// - a projection: its synapses (32-bit targets, the weight unless the compact layout keeps one
-//   constant weight, a drawn delay, a plastic synapse's by-post index), row offsets and fields,
+// - a projection: its synapses (a 32-bit target and a weight each, a drawn delay, a plastic
+//   synapse's by-post index), row offsets and fields,
 //   and a step's arrivals (a run and a count per presynaptic spike), or with drawn delays a ring
 //   of future input per target (a double per target and step of its longest delay);
 // - a recorder: what it gathers over a chunk of kDeviceChunk steps, twice (one chunk copied out
@@ -261,7 +263,7 @@ double projection_device(const Experiment &exp, size_t q) {
   const PopulationSpec &pre = exp.populations[size_t(p.pre)];
   const double n_pre = double(pre.size), n_post = double(exp.populations[size_t(p.post)].size);
   const bool drawn_delays = p.delay_dist.kind != ValueSpec::Kind::Constant;
-  double bytes = synapse_count(exp, p) * synapse_bytes(exp, q, true) + (n_pre + 1) * 8 +
+  double bytes = synapse_count(exp, p) * synapse_bytes(exp, q) + (n_pre + 1) * 8 +
                  fields_bytes(p.synapse, p.values, n_post) +
                  (drawn_delays ? padded(n_post) * longest_delay(p, exp.simulation.dt) * 8
                                : (spike_capacity(pre) + 1) * (kArrivalBytes + 4));

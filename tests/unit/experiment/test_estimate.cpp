@@ -244,27 +244,28 @@ TEST_CASE("estimate: the GPU memory of the parts on cuda, at the device engine's
   // X->E: 300 synapses of 8 bytes, row offsets, a field per target, and a run (24 bytes) and a
   // count for each spike X may emit in a step.
   CHECK(device_part(e, "/projections/0/connect") == 300 * 8 + 11 * 8 + 104 * 8 + 1105 * 28);
-  // E->E: 32-bit targets on the device (2 bytes on the host), still one weight for all.
-  CHECK(device_part(e, "/projections/1/connect") == 4950 * 4 + 101 * 8 + 104 * 8 + 101 * 28);
+  // E->E: on cuda no compact layout, a 32-bit target and a weight each (2 bytes and one weight
+  // for all on the CPU).
+  CHECK(device_part(e, "/projections/1/connect") == 4950 * 8 + 101 * 8 + 104 * 8 + 101 * 28);
   // The recorders' logs: twice 4 times what they record in a chunk of 1024 steps (0.1024 s).
   CHECK(device_part(e, "/recorders/1") == doctest::Approx(2 * 4 * 16000 * 0.1024));
   CHECK(e.device_memory ==
-        doctest::Approx(3700 + 8080 + 4756 + 4420 + 34260 + 24268 + 8 * 32800 * 0.1024));
+        doctest::Approx(3700 + 8080 + 4756 + 4420 + 34260 + 44068 + 8 * 32800 * 0.1024));
   // Drawn delays: a ring of future input, a double per target and step of the longest delay, in
   // place of the arrivals.
   Experiment drawn = exp;
   drawn.projections[1].delay_dist = ValueSpec{ValueSpec::Kind::Uniform, 0.1, 3.0, {}, {}};
   CHECK(device_part(estimate(drawn), "/projections/1/connect") ==
-        4950 * 6 + 101 * 8 + 104 * 8 + 104 * 30 * 8);
+        4950 * 10 + 101 * 8 + 104 * 8 + 104 * 30 * 8);
 
   const double mib = 1024.0 * 1024;
   CHECK_NOTHROW(check_device_memory(exp, e, 512 * mib + e.device_memory + 1, "a test GPU"));
   CHECK_THROWS_WITH_AS(
       check_device_memory(exp, e, 512 * mib + 50 * 1024, "a test GPU"),
-      "x.json: /projections/0/connect: the parts on \"cuda\" would need about 104 KiB of GPU "
+      "x.json: /projections/1/connect: the parts on \"cuda\" would need about 123 KiB of GPU "
       "memory, more than the 50 KiB that a test GPU has free (of 512 MiB, 512 MiB kept for the "
-      "CUDA runtime); the largest part, projection X->E (300 synapses of 8 bytes), takes about "
-      "33.5 KiB: a lower indegree, or fewer neurons; or run some populations on \"cpu\" (their "
+      "CUDA runtime); the largest part, projection E->E (about 4,950 synapses of 8 bytes), takes "
+      "about 43 KiB: a lower p, or fewer neurons; or run some populations on \"cpu\" (their "
       "\"backend\")",
       ConfigError);
 }
