@@ -394,7 +394,6 @@ void Engine::enqueue_population(DevicePopulation &d) {
       check_run(log_spikes(d.log, d.step_list, d.step_count, d.capacity, step_, stream_),
                 "enqueuing the spike log");
   }
-  if (d.sampled) check_run(sample(d.samples, step_, stream_), "enqueuing the state samples");
 }
 
 void Engine::enqueue_projection(DeviceProjection &d) {
@@ -433,12 +432,15 @@ void Engine::enqueue_projection(DeviceProjection &d) {
 }
 
 // One step, in the CPU engine's order: every population (phase 1 and the gather), then every
-// projection (phase 2), then the step's advance.
+// projection (phase 2), then the state the recorders sample (as the CPU's recorders read it after
+// phase 2, where a synapse may have moved V), then the step's advance.
 void Engine::enqueue_step() {
   for (auto &d : pops_)
     enqueue_population(d);
   for (auto &d : projs_)
     enqueue_projection(d);
+  for (auto &d : pops_)
+    if (d.sampled) check_run(sample(d.samples, step_, stream_), "enqueuing the state samples");
   advance_kernel<<<1, 1, 0, stream_>>>(step_);
   check_run(cudaGetLastError(), "enqueuing the step's advance");
 }
