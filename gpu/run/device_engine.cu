@@ -47,12 +47,17 @@ public:
   uint64_t run(uint64_t first, uint64_t count, const std::function<void(uint64_t)> &each) override;
   void before_change(std::size_t pop) override;
   void after_change(std::size_t pop) override;
+  void begin_step(uint64_t step) override;
+  void exchange(uint64_t step) override;
+  void end_step(uint64_t step, const std::function<void(uint64_t)> &each) override;
   void finish() override;
   std::vector<std::string> summary() const override;
 
 private:
   void bind_views(gg_view &view, gg_cuda_view &cv, const gg_view &host, const DeviceFields &fields);
   void build_population(std::size_t p);
+  void allocate_ring(DevicePopulation &d);
+  void build_ghost(DevicePopulation &d);
   void build_projection(std::size_t q);
   void bind_channels(DevicePopulation &d);
   void build_recorders();
@@ -60,6 +65,8 @@ private:
   void build_gate();
   void capture();
   void enqueue_step();
+  void enqueue_phase1();
+  void enqueue_phase2();
   void enqueue_population(DevicePopulation &d);
   void enqueue_projection(DeviceProjection &d);
   void replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each);
@@ -80,6 +87,7 @@ private:
   BoundsStatus *bounds_ = nullptr; // one per population
   int32_t *overflow_ = nullptr;    // one per population
   Gate gate_{};
+  bool mixed_ = false; // some populations run on the host: step by step, no graph
 };
 
 Engine::~Engine() {
@@ -128,6 +136,8 @@ void Engine::build(Simulation::Impl &sim) {
       cudaMemcpy(bounds_, in_range.data(), sizeof(BoundsStatus) * n_pops, cudaMemcpyHostToDevice),
       "an upload");
   overflow_ = arena_.zeros<int32_t>(n_pops);
+  for (const auto &pop : sim.pops)
+    mixed_ = mixed_ || pop.backend != GG_BACKEND_CUDA;
   pops_.resize(n_pops); // (views point into their elements: never resized again)
   for (std::size_t p = 0; p < n_pops; ++p)
     build_population(p);
@@ -139,11 +149,11 @@ void Engine::build(Simulation::Impl &sim) {
   build_recorders();
   build_gate();
   for (auto &d : pops_)
-    call(d.host->cuda->init, d.cv, pop_name(*d.host), "init");
+    if (d.owned) call(d.host->cuda->init, d.cv, pop_name(*d.host), "init");
   for (auto &d : projs_)
-    call(d.host->cuda->init, d.cv, proj_name(*d.host), "init");
+    if (d.active) call(d.host->cuda->init, d.cv, proj_name(*d.host), "init");
   check_run(cudaDeviceSynchronize(), "the uploads and the init hooks");
-  capture();
+  if (!mixed_) capture();
 }
 
 // An instance's device view, the host's with the device's fields, stream and backend, and the CUDA
@@ -169,24 +179,22 @@ void Engine::build_population(std::size_t p) {
   d.index = p;
   d.n = host.spec->size;
   const uint32_t flags = host.desc->flags;
-  device_plan::check_capturable(*host.cuda, pop_name(host), host.desc->name);
+  d.owned = host.backend == GG_BACKEND_CUDA;
   d.spiking = !(flags & GG_DESC_RATE) && !(flags & GG_DESC_DRIVE);
   d.fields.upload(arena_, host.fields);
+  d.capacity = uint32_t(host.capacity);
+  if (!d.owned) return build_ghost(d);
+  device_plan::check_capturable(*host.cuda, pop_name(host), host.desc->name);
   d.input = arena_.zeros<double>(host.input.size());
   if (!host.i_app.values.empty())
     d.i_app = arena_.copy(host.i_app.values.data(), host.i_app.values.size());
-  d.capacity = uint32_t(host.capacity);
   d.spikes = arena_.zeros<uint32_t>(d.capacity);
   d.n_spikes = arena_.zeros<uint32_t>(1);
   d.out_of_range = arena_.zeros<int32_t>(1);
   d.total = arena_.zeros<unsigned long long>(1);
   if (d.spiking) {
-    const uint32_t depth = uint32_t(host.history.size());
-    d.ring = SpikeRing{arena_.zeros<uint32_t>(uint64_t(depth) * d.capacity),
-                       arena_.zeros<uint32_t>(depth), d.capacity, depth};
+    allocate_ring(d);
     check_run(allocate_gather(d.gather, uint32_t(d.n)), "allocating the gather's buffers");
-    d.step_list = arena_.zeros<uint32_t>(d.capacity);
-    d.step_count = arena_.zeros<uint32_t>(1);
   }
   if (host.checked.size() > std::size_t(kMaxChecked))
     throw RunError(pop_name(host) + ": '" + host.desc->name + "' has more than " +
@@ -208,6 +216,21 @@ void Engine::build_population(std::size_t p) {
   d.cv.out_of_range = d.out_of_range;
 }
 
+// A population's spike ring, as deep as its host history, and its step's list.
+void Engine::allocate_ring(DevicePopulation &d) {
+  const uint32_t depth = uint32_t(d.host->history.size());
+  d.ring = SpikeRing{arena_.zeros<uint32_t>(uint64_t(depth) * d.capacity),
+                     arena_.zeros<uint32_t>(depth), d.capacity, depth};
+  d.step_list = arena_.zeros<uint32_t>(d.capacity);
+  d.step_count = arena_.zeros<uint32_t>(1);
+}
+
+// A population of a mixed network that the host steps: its fields (a drive's rates) and a spike
+// ring that the exchange fills, for the device's projections it feeds.
+void Engine::build_ghost(DevicePopulation &d) {
+  if (d.spiking) allocate_ring(d);
+}
+
 // A projection's synapses and fields, its views, and how the step delivers its spikes.
 void Engine::build_projection(std::size_t q) {
   engine::Projection &host = sim_->projs[q];
@@ -215,8 +238,16 @@ void Engine::build_projection(std::size_t q) {
   d.host = &host;
   d.pre = host.spec->pre;
   d.post = host.spec->post;
-  const gg_cuda_hooks *h = host.cuda;
   DevicePopulation &pre = pops_[d.pre], &post = pops_[d.post];
+  // Rates are not exchanged between the backends (spikes are).
+  if ((host.desc->flags & GG_DESC_RATE) && pre.owned != post.owned)
+    throw RunError(proj_name(host) + ": its presynaptic population '" + pre.host->spec->name +
+                   "' and its postsynaptic population '" + post.host->spec->name +
+                   "' run on different backends, and rates do not cross between them (spikes "
+                   "do): put both on one backend");
+  d.active = host.backend == GG_BACKEND_CUDA;
+  if (!d.active) return;
+  const gg_cuda_hooks *h = host.cuda;
   device_plan::check_capturable(*h, proj_name(host), host.desc->name);
   d.fields.upload(arena_, host.fields);
   const Csr &c = host.csr;
@@ -262,6 +293,7 @@ void Engine::build_projection(std::size_t q) {
 // A neuron's fused channels (fuse_channels chose them on the host), their state on the device,
 // and the input its step reads: as on the CPU, none where nothing adds into it.
 void Engine::bind_channels(DevicePopulation &d) {
+  if (!d.owned) return;
   const engine::Population &host = *d.host;
   for (std::size_t q : host.incoming) {
     const engine::Projection &proj = sim_->projs[q];
@@ -288,8 +320,8 @@ void Engine::build_recorders() {
   std::vector<std::vector<const engine::Recorder *>> by_pop(pops_.size());
   for (const auto &rec : sim_->recs)
     by_pop[rec.spec->population].push_back(&rec);
-  for (std::size_t p = 0; p < pops_.size(); ++p)
-    if (!by_pop[p].empty()) build_logs(pops_[p], by_pop[p]);
+  for (std::size_t p = 0; p < pops_.size(); ++p) // (the host's recorders read the host's own)
+    if (!by_pop[p].empty() && pops_[p].owned) build_logs(pops_[p], by_pop[p]);
 }
 
 void Engine::build_logs(DevicePopulation &d, const std::vector<const engine::Recorder *> &recs) {
@@ -435,10 +467,18 @@ void Engine::enqueue_projection(DeviceProjection &d) {
 // projection (phase 2), then the state the recorders sample (as the CPU's recorders read it after
 // phase 2, where a synapse may have moved V), then the step's advance.
 void Engine::enqueue_step() {
+  enqueue_phase1();
+  enqueue_phase2();
+}
+
+void Engine::enqueue_phase1() {
   for (auto &d : pops_)
-    enqueue_population(d);
+    if (d.owned) enqueue_population(d);
+}
+
+void Engine::enqueue_phase2() {
   for (auto &d : projs_)
-    enqueue_projection(d);
+    if (d.active) enqueue_projection(d);
   for (auto &d : pops_)
     if (d.sampled) check_run(sample(d.samples, step_, stream_), "enqueuing the state samples");
   advance_kernel<<<1, 1, 0, stream_>>>(step_);
@@ -513,6 +553,55 @@ uint64_t Engine::run(uint64_t first, uint64_t count, const std::function<void(ui
                    " took no step though nothing stopped it");
   replay(first, taken, each);
   return taken;
+}
+
+void Engine::begin_step(uint64_t) {
+  enqueue_phase1();
+}
+
+// The spikes of `step` that cross: each device population's, from its ring slot into the host's
+// history slot (the host's projections and recorders read it), and each host population's that
+// feeds a device projection, from the host's history into the device's ring slot and step list.
+void Engine::exchange(uint64_t step) {
+  sync("the device populations' step");
+  for (auto &d : pops_) {
+    if (!d.spiking) continue;
+    engine::Population &host = *d.host;
+    const uint64_t slot = step % host.history.size();
+    auto &list = host.history[slot];
+    if (d.owned) {
+      uint32_t count = 0;
+      check_run(cudaMemcpy(&count, d.ring.counts + slot, sizeof count, cudaMemcpyDeviceToHost),
+                "reading a spike count");
+      if (list.size() < count) list.resize(count);
+      check_run(cudaMemcpy(list.data(), d.ring.slot_begin(uint32_t(slot)), sizeof(uint32_t) * count,
+                           cudaMemcpyDeviceToHost),
+                "reading the spikes");
+      host.history_count[slot] = count;
+    } else {
+      const uint32_t count = uint32_t(host.history_count[slot]);
+      for (uint32_t *to : {d.ring.slot_begin(uint32_t(slot)), d.step_list})
+        check_run(cudaMemcpyAsync(to, list.data(), sizeof(uint32_t) * count, cudaMemcpyHostToDevice,
+                                  stream_),
+                  "uploading the host's spikes");
+      for (uint32_t *to : {d.ring.counts + slot, d.step_count})
+        check_run(cudaMemcpyAsync(to, &count, sizeof count, cudaMemcpyHostToDevice, stream_),
+                  "uploading the host's spike count");
+    }
+  }
+}
+
+void Engine::end_step(uint64_t step, const std::function<void(uint64_t)> &each) {
+  enqueue_phase2();
+  uint64_t now = 0;
+  check_run(cudaMemcpyAsync(&now, step_, sizeof now, cudaMemcpyDeviceToHost, stream_),
+            "reading the step");
+  sync("the device projections' step");
+  if (now != step + 1)
+    throw RunError("the GPU: the device's step " + std::to_string(now) + " is not " +
+                   std::to_string(step + 1));
+  check_status(now, each, step, 1);
+  replay(step, 1, each);
 }
 
 // After a chunk: a spike list that overflowed or a value out of range stops the run at that step
@@ -606,6 +695,7 @@ void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uin
 
 void Engine::before_change(std::size_t p) {
   DevicePopulation &d = pops_[p];
+  if (!d.owned) return; // (the host's fields are the population's)
   d.fields.copy_out(d.host->fields, stream_);
   sync("copying a population's fields to the host");
 }
@@ -613,6 +703,7 @@ void Engine::before_change(std::size_t p) {
 void Engine::after_change(std::size_t p) {
   DevicePopulation &d = pops_[p];
   d.fields.copy_in(d.host->fields, stream_);
+  if (!d.owned) return sync("uploading a host population's fields"); // (a drive's new rate)
   if (d.i_app)
     check_run(cudaMemcpyAsync(d.i_app, d.host->i_app.values.data(),
                               sizeof(double) * d.host->i_app.values.size(), cudaMemcpyHostToDevice,
@@ -620,15 +711,16 @@ void Engine::after_change(std::size_t p) {
               "uploading I_app");
   call(d.host->cuda->update, d.cv, pop_name(*d.host), "update");
   sync("uploading a population's fields");
-  capture(); // its kernels may take the changed parameters by value
+  if (!mixed_) capture(); // its kernels may take the changed parameters by value
 }
 
 void Engine::finish() {
   for (auto &d : pops_)
-    call(d.host->cuda->finish, d.cv, pop_name(*d.host), "finish");
+    if (d.owned) call(d.host->cuda->finish, d.cv, pop_name(*d.host), "finish");
   for (auto &d : projs_)
-    call(d.host->cuda->finish, d.cv, proj_name(*d.host), "finish");
+    if (d.active) call(d.host->cuda->finish, d.cv, proj_name(*d.host), "finish");
   for (auto &d : pops_) {
+    if (!d.owned) continue;
     d.fields.copy_out(d.host->fields, stream_);
     unsigned long long total = 0;
     check_run(cudaMemcpyAsync(&total, d.total, sizeof total, cudaMemcpyDeviceToHost, stream_),
@@ -637,17 +729,29 @@ void Engine::finish() {
     d.host->spikes_total = total;
   }
   for (auto &d : projs_)
-    d.fields.copy_out(d.host->fields, stream_);
+    if (d.active) d.fields.copy_out(d.host->fields, stream_);
   sync("reading the projections");
 }
 
 std::vector<std::string> Engine::summary() const {
   std::vector<std::string> lines;
-  lines.push_back("on " + device_ + ": every population and projection, " +
-                  format_bytes(double(arena_.allocated())) +
-                  " of device memory; each chunk of up to " + std::to_string(kChunkSteps) +
-                  " steps one CUDA graph launch");
+  std::string on_gpu, on_cpu;
+  for (const auto &d : pops_)
+    (d.owned ? on_gpu : on_cpu) +=
+        (d.owned ? on_gpu : on_cpu).empty() ? d.host->spec->name : ", " + d.host->spec->name;
+  if (!mixed_)
+    lines.push_back("on " + device_ + ": every population and projection, " +
+                    format_bytes(double(arena_.allocated())) +
+                    " of device memory; each chunk of up to " + std::to_string(kChunkSteps) +
+                    " steps one CUDA graph launch");
+  else
+    lines.push_back("on " + device_ + ": populations " + on_gpu + " and their projections, " +
+                    format_bytes(double(arena_.allocated())) +
+                    " of device memory; on the CPU: " + on_cpu +
+                    "; the spikes that cross exchanged in every step (a synchronisation "
+                    "a step)");
   for (const auto &d : projs_) {
+    if (!d.active) continue;
     const engine::Projection &h = *d.host;
     lines.push_back("  projection '" + h.spec->name + "': " + device_plan::describe(d.delivery) +
                     (h.fused ? "; its current in the neuron's step (a channel)" : ""));

@@ -62,6 +62,9 @@ struct DevicePopulation {
   engine::Population *host = nullptr;
   std::size_t index = 0;
   uint64_t n = 0;
+  // Stepped here (on "cuda"); else a host population whose fields and spike ring the device's
+  // projections read (a mixed network), filled by the exchange.
+  bool owned = true;
   bool spiking = true; // emits spikes into its ring (not a rate unit or a drive)
   DeviceFields fields;
   double *input = nullptr, *i_app = nullptr;
@@ -87,6 +90,7 @@ struct DevicePopulation {
 
 struct DeviceProjection {
   engine::Projection *host = nullptr;
+  bool active = true;            // delivered here (on "cuda"); else the host's
   std::size_t pre = 0, post = 0; // population indices
   DeviceFields fields;
   uint64_t *row_ptr = nullptr;

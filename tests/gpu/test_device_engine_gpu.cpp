@@ -144,3 +144,34 @@ TEST_CASE(kDivergenceName) {
   CHECK(gpu.report.steps_done == cpu.report.steps_done);
 #endif
 }
+
+constexpr const char *kMixedName =
+    "gpu: a network split between the CPU and the GPU gives the CPU's spikes in the CPU's order";
+
+TEST_CASE(kMixedName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP_NO_CUDA(kMixedName);
+#else
+  GANGLION_GPU_NEEDS_DEVICE(kMixedName);
+  // The balanced network with its Poisson sources on the CPU and E, I on the GPU, then with E on
+  // the GPU and I, X on the CPU: each crossing projection's spikes exchanged in every step, each
+  // side delivering in the CPU's order, so the spikes are the all-CPU run's.
+  const std::vector<std::string> common{"simulation.duration=200 ms",
+                                        "simulation.delivery=ordered"};
+  const InProcessRun cpu = run_in_process(config("balanced_eif"), common);
+  for (const auto &split : std::vector<std::vector<std::string>>{
+           {"populations.E.backend=cuda", "populations.I.backend=cuda"},
+           {"populations.E.backend=cuda"}}) {
+    std::vector<std::string> sets = common;
+    sets.insert(sets.end(), split.begin(), split.end());
+    const InProcessRun mixed = run_in_process(config("balanced_eif"), sets);
+    REQUIRE(mixed.report.device.size() >= 1);
+    CHECK(mixed.report.device[0].find("on the CPU") != std::string::npos);
+    for (const auto &[pop, train] : cpu.spikes) {
+      INFO(pop << " with " << split.back());
+      CHECK(mixed.spikes.at(pop).ids == train.ids);
+      CHECK(mixed.spikes.at(pop).times == train.times);
+    }
+  }
+#endif
+}

@@ -29,15 +29,21 @@ void Simulation::Impl::build() {
     calibration.recheck = 64;
   }
   make_instances();
-  const bool on_gpu = !pops.empty() && pops.front().backend == GG_BACKEND_CUDA;
+  const auto on = [&](int backend) {
+    return std::any_of(pops.begin(), pops.end(),
+                       [&](const auto &p) { return p.backend == backend; });
+  };
+  const bool on_gpu = on(GG_BACKEND_CUDA);
+  mixed = on_gpu && on(GG_BACKEND_CPU);
   if (on_gpu) {
     device = open_device_engine();
     device->open(exp);
+    auto_threads = false; // (its calibration times the CPU's step alone)
   }
   build_populations();
   build_projections();
   bind_views();
-  if (!on_gpu) build_tasks();
+  if (!on_gpu || mixed) build_tasks(); // (of the parts on "cpu")
   build_recorders();
   init_hooks();
   for (std::size_t p = 0; p < pops.size(); ++p)
@@ -242,7 +248,7 @@ void Simulation::Impl::build_tasks() {
   build_slices();
   build_groups(pool->size(), groups);
   if (pool->size() > 1) build_groups(1, whole_groups);
-  owner_possible = pool->size() > 1 && !projs.empty();
+  owner_possible = pool->size() > 1 && !projs.empty() && !device;
   for (const auto &proj : projs)
     owner_possible = owner_possible && (proj.desc->flags & GG_DESC_SPLIT_STEP) &&
                      !(proj.desc->flags & GG_DESC_WRITES_POST_V) &&
@@ -277,6 +283,7 @@ void offset_fields(const gg_descriptor *d, const std::vector<double *> &all,
 void Simulation::Impl::build_slices() {
   for (std::size_t p = 0; p < pops.size(); ++p) {
     auto &pop = pops[p];
+    if (pop.backend != GG_BACKEND_CPU) continue; // (the device engine's)
     const uint64_t n = pop.spec->size;
     for (uint64_t begin = 0; begin < n; begin += kSliceSize) {
       Slice sl;
@@ -329,6 +336,7 @@ void Simulation::Impl::build_groups(unsigned threads, std::vector<std::vector<Me
     synapses += proj.csr.size();
   std::vector<long> v_group(pops.size(), -1);
   for (std::size_t q = 0; q < projs.size(); ++q) {
+    if (projs[q].backend != GG_BACKEND_CPU) continue; // (the device engine's)
     const std::size_t post = std::size_t(projs[q].spec->post);
     if (projs[q].desc->flags & GG_DESC_WRITES_POST_V) {
       if (v_group[post] < 0) {

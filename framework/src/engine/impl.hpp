@@ -107,10 +107,12 @@ struct Simulation::Impl {
   bool auto_threads = false, serial = false;
   Calibration calibration;
   std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
-  // The network runs on a GPU (every population on "cuda"; the loader allows no mix yet): the
-  // host builds it as for the CPU, without the CPU's tasks, and the device engine steps it
-  // (run_device).
+  // Some of the network runs on a GPU: the host builds it all as for the CPU, its CPU tasks for the
+  // parts on "cpu" only, and the device engine steps the parts on "cuda" (run_device: in chunks,
+  // or step by step beside the CPU's where some populations are on "cpu", mixed_step).
   std::unique_ptr<DeviceEngine> device;
+  bool mixed = false; // and some populations on "cpu": both engines step, the spikes that cross
+                      // exchanged in every step (mixed_step)
   double setup_s = 0;
   uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
   uint64_t steps_done = 0;        // Simulation::steps_done
@@ -143,7 +145,9 @@ struct Simulation::Impl {
   // ---- step.cpp: the step, and the loop ----
   RunReport run(const std::function<void(double)> &progress, const std::atomic<int> *stop);
   RunReport run_device(const std::function<void(double)> &progress, const std::atomic<int> *stop);
+  inline void mixed_step(uint64_t step, const std::function<void(uint64_t)> &each);
   bool changes_at(const Population &pop, uint64_t step) const;
+  void apply_device_schedules(uint64_t step);
   uint64_t next_change(uint64_t after) const;
   inline void one_step(uint64_t step);
   inline void apply_schedules(uint64_t step);

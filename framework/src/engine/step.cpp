@@ -50,6 +50,18 @@ GANGLION_SIMD bool any_outside(const double *__restrict x, uint64_t n, double mi
 // (owner mode reads the clock once per task, each task's end the next one's start).
 constexpr uint64_t kDeviceChunk = 1024; // steps per chunk on a GPU at most (its logs' size)
 
+// A run's progress(t) now and then, after a step: every 64th, at most every 0.2 s.
+struct Ticker {
+  const std::function<void(double)> &progress;
+  double dt;
+  Clock::time_point last;
+  void after(uint64_t step) {
+    if (!progress || (step & 63) != 0 || seconds_since(last) <= 0.2) return;
+    last = Clock::now();
+    progress(double(step + 1) * dt);
+  }
+};
+
 bool timed(uint64_t step) {
   return (step & 15) == 0;
 }
@@ -211,6 +223,7 @@ void Simulation::Impl::gather_spikes(uint64_t step) {
   std::size_t i = 0; // the slices, population after population
   for (std::size_t p = 0; p < pops.size(); ++p) {
     Population &pop = pops[p];
+    if (pop.backend != GG_BACKEND_CPU) continue; // (the device engine fills its history)
     const uint64_t slot = step % pop.history.size();
     auto &out = pop.history[slot];
     uint64_t count = 0;
@@ -568,7 +581,7 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
   rep.threads = pool->size();
   rep.auto_threads = auto_threads;
   const auto t0 = Clock::now();
-  auto last_progress = t0;
+  Ticker ticker{progress, exp.simulation.dt, t0};
   const uint64_t n_steps = exp.simulation.n_steps;
   uint64_t step = 0;
   try {
@@ -599,10 +612,7 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
       } else {
         one_step(step);
       }
-      if (progress && (step & 63) == 0 && seconds_since(last_progress) > 0.2) {
-        last_progress = Clock::now();
-        progress(double(step + 1) * exp.simulation.dt);
-      }
+      ticker.after(step);
     }
   } catch (const Divergence &d) {
     rep.diverged = true;
@@ -644,6 +654,19 @@ bool Simulation::Impl::changes_at(const Population &pop, uint64_t step) const {
   return false;
 }
 
+// The schedules' changes at `step` with a device: a changed population's fields come to the host
+// (an update may read the state), take the values there, and go back.
+void Simulation::Impl::apply_device_schedules(uint64_t step) {
+  std::vector<std::size_t> changed;
+  for (std::size_t p = 0; p < pops.size(); ++p)
+    if (changes_at(pops[p], step)) changed.push_back(p);
+  for (std::size_t p : changed)
+    device->before_change(p);
+  apply_schedules(step);
+  for (std::size_t p : changed)
+    device->after_change(p);
+}
+
 // The first step after `after` at which a schedule changes something, or the run's end.
 uint64_t Simulation::Impl::next_change(uint64_t after) const {
   uint64_t next = exp.simulation.n_steps;
@@ -661,28 +684,27 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
                                        const std::atomic<int> *stop) {
   RunReport rep;
   rep.setup_s = setup_s;
-  rep.threads = 1;
+  rep.threads = mixed ? pool->size() : 1;
   const auto t0 = Clock::now();
+  Ticker ticker{progress, exp.simulation.dt, t0};
   const uint64_t n_steps = exp.simulation.n_steps;
-  uint64_t step = 0, done = 0; // the next step to take; the steps the recorders have seen
+  uint64_t done = 0; // the steps the recorders have seen
   const auto each = [&](uint64_t s) {
     call_recorders(s, false);
     done = s + 1;
   };
   try {
-    while (step < n_steps) {
+    for (uint64_t step = 0; step < n_steps;) {
       if (stop && stop->load(std::memory_order_relaxed) != 0) {
         rep.stopped_by = stop->load();
         break;
       }
-      std::vector<std::size_t> changed;
-      for (std::size_t p = 0; p < pops.size(); ++p)
-        if (changes_at(pops[p], step)) changed.push_back(p);
-      for (std::size_t p : changed)
-        device->before_change(p);
-      apply_schedules(step);
-      for (std::size_t p : changed)
-        device->after_change(p);
+      if (mixed) {
+        mixed_step(step, each);
+        ticker.after(step++);
+        continue;
+      }
+      apply_device_schedules(step);
       const uint64_t count = std::min(kDeviceChunk, next_change(step) - step);
       step += device->run(step, count, each);
       if (progress) progress(double(step) * exp.simulation.dt);
@@ -703,6 +725,27 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
   report(rep);
   rep.device = device->summary();
   return rep;
+}
+
+// One step of a network on both backends: the device populations' step enqueued, the host's
+// taken meanwhile and gathered, the spikes that cross exchanged, then both sides' deliveries and
+// the step's recorders (`each`). A divergence on the CPU stops the run after the step's
+// recorders, as in the CPU's loop.
+void Simulation::Impl::mixed_step(uint64_t step, const std::function<void(uint64_t)> &each) {
+  apply_device_schedules(step);
+  device->begin_step(step);
+  try {
+    phase1(step);
+  } catch (const Divergence &) {
+    gather_spikes(step);
+    device->exchange(step);
+    each(step);
+    throw;
+  }
+  gather_spikes(step);
+  device->exchange(step);
+  phase2(step);
+  device->end_step(step, each);
 }
 
 } // namespace ganglion

@@ -84,17 +84,4 @@ void Loader::check_backend(const LoadedPlugin &plugin, int backend, const std::s
   fail(pointer, message);
 }
 
-// A network split between the CPU and a GPU needs the engines to exchange the spikes that cross
-// (docs/design.md, "Placement"); until they do, one backend runs the whole network.
-void Loader::check_one_backend() const {
-  const auto &pops = ex_.populations;
-  for (const auto &p : pops)
-    if (p.backend != pops.front().backend)
-      fail(p.pointer, "runs on \"" + std::string(backend_name(p.backend)) +
-                          "\" while population '" + pops.front().name + "' runs on \"" +
-                          backend_name(pops.front().backend) +
-                          "\": this ganglion runs a network on one backend; give every "
-                          "population the same one (\"simulation\": {\"backend\": ...})");
-}
-
 } // namespace ganglion::loading

@@ -36,7 +36,6 @@ Experiment Loader::load(const Json &doc) {
   load_simulation(doc, resolved);
   load_plugins(doc, resolved);
   load_populations(doc, resolved);
-  check_one_backend();
   load_projections(doc, resolved);
   check_dale();
   load_recorders(doc, resolved);

@@ -154,8 +154,6 @@ private:
   int simulation_backend(const Json &j, const std::string &pointer) const;
   int item_backend(const Json &item, const std::string &pointer, const LoadedPlugin &plugin,
                    const PopulationSpec *post = nullptr) const;
-  // Every population on one backend: the engines do not yet exchange spikes between them.
-  void check_one_backend() const;
   void check_backend(const LoadedPlugin &plugin, int backend, const std::string &pointer,
                      bool inherited, const PopulationSpec *post) const;
 

@@ -137,3 +137,46 @@ TEST_CASE("device loop: a divergence stops the run after its step's recorders, a
   check_spikes(r, 151);
   CHECK(ScriptedEngine::calls().back() == "finish");
 }
+
+TEST_CASE("device loop: a network on both backends exchanges the spikes that cross in every step") {
+  if (!built_with_cuda_runtime()) {
+    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
+    return;
+  }
+  // A (3 neurons) on cuda, its neuron s % 3 spiking in step s (scripted), drives B (2 lif neurons
+  // on the CPU) through exp_current. The same spikes from a spike_times source on the CPU, each
+  // in the middle of its step, must give B the same spikes, bit for bit: the exchange puts A's
+  // spikes of a step into the host's history before the CPU's deliveries read it.
+  const std::string rest = R"(
+    "B": {"model": "lif", "size": 2}},
+  "projections": [{"pre": "A", "post": "B", "synapse": "exp_current",
+                   "connect": {"rule": "all_to_all"}, "weight": 3}],
+  "recorders": [{"type": "spikes", "populations": ["A", "B"]}]
+})";
+  const std::string head = R"({
+  "simulation": {"dt": "0.1 ms", "duration": "30 ms", "seed": 1},
+  "plugins": [")" + std::string(GANGLION_TEST_PLUGIN_DIR) +
+                           R"(/cuda_only_neuron.so"],
+  "populations": {)";
+  std::string times = "[";
+  for (int i = 0; i < 3; ++i) {
+    times += i ? ", [" : "[";
+    for (int s = i; s < 300; s += 3)
+      times += (s > i ? ", " : "") + std::to_string(s * 0.1 + 0.05);
+    times += "]";
+  }
+  times += "]";
+  const InProcessRun cpu =
+      run_in_process(head + R"("A": {"model": "spike_times", "size": 3, "params": {"times": )" +
+                     times + "}}," + rest);
+  const ScriptedEngine engine;
+  const InProcessRun mixed = run_in_process(
+      head + R"("A": {"model": "gg_test_cuda_only", "size": 3, "backend": "cuda"},)" + rest);
+  CHECK(mixed.spikes.at("A").ids == cpu.spikes.at("A").ids);
+  CHECK(mixed.spikes.at("A").times == cpu.spikes.at("A").times);
+  REQUIRE(cpu.spikes.at("B").ids.size() > 10); // (A drives B to fire)
+  CHECK(mixed.spikes.at("B").ids == cpu.spikes.at("B").ids);
+  CHECK(mixed.spikes.at("B").times == cpu.spikes.at("B").times);
+  CHECK(mixed.report.steps_done == 300);
+  CHECK(ScriptedEngine::calls() == std::vector<std::string>{"open", "build", "finish"});
+}

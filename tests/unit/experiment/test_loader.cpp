@@ -625,15 +625,19 @@ TEST_CASE("loader: an item runs where its plugin has hooks and this build's engi
   CHECK(ex.populations[0].backend == GG_BACKEND_CPU);
 }
 
-TEST_CASE("loader: with the device engine a network runs on one backend, refused where split") {
+TEST_CASE("loader: with the device engine a network may run on both backends, a projection with "
+          "its postsynaptic population") {
   if (ganglion::device_engine_path().empty()) {
     MESSAGE("built without CUDA: no device engine, no cuda to split a network with");
     return;
   }
+  // I on cuda, E on the CPU: the projections onto I run with it, and so need their synapse's
+  // CUDA implementation, which the fake exponential synapse lacks.
   CHECK(error_of({"populations.I.model=dual_lif", "populations.I.backend=cuda"}) ==
-        "x.json: /populations/I: runs on \"cuda\" while population 'E' runs on \"cpu\": this "
-        "ganglion runs a network on one backend; give every population the same one "
-        "(\"simulation\": {\"backend\": ...})");
+        "x.json: /projections/0: plugin 'fake_exp' (/fake/libganglion_fake_exp.so): no 'cuda' "
+        "implementation (available: cpu); its postsynaptic population 'I' runs on 'cuda', and a "
+        "projection runs with it: use a synapse with a 'cuda' implementation, or set population "
+        "'I' to \"cpu\"");
   // A plugin with only CUDA hooks now runs, on cuda.
   CHECK(error_of({"populations.I.model=gpu_lif"}) ==
         "x.json: /populations/I: plugin 'gpu_lif' (/fake/libganglion_gpu_lif.so): no 'cpu' "
