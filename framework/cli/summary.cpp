@@ -169,9 +169,10 @@ void print_theory_notes(const theory::Report &t, const std::optional<FileAnalysi
 
 void print_summary(const std::string &config, const Experiment &exp, const RunReport &r) {
   std::printf("ganglion: %s\n", config.c_str());
-  const std::string where =
-      !r.device.empty() ? std::string("the GPU")
-                        : std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads");
+  const std::string threads = std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads");
+  const std::string where = r.device.empty() ? threads
+                            : r.threads > 1  ? "the GPU and " + threads // (a mixed network)
+                                             : std::string("the GPU");
   std::printf("  simulated %.10g ms in %.3g s (%.3g x real time) on %s; setup %.3g s\n",
               r.simulated_ms, r.run_s, r.simulated_ms > 0 ? r.run_s / (r.simulated_ms * 1e-3) : 0.0,
               where.c_str(), r.setup_s);
