@@ -78,6 +78,22 @@ std::string output_notes(const Experiment &exp, const Estimate &e) {
   return notes;
 }
 
+// Where the populations run, where any is on "cuda" (their projections run with them).
+void print_placement(const std::string &config, const Experiment &exp) {
+  std::string on_cpu, on_cuda;
+  for (const auto &p : exp.populations) {
+    std::string &list = p.backend == GG_BACKEND_CUDA ? on_cuda : on_cpu;
+    list += (list.empty() ? "" : ", ") + p.name;
+  }
+  if (on_cuda.empty()) return;
+  if (on_cpu.empty())
+    std::printf("%s: on the GPU: every population and projection\n", config.c_str());
+  else
+    std::printf("%s: on the GPU: %s; on the CPU: %s (each with the projections onto it; the "
+                "spikes that cross are exchanged in every step)\n",
+                config.c_str(), on_cuda.c_str(), on_cpu.c_str());
+}
+
 } // namespace
 
 Experiment load(PluginRegistry &reg, const std::string &config,
@@ -104,6 +120,7 @@ int validate(PluginRegistry &reg, const std::string &config, const std::vector<s
               config.c_str(), exp.populations.size(), thousands(neurons).c_str(),
               exp.projections.size(), exp.recorders.size(),
               static_cast<unsigned long long>(exp.simulation.n_steps), exp.simulation.dt);
+  print_placement(config, exp);
   const Estimate e = estimate(exp);
   // Where something runs on "cuda": the GPU's memory too (the host builds the network first,
   // then the device holds its copy; checked against the GPU's free memory when the run starts).
