@@ -2,8 +2,11 @@
 // experiment in-process and reading its spikes back.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -44,6 +47,17 @@ struct CpuOnlyEngine {
   bool had = false;
   std::string before;
 };
+
+// The message of the E that `action` throws; "" (and a failed check) where it throws none.
+template <class E> std::string message_of(const std::function<void()> &action) {
+  try {
+    action();
+  } catch (const E &e) {
+    return e.what();
+  }
+  FAIL_CHECK("the expected exception was not thrown");
+  return "";
+}
 
 std::string write_file(const std::string &path, const std::string &text);
 std::string read_file(const std::string &path);

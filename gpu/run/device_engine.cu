@@ -75,6 +75,14 @@ private:
   template <class Count, class T>
   std::vector<T> take_log(Count *count, const T *entries, uint64_t width, const char *what);
   void sync(const char *what) { check_run(cudaStreamSynchronize(stream_), what); }
+  // The device's step counter once the stream's work (`what`) is done.
+  uint64_t device_step(const char *what) {
+    uint64_t now = 0;
+    check_run(cudaMemcpyAsync(&now, step_, sizeof now, cudaMemcpyDeviceToHost, stream_),
+              "reading the step");
+    sync(what);
+    return now;
+  }
 
   Simulation::Impl *sim_ = nullptr;
   Arena arena_;
@@ -246,6 +254,7 @@ void Engine::build_projection(std::size_t q) {
                    "' run on different backends, and rates do not cross between them (spikes "
                    "do): put both on one backend");
   d.active = host.backend == GG_BACKEND_CUDA;
+  if (pre.owned != d.active) pre.crosses = true; // (its spikes are read on the other side)
   if (!d.active) return;
   const gg_cuda_hooks *h = host.cuda;
   device_plan::check_capturable(*h, proj_name(host), host.desc->name);
@@ -335,6 +344,7 @@ void Engine::build_logs(DevicePopulation &d, const std::vector<const engine::Rec
     check_run(cudaMemcpy(d.log.paused_at, &kNotPaused, sizeof kNotPaused, cudaMemcpyHostToDevice),
               "an upload");
     d.log_spikes = true;
+    d.crosses = mixed_; // (the recorders read the host's history in a step that stops the run)
   }
   if (host.record_inputs) { // an `inputs` recorder: the sums its means are made of, every step
     d.sums = InputSums{
@@ -347,10 +357,8 @@ void Engine::build_logs(DevicePopulation &d, const std::vector<const engine::Rec
   if (d.plan.field.empty()) return;
   Samples &s = d.samples;
   std::vector<const double *> device_fields;
-  for (uint32_t k : d.plan.field) {
-    d.sample_fields.push_back(host.fields.ptrs[k]);
+  for (uint32_t k : d.plan.field)
     device_fields.push_back(d.fields.ptrs[k]);
-  }
   s.pairs = uint32_t(device_fields.size());
   s.field = arena_.copy(device_fields.data(), device_fields.size());
   s.element = arena_.copy(d.plan.element.data(), d.plan.element.size());
@@ -538,10 +546,7 @@ uint64_t Engine::run(uint64_t first, uint64_t count, const std::function<void(ui
   check_run(cudaMemcpyAsync(stop_, &stop, sizeof stop, cudaMemcpyHostToDevice, stream_),
             "setting the chunk's end");
   check_run(cudaGraphLaunch(exec_, stream_), "launching a chunk of steps");
-  uint64_t now = 0;
-  check_run(cudaMemcpyAsync(&now, step_, sizeof now, cudaMemcpyDeviceToHost, stream_),
-            "reading the step");
-  sync("a chunk of steps");
+  const uint64_t now = device_step("a chunk of steps");
   if (now < first || now > stop)
     throw RunError("the GPU: the device's step " + std::to_string(now) +
                    " lies outside the chunk " + std::to_string(first) + " to " +
@@ -565,7 +570,7 @@ void Engine::begin_step(uint64_t) {
 void Engine::exchange(uint64_t step) {
   sync("the device populations' step");
   for (auto &d : pops_) {
-    if (!d.spiking) continue;
+    if (!d.spiking || !d.crosses) continue;
     engine::Population &host = *d.host;
     const uint64_t slot = step % host.history.size();
     auto &list = host.history[slot];
@@ -593,10 +598,7 @@ void Engine::exchange(uint64_t step) {
 
 void Engine::end_step(uint64_t step, const std::function<void(uint64_t)> &each) {
   enqueue_phase2();
-  uint64_t now = 0;
-  check_run(cudaMemcpyAsync(&now, step_, sizeof now, cudaMemcpyDeviceToHost, stream_),
-            "reading the step");
-  sync("the device projections' step");
+  const uint64_t now = device_step("the device projections' step");
   if (now != step + 1)
     throw RunError("the GPU: the device's step " + std::to_string(now) + " is not " +
                    std::to_string(step + 1));
@@ -686,7 +688,7 @@ void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uin
       if (d.sampled && d.plan.due(s)) {
         const double *row = l.rows.data() + l.row++ * d.samples.pairs;
         for (uint32_t k = 0; k < d.samples.pairs; ++k)
-          d.sample_fields[k][d.plan.element[k]] = row[k];
+          host.fields.ptrs[d.plan.field[k]][d.plan.element[k]] = row[k];
       }
     }
     each(s);

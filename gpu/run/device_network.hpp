@@ -65,6 +65,9 @@ struct DevicePopulation {
   // Stepped here (on "cuda"); else a host population whose fields and spike ring the device's
   // projections read (a mixed network), filled by the exchange.
   bool owned = true;
+  // Its spikes cross to the other backend in a mixed network: read by a host projection or
+  // recorder (owned), or by a device projection (a ghost). Only these are exchanged.
+  bool crosses = false;
   bool spiking = true; // emits spikes into its ring (not a rate unit or a drive)
   DeviceFields fields;
   double *input = nullptr, *i_app = nullptr;
@@ -79,8 +82,7 @@ struct DevicePopulation {
   std::vector<gg_channel> channels; // the fused projections', g on the device
   bool log_spikes = false, sampled = false;
   SpikeLog log{};
-  device_plan::Samples plan;           // what its recorders read (pairs, intervals)
-  std::vector<double *> sample_fields; // host: each pair's host field
+  device_plan::Samples plan; // what its recorders read (pairs, intervals)
   Samples samples{};
   bool sums_inputs = false; // an `inputs` recorder reads its projections' means
   InputSums sums{};

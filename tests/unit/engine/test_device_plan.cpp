@@ -11,21 +11,16 @@
 
 #include "engine/device_plan.hpp"
 #include "engine/simulation.hpp"
+#include "support.hpp"
 
 using namespace ganglion;
 using namespace ganglion::device_plan;
 
 namespace {
 
-// The message of the RunError `action` throws; "" where it throws none (a test failure).
+// The message of the RunError `action` throws.
 std::string refusal(const std::function<void()> &action) {
-  try {
-    action();
-  } catch (const RunError &e) {
-    return e.what();
-  }
-  FAIL_CHECK("no RunError was thrown");
-  return "";
+  return ganglion::test::message_of<RunError>(action);
 }
 
 gg_cuda_hooks table(uint32_t flags) {

@@ -8,29 +8,18 @@
 #include <vector>
 
 #include "experiment/sweep.hpp"
+#include "support.hpp"
 
 using namespace ganglion;
 
 namespace {
 
 std::string refusal(const std::vector<Vary> &vary, bool zip, uint64_t seeds) {
-  try {
-    sweep_members(vary, zip, seeds, 1);
-  } catch (const SweepError &e) {
-    return e.what();
-  }
-  FAIL_CHECK("no SweepError");
-  return "";
+  return ganglion::test::message_of<SweepError>([&] { sweep_members(vary, zip, seeds, 1); });
 }
 
 std::string vary_refusal(const std::string &text) {
-  try {
-    parse_vary(text);
-  } catch (const SweepError &e) {
-    return e.what();
-  }
-  FAIL_CHECK("no SweepError");
-  return "";
+  return ganglion::test::message_of<SweepError>([&] { parse_vary(text); });
 }
 
 } // namespace

@@ -25,13 +25,7 @@ using namespace ganglion::test;
 namespace {
 
 std::string message_of(const std::function<void()> &action) {
-  try {
-    action();
-  } catch (const OutputError &e) {
-    return e.what();
-  }
-  FAIL("no OutputError was thrown");
-  return "";
+  return ganglion::test::message_of<OutputError>(action);
 }
 
 } // namespace
