@@ -42,7 +42,8 @@ int show_sweep(const std::string &csv);
 int validate(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets);
 int theory_command(PluginRegistry &reg, const std::string &config,
                    const std::vector<std::string> &sets);
-int describe(const PluginRegistry &reg, const std::string &name);
+// The plugin's description as `ganglion describe` prints it, or as JSON (engine/description.hpp).
+int describe(const PluginRegistry &reg, const std::string &name, bool json);
 int list_plugins(const PluginRegistry &reg);
 int analyze(const std::string &file, const SpikeStatsOptions &options);
 
@@ -50,10 +51,6 @@ int analyze(const std::string &file, const SpikeStatsOptions &options);
 // is checked before anything runs.
 Experiment load(PluginRegistry &reg, const std::string &config,
                 const std::vector<std::string> &sets, const std::string &output);
-
-// Mean-field theory (theory/theory.hpp; docs/science.md, balanced and semi-balanced states) of a
-// loaded experiment. Never throws: why no prediction exists is the report's error.
-theory::Report theory_of(const Experiment &exp);
 
 // After a run (summary.cpp): what ran, how fast, the populations' rates and the synapses.
 void print_summary(const std::string &config, const Experiment &exp, const RunReport &r);

@@ -39,6 +39,7 @@ struct Words {
   std::vector<std::string> sets, output, threads; // -o and -t: at most one each (read_once)
   std::vector<std::string> vary, seeds, jobs;     // sweep's (--seeds, -j: at most one each)
   bool zip = false;
+  bool json = false; // describe --json
 };
 
 // Each command with its options, and how its arguments read in usage messages.
@@ -115,8 +116,9 @@ Commands add_commands(CLI::App &app, Words &w) {
   c.theory.app->add_option("config", w.config, "experiment JSON file");
   c.theory.app->add_option("--set", w.sets, "override a value: --set populations.X.params.rate=5");
   c.describe = {app.add_subcommand("describe", "a plugin's fields, units, defaults, ranges"),
-                "ganglion describe PLUGIN"};
+                "ganglion describe PLUGIN [--json]"};
   c.describe.app->add_option("plugin", w.plugin, "plugin name, e.g. eif");
+  c.describe.app->add_flag("--json", w.json, "the description as JSON");
   c.plugins = {app.add_subcommand("plugins", "list the plugins found, where, ABI version"),
                "ganglion plugins"};
   c.analyze = {app.add_subcommand("analyze", "spike-train measures of an output file: rate, CV "
@@ -278,7 +280,7 @@ int dispatch(const Commands &c, const CLI::App *cmd, const Words &w) {
   if (cmd == c.sweep.app) return sweep(reg, w.config, w.sets, sweep_options(w, cmd, output));
   if (cmd == c.validate.app) return validate(reg, w.config, w.sets);
   if (cmd == c.theory.app) return theory_command(reg, w.config, w.sets);
-  if (cmd == c.describe.app) return describe(reg, w.plugin);
+  if (cmd == c.describe.app) return describe(reg, w.plugin, w.json);
   return list_plugins(reg);
 }
 

@@ -21,8 +21,7 @@
 #include "engine/faults.hpp"
 #include "engine/hook_call.hpp"
 #include "output/hdf5_writer.hpp"
-#include "output/run_attributes.hpp"
-#include "output/theory_output.hpp"
+#include "output/run_file.hpp"
 
 namespace ganglion::cli {
 
@@ -34,27 +33,6 @@ constexpr double kFlushSeconds = 2;
 
 // The exit status of a run stopped by signal n is 128 + n, as a shell reports a process it ended.
 constexpr int kSignalBase = 128;
-
-// Before the first step a failure is bad input, and nothing is left: the writer and its file go.
-void discard_output(std::unique_ptr<Hdf5Writer> &writer, const Experiment &exp) {
-  if (!writer) return;
-  writer.reset();
-  std::filesystem::remove(exp.output + ".part");
-}
-
-// The output file, valid from the start: the root attributes with status "running", flushed.
-std::unique_ptr<Hdf5Writer> open_output(const Experiment &exp) {
-  if (exp.output.empty()) return nullptr;
-  auto writer = std::make_unique<Hdf5Writer>(exp.output);
-  try {
-    write_run_attributes(*writer, exp, {RunOutcome::Kind::running, ""});
-    writer->flush();
-  } catch (const std::exception &) {
-    discard_output(writer, exp);
-    throw;
-  }
-  return writer;
-}
 
 // For the crash handler: the run's file finished with `status`, where the crash allows it.
 const char *salvage_output(void *writer, const char *status) {
@@ -121,26 +99,6 @@ Ran run_simulation(Simulation &sim, const Experiment &exp, Hdf5Writer *writer,
   return ran;
 }
 
-// The status and /theory, then the file under its final name. An output error is reported here;
-// false where the file could not be finished.
-bool finish_output(Hdf5Writer &writer, const RunOutcome &outcome,
-                   const theory::Report &theory_report) {
-  try {
-    write_run_status(writer, outcome);
-    try {
-      write_theory(writer, theory_report);
-    } catch (const std::exception &e) { // the run's output matters more than the theory's
-      if (!writer.failure().empty()) throw;
-      std::cerr << "ganglion: note: /theory not written: " << e.what() << "\n";
-    }
-    writer.commit();
-    return true;
-  } catch (const OutputError &e) {
-    if (writer.failure().empty()) std::cerr << "ganglion: " << e.what() << "\n";
-    return false;
-  }
-}
-
 // A write to the file failed (a full disk, a quota, a removed folder): what failed, how far the
 // run went and what is left, the file as of its last flush or none.
 int write_failed(Hdf5Writer &writer, const Experiment &exp, uint64_t steps) {
@@ -196,21 +154,21 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
   // From here until the file is finished: a signal ends the run at a step boundary (a second one
   // at once), and a crash is reported with the file finished where it allows.
   std::optional<faults::StopSignals> stops(std::in_place);
-  std::unique_ptr<Hdf5Writer> writer = open_output(exp);
+  std::unique_ptr<Hdf5Writer> writer = open_run_file(exp);
   std::optional<faults::CrashGuard> crash(std::in_place, writer ? &salvage_output : nullptr,
                                           writer.get(), writer ? exp.output + ".part" : "",
                                           kRunFailed);
   const std::unique_ptr<Simulation> sim = make_simulation(exp, writer.get());
   if (!sim) {
     crash.reset(); // (it holds the writer)
-    discard_output(writer, exp);
+    discard_run_file(writer, exp);
     return kBadInput;
   }
 
-  const theory::Report theory_report = theory_of(exp);
+  const theory::Report theory_report = theory::predict(exp);
   const Ran ran = run_simulation(*sim, exp, writer.get(), stops->flag());
   const bool finished =
-      writer && writer->failure().empty() && finish_output(*writer, ran.outcome, theory_report);
+      writer && writer->failure().empty() && finish_run_file(*writer, ran.outcome, theory_report);
   crash.reset();
   // A signal after the last step of a run that ended by itself, while its file was finished, takes
   // its default action now, the file complete.

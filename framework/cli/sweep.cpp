@@ -60,7 +60,7 @@ std::string describe_member(const std::vector<Vary> &vary, const Member &m) {
 // else the semi-balanced state's where it has exactly one; none otherwise.
 std::map<std::string, double> predictions(const Experiment &exp) {
   std::map<std::string, double> out;
-  const theory::Report t = theory_of(exp);
+  const theory::Report t = theory::predict(exp);
   const Eigen::VectorXd *r = nullptr;
   if (t.error.empty() && t.balanced.admissible)
     r = &t.balanced.r;

@@ -9,22 +9,12 @@
 
 namespace ganglion::cli {
 
-theory::Report theory_of(const Experiment &exp) {
-  try {
-    return theory::analyze(exp);
-  } catch (const std::exception &e) {
-    theory::Report r;
-    r.error = e.what();
-    return r;
-  }
-}
-
 // The report, exit 0. No prediction (Report::error): the reason on stderr, exit 1, after what
 // could be worked out (W, X and the LCP of a singular W) on stdout.
 int theory_command(PluginRegistry &reg, const std::string &config,
                    const std::vector<std::string> &sets) {
   const Experiment exp = load_experiment(config, sets, reg); // no output is written: no path check
-  const theory::Report r = theory_of(exp);
+  const theory::Report r = theory::predict(exp);
   if (!r.error.empty()) {
     if (!r.mf.names.empty()) std::printf("%s", theory::format(r).c_str());
     std::cerr << "ganglion: " << config << ": " << r.error << "\n";

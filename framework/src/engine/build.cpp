@@ -9,7 +9,7 @@
 
 #include "engine/hook_call.hpp"
 #include "engine/impl.hpp"
-#include "output/hdf5_writer.hpp"
+#include "output/recording.hpp"
 #include "random/draws.hpp"
 #include "registry/registry.hpp"
 

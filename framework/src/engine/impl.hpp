@@ -19,7 +19,7 @@
 
 namespace ganglion {
 
-class Hdf5Writer;
+class Recording;
 
 namespace engine {
 using Clock = std::chrono::steady_clock;
@@ -51,7 +51,7 @@ struct Simulation::Impl {
   static constexpr std::size_t kOpenSlices = 2; // a task's last slices, which others may take
 
   const Experiment &exp;
-  Hdf5Writer *writer;
+  Recording *writer;
   std::vector<Population> pops;
   std::vector<Projection> projs;
   std::vector<Recorder> recs;
@@ -117,7 +117,7 @@ struct Simulation::Impl {
   uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
   uint64_t steps_done = 0;        // Simulation::steps_done
 
-  Impl(const Experiment &e, Hdf5Writer *w) : exp(e), writer(w) {}
+  Impl(const Experiment &e, Recording *w) : exp(e), writer(w) {}
 
   template <class F> void parallel(std::size_t n, F &&task, const std::size_t *split = nullptr) {
     run_all(serial ? nullptr : pool.get(), n, task, errors, split);

@@ -9,8 +9,8 @@
 
 namespace ganglion {
 
-Simulation::Simulation(const Experiment &exp, Hdf5Writer *writer)
-    : impl_(std::make_unique<Impl>(exp, writer)) {
+Simulation::Simulation(const Experiment &exp, Recording *output)
+    : impl_(std::make_unique<Impl>(exp, output)) {
   impl_->build();
 }
 

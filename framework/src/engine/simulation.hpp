@@ -20,7 +20,7 @@
 
 namespace ganglion {
 
-class Hdf5Writer;
+class Recording;
 
 struct PopulationReport {
   std::string name, model;
@@ -85,8 +85,9 @@ unsigned thread_count(const SimulationSpec &sim);
 class Simulation {
 public:
   // Builds connectivity and state and calls each plugin's init hook (recorders declare their
-  // datasets there); throws RunError when a hook refuses. `writer` may be null (no file).
-  Simulation(const Experiment &exp, Hdf5Writer *writer);
+  // datasets there); throws RunError when a hook refuses. The recorders' output goes to `output`
+  // (the file, memory or both: output/recording.hpp), or nowhere where it is null.
+  Simulation(const Experiment &exp, Recording *output);
   ~Simulation();
   Simulation(const Simulation &) = delete;
   Simulation &operator=(const Simulation &) = delete;

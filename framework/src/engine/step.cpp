@@ -11,7 +11,7 @@
 #include "engine/hook_call.hpp"
 #include "engine/impl.hpp"
 #include "ganglion/simd.hpp"
-#include "output/hdf5_writer.hpp"
+#include "output/recording.hpp"
 #include "random/batch_draws.hpp"
 #include "random/discrete.hpp"
 #include "random/drive_count.hpp"

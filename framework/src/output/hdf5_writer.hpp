@@ -13,6 +13,7 @@
 #include <string>
 
 #include "ganglion/plugin_abi.h"
+#include "output/recording.hpp"
 
 namespace ganglion {
 
@@ -28,14 +29,14 @@ void check_output_path(const std::string &path);
 
 // One output file. Every member is safe to call from several threads (recorder hooks of different
 // instances may run at once); HDF5 itself is not thread-safe, so calls are serialised.
-class Hdf5Writer {
+class Hdf5Writer : public Recording {
 public:
   // Creates "<path>.part", truncating it. block_bytes: the bytes buffered per channel before they
   // are written to the file (0 writes every append at once).
   explicit Hdf5Writer(std::string path, std::size_t block_bytes = 1 << 20);
   // Without commit(): writes what is buffered, closes the file and leaves "<path>.part"; after a
   // failed write, abandon()s it.
-  ~Hdf5Writer();
+  ~Hdf5Writer() override;
   Hdf5Writer(const Hdf5Writer &) = delete;
   Hdf5Writer &operator=(const Hdf5Writer &) = delete;
 
@@ -62,7 +63,7 @@ public:
   // buffers (a block, a flush, the commit) also sets the root attribute "recorded_ms" to the
   // latest such time (0 until one is given), so that a file left by a run that stopped early
   // (a kill, a crash, a full disk) says how far its data go. A plain store: called every step.
-  void recorded_until(double t_ms);
+  void recorded_until(double t_ms) override;
 
   // Writes every buffer to the file and flushes the file: a reader of the file (or of what is
   // left of it after a kill) finds everything appended up to here.
@@ -88,12 +89,12 @@ public:
   // ids are per instance and count up from 0 in the order of declaration; the writer maps them to
   // its own channels, and every sink() of one instance shares that instance's ids. A callback
   // that fails returns -1 and keeps the reason; check() throws it as an OutputError.
-  gg_sink sink(uint32_t instance = 0);
+  gg_sink sink(uint32_t instance = 0) override;
   // After each recorder's hook: throws a callback's kept error; else, where a channel's buffer
   // holds a block, writes every buffer and flushes the file. Blocks are written here rather than
   // by append(), so that the datasets a recorder appends to together (timestamps and node ids)
   // reach the file at the same step.
-  void check();
+  void check() override;
 
   const std::string &path() const;
 

@@ -182,6 +182,16 @@ void write_fixed_points(std::ostringstream &o, const Report &r) {
 
 } // namespace
 
+Report predict(const Experiment &exp) {
+  try {
+    return analyze(exp);
+  } catch (const std::exception &e) {
+    Report r;
+    r.error = e.what();
+    return r;
+  }
+}
+
 std::string format(const Report &r) {
   std::ostringstream o;
   o << "ganglion theory" << (r.source.empty() ? "" : ": " + r.source) << "\n";

@@ -98,6 +98,9 @@ struct Report {
   std::string source;                   // the experiment file, for the heading
 };
 Report analyze(const Experiment &exp);
+// The same, never throwing: why no prediction exists is the report's error. What a run puts
+// beside its rates.
+Report predict(const Experiment &exp);
 std::string format(const Report &r);
 
 } // namespace ganglion::theory
