@@ -58,20 +58,30 @@ std::string run_status(const RunOutcome &outcome) {
   return "complete";
 }
 
-void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome &outcome) {
-  w.attribute("/", "experiment", exp.resolved.dump());
-  w.attribute("/", "seed", uint64_t(exp.simulation.seed));
-  w.attribute("/", "rng", std::string(kRngVersion));
-  w.attribute("/", "version", std::string(GANGLION_VERSION));
+nlohmann::ordered_json run_attributes(const Experiment &exp) {
   nlohmann::json backends = nlohmann::json::object();
   for (const auto &p : exp.populations)
     backends[p.name] = backend_name(p.backend);
   for (const auto &q : exp.projections)
     backends[q.name] = backend_name(q.backend);
-  w.attribute("/", "backends", backends.dump());
-  w.attribute("/", "plugins", plugins_used(exp).dump());
-  w.attribute("/", "host", host_name());
-  w.attribute("/", "threads", uint64_t(thread_count(exp.simulation)));
+  return {{"experiment", exp.resolved.dump()},
+          {"seed", uint64_t(exp.simulation.seed)},
+          {"rng", std::string(kRngVersion)},
+          {"version", std::string(GANGLION_VERSION)},
+          {"backends", backends.dump()},
+          {"plugins", plugins_used(exp).dump()},
+          {"host", host_name()},
+          {"threads", uint64_t(thread_count(exp.simulation))}};
+}
+
+void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome &outcome) {
+  const nlohmann::ordered_json attributes = run_attributes(exp);
+  for (const auto &[name, value] : attributes.items()) {
+    if (value.is_number_unsigned())
+      w.attribute("/", name, value.get<uint64_t>());
+    else
+      w.attribute("/", name, value.get<std::string>());
+  }
   write_run_status(w, outcome);
 }
 

@@ -31,6 +31,9 @@ std::string run_status(const RunOutcome &outcome);
 // the plugins the experiment uses: "path" of the library, its "version" and the "abi" it was built
 // for, "1.5"), host, threads and status.
 void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome &outcome);
+// The same attributes but the status, as data: strings (the JSON ones as text) and unsigned
+// numbers, in the order they are written.
+nlohmann::ordered_json run_attributes(const Experiment &exp);
 
 // The "status" attribute alone, replacing the one written before.
 void write_run_status(Hdf5Writer &w, const RunOutcome &outcome);

@@ -1,0 +1,26 @@
+"""What the Python package's tests share: the source tree, the `ganglion` command built beside
+the package, and small runs of the reference configs."""
+
+import os
+import subprocess
+
+import pytest
+
+SOURCE = os.environ["GANGLION_SOURCE_DIR"]
+CLI = os.environ["GANGLION_CLI"]
+
+
+def config(name):
+    return os.path.join(SOURCE, "configs", name)
+
+
+def cli(*args, env=None):
+    """The `ganglion` command's exit code, stdout and stderr."""
+    r = subprocess.run([CLI, *args], capture_output=True, text=True,
+                       env={**os.environ, **(env or {})})
+    return r.returncode, r.stdout, r.stderr
+
+
+@pytest.fixture
+def tmp(tmp_path):
+    return tmp_path

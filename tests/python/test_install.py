@@ -1,0 +1,34 @@
+"""`cmake --install` puts the package where Debian's python3 finds it under the prefix, and the
+installed package runs an experiment with the installed engine and plugins."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import config
+
+
+def test_the_installed_package_runs(tmp):
+    prefix = tmp / "prefix"
+    build = os.environ["GANGLION_BINARY_DIR"]
+    subprocess.run([os.environ["GANGLION_CMAKE"], "--install", build, "--prefix", str(prefix)],
+                   check=True, capture_output=True)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site = prefix / "lib" / version / "dist-packages"
+    assert (site / "ganglion" / "__init__.py").exists()
+    program = ("import ganglion, sys; "
+               f"r = ganglion.run({config('recurrent_ei.json')!r}, "
+               "sets={'simulation.duration': '100 ms'}); "
+               "print(ganglion.__file__); print(len(r.spikes('E').times)); "
+               "print(ganglion.describe('eif')['file'])")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GANGLION_PLUGIN_PATH")}
+    env["PYTHONPATH"] = str(site)
+    r = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env,
+                       cwd=tmp)
+    assert r.returncode == 0, r.stderr
+    where, spikes, plugin = r.stdout.split("\n")[:3]
+    assert where.startswith(str(site))
+    assert int(spikes) > 0
+    assert plugin.startswith(str(prefix / "lib" / "ganglion" / "plugins"))
