@@ -23,8 +23,9 @@ constexpr int kRunFailed = 3;
 
 // Each returns the exit status; input errors (ConfigError, PluginError, OutputError) are thrown
 // for main() to report.
+// `figures`: draw the run's figures at its end (plot()).
 int run(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
-        const std::string &output, int threads);
+        const std::string &output, int threads, bool figures);
 // `ganglion sweep`: the members (experiment/sweep.hpp) run as processes of this binary, `jobs` at
 // a time (0: one per core), their files, logs and table (sweep.csv) in `folder` (empty:
 // out/<config>_sweep).
@@ -46,6 +47,9 @@ int theory_command(PluginRegistry &reg, const std::string &config,
 int describe(const PluginRegistry &reg, const std::string &name, bool json);
 int list_plugins(const PluginRegistry &reg);
 int analyze(const std::string &file, const SpikeStatsOptions &options);
+// The figures of a run's file or of a sweep's folder (plot.cpp) into `folder` (empty: beside the
+// file, FILE without .h5 and with _figures); the paths written on stdout.
+int plot(const std::string &source, const std::string &folder);
 
 // The experiment with `sets` applied and `output` (when not empty) as its output file, whose path
 // is checked before anything runs.

@@ -40,6 +40,7 @@ struct Words {
   std::vector<std::string> vary, seeds, jobs;     // sweep's (--seeds, -j: at most one each)
   bool zip = false;
   bool json = false; // describe --json
+  bool plot = false; // run --plot
 };
 
 // Each command with its options, and how its arguments read in usage messages.
@@ -49,9 +50,9 @@ struct Command {
 };
 
 struct Commands {
-  Command run, sweep, validate, theory, describe, plugins, analyze;
+  Command run, sweep, validate, theory, describe, plugins, analyze, plot;
   std::vector<const Command *> all() const {
-    return {&run, &sweep, &validate, &theory, &describe, &plugins, &analyze};
+    return {&run, &sweep, &validate, &theory, &describe, &plugins, &analyze, &plot};
   }
   std::vector<std::string> names() const {
     std::vector<std::string> out;
@@ -77,13 +78,14 @@ Commands add_commands(CLI::App &app, Words &w) {
   const char *set_help = "override a value: --set populations.E.size=16000";
   Commands c;
   c.run = {app.add_subcommand("run", "run an experiment and write its output file"),
-           "ganglion run CONFIG [--set path=value]... [-o FILE] [-t THREADS]"};
+           "ganglion run CONFIG [--set path=value]... [-o FILE] [-t THREADS] [--plot]"};
   c.run.app->add_option("config", w.config, "experiment JSON file");
   c.run.app->add_option("--set", w.sets, set_help);
   every_one(
       c.run.app->add_option("-o,--output", w.output, "HDF5 output file (overrides the config's)"));
   every_one(c.run.app->add_option("-t,--threads", w.threads, "worker threads (0: all cores, or one where that is faster)"))
       ->type_name("INT");
+  c.run.app->add_flag("--plot", w.plot, "draw the run's figures at its end (ganglion plot)");
   c.sweep = {app.add_subcommand("sweep", "run an experiment for every combination of values "
                                          "(and seeds), and tabulate the rates"),
              "ganglion sweep CONFIG --vary path=v1,v2,... [--vary ...] [--zip] [--seeds K] "
@@ -132,6 +134,13 @@ Commands add_commands(CLI::App &app, Words &w) {
   c.analyze.app->add_option("--bin", w.bin, "correlation bin, ms (default 50)")->type_name("FLOAT");
   c.analyze.app->add_option("--pairs", w.pairs, "pairs sampled for the correlation (default 1000)")
       ->type_name("UINT");
+  c.plot = {app.add_subcommand("plot", "figures of a run's file (raster, rates, traces, inputs, "
+                                       "weights, histograms, theory) or of a sweep"),
+            "ganglion plot FILE|SWEEP_FOLDER [-o FOLDER]"};
+  c.plot.app->add_option("source", w.file, "HDF5 output file, or a sweep's folder or sweep.csv");
+  every_one(c.plot.app->add_option("-o,--output", w.output,
+                                   "folder of the figures (default FILE without .h5, with "
+                                   "_figures)"));
   return c;
 }
 
@@ -219,7 +228,7 @@ const CLI::App *chosen(const CLI::App &app, const Commands &c, const Words &w) {
     usage_error(cmd, "no experiment file given; usage: " + c.usage(cmd));
   if (cmd == c.describe.app && w.plugin.empty())
     usage_error(cmd, "no plugin named; usage: " + c.usage(cmd));
-  if (cmd == c.analyze.app && w.file.empty())
+  if ((cmd == c.analyze.app || cmd == c.plot.app) && w.file.empty())
     usage_error(cmd, "no output file given; usage: " + c.usage(cmd));
   return cmd;
 }
@@ -267,6 +276,7 @@ SweepOptions sweep_options(const Words &w, const CLI::App *cmd, const std::strin
 int dispatch(const Commands &c, const CLI::App *cmd, const Words &w) {
   if (cmd == c.analyze.app) return analyze(w.file, analyze_options(w, cmd));
   const std::string *output = read_once(w.output, cmd, "-o/--output");
+  if (cmd == c.plot.app) return plot(w.file, output ? *output : "");
   const std::string *threads_text = read_once(w.threads, cmd, "-t/--threads");
   int threads = -1;
   if (threads_text)
@@ -276,7 +286,7 @@ int dispatch(const Commands &c, const CLI::App *cmd, const Words &w) {
   PluginRegistry reg = PluginRegistry::discover();
   reg.on_notice(
       [](const std::string &notice) { std::cerr << "ganglion: warning: " << notice << "\n"; });
-  if (cmd == c.run.app) return run(reg, w.config, w.sets, output ? *output : "", threads);
+  if (cmd == c.run.app) return run(reg, w.config, w.sets, output ? *output : "", threads, w.plot);
   if (cmd == c.sweep.app) return sweep(reg, w.config, w.sets, sweep_options(w, cmd, output));
   if (cmd == c.validate.app) return validate(reg, w.config, w.sets);
   if (cmd == c.theory.app) return theory_command(reg, w.config, w.sets);

@@ -20,6 +20,7 @@
 #include "commands.hpp"
 #include "engine/faults.hpp"
 #include "engine/hook_call.hpp"
+#include "experiment/errors.hpp"
 #include "output/hdf5_writer.hpp"
 #include "output/run_file.hpp"
 
@@ -146,10 +147,13 @@ int report(const std::string &config, const Experiment &exp, const Ran &ran, boo
 } // namespace
 
 int run(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
-        const std::string &output, int threads) {
+        const std::string &output, int threads, bool figures) {
   std::vector<std::string> all = sets;
   if (threads >= 0) all.push_back("simulation.threads=" + std::to_string(threads));
   Experiment exp = load(reg, config, all, output);
+  if (figures && exp.output.empty())
+    throw ConfigError(config + ": --plot draws the figures from the run's file, and this run "
+                               "writes none: give it one with -o FILE or \"output\"");
 
   // From here until the file is finished: a signal ends the run at a step boundary (a second one
   // at once), and a crash is reported with the file finished where it allows.
@@ -179,7 +183,10 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
   if (writer && !writer->failure().empty()) return write_failed(*writer, exp, sim->steps_done());
   if (writer && !finished) return kRunFailed;
   if (late) std::raise(late);
-  return report(config, exp, ran, writer != nullptr, theory_report);
+  const int status = report(config, exp, ran, writer != nullptr, theory_report);
+  if (status != 0 || !figures) return status;
+  std::cout << "figures:\n" << std::flush;
+  return plot(exp.output, "");
 }
 
 } // namespace ganglion::cli

@@ -13,7 +13,7 @@ TEST_CASE("input faults: command-line mistakes exit 2 with ganglion's words, and
   Case c;
   const std::string text = base_config(c.output);
   const std::string usage =
-      "usage: ganglion run CONFIG [--set path=value]... [-o FILE] [-t THREADS]";
+      "usage: ganglion run CONFIG [--set path=value]... [-o FILE] [-t THREADS] [--plot]";
   c.refused(c.cli("run", text, "-t two"), 2,
             "ganglion run: -t/--threads takes a whole number of threads (0: all cores), not "
             "'two'\n");
@@ -32,10 +32,10 @@ TEST_CASE("input faults: command-line mistakes exit 2 with ganglion's words, and
   c.refused(run_cli("run"), 2, "ganglion run: no experiment file given; " + usage + "\n");
   c.refused(run_cli("rnu " + shell_quoted(c.config)), 2,
             "ganglion: unknown command 'rnu' (did you mean 'run'?); commands: run, sweep, "
-            "validate, theory, describe, plugins, analyze\n");
+            "validate, theory, describe, plugins, analyze, plot\n");
   c.refused(run_cli(""), 2,
             "ganglion: no command given; commands: run, sweep, validate, theory, describe, "
-            "plugins, analyze\n");
+            "plugins, analyze, plot\n");
   c.refused(run_cli("sweep " + shell_quoted(c.config) + " --vary populations.E.size"), 2,
             "ganglion sweep: --vary 'populations.E.size' has no '=': write --vary path=v1,v2,... "
             "(--vary populations.E.size=100,200)\n");

@@ -173,7 +173,7 @@ TEST_CASE("stops: after a kill -9 the .part file opens with its attributes and t
   REQUIRE(fs::exists(r.part));
   CHECK_FALSE(fs::exists(r.output));
   CHECK(root_attribute(r.part, "status") == "running");
-  for (const char *name : {"experiment", "version", "backends", "plugins", "host"})
+  for (const char *name : {"experiment", "ganglion_version", "backends", "plugins", "host"})
     CHECK_FALSE(root_attribute(r.part, name).empty());
   const std::vector<double> times = read_h5_f64(r.part, "/spikes/X/timestamps");
   CHECK(times.size() > before);

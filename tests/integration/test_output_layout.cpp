@@ -3,7 +3,7 @@
 // (/spikes/<pop>/{timestamps, node_ids}), the state report (/report/<pop>/V/{data,
 // mapping/node_ids, mapping/time}), binned rates (/rates/<pop>/{rate, time}) and the root
 // attributes (experiment, seed, version, status), each checked for type, shape, units and the
-// relations between them.
+// relations between them; and what makes the file SONATA's (magic, version, sorting, units).
 #include <doctest/doctest.h>
 #include <hdf5.h>
 
@@ -83,6 +83,35 @@ struct H5File {
     H5Tclose(t);
     H5Dclose(d);
     return same;
+  }
+
+  // A uint32 attribute's values (one for a scalar), REQUIREd to be stored as uint32.
+  std::vector<uint32_t> u32_attribute(const std::string &object, const std::string &name) const {
+    const hid_t a = H5Aopen_by_name(id, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE_MESSAGE(a >= 0, object << " has no attribute " << name);
+    const hid_t t = H5Aget_type(a), s = H5Aget_space(a);
+    CHECK(H5Tequal(t, H5T_STD_U32LE) > 0);
+    std::vector<uint32_t> values(std::size_t(H5Sget_simple_extent_npoints(s)));
+    CHECK(H5Aread(a, H5T_NATIVE_UINT32, values.data()) >= 0);
+    H5Sclose(s);
+    H5Tclose(t);
+    H5Aclose(a);
+    return values;
+  }
+
+  // An enumeration attribute's value by name ("by_time").
+  std::string enum_attribute(const std::string &object, const std::string &name) const {
+    const hid_t a = H5Aopen_by_name(id, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+    REQUIRE_MESSAGE(a >= 0, object << " has no attribute " << name);
+    const hid_t t = H5Aget_type(a);
+    REQUIRE(H5Tget_class(t) == H5T_ENUM);
+    std::vector<unsigned char> value(H5Tget_size(t));
+    char text[32] = {0};
+    CHECK(H5Aread(a, t, value.data()) >= 0);
+    CHECK(H5Tenum_nameof(t, value.data(), text, sizeof text) >= 0);
+    H5Tclose(t);
+    H5Aclose(a);
+    return text;
   }
 
   uint64_t u64_attribute(const std::string &object, const std::string &name) const {
@@ -228,7 +257,7 @@ TEST_CASE("output layout: root attributes name the experiment, seed, version and
   const H5File f(r.output);
   CHECK(read_h5_string_attribute(r.output, "/", "status") == "complete");
   CHECK(f.u64_attribute("/", "seed") == seed);
-  const std::string version = read_h5_string_attribute(r.output, "/", "version");
+  const std::string version = read_h5_string_attribute(r.output, "/", "ganglion_version");
   CHECK(std::regex_match(version, std::regex(R"(\d+\.\d+\.\d+.*)")));
 
   // The resolved experiment: valid JSON with every default written out.
@@ -243,4 +272,23 @@ TEST_CASE("output layout: root attributes name the experiment, seed, version and
   CHECK(exp["simulation"]["seed"] == seed);
   CHECK(exp["output"] == r.output);
   CHECK(exp["recorders"].size() == 3);
+}
+
+TEST_CASE("output layout: SONATA's marks: magic and version at the root, spikes sorted by time, "
+          "the report's units and mapping") {
+  const Run &r = checked_run();
+  const H5File f(r.output);
+  CHECK(f.u32_attribute("/", "magic") == std::vector<uint32_t>{0x0A7A});
+  CHECK(f.u32_attribute("/", "version") == std::vector<uint32_t>{0, 1});
+  for (const std::string pop : {"E", "X"}) {
+    CAPTURE(pop);
+    CHECK(f.enum_attribute("/spikes/" + pop, "sorting") == "by_time");
+    const std::vector<double> t = read_h5_f64(r.output, "/spikes/" + pop + "/timestamps");
+    CHECK(std::is_sorted(t.begin(), t.end()));
+  }
+  const std::string mapping = "/report/E/V/mapping/";
+  CHECK(read_h5_string_attribute(r.output, "/report/E/V/data", "units") == "mV");
+  CHECK(read_h5_u64(r.output, mapping + "node_ids") == std::vector<uint64_t>{0, 2});
+  CHECK(read_h5_u64(r.output, mapping + "index_pointers") == std::vector<uint64_t>{0, 1, 2});
+  CHECK(read_h5_u64(r.output, mapping + "element_ids") == std::vector<uint64_t>{0, 0});
 }

@@ -47,7 +47,7 @@ def test_arrays_equal_the_file_and_own_no_copy(tmp):
         assert values.base is not None  # a view of the engine's memory, not a copy
     assert ran.units == read.units
     assert ran.status == read.status == "complete"
-    for key in ("experiment", "seed", "backends", "plugins", "version", "rng"):
+    for key in ("experiment", "seed", "backends", "plugins", "ganglion_version", "rng"):
         assert ran.attributes[key] == read.attributes[key], key
     assert ran.theory.keys() == read.theory.keys()
     for key, value in ran.theory.items():

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 8
+#define GG_ABI_MINOR 9
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -255,6 +255,10 @@ typedef struct gg_view {
                                       arrival a brings arrival_counts[a] >= 1 spikes at once to
                                       each of its synapses (a drive's Poisson count): act as for
                                       one spike of that many times the weight. NULL: one each */
+
+  /* ---- since ABI 1.9 ---- */
+  const char *const *variable_units; /* recorder: the unit of each chosen variable ("mV"), as
+                                        the population's descriptor declares it */
 } gg_view;
 
 /* The parts of a plasticity rule's step (gg_view::rule_part). A rule whose descriptor has

@@ -379,6 +379,8 @@ void Simulation::Impl::build_recorder(Recorder &rec, std::size_t r) {
     rec.pop_fields.push_back(f);
   for (const auto &name : rec.spec->variable_names)
     rec.variable_names.push_back(name.c_str());
+  for (const uint32_t k : rec.spec->variables)
+    rec.variable_units.push_back(pop.desc->fields[k].unit);
   rec.view = base_view(pop.spec->size, pop.spec->first_gid, rec.backend);
   rec.fields.bind(rec.view);
   rec.view.pop_fields = rec.pop_fields.data();
@@ -387,6 +389,7 @@ void Simulation::Impl::build_recorder(Recorder &rec, std::size_t r) {
   rec.view.variables = rec.spec->variables.data();
   rec.view.n_variables = uint32_t(rec.spec->variables.size());
   rec.view.variable_names = rec.variable_names.data();
+  rec.view.variable_units = rec.variable_units.data();
   rec.view.population = pop.spec->name.c_str();
   rec.view.every = rec.spec->every;
   rec.view.sink = writer ? writer->sink(uint32_t(r)) : rec.null_sink->view();

@@ -159,7 +159,7 @@ struct NullSink {
 struct Recorder : Instance<RecorderSpec> { // on the CPU: recorders are host plugins
   Fields fields;
   std::vector<const double *> pop_fields;
-  std::vector<const char *> variable_names;
+  std::vector<const char *> variable_names, variable_units;
   std::unique_ptr<NullSink> null_sink = std::make_unique<NullSink>();
   gg_view view{};
 };

@@ -215,15 +215,16 @@ struct Hdf5Writer::Impl {
     return object;
   }
 
-  // Writes one scalar attribute, replacing one of the same name.
+  // Writes one attribute, replacing one of the same name: a scalar, or `count` values in one
+  // dimension where count > 1.
   void write_attribute(hid_t object, const std::string &object_path, const std::string &name,
-                       hid_t type, hid_t mem_type, const void *value) {
+                       hid_t type, hid_t mem_type, const void *value, hsize_t count = 1) {
     const std::string where =
         "attribute '" + name + "' of '" + object_path + "' in '" + part_path + "'";
     const htri_t found = H5Aexists(object, name.c_str());
     if (found < 0) fail("cannot look up " + where);
     if (found > 0 && H5Adelete(object, name.c_str()) < 0) fail("cannot replace " + where);
-    Hid space(H5Screate(H5S_SCALAR), H5Sclose);
+    Hid space(count > 1 ? H5Screate_simple(1, &count, nullptr) : H5Screate(H5S_SCALAR), H5Sclose);
     if (!space.valid()) fail("cannot set up " + where);
     Hid attr(H5Acreate2(object, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
              H5Aclose);
@@ -526,6 +527,49 @@ void Hdf5Writer::attribute(const std::string &object_path, const std::string &na
   impl_->require_open();
   Hid object = impl_->open_object(object_path);
   impl_->write_attribute(object.get(), object_path, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+}
+
+void Hdf5Writer::attribute(const std::string &object_path, const std::string &name,
+                           const std::vector<uint32_t> &values) {
+  const std::lock_guard lock(impl_->mutex);
+  const QuietHdf5 quiet;
+  impl_->require_open();
+  Hid object = impl_->open_object(object_path);
+  impl_->write_attribute(object.get(), object_path, name, H5T_STD_U32LE, H5T_NATIVE_UINT32,
+                         values.data(), values.size());
+}
+
+void Hdf5Writer::enum_attribute(const std::string &object_path, const std::string &name,
+                                const std::vector<std::string> &names, int value) {
+  const std::lock_guard lock(impl_->mutex);
+  const QuietHdf5 quiet;
+  impl_->require_open();
+  Hid type(H5Tenum_create(H5T_NATIVE_INT8), H5Tclose);
+  if (!type.valid()) impl_->fail("cannot set up the type of attribute '" + name + "'");
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    const auto v = static_cast<int8_t>(k);
+    if (H5Tenum_insert(type.get(), names[k].c_str(), &v) < 0)
+      impl_->fail("cannot set up the type of attribute '" + name + "'");
+  }
+  Hid object = impl_->open_object(object_path);
+  const auto v = static_cast<int8_t>(value);
+  impl_->write_attribute(object.get(), object_path, name, type.get(), type.get(), &v);
+}
+
+std::vector<std::string> Hdf5Writer::members(const std::string &group_path) {
+  const std::lock_guard lock(impl_->mutex);
+  const QuietHdf5 quiet;
+  impl_->require_open();
+  std::vector<std::string> names;
+  if (!impl_->exists(split_path(group_path, impl_->path))) return names;
+  H5Literate_by_name(
+      impl_->file.get(), group_path.c_str(), H5_INDEX_NAME, H5_ITER_INC, nullptr,
+      [](hid_t, const char *name, const H5L_info_t *, void *out) -> herr_t {
+        static_cast<std::vector<std::string> *>(out)->push_back(name);
+        return 0;
+      },
+      &names, H5P_DEFAULT);
+  return names;
 }
 
 void Hdf5Writer::recorded_until(double t_ms) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "ganglion/plugin_abi.h"
 #include "output/recording.hpp"
@@ -58,6 +59,15 @@ public:
   void attribute(const std::string &object_path, const std::string &name, const std::string &value);
   void attribute(const std::string &object_path, const std::string &name, double value);
   void attribute(const std::string &object_path, const std::string &name, uint64_t value);
+  // 32-bit unsigned values (a scalar where there is one): SONATA's "magic" and "version".
+  void attribute(const std::string &object_path, const std::string &name,
+                 const std::vector<uint32_t> &values);
+  // An enumeration over 8-bit integers whose value `value` is named names[value] (SONATA's
+  // "sorting": none, by_id, by_time).
+  void enum_attribute(const std::string &object_path, const std::string &name,
+                      const std::vector<std::string> &names, int value);
+  // The names of the groups and datasets in a group, in name order; none where it does not exist.
+  std::vector<std::string> members(const std::string &group_path);
 
   // Everything recorded up to simulated time t_ms (ms) has been appended. Each write of the
   // buffers (a block, a flush, the commit) also sets the root attribute "recorded_ms" to the

@@ -67,7 +67,7 @@ nlohmann::ordered_json run_attributes(const Experiment &exp) {
   return {{"experiment", exp.resolved.dump()},
           {"seed", uint64_t(exp.simulation.seed)},
           {"rng", std::string(kRngVersion)},
-          {"version", std::string(GANGLION_VERSION)},
+          {"ganglion_version", std::string(GANGLION_VERSION)},
           {"backends", backends.dump()},
           {"plugins", plugins_used(exp).dump()},
           {"host", host_name()},
@@ -75,6 +75,9 @@ nlohmann::ordered_json run_attributes(const Experiment &exp) {
 }
 
 void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome &outcome) {
+  // SONATA's marks of one of its files: the magic number and the version of the format.
+  w.attribute("/", "magic", std::vector<uint32_t>{kSonataMagic});
+  w.attribute("/", "version", std::vector<uint32_t>{kSonataVersion[0], kSonataVersion[1]});
   const nlohmann::ordered_json attributes = run_attributes(exp);
   for (const auto &[name, value] : attributes.items()) {
     if (value.is_number_unsigned())

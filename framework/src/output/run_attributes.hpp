@@ -5,6 +5,7 @@
 // it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "experiment/experiment.hpp"
@@ -25,11 +26,16 @@ struct RunOutcome {
 // "running".
 std::string run_status(const RunOutcome &outcome);
 
-// On "/": experiment (the resolved experiment's JSON), seed, rng (the version of the mapping from
-// a seed to random values, random/version.hpp), version, backends (a JSON object of
-// "cpu" or "cuda" by population and projection name), plugins (a JSON object by plugin name of
-// the plugins the experiment uses: "path" of the library, its "version" and the "abi" it was built
-// for, "1.5"), host, threads and status.
+// SONATA's root attributes: "magic" (uint32 0x0A7A) and "version" (uint32 [major, minor] of the
+// format's specification), which make the file one that SONATA readers open.
+constexpr uint32_t kSonataMagic = 0x0A7A;
+constexpr uint32_t kSonataVersion[2] = {0, 1};
+
+// On "/": SONATA's magic and version, experiment (the resolved experiment's JSON), seed, rng (the
+// version of the mapping from a seed to random values, random/version.hpp), ganglion_version,
+// backends (a JSON object of "cpu" or "cuda" by population and projection name), plugins (a JSON
+// object by plugin name of the plugins the experiment uses: "path" of the library, its "version"
+// and the "abi" it was built for, "1.5"), host, threads and status.
 void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome &outcome);
 // The same attributes but the status, as data: strings (the JSON ones as text) and unsigned
 // numbers, in the order they are written.

@@ -8,6 +8,17 @@
 
 namespace ganglion {
 
+namespace {
+
+// The spikes recorder writes each step's spikes in turn: SONATA's "sorting" of every
+// /spikes/<population> group is by_time.
+void mark_spike_sorting(Hdf5Writer &writer) {
+  for (const std::string &pop : writer.members("/spikes"))
+    writer.enum_attribute("/spikes/" + pop, "sorting", {"none", "by_id", "by_time"}, 2);
+}
+
+} // namespace
+
 void discard_run_file(std::unique_ptr<Hdf5Writer> &writer, const Experiment &exp) {
   if (!writer) return;
   writer.reset();
@@ -29,6 +40,7 @@ std::unique_ptr<Hdf5Writer> open_run_file(const Experiment &exp) {
 
 bool finish_run_file(Hdf5Writer &writer, const RunOutcome &outcome, const theory::Report &theory) {
   try {
+    mark_spike_sorting(writer);
     write_run_status(writer, outcome);
     try {
       write_theory(writer, theory);

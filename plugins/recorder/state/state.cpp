@@ -1,6 +1,8 @@
 // State recorder: chosen variables of chosen neurons every `every` steps, SONATA report layout:
-// /report/<population>/<variable>/data (rows = samples, columns = neurons),
-// .../mapping/node_ids and .../mapping/time = [first sample, end, interval] in ms.
+// /report/<population>/<variable>/data (rows = samples, columns = neurons; units: the
+// variable's), .../mapping/node_ids, .../mapping/index_pointers and .../mapping/element_ids (one
+// element a neuron: data column i is node_ids[i], element 0) and .../mapping/time = [first
+// sample, end, interval] in ms.
 // A sample is taken after the step, so the k-th sample (k = 1, 2, ...) is the state at
 // t = k * every * dt.
 #include <string>
@@ -24,14 +26,27 @@ struct State {
     return std::string("/report/") + v.population + "/" + v.variable_names[k];
   }
 
+  static const char *unit(const gg_view &v, uint32_t k) {
+    return GANGLION_VIEW_HAS(v, variable_units) && v.variable_units ? v.variable_units[k] : "";
+  }
+
   static void init(const gg_view &v) {
-    std::vector<uint64_t> ids(columns(v));
-    for (uint64_t c = 0; c < ids.size(); ++c) ids[c] = v.select ? v.select[c] : c;
+    const uint64_t n = columns(v);
+    std::vector<uint64_t> ids(n), pointers(n + 1), elements(n, 0);
+    for (uint64_t c = 0; c < n; ++c)
+      ids[c] = v.select ? v.select[c] : c;
+    for (uint64_t c = 0; c <= n; ++c)
+      pointers[c] = c;
     for (uint32_t k = 0; k < v.n_variables; ++k) {
-      v.sink.declare(v.sink.ctx, (base(v, k) + "/data").c_str(), GG_DTYPE_F64,
-                     uint32_t(columns(v)), "");
-      v.sink.write_fixed(v.sink.ctx, (base(v, k) + "/mapping/node_ids").c_str(), GG_DTYPE_U64,
-                         ids.data(), ids.size(), 1, "1");
+      const std::string mapping = base(v, k) + "/mapping/";
+      v.sink.declare(v.sink.ctx, (base(v, k) + "/data").c_str(), GG_DTYPE_F64, uint32_t(n),
+                     unit(v, k));
+      v.sink.write_fixed(v.sink.ctx, (mapping + "node_ids").c_str(), GG_DTYPE_U64, ids.data(), n, 1,
+                         "1");
+      v.sink.write_fixed(v.sink.ctx, (mapping + "index_pointers").c_str(), GG_DTYPE_U64,
+                         pointers.data(), n + 1, 1, "");
+      v.sink.write_fixed(v.sink.ctx, (mapping + "element_ids").c_str(), GG_DTYPE_U64,
+                         elements.data(), n, 1, "");
     }
   }
 

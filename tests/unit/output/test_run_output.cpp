@@ -83,7 +83,7 @@ TEST_CASE("root attributes: the resolved experiment, seed, version, backends, pr
   // The version the command reports of itself: the kernel and the command are built as one.
   const CliResult version = run_cli("--version");
   REQUIRE(version.exit_code == 0);
-  CHECK("ganglion " + string_attribute(f.id, "/", "version") + "\n" == version.out);
+  CHECK("ganglion " + string_attribute(f.id, "/", "ganglion_version") + "\n" == version.out);
   nlohmann::json backends = nlohmann::json::object();
   for (const auto &p : exp.populations)
     backends[p.name] = "cpu";
