@@ -122,6 +122,8 @@ Json describe_plugin(const LoadedPlugin &p) {
             {"version", d->version},
             {"abi", std::to_string(d->abi_major) + "." + std::to_string(d->abi_minor)},
             {"file", p.path},
+            {"builtin", std::filesystem::path(p.path).parent_path() ==
+                            std::filesystem::path(PluginRegistry::builtin_dir())},
             {"backends", plugin_backends(p)}};
   j["cuda_library"] = has_cuda(p) && !p.cuda_path.empty()
                           ? Json(std::filesystem::path(p.cuda_path).filename().string())

@@ -9,7 +9,8 @@
 
 namespace ganglion {
 
-// {"name", "kind", "version", "abi", "file", "backends": ["cpu", "cuda"], "cuda_library" (or
+// {"name", "kind", "version", "abi", "file", "builtin" (whether it is one of ganglion's own, from
+// the built-in folder), "backends": ["cpu", "cuda"], "cuda_library" (or
 // null), "weight_unit" (or null), "properties": [{"key", "text"}] (what its flags and hooks
 // declare, in words), "doc", "fields": [{"name", "role", "unit", "default" (a number, or the
 // choice's word), "min", "max" (numbers, or "inf"/"-inf"), "range" (as the loader writes it),
