@@ -1,11 +1,22 @@
-"""The documents stay true: the plugins' reference in docs/format.md is what the plugins declare,
-and every key the loader accepts is documented there."""
+"""The documents stay true: every shell command and Python block of the README and docs/ runs as
+written (in a folder that looks like the repository, with the build beside it), the plugins'
+reference in docs/format.md is what the plugins declare, and every key the loader accepts is
+documented there."""
 
 import os
 import re
+import subprocess
+
+import pytest
 
 from conftest import SOURCE
 from ganglion import reference
+
+DOCUMENTS = ["README.md"] + sorted(
+    "docs/" + f for f in os.listdir(os.path.join(SOURCE, "docs")) if f.endswith(".md"))
+
+# What CI's own script runs (.ci/run: the README's test command): not run a second time here.
+CI_RUNS = ("bash tools/install-deps.sh", "cmake -S ", "cmake --build ", "ctest ")
 
 
 def read(relative):
@@ -29,3 +40,46 @@ def test_every_key_the_loader_reads_is_documented():
     assert len(keys) > 30
     documented = set(re.findall(r"`([^`]+)`", read("docs/format.md")))
     assert sorted(keys - documented) == []
+
+
+def code_blocks(text, language):
+    return re.findall(r"^```" + language + r"\n(.*?)^```", text, re.S | re.M)
+
+
+def commands(block):
+    """A shell block's commands: its lines (joined where a line ends in a backslash), split at
+    ' && ', without the ones CI runs itself."""
+    lines = re.sub(r"\\\n\s*", " ", block).splitlines()
+    parts = [p.strip() for line in lines for p in line.split(" && ") if p.strip()]
+    return [p for p in parts if not p.startswith("#") and not p.startswith(CI_RUNS)]
+
+
+@pytest.fixture
+def repository(tmp_path):
+    """A folder with the source tree's files (linked), the build as build/ and an empty out/."""
+    for entry in os.listdir(SOURCE):
+        if entry not in ("build", "out") and not entry.startswith("."):
+            os.symlink(os.path.join(SOURCE, entry), tmp_path / entry)
+    os.symlink(os.environ["GANGLION_BINARY_DIR"], tmp_path / "build")
+    (tmp_path / "out").mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_the_documents_commands_and_code_run_as_written(document, repository):
+    text = read(document)
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env.pop("PYTHONPATH", None)  # as a reader's shell has it: the commands say what they need
+    for block in code_blocks(text, "sh"):
+        run = commands(block)
+        if not run:
+            continue
+        r = subprocess.run(["bash", "-ec", " && ".join(run)], cwd=repository, env=env,
+                           capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, f"{document}: {run}\n{r.stderr}"
+    python = code_blocks(text, "python")
+    if python:
+        env["PYTHONPATH"] = os.path.join(os.environ["GANGLION_BINARY_DIR"], "python")
+        r = subprocess.run(["/usr/bin/python3", "-c", "\n".join(python)], cwd=repository, env=env,
+                           capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, f"{document}'s Python blocks:\n{r.stderr}"
