@@ -88,8 +88,8 @@ def test_the_documents_commands_and_code_run_as_written(document, repository):
 def test_the_plugin_templates_walk_through_runs_as_written(tmp_path):
     """sdk/template/README.md from an empty folder to a run: ganglion installed (to a temporary
     prefix standing for the /opt/ganglion the text names), the template copied, and each of its
-    shell blocks run in turn; the run then fires at the rate the text derives (44 spikes a
-    neuron in the second)."""
+    shell blocks run in turn, then those of the author's guide (sdk/GUIDE.md) in the same
+    folder; the run fires at the rate the text derives (44 spikes a neuron in the second)."""
     import shutil
 
     import h5py
@@ -104,11 +104,12 @@ def test_the_plugin_templates_walk_through_runs_as_written(tmp_path):
     env["PATH"] = f"{prefix / 'bin'}:{env['PATH']}"
     blocks = code_blocks(read("sdk/template/README.md"), "sh")
     assert len(blocks) >= 3
+    blocks += code_blocks(read("sdk/GUIDE.md"), "sh")
     for block in blocks:
         script = block.replace("/opt/ganglion", str(prefix))
         r = subprocess.run(["bash", "-ec", script], cwd=project, env=env, capture_output=True,
                            text=True, timeout=600)
-        assert r.returncode == 0, f"sdk/template/README.md: {block}\n{r.stderr}"
+        assert r.returncode == 0, f"{block}\n{r.stderr}"
     with h5py.File(project / "qif.h5", "r") as f:
         ids = f["spikes/Q/node_ids"][()]
     assert np.array_equal(np.bincount(ids.astype(np.int64), minlength=20), np.full(20, 44))
