@@ -115,6 +115,10 @@ class Experiment:
             config["output"] = None
         elif output is not True:
             config["output"] = os.fspath(output)
+        elif not config.get("output"):
+            raise ConfigError(f"{self.origin}: /output: run(output=True) writes the file the "
+                              "experiment names, and it names none: give run a path, or set "
+                              "\"output\"", self.origin, "/output")
         if threads is not None:
             config.setdefault("simulation", {})["threads"] = threads
         loaded = self._load(config)

@@ -4,6 +4,7 @@ progress, interruption, divergence, plugin descriptions and the theory."""
 
 import json
 import os
+import signal
 import threading
 import time
 
@@ -150,6 +151,25 @@ def test_an_interrupt_stops_the_run_at_a_step_and_finishes_the_file(tmp):
     stopped_at = float(read.status.split("t = ")[1].split(" ms")[0])
     assert 0 < stopped_at < 5000
     assert read.spikes("E").times.max() <= stopped_at + 1e-9  # (the status rounds t)
+
+
+def test_ctrl_c_ends_the_run_at_a_step_boundary():
+    """SIGINT while the engine runs (GIL released): Python's handler is polled between steps,
+    the run stops there and KeyboardInterrupt is raised."""
+    timer = threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        recurrent("60 s").run(threads=1)  # a minute of network: tens of seconds of work
+    timer.join()
+    assert time.monotonic() - started < 5
+
+
+def test_output_true_needs_an_output_in_the_experiment():
+    with pytest.raises(ganglion.ConfigError) as e:
+        recurrent().set("output", None).run(output=True)
+    assert e.value.pointer == "/output"
+    assert "names none: give run a path, or set \"output\"" in str(e.value)
 
 
 def test_a_diverging_run_raises_diverged_with_what_was_recorded():
