@@ -12,8 +12,11 @@ import pytest
 from conftest import SOURCE
 from ganglion import reference
 
+# Each document's blocks run from the repository's root; the plugin guide's, which build a plugin
+# in a folder of their own against an installed ganglion, have a test of their own (below).
 DOCUMENTS = ["README.md"] + sorted(
-    "docs/" + f for f in os.listdir(os.path.join(SOURCE, "docs")) if f.endswith(".md"))
+    "docs/" + f for f in os.listdir(os.path.join(SOURCE, "docs"))
+    if f.endswith(".md") and f != "plugin-guide.md")
 
 # What CI's own script runs (.ci/run: the README's test command): not run a second time here.
 CI_RUNS = ("bash tools/install-deps.sh", "cmake -S ", "cmake --build ", "ctest ")
@@ -85,6 +88,40 @@ def test_the_documents_commands_and_code_run_as_written(document, repository):
         assert r.returncode == 0, f"{document}'s Python blocks:\n{r.stderr}"
 
 
+def install(tmp_path):
+    """ganglion installed under a temporary prefix, which stands for the /opt/ganglion the
+    documents name."""
+    prefix = tmp_path / "opt-ganglion"
+    subprocess.run([os.environ["GANGLION_CMAKE"], "--install", os.environ["GANGLION_BINARY_DIR"],
+                    "--prefix", str(prefix)], check=True, capture_output=True)
+    return prefix
+
+
+def test_the_plugin_guide_runs_as_written(repository, tmp_path):
+    """docs/plugin-guide.md: its first block (the install) in the repository, the rest in one
+    shell in an empty folder, as a reader types them; the neurons fire as the text derives (72
+    spikes each in the second) and the bad value is refused with the plugin's message."""
+    import h5py
+    import numpy as np
+
+    blocks = [b.replace("/opt/ganglion", str(tmp_path / "opt-ganglion"))
+              for b in code_blocks(read("docs/plugin-guide.md"), "sh")]
+    assert blocks[0].startswith("cmake --install build")
+    r = subprocess.run(["bash", "-ec", blocks[0]], cwd=repository, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("GANGLION_PLUGIN_PATH", "PYTHONPATH")}
+    r = subprocess.run(["bash", "-ec", "\n".join(blocks[1:])], cwd=work, env=env,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "V_reset must be below V_th: lower V_reset or raise V_th" in r.stderr
+    assert r.stdout.rstrip().endswith("refused")
+    with h5py.File(work / "leaky" / "leaky.h5", "r") as f:
+        ids = f["spikes/L/node_ids"][()]
+    assert np.array_equal(np.bincount(ids.astype(np.int64), minlength=10), np.full(10, 72))
+
+
 def test_the_plugin_templates_walk_through_runs_as_written(tmp_path):
     """sdk/template/README.md from an empty folder to a run: ganglion installed (to a temporary
     prefix standing for the /opt/ganglion the text names), the template copied, and each of its
@@ -95,9 +132,7 @@ def test_the_plugin_templates_walk_through_runs_as_written(tmp_path):
     import h5py
     import numpy as np
 
-    prefix = tmp_path / "opt-ganglion"
-    subprocess.run([os.environ["GANGLION_CMAKE"], "--install", os.environ["GANGLION_BINARY_DIR"],
-                    "--prefix", str(prefix)], check=True, capture_output=True)
+    prefix = install(tmp_path)
     project = tmp_path / "qif"
     shutil.copytree(os.path.join(SOURCE, "sdk", "template"), project)
     env = {k: v for k, v in os.environ.items() if k not in ("GANGLION_PLUGIN_PATH", "PYTHONPATH")}
