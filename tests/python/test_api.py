@@ -5,8 +5,10 @@ progress, interruption, divergence, plugin descriptions and the theory."""
 import json
 import os
 import signal
+import sys
 import threading
 import time
+import types
 
 import numpy as np
 import pytest
@@ -136,6 +138,32 @@ def test_progress_is_reported_in_simulated_time():
     times = [t for t, _ in seen]
     assert times == sorted(times) and 0 <= times[0] and times[-1] <= 1000
     assert all(d == 1000 for _, d in seen)
+
+
+def test_progress_in_a_notebook_is_one_display_updated_in_place(monkeypatch):
+    """In a notebook (an IPython kernel's shell) the default progress displays one line and
+    updates it; IPython is stood in for, as it is not a dependency."""
+    shown = []
+
+    class Handle:
+        def update(self, text):
+            shown.append(("update", text))
+
+    def display(text, display_id):
+        assert display_id is True
+        shown.append(("display", text))
+        return Handle()
+
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: type("ZMQInteractiveShell", (), {})()
+    ipython.display = types.ModuleType("IPython.display")
+    ipython.display.display = display
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", ipython.display)
+    recurrent("5 s").run(threads=1)
+    assert len(shown) >= 2, shown
+    assert shown[0][0] == "display" and {kind for kind, _ in shown[1:]} == {"update"}
+    assert all(text.startswith("t = ") and "/ 5000.0 ms" in text for _, text in shown)
 
 
 def test_an_interrupt_stops_the_run_at_a_step_and_finishes_the_file(tmp):
