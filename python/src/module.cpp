@@ -152,6 +152,14 @@ struct Poll {
   }
 };
 
+// What stopped a run from Python: the exception a signal handler or the progress callable raised
+// ("KeyboardInterrupt" for Ctrl-C).
+std::string raised_name(const py::object &raised) {
+  py::gil_scoped_acquire gil;
+  return raised ? py::str(py::type::of(raised).attr("__name__")).cast<std::string>()
+                : std::string("an interrupt");
+}
+
 // Runs a loaded experiment: {"datasets": {path: array}, "units": {path: unit}, "attributes":
 // the file's root attributes, "status", "report" (JSON text), "theory", "raised": what a signal
 // handler or the progress callback raised, or None}.
@@ -186,8 +194,8 @@ py::dict run(Loaded &loaded, const py::object &progress) {
   if (outcome.kind == RunOutcome::Kind::complete && report.diverged)
     outcome = {RunOutcome::Kind::diverged, report.divergence};
   else if (outcome.kind == RunOutcome::Kind::complete && report.stopped_by)
-    outcome = {RunOutcome::Kind::interrupted,
-               "at t = " + engine::format_ms(report.simulated_ms) + " by KeyboardInterrupt"};
+    outcome = {RunOutcome::Kind::interrupted, "at t = " + engine::format_ms(report.simulated_ms) +
+                                                  " by " + raised_name(poll.raised)};
   if (writer && !finish_run_file(*writer, outcome, theory))
     throw OutputError(writer->failure().empty() ? "the output file could not be finished"
                                                 : writer->failure());

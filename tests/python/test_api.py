@@ -181,6 +181,17 @@ def test_an_interrupt_stops_the_run_at_a_step_and_finishes_the_file(tmp):
     assert read.spikes("E").times.max() <= stopped_at + 1e-9  # (the status rounds t)
 
 
+def test_an_error_in_progress_stops_the_run_and_is_raised(tmp):
+    def broken(t, duration):
+        raise ValueError("the progress bar broke")
+
+    out = tmp / "broken.h5"
+    with pytest.raises(ValueError, match="the progress bar broke"):
+        recurrent("5 s").run(output=out, progress=broken)
+    status = ganglion.open(out).status
+    assert status.startswith("interrupted at t = ") and status.endswith(" by ValueError")
+
+
 def test_ctrl_c_ends_the_run_at_a_step_boundary():
     """SIGINT while the engine runs (GIL released): Python's handler is polled between steps,
     the run stops there and KeyboardInterrupt is raised."""
