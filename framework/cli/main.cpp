@@ -12,6 +12,7 @@
 #include <iostream>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -273,7 +274,38 @@ SweepOptions sweep_options(const Words &w, const CLI::App *cmd, const std::strin
   return o;
 }
 
+// The ranks an MPI launcher (mpirun, mpiexec) started this process among, from the variables
+// Open MPI and MPICH-family launchers set: 1 where none did.
+struct Ranks {
+  unsigned long size = 1, rank = 0;
+  std::string variable; // the one that said so
+};
+Ranks launched_ranks() {
+  for (const auto &[size, rank] : {std::pair{"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"},
+                                   std::pair{"PMI_SIZE", "PMI_RANK"}}) {
+    const char *s = std::getenv(size);
+    if (!s) continue;
+    const char *r = std::getenv(rank);
+    return {std::strtoul(s, nullptr, 10), r ? std::strtoul(r, nullptr, 10) : 0, size};
+  }
+  return {};
+}
+
+// Several ranks of a command that runs networks would each run the whole network and write the
+// same files: refused, in rank 0's words alone.
+void check_single_process(const CLI::App *cmd) {
+  const Ranks r = launched_ranks();
+  if (r.size <= 1) return;
+  if (r.rank != 0) throw UsageError("");
+  usage_error(cmd, "an MPI launcher started it on " + std::to_string(r.size) + " ranks (" +
+                       r.variable + "=" + std::to_string(r.size) +
+                       "), and ganglion runs a network in one process: each rank would run the "
+                       "whole network and write the same file. Run it without mpirun (it uses "
+                       "this machine's cores as threads: -t), or with -np 1");
+}
+
 int dispatch(const Commands &c, const CLI::App *cmd, const Words &w) {
+  if (cmd == c.run.app || cmd == c.sweep.app) check_single_process(cmd);
   if (cmd == c.analyze.app) return analyze(w.file, analyze_options(w, cmd));
   const std::string *output = read_once(w.output, cmd, "-o/--output");
   if (cmd == c.plot.app) return plot(w.file, output ? *output : "");
@@ -325,7 +357,7 @@ int main(int argc, char **argv) {
   try {
     return dispatch(c, chosen(app, c, w), w);
   } catch (const UsageError &e) {
-    std::cerr << e.what() << "\n";
+    if (*e.what()) std::cerr << e.what() << "\n"; // (ranks but the first say nothing)
     return kUsage;
   } catch (const ConfigError &e) {
     return report(e, kBadInput);

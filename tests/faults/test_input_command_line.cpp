@@ -2,6 +2,7 @@
 // option or command and what it takes, and runs nothing; --help and --version still exit 0.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "test_input_case.hpp"
@@ -55,4 +56,33 @@ TEST_CASE("input faults: --help and --version still exit 0") {
     CHECK_FALSE(r.out.empty());
     CHECK(r.err.empty());
   }
+}
+
+TEST_CASE("input faults: a run started by mpirun on several ranks is refused by rank 0 alone, "
+          "before anything runs") {
+  const std::string config = source_path("configs/hh_spike.json");
+  TempDir dir;
+  const std::string out = dir / "x.h5";
+  const std::string expected =
+      "ganglion run: an MPI launcher started it on 2 ranks (OMPI_COMM_WORLD_SIZE=2), and ganglion "
+      "runs a network in one process: each rank would run the whole network and write the same "
+      "file. Run it without mpirun (it uses this machine's cores as threads: -t), or with -np 1\n";
+  const std::string args = "run " + shell_quoted(config) + " -o " + shell_quoted(out);
+  CliResult r = run_cli(args, "OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=0");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == expected);
+  r = run_cli(args, "OMPI_COMM_WORLD_SIZE=2 OMPI_COMM_WORLD_RANK=1");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.empty());
+  r = run_cli("sweep " + shell_quoted(config) + " --vary simulation.seed=1,2 -o " +
+                  shell_quoted(dir / "s"),
+              "PMI_SIZE=3 PMI_RANK=0");
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.rfind("ganglion sweep: an MPI launcher started it on 3 ranks (PMI_SIZE=3)", 0) == 0);
+  CHECK_FALSE(std::filesystem::exists(out));
+  CHECK_FALSE(std::filesystem::exists(dir / "s"));
+  // One rank is a plain run.
+  r = run_cli(args, "OMPI_COMM_WORLD_SIZE=1 OMPI_COMM_WORLD_RANK=0");
+  CHECK(r.exit_code == 0);
+  CHECK(std::filesystem::exists(out));
 }
