@@ -90,13 +90,8 @@ Ran run_simulation(Simulation &sim, const Experiment &exp, Hdf5Writer *writer,
     ran.outcome = {RunOutcome::Kind::failed, e.what()};
   }
   if (tty) std::fprintf(stderr, "\n");
-  const RunReport &rep = ran.report;
-  if (ran.outcome.kind != RunOutcome::Kind::complete) return ran;
-  if (rep.diverged)
-    ran.outcome = {RunOutcome::Kind::diverged, rep.divergence};
-  else if (rep.stopped_by)
-    ran.outcome = {RunOutcome::Kind::interrupted, "at t = " + engine::format_ms(rep.simulated_ms) +
-                                                      " by " + faults::signal_name(rep.stopped_by)};
+  if (ran.outcome.kind == RunOutcome::Kind::complete)
+    ran.outcome = outcome_of(ran.report, faults::signal_name(ran.report.stopped_by));
   return ran;
 }
 

@@ -160,51 +160,36 @@ std::string raised_name(const py::object &raised) {
                 : std::string("an interrupt");
 }
 
-// Runs a loaded experiment: {"datasets": {path: array}, "units": {path: unit}, "attributes":
-// the file's root attributes, "status", "report" (JSON text), "theory", "raised": what a signal
-// handler or the progress callback raised, or None}.
-py::dict run(Loaded &loaded, const py::object &progress) {
-  Experiment &exp = loaded.exp;
-  prepare_run(exp, loaded.origin);
-  std::unique_ptr<Hdf5Writer> writer = open_run_file(exp);
+// Where a run's recorders write: memory, and the output file too where the experiment has one
+// (opened with its root attributes before the network is built).
+struct Recordings {
+  std::unique_ptr<Hdf5Writer> writer;
   MemoryRecording memory;
   std::unique_ptr<TeeRecording> both;
-  if (writer) both = std::make_unique<TeeRecording>(*writer, memory);
-  std::unique_ptr<Simulation> sim;
-  try {
-    sim = std::make_unique<Simulation>(exp, both ? static_cast<Recording *>(both.get()) : &memory);
-  } catch (...) {
-    discard_run_file(writer, exp);
-    throw;
+
+  explicit Recordings(const Experiment &exp) : writer(open_run_file(exp)) {
+    if (writer) both = std::make_unique<TeeRecording>(*writer, memory);
   }
-  const theory::Report theory = theory::predict(exp);
-  Poll poll;
-  poll.progress = progress;
-  poll.duration = exp.simulation.duration;
-  RunReport report;
-  RunOutcome outcome;
+  Recording *target() { return both ? static_cast<Recording *>(both.get()) : &memory; }
+};
+
+// Steps the network with the GIL released, polling Python between steps; how it ended.
+RunOutcome run_released(Simulation &sim, Poll &poll, RunReport &report) {
   {
     py::gil_scoped_release released;
     try {
-      report = sim->run([&](double t) { poll(t); }, &poll.stop);
+      report = sim.run([&](double t) { poll(t); }, &poll.stop);
     } catch (const std::exception &e) {
-      outcome = {RunOutcome::Kind::failed, e.what()};
+      return {RunOutcome::Kind::failed, e.what()};
     }
   }
-  if (outcome.kind == RunOutcome::Kind::complete && report.diverged)
-    outcome = {RunOutcome::Kind::diverged, report.divergence};
-  else if (outcome.kind == RunOutcome::Kind::complete && report.stopped_by)
-    outcome = {RunOutcome::Kind::interrupted, "at t = " + engine::format_ms(report.simulated_ms) +
-                                                  " by " + raised_name(poll.raised)};
-  if (writer && !finish_run_file(*writer, outcome, theory))
-    throw OutputError(writer->failure().empty() ? "the output file could not be finished"
-                                                : writer->failure());
+  return outcome_of(report, raised_name(poll.raised));
+}
 
-  py::dict datasets, units;
-  for (auto &[path, d] : memory.take()) {
-    units[py::str(path)] = d.unit;
-    datasets[py::str(path)] = array_of(std::move(d));
-  }
+// The file's root attributes (strings and numbers as the file has them), the status, and how far
+// the data go.
+py::dict attributes_of(const Experiment &exp, const RunOutcome &outcome, const RunReport &report,
+                       double recorded_ms) {
   py::dict attributes;
   const nlohmann::ordered_json root = run_attributes(exp);
   for (const auto &[name, value] : root.items())
@@ -212,13 +197,43 @@ py::dict run(Loaded &loaded, const py::object &progress) {
                                     ? py::object(py::int_(value.get<uint64_t>()))
                                     : py::object(py::str(value.get<std::string>()));
   attributes["status"] = run_status(outcome);
-  attributes["recorded_ms"] = memory.recorded_ms();
+  attributes["recorded_ms"] = recorded_ms;
   if (!report.device.empty()) attributes["device"] = nlohmann::json(report.device).dump();
   if (!exp.output.empty()) attributes["file"] = exp.output;
-  py::dict out;
+  return attributes;
+}
+
+// Runs a loaded experiment: {"datasets": {path: array}, "units": {path: unit}, "attributes":
+// the file's root attributes, "status", "failed", "report" (JSON text), "theory", "raised": what
+// a signal handler or the progress callable raised, or None}.
+py::dict run(Loaded &loaded, const py::object &progress) {
+  Experiment &exp = loaded.exp;
+  prepare_run(exp, loaded.origin);
+  Recordings recordings(exp);
+  std::unique_ptr<Simulation> sim;
+  try {
+    sim = std::make_unique<Simulation>(exp, recordings.target());
+  } catch (...) {
+    discard_run_file(recordings.writer, exp);
+    throw;
+  }
+  const theory::Report theory = theory::predict(exp);
+  Poll poll;
+  poll.progress = progress;
+  poll.duration = exp.simulation.duration;
+  RunReport report;
+  const RunOutcome outcome = run_released(*sim, poll, report);
+  if (Hdf5Writer *w = recordings.writer.get(); w && !finish_run_file(*w, outcome, theory))
+    throw OutputError(w->failure().empty() ? "the output file could not be finished"
+                                           : w->failure());
+  py::dict datasets, units, out;
+  for (auto &[path, d] : recordings.memory.take()) {
+    units[py::str(path)] = d.unit;
+    datasets[py::str(path)] = array_of(std::move(d));
+  }
   out["datasets"] = datasets;
   out["units"] = units;
-  out["attributes"] = attributes;
+  out["attributes"] = attributes_of(exp, outcome, report, recordings.memory.recorded_ms());
   out["status"] = run_status(outcome);
   out["failed"] = outcome.kind == RunOutcome::Kind::failed;
   out["report"] = report_json(report).dump();

@@ -9,9 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/backend.hpp"
+#include "engine/hook_call.hpp"
 #include "engine/simulation.hpp"
-#include "registry/registry.hpp"
 #include "random/version.hpp"
+#include "registry/registry.hpp"
 
 namespace ganglion {
 
@@ -46,6 +47,14 @@ std::string host_name() {
 }
 
 } // namespace
+
+RunOutcome outcome_of(const RunReport &report, const std::string &stopped_by) {
+  if (report.diverged) return {RunOutcome::Kind::diverged, report.divergence};
+  if (report.stopped_by)
+    return {RunOutcome::Kind::interrupted,
+            "at t = " + engine::format_ms(report.simulated_ms) + " by " + stopped_by};
+  return {};
+}
 
 std::string run_status(const RunOutcome &outcome) {
   switch (outcome.kind) {

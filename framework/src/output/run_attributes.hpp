@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/simulation.hpp"
 #include "experiment/experiment.hpp"
 #include "output/hdf5_writer.hpp"
 
@@ -21,6 +22,10 @@ struct RunOutcome {
   // ("at t = 812.5 ms by SIGINT")
   std::string why;
 };
+
+// How a run that did not fail ended, from its report: diverged (where and when), interrupted
+// ("at t = 812.5 ms by <stopped_by>", where the report says a stop ended it) or complete.
+RunOutcome outcome_of(const RunReport &report, const std::string &stopped_by);
 
 // The "status" attribute: "complete", "diverged: <why>", "failed: <why>", "interrupted <why>" or
 // "running".
