@@ -1,5 +1,6 @@
-"""`cmake --install` puts the package where Debian's python3 finds it under the prefix, and the
-installed package runs an experiment with the installed engine and plugins."""
+"""`cmake --install` puts the package where Debian's python3 finds it under the prefix, the
+installed package runs an experiment with the installed engine and plugins, and the installed
+command draws figures with the installed package."""
 
 import os
 import subprocess
@@ -32,3 +33,11 @@ def test_the_installed_package_runs(tmp):
     assert where.startswith(str(site))
     assert int(spikes) > 0
     assert plugin.startswith(str(prefix / "lib" / "ganglion" / "plugins"))
+
+    ganglion = str(prefix / "bin" / "ganglion")
+    out = str(tmp / "run.h5")
+    r = subprocess.run([ganglion, "run", config("hh_spike.json"), "-o", out, "--plot"],
+                       capture_output=True, text=True, env=env, cwd=tmp)
+    assert r.returncode == 0, r.stderr
+    traces = tmp / "run_figures" / "traces.png"  # hh_spike records V: a trace
+    assert traces.exists() and f"{traces}\n" in r.stdout, r.stdout
