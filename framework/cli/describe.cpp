@@ -65,19 +65,7 @@ void print_fields(const Json &fields) {
 } // namespace
 
 int describe(const PluginRegistry &reg, const std::string &name, bool json) {
-  const LoadedPlugin *p = reg.find(name);
-  if (!p) {
-    const std::string why = reg.why_unknown(name);
-    if (!why.empty())
-      std::cerr << "ganglion: no plugin named '" << clipped(name) << "': " << why << "\n";
-    else
-      std::cerr << "ganglion: no plugin named '" << clipped(name) << "'"
-                << did_you_mean(name, reg.names())
-                << "; `ganglion plugins` lists those found (add folders with "
-                   "GANGLION_PLUGIN_PATH)\n";
-    return kBadInput;
-  }
-  const Json d = describe_plugin(*p);
+  const Json d = describe_plugin(plugin_to_describe(reg, name, "`ganglion plugins`"));
   if (json) {
     std::cout << d.dump(2) << "\n";
     return 0;

@@ -155,7 +155,6 @@ struct Poll {
 // What stopped a run from Python: the exception a signal handler or the progress callable raised
 // ("KeyboardInterrupt" for Ctrl-C).
 std::string raised_name(const py::object &raised) {
-  py::gil_scoped_acquire gil;
   return raised ? py::str(py::type::of(raised).attr("__name__")).cast<std::string>()
                 : std::string("an interrupt");
 }
@@ -253,16 +252,7 @@ std::string plugins() {
 
 std::string describe(const std::string &name) {
   const PluginRegistry reg = PluginRegistry::discover();
-  const LoadedPlugin *p = reg.find(name);
-  if (!p) {
-    const std::string why = reg.why_unknown(name);
-    throw PluginError("no plugin named '" + clipped(name) + "'" +
-                      (why.empty() ? did_you_mean(name, reg.names()) +
-                                         "; ganglion.plugins() lists those found (add folders "
-                                         "with GANGLION_PLUGIN_PATH)"
-                                   : ": " + why));
-  }
-  return describe_plugin(*p).dump();
+  return describe_plugin(plugin_to_describe(reg, name, "ganglion.plugins()")).dump();
 }
 
 theory::MeanField mean_field_of(const Eigen::MatrixXd &W, const Eigen::VectorXd &X) {

@@ -14,6 +14,14 @@ def config(name):
     return os.path.join(SOURCE, "configs", name)
 
 
+def install(folder):
+    """ganglion installed (`cmake --install`) under folder/opt-ganglion; the prefix."""
+    prefix = folder / "opt-ganglion"
+    subprocess.run([os.environ["GANGLION_CMAKE"], "--install", os.environ["GANGLION_BINARY_DIR"],
+                    "--prefix", str(prefix)], check=True, capture_output=True)
+    return prefix
+
+
 def cli(*args, env=None):
     """The `ganglion` command's exit code, stdout and stderr."""
     r = subprocess.run([CLI, *args], capture_output=True, text=True,

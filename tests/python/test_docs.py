@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import SOURCE
+from conftest import SOURCE, install  # (install: for the /opt/ganglion the documents name)
 from ganglion import reference
 
 # Each document's blocks run from the repository's root; the plugin guide's, which build a plugin
@@ -86,15 +86,6 @@ def test_the_documents_commands_and_code_run_as_written(document, repository):
         r = subprocess.run(["/usr/bin/python3", "-c", "\n".join(python)], cwd=repository, env=env,
                            capture_output=True, text=True, timeout=600)
         assert r.returncode == 0, f"{document}'s Python blocks:\n{r.stderr}"
-
-
-def install(tmp_path):
-    """ganglion installed under a temporary prefix, which stands for the /opt/ganglion the
-    documents name."""
-    prefix = tmp_path / "opt-ganglion"
-    subprocess.run([os.environ["GANGLION_CMAKE"], "--install", os.environ["GANGLION_BINARY_DIR"],
-                    "--prefix", str(prefix)], check=True, capture_output=True)
-    return prefix
 
 
 def test_the_plugin_guide_runs_as_written(repository, tmp_path):

@@ -6,16 +6,11 @@ import os
 import subprocess
 import sys
 
-import pytest
-
-from conftest import config
+from conftest import config, install
 
 
 def test_the_installed_package_runs(tmp):
-    prefix = tmp / "prefix"
-    build = os.environ["GANGLION_BINARY_DIR"]
-    subprocess.run([os.environ["GANGLION_CMAKE"], "--install", build, "--prefix", str(prefix)],
-                   check=True, capture_output=True)
+    prefix = install(tmp)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     site = prefix / "lib" / version / "dist-packages"
     assert (site / "ganglion" / "__init__.py").exists()

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/backend.hpp"
+#include "experiment/errors.hpp"
 
 namespace ganglion {
 
@@ -114,6 +115,16 @@ Json properties(const gg_descriptor *d) {
 }
 
 } // namespace
+
+const LoadedPlugin &plugin_to_describe(const PluginRegistry &reg, const std::string &name,
+                                       const std::string &listing) {
+  if (const LoadedPlugin *p = reg.find(name)) return *p;
+  const std::string why = reg.why_unknown(name);
+  throw PluginError("no plugin named '" + clipped(name) + "'" +
+                    (why.empty() ? did_you_mean(name, reg.names()) + "; " + listing +
+                                       " lists those found (add folders with GANGLION_PLUGIN_PATH)"
+                                 : ": " + why));
+}
 
 Json describe_plugin(const LoadedPlugin &p) {
   const gg_descriptor *d = p.desc;

@@ -17,4 +17,9 @@ namespace ganglion {
 // "choices" (a list, for a choice), "doc"}]}.
 nlohmann::ordered_json describe_plugin(const LoadedPlugin &p);
 
+// The plugin `name` for a description, or a PluginError saying why there is none (the library
+// that failed, or a likely typo) and, after `listing`, how to see those found.
+const LoadedPlugin &plugin_to_describe(const PluginRegistry &reg, const std::string &name,
+                                       const std::string &listing);
+
 } // namespace ganglion
