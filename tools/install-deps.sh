@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(build-essential cmake libboost-dev libboost-filesystem-dev nlohmann-json3-dev
   libeigen3-dev libhdf5-dev hdf5-tools doctest-dev libcli11-dev pkg-config
-  python3-dev pybind11-dev python3-numpy python3-h5py python3-matplotlib python3-pytest)
+  python3-dev pybind11-dev python3-numpy python3-h5py python3-matplotlib python3-pytest
+  libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

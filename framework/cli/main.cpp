@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +22,7 @@
 #include "commands.hpp"
 #include "experiment/errors.hpp"
 #include "output/hdf5_writer.hpp"
+#include "parallel/ranks.hpp"
 
 using namespace ganglion;
 using namespace ganglion::cli;
@@ -291,21 +294,47 @@ Ranks launched_ranks() {
   return {};
 }
 
-// Several ranks of a command that runs networks would each run the whole network and write the
-// same files: refused, in rank 0's words alone.
-void check_single_process(const CLI::App *cmd) {
+// `run` on several ranks needs a build with MPI, and `sweep` runs its members as processes of its
+// own: refused, in rank 0's words alone.
+void check_ranks(const CLI::App *cmd, bool is_run) {
   const Ranks r = launched_ranks();
-  if (r.size <= 1) return;
+  if (r.size <= 1 || (is_run && ranks::available())) return;
   if (r.rank != 0) throw UsageError("");
-  usage_error(cmd, "an MPI launcher started it on " + std::to_string(r.size) + " ranks (" +
-                       r.variable + "=" + std::to_string(r.size) +
-                       "), and ganglion runs a network in one process: each rank would run the "
-                       "whole network and write the same file. Run it without mpirun (it uses "
-                       "this machine's cores as threads: -t), or with -np 1");
+  const std::string started = "an MPI launcher started it on " + std::to_string(r.size) +
+                              " ranks (" + r.variable + "=" + std::to_string(r.size) + "), and ";
+  if (is_run)
+    usage_error(cmd, started +
+                         "this ganglion was built without MPI: each rank would run the whole "
+                         "network and write the same file. Install MPI (Debian: libopenmpi-dev "
+                         "openmpi-bin, as tools/install-deps.sh does) and build again, or run it "
+                         "without mpirun (it uses this machine's cores as threads: -t)");
+  usage_error(cmd, started +
+                       "a sweep runs its members as processes of its own (-j at a time): run it "
+                       "without mpirun, or run each member with mpirun ganglion run");
 }
 
+// MPI for a `run` that a launcher started on several ranks, from before it loads anything until
+// main returns; ranks but the first print nothing (rank 0 says what came of the run: the ranks
+// agree on it), though a crash still reports itself on stderr (engine/faults.hpp writes there
+// directly).
+struct RankSession {
+  bool on = false;
+  RankSession(int *argc, char ***argv) {
+    if (launched_ranks().size <= 1 || !ranks::available()) return;
+    ranks::start(argc, argv);
+    on = true;
+    if (ranks::rank() == 0) return;
+    std::cout.rdbuf(nullptr);
+    std::cerr.rdbuf(nullptr);
+    if (!std::freopen("/dev/null", "w", stdout)) std::cout.setstate(std::ios::badbit);
+  }
+  ~RankSession() {
+    if (on) ranks::finish();
+  }
+};
+
 int dispatch(const Commands &c, const CLI::App *cmd, const Words &w) {
-  if (cmd == c.run.app || cmd == c.sweep.app) check_single_process(cmd);
+  if (cmd == c.run.app || cmd == c.sweep.app) check_ranks(cmd, cmd == c.run.app);
   if (cmd == c.analyze.app) return analyze(w.file, analyze_options(w, cmd));
   const std::string *output = read_once(w.output, cmd, "-o/--output");
   if (cmd == c.plot.app) return plot(w.file, output ? *output : "");
@@ -354,8 +383,11 @@ int main(int argc, char **argv) {
     }
   }
 
+  std::optional<RankSession> ranks_session; // (until the error handlers below have spoken)
   try {
-    return dispatch(c, chosen(app, c, w), w);
+    const CLI::App *cmd = chosen(app, c, w);
+    if (cmd == c.run.app) ranks_session.emplace(&argc, &argv);
+    return dispatch(c, cmd, w);
   } catch (const UsageError &e) {
     if (*e.what()) std::cerr << e.what() << "\n"; // (ranks but the first say nothing)
     return kUsage;

@@ -23,6 +23,7 @@
 #include "experiment/errors.hpp"
 #include "output/hdf5_writer.hpp"
 #include "output/run_file.hpp"
+#include "parallel/ranks.hpp"
 
 namespace ganglion::cli {
 
@@ -139,21 +140,98 @@ int report(const std::string &config, const Experiment &exp, const Ran &ran, boo
   return 0;
 }
 
+// Several ranks: every rank loads the experiment and rank 0 alone opens the file; the first
+// failing rank's error is then thrown on every rank, of the same kind (for the same exit status).
+void agree_on_input(const std::exception_ptr &e) {
+  if (ranks::size() == 1) {
+    if (e) std::rethrow_exception(e);
+    return;
+  }
+  enum Kind : int32_t { ok, config, plugin, output, other };
+  int32_t kind = ok;
+  std::string why;
+  if (e) try {
+      std::rethrow_exception(e);
+    } catch (const ConfigError &x) {
+      kind = config, why = x.what();
+    } catch (const PluginError &x) {
+      kind = plugin, why = x.what();
+    } catch (const OutputError &x) {
+      kind = output, why = x.what();
+    } catch (const std::exception &x) {
+      kind = other, why = x.what();
+    }
+  ranks::Packer p;
+  p.put(kind);
+  p.put(why);
+  std::vector<uint64_t> at;
+  const std::vector<char> all = ranks::all_gather(p.bytes, at);
+  for (std::size_t r = 0; r + 1 < at.size(); ++r) {
+    ranks::Reader from{all.data() + at[r]};
+    const auto k = from.get<int32_t>();
+    const std::string message = from.text();
+    if (k == ok) continue;
+    if (e && message == why) std::rethrow_exception(e);
+    if (k == config) throw ConfigError(message);
+    if (k == plugin) throw PluginError(message);
+    if (k == output) throw OutputError(message);
+    throw std::runtime_error(message);
+  }
+}
+
+// Several ranks: rank 0's exit status (it wrote the file and printed the outcome) for every rank.
+int agreed_status(int status) {
+  std::string s = std::to_string(status);
+  ranks::broadcast(s);
+  return std::stoi(s);
+}
+
+// What follows the run: the file finished (rank 0), the summary printed, the exit status.
+int after_run(const std::string &config, const Experiment &exp, const Ran &ran, Simulation &sim,
+              std::unique_ptr<Hdf5Writer> &writer, const theory::Report &theory_report,
+              std::optional<faults::StopSignals> &stops, bool figures) {
+  const bool finished =
+      writer && writer->failure().empty() && finish_run_file(*writer, ran.outcome, theory_report);
+  // A signal after the last step of a run that ended by itself, while its file was finished, takes
+  // its default action now, the file complete (on several ranks, its exit status).
+  const bool ended = ran.outcome.kind == RunOutcome::Kind::complete ||
+                     ran.outcome.kind == RunOutcome::Kind::diverged;
+  const int late = ended ? stops->signal() : 0;
+  stops.reset();
+  if (writer && !writer->failure().empty()) return write_failed(*writer, exp, sim.steps_done());
+  if (writer && !finished) return kRunFailed;
+  if (late && ranks::size() > 1) return kSignalBase + late;
+  if (late) std::raise(late);
+  if (ranks::rank() != 0) return 0; // (rank 0's status is every rank's)
+  const int status = report(config, exp, ran, writer != nullptr, theory_report);
+  if (status != 0 || !figures) return status;
+  std::cout << "figures:\n" << std::flush;
+  return plot(exp.output, "");
+}
+
 } // namespace
 
 int run(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
         const std::string &output, int threads, bool figures) {
   std::vector<std::string> all = sets;
   if (threads >= 0) all.push_back("simulation.threads=" + std::to_string(threads));
-  Experiment exp = load(reg, config, all, output);
-  if (figures && exp.output.empty())
-    throw ConfigError(config + ": --plot draws the figures from the run's file, and this run "
-                               "writes none: give it one with -o FILE or \"output\"");
-
-  // From here until the file is finished: a signal ends the run at a step boundary (a second one
-  // at once), and a crash is reported with the file finished where it allows.
-  std::optional<faults::StopSignals> stops(std::in_place);
-  std::unique_ptr<Hdf5Writer> writer = open_run_file(exp);
+  // From the file's opening until it is finished: a signal ends the run at a step boundary (a
+  // second one at once), and a crash is reported with the file finished where it allows.
+  Experiment exp;
+  std::optional<faults::StopSignals> stops;
+  std::unique_ptr<Hdf5Writer> writer; // rank 0's
+  std::exception_ptr failed;
+  try {
+    exp = load(reg, config, all, output);
+    if (figures && exp.output.empty())
+      throw ConfigError(config + ": --plot draws the figures from the run's file, and this run "
+                                 "writes none: give it one with -o FILE or \"output\"");
+    stops.emplace();
+    if (ranks::rank() == 0) writer = open_run_file(exp);
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  agree_on_input(failed);
   std::optional<faults::CrashGuard> crash(std::in_place, writer ? &salvage_output : nullptr,
                                           writer.get(), writer ? exp.output + ".part" : "",
                                           kRunFailed);
@@ -166,22 +244,9 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
 
   const theory::Report theory_report = theory::predict(exp);
   const Ran ran = run_simulation(*sim, exp, writer.get(), stops->flag());
-  const bool finished =
-      writer && writer->failure().empty() && finish_run_file(*writer, ran.outcome, theory_report);
   crash.reset();
-  // A signal after the last step of a run that ended by itself, while its file was finished, takes
-  // its default action now, the file complete.
-  const bool ended = ran.outcome.kind == RunOutcome::Kind::complete ||
-                     ran.outcome.kind == RunOutcome::Kind::diverged;
-  const int late = ended ? stops->signal() : 0;
-  stops.reset();
-  if (writer && !writer->failure().empty()) return write_failed(*writer, exp, sim->steps_done());
-  if (writer && !finished) return kRunFailed;
-  if (late) std::raise(late);
-  const int status = report(config, exp, ran, writer != nullptr, theory_report);
-  if (status != 0 || !figures) return status;
-  std::cout << "figures:\n" << std::flush;
-  return plot(exp.output, "");
+  const int status = after_run(config, exp, ran, *sim, writer, theory_report, stops, figures);
+  return ranks::size() > 1 ? agreed_status(status) : status;
 }
 
 } // namespace ganglion::cli

@@ -165,11 +165,25 @@ void print_theory_notes(const theory::Report &t, const std::optional<FileAnalysi
                 a ? " (where no spikes were recorded)" : "");
 }
 
+// Several ranks: each one's neurons, and the spike exchange's share of the run.
+void print_ranks(const RunReport &r) {
+  std::string neurons;
+  for (uint64_t n : r.rank_neurons)
+    neurons += (neurons.empty() ? "" : ", ") + std::to_string(n);
+  std::printf("  neurons per rank: %s\n", neurons.c_str());
+  const double steps = double(std::max<uint64_t>(r.steps_done, 1));
+  std::printf("  spike exchange: %.3g s of the run on rank 0 (%.0f %%, waiting included), %.3g us "
+              "and %.0f bytes a step\n",
+              r.exchange_s, r.run_s > 0 ? 100.0 * r.exchange_s / r.run_s : 0.0,
+              1e6 * r.exchange_s / steps, double(r.exchange_bytes) / steps);
+}
+
 } // namespace
 
 void print_summary(const std::string &config, const Experiment &exp, const RunReport &r) {
   std::printf("ganglion: %s\n", config.c_str());
-  const std::string threads = std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads");
+  std::string threads = std::to_string(r.threads) + (r.threads == 1 ? " thread" : " threads");
+  if (r.ranks > 1) threads = std::to_string(r.ranks) + " MPI ranks of " + threads + " each";
   const std::string where = r.device.empty() ? threads
                             : r.threads > 1  ? "the GPU and " + threads // (a mixed network)
                                              : std::string("the GPU");
@@ -178,6 +192,7 @@ void print_summary(const std::string &config, const Experiment &exp, const RunRe
               where.c_str(), r.setup_s);
   for (const auto &line : r.device)
     std::printf("  %s\n", line.c_str());
+  if (r.ranks > 1) print_ranks(r);
   if (r.owner_from != UINT64_MAX)
     std::printf("  from t = %.10g ms each thread delivered the spikes onto its own neurons, with "
                 "their next step (runs cut %u time%s)\n",

@@ -163,11 +163,12 @@ private:
 // store 16-bit targets (the others store 32 bits, narrowed after).
 struct Draw {
   Draw(const ProjectionSpec &proj, const PopulationSpec &pre, const PopulationSpec &post,
-       uint64_t seed, bool narrow, ThreadPool *pool)
+       uint64_t seed, bool narrow, ThreadPool *pool, TargetRange range)
       : proj(proj), pre(pre), post(post), seed(seed), narrow(narrow), pool(pool), n_pre(pre.size),
         n_post(post.size), skip_autapse(proj.pre == proj.post && !proj.allow_autapses),
         stream(streams::kConnect + proj.stream),
-        pairs(n_pre * n_post - (skip_autapse ? std::min(n_pre, n_post) : 0)) {}
+        pairs(n_pre * n_post - (skip_autapse ? std::min(n_pre, n_post) : 0)),
+        lo(std::min(range.lo, n_post)), hi(std::min(range.hi, n_post)) {}
 
   const ProjectionSpec &proj;
   const PopulationSpec &pre, &post;
@@ -178,23 +179,47 @@ struct Draw {
   bool skip_autapse;
   uint64_t stream; // of the connectivity draws
   uint64_t pairs;  // the pairs that may connect: n_pre n_post, less the autapses skipped
+  uint64_t lo, hi; // the targets built (TargetRange)
+  bool whole() const { return lo == 0 && hi == n_post; }
+  // The room to reserve for `synapses` of the whole projection, of which the range takes about
+  // its share (beyond the room, post_index grows).
+  uint64_t room(uint64_t synapses) const {
+    if (whole()) return synapses;
+    const double share = n_post ? double(hi - lo) / double(n_post) : 0.0;
+    return uint64_t(double(synapses) * share * 1.05) + 4096;
+  }
+  // Rows made whole by row(i, targets) (ascending), kept onto [lo, hi) alone: one run of each.
+  template <class Row> auto kept(Row &&row) const {
+    return [this, row](uint64_t i, std::vector<uint32_t> &t) {
+      const std::size_t before = t.size();
+      row(i, t);
+      if (whole()) return;
+      const auto b = t.begin() + long(before);
+      const auto first = std::lower_bound(b, t.end(), uint32_t(lo));
+      const auto last = std::lower_bound(first, t.end(), uint32_t(hi));
+      t.erase(std::copy(first, last, b), t.end());
+    };
+  }
 };
 
 // Every pair, less the autapses skipped.
 Csr all_to_all(const Draw &d) {
-  const uint64_t n_post = d.n_post;
+  const uint64_t lo = d.lo, hi = d.hi;
   const bool skip_autapse = d.skip_autapse;
-  return by_rows(d.n_pre, double(n_post), d.pairs, d.narrow, d.pool,
+  return by_rows(d.n_pre, double(hi - lo), d.room(d.pairs), d.narrow, d.pool,
                  [&](uint64_t i, std::vector<uint32_t> &t) {
-                   for (uint64_t j = 0; j < n_post; ++j)
+                   for (uint64_t j = lo; j < hi; ++j)
                      if (!(skip_autapse && i == j)) t.push_back(uint32_t(j));
                  });
 }
 
 // Pre i to post i.
 Csr one_to_one(const Draw &d) {
-  return by_rows(d.n_pre, 1.0, d.n_pre, d.narrow, d.pool,
-                 [](uint64_t i, std::vector<uint32_t> &t) { t.push_back(uint32_t(i)); });
+  const uint64_t lo = d.lo, hi = d.hi;
+  return by_rows(d.n_pre, 1.0, d.room(d.n_pre), d.narrow, d.pool,
+                 [=](uint64_t i, std::vector<uint32_t> &t) {
+                   if (i >= lo && i < hi) t.push_back(uint32_t(i));
+                 });
 }
 
 // p >= 1 is all_to_all, p <= 0 no synapse; between, BernoulliRows.
@@ -206,8 +231,9 @@ Csr fixed_probability(const Draw &d) {
   // The count is binomial: reserve its mean and 6 sd.
   const double mean = double(d.pairs) * p;
   const auto bound = uint64_t(mean + 6.0 * std::sqrt(mean * (1.0 - p)) + 16.0);
-  return by_rows(d.n_pre, double(d.n_post) * p, bound, d.narrow, d.pool,
-                 BernoulliRows(d.seed, d.stream, p, d.n_post, d.pre.first_gid, d.skip_autapse));
+  return by_rows(
+      d.n_pre, double(d.hi - d.lo) * p, d.room(bound), d.narrow, d.pool,
+      d.kept(BernoulliRows(d.seed, d.stream, p, d.n_post, d.pre.first_gid, d.skip_autapse)));
 }
 
 // Refuses a fixed degree k (`what`, "an in-degree") that `candidates` neurons (`of`, "sources")
@@ -228,34 +254,36 @@ Csr fixed_outdegree(const Draw &d) {
   const uint64_t k = proj.outdegree;
   check_degree(proj, k, n_post - (skip_autapse ? 1 : 0), "an out-degree", "targets", "outdegree");
   const PhiloxKey key(d.seed, d.stream);
-  return by_rows(
-      d.n_pre, double(k), d.n_pre * k, d.narrow, d.pool, [&](uint64_t i, std::vector<uint32_t> &t) {
-        pick_sorted(key, first_gid + i, n_post, k, skip_autapse ? i : kNoSkip, multapses, t);
-      });
+  return by_rows(d.n_pre, double(k), d.room(d.n_pre * k), d.narrow, d.pool,
+                 d.kept([&](uint64_t i, std::vector<uint32_t> &t) {
+                   pick_sorted(key, first_gid + i, n_post, k, skip_autapse ? i : kNoSkip, multapses,
+                               t);
+                 }));
 }
 
-// Drawn per postsynaptic neuron (its in-degree is what is fixed), in parallel over chunks of them,
-// then sorted into rows; post j's sources are pres[j k .. j k + k).
+// Drawn per postsynaptic neuron (its in-degree is what is fixed), in parallel over chunks of them
+// (those of the range alone), then sorted into rows; post lo + j's sources are
+// pres[j k .. j k + k).
 Csr fixed_indegree(const Draw &d) {
   const ProjectionSpec &proj = d.proj;
-  const uint64_t n_pre = d.n_pre, n_post = d.n_post, first_gid = d.post.first_gid;
+  const uint64_t n_pre = d.n_pre, n_own = d.hi - d.lo, lo = d.lo, first_gid = d.post.first_gid + lo;
   const bool skip_autapse = d.skip_autapse, multapses = proj.allow_multapses;
   const uint64_t k = proj.indegree;
   check_degree(proj, k, n_pre - (skip_autapse ? 1 : 0), "an in-degree", "sources", "indegree");
   const PhiloxKey key(d.seed, d.stream);
-  UninitVector<uint32_t> pres(n_post * k); // every element written below
-  const Chunks chunks(n_post, double(k), threads_of(d.pool));
+  UninitVector<uint32_t> pres(n_own * k); // every element written below
+  const Chunks chunks(n_own, double(k), threads_of(d.pool));
   run_all(d.pool, chunks.count, [&](std::size_t c) {
     std::vector<uint32_t> picked;
     for (uint64_t j = chunks.begin(c); j < chunks.end(c); ++j) {
       picked.clear();
       // (unsorted: from_pairs puts a column's pairs into their rows in any order, all onto j)
-      pick_sorted(key, first_gid + j, n_pre, k, skip_autapse ? j : kNoSkip, multapses, picked,
+      pick_sorted(key, first_gid + j, n_pre, k, skip_autapse ? lo + j : kNoSkip, multapses, picked,
                   false);
       std::copy(picked.begin(), picked.end(), pres.begin() + long(j * k));
     }
   });
-  return from_pairs(n_pre, pres, [k](std::size_t s) { return uint32_t(s / k); });
+  return from_pairs(n_pre, pres, [k, lo](std::size_t s) { return uint32_t(lo + s / k); });
 }
 
 // How many of the projection's `total` synapses each row gets: multinomial over the rows (each
@@ -289,17 +317,17 @@ Csr fixed_total_number(const Draw &d) {
   const std::vector<uint64_t> counts = row_counts(d, n_post - (skip_autapse ? 1 : 0));
   const PhiloxKey key(d.seed, d.stream);
   const double per_row = d.n_pre ? double(proj.total) / double(d.n_pre) : 0.0;
-  return by_rows(d.n_pre, per_row, proj.total, d.narrow, d.pool,
-                 [&](uint64_t i, std::vector<uint32_t> &t) {
+  return by_rows(d.n_pre, per_row, d.room(proj.total), d.narrow, d.pool,
+                 d.kept([&](uint64_t i, std::vector<uint32_t> &t) {
                    pick_sorted(key, first_gid + i, n_post, counts[i], skip_autapse ? i : kNoSkip,
                                multapses, t);
-                 });
+                 }));
 }
 
 // The projection's synapses by its rule, as CSR (weights and delays come after).
 Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const PopulationSpec &post,
-             uint64_t seed, bool narrow, ThreadPool *pool) {
-  const Draw d(proj, pre, post, seed, narrow, pool);
+             uint64_t seed, bool narrow, ThreadPool *pool, TargetRange range) {
+  const Draw d(proj, pre, post, seed, narrow, pool, range);
   switch (proj.rule) {
   case ConnectRule::AllToAll: return all_to_all(d);
   case ConnectRule::OneToOne: return one_to_one(d);
@@ -350,13 +378,24 @@ void delay_index(Csr &c, const Chunks &rows, ThreadPool *pool) {
 
 Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
                        const PopulationSpec &post, uint64_t seed, double dt, ThreadPool *pool,
-                       CsrLayout layout) {
+                       CsrLayout layout, TargetRange range, const RowPlaces &places) {
   if (post.size > UINT32_MAX || pre.size > UINT32_MAX)
     throw std::runtime_error(proj.pointer + ": populations above 2^32 neurons are not supported");
   if (layout.narrow_targets && post.size > 65536)
     throw std::logic_error("16-bit targets for a population of more than 65536 neurons");
-  Csr c = synapses(proj, pre, post, seed, layout.narrow_targets, pool);
+  Csr c = synapses(proj, pre, post, seed, layout.narrow_targets, pool, range);
   const uint64_t n_pre = pre.size, first_gid = pre.first_gid;
+  // A part of the targets: where each row's synapses start in the whole row (their draws' place).
+  // (Every rank counts, whatever its share: `places` is collective.)
+  std::vector<uint64_t> place;
+  if (!range.whole(post.size) && !places)
+    throw std::logic_error("a part of a projection's targets without their places");
+  if (places) {
+    place.resize(n_pre);
+    for (uint64_t i = 0; i < n_pre; ++i)
+      place[i] = c.row_ptr[i + 1] - c.row_ptr[i];
+    places(place);
+  }
   const Chunks rows(n_pre, n_pre ? double(c.size()) / double(n_pre) : 0.0, threads_of(pool));
 
   // Weights and delays, per chunk of rows in place. Drawn delays: whole steps, at least one,
@@ -376,7 +415,8 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
     if (!one_weight) prefault(c.weight.data() + b, c.weight.data() + e);
     if (draws.drawn_delays) prefault(c.delay.data() + b, c.delay.data() + e);
     if (draws.drawn_weights || draws.drawn_delays)
-      max_delay[r] = draw_rows(c, rows.begin(r), rows.end(r), draws);
+      max_delay[r] =
+          draw_rows(c, rows.begin(r), rows.end(r), draws, place.empty() ? nullptr : place.data());
     else
       std::fill(c.weight.begin() + long(b), c.weight.begin() + long(e), float(proj.weight));
   });

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "engine/aligned.hpp"
@@ -71,9 +72,24 @@ struct CsrLayout {
   bool one_weight = false;
 };
 
-// pool: the threads that share the work (null: the calling thread alone).
+// The postsynaptic neurons whose synapses are built: [lo, hi) of the population (a rank's own,
+// parallel/ranks.hpp), every one by default. Targets keep their index in the whole population.
+struct TargetRange {
+  uint64_t lo = 0, hi = UINT64_MAX;
+  bool whole(uint64_t n_post) const { return lo == 0 && hi >= n_post; }
+};
+
+// For a part of the targets: turns each row's count of synapses made here into the count of the
+// row's synapses onto targets below `lo` (made by the ranks below: ranks::sum_below), so that
+// each synapse draws its weight and delay from its place in the whole row, as in one process.
+using RowPlaces = std::function<void(std::vector<uint64_t> &)>;
+
+// pool: the threads that share the work (null: the calling thread alone). With a range other
+// than the whole population, `places` must be given: the CSR then holds the synapses onto those
+// targets, the same, weights and delays included, as the whole projection holds.
 Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
                        const PopulationSpec &post, uint64_t seed, double dt,
-                       ThreadPool *pool = nullptr, CsrLayout layout = {});
+                       ThreadPool *pool = nullptr, CsrLayout layout = {}, TargetRange range = {},
+                       const RowPlaces &places = {});
 
 } // namespace ganglion

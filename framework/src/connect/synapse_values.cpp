@@ -89,21 +89,27 @@ template <class T, class Copy> void scatter(T *row, std::size_t n, const Scratch
     row[s.place[k]] = copy[k];
 }
 
-// One row [b, b + n): values drawn, then written in delay order.
-uint16_t draw_row(Csr &c, uint64_t i, uint64_t b, std::size_t n, const SynapseDraws &d,
+// Items [at, at + n) of row `id`'s draws into out (resized to n): the row's first at + n drawn,
+// the first `at` dropped (a value depends on its item alone, a redraw included).
+void draw_from(const ItemDraw &draw, PhiloxKey key, uint64_t id, uint64_t at, std::size_t n,
+               std::vector<double> &out) {
+  out.resize(at + n);
+  draw_items(draw, key, id, at + n, out.data());
+  if (at) out.erase(out.begin(), out.begin() + long(at));
+}
+
+// One row [b, b + n), whose first synapse is the whole row's `at`th: values drawn, then written
+// in delay order.
+uint16_t draw_row(Csr &c, uint64_t i, uint64_t b, std::size_t n, uint64_t at, const SynapseDraws &d,
                   Scratch &s) {
   const bool per_synapse = c.weight.size() == c.size();
-  if (d.drawn_weights) {
-    s.weight.resize(n);
-    draw_items(d.weight_draw, d.weight_key, d.first_gid + i, n, s.weight.data());
-  }
+  if (d.drawn_weights) draw_from(d.weight_draw, d.weight_key, d.first_gid + i, at, n, s.weight);
   if (!d.drawn_delays) { // the weights in place
     for (std::size_t k = 0; k < n; ++k)
       c.weight[b + k] = float(s.weight[k]);
     return 1;
   }
-  s.delay_ms.resize(n);
-  draw_items(d.delay_draw, d.delay_key, d.first_gid + i, n, s.delay_ms.data());
+  draw_from(d.delay_draw, d.delay_key, d.first_gid + i, at, n, s.delay_ms);
   const uint16_t largest = to_steps(s.delay_ms, d.dt, s.steps, d.proj);
   delay_places(s.steps, s);
   for (std::size_t k = 0; k < n; ++k)
@@ -170,12 +176,14 @@ SynapseDraws::SynapseDraws(const ProjectionSpec &proj, uint64_t seed, uint64_t f
   if (drawn_delays) delay_draw = item_draw(proj.delay_dist, proj.delay_min, HUGE_VAL);
 }
 
-uint64_t draw_rows(Csr &c, uint64_t first, uint64_t last, const SynapseDraws &draws) {
+uint64_t draw_rows(Csr &c, uint64_t first, uint64_t last, const SynapseDraws &draws,
+                   const uint64_t *place) {
   Scratch &s = scratch();
   uint64_t largest = 1;
   for (uint64_t i = first; i < last; ++i) {
     const uint64_t b = c.row_ptr[i], n = c.row_ptr[i + 1] - b;
-    if (n > 0) largest = std::max<uint64_t>(largest, draw_row(c, i, b, n, draws, s));
+    if (n > 0)
+      largest = std::max<uint64_t>(largest, draw_row(c, i, b, n, place ? place[i] : 0, draws, s));
   }
   return largest;
 }

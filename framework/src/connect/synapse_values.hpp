@@ -28,8 +28,10 @@ struct SynapseDraws {
 // Rows [first, last) of c: their weights (c.weight holds one per synapse) and delays (c.delay
 // holds one per synapse where they are drawn, and each row is then sorted by delay, stably).
 // Returns the largest delay drawn, at least 1. A delay over 65535 steps is refused with the
-// projection's pointer.
-uint64_t draw_rows(Csr &c, uint64_t first, uint64_t last, const SynapseDraws &draws);
+// projection's pointer. `place`: where row i's synapses stand in the whole row (a part of the
+// targets: TargetRange), place[i] the first's; null: at its start.
+uint64_t draw_rows(Csr &c, uint64_t first, uint64_t last, const SynapseDraws &draws,
+                   const uint64_t *place = nullptr);
 
 // Rows [first, last) of c's delay index (Csr::delay_ends16 or delay_ends, sized for every row and
 // c.max_delay, of the width the longest row needs), from its rows' sorted delays.

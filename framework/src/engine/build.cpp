@@ -29,12 +29,21 @@ void Simulation::Impl::build() {
     calibration.recheck = 64;
   }
   make_instances();
+  distributed = ranks::size() > 1;
+  records = ranks::rank() == 0;
+  partition();
   const auto on = [&](int backend) {
     return std::any_of(pops.begin(), pops.end(),
                        [&](const auto &p) { return p.backend == backend; });
   };
   const bool on_gpu = on(GG_BACKEND_CUDA);
   mixed = on_gpu && on(GG_BACKEND_CPU);
+  if (on_gpu && distributed)
+    throw RunError("this run is on " + std::to_string(ranks::size()) +
+                   " MPI ranks, and populations on \"cuda\" do not run over ranks yet (one GPU "
+                   "per rank is planned: docs/design.md, \"Scale-out\"); run it in one process, "
+                   "or set the populations' \"backend\" to \"cpu\"");
+  if (distributed) auto_threads = false; // (its calibration times one rank's step alone)
   if (on_gpu) {
     device = open_device_engine();
     device->open(exp);
@@ -153,7 +162,16 @@ void Simulation::Impl::build_projections() {
                          proj.spec->plasticity.empty() && !recorded[q] &&
                          proj.backend == GG_BACKEND_CPU; // (the device reads 32-bit targets)
     const CsrLayout layout{compact && post.size <= 65536, compact};
-    proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout);
+    // Several ranks: the synapses onto this rank's neurons, drawn from their places in the whole
+    // rows (every rank takes part in the count, whatever its share); rank 0 also builds the whole
+    // projection where a recorder reads it.
+    const std::size_t to = std::size_t(proj.spec->post);
+    const RowPlaces places = distributed ? RowPlaces(ranks::sum_below) : RowPlaces();
+    proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout,
+                                  {own_lo[to], own_hi[to]}, places);
+    if (distributed && recorded[q] && records)
+      whole_csr[q] =
+          build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout);
     if (!proj.csr.delay.empty()) proj.queue.reset(proj.csr.max_delay);
     proj.fields.make(proj.desc, post.size, proj.spec->values, sim.seed, post.first_gid);
     pops[proj.spec->post].incoming.push_back(q);
@@ -248,7 +266,7 @@ void Simulation::Impl::build_tasks() {
   build_slices();
   build_groups(pool->size(), groups);
   if (pool->size() > 1) build_groups(1, whole_groups);
-  owner_possible = pool->size() > 1 && !projs.empty() && !device;
+  owner_possible = pool->size() > 1 && !projs.empty() && !device && !distributed;
   for (const auto &proj : projs)
     owner_possible = owner_possible && (proj.desc->flags & GG_DESC_SPLIT_STEP) &&
                      !(proj.desc->flags & GG_DESC_WRITES_POST_V) &&
@@ -284,8 +302,8 @@ void Simulation::Impl::build_slices() {
   for (std::size_t p = 0; p < pops.size(); ++p) {
     auto &pop = pops[p];
     if (pop.backend != GG_BACKEND_CPU) continue; // (the device engine's)
-    const uint64_t n = pop.spec->size;
-    for (uint64_t begin = 0; begin < n; begin += kSliceSize) {
+    const uint64_t n = own_hi[p];                // (this rank's slices: partition)
+    for (uint64_t begin = own_lo[p]; begin < n; begin += kSliceSize) {
       Slice sl;
       sl.pop = p;
       sl.begin = begin;
@@ -367,13 +385,15 @@ void Simulation::Impl::build_recorder(Recorder &rec, std::size_t r) {
   rec.fields.make(rec.desc, pop.spec->size, rec.spec->values, sim.seed, pop.spec->first_gid);
   if (rec.spec->projection >= 0) {
     // A recorder of a projection: its weights, and the synapses chosen to follow.
-    auto &proj = projs[std::size_t(rec.spec->projection)];
+    // (checked where the recorder runs, against the whole projection)
+    const std::size_t q = std::size_t(rec.spec->projection);
+    const Csr &c = recorded_csr(q);
     for (uint64_t k : rec.spec->synapses)
-      if (k >= proj.csr.size())
+      if (records && k >= c.size())
         throw RunError(rec.spec->pointer + "/synapses: synapse " + std::to_string(k) +
-                       " does not exist: projection '" + proj.spec->name + "' has " +
-                       std::to_string(proj.csr.size()) + " synapses (0 to " +
-                       std::to_string(proj.csr.size() - 1) + ")");
+                       " does not exist: projection '" + projs[q].spec->name + "' has " +
+                       std::to_string(c.size()) + " synapses (0 to " +
+                       std::to_string(c.size() - 1) + ")");
   }
   for (double *f : pop.fields.ptrs)
     rec.pop_fields.push_back(f);
@@ -404,10 +424,11 @@ void Simulation::Impl::build_recorder(Recorder &rec, std::size_t r) {
 // A projection recorder's view of the synapses it records.
 void Simulation::Impl::bind_recorded_projection(Recorder &rec) {
   auto &proj = projs[std::size_t(rec.spec->projection)];
-  rec.view.weight = proj.csr.weight.data();
-  rec.view.n_synapses = proj.csr.size();
-  rec.view.row_ptr = proj.csr.row_ptr.data();
-  rec.view.post_index = proj.csr.post_index.data();
+  const Csr &c = recorded_csr(std::size_t(rec.spec->projection));
+  rec.view.weight = c.weight.data();
+  rec.view.n_synapses = c.size();
+  rec.view.row_ptr = c.row_ptr.data();
+  rec.view.post_index = c.post_index.data();
   rec.view.n_pre = pops[proj.spec->pre].spec->size;
   rec.view.projection = proj.spec->name.c_str();
   rec.view.chosen_synapses = rec.spec->synapses.data();
@@ -436,6 +457,7 @@ void Simulation::Impl::init_hooks() {
           [&] { return "plasticity of projection '" + proj.spec->name + "'"; }, "init");
   }
   for (auto &rec : recs) {
+    if (!records) break;
     call_hook(
         rec.hooks->init, rec.view, rec.site, [&] { return "recorder " + rec.spec->pointer; },
         "init");

@@ -9,13 +9,16 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "engine/device_engine.hpp"
 #include "engine/simulation.hpp"
 #include "engine/state.hpp"
 #include "engine/thread_pool.hpp"
+#include "parallel/ranks.hpp"
 
 namespace ganglion {
 
@@ -29,6 +32,19 @@ inline double seconds_between(Clock::time_point t0, Clock::time_point t1) {
 inline double seconds_since(Clock::time_point t0) {
   return seconds_between(t0, Clock::now());
 }
+// Several ranks (ranks.cpp): what a rank tells the others with its step's spikes, how its step
+// went.
+struct Word {
+  enum Kind : uint8_t { ok, diverged, failed };
+  Kind kind = ok;
+  uint64_t step = 0; // of the failure
+  int32_t stop = 0;  // a stop signal seen before the step
+  std::string why;
+  void put(ranks::Packer &p) const;
+  static Word get(ranks::Reader &r);
+};
+// The word of a failure `e` (a divergence or another error) at `step`.
+Word failure_word(const std::exception_ptr &e, uint64_t step);
 } // namespace engine
 
 // The member functions declared `inline` are defined in step.cpp and called only there: the
@@ -113,6 +129,20 @@ struct Simulation::Impl {
   std::unique_ptr<DeviceEngine> device;
   bool mixed = false; // and some populations on "cpu": both engines step, the spikes that cross
                       // exchanged in every step (mixed_step)
+  // Several ranks (parallel/ranks.hpp; ranks.cpp): this rank steps neurons [own_lo[p], own_hi[p])
+  // of population p, rank r those from bounds[p][r] (bounds[p][ranks] is its size), and builds
+  // the synapses onto them. One rank: every population whole.
+  bool distributed = false;
+  bool records = true; // the recorders' hooks run here (rank 0)
+  std::vector<uint64_t> own_lo, own_hi;
+  std::vector<std::vector<uint64_t>> bounds;
+  // Rank 0, several ranks: the whole synapses of each projection a recorder reads (by index), its
+  // weights gathered from the ranks before the recorder samples them (merge_weights).
+  std::map<std::size_t, Csr> whole_csr;
+  uint64_t failed_at = 0;      // the step of the failure the ranks agreed on (throw_failure)
+  uint64_t recorded_until = 0; // the steps whose recorders ran here
+  double exchange_s = 0;       // RunReport::exchange_s
+  uint64_t exchange_bytes = 0; // RunReport::exchange_bytes
   double setup_s = 0;
   uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
   uint64_t steps_done = 0;        // Simulation::steps_done
@@ -194,8 +224,24 @@ struct Simulation::Impl {
   std::vector<uint64_t> target_bounds(std::size_t post,
                                       const std::vector<std::size_t> &split) const;
 
+  // ---- ranks.cpp: the run over several ranks ----
+  void partition();
+  std::size_t owner_of(std::size_t p, uint64_t i) const;
+  engine::Word exchange(uint64_t step, const engine::Word &mine);
+  engine::Word agree(const engine::Word &mine);
+  void gather_recorded(uint64_t step, bool finish);
+  void merge_weights(std::size_t q, std::vector<ranks::Reader> &from);
+  void throw_failure(const engine::Word &a);
+  RunReport run_ranks(const std::function<void(double)> &progress, const std::atomic<int> *stop);
+  void agree_on_build(const std::exception_ptr &e);
+  const Csr &recorded_csr(std::size_t q) const {
+    const auto w = whole_csr.find(q);
+    return w == whole_csr.end() ? projs[q].csr : w->second;
+  }
+
   // ---- report.cpp ----
   void report(RunReport &rep) const;
+  void report_ranks(RunReport &rep) const;
 };
 
 } // namespace ganglion

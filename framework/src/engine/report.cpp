@@ -55,8 +55,33 @@ void Simulation::Impl::report(RunReport &rep) const {
     rep.projections.push_back({proj.spec->name, proj.csr.size(), proj.csr.bytes(),
                                unsigned(std::max<std::size_t>(1, proj.parts.size())), proj.fused,
                                proj.csr.delay.empty() ? 0 : proj.queue.bytes()});
-  const double core_s = rep.setup_s * double(std::max(1u, rep.threads));
+  if (distributed) report_ranks(rep);
+  const double core_s = rep.setup_s * double(std::max(1u, rep.threads)) * double(rep.ranks);
   rep.synapses_per_core_s = core_s > 0 ? double(rep.synapses()) / core_s : 0;
+}
+
+// Several ranks: the whole network's synapses and their bytes (each rank holds those onto its
+// neurons), and each rank's neurons.
+void Simulation::Impl::report_ranks(RunReport &rep) const {
+  std::vector<uint64_t> sums;
+  for (const auto &r : rep.projections) {
+    sums.push_back(r.synapses);
+    sums.push_back(r.bytes);
+    sums.push_back(r.queue_bytes);
+  }
+  ranks::sum_all(sums);
+  for (std::size_t q = 0; q < rep.projections.size(); ++q) {
+    rep.projections[q].synapses = sums[3 * q];
+    rep.projections[q].bytes = sums[3 * q + 1];
+    rep.projections[q].queue_bytes = sums[3 * q + 2];
+  }
+  rep.ranks = unsigned(ranks::size());
+  rep.exchange_s = exchange_s;
+  rep.exchange_bytes = exchange_bytes;
+  rep.rank_neurons.assign(rep.ranks, 0);
+  for (const auto &b : bounds)
+    for (std::size_t r = 0; r < rep.ranks; ++r)
+      rep.rank_neurons[r] += b[r + 1] - b[r];
 }
 
 } // namespace ganglion

@@ -6,12 +6,25 @@
 #include <thread>
 
 #include "engine/impl.hpp"
+#include "parallel/ranks.hpp"
 
 namespace ganglion {
 
 Simulation::Simulation(const Experiment &exp, Recording *output)
     : impl_(std::make_unique<Impl>(exp, output)) {
-  impl_->build();
+  if (ranks::size() == 1) {
+    impl_->build();
+    return;
+  }
+  // Several ranks: each says whether its build went well, so that a failure on one (a plugin's
+  // init on rank 0, say) fails the build on every one, with that rank's message.
+  std::exception_ptr failed;
+  try {
+    impl_->build();
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  impl_->agree_on_build(failed);
 }
 
 Simulation::~Simulation() = default;
@@ -25,8 +38,10 @@ uint64_t Simulation::steps_done() const {
   return impl_->steps_done;
 }
 
+// threads 0 on several ranks: the machine's cores shared among the ranks on it.
 unsigned thread_count(const SimulationSpec &sim) {
-  return sim.threads ? sim.threads : std::max(1u, std::thread::hardware_concurrency());
+  if (sim.threads) return sim.threads;
+  return std::max(1u, std::thread::hardware_concurrency() / unsigned(ranks::local_size()));
 }
 
 const double *Simulation::field(const std::string &pop, const std::string &field) const {

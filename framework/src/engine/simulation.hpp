@@ -44,7 +44,14 @@ struct RunReport {
   double simulated_ms = 0;
   double setup_s = 0; // connectivity and state
   double run_s = 0;   // the step loop
-  unsigned threads = 1;
+  unsigned threads = 1; // per rank
+  // The MPI ranks the run was spread over (parallel/ranks.hpp), and the neurons each stepped.
+  unsigned ranks = 1;
+  std::vector<uint64_t> rank_neurons;
+  // Several ranks: rank 0's time in the step's exchange (its waiting for the slowest rank
+  // included), and the bytes every rank received from all in it, over the run.
+  double exchange_s = 0;
+  uint64_t exchange_bytes = 0;
   // Construction speed: synapses made per second of setup and per thread, synapses() / (setup_s
   // threads); 0 where nothing was set up in measurable time.
   double synapses_per_core_s = 0;

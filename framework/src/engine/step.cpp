@@ -455,6 +455,7 @@ void Simulation::Impl::step_plasticity(Projection &proj, gg_view &v, uint64_t st
 }
 
 void Simulation::Impl::call_recorders(uint64_t step, bool finish) {
+  if (!records) return; // (on rank 0 alone)
   for (auto &rec : recs) {
     const auto &pop = pops[rec.spec->population];
     const uint64_t slot = step % pop.history.size();
@@ -576,6 +577,7 @@ void Simulation::Impl::owner_slice(std::size_t i, uint64_t step, bool time,
 RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
                                 const std::atomic<int> *stop) {
   if (device) return run_device(progress, stop);
+  if (distributed) return run_ranks(progress, stop);
   RunReport rep;
   rep.setup_s = setup_s;
   rep.threads = pool->size();
@@ -633,6 +635,86 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
   rep.steps_done = steps_done = std::min(step, n_steps);
   rep.simulated_ms = double(rep.steps_done) * exp.simulation.dt;
   if (rep.steps_done > 0) call_recorders(rep.steps_done - 1, true);
+  rep.run_s = seconds_since(t0);
+  if (progress) progress(rep.simulated_ms);
+  report(rep);
+  return rep;
+}
+
+// The run on several ranks: the loop of Impl::run with one exchange a step, after phase 1 (the
+// one-thread or parallel phases; owner mode and the thread calibration are not used). A failure
+// on one rank (a divergence, a plugin's error, rank 0's write) and a stop signal on any reach
+// every rank at the next exchange, and every rank ends the run at the same step with the same
+// message: a failure in phase 1 at that step (a divergence records the step, as in one process),
+// one in phase 2 or the recorders after the next step's phase 1, and a stop after the step.
+RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progress,
+                                      const std::atomic<int> *stop) {
+  RunReport rep;
+  rep.setup_s = setup_s;
+  rep.threads = pool->size();
+  const auto t0 = Clock::now();
+  const uint64_t n_steps = exp.simulation.n_steps;
+  double last_progress = 0;
+  engine::Word mine; // this rank's failure, told at the next exchange
+  uint64_t step = 0;
+  try {
+    for (; step < n_steps; ++step) {
+      if (stop) mine.stop = stop->load(std::memory_order_relaxed);
+      if (mine.kind == engine::Word::ok) try {
+          apply_schedules(step);
+          phase1(step);
+        } catch (...) {
+          mine = engine::failure_word(std::current_exception(), step);
+        }
+      gather_spikes(step);
+      const engine::Word a = exchange(step, mine);
+      throw_failure(a);
+      if (mine.kind == engine::Word::ok) try {
+          phase2(step);
+        } catch (...) {
+          mine = engine::failure_word(std::current_exception(), step);
+        }
+      gather_recorded(step, false);
+      if (mine.kind == engine::Word::ok) try {
+          call_recorders(step, false);
+          recorded_until = step + 1;
+        } catch (...) {
+          mine = engine::failure_word(std::current_exception(), step);
+        }
+      if (a.stop) {
+        rep.stopped_by = a.stop;
+        ++step;
+        break;
+      }
+      if (progress && (step & 63) == 0 && seconds_since(t0) - last_progress > 0.2) {
+        last_progress = seconds_since(t0);
+        progress(double(step + 1) * exp.simulation.dt);
+      }
+    }
+    throw_failure(agree(mine)); // a failure in the last step's phase 2 or recorders
+  } catch (const Divergence &d) {
+    rep.diverged = true;
+    rep.divergence = d.what();
+    // The diverging step's recorders, as in one process (its spikes were exchanged), unless they
+    // ran already (a divergence in phase 2, told at the next step's exchange).
+    step = failed_at;
+    gather_recorded(step, false);
+    if (recorded_until != step + 1) try {
+        call_recorders(step, false);
+      } catch (const std::exception &) {
+      }
+    ++step;
+  }
+  rep.steps_done = steps_done = std::min(step, n_steps);
+  rep.simulated_ms = double(rep.steps_done) * exp.simulation.dt;
+  if (rep.steps_done > 0) gather_recorded(rep.steps_done - 1, true);
+  engine::Word end;
+  if (rep.steps_done > 0) try {
+      call_recorders(rep.steps_done - 1, true);
+    } catch (...) {
+      end = engine::failure_word(std::current_exception(), rep.steps_done);
+    }
+  throw_failure(agree(end));
   rep.run_s = seconds_since(t0);
   if (progress) progress(rep.simulated_ms);
   report(rep);

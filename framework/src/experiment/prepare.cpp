@@ -10,6 +10,7 @@
 
 #include "experiment/estimate.hpp"
 #include "output/hdf5_writer.hpp"
+#include "parallel/ranks.hpp"
 
 namespace ganglion {
 
@@ -60,6 +61,20 @@ void cap_threads(Experiment &exp, const std::string &config) {
   exp.resolved["simulation"]["threads"] = hardware;
 }
 
+// Several ranks: what this machine holds of the network. Each rank holds every population's state
+// and the synapses onto its own neurons (about its share of them), and this machine runs
+// ranks::local_size() of the ranks.
+void share_over_ranks(Estimate &e) {
+  const double size = ranks::size(), local = ranks::local_size();
+  e.memory = 0;
+  for (auto &part : e.parts) {
+    const bool synapses = part.pointer.size() >= 8 &&
+                          part.pointer.compare(part.pointer.size() - 8, 8, "/connect") == 0;
+    part.bytes *= synapses ? local / size : local;
+    e.memory += part.bytes;
+  }
+}
+
 } // namespace
 
 void prepare_run(Experiment &exp, const std::string &origin) {
@@ -67,7 +82,9 @@ void prepare_run(Experiment &exp, const std::string &origin) {
     check_output_replaces(exp.output, origin);
     check_output_path(exp.output);
   }
-  check_memory(exp, estimate(exp), memory_limit(std::getenv("GANGLION_MEMORY_LIMIT")));
+  Estimate e = estimate(exp);
+  if (ranks::size() > 1) share_over_ranks(e);
+  check_memory(exp, e, memory_limit(std::getenv("GANGLION_MEMORY_LIMIT")));
   cap_threads(exp, origin.empty() ? "the experiment" : origin);
 }
 

@@ -1,0 +1,295 @@
+// Simulation::Impl over several ranks (parallel/ranks.hpp): which neurons each rank steps, the
+// step's exchange of spikes (and of what else another rank reads), the recorders' data gathered
+// on rank 0, and the loop that keeps every rank at the same step, failures included.
+//
+// Each rank holds every population's state but steps only its own run of slices of each, and
+// builds only the synapses onto its own neurons (connect/connectivity.hpp's TargetRange); the
+// spike lists of a step, concatenated in rank order, are the population's list in one process
+// (ascending ids), so every target takes its arrivals in the same order: the same spikes, bit for
+// bit, for any number of ranks.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "engine/hook_call.hpp"
+#include "engine/impl.hpp"
+#include "parallel/ranks.hpp"
+
+namespace ganglion {
+
+using engine::Clock;
+using engine::Divergence;
+using engine::seconds_since;
+
+void engine::Word::put(ranks::Packer &p) const {
+  p.put(uint8_t(kind));
+  p.put(step);
+  p.put(stop);
+  p.put(why);
+}
+
+engine::Word engine::Word::get(ranks::Reader &r) {
+  Word w;
+  w.kind = Kind(r.get<uint8_t>());
+  w.step = r.get<uint64_t>();
+  w.stop = r.get<int32_t>();
+  w.why = r.text();
+  return w;
+}
+
+namespace {
+
+// The expected synapses onto one neuron of `post` from projection `p` (the connectivity rule's
+// mean), for the cost of stepping it.
+double mean_indegree(const Experiment &exp, const ProjectionSpec &p) {
+  const double n_pre = double(exp.populations[p.pre].size);
+  const double n_post = std::max(1.0, double(exp.populations[p.post].size));
+  switch (p.rule) {
+  case ConnectRule::AllToAll: return n_pre;
+  case ConnectRule::OneToOne: return 1;
+  case ConnectRule::FixedProbability: return std::clamp(p.p, 0.0, 1.0) * n_pre;
+  case ConnectRule::FixedIndegree: return double(p.indegree);
+  case ConnectRule::FixedOutdegree: return double(p.outdegree) * n_pre / n_post;
+  case ConnectRule::FixedTotalNumber: return double(p.total) / n_post;
+  }
+  return 0;
+}
+
+} // namespace
+
+using engine::Word;
+
+namespace {
+
+// The first rank's failure (rank order), and any rank's stop signal.
+Word agreed(const std::vector<Word> &words) {
+  Word a;
+  for (const Word &w : words) {
+    if (a.kind == Word::ok && w.kind != Word::ok) {
+      a.kind = w.kind;
+      a.step = w.step;
+      a.why = w.why;
+    }
+    if (!a.stop) a.stop = w.stop;
+  }
+  return a;
+}
+
+} // namespace
+
+Word engine::failure_word(const std::exception_ptr &e, uint64_t step) {
+  Word w;
+  w.step = step;
+  try {
+    std::rethrow_exception(e);
+  } catch (const Divergence &d) {
+    w.kind = Word::diverged;
+    w.why = d.what();
+  } catch (const std::exception &x) {
+    w.kind = Word::failed;
+    w.why = x.what();
+  } catch (...) {
+    w.kind = Word::failed;
+    w.why = "an unknown error";
+  }
+  return w;
+}
+
+// Each rank's neurons: the slices of every population (kSliceSize neurons each, population after
+// population), cut into one consecutive run per rank of about equal estimated cost, a neuron's
+// step counting 1 (a source's 0.25: it integrates nothing) and each synapse event onto it 0.3 (its
+// mean in-degree at 10 Hz): which neuron lands in which slice is the same for any number of ranks,
+// and every rank's share of a population is one range, the ranks' ranges in rank order.
+void Simulation::Impl::partition() {
+  const std::size_t n_ranks = std::size_t(ranks::size());
+  bounds.assign(pops.size(), std::vector<uint64_t>(n_ranks + 1, 0));
+  std::vector<double> events(pops.size(), 0.0);
+  constexpr double kNominalHz = 10, kEventCost = 0.3, kSourceCost = 0.25;
+  for (const auto &p : exp.projections)
+    events[std::size_t(p.post)] += mean_indegree(exp, p) * kNominalHz * exp.simulation.dt * 1e-3;
+  std::vector<double> cost;
+  std::vector<std::size_t> pop_of;
+  for (std::size_t p = 0; p < pops.size(); ++p) {
+    const bool source = pops[p].desc->flags & (GG_DESC_SOURCE | GG_DESC_DRIVE);
+    for (uint64_t b = 0; b < pops[p].spec->size; b += kSliceSize) {
+      const double n = double(std::min(kSliceSize, pops[p].spec->size - b));
+      cost.push_back(n * ((source ? kSourceCost : 1.0) + kEventCost * events[p]));
+      pop_of.push_back(p);
+    }
+  }
+  std::vector<std::size_t> split;
+  split_costs(cost, n_ranks, split);
+  std::vector<uint64_t> first_slice(pops.size(), 0); // of each population, in `cost`
+  for (std::size_t s = cost.size(); s-- > 0;)
+    first_slice[pop_of[s]] = s;
+  for (std::size_t p = 0; p < pops.size(); ++p) {
+    const uint64_t n = pops[p].spec->size;
+    for (std::size_t r = 0; r <= n_ranks; ++r) {
+      // rank r's first neuron of p: the first slice of p at or after split[r]
+      const std::size_t s = split[r];
+      uint64_t at = 0;
+      if (s >= cost.size() || pop_of[s] > p)
+        at = n;
+      else if (pop_of[s] == p)
+        at = (s - first_slice[p]) * kSliceSize;
+      bounds[p][r] = std::min(at, n);
+    }
+  }
+  const auto me = std::size_t(ranks::rank());
+  own_lo.resize(pops.size());
+  own_hi.resize(pops.size());
+  for (std::size_t p = 0; p < pops.size(); ++p) {
+    own_lo[p] = bounds[p][me];
+    own_hi[p] = bounds[p][me + 1];
+  }
+}
+
+// The rank that steps neuron i of population p.
+std::size_t Simulation::Impl::owner_of(std::size_t p, uint64_t i) const {
+  const auto &b = bounds[p];
+  return std::size_t(std::upper_bound(b.begin(), b.end(), i) - b.begin()) - 1;
+}
+
+// After phase 1 and the local gather: every rank's spikes of the step (and, where another rank
+// reads them, its rate units' rates and the inputs recorder's slice sums) to every rank, with
+// the ranks' words on the step. Returns the agreed word.
+Word Simulation::Impl::exchange(uint64_t step, const Word &mine) {
+  ranks::Packer out;
+  mine.put(out);
+  std::size_t i = 0; // the slices, population after population
+  for (std::size_t p = 0; p < pops.size(); ++p) {
+    const Population &pop = pops[p];
+    const uint64_t slot = step % pop.history.size();
+    out.put(pop.history_count[slot]);
+    out.put(pop.history[slot].data(), pop.history_count[slot]);
+    if (pop.rate_field >= 0)
+      out.put(pop.fields.ptrs[std::size_t(pop.rate_field)] + own_lo[p], own_hi[p] - own_lo[p]);
+    for (; i < slices.size() && slices[i].pop == p; ++i)
+      if (pop.record_inputs) out.put(slices[i].input_sums.data(), slices[i].input_sums.size());
+  }
+  std::vector<uint64_t> at;
+  const auto t0 = Clock::now();
+  const std::vector<char> all = ranks::all_gather(out.bytes, at);
+  exchange_s += seconds_since(t0);
+  exchange_bytes += all.size();
+  std::vector<ranks::Reader> from;
+  std::vector<Word> words;
+  for (std::size_t r = 0; r + 1 < at.size(); ++r) {
+    from.push_back({all.data() + at[r]});
+    words.push_back(Word::get(from.back()));
+  }
+  for (std::size_t p = 0; p < pops.size(); ++p) {
+    Population &pop = pops[p];
+    const uint64_t slot = step % pop.history.size();
+    auto &list = pop.history[slot];
+    pop.spikes_total -= pop.history_count[slot]; // (counted again whole)
+    uint64_t count = 0;
+    if (pop.record_inputs) std::fill(pop.input_means.begin(), pop.input_means.end(), 0.0);
+    for (std::size_t r = 0; r < from.size(); ++r) {
+      const auto n = from[r].get<uint64_t>();
+      if (count + n > list.size()) list.resize(count + n);
+      from[r].get(list.data() + count, n);
+      count += n;
+      const uint64_t lo = bounds[p][r], hi = bounds[p][r + 1];
+      if (pop.rate_field >= 0)
+        from[r].get(pop.fields.ptrs[std::size_t(pop.rate_field)] + lo, hi - lo);
+      if (!pop.record_inputs) continue;
+      std::vector<double> sums(pop.incoming.size());
+      for (uint64_t b = lo; b < hi; b += kSliceSize) { // its slices, in order
+        from[r].get(sums.data(), sums.size());
+        for (std::size_t k = 0; k < sums.size(); ++k)
+          pop.input_means[k] += sums[k];
+      }
+    }
+    pop.history_count[slot] = count;
+    pop.spikes_total += count;
+    if (pop.record_inputs)
+      for (double &m : pop.input_means)
+        m /= double(pop.spec->size);
+  }
+  return agreed(words);
+}
+
+// The words of every rank without a step's data (the run's end).
+Word Simulation::Impl::agree(const Word &mine) {
+  ranks::Packer out;
+  mine.put(out);
+  std::vector<uint64_t> at;
+  const std::vector<char> all = ranks::all_gather(out.bytes, at);
+  std::vector<Word> words;
+  for (std::size_t r = 0; r + 1 < at.size(); ++r) {
+    ranks::Reader from{all.data() + at[r]};
+    words.push_back(Word::get(from));
+  }
+  return agreed(words);
+}
+
+// What rank 0's recorders read of other ranks' neurons and synapses, to rank 0 before they run at
+// `step` (or at the run's end, `finish`): the recorded variables of a state recorder at its
+// samples, and a weights recorder's projection at its.
+void Simulation::Impl::gather_recorded(uint64_t step, bool finish) {
+  ranks::Packer out;
+  std::vector<const Recorder *> due;
+  for (const auto &rec : recs) {
+    if (!finish && (step + 1) % rec.spec->every != 0) continue;
+    const bool fields = !rec.spec->variables.empty(), weights = rec.spec->projection >= 0;
+    if (!fields && !weights) continue;
+    due.push_back(&rec);
+    const std::size_t p = std::size_t(rec.spec->population);
+    for (uint32_t k : rec.spec->variables)
+      out.put(pops[p].fields.ptrs[k] + own_lo[p], own_hi[p] - own_lo[p]);
+    if (weights) {
+      const Csr &c = projs[std::size_t(rec.spec->projection)].csr;
+      out.put(c.weight.data(), c.weight.size());
+    }
+  }
+  if (due.empty()) return;
+  std::vector<uint64_t> at;
+  const std::vector<char> all = ranks::gather(out.bytes, at);
+  if (ranks::rank() != 0) return;
+  std::vector<ranks::Reader> from;
+  for (std::size_t r = 0; r + 1 < at.size(); ++r)
+    from.push_back({all.data() + at[r]});
+  for (const Recorder *rec : due) {
+    const std::size_t p = std::size_t(rec->spec->population);
+    for (uint32_t k : rec->spec->variables)
+      for (std::size_t r = 0; r < from.size(); ++r)
+        from[r].get(pops[p].fields.ptrs[k] + bounds[p][r], bounds[p][r + 1] - bounds[p][r]);
+    if (rec->spec->projection >= 0) merge_weights(std::size_t(rec->spec->projection), from);
+  }
+}
+
+// Rank 0's whole copy of projection q's synapses (whole_csr) takes every rank's weights: each
+// rank's synapses are the whole rows' synapses onto its targets, in the same order, so walking
+// the whole rows and taking each synapse's weight from its target's rank, in turn, puts them in
+// place.
+void Simulation::Impl::merge_weights(std::size_t q, std::vector<ranks::Reader> &from) {
+  Csr &whole = whole_csr.at(q);
+  const std::size_t post = std::size_t(projs[q].spec->post);
+  for (uint64_t k = 0; k < whole.size(); ++k)
+    whole.weight[k] = from[owner_of(post, whole.post(k))].get<float>();
+}
+
+// Throws the agreed failure `a` where there is one, as the run in one process would have; the
+// step it happened in is failed_at.
+void Simulation::Impl::throw_failure(const Word &a) {
+  failed_at = a.step;
+  if (a.kind == Word::diverged) throw Divergence(a.why);
+  if (a.kind == Word::failed) {
+    steps_done = a.step;
+    throw RunError(a.why);
+  }
+}
+
+// A failure while the network was built, on any rank, fails the build on every rank with the
+// first failing rank's message (its own exception where it is that rank).
+void Simulation::Impl::agree_on_build(const std::exception_ptr &e) {
+  Word mine;
+  if (e) mine = engine::failure_word(e, 0);
+  const Word a = agree(mine);
+  if (a.kind == Word::ok) return;
+  if (e && a.why == mine.why) std::rethrow_exception(e);
+  throw RunError(a.why);
+}
+
+} // namespace ganglion

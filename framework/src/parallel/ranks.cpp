@@ -1,0 +1,188 @@
+// The ranks of a run (ranks.hpp): MPI's where the build has it (GANGLION_MPI), one otherwise.
+#include "parallel/ranks.hpp"
+
+#include <climits>
+#include <stdexcept>
+
+#ifdef GANGLION_MPI
+#define OMPI_SKIP_MPICXX 1 // MPI's C interface alone (its C++ bindings are another library)
+#define MPICH_SKIP_MPICXX 1
+#include <mpi.h>
+#endif
+
+namespace ganglion::ranks {
+
+#ifdef GANGLION_MPI
+
+namespace {
+
+int g_local_size = 1; // start()'s count of the ranks on this machine
+
+bool started() {
+  int on = 0, off = 0;
+  MPI_Initialized(&on);
+  MPI_Finalized(&off);
+  return on && !off;
+}
+
+// MPI counts are ints: a message of 2 GiB or more from one rank is refused with what it was.
+int count_of(uint64_t bytes) {
+  if (bytes > uint64_t(INT_MAX))
+    throw std::runtime_error("a rank's message of " + std::to_string(bytes) +
+                             " bytes is over MPI's limit of 2 GiB per rank and exchange; run on "
+                             "more ranks");
+  return int(bytes);
+}
+
+// The byte counts of every rank's `mine`, as offsets, and as MPI's counts and displacements.
+struct Layout {
+  std::vector<int> counts, displs;
+};
+
+Layout layout(const std::vector<uint64_t> &sizes, std::vector<uint64_t> &offsets) {
+  Layout l;
+  offsets.assign(sizes.size() + 1, 0);
+  for (std::size_t r = 0; r < sizes.size(); ++r) {
+    offsets[r + 1] = offsets[r] + sizes[r];
+    l.counts.push_back(count_of(sizes[r]));
+    l.displs.push_back(count_of(offsets[r]));
+  }
+  count_of(offsets.back());
+  return l;
+}
+
+} // namespace
+
+bool available() {
+  return true;
+}
+
+void start(int *argc, char ***argv) {
+  if (started()) return;
+  MPI_Init(argc, argv);
+  MPI_Comm local;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
+  MPI_Comm_size(local, &g_local_size);
+  MPI_Comm_free(&local);
+}
+
+void finish() {
+  if (started()) MPI_Finalize();
+}
+
+int rank() {
+  int r = 0;
+  if (started()) MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+
+int size() {
+  int n = 1;
+  if (started()) MPI_Comm_size(MPI_COMM_WORLD, &n);
+  return n;
+}
+
+int local_size() {
+  return started() ? g_local_size : 1;
+}
+
+std::vector<char> all_gather(const std::vector<char> &mine, std::vector<uint64_t> &offsets) {
+  if (size() == 1) {
+    offsets = {0, mine.size()};
+    return mine;
+  }
+  std::vector<uint64_t> sizes(static_cast<std::size_t>(size()));
+  const uint64_t n = mine.size();
+  MPI_Allgather(&n, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD);
+  const Layout l = layout(sizes, offsets);
+  std::vector<char> all(offsets.back());
+  MPI_Allgatherv(mine.data(), count_of(n), MPI_BYTE, all.data(), l.counts.data(), l.displs.data(),
+                 MPI_BYTE, MPI_COMM_WORLD);
+  return all;
+}
+
+std::vector<char> gather(const std::vector<char> &mine, std::vector<uint64_t> &offsets) {
+  if (size() == 1) {
+    offsets = {0, mine.size()};
+    return mine;
+  }
+  const uint64_t n = mine.size();
+  std::vector<uint64_t> sizes(static_cast<std::size_t>(size()));
+  MPI_Gather(&n, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  std::vector<char> all;
+  Layout l;
+  if (rank() == 0) {
+    l = layout(sizes, offsets);
+    all.resize(offsets.back());
+  } else {
+    offsets.clear();
+  }
+  MPI_Gatherv(mine.data(), count_of(n), MPI_BYTE, all.data(), l.counts.data(), l.displs.data(),
+              MPI_BYTE, 0, MPI_COMM_WORLD);
+  return all;
+}
+
+void sum_below(std::vector<uint64_t> &v) {
+  if (size() == 1) {
+    std::fill(v.begin(), v.end(), 0);
+    return;
+  }
+  std::vector<uint64_t> out(v.size(), 0);
+  MPI_Exscan(v.data(), out.data(), count_of(v.size()), MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+  if (rank() == 0) std::fill(out.begin(), out.end(), 0); // (Exscan leaves rank 0's undefined)
+  v.swap(out);
+}
+
+void sum_all(std::vector<uint64_t> &v) {
+  if (size() == 1) return;
+  MPI_Allreduce(MPI_IN_PLACE, v.data(), count_of(v.size()), MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+}
+
+double max_all(double x) {
+  if (size() > 1) MPI_Allreduce(MPI_IN_PLACE, &x, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  return x;
+}
+
+void broadcast(std::string &s) {
+  if (size() == 1) return;
+  uint64_t n = s.size();
+  MPI_Bcast(&n, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  s.resize(n);
+  MPI_Bcast(s.data(), count_of(n), MPI_CHAR, 0, MPI_COMM_WORLD);
+}
+
+#else // one rank
+
+bool available() {
+  return false;
+}
+void start(int *, char ***) {}
+void finish() {}
+int rank() {
+  return 0;
+}
+int size() {
+  return 1;
+}
+int local_size() {
+  return 1;
+}
+std::vector<char> all_gather(const std::vector<char> &mine, std::vector<uint64_t> &offsets) {
+  offsets = {0, mine.size()};
+  return mine;
+}
+std::vector<char> gather(const std::vector<char> &mine, std::vector<uint64_t> &offsets) {
+  return all_gather(mine, offsets);
+}
+void sum_below(std::vector<uint64_t> &v) {
+  std::fill(v.begin(), v.end(), 0);
+}
+void sum_all(std::vector<uint64_t> &) {}
+double max_all(double x) {
+  return x;
+}
+void broadcast(std::string &) {}
+
+#endif
+
+} // namespace ganglion::ranks
