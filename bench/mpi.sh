@@ -70,7 +70,8 @@ med = lambda xs: statistics.median(xs)
 print(f'Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.uname().nodename}, '
       f'{os.cpu_count()} cores ({cpu}), {T} s of biological time, {repeats} alternating runs each; '
       'medians in seconds. "loop": the step loop; "setup": building the network; "exchange": its '
-      "share of rank 0's loop and the bytes every rank received a step.")
+      "share of rank 0's loop (median and range; waiting for the other rank included) and the "
+      'bytes every rank received a step.')
 print()
 print('| scaling | model | N | 1 rank, 1 thread | 2 ranks, 1 thread each | 1 rank, 2 threads | speedup 2 ranks | speedup 2 threads | setup 1 rank / 2 ranks | exchange | same spikes |')
 print('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |')
@@ -90,7 +91,8 @@ for kind, m, n in keys:
     l1, l2 = med([x[0] for x in one]), med([x[0] for x in two])
     s1, s2 = med([x[1] for x in one]), med([x[1] for x in two])
     lt = med([x[0] for x in thr]) if thr else None
-    ex = f'{two[0][2]} %, {two[0][3]} B'
+    shares = [float(x[2]) for x in two if x[2] != '-']
+    ex = f'{med(shares):.0f} % ({min(shares):.0f}-{max(shares):.0f}), {two[0][3]} B' if shares else '-'
     print(f'| {kind} | {m} | {label} | {l1:.3f} | {l2:.3f} | {lt:.3f} | {l1 / l2:.2f} | {l1 / lt:.2f} | {s1:.2f} / {s2:.2f} | {ex} | {same} |'
           if lt else
           f'| {kind} | {m} | {label} | {l1:.3f} | {l2:.3f} | - | {l1 / l2:.2f} (efficiency) | - | {s1:.2f} / {s2:.2f} | {ex} | {same} |')

@@ -215,10 +215,10 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
         const std::string &output, int threads, bool figures) {
   std::vector<std::string> all = sets;
   if (threads >= 0) all.push_back("simulation.threads=" + std::to_string(threads));
-  // From the file's opening until it is finished: a signal ends the run at a step boundary (a
-  // second one at once), and a crash is reported with the file finished where it allows.
+  // From here until the file is finished: a signal ends the run at a step boundary (a second one
+  // at once), and a crash is reported with the file finished where it allows.
+  std::optional<faults::StopSignals> stops(std::in_place);
   Experiment exp;
-  std::optional<faults::StopSignals> stops;
   std::unique_ptr<Hdf5Writer> writer; // rank 0's
   std::exception_ptr failed;
   try {
@@ -226,7 +226,11 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
     if (figures && exp.output.empty())
       throw ConfigError(config + ": --plot draws the figures from the run's file, and this run "
                                  "writes none: give it one with -o FILE or \"output\"");
-    stops.emplace();
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  agree_on_input(failed);
+  try { // (once every rank has loaded it: from here a signal reaches a rank that handles it)
     if (ranks::rank() == 0) writer = open_run_file(exp);
   } catch (...) {
     failed = std::current_exception();

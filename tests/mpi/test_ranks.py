@@ -101,6 +101,9 @@ def test_the_summary_counts_the_whole_network(tmp_path):
     counts = [int(n) for n in per_rank[0].split(": ")[1].split(", ")]
     assert sum(counts) == 12000 and len(counts) == 2 and counts[0] % 1024 == 0
     assert two.stdout.count("ganglion: ") == one.stdout.count("ganglion: ")  # rank 0 alone
+    with h5py.File(tmp_path / "1.h5") as f1, h5py.File(tmp_path / "2.h5") as f2:
+        assert (f1.attrs["ranks"], f2.attrs["ranks"]) == (1, 2)
+        assert f2.attrs["threads"] == 1
 
 
 def nan_config(tmp_path, which):
@@ -176,11 +179,11 @@ def test_a_signal_stops_every_rank_at_one_step_with_the_file_finished(tmp_path):
     cmd = [MPIRUN, "--oversubscribe", "-np", "2", CLI, "run", config, "-o", str(out), "-t", "1",
            "--set", "simulation.duration=600s"]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    for _ in range(300):  # until the run has begun (the file is opened before the build)
+    for _ in range(300):  # until rank 0 has opened the file (after every rank loaded: agreed)
         time.sleep(0.1)
         if (tmp_path / "sig.h5.part").exists():
             break
-    time.sleep(1.5)
+    time.sleep(3)  # (the network built, on a busy machine too)
     p.send_signal(signal.SIGINT)  # mpirun passes it to the ranks as SIGTERM
     _, err = p.communicate(timeout=120)
     assert p.returncode != 0

@@ -1,6 +1,7 @@
 // Simulation::Impl over several ranks (parallel/ranks.hpp): which neurons each rank steps, the
 // step's exchange of spikes (and of what else another rank reads), the recorders' data gathered
-// on rank 0, and the loop that keeps every rank at the same step, failures included.
+// on rank 0, and the agreement on failures that keeps every rank at the same step (the loop,
+// run_ranks, is step.cpp's).
 //
 // Each rank holds every population's state but steps only its own run of slices of each, and
 // builds only the synapses onto its own neurons (connect/connectivity.hpp's TargetRange); the
@@ -13,6 +14,7 @@
 
 #include "engine/hook_call.hpp"
 #include "engine/impl.hpp"
+#include "experiment/estimate.hpp"
 #include "parallel/ranks.hpp"
 
 namespace ganglion {
@@ -36,26 +38,6 @@ engine::Word engine::Word::get(ranks::Reader &r) {
   w.why = r.text();
   return w;
 }
-
-namespace {
-
-// The expected synapses onto one neuron of `post` from projection `p` (the connectivity rule's
-// mean), for the cost of stepping it.
-double mean_indegree(const Experiment &exp, const ProjectionSpec &p) {
-  const double n_pre = double(exp.populations[p.pre].size);
-  const double n_post = std::max(1.0, double(exp.populations[p.post].size));
-  switch (p.rule) {
-  case ConnectRule::AllToAll: return n_pre;
-  case ConnectRule::OneToOne: return 1;
-  case ConnectRule::FixedProbability: return std::clamp(p.p, 0.0, 1.0) * n_pre;
-  case ConnectRule::FixedIndegree: return double(p.indegree);
-  case ConnectRule::FixedOutdegree: return double(p.outdegree) * n_pre / n_post;
-  case ConnectRule::FixedTotalNumber: return double(p.total) / n_post;
-  }
-  return 0;
-}
-
-} // namespace
 
 using engine::Word;
 
@@ -96,17 +78,25 @@ Word engine::failure_word(const std::exception_ptr &e, uint64_t step) {
 }
 
 // Each rank's neurons: the slices of every population (kSliceSize neurons each, population after
-// population), cut into one consecutive run per rank of about equal estimated cost, a neuron's
-// step counting 1 (a source's 0.25: it integrates nothing) and each synapse event onto it 0.3 (its
-// mean in-degree at 10 Hz): which neuron lands in which slice is the same for any number of ranks,
-// and every rank's share of a population is one range, the ranks' ranges in rank order.
+// population), cut into one consecutive run per rank of about equal estimated cost: a neuron's
+// step counts 1 (a source's 0.25: it integrates nothing), each synapse event onto it 0.3, at the
+// expected synapses onto it and its inputs' expected rates (a source's rate, else 10 Hz; a rate
+// unit's synapses every step). Which neuron lands in which slice is the same for any number of
+// ranks, and every rank's share of a population is one range, the ranks' ranges in rank order.
 void Simulation::Impl::partition() {
   const std::size_t n_ranks = std::size_t(ranks::size());
   bounds.assign(pops.size(), std::vector<uint64_t>(n_ranks + 1, 0));
-  std::vector<double> events(pops.size(), 0.0);
-  constexpr double kNominalHz = 10, kEventCost = 0.3, kSourceCost = 0.25;
-  for (const auto &p : exp.projections)
-    events[std::size_t(p.post)] += mean_indegree(exp, p) * kNominalHz * exp.simulation.dt * 1e-3;
+  constexpr double kEventCost = 0.3, kSourceCost = 0.25;
+  std::vector<double> events(pops.size(), 0.0); // per neuron and step
+  const auto &sim = exp.simulation;
+  for (const auto &p : exp.projections) {
+    const PopulationSpec &pre = exp.populations[p.pre], &post = exp.populations[p.post];
+    if (pre.size == 0 || post.size == 0) continue;
+    const bool rate = pre.plugin->desc->flags & GG_DESC_RATE;
+    const double per_step =
+        rate ? 1.0 : spikes_per_second(pre, sim.duration) / double(pre.size) * sim.dt * 1e-3;
+    events[std::size_t(p.post)] += ganglion::synapse_count(exp, p) / double(post.size) * per_step;
+  }
   std::vector<double> cost;
   std::vector<std::size_t> pop_of;
   for (std::size_t p = 0; p < pops.size(); ++p) {

@@ -77,7 +77,8 @@ double fields_bytes(const LoadedPlugin *plugin, const std::vector<ValueSpec> &va
   return bytes;
 }
 
-// The synapses a projection's rule makes: exact, or fixed_probability's expected count.
+} // namespace
+
 double synapse_count(const Experiment &exp, const ProjectionSpec &p) {
   const double n_pre = double(exp.populations[size_t(p.pre)].size);
   const double n_post = double(exp.populations[size_t(p.post)].size);
@@ -93,6 +94,8 @@ double synapse_count(const Experiment &exp, const ProjectionSpec &p) {
   }
   return 0;
 }
+
+namespace {
 
 // The steps of a projection's longest delay: its constant one, a uniform's high end, or a
 // normal's mean plus 6 standard deviations (the longest of many draws), within 16 bits.
@@ -194,8 +197,6 @@ double delay_index_bytes(const ProjectionSpec &p, double n_pre, double count, do
   return n_pre * (longest_delay(p, dt) - 1) * (count / n_pre < 65536 ? 2 : 4);
 }
 
-double spikes_per_second(const PopulationSpec &pop, double duration_ms);
-
 // The arrival queue of drawn delays (engine/arrival_queue.hpp) at the presynaptic population's
 // expected rate: a slot per step of the longest delay; each spike queues one run per delay its row
 // holds (at most the row's mean length), held on average half the longest delay, in slots whose
@@ -293,8 +294,8 @@ double mean_of(const ValueSpec &v) {
   }
 }
 
-// Spikes per second of a population: a source's "rate" (Hz), a sequence source's times over the
-// run, none from a rate unit, else kNominalRate per neuron.
+} // namespace
+
 double spikes_per_second(const PopulationSpec &pop, double duration_ms) {
   const gg_descriptor *d = pop.plugin ? pop.plugin->desc : nullptr;
   if (has_flag(pop.plugin, GG_DESC_RATE)) return 0;
@@ -307,6 +308,8 @@ double spikes_per_second(const PopulationSpec &pop, double duration_ms) {
       return sequence_values(&pop.values[k], double(pop.size)) / duration_ms * 1e3;
   return double(pop.size) * kNominalRate;
 }
+
+namespace {
 
 // A recorder's parameter `name` (its default where the recorder has no such field).
 double recorder_param(const RecorderSpec &r, const char *name, double fallback) {

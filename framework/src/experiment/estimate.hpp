@@ -43,6 +43,13 @@ constexpr double kNominalRate = 10;
 
 Estimate estimate(const Experiment &exp);
 
+// The synapses a projection's rule makes: exact, or fixed_probability's expected count.
+double synapse_count(const Experiment &exp, const ProjectionSpec &p);
+
+// Spikes per second of a whole population: a source's "rate" (Hz), a sequence source's times over
+// the run, none from a rate unit, else kNominalRate per neuron.
+double spikes_per_second(const PopulationSpec &pop, double duration_ms);
+
 // The memory an experiment may use: GANGLION_MEMORY_LIMIT where set, else 90% of what the
 // machine has available (MemAvailable in /proc/meminfo, and a cgroup's limit where lower); the
 // rest is margin for what the estimate leaves out (buffers used while synapses are drawn).

@@ -11,6 +11,7 @@
 #include "engine/backend.hpp"
 #include "engine/hook_call.hpp"
 #include "engine/simulation.hpp"
+#include "parallel/ranks.hpp"
 #include "random/version.hpp"
 #include "registry/registry.hpp"
 
@@ -80,7 +81,8 @@ nlohmann::ordered_json run_attributes(const Experiment &exp) {
           {"backends", backends.dump()},
           {"plugins", plugins_used(exp).dump()},
           {"host", host_name()},
-          {"threads", uint64_t(thread_count(exp.simulation))}};
+          {"threads", uint64_t(thread_count(exp.simulation))}, // (per rank)
+          {"ranks", uint64_t(ranks::size())}};
 }
 
 void write_run_attributes(Hdf5Writer &w, const Experiment &exp, const RunOutcome &outcome) {

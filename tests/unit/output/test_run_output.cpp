@@ -111,6 +111,7 @@ TEST_CASE("root attributes: the resolved experiment, seed, version, backends, pr
   REQUIRE(gethostname(host, sizeof host - 1) == 0);
   CHECK(string_attribute(f.id, "/", "host") == host);
   CHECK(number_attribute<uint64_t>(f.id, "/", "threads") == thread_count(exp.simulation));
+  CHECK(number_attribute<uint64_t>(f.id, "/", "ranks") == 1);
   // Which network and input a seed gives: the random mapping's version.
   CHECK(string_attribute(f.id, "/", "rng") == "philox4x32-10/ganglion-2");
 }
