@@ -39,7 +39,7 @@ one() {
   local loop setup share bytes spikes
   loop=$(sed -n 's/.*simulated [0-9.]* ms in \([0-9.e+-]*\) s.*/\1/p' "$tmp/summary.txt")
   setup=$(sed -n 's/.*; setup \([0-9.e+-]*\) s.*/\1/p' "$tmp/summary.txt")
-  share=$(sed -n 's/.*spike exchange: .*(\([0-9]*\) %.*/\1/p' "$tmp/summary.txt")
+  share=$(sed -n 's/.*spike exchange every .*(\([0-9]*\) %.*/\1/p' "$tmp/summary.txt")
   bytes=$(sed -n 's/.* us and \([0-9]*\) bytes a step.*/\1/p' "$tmp/summary.txt")
   spikes=$(awk '$2 ~ /^(lif|eif|poisson)$/ {gsub(",", "", $4); s = s $1 "=" $4 " "} END {print s}' \
     "$tmp/summary.txt")

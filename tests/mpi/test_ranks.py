@@ -87,6 +87,19 @@ def test_every_rule_recorder_and_synapse_give_the_same_bits_on_ranks_and_threads
         assert f["spikes/A/node_ids"].shape[0] > 500
 
 
+def test_delays_of_10_steps_and_more_exchange_every_10_steps_with_the_same_bits(tmp_path):
+    # tests/mpi/long_delays.json: fixed delays of 1 ms and more, drawn ones of 1 to 3 ms (their
+    # queue takes an interval's spikes at its end), spikes, rates and static weights recorded.
+    config = os.path.join(SOURCE, "tests", "mpi", "long_delays.json")
+    same_on(config, [], tmp_path, [2, 3, 4])
+    r = run(config, tmp_path / "x.h5", 2)
+    assert "spike exchange every 10 steps: " in r.stdout
+    # a state recorder reads each step's state in that step: every step
+    r = run(config, tmp_path / "y.h5", 2, ['recorders=[{"type": "state", "populations": ["E"], '
+                                           '"variables": ["V"], "neurons": [0, 2399]}]'])
+    assert "spike exchange every 1 step: " in r.stdout
+
+
 def test_the_summary_counts_the_whole_network(tmp_path):
     config = os.path.join(SOURCE, "configs", "balanced_eif.json")
     sets = ["simulation.duration=50ms"]
@@ -134,6 +147,24 @@ def test_a_divergence_on_one_rank_stops_every_rank_where_one_process_stops(tmp_p
     with h5py.File(tmp_path / "2.h5") as f:
         assert f.attrs["status"].startswith("diverged: " + message)
         assert f["report/P/V/data"].shape == (26, 2)
+
+
+def test_a_divergence_inside_an_interval_stops_where_one_process_stops(tmp_path):
+    # Spikes recorded alone and no synapses: the ranks exchange every 64 steps, and the NaN of
+    # step 25 on the second rank is told at step 63; every rank ends the run at step 25.
+    config = json.loads(open(nan_config(tmp_path, 2500)).read())
+    config["recorders"] = [{"type": "spikes", "populations": ["P"]}]
+    path = tmp_path / "nan_spikes.json"
+    path.write_text(json.dumps(config))
+    one, two = run(str(path), tmp_path / "1.h5", 1), run(str(path), tmp_path / "2.h5", 2)
+    assert one.returncode == 3 and two.returncode == 3
+    assert "spike exchange every 64 steps" in two.stdout
+    assert "diverged at t = 2.6 ms: neuron 2500" in two.stderr
+    assert differences(str(tmp_path / "1.h5"), str(tmp_path / "2.h5")) == []
+    with h5py.File(tmp_path / "1.h5") as f1, h5py.File(tmp_path / "2.h5") as f2:
+        for name in ("status", "recorded_ms"):
+            assert f1.attrs[name] == f2.attrs[name]
+    assert "simulated 2.6 ms" in two.stdout
 
 
 def test_an_error_on_rank_0_alone_fails_every_rank_before_anything_runs(tmp_path):

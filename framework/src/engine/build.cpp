@@ -51,6 +51,7 @@ void Simulation::Impl::build() {
   }
   build_populations();
   build_projections();
+  if (distributed) choose_interval();
   bind_views();
   if (!on_gpu || mixed) build_tasks(); // (of the parts on "cpu")
   build_recorders();
@@ -181,7 +182,8 @@ void Simulation::Impl::build_projections() {
 // The populations' spike histories (as deep as their longest outgoing delay) and the views of
 // populations, projections and their rules.
 void Simulation::Impl::bind_views() {
-  std::vector<uint64_t> depth(pops.size(), 1);
+  // (as deep as an interval between exchanges, too: rank 0's recorders read its steps after it)
+  std::vector<uint64_t> depth(pops.size(), interval);
   for (const auto &proj : projs)
     depth[proj.spec->pre] = std::max(depth[proj.spec->pre], proj.csr.max_delay);
   for (std::size_t p = 0; p < pops.size(); ++p) {

@@ -139,6 +139,12 @@ struct Simulation::Impl {
   // Rank 0, several ranks: the whole synapses of each projection a recorder reads (by index), its
   // weights gathered from the ranks before the recorder samples them (merge_weights).
   std::map<std::size_t, Csr> whole_csr;
+  // The ranks exchange every `interval` steps the spike lists of those steps (choose_interval): the
+  // shortest delay of the projections that deliver them, or 1 where something reads a step's
+  // spikes or state in that step; whole_until: the first step whose lists are not yet whole here
+  // (in one process, each step's once it is gathered).
+  uint64_t interval = 1;
+  uint64_t whole_until = 0;
   uint64_t failed_at = 0;      // the step of the failure the ranks agreed on (throw_failure)
   uint64_t recorded_until = 0; // the steps whose recorders ran here
   double exchange_s = 0;       // RunReport::exchange_s
@@ -227,7 +233,10 @@ struct Simulation::Impl {
   // ---- ranks.cpp: the run over several ranks ----
   void partition();
   std::size_t owner_of(std::size_t p, uint64_t i) const;
-  engine::Word exchange(uint64_t step, const engine::Word &mine);
+  void choose_interval();
+  engine::Word exchange(uint64_t first, uint64_t last, const engine::Word &mine);
+  void unpack_spikes(Population &pop, uint64_t s, std::vector<ranks::Reader> &from);
+  void record_through(uint64_t last, engine::Word &mine);
   engine::Word agree(const engine::Word &mine);
   void gather_recorded(uint64_t step, bool finish);
   void merge_weights(std::size_t q, std::vector<ranks::Reader> &from);

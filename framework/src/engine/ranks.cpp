@@ -43,11 +43,11 @@ using engine::Word;
 
 namespace {
 
-// The first rank's failure (rank order), and any rank's stop signal.
+// The earliest failure (by step, then rank), and any rank's stop signal.
 Word agreed(const std::vector<Word> &words) {
   Word a;
   for (const Word &w : words) {
-    if (a.kind == Word::ok && w.kind != Word::ok) {
+    if (w.kind != Word::ok && (a.kind == Word::ok || w.step < a.step)) {
       a.kind = w.kind;
       a.step = w.step;
       a.why = w.why;
@@ -140,18 +140,46 @@ std::size_t Simulation::Impl::owner_of(std::size_t p, uint64_t i) const {
   return std::size_t(std::upper_bound(b.begin(), b.end(), i) - b.begin()) - 1;
 }
 
-// After phase 1 and the local gather: every rank's spikes of the step (and, where another rank
-// reads them, its rate units' rates and the inputs recorder's slice sums) to every rank, with
-// the ranks' words on the step. Returns the agreed word.
-Word Simulation::Impl::exchange(uint64_t step, const Word &mine) {
+// The steps between exchanges: a spike of step s reaches its targets' synapses in phase 2 of step
+// s + d - 1, so the lists of an interval of D steps, exchanged after its last step's phase 1, come
+// in time for every projection whose delays are all D steps or more (a drive's spikes are drawn
+// where they land). One step where something reads a step's spikes or state in that step: a
+// plasticity rule (its presynaptic spikes), a rate unit's projection (its rates), a recorder other
+// than of spikes (rank 0 runs the recorders of an interval's steps after its exchange). At most
+// kMaxInterval steps.
+void Simulation::Impl::choose_interval() {
+  constexpr uint64_t kMaxInterval = 64;
+  uint64_t d = kMaxInterval;
+  for (const auto &proj : projs) {
+    const Population &pre = pops[proj.spec->pre];
+    if (proj.plasticity || pre.rate_field >= 0) d = 1;
+    const Csr &c = proj.csr;
+    if ((pre.desc->flags & GG_DESC_DRIVE) || c.size() == 0) continue; // (nothing delivered here)
+    const uint64_t shortest =
+        c.delay.empty() ? c.max_delay : *std::min_element(c.delay.begin(), c.delay.end());
+    d = std::min(d, std::max<uint64_t>(1, shortest));
+  }
+  for (const auto &r : exp.recorders)
+    if (!(r.plugin->desc->flags & GG_DESC_SPIKES_ONLY)) d = 1;
+  // (each rank's synapses have their own shortest delay: the ranks' shortest)
+  interval = uint64_t(-ranks::max_all(-double(d)));
+}
+
+// After the local gather of the last step of an interval [first, last]: every rank's spikes of
+// those steps (and, where the interval is one step, the rate units' rates and the inputs
+// recorder's slice sums, which another rank reads) to every rank, with the ranks' words. Returns
+// the agreed word.
+Word Simulation::Impl::exchange(uint64_t first, uint64_t last, const Word &mine) {
   ranks::Packer out;
   mine.put(out);
   std::size_t i = 0; // the slices, population after population
   for (std::size_t p = 0; p < pops.size(); ++p) {
     const Population &pop = pops[p];
-    const uint64_t slot = step % pop.history.size();
-    out.put(pop.history_count[slot]);
-    out.put(pop.history[slot].data(), pop.history_count[slot]);
+    for (uint64_t s = first; s <= last; ++s) {
+      const uint64_t slot = s % pop.history.size();
+      out.put(pop.history_count[slot]);
+      out.put(pop.history[slot].data(), pop.history_count[slot]);
+    }
     if (pop.rate_field >= 0)
       out.put(pop.fields.ptrs[std::size_t(pop.rate_field)] + own_lo[p], own_hi[p] - own_lo[p]);
     for (; i < slices.size() && slices[i].pop == p; ++i)
@@ -170,16 +198,10 @@ Word Simulation::Impl::exchange(uint64_t step, const Word &mine) {
   }
   for (std::size_t p = 0; p < pops.size(); ++p) {
     Population &pop = pops[p];
-    const uint64_t slot = step % pop.history.size();
-    auto &list = pop.history[slot];
-    pop.spikes_total -= pop.history_count[slot]; // (counted again whole)
-    uint64_t count = 0;
+    for (uint64_t s = first; s <= last; ++s)
+      unpack_spikes(pop, s, from);
     if (pop.record_inputs) std::fill(pop.input_means.begin(), pop.input_means.end(), 0.0);
     for (std::size_t r = 0; r < from.size(); ++r) {
-      const auto n = from[r].get<uint64_t>();
-      if (count + n > list.size()) list.resize(count + n);
-      from[r].get(list.data() + count, n);
-      count += n;
       const uint64_t lo = bounds[p][r], hi = bounds[p][r + 1];
       if (pop.rate_field >= 0)
         from[r].get(pop.fields.ptrs[std::size_t(pop.rate_field)] + lo, hi - lo);
@@ -191,13 +213,30 @@ Word Simulation::Impl::exchange(uint64_t step, const Word &mine) {
           pop.input_means[k] += sums[k];
       }
     }
-    pop.history_count[slot] = count;
-    pop.spikes_total += count;
     if (pop.record_inputs)
       for (double &m : pop.input_means)
         m /= double(pop.spec->size);
   }
+  whole_until = last + 1;
   return agreed(words);
+}
+
+// Step s's list of population `pop`: every rank's, in rank order, read from each rank's message
+// (a population's steps one after the other).
+void Simulation::Impl::unpack_spikes(Population &pop, uint64_t s,
+                                     std::vector<ranks::Reader> &from) {
+  const uint64_t slot = s % pop.history.size();
+  auto &list = pop.history[slot];
+  pop.spikes_total -= pop.history_count[slot]; // (counted again whole)
+  uint64_t count = 0;
+  for (auto &r : from) {
+    const auto n = r.get<uint64_t>();
+    if (count + n > list.size()) list.resize(count + n);
+    r.get(list.data() + count, n);
+    count += n;
+  }
+  pop.history_count[slot] = count;
+  pop.spikes_total += count;
 }
 
 // The words of every rank without a step's data (the run's end).

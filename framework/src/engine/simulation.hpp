@@ -52,6 +52,7 @@ struct RunReport {
   // included), and the bytes every rank received from all in it, over the run.
   double exchange_s = 0;
   uint64_t exchange_bytes = 0;
+  uint64_t exchange_steps = 1; // the steps between exchanges (Simulation::Impl::choose_interval)
   // Construction speed: synapses made per second of setup and per thread, synapses() / (setup_s
   // threads); 0 where nothing was set up in measurable time.
   double synapses_per_core_s = 0;

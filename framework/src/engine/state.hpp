@@ -123,6 +123,7 @@ struct Projection : Instance<ProjectionSpec> {
   std::vector<gg_arrival> arrivals; // this step's (one delay)
   std::vector<uint32_t> counts;     // a drive's: the spikes each arrival brings (GG_DESC_COUNTS)
   ArrivalQueue queue;               // drawn delays: the arrivals of the steps to come
+  uint64_t queued_until = 0;        // ... and the first step whose spikes it has not queued
   std::unique_ptr<Plasticity> plasticity;
   gg_view view{};
   // Split delivery (GG_DESC_SPLIT_STEP): the parts, and their row bounds (cut_by_target).

@@ -220,6 +220,7 @@ std::string engine::divergence_message(const Population &pop, uint32_t k, uint64
 // After phase 1: each population's spikes, slice after slice (so ascending), into its history.
 void Simulation::Impl::gather_spikes(uint64_t step) {
   gathered = step;
+  if (!distributed) whole_until = step + 1; // (on several ranks: once exchanged)
   std::size_t i = 0; // the slices, population after population
   for (std::size_t p = 0; p < pops.size(); ++p) {
     Population &pop = pops[p];
@@ -297,15 +298,18 @@ void Simulation::Impl::collect_arrivals(Projection &proj, uint64_t step, gg_view
   const Csr &c = proj.csr;
   const uint64_t depth = pre.history.size();
   if (!c.delay.empty()) {
-    // Drawn delays (never split): this step's spikes queue their runs for the steps they reach,
-    // and the queue holds this step's arrivals (ArrivalQueue).
-    const uint64_t slot = step % depth;
-    const uint32_t *spikes = pre.history[slot].data();
-    const uint64_t n = pre.history_count[slot];
-    if (c.delay_ends.empty())
-      proj.queue.push(c, c.delay_ends16.data(), spikes, n, step);
-    else
-      proj.queue.push(c, c.delay_ends.data(), spikes, n, step);
+    // Drawn delays (never split): each step's spikes queue their runs for the steps they reach,
+    // once its list is whole (this step's; on several ranks, the steps of the last exchange, in
+    // order), and the queue holds this step's arrivals (ArrivalQueue).
+    for (; proj.queued_until < whole_until; ++proj.queued_until) {
+      const uint64_t slot = proj.queued_until % depth;
+      const uint32_t *spikes = pre.history[slot].data();
+      const uint64_t n = pre.history_count[slot];
+      if (c.delay_ends.empty())
+        proj.queue.push(c, c.delay_ends16.data(), spikes, n, proj.queued_until);
+      else
+        proj.queue.push(c, c.delay_ends.data(), spikes, n, proj.queued_until);
+    }
     v.arrivals = proj.queue.take(step, v.n_arrivals);
     return;
   }
@@ -641,12 +645,13 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
   return rep;
 }
 
-// The run on several ranks: the loop of Impl::run with one exchange a step, after phase 1 (the
-// one-thread or parallel phases; owner mode and the thread calibration are not used). A failure
-// on one rank (a divergence, a plugin's error, rank 0's write) and a stop signal on any reach
-// every rank at the next exchange, and every rank ends the run at the same step with the same
-// message: a failure in phase 1 at that step (a divergence records the step, as in one process),
-// one in phase 2 or the recorders after the next step's phase 1, and a stop after the step.
+// The run on several ranks: the loop of Impl::run with one exchange every `interval` steps, after
+// the last one's phase 1 (the one-thread or parallel phases; owner mode and the thread calibration
+// are not used), and rank 0's recorders of the interval's steps after it. A failure on one rank (a
+// divergence, a plugin's error, rank 0's write) and a stop signal on any reach every rank at the
+// next exchange, and every rank ends the run at the same step with the same message: the earliest
+// failure's step (recorded where one process records it: a divergence's step too, unless rank 0
+// ran it before the failure came), a stop after the interval in which a rank saw it.
 RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progress,
                                       const std::atomic<int> *stop) {
   RunReport rep;
@@ -656,54 +661,57 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
   const uint64_t n_steps = exp.simulation.n_steps;
   double last_progress = 0;
   engine::Word mine; // this rank's failure, told at the next exchange
-  uint64_t step = 0;
+  uint64_t step = 0, first = 0; // first: the interval's first step
+  const auto work = [&](auto &&phase) {
+    if (mine.kind != engine::Word::ok) return;
+    try {
+      phase();
+    } catch (...) {
+      mine = engine::failure_word(std::current_exception(), step);
+    }
+  };
   try {
     for (; step < n_steps; ++step) {
-      if (stop) mine.stop = stop->load(std::memory_order_relaxed);
-      if (mine.kind == engine::Word::ok) try {
-          apply_schedules(step);
-          phase1(step);
-        } catch (...) {
-          mine = engine::failure_word(std::current_exception(), step);
-        }
+      if (stop && !mine.stop) mine.stop = stop->load(std::memory_order_relaxed);
+      work([&] {
+        apply_schedules(step);
+        phase1(step);
+      });
       gather_spikes(step);
-      const engine::Word a = exchange(step, mine);
-      throw_failure(a);
-      if (mine.kind == engine::Word::ok) try {
-          phase2(step);
-        } catch (...) {
-          mine = engine::failure_word(std::current_exception(), step);
+      const bool last = (step + 1) % interval == 0 || step + 1 == n_steps;
+      engine::Word a;
+      if (last) {
+        a = exchange(first, step, mine);
+        if (a.kind != engine::Word::ok) {
+          // (the interval's spikes after the failing step were not emitted in one process; a
+          // failure told an interval late leaves the steps before this interval counted)
+          for (auto &pop : pops)
+            for (uint64_t s = std::max(a.step + 1, first); s <= step; ++s)
+              pop.spikes_total -= pop.history_count[s % pop.history.size()];
+          const bool diverged = a.kind == engine::Word::diverged;
+          if (diverged || a.step > 0) record_through(diverged ? a.step : a.step - 1, mine);
+          throw_failure(a);
         }
-      gather_recorded(step, false);
-      if (mine.kind == engine::Word::ok) try {
-          call_recorders(step, false);
-          recorded_until = step + 1;
-        } catch (...) {
-          mine = engine::failure_word(std::current_exception(), step);
-        }
+      }
+      work([&] { phase2(step); });
+      if (!last) continue;
+      record_through(step, mine);
+      first = step + 1;
       if (a.stop) {
         rep.stopped_by = a.stop;
         ++step;
         break;
       }
-      if (progress && (step & 63) == 0 && seconds_since(t0) - last_progress > 0.2) {
+      if (progress && seconds_since(t0) - last_progress > 0.2) {
         last_progress = seconds_since(t0);
         progress(double(step + 1) * exp.simulation.dt);
       }
     }
-    throw_failure(agree(mine)); // a failure in the last step's phase 2 or recorders
+    throw_failure(agree(mine)); // a failure in the last interval's phase 2 or recorders
   } catch (const Divergence &d) {
     rep.diverged = true;
     rep.divergence = d.what();
-    // The diverging step's recorders, as in one process (its spikes were exchanged), unless they
-    // ran already (a divergence in phase 2, told at the next step's exchange).
-    step = failed_at;
-    gather_recorded(step, false);
-    if (recorded_until != step + 1) try {
-        call_recorders(step, false);
-      } catch (const std::exception &) {
-      }
-    ++step;
+    step = failed_at + 1;
   }
   rep.steps_done = steps_done = std::min(step, n_steps);
   rep.simulated_ms = double(rep.steps_done) * exp.simulation.dt;
@@ -719,6 +727,25 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
   if (progress) progress(rep.simulated_ms);
   report(rep);
   return rep;
+}
+
+// Rank 0's recorders of the steps from the first not yet recorded to `last`, each with what it
+// reads of other ranks gathered first (every rank takes part). This rank's own failure stops the
+// recording where one process stops it (after a diverging step, before a failing one); a
+// recorder's failure is this rank's, told at the next exchange.
+void Simulation::Impl::record_through(uint64_t last, engine::Word &mine) {
+  for (uint64_t s = recorded_until; s <= last; ++s) {
+    gather_recorded(s, false);
+    const bool failed = mine.kind != engine::Word::ok;
+    if (failed && (s > mine.step || (s == mine.step && mine.kind != engine::Word::diverged)))
+      continue;
+    try {
+      call_recorders(s, false);
+    } catch (...) {
+      mine = engine::failure_word(std::current_exception(), s);
+    }
+  }
+  recorded_until = std::max(recorded_until, last + 1);
 }
 
 // ---- the loop for a network on a GPU ----

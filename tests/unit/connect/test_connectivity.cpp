@@ -10,6 +10,7 @@
 #include <numeric>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -554,6 +555,46 @@ TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1, 2 an
     check_same(alone, build_connectivity(proj, pre, target, 21, 0.1, &one));
     check_same(alone, build_connectivity(proj, pre, target, 21, 0.1, &two));
     check_same(alone, build_connectivity(proj, pre, target, 21, 0.1, &three));
+  }
+}
+
+TEST_CASE("connect: built by parts of the targets (MPI ranks), each part holds the whole "
+          "projection's synapses onto its targets, in order, weights and delays included") {
+  // A rank builds the synapses onto its range of targets; `places` turns its rows' counts into the
+  // counts of the ranks below it (an exclusive prefix sum across ranks, played here in order).
+  const PopulationSpec pre = population(600, 0), post = population(500, 600);
+  ThreadPool two(2);
+  for (const auto &[proj, self] : every_rule()) {
+    CAPTURE(int(proj.rule));
+    const PopulationSpec &target = self ? pre : post;
+    const Csr whole = build_connectivity(proj, pre, target, 21, 0.1);
+    const std::vector<uint64_t> bounds = {0, 128, 128, 300, target.size}; // (one part empty)
+    std::vector<uint64_t> below(pre.size, 0);
+    uint64_t synapses = 0;
+    for (std::size_t r = 0; r + 1 < bounds.size(); ++r) {
+      CAPTURE(r);
+      const uint64_t lo = bounds[r], hi = bounds[r + 1];
+      const RowPlaces places = [&](std::vector<uint64_t> &counts) {
+        for (uint64_t i = 0; i < counts.size(); ++i)
+          std::swap(counts[i], below[i]), below[i] += counts[i];
+      };
+      const Csr part = build_connectivity(proj, pre, target, 21, 0.1, &two, {}, {lo, hi}, places);
+      synapses += part.size();
+      // Row by row, the whole rows' synapses onto [lo, hi), as (row, target, weight, delay).
+      using Synapse = std::tuple<uint64_t, uint64_t, float, uint16_t>;
+      std::vector<Synapse> want, got;
+      const auto of = [](const Csr &c, uint64_t i, uint64_t k) {
+        return Synapse{i, c.post(k), c.weight[k], c.delay.empty() ? 0 : c.delay[k]};
+      };
+      for (uint64_t i = 0; i < pre.size; ++i) {
+        for (uint64_t k = whole.row_ptr[i]; k < whole.row_ptr[i + 1]; ++k)
+          if (whole.post(k) >= lo && whole.post(k) < hi) want.push_back(of(whole, i, k));
+        for (uint64_t k = part.row_ptr[i]; k < part.row_ptr[i + 1]; ++k)
+          got.push_back(of(part, i, k));
+      }
+      CHECK(got == want);
+    }
+    CHECK(synapses == whole.size());
   }
 }
 
