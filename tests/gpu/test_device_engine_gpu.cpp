@@ -23,12 +23,14 @@ using ganglion::test::TempDir;
 
 namespace {
 
-std::string config(const std::string &name) {
+// ([[maybe_unused]]: a build without CUDA skips the tests that use them)
+[[maybe_unused]] std::string config(const std::string &name) {
   return read_file(source_path("configs/" + name + ".json"));
 }
 
 // The population rates of two runs agree within `relative` of the CPU's, or 0.5 Hz.
-void check_rates(const InProcessRun &cpu, const InProcessRun &gpu, double relative) {
+[[maybe_unused]] void check_rates(const InProcessRun &cpu, const InProcessRun &gpu,
+                                  double relative) {
   REQUIRE(cpu.report.populations.size() == gpu.report.populations.size());
   for (std::size_t p = 0; p < cpu.report.populations.size(); ++p) {
     const double a = cpu.report.populations[p].rate_hz, b = gpu.report.populations[p].rate_hz;
