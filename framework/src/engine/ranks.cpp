@@ -170,7 +170,8 @@ void Simulation::Impl::choose_interval() {
 // recorder's slice sums, which another rank reads) to every rank, with the ranks' words. Returns
 // the agreed word.
 Word Simulation::Impl::exchange(uint64_t first, uint64_t last, const Word &mine) {
-  ranks::Packer out;
+  ranks::Packer &out = exchange_out; // (its room kept from one exchange to the next)
+  out.bytes.clear();
   mine.put(out);
   std::size_t i = 0; // the slices, population after population
   for (std::size_t p = 0; p < pops.size(); ++p) {
