@@ -172,10 +172,12 @@ void print_ranks(const RunReport &r) {
     neurons += (neurons.empty() ? "" : ", ") + std::to_string(n);
   std::printf("  neurons per rank: %s\n", neurons.c_str());
   const double steps = double(std::max<uint64_t>(r.steps_done, 1));
-  std::printf("  spike exchange every %llu step%s: %.3g s of the run on rank 0 (%.0f %%, waiting "
+  const std::string every = std::to_string(r.exchange_steps) +
+                            (r.exchange_steps == 1 ? " step" : " steps") +
+                            (r.exchange_overlapped ? ", overlapped with the next" : "");
+  std::printf("  spike exchange every %s: %.3g s of the run on rank 0 (%.0f %%, waiting "
               "included), %.3g us and %.0f bytes a step\n",
-              static_cast<unsigned long long>(r.exchange_steps), r.exchange_steps == 1 ? "" : "s",
-              r.exchange_s, r.run_s > 0 ? 100.0 * r.exchange_s / r.run_s : 0.0,
+              every.c_str(), r.exchange_s, r.run_s > 0 ? 100.0 * r.exchange_s / r.run_s : 0.0,
               1e6 * r.exchange_s / steps, double(r.exchange_bytes) / steps);
 }
 

@@ -39,22 +39,23 @@ CONFIGS = {
 }
 
 
-def run(config, out, ranks, sets=(), threads=1, timeout=600):
+def run(config, out, ranks, sets=(), threads=1, timeout=600, exchange="overlapped"):
     cmd = [CLI, "run", config, "-o", str(out), "-t", str(threads)]
     for s in sets:
         cmd += ["--set", s]
     if ranks > 1:
         cmd = [MPIRUN, "--oversubscribe", "-np", str(ranks)] + cmd
-    return subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=timeout)
+    env = dict(ENV, GANGLION_EXCHANGE=exchange)
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
 
 
-def same_on(config, sets, tmp_path, ranks, threads=1):
+def same_on(config, sets, tmp_path, ranks, threads=1, exchange="overlapped"):
     one = tmp_path / "one.h5"
     r = run(config, one, 1, sets)
     assert r.returncode == 0, r.stderr
     for k in ranks:
         many = tmp_path / f"ranks{k}.h5"
-        r = run(config, many, k, sets, threads)
+        r = run(config, many, k, sets, threads, exchange=exchange)
         assert r.returncode == 0, r.stderr
         assert differences(str(one), str(many)) == [], f"{k} ranks"
     return one
@@ -87,17 +88,34 @@ def test_every_rule_recorder_and_synapse_give_the_same_bits_on_ranks_and_threads
         assert f["spikes/A/node_ids"].shape[0] > 500
 
 
-def test_delays_of_10_steps_and_more_exchange_every_10_steps_with_the_same_bits(tmp_path):
+def test_delays_of_10_steps_and_more_exchange_every_5_overlapped_with_the_same_bits(tmp_path):
     # tests/mpi/long_delays.json: fixed delays of 1 ms and more, drawn ones of 1 to 3 ms (their
-    # queue takes an interval's spikes at its end), spikes, rates and static weights recorded.
+    # queue takes an interval's spikes once its exchange is in), spikes, rates and static weights
+    # recorded. Each 5 steps' exchange travels while the next 5 run.
     config = os.path.join(SOURCE, "tests", "mpi", "long_delays.json")
     same_on(config, [], tmp_path, [2, 3, 4])
     r = run(config, tmp_path / "x.h5", 2)
-    assert "spike exchange every 10 steps: " in r.stdout
-    # a state recorder reads each step's state in that step: every step
+    assert "spike exchange every 5 steps, overlapped with the next: " in r.stdout
+    # a state recorder reads each step's state in that step: every step, nothing to overlap
     r = run(config, tmp_path / "y.h5", 2, ['recorders=[{"type": "state", "populations": ["E"], '
                                            '"variables": ["V"], "neurons": [0, 2399]}]'])
     assert "spike exchange every 1 step: " in r.stdout
+
+
+def test_blocking_exchanges_every_10_steps_give_the_same_bits(tmp_path):
+    config = os.path.join(SOURCE, "tests", "mpi", "long_delays.json")
+    same_on(config, [], tmp_path, [2, 3], exchange="blocking")
+    r = run(config, tmp_path / "x.h5", 2, exchange="blocking")
+    assert "spike exchange every 10 steps: " in r.stdout
+
+
+def test_an_unknown_exchange_is_refused_before_anything_runs(tmp_path):
+    out = tmp_path / "x.h5"
+    r = run(os.path.join(SOURCE, "tests", "mpi", "long_delays.json"), out, 2, exchange="eager")
+    assert r.returncode == 1
+    assert r.stderr.count('ganglion: the environment variable GANGLION_EXCHANGE is "eager": set '
+                          'it to "overlapped" (the default) or "blocking", or unset it') == 1
+    assert not out.exists() and not (tmp_path / "x.h5.part").exists()
 
 
 def test_the_summary_counts_the_whole_network(tmp_path):
@@ -149,16 +167,21 @@ def test_a_divergence_on_one_rank_stops_every_rank_where_one_process_stops(tmp_p
         assert f["report/P/V/data"].shape == (26, 2)
 
 
-def test_a_divergence_inside_an_interval_stops_where_one_process_stops(tmp_path):
-    # Spikes recorded alone and no synapses: the ranks exchange every 64 steps, and the NaN of
-    # step 25 on the second rank is told at step 63; every rank ends the run at step 25.
+@pytest.mark.parametrize("exchange,every", [("overlapped", "32 steps, overlapped with the next"),
+                                            ("blocking", "64 steps")])
+def test_a_divergence_inside_an_interval_stops_where_one_process_stops(tmp_path, exchange, every):
+    # Spikes recorded alone and no synapses: the ranks exchange every 64 steps (blocking) or every
+    # 32, each exchange taken in after the next 32 steps (overlapped); the NaN of step 25 on the
+    # second rank is told in the exchange of steps 0-63 (0-31), taken in at step 63 either way,
+    # and every rank ends the run at step 25.
     config = json.loads(open(nan_config(tmp_path, 2500)).read())
     config["recorders"] = [{"type": "spikes", "populations": ["P"]}]
     path = tmp_path / "nan_spikes.json"
     path.write_text(json.dumps(config))
-    one, two = run(str(path), tmp_path / "1.h5", 1), run(str(path), tmp_path / "2.h5", 2)
+    one = run(str(path), tmp_path / "1.h5", 1)
+    two = run(str(path), tmp_path / "2.h5", 2, exchange=exchange)
     assert one.returncode == 3 and two.returncode == 3
-    assert "spike exchange every 64 steps" in two.stdout
+    assert f"spike exchange every {every}: " in two.stdout
     assert "diverged at t = 2.6 ms: neuron 2500" in two.stderr
     assert differences(str(tmp_path / "1.h5"), str(tmp_path / "2.h5")) == []
     with h5py.File(tmp_path / "1.h5") as f1, h5py.File(tmp_path / "2.h5") as f2:

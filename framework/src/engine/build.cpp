@@ -30,6 +30,7 @@ void Simulation::Impl::build() {
   }
   make_instances();
   distributed = ranks::size() > 1;
+  if (distributed) overlap_wanted = engine::overlap_exchange();
   records = ranks::rank() == 0;
   partition();
   const auto on = [&](int backend) {
@@ -182,8 +183,9 @@ void Simulation::Impl::build_projections() {
 // The populations' spike histories (as deep as their longest outgoing delay) and the views of
 // populations, projections and their rules.
 void Simulation::Impl::bind_views() {
-  // (as deep as an interval between exchanges, too: rank 0's recorders read its steps after it)
-  std::vector<uint64_t> depth(pops.size(), interval);
+  // (as deep as an interval between exchanges, too: rank 0's recorders read its steps after it;
+  // two where one is in flight while the next runs)
+  std::vector<uint64_t> depth(pops.size(), overlapped ? 2 * interval : interval);
   for (const auto &proj : projs)
     depth[proj.spec->pre] = std::max(depth[proj.spec->pre], proj.csr.max_delay);
   for (std::size_t p = 0; p < pops.size(); ++p) {

@@ -45,6 +45,7 @@ struct Word {
 };
 // The word of a failure `e` (a divergence or another error) at `step`.
 Word failure_word(const std::exception_ptr &e, uint64_t step);
+bool overlap_exchange(); // GANGLION_EXCHANGE's choice (ranks.cpp)
 } // namespace engine
 
 // The member functions declared `inline` are defined in step.cpp and called only there: the
@@ -141,10 +142,15 @@ struct Simulation::Impl {
   std::map<std::size_t, Csr> whole_csr;
   // The ranks exchange every `interval` steps the spike lists of those steps (choose_interval): the
   // shortest delay of the projections that deliver them, or 1 where something reads a step's
-  // spikes or state in that step; whole_until: the first step whose lists are not yet whole here
-  // (in one process, each step's once it is gathered).
+  // spikes or state in that step, or half that delay where `overlapped`: each interval's
+  // exchange in flight (in_flight: of steps flight_first .. flight_last) while the next one runs.
+  // whole_until: the first step whose lists are not yet whole here (in one process, each step's
+  // once it is gathered); told_from: the first step of the last exchange taken in.
   uint64_t interval = 1;
-  uint64_t whole_until = 0;
+  bool overlap_wanted = true, overlapped = false;
+  ranks::AllGatherInFlight in_flight;
+  uint64_t flight_first = 0, flight_last = 0;
+  uint64_t whole_until = 0, told_from = 0;
   uint64_t failed_at = 0;      // the step of the failure the ranks agreed on (throw_failure)
   uint64_t recorded_until = 0; // the steps whose recorders ran here
   ranks::Packer exchange_out;  // exchange()'s message, its room kept
@@ -235,8 +241,14 @@ struct Simulation::Impl {
   void partition();
   std::size_t owner_of(std::size_t p, uint64_t i) const;
   void choose_interval();
-  engine::Word exchange(uint64_t first, uint64_t last, const engine::Word &mine);
+  engine::Word exchange_interval(uint64_t first, uint64_t last, const engine::Word &mine,
+                                 bool final);
+  void stop_at_failure(const engine::Word &a, uint64_t step, engine::Word &mine);
+  void start_exchange(uint64_t first, uint64_t last, const engine::Word &mine);
+  void poll_exchange();
+  engine::Word finish_exchange();
   void unpack_spikes(Population &pop, uint64_t s, std::vector<ranks::Reader> &from);
+  void unpack_read_by_others(std::size_t p, std::vector<ranks::Reader> &from);
   void record_through(uint64_t last, engine::Word &mine);
   engine::Word agree(const engine::Word &mine);
   void gather_recorded(uint64_t step, bool finish);

@@ -147,6 +147,11 @@ std::size_t Simulation::Impl::owner_of(std::size_t p, uint64_t i) const {
 // plasticity rule (its presynaptic spikes), a rate unit's projection (its rates), a recorder other
 // than of spikes (rank 0 runs the recorders of an interval's steps after its exchange). At most
 // kMaxInterval steps.
+// Overlapped (unless GANGLION_EXCHANGE says "blocking"), where D is 4 steps or more: intervals of
+// D / 2 steps, each one's exchange travelling while the next one runs, and taken in after the
+// next one's last phase 1, which is in time (that step is at most D - 1 after the first one's).
+// At D = 2 or 3 that would be an exchange every step, for one or two steps of overlap (the
+// microcircuit, D = 2, ran 3 % slower so on 2 ranks: bench/MPI.md).
 void Simulation::Impl::choose_interval() {
   constexpr uint64_t kMaxInterval = 64;
   uint64_t d = kMaxInterval;
@@ -162,14 +167,26 @@ void Simulation::Impl::choose_interval() {
   for (const auto &r : exp.recorders)
     if (!(r.plugin->desc->flags & GG_DESC_SPIKES_ONLY)) d = 1;
   // (each rank's synapses have their own shortest delay: the ranks' shortest)
-  interval = uint64_t(-ranks::max_all(-double(d)));
+  d = uint64_t(-ranks::max_all(-double(d)));
+  overlapped = overlap_wanted && d >= 4;
+  interval = overlapped ? d / 2 : d;
 }
 
-// After the local gather of the last step of an interval [first, last]: every rank's spikes of
-// those steps (and, where the interval is one step, the rate units' rates and the inputs
-// recorder's slice sums, which another rank reads) to every rank, with the ranks' words. Returns
-// the agreed word.
-Word Simulation::Impl::exchange(uint64_t first, uint64_t last, const Word &mine) {
+// GANGLION_EXCHANGE: "overlapped" (the default) or "blocking" (each exchange finished before the
+// next step runs: to measure what overlapping gains).
+bool engine::overlap_exchange() {
+  const char *v = std::getenv("GANGLION_EXCHANGE");
+  if (!v || std::strcmp(v, "overlapped") == 0) return true;
+  if (std::strcmp(v, "blocking") == 0) return false;
+  throw RunError(std::string("the environment variable GANGLION_EXCHANGE is \"") + v +
+                 "\": set it to \"overlapped\" (the default) or \"blocking\", or unset it");
+}
+
+// After the local gather of the last step of an interval [first, last]: sends every rank this
+// rank's spikes of those steps (and, where the interval is one step, the rate units' rates and
+// the inputs recorder's slice sums, which another rank reads), with its word; finish_exchange()
+// takes every rank's. Meanwhile the next interval may run (overlapped: choose_interval).
+void Simulation::Impl::start_exchange(uint64_t first, uint64_t last, const Word &mine) {
   ranks::Packer &out = exchange_out; // (its room kept from one exchange to the next)
   out.bytes.clear();
   mine.put(out);
@@ -186,9 +203,27 @@ Word Simulation::Impl::exchange(uint64_t first, uint64_t last, const Word &mine)
     for (; i < slices.size() && slices[i].pop == p; ++i)
       if (pop.record_inputs) out.put(slices[i].input_sums.data(), slices[i].input_sums.size());
   }
+  const auto t0 = Clock::now();
+  in_flight.start(out.bytes);
+  exchange_s += seconds_since(t0);
+  flight_first = first;
+  flight_last = last;
+}
+
+// Moves the exchange in flight on (between the steps of the interval it overlaps).
+void Simulation::Impl::poll_exchange() {
+  if (!in_flight.pending()) return;
+  const auto t0 = Clock::now();
+  in_flight.poll();
+  exchange_s += seconds_since(t0);
+}
+
+// The exchange in flight completed: every rank's lists of its steps, in place (whole_until past
+// them), and what else it carried. Returns the ranks' agreed word; told_from is its first step.
+Word Simulation::Impl::finish_exchange() {
   std::vector<uint64_t> at;
   const auto t0 = Clock::now();
-  const std::vector<char> all = ranks::all_gather(out.bytes, at);
+  const std::vector<char> &all = in_flight.wait(at);
   exchange_s += seconds_since(t0);
   exchange_bytes += all.size();
   std::vector<ranks::Reader> from;
@@ -198,27 +233,12 @@ Word Simulation::Impl::exchange(uint64_t first, uint64_t last, const Word &mine)
     words.push_back(Word::get(from.back()));
   }
   for (std::size_t p = 0; p < pops.size(); ++p) {
-    Population &pop = pops[p];
-    for (uint64_t s = first; s <= last; ++s)
-      unpack_spikes(pop, s, from);
-    if (pop.record_inputs) std::fill(pop.input_means.begin(), pop.input_means.end(), 0.0);
-    for (std::size_t r = 0; r < from.size(); ++r) {
-      const uint64_t lo = bounds[p][r], hi = bounds[p][r + 1];
-      if (pop.rate_field >= 0)
-        from[r].get(pop.fields.ptrs[std::size_t(pop.rate_field)] + lo, hi - lo);
-      if (!pop.record_inputs) continue;
-      std::vector<double> sums(pop.incoming.size());
-      for (uint64_t b = lo; b < hi; b += kSliceSize) { // its slices, in order
-        from[r].get(sums.data(), sums.size());
-        for (std::size_t k = 0; k < sums.size(); ++k)
-          pop.input_means[k] += sums[k];
-      }
-    }
-    if (pop.record_inputs)
-      for (double &m : pop.input_means)
-        m /= double(pop.spec->size);
+    for (uint64_t s = flight_first; s <= flight_last; ++s)
+      unpack_spikes(pops[p], s, from);
+    unpack_read_by_others(p, from);
   }
-  whole_until = last + 1;
+  whole_until = flight_last + 1;
+  told_from = flight_first;
   return agreed(words);
 }
 
@@ -238,6 +258,46 @@ void Simulation::Impl::unpack_spikes(Population &pop, uint64_t s,
   }
   pop.history_count[slot] = count;
   pop.spikes_total += count;
+}
+
+// At the end of the interval [first, last]: the exchange in flight taken in (overlapped) and
+// this interval's started; finished now where not overlapped, at the run's last step (`final`),
+// or where the ranks stop. Returns the ranks' agreed word; after a failure nothing more starts.
+Word Simulation::Impl::exchange_interval(uint64_t first, uint64_t last, const Word &mine,
+                                         bool final) {
+  Word a;
+  if (in_flight.pending()) {
+    a = finish_exchange();
+    if (a.kind != Word::ok) return a;
+  }
+  start_exchange(first, last, mine);
+  if (overlapped && !final && !a.stop) return a;
+  Word b = finish_exchange();
+  if (!b.stop) b.stop = a.stop;
+  return b;
+}
+
+// After population p's lists in an exchange of one step: every rank's part of its rate units'
+// rates, and of the inputs recorder's slice sums (each rank's slices in order, so summed in the
+// order of one process).
+void Simulation::Impl::unpack_read_by_others(std::size_t p, std::vector<ranks::Reader> &from) {
+  Population &pop = pops[p];
+  if (pop.record_inputs) std::fill(pop.input_means.begin(), pop.input_means.end(), 0.0);
+  for (std::size_t r = 0; r < from.size(); ++r) {
+    const uint64_t lo = bounds[p][r], hi = bounds[p][r + 1];
+    if (pop.rate_field >= 0)
+      from[r].get(pop.fields.ptrs[std::size_t(pop.rate_field)] + lo, hi - lo);
+    if (!pop.record_inputs) continue;
+    std::vector<double> sums(pop.incoming.size());
+    for (uint64_t b = lo; b < hi; b += kSliceSize) {
+      from[r].get(sums.data(), sums.size());
+      for (std::size_t k = 0; k < sums.size(); ++k)
+        pop.input_means[k] += sums[k];
+    }
+  }
+  if (pop.record_inputs)
+    for (double &m : pop.input_means)
+      m /= double(pop.spec->size);
 }
 
 // The words of every rank without a step's data (the run's end).

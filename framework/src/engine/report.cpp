@@ -79,6 +79,7 @@ void Simulation::Impl::report_ranks(RunReport &rep) const {
   rep.exchange_s = exchange_s;
   rep.exchange_bytes = exchange_bytes;
   rep.exchange_steps = interval;
+  rep.exchange_overlapped = overlapped;
   rep.rank_neurons.assign(rep.ranks, 0);
   for (const auto &b : bounds)
     for (std::size_t r = 0; r < rep.ranks; ++r)

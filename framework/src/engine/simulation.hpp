@@ -53,6 +53,7 @@ struct RunReport {
   double exchange_s = 0;
   uint64_t exchange_bytes = 0;
   uint64_t exchange_steps = 1; // the steps between exchanges (Simulation::Impl::choose_interval)
+  bool exchange_overlapped = false; // each one in flight while the next exchange_steps run
   // Construction speed: synapses made per second of setup and per thread, synapses() / (setup_s
   // threads); 0 where nothing was set up in measurable time.
   double synapses_per_core_s = 0;

@@ -647,11 +647,12 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
 
 // The run on several ranks: the loop of Impl::run with one exchange every `interval` steps, after
 // the last one's phase 1 (the one-thread or parallel phases; owner mode and the thread calibration
-// are not used), and rank 0's recorders of the interval's steps after it. A failure on one rank (a
-// divergence, a plugin's error, rank 0's write) and a stop signal on any reach every rank at the
-// next exchange, and every rank ends the run at the same step with the same message: the earliest
-// failure's step (recorded where one process records it: a divergence's step too, unless rank 0
-// ran it before the failure came), a stop after the interval in which a rank saw it.
+// are not used), and rank 0's recorders of the steps whose spikes every rank has after it
+// (exchange_interval). A failure on one rank (a divergence, a plugin's error, rank 0's write) and
+// a stop signal on any reach every rank when the exchange that carries them is taken in, and every
+// rank ends the run at the same step with the same message: the earliest failure's step (recorded
+// where one process records it: a divergence's step too, unless rank 0 ran it before the failure
+// came), a stop after the interval in which a rank saw it (or the next one, where overlapped).
 RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progress,
                                       const std::atomic<int> *stop) {
   RunReport rep;
@@ -681,21 +682,15 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
       const bool last = (step + 1) % interval == 0 || step + 1 == n_steps;
       engine::Word a;
       if (last) {
-        a = exchange(first, step, mine);
-        if (a.kind != engine::Word::ok) {
-          // (the interval's spikes after the failing step were not emitted in one process; a
-          // failure told an interval late leaves the steps before this interval counted)
-          for (auto &pop : pops)
-            for (uint64_t s = std::max(a.step + 1, first); s <= step; ++s)
-              pop.spikes_total -= pop.history_count[s % pop.history.size()];
-          const bool diverged = a.kind == engine::Word::diverged;
-          if (diverged || a.step > 0) record_through(diverged ? a.step : a.step - 1, mine);
-          throw_failure(a);
-        }
+        a = exchange_interval(first, step, mine, step + 1 == n_steps);
+        if (a.kind != engine::Word::ok) stop_at_failure(a, step, mine);
+      } else {
+        poll_exchange();
       }
       work([&] { phase2(step); });
+      poll_exchange();
       if (!last) continue;
-      record_through(step, mine);
+      if (whole_until > 0) record_through(whole_until - 1, mine); // (the steps every rank has)
       first = step + 1;
       if (a.stop) {
         rep.stopped_by = a.stop;
@@ -727,6 +722,19 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
   if (progress) progress(rep.simulated_ms);
   report(rep);
   return rep;
+}
+
+// The agreed failure `a`, taken in after phase 1 of `step`, ends the run: the spikes of the steps
+// after it that were not emitted in one process uncounted (a failure told an interval late, a
+// recorder's, leaves the steps before its exchange counted), its steps recorded as one process
+// records them, and the failure thrown.
+void Simulation::Impl::stop_at_failure(const engine::Word &a, uint64_t step, engine::Word &mine) {
+  for (auto &pop : pops)
+    for (uint64_t s = std::max(a.step + 1, told_from); s <= step; ++s)
+      pop.spikes_total -= pop.history_count[s % pop.history.size()];
+  const bool diverged = a.kind == engine::Word::diverged;
+  if (diverged || a.step > 0) record_through(diverged ? a.step : a.step - 1, mine);
+  throw_failure(a);
 }
 
 // Rank 0's recorders of the steps from the first not yet recorded to `last`, each with what it

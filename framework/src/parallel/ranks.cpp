@@ -101,6 +101,71 @@ std::vector<char> all_gather(const std::vector<char> &mine, std::vector<uint64_t
   return all;
 }
 
+// Its stages: the sizes (MPI_Iallgather), then the bytes (MPI_Iallgatherv); MPI reads the
+// counts and fills the buffers until a stage completes, so they live here.
+struct AllGatherInFlight::State {
+  enum Stage { idle, sizes, bytes, done } stage = idle;
+  MPI_Request request = MPI_REQUEST_NULL;
+  const std::vector<char> *mine = nullptr;
+  uint64_t n = 0;
+  std::vector<uint64_t> counts, offsets;
+  Layout layout;
+  std::vector<char> all;
+
+  // The next stage where this one has completed (or once it has, where `block`).
+  void advance(bool block) {
+    int complete = 1;
+    if (block)
+      MPI_Wait(&request, MPI_STATUS_IGNORE);
+    else
+      MPI_Test(&request, &complete, MPI_STATUS_IGNORE);
+    if (!complete) return;
+    if (stage == bytes) {
+      stage = done;
+      return;
+    }
+    layout = ranks::layout(counts, offsets);
+    all.resize(offsets.back());
+    MPI_Iallgatherv(mine->data(), count_of(n), MPI_BYTE, all.data(), layout.counts.data(),
+                    layout.displs.data(), MPI_BYTE, MPI_COMM_WORLD, &request);
+    stage = bytes;
+  }
+};
+
+AllGatherInFlight::AllGatherInFlight() : s(std::make_unique<State>()) {}
+AllGatherInFlight::~AllGatherInFlight() = default;
+
+void AllGatherInFlight::start(const std::vector<char> &mine) {
+  s->mine = &mine;
+  s->n = mine.size();
+  if (size() == 1) {
+    s->all = mine;
+    s->offsets = {0, mine.size()};
+    s->stage = State::done;
+    return;
+  }
+  s->counts.resize(std::size_t(size()));
+  MPI_Iallgather(&s->n, 1, MPI_UINT64_T, s->counts.data(), 1, MPI_UINT64_T, MPI_COMM_WORLD,
+                 &s->request);
+  s->stage = State::sizes;
+}
+
+void AllGatherInFlight::poll() {
+  if (s->stage == State::sizes || s->stage == State::bytes) s->advance(false);
+}
+
+const std::vector<char> &AllGatherInFlight::wait(std::vector<uint64_t> &offsets) {
+  while (s->stage == State::sizes || s->stage == State::bytes)
+    s->advance(true);
+  s->stage = State::idle;
+  offsets = s->offsets;
+  return s->all;
+}
+
+bool AllGatherInFlight::pending() const {
+  return s->stage != State::idle;
+}
+
 std::vector<char> gather(const std::vector<char> &mine, std::vector<uint64_t> &offsets) {
   if (size() == 1) {
     offsets = {0, mine.size()};
@@ -173,6 +238,26 @@ std::vector<char> all_gather(const std::vector<char> &mine, std::vector<uint64_t
 }
 std::vector<char> gather(const std::vector<char> &mine, std::vector<uint64_t> &offsets) {
   return all_gather(mine, offsets);
+}
+
+struct AllGatherInFlight::State {
+  bool pending = false;
+  std::vector<char> all;
+};
+AllGatherInFlight::AllGatherInFlight() : s(std::make_unique<State>()) {}
+AllGatherInFlight::~AllGatherInFlight() = default;
+void AllGatherInFlight::start(const std::vector<char> &mine) {
+  s->all = mine;
+  s->pending = true;
+}
+void AllGatherInFlight::poll() {}
+const std::vector<char> &AllGatherInFlight::wait(std::vector<uint64_t> &offsets) {
+  s->pending = false;
+  offsets = {0, s->all.size()};
+  return s->all;
+}
+bool AllGatherInFlight::pending() const {
+  return s->pending;
 }
 void sum_below(std::vector<uint64_t> &v) {
   std::fill(v.begin(), v.end(), 0);

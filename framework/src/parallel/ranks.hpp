@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,23 @@ int local_size();
 
 // Every rank's `mine`, concatenated in rank order, to every rank.
 std::vector<char> all_gather(const std::vector<char> &mine, std::vector<uint64_t> &offsets);
+// all_gather while the caller computes: start() hands `mine` over (unchanged until wait()
+// returns), poll() moves the exchange on (MPI advances a nonblocking collective only inside an
+// MPI call), wait() finishes it. One at a time; every rank starts and waits in the same order
+// (polls are each rank's own).
+class AllGatherInFlight {
+public:
+  AllGatherInFlight();
+  ~AllGatherInFlight();
+  void start(const std::vector<char> &mine);
+  void poll();
+  const std::vector<char> &wait(std::vector<uint64_t> &offsets);
+  bool pending() const;
+
+private:
+  struct State;
+  std::unique_ptr<State> s;
+};
 // The same to rank 0 alone (others get an empty result).
 std::vector<char> gather(const std::vector<char> &mine, std::vector<uint64_t> &offsets);
 // v[k] = the sum of v[k] over the ranks below this one (exclusive prefix sum; 0 on rank 0).
