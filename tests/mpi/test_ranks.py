@@ -227,8 +227,11 @@ def test_a_crash_on_the_ranks_leaves_rank_0s_file_finished(tmp_path):
         assert f.attrs["status"].startswith("failed: ")
 
 
-def test_a_signal_stops_every_rank_at_one_step_with_the_file_finished(tmp_path):
-    config = os.path.join(SOURCE, "configs", "balanced_eif.json")
+@pytest.mark.parametrize("config", [os.path.join(SOURCE, "configs", "balanced_eif.json"),
+                                    os.path.join(SOURCE, "tests", "mpi", "long_delays.json")])
+def test_a_signal_stops_every_rank_at_one_step_with_the_file_finished(tmp_path, config):
+    # balanced_eif exchanges every step; long_delays every 5 steps, overlapped (the interval in
+    # flight is taken in before the ranks stop)
     out = tmp_path / "sig.h5"
     cmd = [MPIRUN, "--oversubscribe", "-np", "2", CLI, "run", config, "-o", str(out), "-t", "1",
            "--set", "simulation.duration=600s"]
@@ -248,3 +251,5 @@ def test_a_signal_stops_every_rank_at_one_step_with_the_file_finished(tmp_path):
         t = float(status.split(" = ")[1].split(" ms")[0])
         stamps = f["spikes/E/timestamps"][()]
         assert 0 < t < 600000 and stamps.max() <= t + 1e-6  # (t as the status prints it)
+        if config.endswith("long_delays.json"):  # after an interval of 5 steps of 0.1 ms
+            assert round(t / 0.1) % 5 == 0
