@@ -15,24 +15,33 @@
 # It writes table.md (and the logs) under $OUT, and exits non-zero where anything failed or a GPU
 # test skipped itself.
 #
-# usage: tools/gpu_check.sh --prepare [CUPY_PROGRAM]   here, after `cmake --build build`: fills
-#                                        .gpucheck/ (add "/.gpucheck/" to .git/info/exclude; about
-#                                        40 MiB), which the device call must carry; CUPY_PROGRAM is
-#                                        the CuPy array program of the benchmark, copied along
+# usage: tools/gpu_check.sh --prepare [CUPY_PROGRAM]   here: builds build-gpucheck/ (Release,
+#                                        CUDA, no MPI: Open MPI's libraries would need this
+#                                        machine's glibc 2.36 there; minutes the first time) and
+#                                        fills .gpucheck/ from it (add "/.gpucheck/" to
+#                                        .git/info/exclude; about 35 MiB), which the device call
+#                                        must carry; CUPY_PROGRAM is the CuPy array program of the
+#                                        benchmark, copied along
 #        tools/gpu_check.sh [--no-bench]   there
 set -o pipefail
 cd "$(dirname "$0")/.."
 g=.gpucheck/ganglion
 if [ "${1:-}" = --prepare ]; then
+  cmake -S . -B build-gpucheck -DCMAKE_BUILD_TYPE=Release -DGANGLION_MPI=OFF -DGANGLION_CUDA=ON \
+    >/dev/null && cmake --build build-gpucheck -j"$(nproc)" >/dev/null || exit 1
   rm -rf .gpucheck && mkdir -p $g/deps .gpucheck/bin .gpucheck/peers || exit 1
-  cmake --install build --prefix $g >/dev/null || exit 1
+  cmake --install build-gpucheck --prefix $g >/dev/null || exit 1
   rm -rf $g/include $g/lib/cmake $g/share
-  cp build/bin/ganglion_tests "$(command -v h5diff)" .gpucheck/bin/ || exit 1
+  cp build-gpucheck/bin/ganglion_tests "$(command -v h5diff)" .gpucheck/bin/ || exit 1
   if [ -n "${2:-}" ]; then cp "$2" .gpucheck/peers/cupy_program.py || exit 1; fi
   find $g .gpucheck/bin -type f \( -name '*.so*' -o -perm -u+x \) | xargs ldd 2>/dev/null |
     awk '/=> \// {print $3}' | sort -u |
-    grep -v -E '/(libc|libm|libstdc\+\+|libgcc_s|libpthread|libdl|librt|libresolv|libcudart|libganglion)[.-]' |
+    grep -v -E '/(libc|libm|libstdc\+\+|libgcc_s|libpthread|libdl|librt|libresolv|libganglion)[.-]' |
     xargs -I{} cp -L {} $g/deps/ || exit 1
+  # (libcudart too: where the device's CUDA libraries lie is not known here, so the one the
+  # build used is carried. The glibc there must be at least the newest a carried file asks for.)
+  echo "glibc needed there: $(find .gpucheck -type f \( -name '*.so*' -o -perm -u+x \) |
+    xargs objdump -T 2>/dev/null | grep -oE 'GLIBC_2\.[0-9]+' | sort -uV | tail -1)"
   du -sh .gpucheck
   exit 0
 fi
@@ -47,6 +56,20 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>
 rc=0
 table=$OUT/table.md
 echo "# GPU check: $(head -1 "$OUT/gpu.txt")" >"$table"
+
+# ---- 0. the carried binaries start here (system libraries older than this machine's would stop
+# every step below: say why at once) ----
+for exe in "$gg" "$tests"; do
+  if ! "$exe" --version >"$OUT/start.log" 2>&1; then
+    {
+      echo
+      echo "FAILED: $exe does not start here: $(head -c 300 "$OUT/start.log")"
+      echo "this machine's $(ldd --version 2>&1 | head -1); missing: $(LD_LIBRARY_PATH=$LD_LIBRARY_PATH ldd "$exe" | grep 'not found' | tr '\n' ' ')"
+    } >>"$table"
+    cat "$table"
+    exit 2
+  fi
+done
 
 # ---- 1. the GPU tests, each alone (a test's name holds no comma, which -tc would split) ----
 {
