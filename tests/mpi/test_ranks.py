@@ -88,6 +88,31 @@ def test_every_rule_recorder_and_synapse_give_the_same_bits_on_ranks_and_threads
         assert f["spikes/A/node_ids"].shape[0] > 500
 
 
+SPIKES = 'recorders=[{"type": "spikes", "populations": ["E", "I"]}]'
+DELAYS_1MS = [f"projections.{q}.delay=1 ms" for q in range(6)]
+ISTDP_ON = 'projections.3.plasticity.active=[["0 ms", "400 ms"]]'
+
+
+@pytest.mark.parametrize("config,sets", [
+    ("bench/balanced_eif_peer.json", [SPIKES]),  # exchanged every step
+    ("bench/balanced_eif_peer.json", [SPIKES] + DELAYS_1MS),  # every 5 steps, overlapped
+    ("bench/vogels_istdp.json", [SPIKES, ISTDP_ON]),  # istdp on I->E, learning by target range
+], ids=["every_step", "overlapped", "istdp"])
+def test_owner_mode_within_each_rank_gives_the_same_bits(tmp_path, config, sets):
+    # 2 threads a rank: from step 128 on, each thread delivers onto its own neurons with their
+    # next step; rank 0's recorders still run after each exchange.
+    path = os.path.join(SOURCE, config)
+    sets = sets + ["simulation.duration=400ms"]
+    one = tmp_path / "one.h5"
+    assert run(path, one, 1, sets).returncode == 0
+    for k in (2, 3):
+        many = tmp_path / f"ranks{k}.h5"
+        r = run(path, many, k, sets, threads=2)
+        assert r.returncode == 0, r.stderr
+        assert "each thread delivered the spikes onto its own neurons" in r.stdout
+        assert differences(str(one), str(many)) == [], f"{k} ranks"
+
+
 def test_delays_of_10_steps_and_more_exchange_every_5_overlapped_with_the_same_bits(tmp_path):
     # tests/mpi/long_delays.json: fixed delays of 1 ms and more, drawn ones of 1 to 3 ms (their
     # queue takes an interval's spikes once its exchange is in), spikes, rates and static weights

@@ -184,8 +184,10 @@ void Simulation::Impl::build_projections() {
 // populations, projections and their rules.
 void Simulation::Impl::bind_views() {
   // (as deep as an interval between exchanges, too: rank 0's recorders read its steps after it;
-  // two where one is in flight while the next runs)
-  std::vector<uint64_t> depth(pops.size(), overlapped ? 2 * interval : interval);
+  // two where one is in flight while the next runs; and one step more, which owner mode gathers
+  // before they run)
+  const uint64_t intervals = overlapped ? 2 * interval : interval;
+  std::vector<uint64_t> depth(pops.size(), distributed ? intervals + 1 : intervals);
   for (const auto &proj : projs)
     depth[proj.spec->pre] = std::max(depth[proj.spec->pre], proj.csr.max_delay);
   for (std::size_t p = 0; p < pops.size(); ++p) {
@@ -270,7 +272,7 @@ void Simulation::Impl::build_tasks() {
   build_slices();
   build_groups(pool->size(), groups);
   if (pool->size() > 1) build_groups(1, whole_groups);
-  owner_possible = pool->size() > 1 && !projs.empty() && !device && !distributed;
+  owner_possible = pool->size() > 1 && !projs.empty() && !device;
   for (const auto &proj : projs)
     owner_possible = owner_possible && (proj.desc->flags & GG_DESC_SPLIT_STEP) &&
                      !(proj.desc->flags & GG_DESC_WRITES_POST_V) &&

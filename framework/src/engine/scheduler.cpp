@@ -263,7 +263,8 @@ std::vector<uint64_t> Simulation::Impl::target_bounds(std::size_t post,
       first_slice = std::min(first_slice, i);
       end_slice = i + 1;
     }
-  std::vector<uint64_t> bound(threads + 1);
+  std::vector<uint64_t> bound(threads + 1, n_post);
+  if (first_slice > end_slice) return bound; // (none of post's neurons on this rank)
   for (std::size_t t = 0; t <= threads; ++t) {
     const std::size_t at = std::clamp(split[t], first_slice, end_slice);
     bound[t] = at == end_slice ? n_post : slices[at].begin;

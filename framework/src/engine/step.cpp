@@ -492,8 +492,9 @@ void Simulation::Impl::owner_step(uint64_t &step, bool last) {
   for (const auto &o : owner)
     if (o.delivery_error) std::rethrow_exception(o.delivery_error);
   // Step `now` is whole: its recorders (spikes only: the history still holds its spikes, and its
-  // rules have acted on the weights), before any error of the next step's neurons.
-  call_recorders(now, false);
+  // rules have acted on the weights), before any error of the next step's neurons. (On ranks,
+  // once its exchange is in: run_ranks.)
+  if (!distributed) call_recorders(now, false);
   if (any_slice_error.load()) {
     for (auto &e : slice_errors)
       if (e) {
@@ -646,13 +647,14 @@ RunReport Simulation::Impl::run(const std::function<void(double)> &progress,
 }
 
 // The run on several ranks: the loop of Impl::run with one exchange every `interval` steps, after
-// the last one's phase 1 (the one-thread or parallel phases; owner mode and the thread calibration
-// are not used), and rank 0's recorders of the steps whose spikes every rank has after it
-// (exchange_interval). A failure on one rank (a divergence, a plugin's error, rank 0's write) and
-// a stop signal on any reach every rank when the exchange that carries them is taken in, and every
-// rank ends the run at the same step with the same message: the earliest failure's step (recorded
-// where one process records it: a divergence's step too, unless rank 0 ran it before the failure
-// came), a stop after the interval in which a rank saw it (or the next one, where overlapped).
+// the last one's phase 1 (the one-thread or parallel phases, or owner mode's batches; the thread
+// calibration is not used), and rank 0's recorders of the steps whose spikes every rank has after
+// it (exchange_interval). A failure on one rank (a divergence, a plugin's error, rank 0's write)
+// and a stop signal on any reach every rank when the exchange that carries them is taken in, and
+// every rank ends the run at the same step with the same message: the earliest failure's step
+// (recorded where one process records it: a divergence's step too, unless rank 0 ran it before the
+// failure came), a stop after the interval in which a rank saw it (or the next one, where
+// overlapped).
 RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progress,
                                       const std::atomic<int> *stop) {
   RunReport rep;
@@ -674,11 +676,13 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
   try {
     for (; step < n_steps; ++step) {
       if (stop && !mine.stop) mine.stop = stop->load(std::memory_order_relaxed);
-      work([&] {
-        apply_schedules(step);
-        phase1(step);
-      });
-      gather_spikes(step);
+      if (owner.empty()) { // (in owner mode the last step's batch stepped and gathered this one)
+        work([&] {
+          apply_schedules(step);
+          phase1(step);
+        });
+        gather_spikes(step);
+      }
       const bool last = (step + 1) % interval == 0 || step + 1 == n_steps;
       engine::Word a;
       if (last) {
@@ -687,7 +691,21 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
       } else {
         poll_exchange();
       }
-      work([&] { phase2(step); });
+      const bool final = step + 1 == n_steps || a.stop;
+      if (owner_possible && step >= kOwnerFrom && !final) {
+        if (owner.empty()) {
+          enter_owner();
+          rep.owner_from = step;
+        }
+        rebalance_owner(step - rep.owner_from, n_steps - step);
+        owner_step_ranks(step, mine);
+      } else {
+        work([&] {
+          if (owner.empty()) return phase2(step);
+          uint64_t at = step;
+          owner_step(at, true); // (the run's last: its deliveries alone)
+        });
+      }
       poll_exchange();
       if (!last) continue;
       if (whole_until > 0) record_through(whole_until - 1, mine); // (the steps every rank has)
@@ -708,6 +726,7 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
     rep.divergence = d.what();
     step = failed_at + 1;
   }
+  rep.owner_cuts = owner_cuts_made;
   rep.steps_done = steps_done = std::min(step, n_steps);
   rep.simulated_ms = double(rep.steps_done) * exp.simulation.dt;
   if (rep.steps_done > 0) gather_recorded(rep.steps_done - 1, true);
@@ -735,6 +754,20 @@ void Simulation::Impl::stop_at_failure(const engine::Word &a, uint64_t step, eng
   const bool diverged = a.kind == engine::Word::diverged;
   if (diverged || a.step > 0) record_through(diverged ? a.step : a.step - 1, mine);
   throw_failure(a);
+}
+
+// Owner mode on ranks: step's deliveries and the next step's neurons in one batch, the next
+// step's spikes gathered (from what its neurons left where one failed: every rank sends a list
+// for every step); a failure is this rank's, at its step, told at the next exchange. Rank 0's
+// recorders run after the exchange, as without owner mode.
+void Simulation::Impl::owner_step_ranks(uint64_t step, engine::Word &mine) {
+  uint64_t at = step; // (owner_step moves it to the next step where that step's neurons failed)
+  if (mine.kind == engine::Word::ok) try {
+      owner_step(at, false);
+    } catch (...) {
+      mine = engine::failure_word(std::current_exception(), at);
+    }
+  if (gathered != step + 1) gather_spikes(step + 1);
 }
 
 // Rank 0's recorders of the steps from the first not yet recorded to `last`, each with what it
