@@ -244,7 +244,7 @@ struct Simulation::Impl {
   engine::Word exchange_interval(uint64_t first, uint64_t last, const engine::Word &mine,
                                  bool final);
   void stop_at_failure(const engine::Word &a, uint64_t step, engine::Word &mine);
-  void owner_step_ranks(uint64_t step, engine::Word &mine);
+  void deliver_ranks(uint64_t step, bool next, RunReport &rep, engine::Word &mine);
   void start_exchange(uint64_t first, uint64_t last, const engine::Word &mine);
   void poll_exchange();
   engine::Word finish_exchange();

@@ -691,21 +691,7 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
       } else {
         poll_exchange();
       }
-      const bool final = step + 1 == n_steps || a.stop;
-      if (owner_possible && step >= kOwnerFrom && !final) {
-        if (owner.empty()) {
-          enter_owner();
-          rep.owner_from = step;
-        }
-        rebalance_owner(step - rep.owner_from, n_steps - step);
-        owner_step_ranks(step, mine);
-      } else {
-        work([&] {
-          if (owner.empty()) return phase2(step);
-          uint64_t at = step;
-          owner_step(at, true); // (the run's last: its deliveries alone)
-        });
-      }
+      deliver_ranks(step, step + 1 < n_steps && !a.stop, rep, mine);
       poll_exchange();
       if (!last) continue;
       if (whole_until > 0) record_through(whole_until - 1, mine); // (the steps every rank has)
@@ -756,18 +742,28 @@ void Simulation::Impl::stop_at_failure(const engine::Word &a, uint64_t step, eng
   throw_failure(a);
 }
 
-// Owner mode on ranks: step's deliveries and the next step's neurons in one batch, the next
-// step's spikes gathered (from what its neurons left where one failed: every rank sends a list
-// for every step); a failure is this rank's, at its step, told at the next exchange. Rank 0's
-// recorders run after the exchange, as without owner mode.
-void Simulation::Impl::owner_step_ranks(uint64_t step, engine::Word &mine) {
+// Phase 2 on ranks: the step's deliveries (and rules); in owner mode, where a `next` step follows,
+// with the next step's neurons in the same batch and its spikes gathered (from what its neurons
+// left where one failed: every rank sends a list for every step). A failure is this rank's, at
+// its step, told at the next exchange; rank 0's recorders run after the exchange, as without
+// owner mode.
+void Simulation::Impl::deliver_ranks(uint64_t step, bool next, RunReport &rep, engine::Word &mine) {
+  const bool batch = owner_possible && step >= kOwnerFrom && next;
+  if (batch && owner.empty()) {
+    enter_owner();
+    rep.owner_from = step;
+  }
+  if (batch) rebalance_owner(step - rep.owner_from, exp.simulation.n_steps - step);
   uint64_t at = step; // (owner_step moves it to the next step where that step's neurons failed)
   if (mine.kind == engine::Word::ok) try {
-      owner_step(at, false);
+      if (owner.empty())
+        phase2(step);
+      else
+        owner_step(at, !batch); // (not a batch: the run's last step, its deliveries alone)
     } catch (...) {
       mine = engine::failure_word(std::current_exception(), at);
     }
-  if (gathered != step + 1) gather_spikes(step + 1);
+  if (batch && gathered != step + 1) gather_spikes(step + 1);
 }
 
 // Rank 0's recorders of the steps from the first not yet recorded to `last`, each with what it
