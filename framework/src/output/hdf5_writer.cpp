@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -134,6 +135,23 @@ struct Hdf5Writer::Impl {
   bool block_due = false; // a channel's buffer holds a block: check() writes them all
   std::atomic<double> recorded_ms{0}; // recorded_until()'s, for the "recorded_ms" attribute
   std::mutex mutex;
+
+  // HDF5 empties a file it creates before it locks it: a second run on the path of a run that is
+  // writing it would empty the first one's file (which then ends corrupt) before HDF5 refused
+  // it. So where the .part exists, its lock is tried first (HDF5's kind, flock): held by another
+  // process (a run writing it, a reader), the path is refused untouched. (Two runs that create
+  // the same new file at the same instant can still race; HDF5 then refuses one.)
+  void refuse_a_locked_part() {
+    const int probe = ::open(part_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (probe < 0) return; // (none yet, or HDF5 says why below)
+    const bool held = ::flock(probe, LOCK_EX | LOCK_NB) != 0;
+    ::close(probe); // (and the lock with it)
+    if (held)
+      fail("cannot create output file '" + part_path +
+           "': another process has it open (a run writing to the same path, or a reader: the "
+           "file is locked while it is written); choose another path with -o, or let that "
+           "process end");
+  }
 
   // After a failed HDF5 call the file's state is unknown (a full disk, say): the writer keeps the
   // first error and refuses everything from then on, rather than add errors to it.
@@ -400,6 +418,7 @@ Hdf5Writer::Hdf5Writer(std::string path, std::size_t block_bytes)
   impl_->path = std::move(path);
   impl_->part_path = impl_->path + ".part";
   impl_->block_bytes = block_bytes;
+  impl_->refuse_a_locked_part();
   impl_->file =
       Hid(H5Fcreate(impl_->part_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
   if (!impl_->file.valid())

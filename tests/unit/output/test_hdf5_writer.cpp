@@ -399,6 +399,52 @@ TEST_CASE("a file that cannot be created is reported with its path") {
   CHECK(message.find("choose another path with -o") != std::string::npos);
 }
 
+TEST_CASE("a second writer of a path another process writes is refused, the first's file whole") {
+  // HDF5 empties a file it creates before it locks it: the writer locks first, so the second
+  // writer is refused before it touches the file, and the first one's file ends complete.
+  TempDir tmp;
+  const std::string path = tmp / "run.h5";
+  int ready[2], go[2];
+  REQUIRE(::pipe(ready) == 0);
+  REQUIRE(::pipe(go) == 0);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) { // the first writer: a block written, then the file held until told
+    Hdf5Writer w(path, 80);
+    const int32_t c = w.declare("/spikes/E/timestamps", GG_DTYPE_F64, 1, "ms");
+    for (int i = 0; i < 20; ++i) {
+      const double v = i;
+      w.append(c, &v, 1);
+    }
+    w.flush();
+    char byte = 1;
+    if (::write(ready[1], &byte, 1) != 1 || ::read(go[0], &byte, 1) != 1) _exit(2);
+    for (int i = 20; i < 30; ++i) {
+      const double v = i;
+      w.append(c, &v, 1);
+    }
+    w.commit();
+    _exit(0);
+  }
+  char byte = 0;
+  REQUIRE(::read(ready[0], &byte, 1) == 1);
+  const std::string message = message_of([&] { Hdf5Writer second(path); });
+  CHECK(message == "cannot create output file '" + path + ".part': another process has it open " +
+                       "(a run writing to the same path, or a reader: the file is locked while it "
+                       "is written); choose another path with -o, or let that process end");
+  REQUIRE(::write(go[1], &byte, 1) == 1);
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  ReadFile f(path);
+  std::vector<double> expected(30);
+  std::iota(expected.begin(), expected.end(), 0.0);
+  CHECK(read_all<double>(f.id, "/spikes/E/timestamps") == expected);
+  for (int fd : {ready[0], ready[1], go[0], go[1]})
+    ::close(fd);
+}
+
 TEST_CASE("recorded_ms says how far the data go: 0 at first, then the time of each write of the "
           "buffers") {
   TempDir tmp;
