@@ -179,6 +179,52 @@ void agree_on_input(const std::exception_ptr &e) {
   }
 }
 
+// What every rank must share to run one network: the resolved experiment (but the output, which
+// rank 0 alone writes, and the threads, each rank's own) and the version of each plugin it uses.
+nlohmann::ordered_json run_identity(const Experiment &exp) {
+  nlohmann::ordered_json id = exp.resolved;
+  id.erase("output");
+  if (id.contains("simulation") && id["simulation"].is_object()) id["simulation"].erase("threads");
+  auto &versions = id["plugin versions"];
+  const auto add = [&](const LoadedPlugin *p) {
+    if (p && p->desc) versions[p->name] = p->desc->version ? p->desc->version : "";
+  };
+  for (const auto &pop : exp.populations)
+    add(pop.plugin);
+  for (const auto &proj : exp.projections) {
+    add(proj.synapse);
+    for (const auto &rule : proj.plasticity)
+      add(rule.plugin);
+  }
+  for (const auto &rec : exp.recorders)
+    add(rec.plugin);
+  return id;
+}
+
+// Several ranks, each having loaded the experiment on its machine: the same experiment on every
+// rank, or a ConfigError on a rank whose differs from rank 0's (its files are not rank 0's), at
+// the first place they differ.
+void check_same_experiment(const std::string &config, const Experiment &exp) {
+  if (ranks::size() == 1) return;
+  const nlohmann::ordered_json mine = run_identity(exp);
+  std::string rank0 = mine.dump();
+  ranks::broadcast(rank0);
+  const nlohmann::json theirs = nlohmann::json::parse(rank0),
+                       here = nlohmann::json::parse(mine.dump());
+  const nlohmann::json patch = nlohmann::json::diff(theirs, here);
+  if (patch.empty()) return;
+  const std::string where = patch[0].value("path", "");
+  const auto at = nlohmann::json::json_pointer(where);
+  const std::string value_here = here.contains(at) ? here.at(at).dump() : "nothing";
+  const std::string value_0 = theirs.contains(at) ? theirs.at(at).dump() : "nothing";
+  throw ConfigError(config + ": rank " + std::to_string(ranks::rank()) + " of " +
+                    std::to_string(ranks::size()) + " loaded another experiment than rank 0: at " +
+                    (where.empty() ? "/" : where) + " it has " + value_here + ", rank 0 " +
+                    value_0 +
+                    ". Every rank must read the same config, --set values and plugins: "
+                    "give every machine the same files (a shared folder, or copies)");
+}
+
 // Several ranks: rank 0's exit status (it wrote the file and printed the outcome) for every rank.
 int agreed_status(int status) {
   std::string s = std::to_string(status);
@@ -226,6 +272,12 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
     if (figures && exp.output.empty())
       throw ConfigError(config + ": --plot draws the figures from the run's file, and this run "
                                  "writes none: give it one with -o FILE or \"output\"");
+  } catch (...) {
+    failed = std::current_exception();
+  }
+  agree_on_input(failed);
+  try {
+    check_same_experiment(config, exp);
   } catch (...) {
     failed = std::current_exception();
   }

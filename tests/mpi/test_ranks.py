@@ -228,6 +228,30 @@ def test_an_error_on_rank_0_alone_fails_every_rank_before_anything_runs(tmp_path
     assert not out.exists() and not (tmp_path / "w.h5.part").exists()
 
 
+def test_ranks_that_load_different_experiments_are_refused_before_anything_runs(tmp_path):
+    # Each machine reads its own copy of the files: here rank 1 is given another duration (MPI's
+    # MPMD form: one command line per rank). Each rank's output and threads are its own affair.
+    config = os.path.join(SOURCE, "configs", "balanced_eif.json")
+    out = tmp_path / "x.h5"
+    rank = lambda d, o, t: [CLI, "run", config, "-o", str(o), "-t", t, "--set",
+                            f"simulation.duration={d}"]
+    cmd = ([MPIRUN, "--oversubscribe", "-np", "1"] + rank("100 ms", out, "1") + [":", "-np", "1"]
+           + rank("200 ms", out, "1"))
+    r = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=120)
+    assert r.returncode == 1
+    assert r.stderr.count(
+        f"ganglion: {config}: rank 1 of 2 loaded another experiment than rank 0: at "
+        '/simulation/duration it has "200 ms", rank 0 "100 ms". Every rank must read the same '
+        "config, --set values and plugins: give every machine the same files (a shared folder, "
+        "or copies)") == 1, r.stderr
+    assert not out.exists() and not (tmp_path / "x.h5.part").exists()
+    cmd = ([MPIRUN, "--oversubscribe", "-np", "1"] + rank("100 ms", out, "1") + [":", "-np", "1"]
+           + rank("100 ms", tmp_path / "y.h5", "2"))
+    r = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert out.exists() and not (tmp_path / "y.h5").exists()
+
+
 def test_bad_input_is_said_once(tmp_path):
     r = run(os.path.join(SOURCE, "configs", "balanced_eif.json"), tmp_path / "x.h5", 3,
             ["populations.E.model=lif2"])
