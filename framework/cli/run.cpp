@@ -22,6 +22,7 @@
 #include "engine/hook_call.hpp"
 #include "experiment/errors.hpp"
 #include "output/hdf5_writer.hpp"
+#include "output/run_attributes.hpp"
 #include "output/run_file.hpp"
 #include "parallel/ranks.hpp"
 
@@ -180,24 +181,16 @@ void agree_on_input(const std::exception_ptr &e) {
 }
 
 // What every rank must share to run one network: the resolved experiment (but the output, which
-// rank 0 alone writes, and the threads, each rank's own) and the version of each plugin it uses.
-nlohmann::ordered_json run_identity(const Experiment &exp) {
-  nlohmann::ordered_json id = exp.resolved;
+// rank 0 alone writes, and the threads, each rank's own) and each plugin's version and ABI (its
+// library's path may differ from machine to machine).
+nlohmann::json run_identity(const Experiment &exp) {
+  nlohmann::json id = nlohmann::json::parse(exp.resolved.dump());
   id.erase("output");
   if (id.contains("simulation") && id["simulation"].is_object()) id["simulation"].erase("threads");
-  auto &versions = id["plugin versions"];
-  const auto add = [&](const LoadedPlugin *p) {
-    if (p && p->desc) versions[p->name] = p->desc->version ? p->desc->version : "";
-  };
-  for (const auto &pop : exp.populations)
-    add(pop.plugin);
-  for (const auto &proj : exp.projections) {
-    add(proj.synapse);
-    for (const auto &rule : proj.plasticity)
-      add(rule.plugin);
-  }
-  for (const auto &rec : exp.recorders)
-    add(rec.plugin);
+  nlohmann::json plugins = plugins_used(exp);
+  for (auto &entry : plugins)
+    entry.erase("path");
+  id["plugins used"] = plugins;
   return id;
 }
 
@@ -206,11 +199,10 @@ nlohmann::ordered_json run_identity(const Experiment &exp) {
 // the first place they differ.
 void check_same_experiment(const std::string &config, const Experiment &exp) {
   if (ranks::size() == 1) return;
-  const nlohmann::ordered_json mine = run_identity(exp);
-  std::string rank0 = mine.dump();
+  const nlohmann::json here = run_identity(exp);
+  std::string rank0 = here.dump();
   ranks::broadcast(rank0);
-  const nlohmann::json theirs = nlohmann::json::parse(rank0),
-                       here = nlohmann::json::parse(mine.dump());
+  const nlohmann::json theirs = nlohmann::json::parse(rank0);
   const nlohmann::json patch = nlohmann::json::diff(theirs, here);
   if (patch.empty()) return;
   const std::string where = patch[0].value("path", "");

@@ -19,7 +19,14 @@ namespace ganglion {
 
 namespace {
 
-// Every plugin an instance of the experiment uses, by name.
+std::string host_name() {
+  char name[HOST_NAME_MAX + 1] = {0};
+  if (gethostname(name, sizeof name - 1) != 0) return "";
+  return name;
+}
+
+} // namespace
+
 nlohmann::json plugins_used(const Experiment &exp) {
   nlohmann::json plugins = nlohmann::json::object();
   auto add = [&](const LoadedPlugin *p) {
@@ -40,14 +47,6 @@ nlohmann::json plugins_used(const Experiment &exp) {
     add(r.plugin);
   return plugins;
 }
-
-std::string host_name() {
-  char name[HOST_NAME_MAX + 1] = {0};
-  if (gethostname(name, sizeof name - 1) != 0) return "";
-  return name;
-}
-
-} // namespace
 
 RunOutcome outcome_of(const RunReport &report, const std::string &stopped_by) {
   if (report.diverged) return {RunOutcome::Kind::diverged, report.divergence};

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/simulation.hpp"
 #include "experiment/experiment.hpp"
 #include "output/hdf5_writer.hpp"
@@ -22,6 +24,10 @@ struct RunOutcome {
   // ("at t = 812.5 ms by SIGINT")
   std::string why;
 };
+
+// Every plugin an instance of the experiment uses, by name: its library's path, its version and
+// ABI ({"lif": {"path": ..., "version": "1.0", "abi": "1.9"}, ...}).
+nlohmann::json plugins_used(const Experiment &exp);
 
 // How a run that did not fail ended, from its report: diverged (where and when), interrupted
 // ("at t = 812.5 ms by <stopped_by>", where the report says a stop ended it) or complete.
