@@ -132,6 +132,14 @@ def test_blocking_exchanges_every_10_steps_give_the_same_bits(tmp_path):
     same_on(config, [], tmp_path, [2, 3], exchange="blocking")
     r = run(config, tmp_path / "x.h5", 2, exchange="blocking")
     assert "spike exchange every 10 steps: " in r.stdout
+    # one rank's environment asking for it is enough: the ranks step alike
+    cmd = [MPIRUN, "--oversubscribe", "-np", "1", CLI, "run", config, "-o", str(tmp_path / "m.h5"),
+           "-t", "1", ":", "-np", "1", "-x", "GANGLION_EXCHANGE=blocking", CLI, "run", config,
+           "-o", str(tmp_path / "m.h5"), "-t", "1"]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "spike exchange every 10 steps: " in r.stdout
+    assert differences(str(tmp_path / "one.h5"), str(tmp_path / "m.h5")) == []
 
 
 def test_an_unknown_exchange_is_refused_before_anything_runs(tmp_path):

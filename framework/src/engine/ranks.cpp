@@ -168,7 +168,8 @@ void Simulation::Impl::choose_interval() {
     if (!(r.plugin->desc->flags & GG_DESC_SPIKES_ONLY)) d = 1;
   // (each rank's synapses have their own shortest delay: the ranks' shortest)
   d = uint64_t(-ranks::max_all(-double(d)));
-  overlapped = overlap_wanted && d >= 4;
+  // (blocking where any rank's environment asks for it: the ranks must step alike)
+  overlapped = ranks::max_all(overlap_wanted ? 0.0 : 1.0) == 0.0 && d >= 4;
   interval = overlapped ? d / 2 : d;
 }
 
