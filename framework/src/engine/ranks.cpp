@@ -205,7 +205,7 @@ void Simulation::Impl::start_exchange(uint64_t first, uint64_t last, const Word 
       if (pop.record_inputs) out.put(slices[i].input_sums.data(), slices[i].input_sums.size());
   }
   const auto t0 = Clock::now();
-  in_flight.start(out.bytes);
+  in_flight.start(out.bytes, !overlapped);
   exchange_s += seconds_since(t0);
   flight_first = first;
   flight_last = last;

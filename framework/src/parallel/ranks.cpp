@@ -135,12 +135,11 @@ struct AllGatherInFlight::State {
 AllGatherInFlight::AllGatherInFlight() : s(std::make_unique<State>()) {}
 AllGatherInFlight::~AllGatherInFlight() = default;
 
-void AllGatherInFlight::start(const std::vector<char> &mine) {
+void AllGatherInFlight::start(const std::vector<char> &mine, bool at_once) {
   s->mine = &mine;
   s->n = mine.size();
-  if (size() == 1) {
-    s->all = mine;
-    s->offsets = {0, mine.size()};
+  if (at_once || size() == 1) {
+    s->all = all_gather(mine, s->offsets);
     s->stage = State::done;
     return;
   }
@@ -246,7 +245,7 @@ struct AllGatherInFlight::State {
 };
 AllGatherInFlight::AllGatherInFlight() : s(std::make_unique<State>()) {}
 AllGatherInFlight::~AllGatherInFlight() = default;
-void AllGatherInFlight::start(const std::vector<char> &mine) {
+void AllGatherInFlight::start(const std::vector<char> &mine, bool) {
   s->all = mine;
   s->pending = true;
 }

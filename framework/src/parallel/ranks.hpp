@@ -33,12 +33,13 @@ std::vector<char> all_gather(const std::vector<char> &mine, std::vector<uint64_t
 // all_gather while the caller computes: start() hands `mine` over (unchanged until wait()
 // returns), poll() moves the exchange on (MPI advances a nonblocking collective only inside an
 // MPI call), wait() finishes it. One at a time; every rank starts and waits in the same order
-// (polls are each rank's own).
+// (polls are each rank's own). `at_once`: all_gather's blocking collectives now (MPI's blocking
+// ones are quicker where nothing is to overlap), wait() then only hands the result over.
 class AllGatherInFlight {
 public:
   AllGatherInFlight();
   ~AllGatherInFlight();
-  void start(const std::vector<char> &mine);
+  void start(const std::vector<char> &mine, bool at_once = false);
   void poll();
   const std::vector<char> &wait(std::vector<uint64_t> &offsets);
   bool pending() const;
