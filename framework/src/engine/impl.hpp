@@ -153,7 +153,7 @@ struct Simulation::Impl {
   uint64_t whole_until = 0, told_from = 0;
   uint64_t failed_at = 0;      // the step of the failure the ranks agreed on (throw_failure)
   uint64_t recorded_until = 0; // the steps whose recorders ran here
-  ranks::Packer exchange_out;  // exchange()'s message, its room kept
+  ranks::Packer exchange_out;  // start_exchange's message, its room kept
   double exchange_s = 0;       // RunReport::exchange_s
   uint64_t exchange_bytes = 0; // RunReport::exchange_bytes
   double setup_s = 0;

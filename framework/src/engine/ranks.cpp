@@ -284,12 +284,12 @@ Word Simulation::Impl::exchange_interval(uint64_t first, uint64_t last, const Wo
 void Simulation::Impl::unpack_read_by_others(std::size_t p, std::vector<ranks::Reader> &from) {
   Population &pop = pops[p];
   if (pop.record_inputs) std::fill(pop.input_means.begin(), pop.input_means.end(), 0.0);
+  std::vector<double> sums(pop.record_inputs ? pop.incoming.size() : 0);
   for (std::size_t r = 0; r < from.size(); ++r) {
     const uint64_t lo = bounds[p][r], hi = bounds[p][r + 1];
     if (pop.rate_field >= 0)
       from[r].get(pop.fields.ptrs[std::size_t(pop.rate_field)] + lo, hi - lo);
     if (!pop.record_inputs) continue;
-    std::vector<double> sums(pop.incoming.size());
     for (uint64_t b = lo; b < hi; b += kSliceSize) {
       from[r].get(sums.data(), sums.size());
       for (std::size_t k = 0; k < sums.size(); ++k)

@@ -662,7 +662,7 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
   rep.threads = pool->size();
   const auto t0 = Clock::now();
   const uint64_t n_steps = exp.simulation.n_steps;
-  double last_progress = 0;
+  Ticker ticker{progress, exp.simulation.dt, t0};
   engine::Word mine; // this rank's failure, told at the next exchange
   uint64_t step = 0, first = 0; // first: the interval's first step
   const auto work = [&](auto &&phase) {
@@ -693,6 +693,7 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
       }
       deliver_ranks(step, step + 1 < n_steps && !a.stop, rep, mine);
       poll_exchange();
+      ticker.after(step);
       if (!last) continue;
       if (whole_until > 0) record_through(whole_until - 1, mine); // (the steps every rank has)
       first = step + 1;
@@ -700,10 +701,6 @@ RunReport Simulation::Impl::run_ranks(const std::function<void(double)> &progres
         rep.stopped_by = a.stop;
         ++step;
         break;
-      }
-      if (progress && seconds_since(t0) - last_progress > 0.2) {
-        last_progress = seconds_since(t0);
-        progress(double(step + 1) * exp.simulation.dt);
       }
     }
     throw_failure(agree(mine)); // a failure in the last interval's phase 2 or recorders
