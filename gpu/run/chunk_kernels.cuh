@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "delivery/deliver.cuh"
+#include "engine/device_plan.hpp"
 #include "rings/spike_ring.hpp"
 #include "step/bounds.cuh"
 #include "step/spike_log.cuh"
@@ -37,6 +38,18 @@ inline cudaError_t copy_slot(const SpikeRing &ring, const uint64_t *step, uint32
 
 static __global__ void add_total_kernel(const uint32_t *count, unsigned long long *total) {
   *total += *count;
+}
+
+// Whether step *step lies in a rule's active phases: *learning = 1 or 0.
+static __global__ void learning_kernel(const uint64_t *step, const uint64_t *phases, uint32_t n,
+                                       int32_t *learning) {
+  *learning = device_plan::learning_at(*step, phases, n) ? 1 : 0;
+}
+
+inline cudaError_t set_learning(const uint64_t *step, const uint64_t *phases, uint32_t n,
+                                int32_t *learning, cudaStream_t stream) {
+  learning_kernel<<<1, 1, 0, stream>>>(step, phases, n, learning);
+  return cudaGetLastError();
 }
 
 static __global__ void advance_kernel(uint64_t *step) {

@@ -59,6 +59,7 @@ private:
   void allocate_ring(DevicePopulation &d);
   void build_ghost(DevicePopulation &d);
   void build_projection(std::size_t q);
+  void build_rule(DeviceProjection &d, const DevicePopulation &pre, const DevicePopulation &post);
   void bind_channels(DevicePopulation &d);
   void build_recorders();
   void build_logs(DevicePopulation &d, const std::vector<const engine::Recorder *> &recs);
@@ -69,6 +70,8 @@ private:
   void enqueue_phase2();
   void enqueue_population(DevicePopulation &d);
   void enqueue_projection(DeviceProjection &d);
+  void enqueue_delivery(DeviceProjection &d);
+  void copy_weights_read(uint64_t last);
   void replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each);
   void check_status(uint64_t last, const std::function<void(uint64_t)> &each, uint64_t first,
                     uint64_t taken);
@@ -160,6 +163,10 @@ void Engine::build(Simulation::Impl &sim) {
     if (d.owned) call(d.host->cuda->init, d.cv, pop_name(*d.host), "init");
   for (auto &d : projs_)
     if (d.active) call(d.host->cuda->init, d.cv, proj_name(*d.host), "init");
+  for (auto &d : projs_)
+    if (d.plastic)
+      call(d.host->plasticity->cuda->init, d.rule.cv, "plasticity of " + proj_name(*d.host),
+           "init");
   check_run(cudaDeviceSynchronize(), "the uploads and the init hooks");
   if (!mixed_) capture();
 }
@@ -297,6 +304,57 @@ void Engine::build_projection(std::size_t q) {
                     post.host->spec->first_gid};
   if (d.delivery == Delivery::DrawnDelays)
     d.input_ring = InputRing{arena_.zeros<double>(post.n * c.max_delay), post.n, c.max_delay};
+  if (host.plasticity) build_rule(d, pre, post);
+}
+
+// A projection's rule: its fields and by-post index uploaded, its phases, and its view, which
+// reads the projection's device weights and this step's lists of both populations' spikes.
+void Engine::build_rule(DeviceProjection &d, const DevicePopulation &pre,
+                        const DevicePopulation &post) {
+  engine::Plasticity &pl = *d.host->plasticity;
+  const std::string who = "plasticity of " + proj_name(*d.host);
+  device_plan::check_capturable(*pl.cuda, who, pl.desc->name);
+  for (const DevicePopulation *side : {&pre, &post})
+    if (!side->step_list)
+      throw RunError(who + ": '" + pl.desc->name + "' reads the spikes of population '" +
+                     side->host->spec->name +
+                     "', which emits none (a rate unit or a drive); a rule needs spikes on both "
+                     "sides of its projection");
+  DeviceRule &r = d.rule;
+  r.fields.upload(arena_, pl.fields);
+  r.col_ptr = arena_.copy(pl.col_ptr.data(), pl.col_ptr.size());
+  r.col_synapse = arena_.copy(pl.col_synapse.data(), pl.col_synapse.size());
+  r.col_pre = arena_.copy(pl.col_pre.data(), pl.col_pre.size());
+  r.learning = arena_.zeros<int32_t>(1);
+  std::vector<uint64_t> phases;
+  for (const auto &[start, stop] : pl.spec->active) {
+    phases.push_back(start);
+    phases.push_back(stop);
+  }
+  r.phases = arena_.copy(phases.data(), phases.size());
+  r.n_phases = uint32_t(pl.spec->active.size());
+  r.read = device_plan::weight_reads(sim_->recs, std::size_t(d.host - sim_->projs.data()));
+  bind_views(r.view, r.cv, pl.view, r.fields);
+  r.view.row_ptr = d.row_ptr;
+  r.view.post_index = d.post_index;
+  r.view.post_index16 = nullptr;
+  r.view.weight = r.view.plastic_weight = d.weight;
+  r.view.post_input = d.view.post_input;
+  r.view.post_v = d.view.post_v;
+  r.view.col_ptr = r.col_ptr;
+  r.view.col_synapse = r.col_synapse;
+  r.view.col_pre = r.col_pre;
+  r.view.pre_spikes = pre.step_list;
+  r.view.post_spikes = post.step_list;
+  r.view.n_pre_spikes = r.view.n_post_spikes = 0; // (on the device: cv's)
+  r.view.learning = 0;                            // (on the device: cv's)
+  r.view.rule_part = GG_RULE_WHOLE;
+  r.cv.n_pre_spikes = pre.step_count;
+  r.cv.n_post_spikes = post.step_count;
+  r.cv.pre_spike_capacity = pre.capacity;
+  r.cv.post_spike_capacity = post.capacity;
+  r.cv.learning = r.learning;
+  d.plastic = true;
 }
 
 // A neuron's fused channels (fuse_channels chose them on the host), their state on the device,
@@ -436,7 +494,17 @@ void Engine::enqueue_population(DevicePopulation &d) {
   }
 }
 
+// A projection's delivery, then its rule (which reads the weights the delivery has used).
 void Engine::enqueue_projection(DeviceProjection &d) {
+  enqueue_delivery(d);
+  if (!d.plastic) return;
+  DeviceRule &r = d.rule;
+  check_run(set_learning(step_, r.phases, r.n_phases, r.learning, stream_),
+            "enqueuing the rule's phase");
+  call(d.host->plasticity->cuda->step, r.cv, "plasticity of " + proj_name(*d.host), "step");
+}
+
+void Engine::enqueue_delivery(DeviceProjection &d) {
   using device_plan::Delivery;
   const DevicePopulation &pre = pops_[d.pre], &post = pops_[d.post];
   const Csr &c = d.host->csr;
@@ -662,6 +730,7 @@ void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uin
     std::vector<double> rows, sums;
     std::size_t row = 0, sum_row = 0;
   };
+  copy_weights_read(first + taken - 1);
   std::vector<Logged> logged(pops_.size());
   for (std::size_t p = 0; p < pops_.size(); ++p) {
     DevicePopulation &d = pops_[p];
@@ -695,6 +764,17 @@ void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uin
   }
 }
 
+// The weights of each plastic projection that a host recorder samples after step `last` (a chunk
+// ends there: run_device's next_change), copied into the host's CSR, which the recorder reads.
+void Engine::copy_weights_read(uint64_t last) {
+  for (auto &d : projs_) {
+    if (!d.plastic || !d.rule.read.due(last)) continue;
+    auto &w = d.host->csr.weight;
+    check_run(cudaMemcpy(w.data(), d.weight, sizeof(float) * w.size(), cudaMemcpyDeviceToHost),
+              "copying a projection's weights to the host");
+  }
+}
+
 void Engine::before_change(std::size_t p) {
   DevicePopulation &d = pops_[p];
   if (!d.owned) return; // (the host's fields are the population's)
@@ -721,6 +801,10 @@ void Engine::finish() {
     if (d.owned) call(d.host->cuda->finish, d.cv, pop_name(*d.host), "finish");
   for (auto &d : projs_)
     if (d.active) call(d.host->cuda->finish, d.cv, proj_name(*d.host), "finish");
+  for (auto &d : projs_)
+    if (d.plastic)
+      call(d.host->plasticity->cuda->finish, d.rule.cv, "plasticity of " + proj_name(*d.host),
+           "finish");
   for (auto &d : pops_) {
     if (!d.owned) continue;
     d.fields.copy_out(d.host->fields, stream_);
@@ -730,8 +814,15 @@ void Engine::finish() {
     sync("reading the populations");
     d.host->spikes_total = total;
   }
-  for (auto &d : projs_)
+  for (auto &d : projs_) {
     if (d.active) d.fields.copy_out(d.host->fields, stream_);
+    if (!d.plastic) continue; // (a rule's weights and traces, as the CPU leaves them)
+    d.rule.fields.copy_out(d.host->plasticity->fields, stream_);
+    auto &w = d.host->csr.weight;
+    check_run(cudaMemcpyAsync(w.data(), d.weight, sizeof(float) * w.size(), cudaMemcpyDeviceToHost,
+                              stream_),
+              "copying a projection's weights to the host");
+  }
   sync("reading the projections");
 }
 
@@ -756,7 +847,10 @@ std::vector<std::string> Engine::summary() const {
     if (!d.active) continue;
     const engine::Projection &h = *d.host;
     lines.push_back("  projection '" + h.spec->name + "': " + device_plan::describe(d.delivery) +
-                    (h.fused ? "; its current in the neuron's step (a channel)" : ""));
+                    (h.fused ? "; its current in the neuron's step (a channel)" : "") +
+                    (d.plastic ? std::string("; its rule '") + h.plasticity->desc->name +
+                                     "' after the delivery, on the GPU"
+                               : std::string()));
   }
   return lines;
 }

@@ -90,6 +90,23 @@ struct DevicePopulation {
   gg_cuda_view cv{};
 };
 
+// A projection's plasticity rule on the device (ABI 1.10's rule view), stepped after the
+// projection's delivery: its fields, its by-post index, the word that says whether this step lies
+// in its active phases, and those phases ([start, stop) steps, two values each).
+struct DeviceRule {
+  DeviceFields fields;
+  uint64_t *col_ptr = nullptr, *col_synapse = nullptr;
+  uint32_t *col_pre = nullptr;
+  int32_t *learning = nullptr;
+  const uint64_t *phases = nullptr;
+  uint32_t n_phases = 0;
+  // The steps after which a host recorder reads the weights (their `every`): the device's are
+  // copied to the host then.
+  device_plan::Samples read;
+  gg_view view{};
+  gg_cuda_view cv{};
+};
+
 struct DeviceProjection {
   engine::Projection *host = nullptr;
   bool active = true;            // delivered here (on "cuda"); else the host's
@@ -105,6 +122,8 @@ struct DeviceProjection {
   Drive drive{};
   gg_arrival *arrivals = nullptr;
   uint32_t *n_arrivals = nullptr;
+  bool plastic = false; // its rule runs here
+  DeviceRule rule;
   gg_view view{};
   gg_cuda_view cv{};
 };

@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 9
+#define GG_ABI_MINOR 10
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -455,6 +455,19 @@ typedef struct gg_cuda_view {
   uint32_t arrival_capacity;      /* the most a step can have: a bound for a launch's size */
   const uint32_t *arrival_counts; /* device, one per arrival: the spikes it brings (a drive's,
                                      GG_DESC_COUNTS); NULL: one each */
+  /* ---- plasticity (since ABI 1.10) ----
+   * A rule's view holds device arrays: plastic_weight, row_ptr, post_index, col_ptr, col_synapse,
+   * col_pre, and the step's spikes: view->pre_spikes (ascending, a neuron that spiked k times in a
+   * step k times in a row, as on the CPU) and view->post_spikes (each neuron once); their counts
+   * are in device memory here (view->n_pre_spikes and view->n_post_spikes are not kept). The
+   * kernel calls the rule's step after its projection's delivery, whole (GG_RULE_WHOLE). */
+  const uint32_t *n_pre_spikes;  /* device: how many presynaptic spikes this step */
+  const uint32_t *n_post_spikes; /* device: how many postsynaptic spikes this step */
+  uint32_t pre_spike_capacity;   /* the most of each a step can have: bounds for a launch */
+  uint32_t post_spike_capacity;
+  const int32_t *learning; /* device: 1 where this step lies in the rule's active phases (change
+                              weights), 0 outside (run the traces only); view->learning is not
+                              kept */
 } gg_cuda_view;
 
 /* gg_cuda_hooks.flags */

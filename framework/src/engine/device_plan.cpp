@@ -88,6 +88,23 @@ Samples samples_of(const engine::Population &pop, const std::vector<const engine
   return s;
 }
 
+Samples weight_reads(const std::vector<engine::Recorder> &recs, std::size_t q) {
+  Samples s;
+  for (const auto &rec : recs) {
+    if (rec.spec->projection != int(q)) continue;
+    const uint64_t every = std::max<uint64_t>(1, rec.spec->every);
+    if (std::find(s.every.begin(), s.every.end(), every) == s.every.end()) s.every.push_back(every);
+  }
+  return s;
+}
+
+uint64_t next_sample_end(uint64_t after, const std::vector<uint64_t> &every, uint64_t none) {
+  uint64_t next = none;
+  for (uint64_t e : every)
+    next = std::min(next, (after / e + 1) * e);
+  return next;
+}
+
 uint64_t spike_log_entries(uint64_t n, uint64_t capacity, double dt_ms, uint64_t chunk_steps,
                            double rate_hz) {
   const double chunk = double(n) * rate_hz * dt_ms * 1e-3 * double(chunk_steps);

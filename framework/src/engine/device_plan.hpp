@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/state.hpp"
+#include "ganglion/hd.h"
 #include "ganglion/plugin_abi.h"
 
 namespace ganglion::device_plan {
@@ -69,5 +70,24 @@ uint32_t sample_rows(uint64_t pairs, double budget_bytes, uint64_t chunk_steps);
 // needed), `at` moved past them; returns how many.
 uint64_t take_spikes(const std::vector<unsigned long long> &log, std::size_t &at, uint64_t step,
                      std::vector<uint32_t> &out);
+
+// Whether `step` lies in a rule's active phases, `phases` holding n of them as [start, stop)
+// pairs of steps (none: always), as engine::Plasticity::learning says on the host. For a kernel
+// too: the device decides each step of a captured chunk.
+GG_HD bool learning_at(uint64_t step, const uint64_t *phases, uint32_t n) {
+  if (n == 0) return true;
+  for (uint32_t k = 0; k < n; ++k)
+    if (step >= phases[2 * k] && step < phases[2 * k + 1]) return true;
+  return false;
+}
+
+// The `every` of each recorder that reads projection q's weights (a projection recorder), as a
+// Samples whose due(step) says when one samples; empty where none does.
+Samples weight_reads(const std::vector<engine::Recorder> &recs, std::size_t q);
+
+// The first step after `after` that ends a chunk at a sample of one of `every`: the smallest
+// multiple of one of them above `after` (the sample after step m - 1 needs the chunk to end at m);
+// `none` where `every` is empty.
+uint64_t next_sample_end(uint64_t after, const std::vector<uint64_t> &every, uint64_t none);
 
 } // namespace ganglion::device_plan

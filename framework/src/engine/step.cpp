@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "engine/device_plan.hpp"
 #include "engine/hook_call.hpp"
 #include "engine/impl.hpp"
 #include "ganglion/simd.hpp"
@@ -810,9 +811,14 @@ void Simulation::Impl::apply_device_schedules(uint64_t step) {
     device->after_change(p);
 }
 
-// The first step after `after` at which a schedule changes something, or the run's end.
+// The first step after `after` at which a schedule changes something, or at which a recorder
+// reads the weights of a rule's projection on the device (after the step before: the device's
+// weights come to the host at a chunk's end), or the run's end.
 uint64_t Simulation::Impl::next_change(uint64_t after) const {
   uint64_t next = exp.simulation.n_steps;
+  for (std::size_t q = 0; q < projs.size(); ++q)
+    if (projs[q].plasticity && projs[q].backend == GG_BACKEND_CUDA)
+      next = device_plan::next_sample_end(after, device_plan::weight_reads(recs, q).every, next);
   for (const auto &pop : pops) {
     for (const auto &sched : pop.spec->schedules)
       for (const auto &c : sched.changes)

@@ -5,12 +5,12 @@
 // by eta J_jk x_k. With independent trains the mean drift is 2 eta J r_k (r_j - r0): the
 // postsynaptic rate is pulled to r0. Weights keep their sign (Dale) and may be held within
 // magnitude bounds.
-#include <algorithm>
 #include <cmath>
 #include <string>
-#include <type_traits>
 
 #include "ganglion/plugin.hpp"
+
+#include "istdp_model.hpp"
 
 namespace {
 
@@ -42,7 +42,7 @@ struct Istdp {
       "must be the same for every postsynaptic neuron (x_pre is one trace per presynaptic "
       "neuron).";
 
-  enum Field { eta, tau, r0, form, J_min, J_max, x_post, x_pre, decay, alpha, sign, count };
+  using enum ganglion::istdp::Field; // shared with istdp.cu (istdp_model.hpp)
   static constexpr gg_field fields[] = {
       ganglion::param("eta", "ms", 0.05, 0, inf,
                       "learning rate: relative change eta x per spike (multiplicative); in the "
@@ -112,12 +112,6 @@ struct Istdp {
 
   static void update(const gg_view &v) { derive(v); }
 
-  // J + change, with the sign kept and |J| within post j's bounds.
-  static float bounded(double J, double change, double s, double lo, double hi) {
-    const double m = std::clamp(std::max(s * (J + change), 0.0), lo, hi);
-    return float(s * m);
-  }
-
   // Whole, or by parts (split_rule: the presynaptic traces, then each target range's share).
   static constexpr bool split_rule = true;
   GANGLION_SIMD static void step(const gg_view &v) {
@@ -132,27 +126,18 @@ struct Istdp {
     const auto range = ganglion::rule_range(v);
     for (uint64_t j = range.first; j < range.last; ++j) xp[j] *= d;
 
-    const bool learn = v.learning != 0, additive = v.fields[form][0] != 0;
-    const double s = v.fields[sign][0];
-    const double *alpha_ = v.fields[alpha];
-    float *w = v.plastic_weight;
+    const bool learn = v.learning != 0;
     // With uniform parameters the rule's constants are loaded once, not per synapse (a pre spike
     // visits postsynaptic neurons in no useful order: each would be a scattered load).
     // GANGLION_INLINE: a lambda GCC leaves out of line runs the baseline build on every CPU.
     ganglion::with_params(v, {eta, r0, J_min, J_max}, [&](const auto &p) GANGLION_INLINE {
-      constexpr bool same = std::remove_cvref_t<decltype(p)>::is_uniform;
-      const double alpha0 = alpha_[0]; // 2 r0: derives from r0 alone
-      const auto change = [&](uint32_t j, uint64_t syn, double q) GANGLION_INLINE {
-        const double J = w[syn], e = p(eta, j);
-        w[syn] = bounded(J, additive ? s * e * q : e * J * q, s, p(J_min, j), p(J_max, j));
-      };
       if (!learn) return;
+      const auto ch = ganglion::istdp::changes_of(p, v, v);
       // presynaptic spikes: they see x_post before this step's postsynaptic spikes
-      ganglion::for_each_pre_synapse(v, [&](uint32_t j, uint64_t syn) GANGLION_INLINE {
-        change(j, syn, xp[j] - (same ? alpha0 : alpha_[j]));
-      });
+      ganglion::for_each_pre_synapse(v, [&](uint32_t j, uint64_t syn)
+                                            GANGLION_INLINE { ch.pre(j, syn, 1); });
       ganglion::for_each_post_synapse(v, [&](uint32_t j, uint64_t syn, uint32_t k)
-                                             GANGLION_INLINE { change(j, syn, xq[k]); });
+                                             GANGLION_INLINE { ch.post(j, syn, k); });
     });
     // This step's postsynaptic spikes add to x_post, after the changes (which read x_pre only).
     for (uint64_t i = 0; i < v.n_post_spikes; ++i)

@@ -5,11 +5,12 @@
 // A_plus f_+(w) x_pre, a presynaptic spike depresses each of its synapses by A_minus f_-(w) y_post.
 // For one pair with post - pre = dt > 0 that is A_plus f_+ e^{-dt/tau_plus}; for
 // pre - post = dt > 0, A_minus f_- e^{-dt/tau_minus}.
-#include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "ganglion/plugin.hpp"
+
+#include "stdp_model.hpp"
 
 namespace {
 
@@ -39,10 +40,7 @@ struct Stdp {
       "tau_plus must be the same for every postsynaptic neuron (x_pre is one per presynaptic "
       "neuron).";
 
-  enum Field {
-    A_plus, A_minus, tau_plus, tau_minus, form, pairing, w_min, w_max,
-    x_pre, y_post, decay_plus, decay_minus, count
-  };
+  using enum ganglion::stdp::Field; // shared with stdp.cu (stdp_model.hpp)
   static constexpr gg_field fields[] = {
       ganglion::param("A_plus", "1", 0.01, 0, inf,
                       "potentiation amplitude, a fraction of w_max (additive) or of w_max - w"),
@@ -129,22 +127,13 @@ struct Stdp {
     const auto range = ganglion::rule_range(v);
     for (uint64_t j = range.first; j < range.last; ++j) y[j] *= dm[j];
 
-    const bool learn = v.learning != 0, multiplicative = v.fields[form][0] != 0;
-    const double *ap = v.fields[A_plus], *am = v.fields[A_minus], *lo = v.fields[w_min],
-                 *hi = v.fields[w_max];
-    float *w = v.plastic_weight;
-
-    if (learn) {
+    if (v.learning != 0) {
+      const auto ch = ganglion::stdp::changes_of(v, v);
       // presynaptic spikes depress, reading y_post before this step's postsynaptic spikes
-      ganglion::for_each_pre_synapse(v, [&](uint32_t j, uint64_t syn) {
-        const double wk = w[syn], f = multiplicative ? wk - lo[j] : hi[j];
-        w[syn] = float(std::clamp(wk - am[j] * f * y[j], lo[j], hi[j]));
-      });
+      ganglion::for_each_pre_synapse(v, [&](uint32_t j, uint64_t syn) { ch.pre(j, syn, 1); });
       // postsynaptic spikes potentiate, reading x_pre
-      ganglion::for_each_post_synapse(v, [&](uint32_t j, uint64_t syn, uint32_t k) {
-        const double wk = w[syn], f = multiplicative ? hi[j] - wk : hi[j];
-        w[syn] = float(std::clamp(wk + ap[j] * f * x[k], lo[j], hi[j]));
-      });
+      ganglion::for_each_post_synapse(
+          v, [&](uint32_t j, uint64_t syn, uint32_t k) { ch.post(j, syn, k); });
     }
     // then add to y_post (the changes above read x_pre only)
     for (uint64_t p = 0; p < v.n_post_spikes; ++p) {

@@ -180,3 +180,31 @@ TEST_CASE("device loop: a network on both backends exchanges the spikes that cro
   CHECK(mixed.report.steps_done == 300);
   CHECK(ScriptedEngine::calls() == std::vector<std::string>{"open", "build", "finish"});
 }
+
+TEST_CASE("device loop: chunks end where a recorder reads a plastic projection's weights") {
+  if (!built_with_cuda_runtime()) {
+    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
+    return;
+  }
+  // istdp on the GPU: its weights live there, and the host's `weights` recorder reads the copy
+  // the engine makes at a chunk's end, so a chunk ends after every sample's step (every 7 ms = 70
+  // steps; the run's 30 ms end the last one).
+  const ScriptedEngine engine;
+  const InProcessRun r = run_in_process(R"({
+  "simulation": {"dt": "0.1 ms", "duration": "30 ms", "seed": 1, "backend": "cuda"},
+  "plugins": [")" + std::string(GANGLION_TEST_PLUGIN_DIR) +
+                                        R"(/cuda_only_neuron.so"],
+  "populations": {"N": {"model": "gg_test_cuda_only", "size": 3}},
+  "projections": [{"pre": "N", "post": "N", "synapse": "exp_current",
+                   "connect": {"rule": "all_to_all"}, "weight": {"value": -0.5},
+                   "plasticity": {"rule": "istdp"}}],
+  "recorders": [{"type": "spikes", "populations": ["N"]},
+                {"type": "weights", "projection": "N->N", "every": "7 ms"}]
+})");
+  std::vector<std::string> runs;
+  for (const auto &c : ScriptedEngine::calls())
+    if (c.rfind("run ", 0) == 0) runs.push_back(c);
+  CHECK(runs == std::vector<std::string>{"run 0 70", "run 70 70", "run 140 70", "run 210 70",
+                                         "run 280 20"});
+  check_spikes(r, 300);
+}

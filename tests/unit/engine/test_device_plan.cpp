@@ -185,3 +185,54 @@ TEST_CASE("device plan: a divergence found on the device reads as the CPU's") {
         "population 'E' (adex) diverged at t = 12.5 ms: neuron 3 has V = 1234.5 mV, outside "
         "[-1000, 1000] mV; reduce dt, the weights or the drive (/populations/E)");
 }
+
+TEST_CASE("device plan: a rule learns on the device in the steps the host's rule does") {
+  PlasticitySpec spec;
+  engine::Plasticity rule;
+  rule.spec = &spec;
+  const std::vector<std::vector<std::pair<uint64_t, uint64_t>>> cases{
+      {}, {{10, 20}}, {{0, 1}, {5, 7}, {30, 31}}};
+  for (const auto &active : cases) {
+    spec.active = active;
+    std::vector<uint64_t> phases;
+    for (const auto &[start, stop] : active) {
+      phases.push_back(start);
+      phases.push_back(stop);
+    }
+    std::vector<uint64_t> host, device;
+    for (uint64_t step = 0; step < 40; ++step) {
+      if (rule.learning(step)) host.push_back(step);
+      if (learning_at(step, phases.data(), uint32_t(active.size()))) device.push_back(step);
+    }
+    CAPTURE(active.size());
+    CHECK(device == host);
+    CHECK(device.size() == (active.empty() ? 40 : active.size() == 1 ? 10 : 4));
+  }
+}
+
+TEST_CASE("device plan: chunks end where a recorder reads a rule's weights from the device") {
+  std::vector<RecorderSpec> specs(3);
+  specs[0].projection = 2; // weights of projection 2 every 10 steps
+  specs[0].every = 10;
+  specs[1].projection = -1; // a population's recorder
+  specs[1].every = 3;
+  specs[2].projection = 2; // and every 4
+  specs[2].every = 4;
+  std::vector<engine::Recorder> recs(specs.size());
+  for (std::size_t r = 0; r < specs.size(); ++r)
+    recs[r].spec = &specs[r];
+  const Samples read = weight_reads(recs, 2);
+  CHECK(read.every == std::vector<uint64_t>{10, 4});
+  CHECK(weight_reads(recs, 1).every.empty());
+  // The sample after step 9 (the weights at t = 10 steps) needs a chunk that ends at step 10.
+  CHECK(read.due(9));
+  CHECK(read.due(3));
+  CHECK_FALSE(read.due(10));
+  CHECK(next_sample_end(0, read.every, 1000) == 4);
+  CHECK(next_sample_end(4, read.every, 1000) == 8);
+  CHECK(next_sample_end(8, read.every, 1000) == 10);
+  CHECK(next_sample_end(9, read.every, 1000) == 10);
+  CHECK(next_sample_end(10, read.every, 1000) == 12);
+  CHECK(next_sample_end(10, {}, 1000) == 1000);
+  CHECK(next_sample_end(10, read.every, 11) == 11); // the run's end comes first
+}

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "ganglion/hd.h"
 #include "ganglion/plugin_abi.h"
 #include "ganglion/sdk/prefetch.hpp"
 #include "ganglion/simd.hpp"
@@ -99,6 +100,38 @@ template <class F>
       ask_weight(next.first);
   }
 }
+
+// ---- pieces of a rule's step for both backends (GG_HD; ganglion/cuda_rules.cuh walks them) ----
+
+// How many times list[i] repeats from i on, where i starts a run of equal indices; 0 where it
+// does not (list[i - 1] is the same neuron). A step's spike list holds a neuron's repeats in a row.
+GG_HD uint32_t run_at(const uint32_t *list, uint32_t n, uint32_t i) {
+  if (i > 0 && list[i - 1] == list[i]) return 0;
+  uint32_t c = 1;
+  while (i + c < n && list[i + c] == list[i])
+    ++c;
+  return c;
+}
+
+// A trace's decay over a step: x[i] *= d, or d_each[i] where the factor differs between neurons.
+struct TraceDecay {
+  double *x;
+  double d;
+  const double *d_each = nullptr;
+  GG_HD void operator()(uint64_t i) const { x[i] *= d_each ? d_each[i] : d; }
+};
+
+// A trace's spikes: each adds `jump` (all-to-all), or sets the trace to `jump` (reset, nearest
+// spike); c spikes of one neuron in a step act one after the other, as the CPU's loop takes them.
+struct TraceSpike {
+  double *x;
+  double jump;
+  bool reset = false;
+  GG_HD void operator()(uint32_t k, uint32_t c = 1) const {
+    for (uint32_t r = 0; r < c; ++r)
+      x[k] = reset ? jump : x[k] + jump;
+  }
+};
 
 } // namespace ganglion
 
