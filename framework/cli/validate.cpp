@@ -47,7 +47,8 @@ void print_placement(const std::string &config, const Experiment &exp) {
     std::printf("%s: on the GPU: every population and projection\n", config.c_str());
   else
     std::printf("%s: on the GPU: %s; on the CPU: %s (each with the projections onto it; the "
-                "spikes that cross are exchanged in every step)\n",
+                "spikes that cross are exchanged once per shortest delay of the projections that "
+                "cross, at most: the run's summary says how often)\n",
                 config.c_str(), on_cuda.c_str(), on_cpu.c_str());
 }
 

@@ -47,9 +47,10 @@ public:
   uint64_t run(uint64_t first, uint64_t count, const std::function<void(uint64_t)> &each) override;
   void before_change(std::size_t pop) override;
   void after_change(std::size_t pop) override;
-  void begin_step(uint64_t step) override;
-  void exchange(uint64_t step) override;
-  void end_step(uint64_t step, const std::function<void(uint64_t)> &each) override;
+  void begin_window(uint64_t first, uint64_t last) override;
+  void exchange(uint64_t first, uint64_t upto) override;
+  void end_window(uint64_t first, uint64_t last,
+                  const std::function<void(uint64_t)> &each) override;
   void finish() override;
   std::vector<std::string> summary() const override;
 
@@ -75,6 +76,7 @@ private:
   void replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each);
   void check_status(uint64_t last, const std::function<void(uint64_t)> &each, uint64_t first,
                     uint64_t taken);
+  void exchange_step(uint64_t step, bool current);
   template <class Count, class T>
   std::vector<T> take_log(Count *count, const T *entries, uint64_t width, const char *what);
   void sync(const char *what) { check_run(cudaStreamSynchronize(stream_), what); }
@@ -393,7 +395,9 @@ void Engine::build_recorders() {
 
 void Engine::build_logs(DevicePopulation &d, const std::vector<const engine::Recorder *> &recs) {
   const engine::Population &host = *d.host;
-  if (d.spiking) {
+  if (d.spiking && mixed_) // (the exchange puts its spikes into the host's history, step by step)
+    d.crosses = true;
+  else if (d.spiking) {
     const unsigned long long entries = device_plan::spike_log_entries(
         d.n, d.capacity, sim_->exp.simulation.dt, kChunkSteps, kLogRate);
     d.log = SpikeLog{arena_.zeros<unsigned long long>(entries), entries,
@@ -402,7 +406,6 @@ void Engine::build_logs(DevicePopulation &d, const std::vector<const engine::Rec
     check_run(cudaMemcpy(d.log.paused_at, &kNotPaused, sizeof kNotPaused, cudaMemcpyHostToDevice),
               "an upload");
     d.log_spikes = true;
-    d.crosses = mixed_; // (the recorders read the host's history in a step that stops the run)
   }
   if (host.record_inputs) { // an `inputs` recorder: the sums its means are made of, every step
     d.sums = InputSums{
@@ -628,15 +631,26 @@ uint64_t Engine::run(uint64_t first, uint64_t count, const std::function<void(ui
   return taken;
 }
 
-void Engine::begin_step(uint64_t) {
+void Engine::begin_window(uint64_t first, uint64_t last) {
+  for (uint64_t s = first; s < last; ++s) {
+    enqueue_phase1();
+    enqueue_phase2();
+  }
   enqueue_phase1();
+}
+
+void Engine::exchange(uint64_t first, uint64_t upto) {
+  sync("the device's steps of the window");
+  for (uint64_t s = first; s <= upto; ++s)
+    exchange_step(s, s == upto);
 }
 
 // The spikes of `step` that cross: each device population's, from its ring slot into the host's
 // history slot (the host's projections and recorders read it), and each host population's that
-// feeds a device projection, from the host's history into the device's ring slot and step list.
-void Engine::exchange(uint64_t step) {
-  sync("the device populations' step");
+// feeds a device projection, from the host's history into the device's ring slot, and into its
+// step list where the step is the `current` one (a drawn delay's walk or a rule reads that list in
+// its step: their windows are one step).
+void Engine::exchange_step(uint64_t step, bool current) {
   for (auto &d : pops_) {
     if (!d.spiking || !d.crosses) continue;
     engine::Population &host = *d.host;
@@ -653,25 +667,27 @@ void Engine::exchange(uint64_t step) {
       host.history_count[slot] = count;
     } else {
       const uint32_t count = uint32_t(host.history_count[slot]);
-      for (uint32_t *to : {d.ring.slot_begin(uint32_t(slot)), d.step_list})
-        check_run(cudaMemcpyAsync(to, list.data(), sizeof(uint32_t) * count, cudaMemcpyHostToDevice,
-                                  stream_),
-                  "uploading the host's spikes");
-      for (uint32_t *to : {d.ring.counts + slot, d.step_count})
-        check_run(cudaMemcpyAsync(to, &count, sizeof count, cudaMemcpyHostToDevice, stream_),
-                  "uploading the host's spike count");
+      for (uint32_t *to : {d.ring.slot_begin(uint32_t(slot)), current ? d.step_list : nullptr})
+        if (to)
+          check_run(cudaMemcpyAsync(to, list.data(), sizeof(uint32_t) * count,
+                                    cudaMemcpyHostToDevice, stream_),
+                    "uploading the host's spikes");
+      for (uint32_t *to : {d.ring.counts + slot, current ? d.step_count : nullptr})
+        if (to)
+          check_run(cudaMemcpyAsync(to, &count, sizeof count, cudaMemcpyHostToDevice, stream_),
+                    "uploading the host's spike count");
     }
   }
 }
 
-void Engine::end_step(uint64_t step, const std::function<void(uint64_t)> &each) {
+void Engine::end_window(uint64_t first, uint64_t last, const std::function<void(uint64_t)> &each) {
   enqueue_phase2();
   const uint64_t now = device_step("the device projections' step");
-  if (now != step + 1)
+  if (now != last + 1)
     throw RunError("the GPU: the device's step " + std::to_string(now) + " is not " +
-                   std::to_string(step + 1));
-  check_status(now, each, step, 1);
-  replay(step, 1, each);
+                   std::to_string(last + 1));
+  check_status(now, each, first, last + 1 - first);
+  replay(first, last + 1 - first, each);
 }
 
 // After a chunk: a spike list that overflowed or a value out of range stops the run at that step
@@ -699,9 +715,10 @@ void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &eac
     if (bounds[p].step != kAllInRange && (worst == n || bounds[p].step < bounds[worst].step))
       worst = p;
   if (worst == n) return;
-  replay(first, taken, each);
-  const engine::Population &host = *pops_[worst].host;
   const BoundsStatus &b = bounds[worst];
+  // (a mixed network's window runs on past the diverging step; the recorders stop there)
+  replay(first, b.step >= first ? std::min<uint64_t>(taken, b.step + 1 - first) : taken, each);
+  const engine::Population &host = *pops_[worst].host;
   throw engine::Divergence(
       engine::divergence_message(host, host.checked[std::size_t(b.where >> 32)],
                                  b.where & 0xffffffffull, b.value, double(b.step + 1) * dt));
@@ -841,8 +858,8 @@ std::vector<std::string> Engine::summary() const {
     lines.push_back("on " + device_ + ": populations " + on_gpu + " and their projections, " +
                     format_bytes(double(arena_.allocated())) +
                     " of device memory; on the CPU: " + on_cpu +
-                    "; the spikes that cross exchanged in every step (a synchronisation "
-                    "a step)");
+                    "; the spikes that cross exchanged every " + std::to_string(sim_->interval) +
+                    (sim_->interval == 1 ? " step" : " steps") + " (a synchronisation each)");
   for (const auto &d : projs_) {
     if (!d.active) continue;
     const engine::Projection &h = *d.host;

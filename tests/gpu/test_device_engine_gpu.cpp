@@ -156,8 +156,8 @@ TEST_CASE(kMixedName) {
 #else
   GANGLION_GPU_NEEDS_DEVICE(kMixedName);
   // The balanced network with its Poisson sources on the CPU and E, I on the GPU, then with E on
-  // the GPU and I, X on the CPU: each crossing projection's spikes exchanged in every step, each
-  // side delivering in the CPU's order, so the spikes are the all-CPU run's.
+  // the GPU and I, X on the CPU: each crossing projection's spikes exchanged in every step (delays
+  // of one step), each side delivering in the CPU's order, so the spikes are the all-CPU run's.
   const std::vector<std::string> common{"simulation.duration=200 ms",
                                         "simulation.delivery=ordered"};
   const InProcessRun cpu = run_in_process(config("balanced_eif"), common);
@@ -174,6 +174,22 @@ TEST_CASE(kMixedName) {
       CHECK(mixed.spikes.at(pop).ids == train.ids);
       CHECK(mixed.spikes.at(pop).times == train.times);
     }
+  }
+  // X's projections with a delay of 2 ms, X on the CPU, spikes alone recorded: windows of 20
+  // steps between exchanges.
+  std::vector<std::string> delayed = common;
+  delayed.push_back("recorders=[{\"type\": \"spikes\", \"populations\": [\"E\", \"I\"]}]");
+  for (const char *q : {"projections.4.delay=\"2 ms\"", "projections.5.delay=\"2 ms\""})
+    delayed.push_back(q);
+  const InProcessRun cpu_delayed = run_in_process(config("balanced_eif"), delayed);
+  delayed.insert(delayed.end(), {"populations.E.backend=cuda", "populations.I.backend=cuda"});
+  const InProcessRun windows = run_in_process(config("balanced_eif"), delayed);
+  REQUIRE(windows.report.device.size() >= 1);
+  CHECK(windows.report.device[0].find("exchanged every 20 steps") != std::string::npos);
+  for (const auto &[pop, train] : cpu_delayed.spikes) {
+    INFO(pop << " in windows of 20 steps");
+    CHECK(windows.spikes.at(pop).ids == train.ids);
+    CHECK(windows.spikes.at(pop).times == train.times);
   }
 #endif
 }

@@ -53,6 +53,7 @@ void Simulation::Impl::build() {
   build_populations();
   build_projections();
   if (distributed) choose_interval();
+  if (mixed) choose_mixed_interval();
   bind_views();
   if (!on_gpu || mixed) build_tasks(); // (of the parts on "cpu")
   build_recorders();

@@ -4,8 +4,8 @@
 // (fields, connectivity, the CPU `init` hooks on host arrays); the device engine uploads it,
 // captures one step as a CUDA graph and launches it for chunks of steps, and after each chunk
 // hands the host what its recorders read (each step's spikes into the host histories, sampled
-// state into the host fields), step by step. A network with populations on both backends runs
-// step by step instead, the spikes that cross exchanged in the middle of each step.
+// state into the host fields), step by step. A network with populations on both backends runs in
+// windows of steps instead, the spikes that cross exchanged before each window's last deliveries.
 #pragma once
 
 #include <cstdint>
@@ -38,14 +38,17 @@ public:
   // again (its kernels may take the changed parameters by value).
   virtual void before_change(std::size_t pop) = 0;
   virtual void after_change(std::size_t pop) = 0;
-  // A network split between the CPU and the GPU, step by step: `begin_step` enqueues the device
-  // populations' step; `exchange` waits for it, puts their spikes of the step into the host's
-  // histories and the host populations' (gathered by then) into the device's rings; `end_step`
-  // enqueues the device projections' deliveries, waits, and hands the step to `each`, throwing as
-  // `run` does.
-  virtual void begin_step(uint64_t step) = 0;
-  virtual void exchange(uint64_t step) = 0;
-  virtual void end_step(uint64_t step, const std::function<void(uint64_t)> &each) = 0;
+  // A network split between the CPU and the GPU, in windows of steps first .. last no longer
+  // than the shortest delay of the projections that cross (one step where that is one):
+  // `begin_window` enqueues the device's steps first .. last - 1 and the populations' part of
+  // step last; `exchange(first, upto)` waits for them and puts the device populations' spikes of
+  // those steps into the host's histories and the host populations' (gathered by then) into the
+  // device's rings; `end_window` enqueues the device projections' deliveries of step last, waits,
+  // and hands each step of the window to `each`, throwing as `run` does.
+  virtual void begin_window(uint64_t first, uint64_t last) = 0;
+  virtual void exchange(uint64_t first, uint64_t upto) = 0;
+  virtual void end_window(uint64_t first, uint64_t last,
+                          const std::function<void(uint64_t)> &each) = 0;
   // The device `finish` hooks, and the device populations' spike totals into the host's.
   virtual void finish() = 0;
   // One line per device part for the run summary: what ran there and how it was delivered.

@@ -126,10 +126,10 @@ struct Simulation::Impl {
   std::vector<std::exception_ptr> errors; // run_all's scratch, kept to allocate nothing per step
   // Some of the network runs on a GPU: the host builds it all as for the CPU, its CPU tasks for the
   // parts on "cpu" only, and the device engine steps the parts on "cuda" (run_device: in chunks,
-  // or step by step beside the CPU's where some populations are on "cpu", mixed_step).
+  // or in windows beside the CPU's where some populations are on "cpu", mixed_window).
   std::unique_ptr<DeviceEngine> device;
   bool mixed = false; // and some populations on "cpu": both engines step, the spikes that cross
-                      // exchanged in every step (mixed_step)
+                      // exchanged once every `interval` steps (choose_mixed_interval)
   // Several ranks (parallel/ranks.hpp; ranks.cpp): this rank steps neurons [own_lo[p], own_hi[p])
   // of population p, rank r those from bounds[p][r] (bounds[p][ranks] is its size), and builds
   // the synapses onto them. One rank: every population whole.
@@ -188,7 +188,9 @@ struct Simulation::Impl {
   // ---- step.cpp: the step, and the loop ----
   RunReport run(const std::function<void(double)> &progress, const std::atomic<int> *stop);
   RunReport run_device(const std::function<void(double)> &progress, const std::atomic<int> *stop);
-  inline void mixed_step(uint64_t step, const std::function<void(uint64_t)> &each);
+  void choose_mixed_interval();
+  inline void mixed_window(uint64_t first, uint64_t last,
+                           const std::function<void(uint64_t)> &each);
   bool changes_at(const Population &pop, uint64_t step) const;
   void apply_device_schedules(uint64_t step);
   uint64_t next_change(uint64_t after) const;

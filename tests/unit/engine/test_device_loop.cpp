@@ -138,19 +138,19 @@ TEST_CASE("device loop: a divergence stops the run after its step's recorders, a
   CHECK(ScriptedEngine::calls().back() == "finish");
 }
 
-TEST_CASE("device loop: a network on both backends exchanges the spikes that cross in every step") {
-  if (!built_with_cuda_runtime()) {
-    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
-    return;
-  }
-  // A (3 neurons) on cuda, its neuron s % 3 spiking in step s (scripted), drives B (2 lif neurons
-  // on the CPU) through exp_current. The same spikes from a spike_times source on the CPU, each
-  // in the middle of its step, must give B the same spikes, bit for bit: the exchange puts A's
-  // spikes of a step into the host's history before the CPU's deliveries read it.
+namespace {
+
+// A (3 neurons) on cuda, its neuron s % 3 spiking in step s (scripted), drives B (2 lif neurons
+// on the CPU) through exp_current with the given delay (JSON, or "" for one step). The same spikes
+// from a spike_times source on the CPU, each in the middle of its step, must give B the same
+// spikes, bit for bit: the exchange puts A's spikes into the host's history before the CPU's
+// deliveries read them. Returns the calls the host made of the engine.
+std::vector<std::string> check_mixed(const std::string &delay) {
   const std::string rest = R"(
     "B": {"model": "lif", "size": 2}},
   "projections": [{"pre": "A", "post": "B", "synapse": "exp_current",
-                   "connect": {"rule": "all_to_all"}, "weight": 3}],
+                   "connect": {"rule": "all_to_all"}, "weight": 3)" +
+                           (delay.empty() ? "" : ", \"delay\": " + delay) + R"(}],
   "recorders": [{"type": "spikes", "populations": ["A", "B"]}]
 })";
   const std::string head = R"({
@@ -178,7 +178,32 @@ TEST_CASE("device loop: a network on both backends exchanges the spikes that cro
   CHECK(mixed.spikes.at("B").ids == cpu.spikes.at("B").ids);
   CHECK(mixed.spikes.at("B").times == cpu.spikes.at("B").times);
   CHECK(mixed.report.steps_done == 300);
-  CHECK(ScriptedEngine::calls() == std::vector<std::string>{"open", "build", "finish"});
+  return ScriptedEngine::calls();
+}
+
+} // namespace
+
+TEST_CASE("device loop: a network on both backends exchanges the spikes that cross in every step") {
+  if (!built_with_cuda_runtime()) {
+    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
+    return;
+  }
+  // A delay of one step: spikes are delivered in the step they are emitted (a window of one).
+  CHECK(check_mixed("") == std::vector<std::string>{"open", "build", "finish"});
+}
+
+TEST_CASE("device loop: a network on both backends exchanges once per shortest crossing delay") {
+  if (!built_with_cuda_runtime()) {
+    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
+    return;
+  }
+  // A delay of 2 ms (20 steps): windows of 20 steps, each side taking them alone, the spikes of a
+  // window exchanged before its last step's deliveries; still the CPU's bits.
+  std::vector<std::string> expected{"open", "build"};
+  for (int first = 0; first < 300; first += 20)
+    expected.push_back("window " + std::to_string(first) + " " + std::to_string(first + 19));
+  expected.push_back("finish");
+  CHECK(check_mixed("\"2 ms\"") == expected);
 }
 
 TEST_CASE("device loop: chunks end where a recorder reads a plastic projection's weights") {
