@@ -100,7 +100,10 @@ private:
   BoundsStatus *bounds_ = nullptr; // one per population
   int32_t *overflow_ = nullptr;    // one per population
   Gate gate_{};
-  bool mixed_ = false; // some populations run on the host: step by step, no graph
+  bool mixed_ = false; // some populations run on the host: in windows of steps, no graph
+  // The projections' synapses on the device and the bytes they take there (CSR, weights, delays,
+  // a rule's by-post index), for the summary.
+  uint64_t synapses_ = 0, synapse_bytes_ = 0;
 };
 
 Engine::~Engine() {
@@ -155,8 +158,13 @@ void Engine::build(Simulation::Impl &sim) {
   for (std::size_t p = 0; p < n_pops; ++p)
     build_population(p);
   projs_.resize(sim.projs.size());
-  for (std::size_t q = 0; q < projs_.size(); ++q)
+  for (std::size_t q = 0; q < projs_.size(); ++q) {
+    const std::size_t before = arena_.allocated();
     build_projection(q);
+    if (!projs_[q].active) continue;
+    synapses_ += sim.projs[q].csr.size();
+    synapse_bytes_ += arena_.allocated() - before;
+  }
   for (auto &d : pops_)
     bind_channels(d);
   build_recorders();
@@ -860,6 +868,13 @@ std::vector<std::string> Engine::summary() const {
                     " of device memory; on the CPU: " + on_cpu +
                     "; the spikes that cross exchanged every " + std::to_string(sim_->interval) +
                     (sim_->interval == 1 ? " step" : " steps") + " (a synchronisation each)");
+  if (synapses_ > 0) {
+    char per[64];
+    std::snprintf(per, sizeof per, "%.1f", double(synapse_bytes_) / double(synapses_));
+    lines.push_back("  synapses on the GPU: " + std::to_string(synapses_) + ", " +
+                    format_bytes(double(synapse_bytes_)) + ", " + per +
+                    " bytes a synapse (targets, weights, delays, rules' indexes, fields)");
+  }
   for (const auto &d : projs_) {
     if (!d.active) continue;
     const engine::Projection &h = *d.host;

@@ -75,6 +75,13 @@ TEST_CASE(kOrderedName) {
     const InProcessRun gpu = run_in_process_to(config(name), dir / "gpu.h5", on_gpu);
     CHECK(gpu.report.steps_done == cpu.report.steps_done);
     CHECK_FALSE(gpu.report.device.empty());
+    if (name == "balanced_eif") { // the device's bytes a synapse: 8 (a 32-bit target, a weight)
+      std::string lines;
+      for (const auto &line : gpu.report.device)
+        lines += line + "\n";
+      INFO(lines);
+      CHECK(lines.find(" bytes a synapse") != std::string::npos);
+    }
     REQUIRE(gpu.spikes.size() == cpu.spikes.size());
     for (const auto &[pop, train] : cpu.spikes) {
       INFO(pop);

@@ -129,7 +129,7 @@ TEST_CASE(kMixedRuleName) {
 }
 
 constexpr const char *kTargetName =
-    "gpu: istdp on the device drives the E rate to its target r0, as on the CPU";
+    "gpu: istdp on the device drives the E rate to its target r0 as on the CPU";
 
 TEST_CASE(kTargetName) {
 #ifndef GANGLION_HAVE_CUDA
