@@ -15,6 +15,7 @@
 #include "engine/hook_call.hpp"
 #include "experiment/estimate.hpp"
 #include "run/device_network.hpp"
+#include "run/device_rows.hpp"
 
 namespace ganglion::gpu {
 namespace {
@@ -43,6 +44,7 @@ class Engine final : public DeviceEngine {
 public:
   ~Engine() override;
   void open(const Experiment &exp) override;
+  RowBuilder *rows() override { return &rows_; }
   void build(Simulation::Impl &sim) override;
   uint64_t run(uint64_t first, uint64_t count, const std::function<void(uint64_t)> &each) override;
   void before_change(std::size_t pop) override;
@@ -90,6 +92,7 @@ private:
   }
 
   Simulation::Impl *sim_ = nullptr;
+  DeviceRows rows_;
   Arena arena_;
   cudaStream_t stream_ = nullptr;
   cudaGraphExec_t exec_ = nullptr;

@@ -163,9 +163,10 @@ private:
 // store 16-bit targets (the others store 32 bits, narrowed after).
 struct Draw {
   Draw(const ProjectionSpec &proj, const PopulationSpec &pre, const PopulationSpec &post,
-       uint64_t seed, bool narrow, ThreadPool *pool, TargetRange range)
-      : proj(proj), pre(pre), post(post), seed(seed), narrow(narrow), pool(pool), n_pre(pre.size),
-        n_post(post.size), skip_autapse(proj.pre == proj.post && !proj.allow_autapses),
+       uint64_t seed, bool narrow, ThreadPool *pool, TargetRange range, RowBuilder *rows)
+      : proj(proj), pre(pre), post(post), seed(seed), narrow(narrow), pool(pool), rows(rows),
+        n_pre(pre.size), n_post(post.size),
+        skip_autapse(proj.pre == proj.post && !proj.allow_autapses),
         stream(streams::kConnect + proj.stream),
         pairs(n_pre * n_post - (skip_autapse ? std::min(n_pre, n_post) : 0)),
         lo(std::min(range.lo, n_post)), hi(std::min(range.hi, n_post)) {}
@@ -175,6 +176,7 @@ struct Draw {
   uint64_t seed;
   bool narrow;
   ThreadPool *pool;
+  RowBuilder *rows; // the rows drawn there, where not null (whole ranges, 32-bit targets)
   uint64_t n_pre, n_post;
   bool skip_autapse;
   uint64_t stream; // of the connectivity draws
@@ -204,6 +206,7 @@ struct Draw {
 
 // Every pair, less the autapses skipped.
 Csr all_to_all(const Draw &d) {
+  if (d.rows) return d.rows->all_to_all(d.n_pre, d.n_post, d.skip_autapse);
   const uint64_t lo = d.lo, hi = d.hi;
   const bool skip_autapse = d.skip_autapse;
   return by_rows(d.n_pre, double(hi - lo), d.room(d.pairs), d.narrow, d.pool,
@@ -215,6 +218,7 @@ Csr all_to_all(const Draw &d) {
 
 // Pre i to post i.
 Csr one_to_one(const Draw &d) {
+  if (d.rows && d.n_pre == d.n_post) return d.rows->one_to_one(d.n_pre);
   const uint64_t lo = d.lo, hi = d.hi;
   return by_rows(d.n_pre, 1.0, d.room(d.n_pre), d.narrow, d.pool,
                  [=](uint64_t i, std::vector<uint32_t> &t) {
@@ -228,6 +232,9 @@ Csr fixed_probability(const Draw &d) {
   if (p >= 1) return all_to_all(d);
   if (p <= 0)
     return by_rows(d.n_pre, 0.0, 0, d.narrow, d.pool, [](uint64_t, std::vector<uint32_t> &) {});
+  if (d.rows)
+    return d.rows->bernoulli(d.seed, d.stream, p, d.n_pre, d.n_post, d.pre.first_gid,
+                             d.skip_autapse);
   // The count is binomial: reserve its mean and 6 sd.
   const double mean = double(d.pairs) * p;
   const auto bound = uint64_t(mean + 6.0 * std::sqrt(mean * (1.0 - p)) + 16.0);
@@ -253,6 +260,9 @@ Csr fixed_outdegree(const Draw &d) {
   const bool skip_autapse = d.skip_autapse, multapses = proj.allow_multapses;
   const uint64_t k = proj.outdegree;
   check_degree(proj, k, n_post - (skip_autapse ? 1 : 0), "an out-degree", "targets", "outdegree");
+  if (d.rows)
+    return d.rows->counted(d.seed, d.stream, std::vector<uint64_t>(d.n_pre, k), n_post, first_gid,
+                           skip_autapse, multapses);
   const PhiloxKey key(d.seed, d.stream);
   return by_rows(d.n_pre, double(k), d.room(d.n_pre * k), d.narrow, d.pool,
                  d.kept([&](uint64_t i, std::vector<uint32_t> &t) {
@@ -270,6 +280,9 @@ Csr fixed_indegree(const Draw &d) {
   const bool skip_autapse = d.skip_autapse, multapses = proj.allow_multapses;
   const uint64_t k = proj.indegree;
   check_degree(proj, k, n_pre - (skip_autapse ? 1 : 0), "an in-degree", "sources", "indegree");
+  if (d.rows)
+    return d.rows->indegree(d.seed, d.stream, n_pre, d.n_post, k, first_gid, skip_autapse,
+                            multapses);
   const PhiloxKey key(d.seed, d.stream);
   UninitVector<uint32_t> pres(n_own * k); // every element written below
   const Chunks chunks(n_own, double(k), threads_of(d.pool));
@@ -315,6 +328,8 @@ Csr fixed_total_number(const Draw &d) {
                      std::to_string(pairs) + " possible pairs; lower 'total' or allow multapses");
   if (proj.total > 0 && pairs == 0) refuse(proj, "there is no pair of neurons to connect");
   const std::vector<uint64_t> counts = row_counts(d, n_post - (skip_autapse ? 1 : 0));
+  if (d.rows)
+    return d.rows->counted(d.seed, d.stream, counts, n_post, first_gid, skip_autapse, multapses);
   const PhiloxKey key(d.seed, d.stream);
   const double per_row = d.n_pre ? double(proj.total) / double(d.n_pre) : 0.0;
   return by_rows(d.n_pre, per_row, d.room(proj.total), d.narrow, d.pool,
@@ -326,8 +341,8 @@ Csr fixed_total_number(const Draw &d) {
 
 // The projection's synapses by its rule, as CSR (weights and delays come after).
 Csr synapses(const ProjectionSpec &proj, const PopulationSpec &pre, const PopulationSpec &post,
-             uint64_t seed, bool narrow, ThreadPool *pool, TargetRange range) {
-  const Draw d(proj, pre, post, seed, narrow, pool, range);
+             uint64_t seed, bool narrow, ThreadPool *pool, TargetRange range, RowBuilder *rows) {
+  const Draw d(proj, pre, post, seed, narrow, pool, range, rows);
   switch (proj.rule) {
   case ConnectRule::AllToAll: return all_to_all(d);
   case ConnectRule::OneToOne: return one_to_one(d);
@@ -378,12 +393,15 @@ void delay_index(Csr &c, const Chunks &rows, ThreadPool *pool) {
 
 Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
                        const PopulationSpec &post, uint64_t seed, double dt, ThreadPool *pool,
-                       CsrLayout layout, TargetRange range, const RowPlaces &places) {
+                       CsrLayout layout, TargetRange range, const RowPlaces &places,
+                       RowBuilder *elsewhere) {
   if (post.size > UINT32_MAX || pre.size > UINT32_MAX)
     throw std::runtime_error(proj.pointer + ": populations above 2^32 neurons are not supported");
   if (layout.narrow_targets && post.size > 65536)
     throw std::logic_error("16-bit targets for a population of more than 65536 neurons");
-  Csr c = synapses(proj, pre, post, seed, layout.narrow_targets, pool, range);
+  if (elsewhere && (layout.narrow_targets || !range.whole(post.size)))
+    throw std::logic_error("rows drawn elsewhere for a part of the targets or 16-bit ones");
+  Csr c = synapses(proj, pre, post, seed, layout.narrow_targets, pool, range, elsewhere);
   const uint64_t n_pre = pre.size, first_gid = pre.first_gid;
   // A part of the targets: where each row's synapses start in the whole row (their draws' place).
   // (Every rank counts, whatever its share: `places` is collective.)

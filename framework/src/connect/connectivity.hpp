@@ -84,12 +84,36 @@ struct TargetRange {
 // each synapse draws its weight and delay from its place in the whole row, as in one process.
 using RowPlaces = std::function<void(std::vector<uint64_t> &)>;
 
+// Where a projection's rows are drawn other than on the host's threads: a GPU's builders
+// (gpu/connect/, through the device engine), which make the same synapses as the host's rules for
+// one seed. build_connectivity keeps everything else on the host (the refusals, a
+// fixed_total_number's row counts, the weights and delays, the layout): each call is a rule's
+// draw, with what the host's own draw would use. The rows come back as row_ptr (n_pre + 1) and
+// post_index (each row's targets ascending; fixed_indegree's in the order of a stable sort of its
+// pairs by source).
+class RowBuilder {
+public:
+  virtual ~RowBuilder() = default;
+  // fixed_probability, 0 < p < 1, rows of presynaptic global ids first_gid + i
+  virtual Csr bernoulli(uint64_t seed, uint64_t stream, double p, uint64_t n_pre, uint64_t n_post,
+                        uint64_t first_gid, bool skip_autapse) = 0;
+  // counts[i] picks in row i (fixed_outdegree, fixed_total_number), with or without multapses
+  virtual Csr counted(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts,
+                      uint64_t n_post, uint64_t first_gid, bool skip_autapse, bool multapses) = 0;
+  // fixed_indegree: k sources for each target of global id first_gid_post + j
+  virtual Csr indegree(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post, uint64_t k,
+                       uint64_t first_gid_post, bool skip_autapse, bool multapses) = 0;
+  virtual Csr all_to_all(uint64_t n_pre, uint64_t n_post, bool skip_autapse) = 0;
+  virtual Csr one_to_one(uint64_t n) = 0;
+};
+
 // pool: the threads that share the work (null: the calling thread alone). With a range other
 // than the whole population, `places` must be given: the CSR then holds the synapses onto those
-// targets, the same, weights and delays included, as the whole projection holds.
+// targets, the same, weights and delays included, as the whole projection holds. `elsewhere`:
+// where the rule's rows are drawn instead of the pool (whole ranges and 32-bit targets only).
 Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
                        const PopulationSpec &post, uint64_t seed, double dt,
                        ThreadPool *pool = nullptr, CsrLayout layout = {}, TargetRange range = {},
-                       const RowPlaces &places = {});
+                       const RowPlaces &places = {}, RowBuilder *elsewhere = nullptr);
 
 } // namespace ganglion

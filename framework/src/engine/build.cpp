@@ -150,6 +150,20 @@ void Simulation::Impl::validate_schedules(const Population &pop) const {
   }
 }
 
+namespace {
+
+// GANGLION_CONNECT: "device" (the default) or "host", where a projection on "cuda" draws its rows.
+bool connect_on_host() {
+  const char *v = std::getenv("GANGLION_CONNECT");
+  if (!v || std::strcmp(v, "device") == 0) return false;
+  if (std::strcmp(v, "host") == 0) return true;
+  throw RunError(std::string("GANGLION_CONNECT=") + v +
+                 ": say \"device\" (the default: the rows of a projection on \"cuda\" drawn on "
+                 "the GPU) or \"host\" (drawn by the host's threads)");
+}
+
+} // namespace
+
 // Each projection's synapses and fields.
 void Simulation::Impl::build_projections() {
   const auto &sim = exp.simulation;
@@ -170,8 +184,12 @@ void Simulation::Impl::build_projections() {
     // projection where a recorder reads it.
     const std::size_t to = std::size_t(proj.spec->post);
     const RowPlaces places = distributed ? RowPlaces(ranks::sum_below) : RowPlaces();
+    // On "cuda" the rows are drawn on the GPU (the same synapses; device_engine.hpp's rows), unless
+    // GANGLION_CONNECT=host asks for the host's threads (to tell a builder's fault from the rest).
+    RowBuilder *rows =
+        proj.backend == GG_BACKEND_CUDA && device && !connect_on_host() ? device->rows() : nullptr;
     proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout,
-                                  {own_lo[to], own_hi[to]}, places);
+                                  {own_lo[to], own_hi[to]}, places, rows);
     if (distributed && recorded[q] && records)
       whole_csr[q] =
           build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout);

@@ -18,6 +18,8 @@
 
 namespace ganglion {
 
+class RowBuilder; // connect/connectivity.hpp
+
 class DeviceEngine {
 public:
   virtual ~DeviceEngine() = default;
@@ -25,6 +27,9 @@ public:
   // the host builds anything: RunError where none is usable, ConfigError where it does not fit,
   // each naming why and the fix.
   virtual void open(const Experiment &exp) = 0;
+  // Where the host's build draws the rows of a projection on "cuda" (connect/connectivity.hpp):
+  // the GPU's builders, the same synapses as the host's rules; null: the host's threads.
+  virtual RowBuilder *rows() = 0;
   // Uploads the built network's device parts, calls the device `init` hooks and captures the step.
   virtual void build(Simulation::Impl &sim) = 0;
   // Takes steps first .. first + count - 1 (fewer where a divergence or a full log stops the

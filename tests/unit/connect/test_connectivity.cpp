@@ -558,6 +558,85 @@ TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1, 2 an
   }
 }
 
+namespace {
+
+// Rows drawn "elsewhere" by the device's code run on the host (gpu/reference_rows.hpp), as the
+// device engine's RowBuilder draws them on a GPU; each call counted.
+struct ReferenceRows final : RowBuilder {
+  int calls = 0;
+  static Csr csr(const test::Rows &r) {
+    Csr c;
+    c.row_ptr = r.row_ptr;
+    c.post_index.resize(r.post.size());
+    std::copy(r.post.begin(), r.post.end(), c.post_index.begin());
+    return c;
+  }
+  Csr bernoulli(uint64_t seed, uint64_t stream, double p, uint64_t n_pre, uint64_t n_post,
+                uint64_t first_gid, bool self) override {
+    ++calls;
+    return csr(test::bernoulli_rows(seed, stream, p, n_pre, n_post, first_gid, self));
+  }
+  Csr counted(uint64_t seed, uint64_t stream, const std::vector<uint64_t> &counts, uint64_t n_post,
+              uint64_t first_gid, bool self, bool multapses) override {
+    ++calls;
+    return csr(test::counted_rows(seed, stream, counts, n_post, first_gid, self, multapses));
+  }
+  Csr indegree(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post, uint64_t k,
+               uint64_t first, bool self, bool multapses) override {
+    ++calls;
+    return csr(test::column_rows(seed, stream, n_pre, n_post, k, first, self, multapses));
+  }
+  Csr all_to_all(uint64_t n_pre, uint64_t n_post, bool self) override {
+    ++calls;
+    return csr(test::all_to_all_rows(n_pre, n_post, self));
+  }
+  Csr one_to_one(uint64_t n) override {
+    ++calls;
+    test::Rows r;
+    for (uint64_t i = 0; i < n; ++i) {
+      r.post.push_back(uint32_t(i));
+      r.end_row();
+    }
+    return csr(r);
+  }
+};
+
+} // namespace
+
+TEST_CASE("connect: rows drawn elsewhere (the device's builders) give the host's CSR bit for bit") {
+  // Each rule's rows drawn by the device's code, with the streams, global ids, counts and flags
+  // build_connectivity hands over, then weights, delays and the delay index made on the host:
+  // the same CSR as the host's own rows, for every rule (and both sides of multapses).
+  const PopulationSpec pre = population(600, 0), post = population(500, 600);
+  auto cases = every_rule();
+  ProjectionSpec q = projection(ConnectRule::FixedOutdegree);
+  q.outdegree = 60; // with multapses
+  cases.push_back({q, false});
+  q = projection(ConnectRule::FixedIndegree);
+  q.indegree = 70;
+  q.allow_multapses = false;
+  q.delay_dist.kind = ValueSpec::Kind::Uniform; // drawn delays: rows sorted after the draw
+  q.delay_dist.a = 0.1;
+  q.delay_dist.b = 2.0;
+  cases.push_back({q, false});
+  q = projection(ConnectRule::FixedProbability);
+  q.p = 1; // all_to_all
+  cases.push_back({q, false});
+  cases.push_back({projection(ConnectRule::OneToOne), true});
+  ThreadPool two(2);
+  for (const auto &[proj, self] : cases) {
+    CAPTURE(int(proj.rule));
+    CAPTURE(proj.allow_multapses);
+    const PopulationSpec &target = self ? pre : post;
+    ReferenceRows elsewhere;
+    const Csr host = build_connectivity(proj, pre, target, 21, 0.1, &two);
+    REQUIRE(host.size() > 0);
+    check_same(host, build_connectivity(proj, pre, target, 21, 0.1, &two, {}, {}, {}, &elsewhere));
+    // (one_to_one between populations of different sizes stays on the host)
+    CHECK(elsewhere.calls == (proj.rule == ConnectRule::OneToOne && !self ? 0 : 1));
+  }
+}
+
 TEST_CASE("connect: built by parts of the targets (MPI ranks), each part holds the whole "
           "projection's synapses onto its targets, in order, weights and delays included") {
   // A rank builds the synapses onto its range of targets; `places` turns its rows' counts into the
