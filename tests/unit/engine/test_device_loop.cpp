@@ -145,7 +145,7 @@ namespace {
 // from a spike_times source on the CPU, each in the middle of its step, must give B the same
 // spikes, bit for bit: the exchange puts A's spikes into the host's history before the CPU's
 // deliveries read them. Returns the calls the host made of the engine.
-std::vector<std::string> check_mixed(const std::string &delay) {
+std::vector<std::string> check_mixed(const std::string &delay, const std::string &a_extra = "") {
   const std::string rest = R"(
     "B": {"model": "lif", "size": 2}},
   "projections": [{"pre": "A", "post": "B", "synapse": "exp_current",
@@ -170,8 +170,9 @@ std::vector<std::string> check_mixed(const std::string &delay) {
       run_in_process(head + R"("A": {"model": "spike_times", "size": 3, "params": {"times": )" +
                      times + "}}," + rest);
   const ScriptedEngine engine;
-  const InProcessRun mixed = run_in_process(
-      head + R"("A": {"model": "gg_test_cuda_only", "size": 3, "backend": "cuda"},)" + rest);
+  const InProcessRun mixed =
+      run_in_process(head + R"("A": {"model": "gg_test_cuda_only", "size": 3, "backend": "cuda")" +
+                     a_extra + "}," + rest);
   CHECK(mixed.spikes.at("A").ids == cpu.spikes.at("A").ids);
   CHECK(mixed.spikes.at("A").times == cpu.spikes.at("A").times);
   REQUIRE(cpu.spikes.at("B").ids.size() > 10); // (A drives B to fire)
@@ -204,6 +205,26 @@ TEST_CASE("device loop: a network on both backends exchanges once per shortest c
     expected.push_back("window " + std::to_string(first) + " " + std::to_string(first + 19));
   expected.push_back("finish");
   CHECK(check_mixed("\"2 ms\"") == expected);
+}
+
+TEST_CASE("device loop: a mixed network's windows end where a schedule changes a parameter") {
+  if (!built_with_cuda_runtime()) {
+    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
+    return;
+  }
+  // A's I_app changes at 10.5 ms (step 105): the window that would span it ends before it, the
+  // change is applied between windows, and the next windows run from there.
+  const std::vector<std::string> calls =
+      check_mixed("\"2 ms\"", R"(, "I_app": {"schedule": [["0 ms", 0], ["10.5 ms", 1]]})");
+  std::vector<std::string> expected{"open", "build"};
+  for (int first = 0; first < 100; first += 20)
+    expected.push_back("window " + std::to_string(first) + " " + std::to_string(first + 19));
+  expected.insert(expected.end(), {"window 100 104", "before 0", "after 0 I_app 1.000000"});
+  for (int first = 105; first < 300; first += 20)
+    expected.push_back("window " + std::to_string(first) + " " +
+                       std::to_string(std::min(first + 19, 299)));
+  expected.push_back("finish");
+  CHECK(calls == expected);
 }
 
 TEST_CASE("device loop: chunks end where a recorder reads a plastic projection's weights") {
