@@ -254,3 +254,27 @@ TEST_CASE("device loop: chunks end where a recorder reads a plastic projection's
                                          "run 280 20"});
   check_spikes(r, 300);
 }
+
+TEST_CASE(
+    "device loop: GANGLION_CONNECT says where a GPU projection's rows are drawn, or is refused") {
+  if (!built_with_cuda_runtime()) {
+    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
+    return;
+  }
+  const std::string json = R"({
+  "simulation": {"dt": "0.1 ms", "duration": "1 ms", "seed": 1, "backend": "cuda"},
+  "plugins": [")" + std::string(GANGLION_TEST_PLUGIN_DIR) +
+                           R"(/cuda_only_neuron.so"],
+  "populations": {"N": {"model": "gg_test_cuda_only", "size": 3}},
+  "projections": [{"pre": "N", "post": "N", "synapse": "exp_current",
+                   "connect": {"rule": "all_to_all"}, "weight": 1}]
+})";
+  const ScriptedEngine engine; // (it draws no rows: the host's threads do, whatever it says)
+  setenv("GANGLION_CONNECT", "host", 1);
+  CHECK(run_in_process(json).report.steps_done == 10);
+  setenv("GANGLION_CONNECT", "gpu", 1);
+  CHECK(ganglion::test::message_of<ganglion::RunError>([&] { run_in_process(json); }) ==
+        "GANGLION_CONNECT=gpu: say \"device\" (the default: the rows of a projection on \"cuda\" "
+        "drawn on the GPU) or \"host\" (drawn by the host's threads)");
+  unsetenv("GANGLION_CONNECT");
+}
