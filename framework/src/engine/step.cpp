@@ -852,8 +852,8 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
         apply_device_schedules(step);
         const uint64_t last = std::min(step + interval, next_change(step)) - 1;
         mixed_window(step, last, each);
-        ticker.after(last);
-        step = last + 1;
+        for (; step <= last; ++step) // (the ticker looks at every 64th step)
+          ticker.after(step);
         continue;
       }
       apply_device_schedules(step);
