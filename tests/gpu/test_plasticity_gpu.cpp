@@ -28,20 +28,21 @@ namespace {
     "populations.E.size=1600", "populations.I.size=400", "populations.X.size=400",
     "simulation.duration=\"400 ms\"", "projections.2.plasticity.active=[[\"100 ms\", \"400 ms\"]]"};
 
-// A lif population driven above threshold, recurrent through exp_current synapses under
-// all-to-all additive stdp, and Poisson sources onto it under nearest multiplicative stdp (a
-// source may spike twice in a step): fixed delays, weights recorded every 10 ms.
+// A lif population driven just above threshold (about 60 Hz on the CPU), recurrent through
+// exp_current synapses under all-to-all additive stdp, and Poisson sources onto it under nearest
+// multiplicative stdp (a source may spike twice in a step); fixed delays; the weights recorded
+// every 10 ms.
 [[maybe_unused]] constexpr const char *kStdp = R"({
   "simulation": {"dt": "0.1 ms", "duration": "300 ms", "seed": 5},
   "populations": {
-    "A": {"model": "lif", "size": 800, "params": {"I_e": "1.8 mV/ms"},
+    "A": {"model": "lif", "size": 800, "params": {"I_e": "0.9 mV/ms"},
           "init": {"V": {"uniform": ["-65 mV", "-50 mV"]}}},
     "P": {"model": "poisson", "size": 300, "params": {"rate": "40 Hz"}}
   },
   "projections": [
     {"pre": "A", "post": "A", "synapse": "exp_current", "params": {"tau": "5 ms"},
-     "connect": {"rule": "fixed_indegree", "indegree": 50}, "weight": {"uniform": [0.1, 0.5]},
-     "delay": "1 ms", "plasticity": {"rule": "stdp", "params": {"w_max": 1, "A_plus": 0.02}}},
+     "connect": {"rule": "fixed_indegree", "indegree": 50}, "weight": {"uniform": [0.05, 0.3]},
+     "delay": "1 ms", "plasticity": {"rule": "stdp", "params": {"w_max": 0.5, "A_plus": 0.02}}},
     {"pre": "P", "post": "A", "synapse": "exp_current", "params": {"tau": "5 ms"},
      "connect": {"rule": "fixed_indegree", "indegree": 30}, "weight": {"value": 0.4},
      "plasticity": {"rule": "stdp", "params": {"w_max": 1, "form": "multiplicative",
