@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "engine/device_plan.hpp"
 #include "experiment/estimate.hpp"
 #include "experiment/loader.hpp"
 #include "experiment/prepare.hpp"
@@ -35,6 +36,12 @@ std::string output_notes(const Experiment &exp, const Estimate &e) {
   return notes;
 }
 
+// How often a network on both backends exchanges the spikes that cross: "step", "20 steps".
+std::string steps(const Experiment &exp) {
+  const uint64_t n = device_plan::mixed_interval(exp);
+  return n == 1 ? "step" : std::to_string(n) + " steps";
+}
+
 // Where the populations run, where any is on "cuda" (their projections run with them).
 void print_placement(const std::string &config, const Experiment &exp) {
   std::string on_cpu, on_cuda;
@@ -47,9 +54,8 @@ void print_placement(const std::string &config, const Experiment &exp) {
     std::printf("%s: on the GPU: every population and projection\n", config.c_str());
   else
     std::printf("%s: on the GPU: %s; on the CPU: %s (each with the projections onto it; the "
-                "spikes that cross are exchanged once per shortest delay of the projections that "
-                "cross, at most: the run's summary says how often)\n",
-                config.c_str(), on_cuda.c_str(), on_cpu.c_str());
+                "spikes that cross are exchanged every %s)\n",
+                config.c_str(), on_cuda.c_str(), on_cpu.c_str(), steps(exp).c_str());
 }
 
 } // namespace

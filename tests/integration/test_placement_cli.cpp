@@ -25,9 +25,17 @@ TEST_CASE("placement: validate names the populations on the GPU and on the CPU")
   const CliResult split = run_cli("validate " + config);
   CHECK(split.exit_code == 0);
   CHECK(split.out.find(config + ": on the GPU: E; on the CPU: X (each with the projections onto "
-                                "it; the spikes that cross are exchanged once per shortest delay "
-                                "of the projections that cross, at most: the run's summary says "
-                                "how often)\n") != std::string::npos);
+                                "it; the spikes that cross are exchanged every step)\n") !=
+        std::string::npos);
+  // A crossing delay of 2 ms: windows of 20 steps; a recorder of state: every step again.
+  const std::string delayed = " --set 'projections.0.delay=\"2 ms\"'";
+  CHECK(run_cli("validate " + config + delayed)
+            .out.find("the spikes that cross are exchanged every 20 steps)\n") !=
+        std::string::npos);
+  const std::string state =
+      " --set 'recorders=[{\"type\": \"state\", \"populations\": [\"E\"], \"every\": \"1 ms\"}]'";
+  CHECK(run_cli("validate " + config + delayed + state)
+            .out.find("the spikes that cross are exchanged every step)\n") != std::string::npos);
   const CliResult all = run_cli("validate " + config + " --set populations.X.backend=cuda");
   CHECK(all.out.find(config + ": on the GPU: every population and projection\n") !=
         std::string::npos);

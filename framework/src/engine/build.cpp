@@ -7,6 +7,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "engine/device_plan.hpp"
 #include "engine/hook_call.hpp"
 #include "engine/impl.hpp"
 #include "output/recording.hpp"
@@ -53,7 +54,7 @@ void Simulation::Impl::build() {
   build_populations();
   build_projections();
   if (distributed) choose_interval();
-  if (mixed) choose_mixed_interval();
+  if (mixed) interval = device_plan::mixed_interval(exp);
   bind_views();
   if (!on_gpu || mixed) build_tasks(); // (of the parts on "cpu")
   build_recorders();

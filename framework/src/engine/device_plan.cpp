@@ -88,6 +88,23 @@ Samples samples_of(const engine::Population &pop, const std::vector<const engine
   return s;
 }
 
+uint64_t mixed_interval(const Experiment &exp) {
+  constexpr uint64_t kMostSteps = 64;
+  uint64_t d = kMostSteps;
+  for (const auto &proj : exp.projections) {
+    const PopulationSpec &pre = exp.populations[std::size_t(proj.pre)];
+    if (!proj.plasticity.empty()) d = 1;
+    const bool drive = pre.plugin && (pre.plugin->desc->flags & GG_DESC_DRIVE);
+    if (pre.backend == proj.backend || drive) continue; // (a drive's rates are not spikes)
+    d = proj.delay_dist.kind == ValueSpec::Kind::Constant
+            ? std::min(d, std::max<uint64_t>(1, proj.delay_steps))
+            : 1;
+  }
+  for (const auto &r : exp.recorders)
+    if (!(r.plugin->desc->flags & GG_DESC_SPIKES_ONLY)) d = 1;
+  return d;
+}
+
 Samples weight_reads(const std::vector<engine::Recorder> &recs, std::size_t q) {
   Samples s;
   for (const auto &rec : recs) {

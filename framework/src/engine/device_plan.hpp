@@ -71,6 +71,15 @@ uint32_t sample_rows(uint64_t pairs, double budget_bytes, uint64_t chunk_steps);
 uint64_t take_spikes(const std::vector<unsigned long long> &log, std::size_t &at, uint64_t step,
                      std::vector<uint32_t> &out);
 
+// A network on both backends (a mixed network) exchanges the spikes that cross once every this
+// many steps: the shortest delay of the projections that cross (a spike of step s with a delay of
+// d steps enters the synaptic state in step s + d - 1, so a window of that many steps reads none
+// of its own spikes before its last step's deliveries, which follow the exchange), at most 64.
+// One where a window would not hold: a plasticity rule (it reads both sides' spikes of its own
+// step), a crossing projection with drawn delays (the device weighs a spike as it is emitted), a
+// recorder of state or inputs (a window's recorders run after it, when the state has moved on).
+uint64_t mixed_interval(const Experiment &exp);
+
 // Whether `step` lies in a rule's active phases, `phases` holding n of them as [start, stop)
 // pairs of steps (none: always), as engine::Plasticity::learning says on the host. For a kernel
 // too: the device decides each step of a captured chunk.

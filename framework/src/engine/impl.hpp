@@ -129,7 +129,7 @@ struct Simulation::Impl {
   // or in windows beside the CPU's where some populations are on "cpu", mixed_window).
   std::unique_ptr<DeviceEngine> device;
   bool mixed = false; // and some populations on "cpu": both engines step, the spikes that cross
-                      // exchanged once every `interval` steps (choose_mixed_interval)
+                      // exchanged once every `interval` steps (device_plan::mixed_interval)
   // Several ranks (parallel/ranks.hpp; ranks.cpp): this rank steps neurons [own_lo[p], own_hi[p])
   // of population p, rank r those from bounds[p][r] (bounds[p][ranks] is its size), and builds
   // the synapses onto them. One rank: every population whole.
@@ -188,7 +188,6 @@ struct Simulation::Impl {
   // ---- step.cpp: the step, and the loop ----
   RunReport run(const std::function<void(double)> &progress, const std::atomic<int> *stop);
   RunReport run_device(const std::function<void(double)> &progress, const std::atomic<int> *stop);
-  void choose_mixed_interval();
   inline void mixed_window(uint64_t first, uint64_t last,
                            const std::function<void(uint64_t)> &each);
   bool changes_at(const Population &pop, uint64_t step) const;

@@ -879,29 +879,8 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
   return rep;
 }
 
-// A network on both backends exchanges the spikes that cross once every `interval` steps: the
-// shortest delay of the projections that cross (spikes of a window's steps are delivered no
-// earlier than its last step's deliveries, which follow the exchange), at most 64 steps. Every
-// step where a window would not hold: a plasticity rule (it reads both sides' spikes of its own
-// step), a crossing projection with drawn delays (the device weighs a spike as it is emitted), and
-// a recorder that reads state or inputs (the recorders of a window run after it, when the state
-// has moved on; spikes stay in the histories).
-void Simulation::Impl::choose_mixed_interval() {
-  constexpr uint64_t kMaxInterval = 64;
-  uint64_t d = kMaxInterval;
-  for (const auto &proj : projs) {
-    const Population &pre = pops[proj.spec->pre];
-    if (proj.plasticity) d = 1;
-    const bool crosses = pre.backend != proj.backend && !(pre.desc->flags & GG_DESC_DRIVE);
-    if (!crosses || proj.csr.size() == 0) continue;
-    d = proj.csr.delay.empty() ? std::min(d, std::max<uint64_t>(1, proj.csr.max_delay)) : 1;
-  }
-  for (const auto &r : exp.recorders)
-    if (!(r.plugin->desc->flags & GG_DESC_SPIKES_ONLY)) d = 1;
-  interval = d;
-}
-
-// Steps first .. last of a network on both backends (a window of at most `interval` steps): the
+// Steps first .. last of a network on both backends (a window of at most `interval` steps,
+// device_plan::mixed_interval): the
 // device's steps are enqueued (all but the last one's deliveries) while the host takes its own,
 // then the spikes that cross in the window are exchanged, both sides deliver the last step's, and
 // the window's recorders run, step by step (`each`). A divergence on the CPU stops the run after
