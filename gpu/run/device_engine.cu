@@ -75,6 +75,7 @@ private:
   void enqueue_projection(DeviceProjection &d);
   void enqueue_delivery(DeviceProjection &d);
   void copy_weights_read(uint64_t last);
+  void weights_to_host(DeviceProjection &d);
   void replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each);
   void check_status(uint64_t last, const std::function<void(uint64_t)> &each, uint64_t first,
                     uint64_t taken);
@@ -678,15 +679,15 @@ void Engine::exchange_step(uint64_t step, bool current) {
       host.history_count[slot] = count;
     } else {
       const uint32_t count = uint32_t(host.history_count[slot]);
-      for (uint32_t *to : {d.ring.slot_begin(uint32_t(slot)), current ? d.step_list : nullptr})
-        if (to)
-          check_run(cudaMemcpyAsync(to, list.data(), sizeof(uint32_t) * count,
-                                    cudaMemcpyHostToDevice, stream_),
-                    "uploading the host's spikes");
-      for (uint32_t *to : {d.ring.counts + slot, current ? d.step_count : nullptr})
-        if (to)
-          check_run(cudaMemcpyAsync(to, &count, sizeof count, cudaMemcpyHostToDevice, stream_),
-                    "uploading the host's spike count");
+      const auto upload = [&](uint32_t *spikes, uint32_t *n) {
+        check_run(cudaMemcpyAsync(spikes, list.data(), sizeof(uint32_t) * count,
+                                  cudaMemcpyHostToDevice, stream_),
+                  "uploading the host's spikes");
+        check_run(cudaMemcpyAsync(n, &count, sizeof count, cudaMemcpyHostToDevice, stream_),
+                  "uploading the host's spike count");
+      };
+      upload(d.ring.slot_begin(uint32_t(slot)), d.ring.counts + slot);
+      if (current) upload(d.step_list, d.step_count);
     }
   }
 }
@@ -795,12 +796,17 @@ void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uin
 // The weights of each plastic projection that a host recorder samples after step `last` (a chunk
 // ends there: run_device's next_change), copied into the host's CSR, which the recorder reads.
 void Engine::copy_weights_read(uint64_t last) {
-  for (auto &d : projs_) {
-    if (!d.plastic || !d.rule.read.due(last)) continue;
-    auto &w = d.host->csr.weight;
-    check_run(cudaMemcpy(w.data(), d.weight, sizeof(float) * w.size(), cudaMemcpyDeviceToHost),
-              "copying a projection's weights to the host");
-  }
+  for (auto &d : projs_)
+    if (d.plastic && d.rule.read.due(last)) weights_to_host(d);
+  sync("copying the weights to the host");
+}
+
+// Enqueues the copy of a plastic projection's device weights into the host's CSR.
+void Engine::weights_to_host(DeviceProjection &d) {
+  auto &w = d.host->csr.weight;
+  check_run(cudaMemcpyAsync(w.data(), d.weight, sizeof(float) * w.size(), cudaMemcpyDeviceToHost,
+                            stream_),
+            "copying a projection's weights to the host");
 }
 
 void Engine::before_change(std::size_t p) {
@@ -846,10 +852,7 @@ void Engine::finish() {
     if (d.active) d.fields.copy_out(d.host->fields, stream_);
     if (!d.plastic) continue; // (a rule's weights and traces, as the CPU leaves them)
     d.rule.fields.copy_out(d.host->plasticity->fields, stream_);
-    auto &w = d.host->csr.weight;
-    check_run(cudaMemcpyAsync(w.data(), d.weight, sizeof(float) * w.size(), cudaMemcpyDeviceToHost,
-                              stream_),
-              "copying a projection's weights to the host");
+    weights_to_host(d);
   }
   sync("reading the projections");
 }
