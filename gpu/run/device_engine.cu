@@ -10,6 +10,7 @@
 // replays the chunk through its recorders.
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "engine/device_engine.hpp"
 #include "engine/hook_call.hpp"
@@ -46,7 +47,8 @@ public:
   void open(const Experiment &exp) override;
   RowBuilder *rows() override { return &rows_; }
   void build(Simulation::Impl &sim) override;
-  uint64_t run(uint64_t first, uint64_t count, const std::function<void(uint64_t)> &each) override;
+  uint64_t run(uint64_t first, uint64_t count, uint64_t next,
+               const std::function<void(uint64_t)> &each) override;
   void before_change(std::size_t pop) override;
   void after_change(std::size_t pop) override;
   void begin_window(uint64_t first, uint64_t last) override;
@@ -68,6 +70,8 @@ private:
   void build_logs(DevicePopulation &d, const std::vector<const engine::Recorder *> &recs);
   void build_gate();
   void capture();
+  void capture_set(int b);
+  void launch(uint64_t first, uint64_t count);
   void enqueue_step();
   void enqueue_phase1();
   void enqueue_phase2();
@@ -76,12 +80,13 @@ private:
   void enqueue_delivery(DeviceProjection &d);
   void copy_weights_read(uint64_t last);
   void weights_to_host(DeviceProjection &d);
-  void replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each);
+  void replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each, int set);
   void check_status(uint64_t last, const std::function<void(uint64_t)> &each, uint64_t first,
-                    uint64_t taken);
+                    uint64_t taken, int set);
   void exchange_step(uint64_t step, bool current);
   template <class Count, class T>
   std::vector<T> take_log(Count *count, const T *entries, uint64_t width, const char *what);
+  uint64_t device_bytes() const { return arena_.allocated() + rows_.kept_bytes(); }
   void sync(const char *what) { check_run(cudaStreamSynchronize(stream_), what); }
   // The device's step counter once the stream's work (`what`) is done.
   uint64_t device_step(const char *what) {
@@ -96,14 +101,24 @@ private:
   DeviceRows rows_;
   Arena arena_;
   cudaStream_t stream_ = nullptr;
-  cudaGraphExec_t exec_ = nullptr;
+  // The logs' copies to the host while the next chunk runs on stream_ (non-blocking: never
+  // ordered behind it), through a page-locked buffer (a copy from pageable memory would not
+  // overlap the kernels).
+  cudaStream_t copies_ = nullptr;
+  void *staging_ = nullptr;
+  std::size_t staging_bytes_ = 0;
+  // The chunk's graph for each set of the recorders' logs (enqueue_* fill set_'s), and the set the
+  // next launch fills; a chunk started ahead (run's `next`): its first step and count.
+  cudaGraphExec_t exec_[2] = {};
+  int set_ = 0, launch_set_ = 0;
+  uint64_t ahead_first_ = 0, ahead_count_ = 0;
   std::string device_;
   std::vector<DevicePopulation> pops_;
   std::vector<DeviceProjection> projs_;
   uint64_t *step_ = nullptr, *stop_ = nullptr;
   BoundsStatus *bounds_ = nullptr; // one per population
   int32_t *overflow_ = nullptr;    // one per population
-  Gate gate_{};
+  Gate gate_[2]{};
   bool mixed_ = false; // some populations run on the host: in windows of steps, no graph
   // The projections' synapses on the device and the bytes they take there (CSR, weights, delays,
   // a rule's by-post index), for the summary.
@@ -111,7 +126,11 @@ private:
 };
 
 Engine::~Engine() {
-  if (exec_) cudaGraphExecDestroy(exec_);
+  if (stream_) cudaStreamSynchronize(stream_); // (a chunk started ahead may still run)
+  for (cudaGraphExec_t e : exec_)
+    if (e) cudaGraphExecDestroy(e);
+  if (copies_) cudaStreamDestroy(copies_);
+  if (staging_) cudaFreeHost(staging_);
   for (auto &d : pops_)
     if (d.gather.n) free_gather(d.gather);
   if (stream_) cudaStreamDestroy(stream_);
@@ -143,6 +162,7 @@ void Engine::open(const Experiment &exp) {
   check_device_memory(exp, estimate(exp), double(free_bytes), device_);
   // A blocking stream: the synchronous uploads of the build (on the legacy stream) come first.
   check_run(cudaStreamCreate(&stream_), "creating a stream");
+  check_run(cudaStreamCreateWithFlags(&copies_, cudaStreamNonBlocking), "creating a stream");
 }
 
 void Engine::build(Simulation::Impl &sim) {
@@ -166,8 +186,9 @@ void Engine::build(Simulation::Impl &sim) {
     const std::size_t before = arena_.allocated();
     build_projection(q);
     if (!projs_[q].active) continue;
-    synapses_ += sim.projs[q].csr.size();
-    synapse_bytes_ += arena_.allocated() - before;
+    const Csr &c = sim.projs[q].csr;
+    synapses_ += c.size();
+    synapse_bytes_ += arena_.allocated() - before + (c.held.count ? rows_.kept(c).bytes() : 0);
   }
   for (auto &d : pops_)
     bind_channels(d);
@@ -281,10 +302,18 @@ void Engine::build_projection(std::size_t q) {
   device_plan::check_capturable(*h, proj_name(host), host.desc->name);
   d.fields.upload(arena_, host.fields);
   const Csr &c = host.csr;
-  d.row_ptr = arena_.copy(c.row_ptr.data(), c.row_ptr.size());
-  d.post_index = arena_.copy(c.post_index.data(), c.post_index.size());
-  d.weight = arena_.copy(c.weight.data(), c.weight.size());
-  if (!c.delay.empty()) d.delay = arena_.copy(c.delay.data(), c.delay.size());
+  if (c.held.count) { // drawn and kept here (device_rows.hpp)
+    const DeviceCsr &kept = rows_.kept(c);
+    d.row_ptr = kept.row_ptr;
+    d.post_index = kept.post;
+    d.weight = kept.weight;
+    d.delay = kept.delay;
+  } else {
+    d.row_ptr = arena_.copy(c.row_ptr.data(), c.row_ptr.size());
+    d.post_index = arena_.copy(c.post_index.data(), c.post_index.size());
+    d.weight = arena_.copy(c.weight.data(), c.weight.size());
+    if (!c.delay.empty()) d.delay = arena_.copy(c.delay.data(), c.delay.size());
+  }
   d.arrivals = arena_.zeros<gg_arrival>(pre.capacity);
   d.n_arrivals = arena_.zeros<uint32_t>(1);
 
@@ -412,62 +441,72 @@ void Engine::build_logs(DevicePopulation &d, const std::vector<const engine::Rec
   else if (d.spiking) {
     const unsigned long long entries = device_plan::spike_log_entries(
         d.n, d.capacity, sim_->exp.simulation.dt, kChunkSteps, kLogRate);
-    d.log = SpikeLog{arena_.zeros<unsigned long long>(entries), entries,
+    for (SpikeLog &log : d.log) {
+      log = SpikeLog{arena_.zeros<unsigned long long>(entries), entries,
                      arena_.zeros<unsigned long long>(1), arena_.zeros<unsigned long long>(1),
                      arena_.zeros<unsigned long long>(1)};
-    check_run(cudaMemcpy(d.log.paused_at, &kNotPaused, sizeof kNotPaused, cudaMemcpyHostToDevice),
-              "an upload");
+      check_run(cudaMemcpy(log.paused_at, &kNotPaused, sizeof kNotPaused, cudaMemcpyHostToDevice),
+                "an upload");
+    }
     d.log_spikes = true;
   }
   if (host.record_inputs) { // an `inputs` recorder: the sums its means are made of, every step
-    d.sums = InputSums{
-        d.input, d.n, nullptr, uint32_t(host.incoming.size() + 1), nullptr, uint32_t(kChunkSteps)};
-    d.sums.log = arena_.zeros<double>(uint64_t(d.sums.max_rows) * d.sums.cols);
-    d.sums.rows = arena_.zeros<uint32_t>(1);
+    for (InputSums &sums : d.sums) {
+      sums = InputSums{d.input, d.n,
+                       nullptr, uint32_t(host.incoming.size() + 1),
+                       nullptr, uint32_t(kChunkSteps)};
+      sums.log = arena_.zeros<double>(uint64_t(sums.max_rows) * sums.cols);
+      sums.rows = arena_.zeros<uint32_t>(1);
+    }
     d.sums_inputs = true;
   }
   d.plan = device_plan::samples_of(host, recs, kMostEveries);
   if (d.plan.field.empty()) return;
-  Samples &s = d.samples;
   std::vector<const double *> device_fields;
   for (uint32_t k : d.plan.field)
     device_fields.push_back(d.fields.ptrs[k]);
-  s.pairs = uint32_t(device_fields.size());
-  s.field = arena_.copy(device_fields.data(), device_fields.size());
-  s.element = arena_.copy(d.plan.element.data(), d.plan.element.size());
-  s.max_rows = device_plan::sample_rows(s.pairs, kSampleBudget, kChunkSteps);
-  s.log = arena_.zeros<double>(uint64_t(s.max_rows) * s.pairs);
-  s.rows = arena_.zeros<uint32_t>(1);
-  s.n_every = int(d.plan.every.size());
-  for (std::size_t k = 0; k < d.plan.every.size(); ++k)
-    s.every[k] = d.plan.every[k];
+  const double *const *field = arena_.copy(device_fields.data(), device_fields.size());
+  const uint32_t *element = arena_.copy(d.plan.element.data(), d.plan.element.size());
+  for (Samples &s : d.samples) {
+    s.pairs = uint32_t(device_fields.size());
+    s.field = field;
+    s.element = element;
+    s.max_rows = device_plan::sample_rows(s.pairs, kSampleBudget, kChunkSteps);
+    s.log = arena_.zeros<double>(uint64_t(s.max_rows) * s.pairs);
+    s.rows = arena_.zeros<uint32_t>(1);
+    s.n_every = int(d.plan.every.size());
+    for (std::size_t k = 0; k < d.plan.every.size(); ++k)
+      s.every[k] = d.plan.every[k];
+  }
   d.sampled = true;
 }
 
-// The gate's view of every status word and log, in device memory.
+// The gates' view of every status word and log (a gate for each set of logs), in device memory.
 void Engine::build_gate() {
-  std::vector<SpikeLog> logs;
-  std::vector<unsigned long long> most;
-  std::vector<RowLog> rows;
-  for (const auto &d : pops_) {
-    if (d.log_spikes) {
-      logs.push_back(d.log);
-      most.push_back(d.capacity);
+  for (int b = 0; b < 2; ++b) {
+    std::vector<SpikeLog> logs;
+    std::vector<unsigned long long> most;
+    std::vector<RowLog> rows;
+    for (const auto &d : pops_) {
+      if (d.log_spikes) {
+        logs.push_back(d.log[b]);
+        most.push_back(d.capacity);
+      }
+      if (d.sampled) rows.push_back(RowLog{d.samples[b].rows, d.samples[b].max_rows});
+      if (d.sums_inputs) rows.push_back(RowLog{d.sums[b].rows, d.sums[b].max_rows});
     }
-    if (d.sampled) rows.push_back(RowLog{d.samples.rows, d.samples.max_rows});
-    if (d.sums_inputs) rows.push_back(RowLog{d.sums.rows, d.sums.max_rows});
+    gate_[b] = Gate{step_,
+                    stop_,
+                    bounds_,
+                    overflow_,
+                    arena_.copy(logs.data(), logs.size()),
+                    arena_.copy(most.data(), most.size()),
+                    arena_.copy(rows.data(), rows.size()),
+                    int(pops_.size()),
+                    int(pops_.size()),
+                    int(logs.size()),
+                    int(rows.size())};
   }
-  gate_ = Gate{step_,
-               stop_,
-               bounds_,
-               overflow_,
-               arena_.copy(logs.data(), logs.size()),
-               arena_.copy(most.data(), most.size()),
-               arena_.copy(rows.data(), rows.size()),
-               int(pops_.size()),
-               int(pops_.size()),
-               int(logs.size()),
-               int(rows.size())};
 }
 
 void Engine::enqueue_population(DevicePopulation &d) {
@@ -478,16 +517,17 @@ void Engine::enqueue_population(DevicePopulation &d) {
                       : cudaMemsetAsync(d.input, 0, bytes, stream_),
               "enqueuing the input's start");
   if (d.sums_inputs) {
-    check_run(clear_sums(d.sums, stream_), "enqueuing the input sums");
-    check_run(sum_input(d.sums, 0, stream_), "enqueuing the input sums");
+    check_run(clear_sums(d.sums[set_], stream_), "enqueuing the input sums");
+    check_run(sum_input(d.sums[set_], 0, stream_), "enqueuing the input sums");
   }
   for (std::size_t k = 0; k < host.incoming.size(); ++k) {
     DeviceProjection &in = projs_[host.incoming[k]];
     if (in.host->fused) continue; // (never with an `inputs` recorder: fuse_channels)
     call(in.host->cuda->current, in.cv, proj_name(*in.host), "current");
-    if (d.sums_inputs) check_run(sum_input(d.sums, uint32_t(k + 1), stream_), "enqueuing a sum");
+    if (d.sums_inputs)
+      check_run(sum_input(d.sums[set_], uint32_t(k + 1), stream_), "enqueuing a sum");
   }
-  if (d.sums_inputs) check_run(next_sums_row(d.sums, stream_), "enqueuing the input sums");
+  if (d.sums_inputs) check_run(next_sums_row(d.sums[set_], stream_), "enqueuing the input sums");
   check_run(cudaMemsetAsync(d.n_spikes, 0, sizeof(uint32_t), stream_), "clearing the spike count");
   check_run(cudaMemsetAsync(d.out_of_range, 0, sizeof(int32_t), stream_), "clearing a word");
   call(host.cuda->step, d.cv, pop_name(host), "step");
@@ -504,7 +544,7 @@ void Engine::enqueue_population(DevicePopulation &d) {
     add_total_kernel<<<1, 1, 0, stream_>>>(d.step_count, d.total);
     check_run(cudaGetLastError(), "enqueuing the spike total");
     if (d.log_spikes)
-      check_run(log_spikes(d.log, d.step_list, d.step_count, d.capacity, step_, stream_),
+      check_run(log_spikes(d.log[set_], d.step_list, d.step_count, d.capacity, step_, stream_),
                 "enqueuing the spike log");
   }
 }
@@ -571,15 +611,25 @@ void Engine::enqueue_phase2() {
   for (auto &d : projs_)
     if (d.active) enqueue_projection(d);
   for (auto &d : pops_)
-    if (d.sampled) check_run(sample(d.samples, step_, stream_), "enqueuing the state samples");
+    if (d.sampled)
+      check_run(sample(d.samples[set_], step_, stream_), "enqueuing the state samples");
   advance_kernel<<<1, 1, 0, stream_>>>(step_);
   check_run(cudaGetLastError(), "enqueuing the step's advance");
 }
 
-// The chunk's graph: the gate, then a while-node whose body is the step and the gate again.
+// The chunk's graphs, one for each set of logs.
 void Engine::capture() {
-  if (exec_) check_run(cudaGraphExecDestroy(exec_), "destroying the step's graph");
-  exec_ = nullptr;
+  for (int b = 0; b < 2; ++b)
+    capture_set(b);
+  set_ = 0;
+}
+
+// The chunk's graph filling the logs of set b: the gate, then a while-node whose body is the step
+// and the gate again.
+void Engine::capture_set(int b) {
+  if (exec_[b]) check_run(cudaGraphExecDestroy(exec_[b]), "destroying the step's graph");
+  exec_[b] = nullptr;
+  set_ = b;
   cudaGraph_t graph = nullptr;
   check_run(cudaGraphCreate(&graph, 0), "creating the step's graph");
   cudaGraphConditionalHandle handle{};
@@ -600,7 +650,7 @@ void Engine::capture() {
     check_run(cudaStreamEndCapture(stream_, &out), "capturing the step");
   };
   const auto gate = [&] {
-    gate_kernel<<<1, 1, 0, stream_>>>(handle, gate_);
+    gate_kernel<<<1, 1, 0, stream_>>>(handle, gate_[b]);
     check_run(cudaGetLastError(), "enqueuing the gate");
   };
   capture_into(graph, gate);
@@ -619,27 +669,49 @@ void Engine::capture() {
     enqueue_step();
     gate();
   });
-  const cudaError_t e = cudaGraphInstantiate(&exec_, graph, 0);
+  const cudaError_t e = cudaGraphInstantiate(&exec_[b], graph, 0);
   cudaGraphDestroy(graph);
   check_run(e, "instantiating the step's graph");
 }
 
-uint64_t Engine::run(uint64_t first, uint64_t count, const std::function<void(uint64_t)> &each) {
+// A chunk of `count` steps from `first` enqueued, filling the logs of launch_set_.
+void Engine::launch(uint64_t first, uint64_t count) {
   const uint64_t stop = first + count;
   check_run(cudaMemcpyAsync(stop_, &stop, sizeof stop, cudaMemcpyHostToDevice, stream_),
             "setting the chunk's end");
-  check_run(cudaGraphLaunch(exec_, stream_), "launching a chunk of steps");
+  check_run(cudaGraphLaunch(exec_[launch_set_], stream_), "launching a chunk of steps");
+  launch_set_ ^= 1;
+}
+
+uint64_t Engine::run(uint64_t first, uint64_t count, uint64_t next,
+                     const std::function<void(uint64_t)> &each) {
+  if (ahead_count_ == 0)
+    launch(first, count);
+  else if (first != ahead_first_ || count != ahead_count_)
+    throw RunError("the GPU: steps " + std::to_string(first) + " to " +
+                   std::to_string(first + count) + " asked for, but " +
+                   std::to_string(ahead_first_) + " to " +
+                   std::to_string(ahead_first_ + ahead_count_) + " are running");
+  ahead_count_ = 0;
+  const int set = launch_set_ ^ 1; // (the last launch's)
+  const uint64_t stop = first + count;
   const uint64_t now = device_step("a chunk of steps");
   if (now < first || now > stop)
     throw RunError("the GPU: the device's step " + std::to_string(now) +
                    " lies outside the chunk " + std::to_string(first) + " to " +
                    std::to_string(stop));
   const uint64_t taken = now - first;
-  check_status(now, each, first, taken);
+  check_status(now, each, first, taken, set);
   if (taken == 0)
     throw RunError("the GPU: a chunk from step " + std::to_string(first) +
                    " took no step though nothing stopped it");
-  replay(first, taken, each);
+  copy_weights_read(now - 1);
+  if (next > 0 && taken == count) { // the next chunk runs while this one is replayed
+    launch(now, next);
+    ahead_first_ = now;
+    ahead_count_ = next;
+  }
+  replay(first, taken, each, set);
   return taken;
 }
 
@@ -698,14 +770,15 @@ void Engine::end_window(uint64_t first, uint64_t last, const std::function<void(
   if (now != last + 1)
     throw RunError("the GPU: the device's step " + std::to_string(now) + " is not " +
                    std::to_string(last + 1));
-  check_status(now, each, first, last + 1 - first);
-  replay(first, last + 1 - first, each);
+  check_status(now, each, first, last + 1 - first, 0);
+  copy_weights_read(last);
+  replay(first, last + 1 - first, each, 0);
 }
 
 // After a chunk: a spike list that overflowed or a value out of range stops the run at that step
 // (the last one taken), after the recorders have seen every step up to it.
 void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &each, uint64_t first,
-                          uint64_t taken) {
+                          uint64_t taken, int set) {
   const std::size_t n = pops_.size();
   std::vector<BoundsStatus> bounds(n);
   std::vector<int32_t> overflow(n);
@@ -716,7 +789,8 @@ void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &eac
   const double dt = sim_->exp.simulation.dt;
   for (std::size_t p = 0; p < n; ++p) {
     if (!overflow[p]) continue;
-    replay(first, taken, each);
+    copy_weights_read(first + taken - 1);
+    replay(first, taken, each, set);
     const engine::Population &host = *pops_[p].host;
     throw RunError("population '" + host.spec->name + "' emitted more spikes than its buffer of " +
                    std::to_string(pops_[p].capacity) + " in the step at t = " +
@@ -729,45 +803,61 @@ void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &eac
   if (worst == n) return;
   const BoundsStatus &b = bounds[worst];
   // (a mixed network's window runs on past the diverging step; the recorders stop there)
-  replay(first, b.step >= first ? std::min<uint64_t>(taken, b.step + 1 - first) : taken, each);
+  const uint64_t seen = b.step >= first ? std::min<uint64_t>(taken, b.step + 1 - first) : taken;
+  copy_weights_read(first + seen - 1);
+  replay(first, seen, each, set);
   const engine::Population &host = *pops_[worst].host;
   throw engine::Divergence(
       engine::divergence_message(host, host.checked[std::size_t(b.where >> 32)],
                                  b.where & 0xffffffffull, b.value, double(b.step + 1) * dt));
 }
 
-// A log's entries (its count of them, times `width` values each) copied to the host, and the log
-// emptied for the next chunk (on the stream, before its launch).
+// A log's entries (its count of them, times `width` values each) copied to the host on copies_
+// (a chunk started ahead may be running on stream_), and the log emptied for its set's next chunk
+// (on stream_: after the chunk running, before the next launch of this set).
 template <class Count, class T>
 std::vector<T> Engine::take_log(Count *count, const T *entries, uint64_t width, const char *what) {
+  const auto copy = [&](void *to, const void *from, std::size_t bytes) {
+    if (bytes > staging_bytes_) {
+      if (staging_) check_run(cudaFreeHost(staging_), "freeing a page-locked buffer");
+      staging_ = nullptr;
+      staging_bytes_ = 0;
+      check_run(cudaMallocHost(&staging_, bytes), "allocating a page-locked buffer");
+      staging_bytes_ = bytes;
+    }
+    check_run(cudaMemcpyAsync(staging_, from, bytes, cudaMemcpyDeviceToHost, copies_),
+              std::string("reading the ") + what);
+    check_run(cudaStreamSynchronize(copies_), std::string("reading the ") + what);
+    std::memcpy(to, staging_, bytes);
+  };
   Count n = 0;
-  check_run(cudaMemcpy(&n, count, sizeof n, cudaMemcpyDeviceToHost),
-            std::string("reading the ") + what);
+  copy(&n, count, sizeof n);
   std::vector<T> out(uint64_t(n) * width);
-  check_run(cudaMemcpy(out.data(), entries, sizeof(T) * out.size(), cudaMemcpyDeviceToHost),
-            std::string("reading the ") + what);
+  if (!out.empty()) copy(out.data(), entries, sizeof(T) * out.size());
   check_run(cudaMemsetAsync(count, 0, sizeof n, stream_), std::string("emptying the ") + what);
   return out;
 }
 
 // The chunk's steps through the host's recorders: each step's spikes into the host history's
 // slot, its samples into the host fields, then each(step).
-void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each) {
+void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each,
+                    int set) {
   struct Logged {
     std::vector<unsigned long long> spikes;
     std::size_t at = 0;
     std::vector<double> rows, sums;
     std::size_t row = 0, sum_row = 0;
   };
-  copy_weights_read(first + taken - 1);
   std::vector<Logged> logged(pops_.size());
   for (std::size_t p = 0; p < pops_.size(); ++p) {
     DevicePopulation &d = pops_[p];
-    if (d.log_spikes) logged[p].spikes = take_log(d.log.count, d.log.entries, 1, "spike log");
+    const SpikeLog &log = d.log[set];
+    const Samples &samples = d.samples[set];
+    const InputSums &sums = d.sums[set];
+    if (d.log_spikes) logged[p].spikes = take_log(log.count, log.entries, 1, "spike log");
     if (d.sampled)
-      logged[p].rows = take_log(d.samples.rows, d.samples.log, d.samples.pairs, "state samples");
-    if (d.sums_inputs)
-      logged[p].sums = take_log(d.sums.rows, d.sums.log, d.sums.cols, "input sums");
+      logged[p].rows = take_log(samples.rows, samples.log, samples.pairs, "state samples");
+    if (d.sums_inputs) logged[p].sums = take_log(sums.rows, sums.log, sums.cols, "input sums");
   }
   for (uint64_t s = first; s < first + taken; ++s) {
     for (std::size_t p = 0; p < pops_.size(); ++p) {
@@ -779,13 +869,15 @@ void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uin
         host.history_count[slot] = device_plan::take_spikes(l.spikes, l.at, s, host.history[slot]);
       }
       if (d.sums_inputs) { // each projection's mean: the sum it added, over the neurons
-        const double *row = l.sums.data() + l.sum_row++ * d.sums.cols;
-        for (uint32_t k = 0; k + 1 < d.sums.cols; ++k)
+        const uint32_t cols = d.sums[set].cols;
+        const double *row = l.sums.data() + l.sum_row++ * cols;
+        for (uint32_t k = 0; k + 1 < cols; ++k)
           host.input_means[k] = (row[k + 1] - row[k]) / double(d.n);
       }
       if (d.sampled && d.plan.due(s)) {
-        const double *row = l.rows.data() + l.row++ * d.samples.pairs;
-        for (uint32_t k = 0; k < d.samples.pairs; ++k)
+        const uint32_t pairs = d.samples[set].pairs;
+        const double *row = l.rows.data() + l.row++ * pairs;
+        for (uint32_t k = 0; k < pairs; ++k)
           host.fields.ptrs[d.plan.field[k]][d.plan.element[k]] = row[k];
       }
     }
@@ -794,11 +886,16 @@ void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uin
 }
 
 // The weights of each plastic projection that a host recorder samples after step `last` (a chunk
-// ends there: run_device's next_change), copied into the host's CSR, which the recorder reads.
+// ends there: run_device's next_change), copied into the host's CSR, which the recorder reads;
+// before the replay, and before a next chunk starts (none starts after such a step).
 void Engine::copy_weights_read(uint64_t last) {
+  bool any = false;
   for (auto &d : projs_)
-    if (d.plastic && d.rule.read.due(last)) weights_to_host(d);
-  sync("copying the weights to the host");
+    if (d.plastic && d.rule.read.due(last)) {
+      weights_to_host(d);
+      any = true;
+    }
+  if (any) sync("copying the weights to the host");
 }
 
 // Enqueues the copy of a plastic projection's device weights into the host's CSR.
@@ -865,12 +962,12 @@ std::vector<std::string> Engine::summary() const {
         (d.owned ? on_gpu : on_cpu).empty() ? d.host->spec->name : ", " + d.host->spec->name;
   if (!mixed_)
     lines.push_back("on " + device_ + ": every population and projection, " +
-                    format_bytes(double(arena_.allocated())) +
+                    format_bytes(double(device_bytes())) +
                     " of device memory; each chunk of up to " + std::to_string(kChunkSteps) +
-                    " steps one CUDA graph launch");
+                    " steps one CUDA graph launch, the next running while the host records it");
   else
     lines.push_back("on " + device_ + ": populations " + on_gpu + " and their projections, " +
-                    format_bytes(double(arena_.allocated())) +
+                    format_bytes(double(device_bytes())) +
                     " of device memory; on the CPU: " + on_cpu +
                     "; the spikes that cross exchanged every " + std::to_string(sim_->interval) +
                     (sim_->interval == 1 ? " step" : " steps") + " (a synchronisation each)");
@@ -886,6 +983,7 @@ std::vector<std::string> Engine::summary() const {
     const engine::Projection &h = *d.host;
     lines.push_back("  projection '" + h.spec->name + "': " + device_plan::describe(d.delivery) +
                     (h.fused ? "; its current in the neuron's step (a channel)" : "") +
+                    (h.csr.held.count ? "; its synapses drawn on the GPU and kept there" : "") +
                     (d.plastic ? std::string("; its rule '") + h.plasticity->desc->name +
                                      "' after the delivery, on the GPU"
                                : std::string()));

@@ -81,11 +81,12 @@ struct DevicePopulation {
   CheckedFields checked{};
   std::vector<gg_channel> channels; // the fused projections', g on the device
   bool log_spikes = false, sampled = false;
-  SpikeLog log{};
+  // The recorders' logs, in two sets: a chunk fills one while the host reads the other's.
+  SpikeLog log[2]{};
   device_plan::Samples plan; // what its recorders read (pairs, intervals)
-  Samples samples{};
+  Samples samples[2]{};
   bool sums_inputs = false; // an `inputs` recorder reads its projections' means
-  InputSums sums{};
+  InputSums sums[2]{};
   gg_view view{};
   gg_cuda_view cv{};
 };

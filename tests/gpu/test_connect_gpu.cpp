@@ -3,6 +3,7 @@
 // autapses. Without a CUDA build or a device the test says it skipped.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -11,6 +12,9 @@
 #include "gpu_skip.hpp"
 #ifdef GANGLION_HAVE_CUDA
 #include "connect/connect_device.hpp"
+#include "connect/connectivity.hpp"
+#include "connect/synapse_values.hpp"
+#include "random/draws.hpp"
 #include "reference_rows.hpp"
 #endif
 
@@ -186,5 +190,68 @@ TEST_CASE(kDenseName) {
   for (uint64_t i = 0; i < one.post.size(); ++i)
     diagonal = diagonal && one.row_ptr[i] == i && one.post[i] == i;
   CHECK(diagonal);
+#endif
+}
+
+constexpr const char *kKeptName = "gpu: synapses kept on the device, values drawn there, equal the "
+                                  "CPU's CSR in small sort ranges";
+
+TEST_CASE(kKeptName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP_NO_CUDA(kKeptName);
+#else
+  GANGLION_GPU_NEEDS_DEVICE(kKeptName);
+  // What the engine keeps on the device for a projection on "cuda": the rule's rows
+  // (fixed_indegree, counted twice and placed, both sides of multapses) and their weights and
+  // delays (constant or drawn, in every combination), against build_connectivity's CSR on the
+  // host. The sorts take ranges of 1000 synapses, so that rows are cut into many (the engine's
+  // ranges are 2^28 synapses).
+  using namespace ganglion;
+  PopulationSpec pre, post;
+  pre.size = 3000;
+  post.size = 2000;
+  post.first_gid = 3000;
+  ProjectionSpec q;
+  q.pointer = "/projections/3";
+  q.rule = ConnectRule::FixedIndegree;
+  q.post = 1;
+  q.indegree = 150;
+  q.weight = -0.4;
+  q.weight_dist.a = -0.4;
+  q.weight_dist.b = 0.1;
+  q.delay_steps = 15;
+  q.delay_dist.a = 1.5;
+  q.delay_dist.b = 0.5;
+  q.delay_min = 0.1;
+  q.stream = 3;
+  gpu::set_sort_range(1000);
+  for (const bool multapses : {true, false})
+    for (const auto weights : {ValueSpec::Kind::Constant, ValueSpec::Kind::Normal})
+      for (const auto delays : {ValueSpec::Kind::Constant, ValueSpec::Kind::Normal}) {
+        CAPTURE(multapses);
+        CAPTURE(int(weights));
+        CAPTURE(int(delays));
+        q.allow_multapses = multapses;
+        q.weight_dist.kind = weights;
+        q.delay_dist.kind = delays;
+        const uint64_t seed = 5;
+        const Csr host = build_connectivity(q, pre, post, seed, 0.1);
+        gpu::DeviceCsr d =
+            gpu::indegree_rows(seed, streams::kConnect + q.stream, pre.size, post.size, q.indegree,
+                               post.first_gid, false, multapses);
+        const SynapseDraws draws(q, seed, pre.first_gid, 0.1);
+        gpu::values_on_device(d, gpu::synapse_values(draws));
+        REQUIRE(d.total == host.size());
+        const gpu::HostCsr rows = d.rows();
+        CHECK(rows.row_ptr == host.row_ptr);
+        CHECK(std::equal(rows.post.begin(), rows.post.end(), host.post_index.begin(),
+                         host.post_index.end()));
+        const std::vector<float> w = d.weights();
+        CHECK(std::equal(w.begin(), w.end(), host.weight.begin(), host.weight.end()));
+        const std::vector<uint16_t> steps = d.delays();
+        CHECK(std::equal(steps.begin(), steps.end(), host.delay.begin(), host.delay.end()));
+        if (delays != ValueSpec::Kind::Constant) CHECK(d.max_delay == host.max_delay);
+      }
+  gpu::set_sort_range(uint64_t(1) << 28);
 #endif
 }

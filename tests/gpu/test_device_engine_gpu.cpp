@@ -81,6 +81,8 @@ TEST_CASE(kOrderedName) {
         lines += line + "\n";
       INFO(lines);
       CHECK(lines.find(" bytes a synapse") != std::string::npos);
+      // (drawn on the GPU and kept there: the CPU's synapses, as the spikes below show)
+      CHECK(lines.find("its synapses drawn on the GPU and kept there") != std::string::npos);
     }
     REQUIRE(gpu.spikes.size() == cpu.spikes.size());
     for (const auto &[pop, train] : cpu.spikes) {

@@ -403,6 +403,11 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
     throw std::logic_error("rows drawn elsewhere for a part of the targets or 16-bit ones");
   Csr c = synapses(proj, pre, post, seed, layout.narrow_targets, pool, range, elsewhere);
   const uint64_t n_pre = pre.size, first_gid = pre.first_gid;
+  const SynapseDraws draws(proj, seed, first_gid, dt);
+  if (c.held.count) { // (kept where they were drawn: their values drawn there too)
+    elsewhere->complete(c, draws);
+    return c;
+  }
   // A part of the targets: where each row's synapses start in the whole row (their draws' place).
   // (Every rank counts, whatever its share: `places` is collective.)
   std::vector<uint64_t> place;
@@ -418,7 +423,6 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
 
   // Weights and delays, per chunk of rows in place. Drawn delays: whole steps, at least one,
   // rows sorted by delay so that one delay is one run.
-  const SynapseDraws draws(proj, seed, first_gid, dt);
   const bool one_weight = !draws.drawn_weights && layout.one_weight;
   if (one_weight)
     c.weight.assign(c.size() ? 1 : 0, float(proj.weight));

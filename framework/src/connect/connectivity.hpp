@@ -18,6 +18,7 @@
 namespace ganglion {
 
 class ThreadPool;
+struct SynapseDraws; // connect/synapse_values.hpp
 
 // The per-synapse arrays are UninitVectors: build_connectivity sizes each once and fills it on
 // the pool.
@@ -37,9 +38,16 @@ struct Csr {
   // max_delay is 1).
   UninitVector<uint16_t> delay_ends16;
   UninitVector<uint32_t> delay_ends;
+  // Held elsewhere (RowBuilder::keep): a GPU's memory holds the synapses, the arrays above are
+  // empty; `count` synapses, `id` the builder's name for them, `delays` whether they are drawn.
+  struct Held {
+    uint64_t count = 0, id = 0;
+    bool delays = false;
+  } held;
   // Targets in 16 bits (CsrLayout::narrow_targets): one of the two target arrays is empty.
   bool narrow() const { return !post_index16.empty(); }
-  uint64_t size() const { return post_index.size() + post_index16.size(); }
+  uint64_t size() const { return held.count + post_index.size() + post_index16.size(); }
+  bool drawn_delays() const { return !delay.empty() || held.delays; }
   uint64_t post(uint64_t k) const { return narrow() ? post_index16[k] : post_index[k]; }
   uint64_t bytes() const {
     return row_ptr.size() * sizeof(uint64_t) + post_index.size() * sizeof(uint32_t) +
@@ -91,9 +99,16 @@ using RowPlaces = std::function<void(std::vector<uint64_t> &)>;
 // draw, with what the host's own draw would use. The rows come back as row_ptr (n_pre + 1) and
 // post_index (each row's targets ascending; fixed_indegree's in the order of a stable sort of its
 // pairs by source).
+//
+// Where `keep` is set (a projection whose synapses the host never reads), a rule's call that makes
+// any synapse keeps them there and returns a Csr that holds none (Csr::held: their count and the
+// builder's id); build_connectivity then calls complete(), which draws their weights and delays
+// there as the host would (SynapseDraws) and sets the Csr's max_delay.
 class RowBuilder {
 public:
   virtual ~RowBuilder() = default;
+  bool keep = false;
+  virtual void complete(Csr &c, const SynapseDraws &draws) = 0;
   // fixed_probability, 0 < p < 1, rows of presynaptic global ids first_gid + i
   virtual Csr bernoulli(uint64_t seed, uint64_t stream, double p, uint64_t n_pre, uint64_t n_post,
                         uint64_t first_gid, bool skip_autapse) = 0;

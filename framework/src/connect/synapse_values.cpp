@@ -35,9 +35,7 @@ uint16_t to_steps(const std::vector<double> &ms, double dt, std::vector<uint16_t
   steps.resize(ms.size());
   for (std::size_t k = 0; k < ms.size(); ++k) {
     const double whole = delay_step(ms[k], dt);
-    if (whole > 65535)
-      throw std::runtime_error(proj.pointer + "/delay: a drawn delay of " + std::to_string(ms[k]) +
-                               " ms is over 65535 steps; shorten it or raise dt");
+    if (whole > 65535) refuse_delay(proj, ms[k]);
     steps[k] = uint16_t(whole);
     largest = std::max(largest, steps[k]);
   }
@@ -174,6 +172,11 @@ SynapseDraws::SynapseDraws(const ProjectionSpec &proj, uint64_t seed, uint64_t f
   const double lo = proj.weight < 0 ? -HUGE_VAL : 0.0, hi = proj.weight < 0 ? 0.0 : HUGE_VAL;
   if (drawn_weights) weight_draw = item_draw(proj.weight_dist, lo, hi);
   if (drawn_delays) delay_draw = item_draw(proj.delay_dist, proj.delay_min, HUGE_VAL);
+}
+
+void refuse_delay(const ProjectionSpec &proj, double ms) {
+  throw std::runtime_error(proj.pointer + "/delay: a drawn delay of " + std::to_string(ms) +
+                           " ms is over 65535 steps; shorten it or raise dt");
 }
 
 uint64_t draw_rows(Csr &c, uint64_t first, uint64_t last, const SynapseDraws &draws,

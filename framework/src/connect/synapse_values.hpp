@@ -33,6 +33,9 @@ struct SynapseDraws {
 uint64_t draw_rows(Csr &c, uint64_t first, uint64_t last, const SynapseDraws &draws,
                    const uint64_t *place = nullptr);
 
+// The refusal of a drawn delay of `ms` over 65535 steps.
+[[noreturn]] void refuse_delay(const ProjectionSpec &proj, double ms);
+
 // Rows [first, last) of c's delay index (Csr::delay_ends16 or delay_ends, sized for every row and
 // c.max_delay, of the width the longest row needs), from its rows' sorted delays.
 void index_delays(Csr &c, uint64_t first, uint64_t last);

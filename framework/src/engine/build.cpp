@@ -10,6 +10,7 @@
 #include "engine/device_plan.hpp"
 #include "engine/hook_call.hpp"
 #include "engine/impl.hpp"
+#include "experiment/estimate.hpp"
 #include "output/recording.hpp"
 #include "random/draws.hpp"
 #include "registry/registry.hpp"
@@ -187,8 +188,11 @@ void Simulation::Impl::build_projections() {
     const RowPlaces places = distributed ? RowPlaces(ranks::sum_below) : RowPlaces();
     // On "cuda" the rows are drawn on the GPU (the same synapses; device_engine.hpp's rows), unless
     // GANGLION_CONNECT=host asks for the host's threads (to tell a builder's fault from the rest).
+    // They stay there, their weights and delays drawn there too, unless the host reads them (a
+    // rule's by-post index, a recorder).
     RowBuilder *rows =
         proj.backend == GG_BACKEND_CUDA && device && !connect_on_host() ? device->rows() : nullptr;
+    if (rows) rows->keep = kept_on_device(exp, q) && !distributed;
     proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout,
                                   {own_lo[to], own_hi[to]}, places, rows);
     if (distributed && recorded[q] && records)
@@ -242,10 +246,14 @@ void Simulation::Impl::bind_views() {
     proj.view.projection = proj.spec->name.c_str();
     if (proj.plasticity) build_plasticity(proj);
     // One weight for every synapse, for the whole run: delivery can skip the weight loads (and
-    // a compact layout keeps that one value alone).
+    // a compact layout keeps that one value alone). (Synapses held on the device have one where
+    // it is not drawn: their weights are drawn or all the projection's.)
     const auto &w = proj.csr.weight;
-    proj.view.weights_uniform = proj.spec->plasticity.empty() && !w.empty() &&
-                                std::all_of(w.begin(), w.end(), [&](float x) { return x == w[0]; });
+    const bool one =
+        proj.csr.held.count
+            ? proj.spec->weight_dist.kind == ValueSpec::Kind::Constant
+            : !w.empty() && std::all_of(w.begin(), w.end(), [&](float x) { return x == w[0]; });
+    proj.view.weights_uniform = proj.spec->plasticity.empty() && one;
   }
 }
 

@@ -4,7 +4,8 @@
 // (fields, connectivity, the CPU `init` hooks on host arrays); the device engine uploads it,
 // captures one step as a CUDA graph and launches it for chunks of steps, and after each chunk
 // hands the host what its recorders read (each step's spikes into the host histories, sampled
-// state into the host fields), step by step. A network with populations on both backends runs in
+// state into the host fields), step by step, while it takes the next chunk where the host has
+// nothing to do between the two. A network with populations on both backends runs in
 // windows of steps instead, the spikes that cross exchanged before each window's last deliveries.
 #pragma once
 
@@ -36,7 +37,11 @@ public:
   // chunk early), then, for each step taken in order, fills the host's spike histories and
   // sampled fields of the device populations and calls `each(step)`. Returns the steps taken.
   // Throws engine::Divergence (after `each` for the diverging step) or RunError.
-  virtual uint64_t run(uint64_t first, uint64_t count,
+  // `next` > 0: the host's next call will be run(first + count, next, ...) with nothing done in
+  // between; where the chunk was taken whole, the device starts those steps before `each` sees
+  // this chunk's (its logs then fill a second set while the host reads the first), and that next
+  // call finds them running.
+  virtual uint64_t run(uint64_t first, uint64_t count, uint64_t next,
                        const std::function<void(uint64_t)> &each) = 0;
   // A scheduled change at a chunk's end: `before` copies population p's device fields and I_app
   // to the host (an `update` may read the state), `after` uploads them and captures the step

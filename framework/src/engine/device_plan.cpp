@@ -49,7 +49,7 @@ Delivery delivery_of(const engine::Projection &proj, const gg_cuda_hooks &h, boo
     needs_form("a poisson_generator's counts");
     return ordered ? Delivery::DriveOrdered : Delivery::DriveScattered;
   }
-  if (!proj.csr.delay.empty()) {
+  if (proj.csr.drawn_delays()) {
     needs_form("drawn delays");
     return Delivery::DrawnDelays;
   }

@@ -842,9 +842,12 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
     call_recorders(s, false);
     done = s + 1;
   };
+  const auto stopping = [&] { return stop && stop->load(std::memory_order_relaxed) != 0; };
+  // The steps of the chunk the device runs ahead (enqueued before the last one's replay), 0: none.
+  uint64_t ahead = 0;
   try {
     for (uint64_t step = 0; step < n_steps;) {
-      if (stop && stop->load(std::memory_order_relaxed) != 0) {
+      if (stopping() && ahead == 0) { // (a chunk ahead is replayed first: its steps are taken)
         rep.stopped_by = stop->load();
         break;
       }
@@ -857,8 +860,17 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
         continue;
       }
       apply_device_schedules(step);
-      const uint64_t count = std::min(kDeviceChunk, next_change(step) - step);
-      step += device->run(step, count, each);
+      const uint64_t count = ahead ? ahead : std::min(kDeviceChunk, next_change(step) - step);
+      // The chunk after it, where nothing happens on the host between the two (a schedule's
+      // change, a read of the device's weights, the run's end or a stop): the device runs it
+      // while the host replays this one.
+      const uint64_t end = step + count, change = next_change(step);
+      const uint64_t next = end < n_steps && end < change && !stopping()
+                                ? std::min(kDeviceChunk, next_change(end) - end)
+                                : 0;
+      const uint64_t taken = device->run(step, count, next, each);
+      ahead = taken == count ? next : 0;
+      step += taken;
       if (progress) progress(double(step) * exp.simulation.dt);
     }
   } catch (const engine::Divergence &d) {

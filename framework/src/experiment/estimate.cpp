@@ -112,11 +112,14 @@ double longest_delay(const ProjectionSpec &p, double dt) {
 // drawn delay, and a plastic projection's by-post index. A projection on "cuda" is built without
 // the compact layout, on the host and the device alike (build_projections: the device reads 32-bit
 // targets and a weight each).
+bool recorded(const Experiment &exp, size_t q) {
+  return std::any_of(exp.recorders.begin(), exp.recorders.end(),
+                     [&](const RecorderSpec &r) { return r.projection == int(q); });
+}
+
 double synapse_bytes(const Experiment &exp, size_t q) {
   const ProjectionSpec &p = exp.projections[q];
-  bool recorded = false;
-  for (const auto &r : exp.recorders)
-    recorded = recorded || r.projection == int(q);
+  const bool recorded = ganglion::recorded(exp, q);
   const bool compact = has_flag(p.synapse, GG_DESC_COMPACT_CSR) && p.plasticity.empty() &&
                        !recorded && p.backend == GG_BACKEND_CPU;
   const bool narrow = compact && exp.populations[size_t(p.post)].size <= 65536;
@@ -225,10 +228,11 @@ MemoryPart projection_part(const Experiment &exp, size_t q) {
               (p.rule == ConnectRule::FixedProbability ? "about " : "") + count_text(count) +
               " synapses of " + format_number(per_synapse) + " bytes)";
   part.fix = rule_fix(p.rule);
-  part.bytes = count * per_synapse + (n_pre + 1) * 8 +
-               delay_index_bytes(p, n_pre, count, exp.simulation.dt) +
-               fields_bytes(p.synapse, p.values, n_post) +
-               arrival_queue_bytes(exp, p, n_pre, count);
+  part.bytes = fields_bytes(p.synapse, p.values, n_post) + (n_pre + 1) * 8;
+  // Kept on the GPU: the host holds their row offsets only while the rows are sorted there.
+  if (kept_on_device(exp, q)) return part;
+  part.bytes += count * per_synapse + delay_index_bytes(p, n_pre, count, exp.simulation.dt) +
+                arrival_queue_bytes(exp, p, n_pre, count);
   for (const auto &rule : p.plasticity)
     part.bytes += (n_post + 1) * 8 + fields_bytes(rule.plugin, rule.values, n_post, n_pre);
   return part;
@@ -418,6 +422,11 @@ std::optional<double> parse_size(const std::string &text) {
 }
 
 } // namespace
+
+bool kept_on_device(const Experiment &exp, size_t q) {
+  const ProjectionSpec &p = exp.projections[q];
+  return p.backend == GG_BACKEND_CUDA && p.plasticity.empty() && !recorded(exp, q);
+}
 
 Estimate estimate(const Experiment &exp) {
   Estimate e;

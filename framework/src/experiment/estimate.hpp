@@ -46,6 +46,11 @@ Estimate estimate(const Experiment &exp);
 // The synapses a projection's rule makes: exact, or fixed_probability's expected count.
 double synapse_count(const Experiment &exp, const ProjectionSpec &p);
 
+// Whether projection q's synapses are drawn on the GPU and kept there alone: it runs on "cuda" and
+// the host never reads them (no plasticity rule, no recorder). (GANGLION_CONNECT=host, a
+// diagnostic, draws them on the host anyway, beyond the estimate.)
+bool kept_on_device(const Experiment &exp, size_t q);
+
 // Spikes per second of a whole population: a source's "rate" (Hz), a sequence source's times over
 // the run, none from a rate unit, else kNominalRate per neuron.
 double spikes_per_second(const PopulationSpec &pop, double duration_ms);

@@ -17,10 +17,12 @@
 #include "../../gpu/reference_rows.hpp"
 #include "connect/connectivity.hpp"
 #include "connect/picks.hpp"
+#include "connect/synapse_values.hpp"
 #include "engine/thread_pool.hpp"
 #include "ganglion/elementary.h"
 #include "random/batch_draws.hpp"
 #include "random/draws.hpp"
+#include "random/transforms.hpp"
 
 using namespace ganglion;
 
@@ -561,15 +563,63 @@ TEST_CASE("connect: the CSR is the same bit for bit without a pool, with 1, 2 an
 namespace {
 
 // Rows drawn "elsewhere" by the device's code run on the host (gpu/reference_rows.hpp), as the
-// device engine's RowBuilder draws them on a GPU; each call counted.
+// device engine's RowBuilder draws them on a GPU; each call counted. Kept (`keep`), they stay here
+// with their values, made one synapse at a time as the device's draw_values and sort_by_delay
+// make them (gpu/connect/connect_device.cu).
 struct ReferenceRows final : RowBuilder {
   int calls = 0;
-  static Csr csr(const test::Rows &r) {
+  struct Kept {
+    test::Rows rows;
+    std::vector<float> weight;
+    std::vector<uint16_t> delay;
+  };
+  std::vector<Kept> kept;
+  Csr csr(const test::Rows &r) {
     Csr c;
+    if (keep && !r.post.empty()) {
+      c.held.count = r.post.size();
+      c.held.id = kept.size();
+      kept.push_back({r, {}, {}});
+      return c;
+    }
     c.row_ptr = r.row_ptr;
     c.post_index.resize(r.post.size());
     std::copy(r.post.begin(), r.post.end(), c.post_index.begin());
     return c;
+  }
+  void complete(Csr &c, const SynapseDraws &d) override {
+    Kept &k = kept.at(c.held.id);
+    const std::vector<uint64_t> &row_ptr = k.rows.row_ptr;
+    std::vector<uint32_t> post;
+    double longest = 0;
+    uint16_t most = 1;
+    for (uint64_t i = 0; i + 1 < row_ptr.size(); ++i) {
+      const uint64_t b = row_ptr[i], n = row_ptr[i + 1] - b, id = d.first_gid + i;
+      std::vector<float> w(n);
+      std::vector<uint16_t> steps(n, 0);
+      for (uint64_t s = 0; s < n; ++s) {
+        w[s] = d.drawn_weights ? float(item_from(d.weight_draw, d.weight_key, id, s, 0))
+                               : float(d.proj.weight);
+        if (!d.drawn_delays) continue;
+        const double ms = item_from(d.delay_draw, d.delay_key, id, s, 0);
+        longest = std::max(longest, ms);
+        steps[s] = uint16_t(std::min(delay_step(ms, d.dt), 65535.0));
+        most = std::max(most, steps[s]);
+      }
+      std::vector<uint64_t> order(n);
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(),
+                       [&](uint64_t x, uint64_t y) { return steps[x] < steps[y]; });
+      for (const uint64_t s : order) {
+        post.push_back(k.rows.post[b + s]);
+        k.weight.push_back(w[s]);
+        if (d.drawn_delays) k.delay.push_back(steps[s]);
+      }
+    }
+    k.rows.post = post;
+    if (d.drawn_delays && delay_step(longest, d.dt) > 65535) refuse_delay(d.proj, longest);
+    c.max_delay = d.drawn_delays ? most : d.proj.delay_steps;
+    c.held.delays = d.drawn_delays;
   }
   Csr bernoulli(uint64_t seed, uint64_t stream, double p, uint64_t n_pre, uint64_t n_post,
                 uint64_t first_gid, bool self) override {
@@ -635,6 +685,75 @@ TEST_CASE("connect: rows drawn elsewhere (the device's builders) give the host's
     // (one_to_one between populations of different sizes stays on the host)
     CHECK(elsewhere.calls == (proj.rule == ConnectRule::OneToOne && !self ? 0 : 1));
   }
+}
+
+TEST_CASE("connect: synapses kept where they were drawn (a GPU's memory) are the host's, values "
+          "included, and the host holds none of them") {
+  // build_connectivity's refusals and a fixed_total_number's counts stay on the host; the rows
+  // and then their weights and delays are made by the builder (here the device's code run on the
+  // host), which keeps them: the host's Csr says how many, whether their delays are drawn, and
+  // the longest; the kept arrays equal the host's CSR for every rule.
+  const PopulationSpec pre = population(600, 0), post = population(500, 600);
+  auto cases = every_rule();
+  ProjectionSpec q = projection(ConnectRule::FixedIndegree);
+  q.indegree = 70; // drawn delays with constant weights
+  q.delay_dist.kind = ValueSpec::Kind::Uniform;
+  q.delay_dist.a = 0.1;
+  q.delay_dist.b = 2.0;
+  cases.push_back({q, false});
+  ThreadPool two(2);
+  for (const auto &[proj, self] : cases) {
+    CAPTURE(int(proj.rule));
+    const PopulationSpec &target = self ? pre : post;
+    ReferenceRows elsewhere;
+    elsewhere.keep = true;
+    const Csr host = build_connectivity(proj, pre, target, 21, 0.1, &two);
+    const Csr c = build_connectivity(proj, pre, target, 21, 0.1, &two, {}, {}, {}, &elsewhere);
+    if (elsewhere.calls == 0) { // (one_to_one between populations of different sizes)
+      check_same(host, c);
+      continue;
+    }
+    REQUIRE(elsewhere.kept.size() == 1);
+    CHECK(c.size() == host.size());
+    CHECK(c.held.count == host.size());
+    CHECK(c.bytes() == 0);
+    CHECK(c.row_ptr.empty());
+    CHECK(c.post_index.empty());
+    CHECK(c.weight.empty());
+    CHECK(c.max_delay == host.max_delay);
+    CHECK(c.drawn_delays() == host.drawn_delays());
+    const ReferenceRows::Kept &k = elsewhere.kept[0];
+    CHECK(k.rows.row_ptr == host.row_ptr);
+    CHECK(std::equal(k.rows.post.begin(), k.rows.post.end(), host.post_index.begin(),
+                     host.post_index.end()));
+    CHECK(std::equal(k.weight.begin(), k.weight.end(), host.weight.begin(), host.weight.end()));
+    CHECK(std::equal(k.delay.begin(), k.delay.end(), host.delay.begin(), host.delay.end()));
+  }
+  // No synapse: nothing kept, the host's empty CSR.
+  ProjectionSpec none = projection(ConnectRule::FixedTotalNumber);
+  none.total = 0;
+  ReferenceRows elsewhere;
+  elsewhere.keep = true;
+  const Csr empty = build_connectivity(none, pre, post, 21, 0.1, nullptr, {}, {}, {}, &elsewhere);
+  CHECK(elsewhere.kept.empty());
+  CHECK(empty.row_ptr == std::vector<uint64_t>(pre.size + 1, 0));
+  // The host's refusals still come first, and a delay over 65535 steps as the host refuses it.
+  ProjectionSpec wide = projection(ConnectRule::FixedOutdegree);
+  wide.outdegree = 501;
+  wide.allow_multapses = false;
+  CHECK_THROWS_WITH_AS(
+      build_connectivity(wide, pre, post, 21, 0.1, nullptr, {}, {}, {}, &elsewhere),
+      doctest::Contains("an out-degree of 501 cannot be drawn from 500 targets"),
+      std::runtime_error);
+  ProjectionSpec far = projection(ConnectRule::AllToAll);
+  far.delay_dist.kind = ValueSpec::Kind::Uniform;
+  far.delay_dist.a = 7000.0; // ms: 70000 steps of 0.1 ms
+  far.delay_dist.b = 7001.0;
+  CHECK_THROWS_WITH_AS(build_connectivity(far, pre, post, 21, 0.1, nullptr, {}, {}, {}, &elsewhere),
+                       doctest::Contains("/delay: a drawn delay of 7000."), std::runtime_error);
+  CHECK_THROWS_WITH_AS(build_connectivity(far, pre, post, 21, 0.1, nullptr, {}, {}, {}, &elsewhere),
+                       doctest::Contains(" ms is over 65535 steps; shorten it or raise dt"),
+                       std::runtime_error);
 }
 
 TEST_CASE("connect: built by parts of the targets (MPI ranks), each part holds the whole "

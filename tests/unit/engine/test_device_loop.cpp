@@ -7,11 +7,14 @@
 #include <dlfcn.h>
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "engine/simulation.hpp"
+#include "experiment/loader.hpp"
 #include "registry/registry.hpp"
 #include "support.hpp"
 
@@ -31,8 +34,8 @@ struct ScriptedEngine {
     set("GANGLION_SCRIPTED_SHORT", most);
   }
   ~ScriptedEngine() {
-    for (const char *v :
-         {"GANGLION_CUDA_ENGINE", "GANGLION_SCRIPTED_DIVERGE", "GANGLION_SCRIPTED_SHORT"})
+    for (const char *v : {"GANGLION_CUDA_ENGINE", "GANGLION_SCRIPTED_DIVERGE",
+                          "GANGLION_SCRIPTED_SHORT", "GANGLION_SCRIPTED_ROWS"})
       unsetenv(v);
   }
   static void set(const char *name, const std::string &value) {
@@ -83,13 +86,21 @@ bool built_with_cuda_runtime() {
   return ganglion::cuda_runtime_major() != 0;
 }
 
+// Where the build has no CUDA runtime, the fixture's CUDA companion is refused: a test that runs
+// on "cuda" says so and passes.
+#define NEEDS_CUDA_RUNTIME()                                                                       \
+  do {                                                                                             \
+    if (!built_with_cuda_runtime()) {                                                              \
+      MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on "      \
+              "cuda");                                                                             \
+      return;                                                                                      \
+    }                                                                                              \
+  } while (false)
+
 } // namespace
 
 TEST_CASE("device loop: chunks end at the schedules' steps, which the host applies between them") {
-  if (!built_with_cuda_runtime()) {
-    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
-    return;
-  }
+  NEEDS_CUDA_RUNTIME();
   const ScriptedEngine engine;
   const InProcessRun r = run_in_process(config());
   const std::vector<std::string> calls = ScriptedEngine::calls();
@@ -107,10 +118,7 @@ TEST_CASE("device loop: chunks end at the schedules' steps, which the host appli
 }
 
 TEST_CASE("device loop: a chunk cut short is resumed where it stopped, with the same output") {
-  if (!built_with_cuda_runtime()) {
-    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
-    return;
-  }
+  NEEDS_CUDA_RUNTIME();
   const ScriptedEngine engine("", "40");
   const InProcessRun r = run_in_process(config());
   const std::vector<std::string> calls = ScriptedEngine::calls();
@@ -124,10 +132,7 @@ TEST_CASE("device loop: a chunk cut short is resumed where it stopped, with the 
 }
 
 TEST_CASE("device loop: a divergence stops the run after its step's recorders, and says so") {
-  if (!built_with_cuda_runtime()) {
-    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
-    return;
-  }
+  NEEDS_CUDA_RUNTIME();
   const ScriptedEngine engine("150");
   const InProcessRun r = run_in_process(config());
   CHECK(r.report.diverged);
@@ -185,19 +190,13 @@ std::vector<std::string> check_mixed(const std::string &delay, const std::string
 } // namespace
 
 TEST_CASE("device loop: a network on both backends exchanges the spikes that cross in every step") {
-  if (!built_with_cuda_runtime()) {
-    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
-    return;
-  }
+  NEEDS_CUDA_RUNTIME();
   // A delay of one step: spikes are delivered in the step they are emitted (a window of one).
   CHECK(check_mixed("") == std::vector<std::string>{"open", "build", "finish"});
 }
 
 TEST_CASE("device loop: a network on both backends exchanges once per shortest crossing delay") {
-  if (!built_with_cuda_runtime()) {
-    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
-    return;
-  }
+  NEEDS_CUDA_RUNTIME();
   // A delay of 2 ms (20 steps): windows of 20 steps, each side taking them alone, the spikes of a
   // window exchanged before its last step's deliveries; still the CPU's bits.
   std::vector<std::string> expected{"open", "build"};
@@ -208,10 +207,7 @@ TEST_CASE("device loop: a network on both backends exchanges once per shortest c
 }
 
 TEST_CASE("device loop: a mixed network's windows end where a schedule changes a parameter") {
-  if (!built_with_cuda_runtime()) {
-    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
-    return;
-  }
+  NEEDS_CUDA_RUNTIME();
   // A's I_app changes at 10.5 ms (step 105): the window that would span it ends before it, the
   // change is applied between windows, and the next windows run from there.
   const std::vector<std::string> calls =
@@ -228,10 +224,7 @@ TEST_CASE("device loop: a mixed network's windows end where a schedule changes a
 }
 
 TEST_CASE("device loop: chunks end where a recorder reads a plastic projection's weights") {
-  if (!built_with_cuda_runtime()) {
-    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
-    return;
-  }
+  NEEDS_CUDA_RUNTIME();
   // istdp on the GPU: its weights live there, and the host's `weights` recorder reads the copy
   // the engine makes at a chunk's end, so a chunk ends after every sample's step (every 7 ms = 70
   // steps; the run's 30 ms end the last one).
@@ -255,20 +248,26 @@ TEST_CASE("device loop: chunks end where a recorder reads a plastic projection's
   check_spikes(r, 300);
 }
 
+namespace {
+
+// An experiment on "cuda" of 1 ms with the fixture neuron that has only CUDA hooks: `body` its
+// populations, projections and recorders.
+std::string cuda_only_network(const std::string &body) {
+  return R"({
+  "simulation": {"dt": "0.1 ms", "duration": "1 ms", "seed": 1, "backend": "cuda"},
+  "plugins": [")" +
+         std::string(GANGLION_TEST_PLUGIN_DIR) + R"(/cuda_only_neuron.so"],)" + body + "\n}";
+}
+
+} // namespace
+
 TEST_CASE(
     "device loop: GANGLION_CONNECT says where a GPU projection's rows are drawn, or is refused") {
-  if (!built_with_cuda_runtime()) {
-    MESSAGE("built without CUDA: the fixture's CUDA companion is refused, nothing runs on cuda");
-    return;
-  }
-  const std::string json = R"({
-  "simulation": {"dt": "0.1 ms", "duration": "1 ms", "seed": 1, "backend": "cuda"},
-  "plugins": [")" + std::string(GANGLION_TEST_PLUGIN_DIR) +
-                           R"(/cuda_only_neuron.so"],
+  NEEDS_CUDA_RUNTIME();
+  const std::string json = cuda_only_network(R"(
   "populations": {"N": {"model": "gg_test_cuda_only", "size": 3}},
   "projections": [{"pre": "N", "post": "N", "synapse": "exp_current",
-                   "connect": {"rule": "all_to_all"}, "weight": 1}]
-})";
+                   "connect": {"rule": "all_to_all"}, "weight": 1}])");
   const ScriptedEngine engine; // (it draws no rows: the host's threads do, whatever it says)
   setenv("GANGLION_CONNECT", "host", 1);
   CHECK(run_in_process(json).report.steps_done == 10);
@@ -277,4 +276,94 @@ TEST_CASE(
         "GANGLION_CONNECT=gpu: say \"device\" (the default: the rows of a projection on \"cuda\" "
         "drawn on the GPU) or \"host\" (drawn by the host's threads)");
   unsetenv("GANGLION_CONNECT");
+}
+
+TEST_CASE("device loop: a GPU projection's synapses stay on the device unless the host reads them "
+          "(a rule, a recorder), and the run says how many there are") {
+  NEEDS_CUDA_RUNTIME();
+  // Three projections on "cuda": a static one (kept), one a weights recorder reads and one that
+  // learns (their rows come to the host); the scripted engine draws the rows with the device's
+  // code and logs what it was asked.
+  const std::string json = cuda_only_network(R"(
+  "populations": {"N": {"model": "gg_test_cuda_only", "size": 60, "dale": false}},
+  "projections": [
+    {"name": "kept", "pre": "N", "post": "N", "synapse": "exp_current",
+     "connect": {"rule": "fixed_indegree", "indegree": 7}, "weight": 1},
+    {"name": "read", "pre": "N", "post": "N", "synapse": "exp_current",
+     "connect": {"rule": "fixed_probability", "p": 0.2}, "weight": 1},
+    {"name": "learns", "pre": "N", "post": "N", "synapse": "exp_current",
+     "connect": {"rule": "fixed_outdegree", "outdegree": 9}, "weight": -1,
+     "plasticity": {"rule": "istdp", "params": {"eta": "1 ms", "tau": "20 ms", "r0": "10 Hz"}}}],
+  "recorders": [{"type": "weights", "projection": "read", "every": "1 ms"}])");
+  const ScriptedEngine engine;
+  // The host's own threads first: the counts to hold the kept synapses' to.
+  const InProcessRun host = run_in_process(json);
+  ScriptedEngine::set("GANGLION_SCRIPTED_ROWS", "1");
+  const InProcessRun kept = run_in_process(json);
+  REQUIRE(host.report.projections.size() == 3);
+  REQUIRE(kept.report.projections.size() == 3);
+  const uint64_t n0 = host.report.projections[0].synapses, n1 = host.report.projections[1].synapses,
+                 n2 = host.report.projections[2].synapses;
+  CHECK(n0 == 60 * 7);
+  CHECK(n2 == 60 * 9);
+  std::vector<std::string> rows;
+  for (const auto &c : ScriptedEngine::calls())
+    if (c.rfind("rows ", 0) == 0) rows.push_back(c);
+  CHECK(rows == std::vector<std::string>{"rows kept " + std::to_string(n0),
+                                         "rows to the host " + std::to_string(n1),
+                                         "rows to the host " + std::to_string(n2)});
+  for (std::size_t q = 0; q < 3; ++q)
+    CHECK(kept.report.projections[q].synapses == host.report.projections[q].synapses);
+  CHECK(kept.report.projections[0].bytes == 0); // (none on the host)
+  CHECK(kept.report.projections[1].bytes == host.report.projections[1].bytes);
+}
+
+TEST_CASE("device loop: the device runs the next chunk while the host replays one, unless the host "
+          "acts between them (a change, the end, a stop)") {
+  NEEDS_CUDA_RUNTIME();
+  // 250 ms (2500 steps) with an I_app change at 120 ms (step 1200): chunks of up to 1024 steps,
+  // each started while the one before is replayed where no change, and not the run's end,
+  // comes between them. (The scripted engine refuses a call other than the chunk started ahead.)
+  const std::string json = cuda_only_network(R"(
+  "populations": {"N": {"model": "gg_test_cuda_only", "size": 3,
+                        "I_app": {"schedule": [["0 ms", 0], ["120 ms", 1]]}}},
+  "recorders": [{"type": "spikes", "populations": ["N"]}])");
+  const ScriptedEngine engine;
+  const InProcessRun r = run_in_process(json, {"simulation.duration=250 ms"});
+  std::vector<std::string> runs;
+  for (const auto &c : ScriptedEngine::calls())
+    if (c.rfind("run ", 0) == 0) runs.push_back(c);
+  CHECK(runs == std::vector<std::string>{"run 0 1024 then 176", "run 1024 176",
+                                         "run 1200 1024 then 276", "run 2224 276"});
+  check_spikes(r, 2500);
+  // A chunk cut short starts nothing ahead: the host asks again from where it stopped.
+  const ScriptedEngine short_chunks("", "1000");
+  run_in_process(json, {"simulation.duration=250 ms"});
+  runs.clear();
+  for (const auto &c : ScriptedEngine::calls())
+    if (c.rfind("run ", 0) == 0) runs.push_back(c);
+  CHECK(runs ==
+        std::vector<std::string>{"run 0 1000", "run 1000 200", "run 1200 1000", "run 2200 300"});
+}
+
+TEST_CASE("device loop: a stop during a replay lets the chunk running ahead finish and be "
+          "recorded, then ends the run") {
+  NEEDS_CUDA_RUNTIME();
+  // The stop comes with the first chunk's progress, while the second runs ahead: its steps are
+  // taken, so they are replayed to the recorders, and the run ends after them.
+  const ScriptedEngine engine;
+  ganglion::PluginRegistry registry = ganglion::PluginRegistry::discover();
+  const ganglion::Experiment exp =
+      ganglion::load_experiment_text(cuda_only_network(R"(
+  "populations": {"N": {"model": "gg_test_cuda_only", "size": 3}})"),
+                                     "<test>", "", {"simulation.duration=500 ms"}, registry);
+  ganglion::Simulation sim(exp, nullptr);
+  std::atomic<int> stop{0};
+  const ganglion::RunReport rep = sim.run([&](double) { stop = 15; }, &stop);
+  CHECK(rep.stopped_by == 15);
+  CHECK(rep.steps_done == 2048);
+  std::vector<std::string> runs;
+  for (const auto &c : ScriptedEngine::calls())
+    if (c.rfind("run ", 0) == 0 || c == "finish") runs.push_back(c);
+  CHECK(runs == std::vector<std::string>{"run 0 1024 then 1024", "run 1024 1024", "finish"});
 }

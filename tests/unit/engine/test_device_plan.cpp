@@ -112,6 +112,13 @@ TEST_CASE("device plan: each projection's delivery follows its synapse, delays a
         "projection 'E->I': drawn delays on \"cuda\" need a synapse that declares its arrivals "
         "(GG_CUDA_ARRIVAL_FORM), and 'syn' does not; set \"backend\": \"cpu\"");
 
+  // Synapses kept on the device (Csr::held): no host array, their drawn delays said by the flag.
+  Proj held;
+  held.p.csr.held.count = 10;
+  CHECK(delivery_of(held.p, form, true) == Delivery::Ordered);
+  held.p.csr.held.delays = true;
+  CHECK(delivery_of(held.p, form, true) == Delivery::DrawnDelays);
+
   // A table of ABI 1.7 ends before the form's members: its flag alone declares nothing.
   gg_cuda_hooks old = form;
   old.struct_size = offsetof(gg_cuda_hooks, update) + sizeof(void *);

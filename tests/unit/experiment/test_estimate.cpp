@@ -247,6 +247,14 @@ TEST_CASE("estimate: the GPU memory of the parts on cuda, at the device engine's
   // E->E: on cuda no compact layout, a 32-bit target and a weight each (2 bytes and one weight
   // for all on the CPU).
   CHECK(device_part(e, "/projections/1/connect") == 4950 * 8 + 101 * 8 + 104 * 8 + 101 * 28);
+  // On the host, a projection on cuda that nothing there reads keeps its fields and, while the
+  // device sorts the rows, their offsets: its synapses stay on the GPU.
+  CHECK(part(e, "/projections/1/connect") == 104 * 8 + 101 * 8);
+  CHECK(kept_on_device(exp, 1));
+  Experiment learning = exp;
+  learning.projections[1].plasticity.resize(1);
+  CHECK_FALSE(kept_on_device(learning, 1));
+  CHECK_FALSE(kept_on_device(load(), 1)); // (on the CPU)
   // The recorders' logs: twice 4 times what they record in a chunk of 1024 steps (0.1024 s).
   CHECK(device_part(e, "/recorders/1") == doctest::Approx(2 * 4 * 16000 * 0.1024));
   CHECK(e.device_memory ==
