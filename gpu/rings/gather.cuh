@@ -36,9 +36,10 @@ static __global__ void count_spikes_kernel(DeviceSpikes in, uint32_t *per_neuron
     atomicAdd(per_neuron + in.list[k], 1u);
 }
 
-// Neuron i's spikes written at its offset (as many of them as the slot holds); the last neuron's
-// thread writes the slot's count and raises `overflow` where the step had more spikes than the
-// list or the slot holds.
+// Neuron i's spikes written at its offset (as many of them as the slot holds), and its count put
+// back to 0 for the next step (so no step clears the counts apart); the last neuron's thread
+// writes the slot's count and raises `overflow` where the step had more spikes than the list or
+// the slot holds.
 static __global__ void scatter_spikes_kernel(GatherBuffers b, DeviceSpikes in, SpikeRing ring,
                                              const uint64_t *step, int32_t *overflow) {
   const uint32_t slot = ring.slot_of(*step);
@@ -46,6 +47,7 @@ static __global__ void scatter_spikes_kernel(GatherBuffers b, DeviceSpikes in, S
   const uint64_t stride = uint64_t(gridDim.x) * blockDim.x;
   for (uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < b.n; i += stride) {
     const uint32_t first = b.offsets[i], end = first + b.per_neuron[i];
+    b.per_neuron[i] = 0;
     for (uint32_t k = first; k < end && k < ring.capacity; ++k)
       out[k] = uint32_t(i);
     if (i + 1 == b.n) {
@@ -55,11 +57,12 @@ static __global__ void scatter_spikes_kernel(GatherBuffers b, DeviceSpikes in, S
   }
 }
 
-// Sizes and allocates b for n neurons (at least one).
+// Sizes and allocates b for n neurons (at least one), the counts zero.
 inline cudaError_t allocate_gather(GatherBuffers &b, uint32_t n) {
   if (n == 0) return cudaErrorInvalidValue;
   b.n = n;
   cudaError_t e = cudaMalloc(&b.per_neuron, sizeof(uint32_t) * n);
+  if (e == cudaSuccess) e = cudaMemset(b.per_neuron, 0, sizeof(uint32_t) * n);
   if (e == cudaSuccess) e = cudaMalloc(&b.offsets, sizeof(uint32_t) * n);
   if (e == cudaSuccess)
     e = cub::DeviceScan::ExclusiveSum(nullptr, b.temp_bytes, b.per_neuron, b.offsets, int(n));
@@ -83,8 +86,7 @@ inline cudaError_t free_gather(GatherBuffers &b) {
 inline cudaError_t gather_spikes(const GatherBuffers &b, const DeviceSpikes &in,
                                  const SpikeRing &ring, const uint64_t *step, int32_t *overflow,
                                  cudaStream_t stream) {
-  cudaError_t e = cudaMemsetAsync(b.per_neuron, 0, sizeof(uint32_t) * b.n, stream);
-  if (e != cudaSuccess) return e;
+  cudaError_t e = cudaSuccess;
   if (in.capacity > 0) {
     count_spikes_kernel<<<capped_blocks(in.capacity), kDeliveryThreads, 0, stream>>>(in,
                                                                                      b.per_neuron);

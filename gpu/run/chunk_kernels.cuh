@@ -1,9 +1,10 @@
 // The device engine's own small kernels around a step (device_engine.cu): a ring slot copied to a
 // fixed list (for the spike log and the drawn delays' walk, which take a list at a fixed address
-// in a captured step), the spike total, the step's advance, the state samples and input sums for
-// the host's recorders, and the gate that decides, on the device, whether the chunk takes another
-// step. The step is the body of a CUDA graph's while-node, which runs it as long as the gate says
-// so: a chunk is one graph launch. For .cu files only; kernels static, a copy in each includer.
+// in a captured step) with the step's end (the spike total, the counts cleared), the step's
+// advance, the state samples and input sums for the host's recorders, and the gate that decides, on
+// the device, whether the chunk takes another step. The step is the body of a CUDA graph's
+// while-node, which runs it as long as the gate says so: a chunk is one graph launch. For .cu files
+// only; kernels static, a copy in each includer.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -18,26 +19,36 @@
 
 namespace ganglion::gpu {
 
-// Step *step's slot of `ring` copied to `list`, its count to *count.
+// What a population's step leaves for the next, done by the copy of its slot (one kernel less a
+// step): the slot's spikes added to the run's total, and the neuron's spike count and
+// out-of-range word cleared for the next step (each null: nothing).
+struct StepEnd {
+  unsigned long long *total = nullptr;
+  uint32_t *n_spikes = nullptr;
+  int32_t *out_of_range = nullptr;
+};
+
+// Step *step's slot of `ring` copied to `list`, its count to *count; thread 0 does `end`.
 static __global__ void copy_slot_kernel(SpikeRing ring, const uint64_t *step, uint32_t *list,
-                                        uint32_t *count) {
+                                        uint32_t *count, StepEnd end) {
   const uint32_t slot = ring.slot_of(*step), n = ring.counts[slot];
   const uint32_t *from = ring.slot_begin(slot);
   const uint64_t first = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (first == 0) *count = n;
+  if (first == 0) {
+    *count = n;
+    if (end.total) *end.total += n;
+    if (end.n_spikes) *end.n_spikes = 0;
+    if (end.out_of_range) *end.out_of_range = 0;
+  }
   for (uint64_t k = first; k < n; k += uint64_t(gridDim.x) * blockDim.x)
     list[k] = from[k];
 }
 
 inline cudaError_t copy_slot(const SpikeRing &ring, const uint64_t *step, uint32_t *list,
-                             uint32_t *count, cudaStream_t stream) {
+                             uint32_t *count, cudaStream_t stream, StepEnd end = {}) {
   copy_slot_kernel<<<capped_blocks(ring.capacity > 0 ? ring.capacity : 1), kDeliveryThreads, 0,
-                     stream>>>(ring, step, list, count);
+                     stream>>>(ring, step, list, count, end);
   return cudaGetLastError();
-}
-
-static __global__ void add_total_kernel(const uint32_t *count, unsigned long long *total) {
-  *total += *count;
 }
 
 // Whether step *step lies in a rule's active phases: *learning = 1 or 0.

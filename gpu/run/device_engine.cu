@@ -528,8 +528,10 @@ void Engine::enqueue_population(DevicePopulation &d) {
       check_run(sum_input(d.sums[set_], uint32_t(k + 1), stream_), "enqueuing a sum");
   }
   if (d.sums_inputs) check_run(next_sums_row(d.sums[set_], stream_), "enqueuing the input sums");
-  check_run(cudaMemsetAsync(d.n_spikes, 0, sizeof(uint32_t), stream_), "clearing the spike count");
-  check_run(cudaMemsetAsync(d.out_of_range, 0, sizeof(int32_t), stream_), "clearing a word");
+  if (!d.spiking) { // (a spiking population's are cleared at the end of its last step)
+    check_run(cudaMemsetAsync(d.n_spikes, 0, sizeof(uint32_t), stream_), "clearing the count");
+    check_run(cudaMemsetAsync(d.out_of_range, 0, sizeof(int32_t), stream_), "clearing a word");
+  }
   call(host.cuda->step, d.cv, pop_name(host), "step");
   const bool own = host.desc->flags & GG_DESC_CHECKS_BOUNDS;
   check_run(check_bounds(d.checked, d.n, bounds_ + d.index, step_, stream_,
@@ -539,10 +541,9 @@ void Engine::enqueue_population(DevicePopulation &d) {
     check_run(gather_spikes(d.gather, DeviceSpikes{d.spikes, d.n_spikes, d.capacity}, d.ring, step_,
                             overflow_ + d.index, stream_),
               "enqueuing the gather");
-    check_run(copy_slot(d.ring, step_, d.step_list, d.step_count, stream_),
+    check_run(copy_slot(d.ring, step_, d.step_list, d.step_count, stream_,
+                        StepEnd{d.total, d.n_spikes, d.out_of_range}),
               "enqueuing the step's list");
-    add_total_kernel<<<1, 1, 0, stream_>>>(d.step_count, d.total);
-    check_run(cudaGetLastError(), "enqueuing the spike total");
     if (d.log_spikes)
       check_run(log_spikes(d.log[set_], d.step_list, d.step_count, d.capacity, step_, stream_),
                 "enqueuing the spike log");
