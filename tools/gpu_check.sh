@@ -13,8 +13,9 @@
 #      at N = 10^4, 10^5, 10^6 beside the CuPy array program in the same call, alternating (the
 #      median of 3 rounds up to 10^5, one at 10^6), each with its setup (the synapses built on the
 #      GPU: 1.2 x 10^9 at 10^6), at 10^7 where the card holds its 1.2 x 10^10 synapses (an H200),
-#      and at 10^6 with istdp on I->E; COBA at 4000 neurons (bench/coba.json) and the full
-#      microcircuit (configs/microcircuit.json) on "cuda".
+#      and at 10^6 with istdp on I->E; a sweep of 16 members of 10^4 neurons together in one
+#      process and as processes beside one alone (wall seconds); COBA at 4000 neurons
+#      (bench/coba.json) and the full microcircuit (configs/microcircuit.json) on "cuda".
 # It writes table.md (and the logs) under $OUT, and exits non-zero where anything failed or a GPU
 # test skipped itself.
 #
@@ -211,6 +212,24 @@ EOF
   else
     echo "| balanced EIF, ganglion cuda | $n | not run: 96 GB of synapses need an H200 (this card: ${total_mib:-?} MiB) | | | | |" >>"$table"
   fi
+  # A sweep of 16 members of 10^4 neurons on the GPU, together in one process (one context, a
+  # stream each) and as processes, beside one member alone: the wall seconds of each.
+  sweep_s() { # FOLDER ARGS...: the sweep's wall seconds, or FAILED
+    local t0 folder=$1
+    shift
+    t0=$(date +%s.%N)
+    if timeout 300 "$gg" sweep $bench --set simulation.backend=cuda \
+      --set 'simulation.duration=500 ms' "$@" -o "$folder" >"$folder.log" 2>&1; then
+      awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3g", b - a }'
+    else
+      echo "FAILED: $(tail -1 "$folder.log" | tr '|' / | cut -c1-100)"; return 1
+    fi
+  }
+  one=$(sweep_s "$OUT/bench/sweep1" --vary 'populations.X.params.rate=10 Hz') || rc=1
+  apart=$(sweep_s "$OUT/bench/sweep16" --vary 'populations.X.params.rate=10 Hz' --seeds 16 -j 16) || rc=1
+  together=$(sweep_s "$OUT/bench/sweep16t" --vary 'populations.X.params.rate=10 Hz' --seeds 16 -j 16 \
+    --together) || rc=1
+  echo "| sweep of 10^4-neuron members, 0.5 s each (wall s) | 16 | 1 alone: $one; 16 as processes: $apart; 16 together: $together | | | | |" >>"$table"
   # The same network at 10^6 learning: istdp on I->E (issue 22's target: 0.25).
   n=1000000 log=$OUT/bench/balanced_istdp_$n.log
   timeout 300 "$gg" run $bench --set populations.E.size=$((n * 8 / 10)) \

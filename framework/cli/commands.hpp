@@ -2,6 +2,9 @@
 // its own file) and the printing that several share (summary.cpp). Internal to the command.
 #pragma once
 
+#include <atomic>
+#include <cstdio>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,9 +26,21 @@ constexpr int kRunFailed = 3;
 
 // Each returns the exit status; input errors (ConfigError, PluginError, OutputError) are thrown
 // for main() to report.
+// Where a run's words go and what may stop it: `ganglion run`'s own (stdout and stderr, its own
+// signal handlers and crash guard, a progress line on a terminal), or a sweep member's run inside
+// the sweep's process (`stop` set: its log for both, the sweep's stop flag, no handlers or
+// progress line of its own).
+struct RunIo {
+  std::FILE *out = stdout;
+  std::FILE *err = nullptr; // null: std::cerr (silenced on ranks but the first)
+  const std::atomic<int> *stop = nullptr;
+  // Held from the experiment's loading until its network is built (a sweep's members one at a
+  // time: the plugins' registry, and the GPU's free memory each checks, read by one at a time).
+  std::mutex *setup = nullptr;
+};
 // `figures`: draw the run's figures at its end (plot()).
 int run(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
-        const std::string &output, int threads, bool figures);
+        const std::string &output, int threads, bool figures, const RunIo &io = {});
 // `ganglion sweep`: the members (experiment/sweep.hpp) run as processes of this binary, `jobs` at
 // a time (0: one per core), their files, logs and table (sweep.csv) in `folder` (empty:
 // out/<config>_sweep).
@@ -35,6 +50,7 @@ struct SweepOptions {
   uint64_t seeds = 1;
   unsigned jobs = 0;
   std::string folder;
+  bool together = false; // the members in this process (RunIo), not as processes
 };
 int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
           const SweepOptions &options);
@@ -57,13 +73,15 @@ Experiment load(PluginRegistry &reg, const std::string &config,
                 const std::vector<std::string> &sets, const std::string &output);
 
 // After a run (summary.cpp): what ran, how fast, the populations' rates and the synapses.
-void print_summary(const std::string &config, const Experiment &exp, const RunReport &r);
+void print_summary(const std::string &config, const Experiment &exp, const RunReport &r,
+                   std::FILE *out = stdout);
 // The spike-train measures of a run's output file, with the start skipped as transient; nothing
 // when it recorded no spikes. A problem here is a note on stderr; it does not fail the run.
-std::optional<FileAnalysis> measures(const std::string &path, double duration_ms);
-void print_measures(const FileAnalysis &a);
+std::optional<FileAnalysis> measures(const std::string &path, double duration_ms,
+                                     std::FILE *err = stderr);
+void print_measures(const FileAnalysis &a, std::FILE *out = stdout);
 // Per mean-field population the predictions beside the simulated rate.
 void print_theory(const theory::Report &t, const RunReport &rep,
-                  const std::optional<FileAnalysis> &a);
+                  const std::optional<FileAnalysis> &a, std::FILE *out = stdout);
 
 } // namespace ganglion::cli

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -42,13 +43,22 @@ const char *salvage_output(void *writer, const char *status) {
   return static_cast<Hdf5Writer *>(writer)->salvage(status);
 }
 
+// `text` on the run's error stream.
+void say(const RunIo &io, const std::string &text) {
+  if (io.err)
+    std::fputs(text.c_str(), io.err);
+  else
+    std::cerr << text;
+}
+
 // Builds the network. When that fails nothing ran (a plugin refused its values in init, say):
 // the reason on stderr, and null for bad input.
-std::unique_ptr<Simulation> make_simulation(const Experiment &exp, Hdf5Writer *writer) {
+std::unique_ptr<Simulation> make_simulation(const Experiment &exp, Hdf5Writer *writer,
+                                            const RunIo &io) {
   try {
     return std::make_unique<Simulation>(exp, writer);
   } catch (const std::exception &e) {
-    std::cerr << "ganglion: " << e.what() << "\n";
+    say(io, std::string("ganglion: ") + e.what() + "\n");
     return nullptr;
   }
 }
@@ -63,9 +73,9 @@ struct Ran {
 };
 
 Ran run_simulation(Simulation &sim, const Experiment &exp, Hdf5Writer *writer,
-                   const std::atomic<int> &stop) {
+                   const std::atomic<int> &stop, const RunIo &io) {
   using Clock = std::chrono::steady_clock;
-  const bool tty = isatty(STDERR_FILENO);
+  const bool tty = !io.stop && isatty(STDERR_FILENO); // (a sweep's members: the sweep's line)
   const double duration = exp.simulation.duration;
   const auto started = Clock::now();
   auto flushed = started;
@@ -99,43 +109,45 @@ Ran run_simulation(Simulation &sim, const Experiment &exp, Hdf5Writer *writer,
 
 // A write to the file failed (a full disk, a quota, a removed folder): what failed, how far the
 // run went and what is left, the file as of its last flush or none.
-int write_failed(Hdf5Writer &writer, const Experiment &exp, uint64_t steps) {
-  std::cerr << "ganglion: " << writer.failure() << "\n";
+int write_failed(Hdf5Writer &writer, const Experiment &exp, uint64_t steps, const RunIo &io) {
+  std::ostringstream m;
+  m << "ganglion: " << writer.failure() << "\n";
   const uint64_t bytes = writer.bytes_flushed();
   const std::string part = exp.output + ".part";
-  std::cerr << "ganglion: the run had simulated " << steps << " of " << exp.simulation.n_steps
-            << " steps (t = " << engine::format_ms(double(steps) * exp.simulation.dt) << "); ";
+  m << "ganglion: the run had simulated " << steps << " of " << exp.simulation.n_steps
+    << " steps (t = " << engine::format_ms(double(steps) * exp.simulation.dt) << "); ";
   if (writer.abandon())
-    std::cerr << part << " keeps what its last flush wrote (" << bytes
-              << " bytes of recorded data), with status \"running\"\n";
+    m << part << " keeps what its last flush wrote (" << bytes
+      << " bytes of recorded data), with status \"running\"\n";
   else
-    std::cerr << part << " could not be read back and was removed\n";
+    m << part << " could not be read back and was removed\n";
+  say(io, m.str());
   return kRunFailed;
 }
 
 // After the file is finished: what ran, and the exit status.
 int report(const std::string &config, const Experiment &exp, const Ran &ran, bool file,
-           const theory::Report &theory_report) {
+           const theory::Report &theory_report, const RunIo &io) {
   const auto &[rep, outcome] = ran;
+  const auto failure = [&](const std::string &what, const char *where) {
+    say(io, "ganglion: " + what + (file ? where + exp.output : std::string()) + "\n");
+  };
   if (outcome.kind == RunOutcome::Kind::failed) {
-    std::cerr << "ganglion: " << outcome.why << "\n";
-    if (file) std::cerr << "ganglion: what was recorded before is in " << exp.output << "\n";
+    failure(outcome.why, "\nganglion: what was recorded before is in ");
     return kRunFailed;
   }
-  print_summary(config, exp, rep);
+  print_summary(config, exp, rep, io.out);
   if (outcome.kind == RunOutcome::Kind::interrupted) {
-    std::cerr << "ganglion: interrupted " << outcome.why;
-    if (file) std::cerr << "; what was recorded up to then is in " << exp.output;
-    std::cerr << "\n";
+    failure("interrupted " + outcome.why, "; what was recorded up to then is in ");
     return kSignalBase + rep.stopped_by;
   }
   std::optional<FileAnalysis> analysis;
-  if (file && !rep.diverged) analysis = measures(exp.output, exp.simulation.duration);
-  if (!rep.diverged) print_theory(theory_report, rep, analysis);
-  if (analysis) print_measures(*analysis);
+  if (file && !rep.diverged)
+    analysis = measures(exp.output, exp.simulation.duration, io.err ? io.err : stderr);
+  if (!rep.diverged) print_theory(theory_report, rep, analysis, io.out);
+  if (analysis) print_measures(*analysis, io.out);
   if (rep.diverged) {
-    std::cerr << "ganglion: " << rep.divergence << "\n";
-    if (file) std::cerr << "ganglion: what was recorded up to then is in " << exp.output << "\n";
+    failure(rep.divergence, "\nganglion: what was recorded up to then is in ");
     return kRunFailed;
   }
   return 0;
@@ -227,21 +239,22 @@ int agreed_status(int status) {
 // What follows the run: the file finished (rank 0), the summary printed, the exit status.
 int after_run(const std::string &config, const Experiment &exp, const Ran &ran, Simulation &sim,
               std::unique_ptr<Hdf5Writer> &writer, const theory::Report &theory_report,
-              std::optional<faults::StopSignals> &stops, bool figures) {
+              std::optional<faults::StopSignals> &stops, bool figures, const RunIo &io) {
   const bool finished =
       writer && writer->failure().empty() && finish_run_file(*writer, ran.outcome, theory_report);
   // A signal after the last step of a run that ended by itself, while its file was finished, takes
-  // its default action now, the file complete (on several ranks, its exit status).
+  // its default action now, the file complete (on several ranks, its exit status). (A sweep's
+  // member leaves that to the sweep.)
   const bool ended = ran.outcome.kind == RunOutcome::Kind::complete ||
                      ran.outcome.kind == RunOutcome::Kind::diverged;
-  const int late = ended ? stops->signal() : 0;
+  const int late = ended && stops ? stops->signal() : 0;
   stops.reset();
-  if (writer && !writer->failure().empty()) return write_failed(*writer, exp, sim.steps_done());
+  if (writer && !writer->failure().empty()) return write_failed(*writer, exp, sim.steps_done(), io);
   if (writer && !finished) return kRunFailed;
   if (late && ranks::size() > 1) return kSignalBase + late;
   if (late) std::raise(late);
   if (ranks::rank() != 0) return 0; // (rank 0's status is every rank's)
-  const int status = report(config, exp, ran, writer != nullptr, theory_report);
+  const int status = report(config, exp, ran, writer != nullptr, theory_report, io);
   if (status != 0 || !figures) return status;
   std::cout << "figures:\n" << std::flush;
   return plot(exp.output, "");
@@ -250,12 +263,16 @@ int after_run(const std::string &config, const Experiment &exp, const Ran &ran, 
 } // namespace
 
 int run(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
-        const std::string &output, int threads, bool figures) {
+        const std::string &output, int threads, bool figures, const RunIo &io) {
   std::vector<std::string> all = sets;
   if (threads >= 0) all.push_back("simulation.threads=" + std::to_string(threads));
   // From here until the file is finished: a signal ends the run at a step boundary (a second one
-  // at once), and a crash is reported with the file finished where it allows.
-  std::optional<faults::StopSignals> stops(std::in_place);
+  // at once), and a crash is reported with the file finished where it allows. (A sweep's member
+  // in the sweep's process: the sweep's flag, and no guard of its own.)
+  std::optional<faults::StopSignals> stops;
+  if (!io.stop) stops.emplace();
+  std::unique_lock<std::mutex> setup;
+  if (io.setup) setup = std::unique_lock<std::mutex>(*io.setup);
   Experiment exp;
   std::unique_ptr<Hdf5Writer> writer; // rank 0's
   std::exception_ptr failed;
@@ -280,10 +297,12 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
     failed = std::current_exception();
   }
   agree_on_input(failed);
-  std::optional<faults::CrashGuard> crash(std::in_place, writer ? &salvage_output : nullptr,
-                                          writer.get(), writer ? exp.output + ".part" : "",
-                                          kRunFailed);
-  const std::unique_ptr<Simulation> sim = make_simulation(exp, writer.get());
+  std::optional<faults::CrashGuard> crash;
+  if (!io.stop)
+    crash.emplace(writer ? &salvage_output : nullptr, writer.get(),
+                  writer ? exp.output + ".part" : "", kRunFailed);
+  const std::unique_ptr<Simulation> sim = make_simulation(exp, writer.get(), io);
+  if (setup) setup.unlock();
   if (!sim) {
     crash.reset(); // (it holds the writer)
     discard_run_file(writer, exp);
@@ -291,9 +310,9 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
   }
 
   const theory::Report theory_report = theory::predict(exp);
-  const Ran ran = run_simulation(*sim, exp, writer.get(), stops->flag());
+  const Ran ran = run_simulation(*sim, exp, writer.get(), io.stop ? *io.stop : stops->flag(), io);
   crash.reset();
-  const int status = after_run(config, exp, ran, *sim, writer, theory_report, stops, figures);
+  const int status = after_run(config, exp, ran, *sim, writer, theory_report, stops, figures, io);
   return ranks::size() > 1 ? agreed_status(status) : status;
 }
 

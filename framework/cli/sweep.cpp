@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -20,10 +21,12 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "commands.hpp"
+#include "engine/faults.hpp"
 #include "experiment/errors.hpp"
 #include "experiment/loader.hpp"
 #include "output/hdf5_writer.hpp"
@@ -127,6 +130,57 @@ void run_members(const std::vector<std::vector<std::string>> &commands,
                    commands.size(), running.size());
   }
   if (tty) std::fprintf(stderr, "\n");
+}
+
+// Every member run in this process (--together), `jobs` at a time on threads of their own: each
+// exactly `ganglion run` (run() with its log for its words, the sweep's stop flag, the loading and
+// building one member at a time), so its file is the one it writes alone. On a GPU the members
+// share the process's context, each on its own stream, and the device runs their kernels side by
+// side. A signal stops every member at a step boundary, its file finished; returns its number (0:
+// none came).
+int run_together(PluginRegistry &reg, const std::string &config,
+                 const std::vector<std::string> &sets, const std::vector<Member> &members,
+                 const std::vector<std::string> &logs, unsigned jobs, unsigned threads,
+                 std::vector<Row> &rows) {
+  const faults::StopSignals stops;
+  std::mutex setup, shown;
+  std::atomic<std::size_t> next{0};
+  std::size_t done = 0;
+  const bool tty = isatty(STDERR_FILENO);
+  const auto member = [&](std::size_t i) {
+    std::FILE *log = std::fopen(logs[i].c_str(), "w");
+    if (!log) return kRunFailed; // (the folder was made: a full disk, say)
+    std::vector<std::string> all = sets;
+    all.insert(all.end(), members[i].sets.begin(), members[i].sets.end());
+    int code = kRunFailed;
+    try {
+      code = run(reg, config, all, rows[i].file, int(threads), false,
+                 RunIo{log, log, &stops.flag(), &setup});
+    } catch (const std::exception &e) { // (bad input, as main() reports it)
+      std::fprintf(log, "ganglion: %s\n", e.what());
+      const bool input = dynamic_cast<const ConfigError *>(&e) ||
+                         dynamic_cast<const PluginError *>(&e) ||
+                         dynamic_cast<const OutputError *>(&e);
+      code = input ? kBadInput : kRunFailed;
+    }
+    std::fclose(log);
+    return code;
+  };
+  const auto worker = [&] {
+    for (std::size_t i; (i = next++) < members.size();) {
+      rows[i].exit_code = member(i);
+      const std::lock_guard<std::mutex> hold(shown);
+      ++done;
+      if (tty) std::fprintf(stderr, "\r  sweep: %zu / %zu members done   ", done, members.size());
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned j = 0; j < jobs; ++j)
+    pool.emplace_back(worker);
+  for (auto &t : pool)
+    t.join();
+  if (tty) std::fprintf(stderr, "\n");
+  return stops.signal();
 }
 
 // What a member's file says: each population's rate and CV (where spikes were recorded).
@@ -299,11 +353,15 @@ int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std:
     commands.push_back(member_command(config, sets, members[i], rows[i].file, threads));
     logs.push_back((fs::path(folder) / (member_name(i) + ".log")).string());
   }
-  std::printf("ganglion: sweep of %s: %zu members, %u at a time on %u thread%s each, into %s\n",
+  std::printf("ganglion: sweep of %s: %zu members, %u at a time on %u thread%s each%s, into %s\n",
               config.c_str(), members.size(), jobs, threads, threads == 1 ? "" : "s",
-              folder.c_str());
+              o.together ? " in this process" : "", folder.c_str());
   std::fflush(stdout);
-  run_members(commands, logs, jobs, rows);
+  int stopped_by = 0; // (as processes, a signal reaches the members and ends the sweep itself)
+  if (o.together)
+    stopped_by = run_together(reg, config, sets, members, logs, jobs, threads, rows);
+  else
+    run_members(commands, logs, jobs, rows);
   for (auto &row : rows)
     read_measures(row, base.simulation.duration);
   const auto t = table(o.vary, members, rows, pops);
@@ -311,6 +369,13 @@ int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std:
   print_table(t);
   std::printf("  table: %s/sweep.csv; each member's output and log: %s/member_NNNN.{h5,log}\n",
               folder.c_str(), folder.c_str());
+  if (stopped_by) {
+    std::fprintf(stderr,
+                 "ganglion: sweep: interrupted by signal %d; each member's file holds what it "
+                 "recorded until then\n",
+                 stopped_by);
+    return 128 + stopped_by;
+  }
   const auto failed =
       std::count_if(rows.begin(), rows.end(), [](const Row &r) { return r.exit_code != 0; });
   if (failed == 0) return 0;

@@ -160,8 +160,10 @@ void Engine::open(const Experiment &exp) {
   size_t free_bytes = 0, total = 0;
   check_run(cudaMemGetInfo(&free_bytes, &total), "reading the free device memory");
   check_device_memory(exp, estimate(exp), double(free_bytes), device_);
-  // A blocking stream: the synchronous uploads of the build (on the legacy stream) come first.
-  check_run(cudaStreamCreate(&stream_), "creating a stream");
+  // Non-blocking: never ordered behind the legacy stream, so that engines in one process (a
+  // sweep's members together) do not wait for each other's synchronous copies. The build's
+  // uploads (on the legacy stream) are waited for before anything is enqueued here.
+  check_run(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "creating a stream");
   check_run(cudaStreamCreateWithFlags(&copies_, cudaStreamNonBlocking), "creating a stream");
 }
 
@@ -194,6 +196,7 @@ void Engine::build(Simulation::Impl &sim) {
     bind_channels(d);
   build_recorders();
   build_gate();
+  check_run(cudaDeviceSynchronize(), "the uploads");
   for (auto &d : pops_)
     if (d.owned) call(d.host->cuda->init, d.cv, pop_name(*d.host), "init");
   for (auto &d : projs_)
@@ -202,7 +205,7 @@ void Engine::build(Simulation::Impl &sim) {
     if (d.plastic)
       call(d.host->plasticity->cuda->init, d.rule.cv, "plasticity of " + proj_name(*d.host),
            "init");
-  check_run(cudaDeviceSynchronize(), "the uploads and the init hooks");
+  check_run(cudaDeviceSynchronize(), "the init hooks");
   if (!mixed_) capture();
 }
 

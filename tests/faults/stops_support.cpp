@@ -18,11 +18,11 @@
 namespace ganglion::test {
 
 Child::Child(const TempDir &dir, const std::string &config, const std::vector<std::string> &args,
-             const std::vector<std::string> &env)
+             const std::vector<std::string> &env, const std::string &command)
     : out_(dir / "child.out"), err_(dir / "child.err") {
   // Everything the child needs is made before the fork: between fork and exec it only opens,
   // duplicates and executes.
-  std::vector<std::string> argv = {cli_path(), "run", config};
+  std::vector<std::string> argv = {cli_path(), command, config};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char *> c_argv, c_env;
   for (const std::string &a : argv)

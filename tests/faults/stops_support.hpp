@@ -24,13 +24,13 @@ struct Ended {
   std::string out, err;
 };
 
-// `ganglion run CONFIG [args]` started in the background, its stdout and stderr into files of
-// `dir`, with `env` (NAME=value) added to its environment. Killed and reaped at scope exit if it
-// still runs.
+// `ganglion COMMAND CONFIG [args]` (`run` unless said) started in the background, its stdout and
+// stderr into files of `dir`, with `env` (NAME=value) added to its environment. Killed and reaped
+// at scope exit if it still runs.
 class Child {
 public:
   Child(const TempDir &dir, const std::string &config, const std::vector<std::string> &args = {},
-        const std::vector<std::string> &env = {});
+        const std::vector<std::string> &env = {}, const std::string &command = "run");
   ~Child();
   Child(const Child &) = delete;
   Child &operator=(const Child &) = delete;

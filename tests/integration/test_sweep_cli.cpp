@@ -42,6 +42,21 @@ bool same_spikes(const std::string &a, const std::string &b) {
          !read_h5_u64(a, "/spikes/E/node_ids").empty();
 }
 
+// A sweep (with `extra` options) into `folder` of a member whose neurons diverge beside one that
+// completes: the failure in the table, the exit code and the member's log.
+void check_failed_member(const std::string &config, const std::string &folder,
+                         const std::string &extra) {
+  const CliResult failed = run_cli("sweep " + config + " --vary 'populations.E.I_app=0,-1e12'" +
+                                   extra + " -o " + folder);
+  CHECK(failed.exit_code == 3);
+  CHECK(failed.err.find("1 of 2 members did not complete") != std::string::npos);
+  const std::vector<std::string> csv = lines_of(folder + "/sweep.csv");
+  REQUIRE(csv.size() == 3);
+  CHECK(csv[1].rfind("member_0000,0,4,0,", 0) == 0);
+  CHECK(csv[2].rfind("member_0001,-1e12,4,3,", 0) == 0);
+  CHECK(read_file(folder + "/member_0001.log").find("diverged at t = 0.1 ms") != std::string::npos);
+}
+
 } // namespace
 
 TEST_CASE("sweep CLI: each member is the run alone, and the table has a row for each") {
@@ -99,13 +114,31 @@ TEST_CASE("sweep CLI: a member's mistake is named before anything runs, a failed
   CHECK(bad.err.find("(in sweep member 1: populations.E.size = -5, seed 4)") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "bad"));
   // A member whose neurons diverge fails; the others complete.
-  const CliResult failed =
-      run_cli("sweep " + config + " --vary 'populations.E.I_app=0,-1e12' -o " + (dir / "f"));
-  CHECK(failed.exit_code == 3);
-  CHECK(failed.err.find("1 of 2 members did not complete") != std::string::npos);
-  const std::vector<std::string> csv = lines_of(dir / "f/sweep.csv");
-  REQUIRE(csv.size() == 3);
-  CHECK(csv[1].rfind("member_0000,0,4,0,", 0) == 0);
-  CHECK(csv[2].rfind("member_0001,-1e12,4,3,", 0) == 0);
-  CHECK(read_file(dir / "f/member_0001.log").find("diverged at t = 0.1 ms") != std::string::npos);
+  check_failed_member(config, dir / "f", "");
+}
+
+TEST_CASE("sweep CLI: --together runs the members side by side in one process, each the run "
+          "alone, its words in its log") {
+  // The same members as processes and together (3 at a time, on threads of the sweep's process):
+  // the same files, the same table, a log each with the run's summary; a member that diverges
+  // fails alone, its exit code and message where the processes put them.
+  TempDir dir;
+  const std::string config = write_file(dir / "x.json", kConfig);
+  const std::string vary = " --vary 'projections.0.weight=6,12' --seeds 2 -j 3";
+  const CliResult apart = run_cli("sweep " + config + vary + " -o " + (dir / "apart"));
+  const CliResult together =
+      run_cli("sweep " + config + vary + " --together -o " + (dir / "together"));
+  INFO(together.err);
+  REQUIRE(apart.exit_code == 0);
+  REQUIRE(together.exit_code == 0);
+  CHECK(together.out.find("3 at a time on 1 thread each in this process") != std::string::npos);
+  for (int i = 0; i < 4; ++i) {
+    const std::string member = "/member_000" + std::to_string(i);
+    CHECK(same_spikes(dir / "apart" + member + ".h5", dir / "together" + member + ".h5"));
+    const std::string log = read_file(dir / "together" + member + ".log");
+    CHECK(log.find("ganglion: " + config + "\n  simulated 100 ms in ") == 0);
+    CHECK(log.find("output: " + (dir / "together") + member + ".h5") != std::string::npos);
+  }
+  CHECK(lines_of(dir / "apart/sweep.csv") == lines_of(dir / "together/sweep.csv"));
+  check_failed_member(config, dir / "f", " --together");
 }
