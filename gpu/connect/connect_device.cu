@@ -13,7 +13,6 @@
 #include "connect/bernoulli_row.hpp"
 #include "connect/dense_rows.hpp"
 #include "connect/picks.hpp"
-#include "connect/synapse_values.hpp"
 #include "device/buffers.cuh"
 #include "ganglion/elementary.h"
 #include "random/transforms.hpp"
@@ -443,10 +442,9 @@ namespace {
 constexpr unsigned kValueThreads = 256;
 
 // A warp a row (rows warp, warp + warps, ...), its lanes along the row: each synapse's weight
-// and, where drawn, its delay (steps, 65535 at most: the host refuses a longer one from the
-// largest drawn, in ms, whose bits each warp's lane 0 folds into *longest by atomicMax: positive
-// doubles order as their bits do), and its place in its range of rows (what the sort by delay
-// carries; `range_of` the range's first synapse).
+// and, where drawn, its delay (synapse_element; the host refuses one over 65535 steps from the
+// longest drawn, in ms, whose bits each warp's lane 0 folds into *longest by atomicMax: positive
+// doubles order as their bits do), and its place in its row (what the sort by delay carries).
 __global__ void draw_values(const uint64_t *row_ptr, uint64_t n_rows, SynapseValues v, float *w,
                             uint16_t *d, uint32_t *place, unsigned long long *longest) {
   const unsigned lane = threadIdx.x & 31u;
@@ -454,14 +452,13 @@ __global__ void draw_values(const uint64_t *row_ptr, uint64_t n_rows, SynapseVal
   double most = 0;
   for (uint64_t i = (uint64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32; i < n_rows;
        i += warps) {
-    const uint64_t b = row_ptr[i], n = row_ptr[i + 1] - b, id = v.first_gid + i;
+    const uint64_t b = row_ptr[i], n = row_ptr[i + 1] - b;
     for (uint64_t k = lane; k < n; k += 32) {
-      w[b + k] =
-          v.drawn_weights ? float(item_from(v.weight_draw, v.weight_key, id, k, 0)) : v.weight;
+      const SynapseElement e = synapse_element(v, i, k);
+      w[b + k] = e.weight;
       if (!v.drawn_delays) continue;
-      const double ms = item_from(v.delay_draw, v.delay_key, id, k, 0);
-      most = fmax(most, ms);
-      d[b + k] = uint16_t(fmin(delay_step(ms, v.dt), 65535.0));
+      most = fmax(most, e.delay_ms);
+      d[b + k] = e.delay_steps;
       place[b + k] = uint32_t(k);
     }
   }
@@ -534,20 +531,6 @@ void sort_by_delay(DeviceCsr &c, uint32_t *place) {
 }
 
 } // namespace
-
-SynapseValues synapse_values(const SynapseDraws &draws) {
-  SynapseValues v;
-  v.drawn_weights = draws.drawn_weights;
-  v.drawn_delays = draws.drawn_delays;
-  v.weight_draw = draws.weight_draw;
-  v.delay_draw = draws.delay_draw;
-  v.weight_key = draws.weight_key;
-  v.delay_key = draws.delay_key;
-  v.weight = float(draws.proj.weight);
-  v.first_gid = draws.first_gid;
-  v.dt = draws.dt;
-  return v;
-}
 
 void values_on_device(DeviceCsr &c, const SynapseValues &v) {
   const uint64_t n = c.total;

@@ -9,11 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "connect/synapse_element.hpp"
 #include "random/batch_draws.hpp"
-
-namespace ganglion {
-struct SynapseDraws; // connect/synapse_values.hpp
-}
 
 namespace ganglion::gpu {
 
@@ -82,23 +79,6 @@ DeviceCsr indegree_rows(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t
 // rows in closed form (connect/dense_rows.hpp), each synapse placed by its own thread.
 DeviceCsr all_to_all_rows(uint64_t n_pre, uint64_t n_post, bool skip_autapse);
 DeviceCsr one_to_one_rows(uint64_t n);
-
-// What a projection's synapses hold beside their targets, as the host draws them
-// (connect/synapse_values.hpp): a weight each, drawn by item_from under weight_key (row i's id
-// first_gid + i, the synapse its place in the row) or `weight` for all; where delays are drawn,
-// a delay each under delay_key, in whole steps of dt, each row then sorted by delay, stably, with
-// its targets and weights.
-struct SynapseValues {
-  bool drawn_weights = false, drawn_delays = false;
-  ItemDraw weight_draw, delay_draw;
-  PhiloxKey weight_key{0, 0}, delay_key{0, 0};
-  float weight = 0;
-  uint64_t first_gid = 0;
-  double dt = 0.1;
-};
-
-// The host's draws of a projection's values (connect/synapse_values.hpp) as the device takes them.
-SynapseValues synapse_values(const SynapseDraws &draws);
 
 // Fills c's weights and delays (allocated here), its largest delay in steps and the longest drawn
 // in ms. A delay over 65535 steps is stored as 65535: the caller refuses it (max_delay says).

@@ -277,6 +277,19 @@ double projection_device(const Experiment &exp, size_t q) {
   return bytes;
 }
 
+// What drawing projection q's synapses on the device takes beside them, where they are kept there
+// (gpu/connect/: a sort's range of at most 2^28 synapses, its keys out and CUB's scratch, 8 bytes
+// each; row counts and offsets; with drawn delays each synapse's place in its row and the delay
+// sort's buffers, 14 bytes a synapse of the range).
+double build_device(const Experiment &exp, size_t q) {
+  const ProjectionSpec &p = exp.projections[q];
+  if (!kept_on_device(exp, q)) return 0;
+  const double count = synapse_count(exp, p), range = std::min(count, double(uint64_t(1) << 28));
+  const double n_pre = double(exp.populations[size_t(p.pre)].size);
+  const bool drawn_delays = p.delay_dist.kind != ValueSpec::Kind::Constant;
+  return 8 * range + 16 * (n_pre + 1) + (drawn_delays ? 4 * count + 14 * range : 0);
+}
+
 // A recorder's logs on the device, from what it writes per simulated second.
 double recorder_device(const Experiment &exp, double per_second) {
   return 2 * kDeviceLogMargin * per_second * kDeviceChunk * exp.simulation.dt * 1e-3;
@@ -443,6 +456,7 @@ Estimate estimate(const Experiment &exp) {
   for (size_t q = 0; q < exp.projections.size(); ++q) {
     MemoryPart part = projection_part(exp, q);
     if (exp.projections[q].backend == GG_BACKEND_CUDA) part.device = projection_device(exp, q);
+    e.device_build = std::max(e.device_build, build_device(exp, q));
     e.parts.push_back(part);
   }
   if (!exp.output.empty()) add_output(exp, e);
@@ -490,14 +504,18 @@ void check_memory(const Experiment &exp, const Estimate &e, const MemoryLimit &l
 void check_device_memory(const Experiment &exp, const Estimate &e, double free_bytes,
                          const std::string &device) {
   const double usable = std::max(0.0, free_bytes - kDeviceReserve);
-  if (e.device_memory <= usable) return;
+  if (e.device_memory + e.device_build <= usable) return;
   const MemoryPart *largest = nullptr;
   for (const auto &part : e.parts)
     if (part.device > 0 && (!largest || part.device > largest->device)) largest = &part;
   std::string message = exp.source + ": " + (largest ? largest->pointer + ": " : "") +
-                        "the parts on \"cuda\" would need about " + format_bytes(e.device_memory) +
-                        " of GPU memory, more than the " + format_bytes(usable) + " that " +
-                        device + " has free (of " + format_bytes(free_bytes) + ", " +
+                        "the parts on \"cuda\" would need about " +
+                        format_bytes(e.device_memory + e.device_build) + " of GPU memory" +
+                        (e.device_build > 0 ? " (" + format_bytes(e.device_build) +
+                                                  " of it only while synapses are drawn)"
+                                            : std::string()) +
+                        ", more than the " + format_bytes(usable) + " that " + device +
+                        " has free (of " + format_bytes(free_bytes) + ", " +
                         format_bytes(kDeviceReserve) + " kept for the CUDA runtime)";
   if (largest)
     message += "; the largest part, " + largest->what + ", takes about " +

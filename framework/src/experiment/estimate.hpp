@@ -29,6 +29,9 @@ struct MemoryPart {
 struct Estimate {
   double memory = 0;             // bytes, all parts together
   double device_memory = 0;      // GPU bytes, the parts on "cuda" together
+  // GPU bytes beside those while synapses kept on the device are drawn (kept_on_device): the
+  // largest projection's sort buffers, counts and, with drawn delays, its synapses' places.
+  double device_build = 0;
   std::vector<MemoryPart> parts; // in the experiment's order
   // Bytes the recorders write to the output file per simulated second, and in the whole run
   // (0 without an output file). Spikes are counted at a source's "rate" where it has one, else at
@@ -75,8 +78,9 @@ void check_memory(const Experiment &exp, const Estimate &e, const MemoryLimit &l
 constexpr double kDeviceReserve = 512.0 * 1024 * 1024;
 
 // Throws a ConfigError "origin: pointer: ..." with the figures and the fix where the parts on
-// "cuda" need more GPU memory than `free_bytes` (what the runtime reports free on the device
-// named `device`) less kDeviceReserve: before the device engine allocates anything.
+// "cuda" (with the build's transient bytes) need more GPU memory than `free_bytes` (what the
+// runtime reports free on the device named `device`) less kDeviceReserve: before the device engine
+// allocates anything.
 void check_device_memory(const Experiment &exp, const Estimate &e, double free_bytes,
                          const std::string &device);
 

@@ -17,6 +17,7 @@
 #include "../../gpu/reference_rows.hpp"
 #include "connect/connectivity.hpp"
 #include "connect/picks.hpp"
+#include "connect/synapse_element.hpp"
 #include "connect/synapse_values.hpp"
 #include "engine/thread_pool.hpp"
 #include "ganglion/elementary.h"
@@ -564,8 +565,9 @@ namespace {
 
 // Rows drawn "elsewhere" by the device's code run on the host (gpu/reference_rows.hpp), as the
 // device engine's RowBuilder draws them on a GPU; each call counted. Kept (`keep`), they stay here
-// with their values, made one synapse at a time as the device's draw_values and sort_by_delay
-// make them (gpu/connect/connect_device.cu).
+// with their values, each synapse's by the device's own element code (synapse_element), each row
+// then sorted by delay stably, as the device's sort_by_delay sorts it
+// (gpu/connect/connect_device.cu).
 struct ReferenceRows final : RowBuilder {
   int calls = 0;
   struct Kept {
@@ -593,18 +595,17 @@ struct ReferenceRows final : RowBuilder {
     std::vector<uint32_t> post;
     double longest = 0;
     uint16_t most = 1;
+    const gpu::SynapseValues v = gpu::synapse_values(d);
     for (uint64_t i = 0; i + 1 < row_ptr.size(); ++i) {
-      const uint64_t b = row_ptr[i], n = row_ptr[i + 1] - b, id = d.first_gid + i;
+      const uint64_t b = row_ptr[i], n = row_ptr[i + 1] - b;
       std::vector<float> w(n);
       std::vector<uint16_t> steps(n, 0);
       for (uint64_t s = 0; s < n; ++s) {
-        w[s] = d.drawn_weights ? float(item_from(d.weight_draw, d.weight_key, id, s, 0))
-                               : float(d.proj.weight);
-        if (!d.drawn_delays) continue;
-        const double ms = item_from(d.delay_draw, d.delay_key, id, s, 0);
-        longest = std::max(longest, ms);
-        steps[s] = uint16_t(std::min(delay_step(ms, d.dt), 65535.0));
-        most = std::max(most, steps[s]);
+        const gpu::SynapseElement e = gpu::synapse_element(v, i, s);
+        w[s] = e.weight;
+        steps[s] = e.delay_steps;
+        longest = std::max(longest, e.delay_ms);
+        most = std::max(most, e.delay_steps);
       }
       std::vector<uint64_t> order(n);
       std::iota(order.begin(), order.end(), 0);

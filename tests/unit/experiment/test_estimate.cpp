@@ -266,12 +266,21 @@ TEST_CASE("estimate: the GPU memory of the parts on cuda, at the device engine's
   CHECK(device_part(estimate(drawn), "/projections/1/connect") ==
         4950 * 10 + 101 * 8 + 104 * 8 + 104 * 30 * 8);
 
+  // While E->E's synapses are drawn on the device: its sort's buffers (8 bytes a synapse) and its
+  // rows' counts and offsets (16 bytes a row), the largest of the two kept projections'.
+  CHECK(e.device_build == 4950 * 8 + 101 * 16);
+  CHECK(estimate(drawn).device_build == 4950 * (8 + 4 + 14) + 101 * 16);
+
   const double mib = 1024.0 * 1024;
-  CHECK_NOTHROW(check_device_memory(exp, e, 512 * mib + e.device_memory + 1, "a test GPU"));
+  CHECK_NOTHROW(
+      check_device_memory(exp, e, 512 * mib + e.device_memory + e.device_build + 1, "a test GPU"));
+  CHECK_THROWS_AS(check_device_memory(exp, e, 512 * mib + e.device_memory + 1, "a test GPU"),
+                  ConfigError);
   CHECK_THROWS_WITH_AS(
       check_device_memory(exp, e, 512 * mib + 50 * 1024, "a test GPU"),
-      "x.json: /projections/1/connect: the parts on \"cuda\" would need about 123 KiB of GPU "
-      "memory, more than the 50 KiB that a test GPU has free (of 512 MiB, 512 MiB kept for the "
+      "x.json: /projections/1/connect: the parts on \"cuda\" would need about 163 KiB of GPU "
+      "memory (40.2 KiB of it only while synapses are drawn), more than the 50 KiB that a test GPU "
+      "has free (of 512 MiB, 512 MiB kept for the "
       "CUDA runtime); the largest part, projection E->E (about 4,950 synapses of 8 bytes), takes "
       "about 43 KiB: a lower p, or fewer neurons; or run some populations on \"cpu\" (their "
       "\"backend\")",
