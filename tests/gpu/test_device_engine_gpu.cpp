@@ -202,3 +202,45 @@ TEST_CASE(kMixedName) {
   }
 #endif
 }
+
+constexpr const char *kTogetherName =
+    "gpu: a sweep's members together in one process give each member's CPU run bit for bit";
+
+TEST_CASE(kTogetherName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP_NO_CUDA(kTogetherName);
+#else
+  GANGLION_GPU_NEEDS_DEVICE(kTogetherName);
+  // Four members of the balanced network (two drives, two seeds) side by side on the GPU, one
+  // context, a stream each, in the CPU's order: each member's spikes are its CPU run's alone.
+  TempDir dir;
+  const std::string json =
+      ganglion::test::write_file(dir / "balanced.json", config("balanced_eif"));
+  const std::string common =
+      " --set 'simulation.duration=200 ms' --set simulation.delivery=ordered";
+  const ganglion::test::CliResult sweep = ganglion::test::run_cli(
+      "sweep " + json + common +
+      " --set simulation.backend=cuda --vary 'populations.X.params.rate=10 Hz,12 Hz' --seeds 2 "
+      "-j 4 --together -o " +
+      (dir / "sweep"));
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const std::vector<std::pair<std::string, int>> members{
+      {"10 Hz", 1}, {"10 Hz", 2}, {"12 Hz", 1}, {"12 Hz", 2}};
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    INFO("member " << i);
+    const std::string alone = dir / ("cpu" + std::to_string(i) + ".h5");
+    const ganglion::test::CliResult cpu = ganglion::test::run_cli(
+        "run " + json + common + " --set 'populations.X.params.rate=" + members[i].first +
+        "' --set simulation.seed=" + std::to_string(members[i].second) + " -o " + alone);
+    REQUIRE(cpu.exit_code == 0);
+    const std::string file = dir / "sweep" + ("/member_000" + std::to_string(i) + ".h5");
+    for (const char *pop : {"E", "I"}) {
+      const std::string base = std::string("/spikes/") + pop;
+      CHECK(read_h5_f64(file, base + "/timestamps") == read_h5_f64(alone, base + "/timestamps"));
+      CHECK(ganglion::test::read_h5_u64(file, base + "/node_ids") ==
+            ganglion::test::read_h5_u64(alone, base + "/node_ids"));
+    }
+  }
+#endif
+}
