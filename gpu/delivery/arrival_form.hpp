@@ -36,11 +36,19 @@ struct ArrivalForm {
   // CPU's order of additions into x[j].
   GG_HD void deliver_to(uint32_t j, const gg_arrival *arrivals, uint64_t n_arrivals,
                         const uint32_t *counts) const {
+    deliver_each(
+        j, n_arrivals, [arrivals](uint64_t a) { return arrivals[a]; }, counts);
+  }
+
+  // The same over arrivals made as they are read: arrival_at(a) gives the a-th of n.
+  template <class At>
+  GG_HD void deliver_each(uint32_t j, uint64_t n_arrivals, const At &arrival_at,
+                          const uint32_t *counts) const {
     double sum = x[j];
     for (uint64_t a = 0; a < n_arrivals; ++a) {
-      const uint64_t end = arrivals[a].end;
+      const gg_arrival r = arrival_at(a);
       const double n = spikes(counts, a);
-      for (uint64_t s = first_onto(post, arrivals[a].begin, end, j); s < end && post[s] == j; ++s)
+      for (uint64_t s = first_onto(post, r.begin, r.end, j); s < r.end && post[s] == j; ++s)
         sum += amount(s, j, n);
     }
     x[j] = sum;

@@ -129,4 +129,64 @@ inline cudaError_t fixed_delay_arrivals(const SpikeRing &ring, const uint64_t *s
   return cudaGetLastError();
 }
 
+// A fixed-delay projection's arrivals of a step read straight from its presynaptic population's
+// ring (spike k of the slot that arrives now brings row k's run: fixed_delay_arrival), for the
+// engine's own deliveries, which then need no list and no kernel to make one (a synapse's own CUDA
+// step takes the list fixed_delay_arrivals makes).
+struct RingArrivals {
+  SpikeRing ring;
+  const uint64_t *step;
+  const uint64_t *row_ptr;
+  uint32_t delay;
+  // The slot's spikes arriving at *step and their number (0 before the delay's first arrival).
+  __device__ uint32_t arriving(const uint32_t *&spikes) const {
+    uint32_t slot = 0;
+    if (!ring.arrival_slot(*step, delay, slot)) return 0;
+    spikes = ring.slot_begin(slot);
+    return ring.counts[slot];
+  }
+};
+
+static __global__ void ring_scattered_kernel(ArrivalForm f, RingArrivals a) {
+  const unsigned lane = threadIdx.x & 31u;
+  const uint64_t warps = uint64_t(gridDim.x) * blockDim.x / 32;
+  const uint32_t *spikes = nullptr;
+  const uint32_t n = a.arriving(spikes);
+  for (uint64_t k = (uint64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32; k < n; k += warps) {
+    const gg_arrival r = fixed_delay_arrival(a.row_ptr, spikes[k], a.delay);
+    for (uint64_t s = r.begin + lane; s < r.end; s += 32) {
+      const uint32_t j = f.post[s];
+      atomicAdd(f.x + j, f.amount(s, j, 1.0));
+    }
+  }
+}
+
+static __global__ void ring_ordered_kernel(ArrivalForm f, uint64_t n_targets, RingArrivals a) {
+  const uint64_t j = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (j >= n_targets) return;
+  const uint32_t *spikes = nullptr;
+  const uint32_t n = a.arriving(spikes);
+  f.deliver_each(
+      uint32_t(j), n,
+      [&](uint64_t k) { return fixed_delay_arrival(a.row_ptr, spikes[k], a.delay); }, nullptr);
+}
+
+// Enqueues the delivery of a fixed delay's arrivals read from the ring: scattered, a warp for each
+// spike the slot may hold (warp_blocks), adding with atomics.
+inline cudaError_t deliver_scattered(const ArrivalForm &f, const RingArrivals &a,
+                                     cudaStream_t stream) {
+  if (a.ring.capacity == 0) return cudaSuccess;
+  ring_scattered_kernel<<<warp_blocks(a.ring.capacity), kDeliveryThreads, 0, stream>>>(f, a);
+  return cudaGetLastError();
+}
+
+// ... or in the CPU's order, a thread for each of the targets 0 .. n_targets - 1.
+inline cudaError_t deliver_ordered(const ArrivalForm &f, uint64_t n_targets, const RingArrivals &a,
+                                   cudaStream_t stream) {
+  if (n_targets == 0) return cudaSuccess;
+  const uint64_t blocks = (n_targets + kDeliveryThreads - 1) / kDeliveryThreads;
+  ring_ordered_kernel<<<unsigned(blocks), kDeliveryThreads, 0, stream>>>(f, n_targets, a);
+  return cudaGetLastError();
+}
+
 } // namespace ganglion::gpu

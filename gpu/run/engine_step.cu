@@ -61,22 +61,20 @@ void Engine::enqueue_delivery(DeviceProjection &d) {
   using device_plan::Delivery;
   const DevicePopulation &pre = pops_[d.pre], &post = pops_[d.post];
   const Csr &c = d.host->csr;
-  DeviceArrivals a{};
-  const auto arrivals = [&] {
-    check_run(fixed_delay_arrivals(pre.ring, step_, d.row_ptr, uint32_t(c.max_delay), d.arrivals,
-                                   d.n_arrivals, a, stream_),
-              "enqueuing the arrivals");
-  };
+  // (the engine's own deliveries read the ring; a synapse's own step gets the list of arrivals)
+  const RingArrivals ring{pre.ring, step_, d.row_ptr, uint32_t(c.max_delay)};
   switch (d.delivery) {
   case Delivery::Ordered:
-    arrivals();
-    return check_run(deliver_ordered(d.form, post.n, a, stream_), "enqueuing the delivery");
+    return check_run(deliver_ordered(d.form, post.n, ring, stream_), "enqueuing the delivery");
   case Delivery::Scattered:
-    arrivals();
-    return check_run(deliver_scattered(d.form, a, stream_), "enqueuing the delivery");
-  case Delivery::Hook:
-    arrivals();
+    return check_run(deliver_scattered(d.form, ring, stream_), "enqueuing the delivery");
+  case Delivery::Hook: {
+    DeviceArrivals listed{};
+    check_run(fixed_delay_arrivals(pre.ring, step_, d.row_ptr, uint32_t(c.max_delay), d.arrivals,
+                                   d.n_arrivals, listed, stream_),
+              "enqueuing the arrivals");
     return call(d.host->cuda->step, d.cv, proj_name(*d.host), "step");
+  }
   case Delivery::DrawnDelays:
     check_run(ring_walk(d.input_ring, d.form, d.row_ptr, d.delay,
                         DeviceSpikes{pre.step_list, pre.step_count, pre.capacity}, step_, stream_),
