@@ -45,9 +45,13 @@ void print_synapses(const RunReport &r, std::FILE *out) {
     sep = ", ";
   }
   std::fprintf(out, "%s\n", r.projections.empty() ? "" : ")");
-  if (r.synapses() > 0) {
+  // (of the synapses the host holds: those kept on the GPU have the device's line)
+  uint64_t held = 0;
+  for (const auto &q : r.projections)
+    held += q.bytes > 0 ? q.synapses : 0;
+  if (held > 0) {
     std::fprintf(out, "  synapse memory: %.1f MB, %.2f bytes a synapse",
-                 double(r.synapse_bytes()) / 1e6, double(r.synapse_bytes()) / double(r.synapses()));
+                 double(r.synapse_bytes()) / 1e6, double(r.synapse_bytes()) / double(held));
     if (r.queue_bytes() > 0)
       std::fprintf(out, "; arrival queues of drawn delays %.1f MB", double(r.queue_bytes()) / 1e6);
     if (r.synapses_per_core_s > 0)
