@@ -51,20 +51,21 @@ inline cudaError_t copy_slot(const SpikeRing &ring, const uint64_t *step, uint32
   return cudaGetLastError();
 }
 
-// Whether step *step lies in a rule's active phases: *learning = 1 or 0.
-static __global__ void learning_kernel(const uint64_t *step, const uint64_t *phases, uint32_t n,
-                                       int32_t *learning) {
-  *learning = device_plan::learning_at(*step, phases, n) ? 1 : 0;
-}
+// A plastic projection's learning word (whether the step lies in its rule's active phases) and
+// those phases ([start, stop) steps, two values each).
+struct RuleLearning {
+  const uint64_t *phases;
+  uint32_t n;
+  int32_t *learning;
+};
 
-inline cudaError_t set_learning(const uint64_t *step, const uint64_t *phases, uint32_t n,
-                                int32_t *learning, cudaStream_t stream) {
-  learning_kernel<<<1, 1, 0, stream>>>(step, phases, n, learning);
-  return cudaGetLastError();
-}
-
-static __global__ void advance_kernel(uint64_t *step) {
-  *step += 1;
+// The step's advance, and each rule's learning word set for the step that follows, so that no
+// step takes a kernel of its own for it (rules[0 .. n_rules - 1]; the build sets step 0's).
+static __global__ void advance_kernel(uint64_t *step, const RuleLearning *rules, int n_rules) {
+  const uint64_t next = *step + 1;
+  *step = next;
+  for (int k = 0; k < n_rules; ++k)
+    *rules[k].learning = device_plan::learning_at(next, rules[k].phases, rules[k].n) ? 1 : 0;
 }
 
 // The state a population's recorders read, sampled at the steps they sample (step + 1 a

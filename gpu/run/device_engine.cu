@@ -88,6 +88,11 @@ void Engine::build(Simulation::Impl &sim) {
   }
   for (auto &d : pops_)
     bind_channels(d);
+  std::vector<RuleLearning> learnings;
+  for (const auto &d : projs_)
+    if (d.plastic) learnings.push_back({d.rule.phases, d.rule.n_phases, d.rule.learning});
+  learnings_ = arena_.copy(learnings.data(), learnings.size());
+  n_learnings_ = int(learnings.size());
   build_recorders();
   build_gate();
   check_run(cudaDeviceSynchronize(), "the uploads");

@@ -117,6 +117,9 @@ private:
   BoundsStatus *bounds_ = nullptr; // one per population
   int32_t *overflow_ = nullptr;    // one per population
   Gate gate_[2]{};
+  // Every plastic projection's learning word, which the step's advance sets for the next step.
+  RuleLearning *learnings_ = nullptr;
+  int n_learnings_ = 0;
   bool mixed_ = false; // some populations run on the host: in windows of steps, no graph
   // The projections' synapses on the device and the bytes they take there (CSR, weights, delays,
   // a rule's by-post index), for the summary.

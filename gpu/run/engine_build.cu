@@ -169,7 +169,6 @@ void Engine::build_rule(DeviceProjection &d, const DevicePopulation &pre,
   r.col_ptr = arena_.copy(pl.col_ptr.data(), pl.col_ptr.size());
   r.col_synapse = arena_.copy(pl.col_synapse.data(), pl.col_synapse.size());
   r.col_pre = arena_.copy(pl.col_pre.data(), pl.col_pre.size());
-  r.learning = arena_.zeros<int32_t>(1);
   std::vector<uint64_t> phases;
   for (const auto &[start, stop] : pl.spec->active) {
     phases.push_back(start);
@@ -177,6 +176,9 @@ void Engine::build_rule(DeviceProjection &d, const DevicePopulation &pre,
   }
   r.phases = arena_.copy(phases.data(), phases.size());
   r.n_phases = uint32_t(pl.spec->active.size());
+  // (step 0's word; each step's advance sets the next one's)
+  const int32_t learning = device_plan::learning_at(0, phases.data(), r.n_phases) ? 1 : 0;
+  r.learning = arena_.copy(&learning, 1);
   r.read = device_plan::weight_reads(sim_->recs, std::size_t(d.host - sim_->projs.data()));
   bind_views(r.view, r.cv, pl.view, r.fields);
   r.view.row_ptr = d.row_ptr;

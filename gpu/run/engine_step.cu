@@ -50,11 +50,8 @@ void Engine::enqueue_population(DevicePopulation &d) {
 // A projection's delivery, then its rule (which reads the weights the delivery has used).
 void Engine::enqueue_projection(DeviceProjection &d) {
   enqueue_delivery(d);
-  if (!d.plastic) return;
-  DeviceRule &r = d.rule;
-  check_run(set_learning(step_, r.phases, r.n_phases, r.learning, stream_),
-            "enqueuing the rule's phase");
-  call(d.host->plasticity->cuda->step, r.cv, "plasticity of " + proj_name(*d.host), "step");
+  if (!d.plastic) return; // (its learning word set by the last step's advance)
+  call(d.host->plasticity->cuda->step, d.rule.cv, "plasticity of " + proj_name(*d.host), "step");
 }
 
 void Engine::enqueue_delivery(DeviceProjection &d) {
@@ -109,7 +106,7 @@ void Engine::enqueue_phase2() {
   for (auto &d : pops_)
     if (d.sampled)
       check_run(sample(d.samples[set_], step_, stream_), "enqueuing the state samples");
-  advance_kernel<<<1, 1, 0, stream_>>>(step_);
+  advance_kernel<<<1, 1, 0, stream_>>>(step_, learnings_, n_learnings_);
   check_run(cudaGetLastError(), "enqueuing the step's advance");
 }
 
