@@ -32,6 +32,7 @@ struct BoundsStatus {
   unsigned long long where; // its field's place among the checked (high 32 bits) and element
   double value;             // that value
   int recorded;             // value holds it
+  unsigned int blocks_done; // the check's blocks finished in this step (the last resets it)
 };
 
 inline constexpr unsigned long long kAllInRange = ~0ull;
@@ -40,25 +41,28 @@ __device__ inline bool outside(double x, double min, double max) {
   return !(x >= min && x <= max);
 }
 
+// A thread per element; the last block to finish reads the value at the place found, in the same
+// step (later steps overwrite it, a synapse may move V in this one), so the check is one kernel.
 static __global__ void check_bounds_kernel(CheckedFields f, uint64_t n, BoundsStatus *status,
                                            const uint64_t *step, const int32_t *gate) {
   const uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i >= n || (gate && *gate == 0)) return;
   const unsigned long long t = *step;
-  for (int k = 0; k < f.count; ++k) {
-    if (!outside(f.field[k].x[i], f.field[k].min, f.field[k].max)) continue;
-    // The first step wins; within it the lowest (field, element).
-    const unsigned long long before = atomicMin(&status->step, t);
-    if (before >= t) atomicMin(&status->where, (unsigned long long)k << 32 | i);
-    return;
-  }
-}
-
-// The value at the place found, read in the same step (later steps overwrite it).
-static __global__ void record_bad_value(CheckedFields f, BoundsStatus *status,
-                                        const uint64_t *step) {
-  if (status->step != *step || status->recorded) return;
-  const unsigned long long w = status->where;
+  if (i < n && !(gate && *gate == 0))
+    for (int k = 0; k < f.count; ++k) {
+      if (!outside(f.field[k].x[i], f.field[k].min, f.field[k].max)) continue;
+      // The first step wins; within it the lowest (field, element).
+      const unsigned long long before = atomicMin(&status->step, t);
+      if (before >= t) atomicMin(&status->where, (unsigned long long)k << 32 | i);
+      break;
+    }
+  __syncthreads(); // (the block's atomics have returned: done, and seen by every block)
+  if (threadIdx.x != 0) return;
+  __threadfence();
+  if (atomicAdd(&status->blocks_done, 1u) + 1 != gridDim.x) return;
+  status->blocks_done = 0;
+  const volatile BoundsStatus *seen = status;
+  if (seen->step != t || seen->recorded) return;
+  const unsigned long long w = seen->where;
   status->value = f.field[w >> 32].x[w & 0xffffffffull];
   status->recorded = 1;
 }
@@ -73,13 +77,12 @@ inline cudaError_t check_bounds(const CheckedFields &f, uint64_t n, BoundsStatus
   constexpr unsigned kThreads = 256;
   check_bounds_kernel<<<unsigned((n + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
       f, n, status, step, gate);
-  record_bad_value<<<1, 1, 0, stream>>>(f, status, step);
   return cudaGetLastError();
 }
 
 // The status before a run: every value in range.
 inline BoundsStatus all_in_range() {
-  return BoundsStatus{kAllInRange, kAllInRange, 0.0, 0};
+  return BoundsStatus{kAllInRange, kAllInRange, 0.0, 0, 0};
 }
 
 } // namespace ganglion::gpu
