@@ -205,8 +205,15 @@ void Engine::end_window(uint64_t first, uint64_t last, const std::function<void(
     throw RunError("the GPU: the device's step " + std::to_string(now) + " is not " +
                    std::to_string(last + 1));
   check_status(now, each, first, last + 1 - first, 0);
-  copy_weights_read(last);
-  replay(first, last + 1 - first, each, 0);
+  record(first, last + 1 - first, each, 0);
+}
+
+// Steps first .. first + taken - 1 to the host's recorders: the weights they read after the last,
+// then the replay. (run() splits the two, a chunk ahead started between them.)
+void Engine::record(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each,
+                    int set) {
+  copy_weights_read(first + taken - 1);
+  replay(first, taken, each, set);
 }
 
 // After a chunk: a spike list that overflowed or a value out of range stops the run at that step
@@ -223,8 +230,7 @@ void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &eac
   const double dt = sim_->exp.simulation.dt;
   for (std::size_t p = 0; p < n; ++p) {
     if (!overflow[p]) continue;
-    copy_weights_read(first + taken - 1);
-    replay(first, taken, each, set);
+    record(first, taken, each, set);
     const engine::Population &host = *pops_[p].host;
     throw RunError("population '" + host.spec->name + "' emitted more spikes than its buffer of " +
                    std::to_string(pops_[p].capacity) + " in the step at t = " +
@@ -238,8 +244,7 @@ void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &eac
   const BoundsStatus &b = bounds[worst];
   // (a mixed network's window runs on past the diverging step; the recorders stop there)
   const uint64_t seen = b.step >= first ? std::min<uint64_t>(taken, b.step + 1 - first) : taken;
-  copy_weights_read(first + seen - 1);
-  replay(first, seen, each, set);
+  record(first, seen, each, set);
   const engine::Population &host = *pops_[worst].host;
   throw engine::Divergence(
       engine::divergence_message(host, host.checked[std::size_t(b.where >> 32)],

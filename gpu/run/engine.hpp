@@ -79,6 +79,7 @@ private:
   void copy_weights_read(uint64_t last);
   void weights_to_host(DeviceProjection &d);
   void replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each, int set);
+  void record(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each, int set);
   void check_status(uint64_t last, const std::function<void(uint64_t)> &each, uint64_t first,
                     uint64_t taken, int set);
   void exchange_step(uint64_t step, bool current);

@@ -860,11 +860,12 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
         continue;
       }
       apply_device_schedules(step);
-      const uint64_t count = ahead ? ahead : std::min(kDeviceChunk, next_change(step) - step);
+      const uint64_t change = next_change(step);
+      const uint64_t count = ahead ? ahead : std::min(kDeviceChunk, change - step);
       // The chunk after it, where nothing happens on the host between the two (a schedule's
       // change, a read of the device's weights, the run's end or a stop): the device runs it
       // while the host replays this one.
-      const uint64_t end = step + count, change = next_change(step);
+      const uint64_t end = step + count;
       const uint64_t next = end < n_steps && end < change && !stopping()
                                 ? std::min(kDeviceChunk, next_change(end) - end)
                                 : 0;
