@@ -68,6 +68,20 @@ static __global__ void advance_kernel(uint64_t *step, const RuleLearning *rules,
     *rules[k].learning = device_plan::learning_at(next, rules[k].phases, rules[k].n) ? 1 : 0;
 }
 
+// A device recorder's word: 1 where the chunk just run reached its end, *end, and that end
+// follows one of the recorder's samples (every `every` steps).
+struct SamplingWord {
+  uint64_t every;
+  int32_t *sampling;
+};
+
+static __global__ void sampling_kernel(const uint64_t *step, const uint64_t *end,
+                                       const SamplingWord *words, int n) {
+  const uint64_t now = *step;
+  for (int k = 0; k < n; ++k)
+    *words[k].sampling = now == *end && now % words[k].every == 0 ? 1 : 0;
+}
+
 // The state a population's recorders read, sampled at the steps they sample (step + 1 a
 // multiple of one of `every`): value p of a row is field[p][element[p]].
 inline constexpr int kMostEveries = 8;

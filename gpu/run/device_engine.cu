@@ -200,6 +200,12 @@ void Engine::exchange_step(uint64_t step, bool current) {
 
 void Engine::end_window(uint64_t first, uint64_t last, const std::function<void(uint64_t)> &each) {
   enqueue_phase2();
+  if (!recs_.empty()) { // (a window ends at their samples, as a chunk does)
+    const uint64_t end = last + 1;
+    check_run(cudaMemcpyAsync(stop_, &end, sizeof end, cudaMemcpyHostToDevice, stream_),
+              "setting the window's end");
+    enqueue_recorders(stop_);
+  }
   const uint64_t now = device_step("the device projections' step");
   if (now != last + 1)
     throw RunError("the GPU: the device's step " + std::to_string(now) + " is not " +
@@ -256,25 +262,38 @@ void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &eac
 // (on stream_: after the chunk running, before the next launch of this set).
 template <class Count, class T>
 std::vector<T> Engine::take_log(Count *count, const T *entries, uint64_t width, const char *what) {
-  const auto copy = [&](void *to, const void *from, std::size_t bytes) {
-    if (bytes > staging_bytes_) {
-      if (staging_) check_run(cudaFreeHost(staging_), "freeing a page-locked buffer");
-      staging_ = nullptr;
-      staging_bytes_ = 0;
-      check_run(cudaMallocHost(&staging_, bytes), "allocating a page-locked buffer");
-      staging_bytes_ = bytes;
-    }
-    check_run(cudaMemcpyAsync(staging_, from, bytes, cudaMemcpyDeviceToHost, copies_),
-              std::string("reading the ") + what);
-    check_run(cudaStreamSynchronize(copies_), std::string("reading the ") + what);
-    std::memcpy(to, staging_, bytes);
-  };
   Count n = 0;
-  copy(&n, count, sizeof n);
+  to_host(&n, count, sizeof n, what);
   std::vector<T> out(uint64_t(n) * width);
-  if (!out.empty()) copy(out.data(), entries, sizeof(T) * out.size());
+  if (!out.empty()) to_host(out.data(), entries, sizeof(T) * out.size(), what);
   check_run(cudaMemsetAsync(count, 0, sizeof n, stream_), std::string("emptying the ") + what);
   return out;
+}
+
+// Device bytes copied to the host on copies_, through the page-locked buffer.
+void Engine::to_host(void *to, const void *from, std::size_t bytes, const char *what) {
+  if (bytes > staging_bytes_) {
+    if (staging_) check_run(cudaFreeHost(staging_), "freeing a page-locked buffer");
+    staging_ = nullptr;
+    staging_bytes_ = 0;
+    check_run(cudaMallocHost(&staging_, bytes), "allocating a page-locked buffer");
+    staging_bytes_ = bytes;
+  }
+  check_run(cudaMemcpyAsync(staging_, from, bytes, cudaMemcpyDeviceToHost, copies_),
+            std::string("reading the ") + what);
+  check_run(cudaStreamSynchronize(copies_), std::string("reading the ") + what);
+  std::memcpy(to, staging_, bytes);
+}
+
+// A device recorder's record of the sample after `step`, through its `emit` on the host.
+void Engine::emit(DeviceRecorder &d, const std::vector<unsigned char> &record, uint64_t step) {
+  engine::Recorder &host = *d.host;
+  host.view.step = step;
+  host.view.t = double(step) * sim_->exp.simulation.dt;
+  engine::HookMessage m;
+  if (host.cuda->emit(&host.view, record.data(), &m.err) != GG_OK)
+    throw RunError("recorder " + host.spec->pointer + " (" + host.desc->name +
+                   "): its CUDA emit failed: " + m.str());
 }
 
 // The chunk's steps through the host's recorders: each step's spikes into the host history's
@@ -298,7 +317,19 @@ void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uin
       logged[p].rows = take_log(samples.rows, samples.log, samples.pairs, "state samples");
     if (d.sums_inputs) logged[p].sums = take_log(sums.rows, sums.log, sums.cols, "input sums");
   }
-  for (uint64_t s = first; s < first + taken; ++s) {
+  // The device recorders' records: of the chunk's last step where it follows one of their
+  // samples (a chunk ends at each of them: run_device's next_boundary).
+  const uint64_t end = first + taken;
+  std::vector<std::vector<unsigned char>> records(recs_.size());
+  for (std::size_t k = 0; k < recs_.size(); ++k)
+    if (taken > 0 && end % recs_[k].every == 0) {
+      records[k].resize(recs_[k].record_bytes);
+      to_host(records[k].data(), recs_[k].record[set], records[k].size(), "recorder's sample");
+    }
+  for (uint64_t s = first; s < end; ++s) {
+    if (s + 1 == end)
+      for (std::size_t k = 0; k < recs_.size(); ++k)
+        if (!records[k].empty()) emit(recs_[k], records[k], s);
     for (std::size_t p = 0; p < pops_.size(); ++p) {
       DevicePopulation &d = pops_[p];
       engine::Population &host = *d.host;
@@ -375,6 +406,8 @@ void Engine::finish() {
     if (d.plastic)
       call(d.host->plasticity->cuda->finish, d.rule.cv, "plasticity of " + proj_name(*d.host),
            "finish");
+  for (auto &d : recs_)
+    call(d.host->cuda->finish, d.cv, "recorder " + d.host->spec->pointer, "finish");
   for (auto &d : pops_) {
     if (!d.owned) continue;
     d.fields.copy_out(d.host->fields, stream_);
@@ -427,6 +460,11 @@ std::vector<std::string> Engine::summary() const {
                                      "' after the delivery, on the GPU"
                                : std::string()));
   }
+  for (const auto &d : recs_)
+    lines.push_back("  recorder " + d.host->spec->pointer + " (" + d.host->desc->name +
+                    ") of projection '" + projs_[d.proj].host->spec->name +
+                    "': sampled on the GPU, a record of " + std::to_string(d.record_bytes) +
+                    " bytes a sample to the host; chunks end at its samples");
   return lines;
 }
 

@@ -129,4 +129,21 @@ struct DeviceProjection {
   gg_cuda_view cv{};
 };
 
+// A recorder of a projection that samples on the device (its plugin's CUDA hooks, ABI 1.11): its
+// fields and the synapses it follows there, and a record for each set of logs, which its step
+// writes at a chunk's end where that is one of its samples (`sampling`, set after the chunk's
+// last step), and which the host hands to its `emit` in the replay.
+struct DeviceRecorder {
+  engine::Recorder *host = nullptr;
+  std::size_t proj = 0;
+  uint64_t every = 1;
+  DeviceFields fields;
+  uint64_t record_bytes = 0;
+  void *record[2] = {};
+  void *scratch = nullptr;
+  int32_t *sampling = nullptr;
+  gg_view view{};
+  gg_cuda_view cv{};
+};
+
 } // namespace ganglion::gpu

@@ -66,6 +66,7 @@ private:
   void bind_channels(DevicePopulation &d);
   void build_recorders();
   void build_logs(DevicePopulation &d, const std::vector<const engine::Recorder *> &recs);
+  void build_device_recorder(DeviceRecorder &d, engine::Recorder &host);
   void build_gate();
   void capture();
   void capture_set(int b);
@@ -76,6 +77,7 @@ private:
   void enqueue_population(DevicePopulation &d);
   void enqueue_projection(DeviceProjection &d);
   void enqueue_delivery(DeviceProjection &d);
+  void enqueue_recorders(const uint64_t *end);
   void copy_weights_read(uint64_t last);
   void weights_to_host(DeviceProjection &d);
   void replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each, int set);
@@ -85,6 +87,8 @@ private:
   void exchange_step(uint64_t step, bool current);
   template <class Count, class T>
   std::vector<T> take_log(Count *count, const T *entries, uint64_t width, const char *what);
+  void to_host(void *to, const void *from, std::size_t bytes, const char *what);
+  void emit(DeviceRecorder &d, const std::vector<unsigned char> &record, uint64_t step);
   uint64_t device_bytes() const { return arena_.allocated() + rows_.kept_bytes(); }
   void sync(const char *what) { check_run(cudaStreamSynchronize(stream_), what); }
   // The device's step counter once the stream's work (`what`) is done.
@@ -114,6 +118,8 @@ private:
   std::string device_;
   std::vector<DevicePopulation> pops_;
   std::vector<DeviceProjection> projs_;
+  std::vector<DeviceRecorder> recs_; // the recorders that sample on the device
+  SamplingWord *sampling_words_ = nullptr;
   uint64_t *step_ = nullptr, *stop_ = nullptr;
   BoundsStatus *bounds_ = nullptr; // one per population
   int32_t *overflow_ = nullptr;    // one per population

@@ -228,13 +228,62 @@ void Engine::bind_channels(DevicePopulation &d) {
 }
 
 // What the host's recorders read, gathered on the device: the spikes of every recorded
-// population, and the state its non-spike recorders sample.
+// population, and the state its non-spike recorders sample; and the recorders that sample on the
+// device themselves (projection recorders with CUDA hooks).
 void Engine::build_recorders() {
   std::vector<std::vector<const engine::Recorder *>> by_pop(pops_.size());
-  for (const auto &rec : sim_->recs)
+  std::size_t on_device = 0;
+  for (const auto &rec : sim_->recs) {
     by_pop[rec.spec->population].push_back(&rec);
+    on_device += rec.backend == GG_BACKEND_CUDA ? 1 : 0;
+  }
   for (std::size_t p = 0; p < pops_.size(); ++p) // (the host's recorders read the host's own)
     if (!by_pop[p].empty() && pops_[p].owned) build_logs(pops_[p], by_pop[p]);
+  recs_.resize(on_device); // (views point into their elements: never resized again)
+  std::vector<SamplingWord> words;
+  for (auto &rec : sim_->recs) {
+    if (rec.backend != GG_BACKEND_CUDA) continue;
+    DeviceRecorder &d = recs_[words.size()];
+    build_device_recorder(d, rec);
+    words.push_back({d.every, d.sampling});
+  }
+  sampling_words_ = arena_.copy(words.data(), words.size());
+}
+
+// A projection recorder on the device: its record for each set, its scratch and its view, which
+// reads the projection's device weights and the synapses it follows, uploaded.
+void Engine::build_device_recorder(DeviceRecorder &d, engine::Recorder &host) {
+  const std::string who = "recorder " + host.spec->pointer + " (" + host.desc->name + ")";
+  device_plan::check_capturable(*host.cuda, who, host.desc->name);
+  d.host = &host;
+  d.proj = std::size_t(host.spec->projection);
+  const DeviceProjection &proj = projs_[d.proj];
+  if (!proj.active) // (recorder_backend puts it on cuda with its projection alone)
+    throw RunError(who + ": its projection runs on the host, and it on the device");
+  d.every = std::max<uint64_t>(1, host.spec->every);
+  d.fields.upload(arena_, host.fields);
+  engine::HookMessage m;
+  uint64_t scratch = 0;
+  if (host.cuda->record_size(&host.view, &d.record_bytes, &scratch, &m.err) != GG_OK)
+    throw RunError(who + ": CUDA record_size failed: " + m.str());
+  for (void *&r : d.record)
+    r = arena_.zeros<unsigned char>(d.record_bytes);
+  d.scratch = arena_.zeros<unsigned char>(scratch);
+  d.sampling = arena_.zeros<int32_t>(1);
+  bind_views(d.view, d.cv, host.view, d.fields);
+  d.view.weight = proj.weight;
+  d.view.row_ptr = proj.row_ptr;
+  d.view.post_index = proj.post_index;
+  d.view.post_index16 = nullptr;
+  d.view.chosen_synapses = arena_.copy(host.spec->synapses.data(), host.spec->synapses.size());
+  // (the population's side is the host's: not read on the device)
+  d.view.pop_fields = nullptr;
+  d.view.pop_spikes = nullptr;
+  d.view.select = nullptr;
+  d.view.input_means = nullptr;
+  d.cv.sampling = d.sampling;
+  d.cv.record = d.record[0];
+  d.cv.scratch = d.scratch;
 }
 
 void Engine::build_logs(DevicePopulation &d, const std::vector<const engine::Recorder *> &recs) {

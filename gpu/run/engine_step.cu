@@ -110,6 +110,18 @@ void Engine::enqueue_phase2() {
   check_run(cudaGetLastError(), "enqueuing the step's advance");
 }
 
+// The device recorders' samples at the end of a chunk (or window) meant to end at *end: the words
+// that say whether it did at one of their samples, then their steps, writing set_'s records.
+void Engine::enqueue_recorders(const uint64_t *end) {
+  if (recs_.empty()) return;
+  sampling_kernel<<<1, 1, 0, stream_>>>(step_, end, sampling_words_, int(recs_.size()));
+  check_run(cudaGetLastError(), "enqueuing the recorders' words");
+  for (auto &d : recs_) {
+    d.cv.record = d.record[set_];
+    call(d.host->cuda->step, d.cv, "recorder " + d.host->spec->pointer, "step");
+  }
+}
+
 // The chunk's graphs, one for each set of logs.
 void Engine::capture() {
   for (int b = 0; b < 2; ++b)
@@ -118,7 +130,7 @@ void Engine::capture() {
 }
 
 // The chunk's graph filling the logs of set b: the gate, then a while-node whose body is the step
-// and the gate again.
+// and the gate again, then the device recorders' samples at the chunk's end.
 void Engine::capture_set(int b) {
   if (exec_[b]) check_run(cudaGraphExecDestroy(exec_[b]), "destroying the step's graph");
   exec_[b] = nullptr;
@@ -127,9 +139,10 @@ void Engine::capture_set(int b) {
   check_run(cudaGraphCreate(&graph, 0), "creating the step's graph");
   cudaGraphConditionalHandle handle{};
   check_run(cudaGraphConditionalHandleCreate(&handle, graph, 0, 0), "creating the chunk's loop");
-  const auto capture_into = [&](cudaGraph_t g, const std::function<void()> &work) {
-    check_run(cudaStreamBeginCaptureToGraph(stream_, g, nullptr, nullptr, 0,
-                                            cudaStreamCaptureModeThreadLocal),
+  const auto capture_into = [&](cudaGraph_t g, const std::function<void()> &work,
+                                cudaGraphNode_t after = nullptr) {
+    check_run(cudaStreamBeginCaptureToGraph(stream_, g, after ? &after : nullptr, nullptr,
+                                            after ? 1 : 0, cudaStreamCaptureModeThreadLocal),
               "beginning the capture");
     try {
       work();
@@ -162,6 +175,9 @@ void Engine::capture_set(int b) {
     enqueue_step();
     gate();
   });
+  if (!recs_.empty())
+    capture_into(
+        graph, [&] { enqueue_recorders(stop_); }, loop_node);
   const cudaError_t e = cudaGraphInstantiate(&exec_[b], graph, 0);
   cudaGraphDestroy(graph);
   check_run(e, "instantiating the step's graph");

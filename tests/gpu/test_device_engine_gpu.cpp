@@ -244,3 +244,42 @@ TEST_CASE(kTogetherName) {
   }
 #endif
 }
+
+constexpr const char *kWeightsName =
+    "gpu: a weights recorder of a projection on the device samples there with the CPU's bits";
+
+TEST_CASE(kWeightsName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP_NO_CUDA(kWeightsName);
+#else
+  GANGLION_GPU_NEEDS_DEVICE(kWeightsName);
+  // 1.2 million drawn weights (past several of the sums' blocks and groups), static, sampled
+  // every 2 ms (chunks end there) and at t = 0 on the host: every dataset of the recorder equal.
+  TempDir dir;
+  const std::string net = R"({
+  "simulation": {"dt": "0.1 ms", "duration": "20 ms", "seed": 9},
+  "populations": {"X": {"model": "poisson", "size": 1200, "params": {"rate": "5 Hz"}},
+                  "E": {"model": "lif", "size": 1000}},
+  "projections": [{"pre": "X", "post": "E", "synapse": "exp_current",
+                   "connect": {"rule": "all_to_all"},
+                   "weight": {"normal": [0.1, 0.05]}}],
+  "recorders": [{"type": "weights", "projection": "X->E", "every": "2 ms",
+                 "synapses": {"first": 40}, "params": {"bins": 30}}]
+})";
+  const InProcessRun cpu = run_in_process_to(net, dir / "cpu.h5", {});
+  const InProcessRun gpu = run_in_process_to(net, dir / "gpu.h5", {"simulation.backend=cuda"});
+  std::string lines;
+  for (const auto &line : gpu.report.device)
+    lines += line + "\n";
+  INFO(lines);
+  CHECK(lines.find("recorder /recorders/0 (weights) of projection 'X->E': sampled on the GPU") !=
+        std::string::npos);
+  for (const char *what : {"/time", "/mean", "/std", "/histogram", "/synapses/data"}) {
+    const std::string dataset = std::string("/weights/X->E") + what;
+    INFO(dataset);
+    const std::vector<double> expected = read_h5_f64(dir / "cpu.h5", dataset);
+    CHECK(expected.size() >= 11); // t = 0, 2, ..., 20 ms
+    CHECK(read_h5_f64(dir / "gpu.h5", dataset) == expected);
+  }
+#endif
+}

@@ -1,10 +1,10 @@
 // GPU: plasticity rules on the device (istdp.cu, stdp.cu through ganglion/cuda_rules.cuh, run by
 // gpu/run/ after each projection's delivery) against the CPU engine. In the CPU's order
 // ("delivery": "ordered") a plastic network gives the CPU's spikes and recorded weights bit for
-// bit: the same walks' arithmetic, and the weights the device's recorders read copied at the
-// chunks' ends. With atomics, istdp drives the E rate to its target as on the CPU. A rule whose
-// presynaptic population runs on the CPU reads its spikes exchanged each step. Without a CUDA
-// build or a device the tests say they skipped.
+// bit: the same walks' arithmetic, and the `weights` recorder sampling on the device (weights.cu:
+// its sums in the CPU's order, a record a sample to the host). With atomics, istdp drives the E
+// rate to its target as on the CPU. A rule whose presynaptic population runs on the CPU reads its
+// spikes exchanged each step. Without a CUDA build or a device the tests say they skipped.
 #include <doctest/doctest.h>
 
 #include <numeric>
@@ -66,7 +66,7 @@ namespace {
     CHECK(gpu.spikes.at(pop).times == train.times);
   }
   for (const auto &proj : projections)
-    for (const char *what : {"/mean", "/std", "/histogram", "/synapses/data"}) {
+    for (const char *what : {"/time", "/mean", "/std", "/histogram", "/synapses/data"}) {
       const std::string dataset = "/weights/" + proj + what;
       INFO(dataset);
       const std::vector<double> expected = read_h5_f64(cpu_file, dataset);
@@ -95,6 +95,7 @@ TEST_CASE(kBitsName) {
     const InProcessRun cpu = run_in_process_to(config, dir / "cpu.h5", kSmallIstdp);
     const InProcessRun gpu = run_in_process_to(config, dir / "gpu.h5", gpu_sets);
     REQUIRE_FALSE(gpu.report.device.empty());
+    CHECK(gpu.report.device.back().find("sampled on the GPU") != std::string::npos);
     check_same(cpu, gpu, dir / "cpu.h5", dir / "gpu.h5", {"I->E"});
   }
   {

@@ -130,6 +130,15 @@ struct Arrivals {
   int32_t scale = -1;
 };
 
+// A recorder's record and scratch sizes (gg_cuda_hooks::record_size), returned by the struct's
+//   static ganglion::cuda::RecordSize record_size(const gg_view &host);
+// beside its `step` (which writes the record where *sampling is 1) and
+//   static void emit(const gg_view &host, const void *record);
+// (on the host: the record to the recorder's sink).
+struct RecordSize {
+  uint64_t record = 0, scratch = 0;
+};
+
 // The exported table, from the struct's hooks.
 template <class P> struct Tables {
   // Each hook wrapped so that an exception becomes a status and a message; a hook the struct
@@ -159,6 +168,21 @@ template <class P> struct Tables {
       if constexpr (requires { P::update(*v); }) P::update(*v);
     });
   }
+  static gg_status record_size(const gg_view *host, uint64_t *record, uint64_t *scratch,
+                               gg_error *e) {
+    return ganglion::detail::guarded(e, [&] {
+      if constexpr (requires { P::record_size(*host); }) {
+        const RecordSize r = P::record_size(*host);
+        *record = r.record;
+        *scratch = r.scratch;
+      }
+    });
+  }
+  static gg_status emit(const gg_view *host, const void *record, gg_error *e) {
+    return ganglion::detail::guarded(e, [&] {
+      if constexpr (requires { P::emit(*host, record); }) P::emit(*host, record);
+    });
+  }
   using Hook = gg_status (*)(const gg_cuda_view *, gg_error *);
   using View = const gg_cuda_view &;
   static constexpr bool has_arrivals = requires { P::arrivals; };
@@ -180,6 +204,14 @@ template <class P> struct Tables {
   static constexpr bool has_step = requires { P::step(std::declval<View>()); };
   static constexpr bool has_finish = requires { P::finish(std::declval<View>()); };
   static constexpr bool has_update = requires { P::update(std::declval<View>()); };
+  static constexpr bool has_record_size = requires {
+    P::record_size(std::declval<const gg_view &>());
+  };
+  static constexpr bool has_emit = requires {
+    P::emit(std::declval<const gg_view &>(), std::declval<const void *>());
+  };
+  static_assert(has_record_size == has_emit,
+                "a recorder on the device gives both `record_size` and `emit`");
   static_assert(!(has_arrivals && has_step),
                 "declare `arrivals` or a `step`, not both: the kernel delivers declared arrivals");
   static constexpr gg_cuda_hooks hooks{sizeof(gg_cuda_hooks),
@@ -193,7 +225,9 @@ template <class P> struct Tables {
                                        has_finish ? Hook(&finish) : nullptr,
                                        has_update ? Hook(&update) : nullptr,
                                        arrivals().target,
-                                       arrivals().scale};
+                                       arrivals().scale,
+                                       has_record_size ? &record_size : nullptr,
+                                       has_emit ? &emit : nullptr};
 };
 
 } // namespace ganglion::cuda

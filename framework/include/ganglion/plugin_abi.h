@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 10
+#define GG_ABI_MINOR 11
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -468,6 +468,17 @@ typedef struct gg_cuda_view {
   const int32_t *learning; /* device: 1 where this step lies in the rule's active phases (change
                               weights), 0 outside (run the traces only); view->learning is not
                               kept */
+  /* ---- recorder of a projection (since ABI 1.11) ----
+   * A projection recorder (GG_DESC_PROJECTION) of a projection on cuda runs on the device where
+   * its plugin's companion gives `step`, `record_size` and `emit`. Its view holds device arrays:
+   * weight, row_ptr, post_index, chosen_synapses and its own fields. The kernel enqueues its
+   * `step` once at the end of each chunk of steps, not every step, and ends a chunk at each of its
+   * samples: where *sampling is 1 the step just taken ((*step - 1) + 1 a multiple of `every`) is
+   * a sample, and its kernels write that sample's record at `record`; where it is 0 they must
+   * write nothing. The host then hands each record to `emit`, in step order. */
+  const int32_t *sampling; /* device: 1 where this chunk's last step is one of its samples */
+  void *record;            /* device: record_bytes for the sample's record */
+  void *scratch;           /* device: scratch_bytes of room the step may use as it likes */
 } gg_cuda_view;
 
 /* gg_cuda_hooks.flags */
@@ -507,6 +518,15 @@ typedef struct gg_cuda_hooks {
           GG_CUDA_ARRIVAL_FORM) ---- */
   int32_t arrival_target; /* the field each arrival adds into, or GG_ARRIVAL_POST_V */
   int32_t arrival_scale;  /* the field whose value at the target multiplies the weight; -1: 1 */
+  /* ---- since ABI 1.11: a recorder of a projection (gg_cuda_view's recorder part) ---- */
+  /* On the host, after the CPU `init` (which declares the recorder's datasets and writes the
+   * sample at t = 0 from the host's weights): the bytes of one sample's record and of the scratch
+   * its step needs, from the host view. */
+  gg_status (*record_size)(const gg_view *host, uint64_t *record_bytes, uint64_t *scratch_bytes,
+                           gg_error *err);
+  /* On the host: one sample's record, copied from the device, to the recorder's sink. The host
+   * view's step and t are those of the step sampled, as its CPU `step` would see them. */
+  gg_status (*emit)(const gg_view *host, const void *record, gg_error *err);
 } gg_cuda_hooks;
 
 typedef const gg_cuda_hooks *(*gg_cuda_entry_fn)(void);

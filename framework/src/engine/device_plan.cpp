@@ -108,7 +108,7 @@ uint64_t mixed_interval(const Experiment &exp) {
 Samples weight_reads(const std::vector<engine::Recorder> &recs, std::size_t q) {
   Samples s;
   for (const auto &rec : recs) {
-    if (rec.spec->projection != int(q)) continue;
+    if (rec.spec->projection != int(q) || rec.backend == GG_BACKEND_CUDA) continue;
     const uint64_t every = std::max<uint64_t>(1, rec.spec->every);
     if (std::find(s.every.begin(), s.every.end(), every) == s.every.end()) s.every.push_back(every);
   }

@@ -90,8 +90,9 @@ GG_HD bool learning_at(uint64_t step, const uint64_t *phases, uint32_t n) {
   return false;
 }
 
-// The `every` of each recorder that reads projection q's weights (a projection recorder), as a
-// Samples whose due(step) says when one samples; empty where none does.
+// The `every` of each recorder on the host that reads projection q's weights (a projection
+// recorder), as a Samples whose due(step) says when one samples; empty where none does. (A
+// recorder on the device reads them there.)
 Samples weight_reads(const std::vector<engine::Recorder> &recs, std::size_t q);
 
 // The first step after `after` that ends a chunk at a sample of one of `every`: the smallest

@@ -176,6 +176,7 @@ struct Simulation::Impl {
   void build_tasks();
   void build_slices();
   void build_groups(unsigned threads, std::vector<std::vector<Member>> &groups);
+  int recorder_backend(const RecorderSpec &spec) const;
   void build_recorders();
   void build_recorder(Recorder &rec, std::size_t r);
   void bind_recorded_projection(Recorder &rec);
@@ -193,6 +194,7 @@ struct Simulation::Impl {
   bool changes_at(const Population &pop, uint64_t step) const;
   void apply_device_schedules(uint64_t step);
   uint64_t next_change(uint64_t after) const;
+  uint64_t next_boundary(uint64_t after) const;
   inline void one_step(uint64_t step);
   inline void apply_schedules(uint64_t step);
   inline void phase1(uint64_t step);

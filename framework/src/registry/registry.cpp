@@ -252,6 +252,21 @@ void check_cuda_synapse(const gg_cuda_hooks *h, const gg_descriptor *d, const st
                       " (-1: none)");
 }
 
+// A recorder runs on the device only as a projection's (ABI 1.11's recorder part of the view),
+// with a step that only enqueues, the size of its records and the hook that writes them.
+void check_cuda_recorder(const gg_cuda_hooks *h, const gg_descriptor *d, const std::string &at) {
+  if (!(d->flags & GG_DESC_PROJECTION))
+    throw PluginError(at + ": it records a population, and only a recorder of a projection "
+                           "(GG_DESC_PROJECTION) runs on the device; drop its CUDA companion");
+  const bool sized = GANGLION_ABI_HAS(h, gg_cuda_hooks, emit) && h->record_size && h->emit;
+  if (!h->step || !sized)
+    throw PluginError(at + ": a recorder's CUDA hooks must give 'step', 'record_size' and 'emit' "
+                           "(ABI 1.11; ganglion::cuda::RecordSize)");
+  if (!(h->flags & GG_CUDA_ENQUEUES_ONLY))
+    throw PluginError(at + ": a recorder's CUDA step must only enqueue work (enqueues_only = "
+                           "true): the kernel captures it into the chunk's graph");
+}
+
 } // namespace
 
 void check_cuda_hooks(const gg_cuda_hooks *h, const gg_descriptor *d, const std::string &path) {
@@ -277,6 +292,7 @@ void check_cuda_hooks(const gg_cuda_hooks *h, const gg_descriptor *d, const std:
   if (d->kind == GG_KIND_NEURON && !h->step)
     throw PluginError(at + ": its hooks lack 'step', which a neuron plugin must provide");
   if (d->kind == GG_KIND_SYNAPSE) check_cuda_synapse(h, d, at);
+  if (d->kind == GG_KIND_RECORDER) check_cuda_recorder(h, d, at);
 }
 
 const gg_cuda_hooks *cuda_hooks(const LoadedPlugin &p) {

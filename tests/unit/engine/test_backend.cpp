@@ -33,7 +33,7 @@ gg_status no_cuda_step(const gg_cuda_view *, gg_error *) {
 const gg_hooks kTable{sizeof(gg_hooks), nullptr, nullptr, &no_step, nullptr, nullptr, nullptr};
 const gg_cuda_hooks kCudaTable{
     sizeof(gg_cuda_hooks), GG_ABI_MAJOR, GG_ABI_MINOR, 13000, 0u, nullptr, nullptr,
-    &no_cuda_step,         nullptr,      nullptr,      -1,    -1};
+    &no_cuda_step,         nullptr,      nullptr,      -1,    -1, nullptr, nullptr};
 
 // A neuron plugin named `name` with the given CPU hook table and, where `cuda`, CUDA hooks (as
 // though its companion library were open; NULL: none for that backend).

@@ -223,29 +223,54 @@ TEST_CASE("device loop: a mixed network's windows end where a schedule changes a
   CHECK(calls == expected);
 }
 
-TEST_CASE("device loop: chunks end where a recorder reads a plastic projection's weights") {
-  NEEDS_CUDA_RUNTIME();
-  // istdp on the GPU: its weights live there, and the host's `weights` recorder reads the copy
-  // the engine makes at a chunk's end, so a chunk ends after every sample's step (every 7 ms = 70
-  // steps; the run's 30 ms end the last one).
+namespace {
+
+// istdp on the GPU on 3 fixture neurons for 30 ms, its projection's weights recorded every 7 ms
+// (70 steps) by `recorder` (a plugin name, whose own plugin library `library` adds where given):
+// the engine's chunks ("run FIRST TAKEN[ then NEXT]").
+std::vector<std::string> plastic_chunks(const std::string &recorder, const std::string &library) {
   const ScriptedEngine engine;
+  const std::string dir = GANGLION_TEST_PLUGIN_DIR;
   const InProcessRun r = run_in_process(R"({
   "simulation": {"dt": "0.1 ms", "duration": "30 ms", "seed": 1, "backend": "cuda"},
-  "plugins": [")" + std::string(GANGLION_TEST_PLUGIN_DIR) +
-                                        R"(/cuda_only_neuron.so"],
+  "plugins": [")" + dir + R"(/cuda_only_neuron.so")" +
+                                        (library.empty() ? ""
+                                                         : ", \"" + dir + "/" + library + "\"") +
+                                        R"(],
   "populations": {"N": {"model": "gg_test_cuda_only", "size": 3}},
   "projections": [{"pre": "N", "post": "N", "synapse": "exp_current",
                    "connect": {"rule": "all_to_all"}, "weight": {"value": -0.5},
                    "plasticity": {"rule": "istdp"}}],
   "recorders": [{"type": "spikes", "populations": ["N"]},
-                {"type": "weights", "projection": "N->N", "every": "7 ms"}]
+                {"type": ")" + recorder +
+                                        R"(", "projection": "N->N", "every": "7 ms"}]
 })");
+  check_spikes(r, 300);
   std::vector<std::string> runs;
   for (const auto &c : ScriptedEngine::calls())
     if (c.rfind("run ", 0) == 0) runs.push_back(c);
-  CHECK(runs == std::vector<std::string>{"run 0 70", "run 70 70", "run 140 70", "run 210 70",
-                                         "run 280 20"});
-  check_spikes(r, 300);
+  return runs;
+}
+
+} // namespace
+
+TEST_CASE("device loop: chunks end where a host recorder reads a plastic projection's weights") {
+  NEEDS_CUDA_RUNTIME();
+  // The fixture recorder has CPU hooks alone: it reads the copy of the weights the engine makes
+  // at a chunk's end, so a chunk ends after every sample's step (the run's 30 ms end the last
+  // one), and none starts ahead of the copy.
+  CHECK(
+      plastic_chunks("gg_test_host_weights", "host_weight_recorder.so") ==
+      std::vector<std::string>{"run 0 70", "run 70 70", "run 140 70", "run 210 70", "run 280 20"});
+}
+
+TEST_CASE("device loop: a recorder on the device ends chunks at its samples, the next ahead") {
+  NEEDS_CUDA_RUNTIME();
+  // `weights` has CUDA hooks: it samples on the device after a chunk's last step, so chunks still
+  // end at its samples, but nothing waits on the host: each next chunk starts ahead.
+  CHECK(plastic_chunks("weights", "") ==
+        std::vector<std::string>{"run 0 70 then 70", "run 70 70 then 70", "run 140 70 then 70",
+                                 "run 210 70 then 20", "run 280 20"});
 }
 
 namespace {

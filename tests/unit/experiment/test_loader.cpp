@@ -213,7 +213,7 @@ gg_status no_cuda_step(const gg_cuda_view *, gg_error *) {
 }
 const gg_cuda_hooks kCudaHooks{
     sizeof(gg_cuda_hooks), GG_ABI_MAJOR, GG_ABI_MINOR, 13000, 0u, nullptr, nullptr,
-    &no_cuda_step,         nullptr,      nullptr,      -1,    -1};
+    &no_cuda_step,         nullptr,      nullptr,      -1,    -1, nullptr, nullptr};
 
 // A copy of P's descriptor named `name`, without its CPU hooks where `cpu` is false.
 template <class P> const gg_descriptor *renamed(const char *name, bool cpu) {

@@ -1,13 +1,14 @@
 // A plugin's CUDA companion library (ABI 1.7): the registry finds it beside the plugin by the
 // descriptor's cuda_library, lists the plugin's 'cuda' backend only where the file exists, opens it
 // on demand and checks its hook table (size, ABI, CUDA major version, the kind's hooks, a
-// synapse's declared arrivals, ABI 1.8), refuses a
+// synapse's declared arrivals, ABI 1.8; a recorder's record hooks, ABI 1.11), refuses a
 // descriptor that sets the retired `cuda` member, and never takes a companion for a plugin of its
 // own. The built-in companions, where ganglion is built with CUDA, open on this machine without a
 // GPU: opening runs no CUDA call.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <tuple>
@@ -43,7 +44,9 @@ gg_cuda_hooks good_hooks() {
                        nullptr,
                        nullptr,
                        -1,
-                       -1};
+                       -1,
+                       nullptr,
+                       nullptr};
 }
 
 gg_descriptor neuron(const char *name) {
@@ -204,6 +207,49 @@ TEST_CASE("cuda companion: a synapse's table delivers by its step or declares it
                                     "must provide one (ganglion::cuda::Arrivals)");
 }
 
+namespace {
+gg_status some_size(const gg_view *, uint64_t *record, uint64_t *scratch, gg_error *) {
+  *record = 8;
+  *scratch = 0;
+  return GG_OK;
+}
+gg_status some_emit(const gg_view *, const void *, gg_error *) {
+  return GG_OK;
+}
+} // namespace
+
+TEST_CASE("cuda companion: a recorder's table (ABI 1.11) is a projection's, with step, "
+          "record_size and emit, enqueuing only") {
+  gg_descriptor d = neuron("gpu_rec");
+  d.kind = GG_KIND_RECORDER;
+  d.flags = GG_DESC_PROJECTION;
+  const std::string at = "plugin 'gpu_rec': its CUDA companion /x/libganglion_gpu_lif_cuda.so: ";
+  gg_cuda_hooks h = good_hooks();
+  h.flags = GG_CUDA_ENQUEUES_ONLY;
+  h.record_size = &some_size;
+  h.emit = &some_emit;
+  CHECK_NOTHROW(check_cuda_hooks(&h, &d, "/x/a_cuda.so"));
+  const std::string hooks = at + "a recorder's CUDA hooks must give 'step', 'record_size' and "
+                                 "'emit' (ABI 1.11; ganglion::cuda::RecordSize)";
+  h.emit = nullptr;
+  CHECK(hooks_refusal(h, d) == hooks);
+  h.emit = &some_emit;
+  h.step = nullptr;
+  CHECK(hooks_refusal(h, d) == hooks);
+  h.step = &no_step;
+  h.struct_size = uint32_t(offsetof(gg_cuda_hooks, record_size)); // a 1.10 table: none of them
+  CHECK(hooks_refusal(h, d) == hooks);
+  h.struct_size = sizeof(gg_cuda_hooks);
+  h.flags = 0;
+  CHECK(hooks_refusal(h, d) == at + "a recorder's CUDA step must only enqueue work (enqueues_only "
+                                    "= true): the kernel captures it into the chunk's graph");
+  h.flags = GG_CUDA_ENQUEUES_ONLY;
+  d.flags = 0;
+  CHECK(hooks_refusal(h, d) == at + "it records a population, and only a recorder of a projection "
+                                    "(GG_DESC_PROJECTION) runs on the device; drop its CUDA "
+                                    "companion");
+}
+
 TEST_CASE("cuda companion: discovery never takes a companion for a plugin, in the built-in folder "
           "and on GANGLION_PLUGIN_PATH") {
   const PluginRegistry reg = PluginRegistry::discover();
@@ -278,5 +324,21 @@ TEST_CASE("cuda companion: the built-in synapses have theirs: exponential and de
   CHECK(h->flags == GG_CUDA_ENQUEUES_ONLY);
   CHECK(bool(h->step));
   CHECK(bool(h->current));
+}
+
+TEST_CASE("cuda companion: the built-in weights recorder has one, which samples on the device") {
+  const PluginRegistry reg = PluginRegistry::discover();
+  const LoadedPlugin *p = reg.find("weights");
+  REQUIRE(p != nullptr);
+  CHECK(plugin_backends(*p) == std::vector<std::string>{"cpu", "cuda"});
+  const gg_cuda_hooks *h = cuda_hooks(*p);
+  CHECK(h->flags == GG_CUDA_ENQUEUES_ONLY);
+  CHECK(bool(h->step));
+  CHECK(bool(h->record_size));
+  CHECK(bool(h->emit));
+  CHECK_FALSE(bool(h->init)); // (the CPU's, on the host: the datasets and the sample at t = 0)
+  // The other recorders sample on the host, from what the device engine copies there.
+  for (const char *name : {"spikes", "state", "rates", "inputs"})
+    CHECK(plugin_backends(*reg.find(name)) == std::vector<std::string>{"cpu"});
 }
 #endif
