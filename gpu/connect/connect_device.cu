@@ -73,6 +73,13 @@ void check_launch(const char *what) {
   check_cuda(cudaGetLastError(), what);
 }
 
+// Waits for the work enqueued so far (on the legacy stream, which the engine's non-blocking
+// streams do not wait for), so that a fault is named here, not by a later call; before a step's
+// buffers are freed (a Buffer's cudaFree would swallow it).
+void finished(const char *what) {
+  check_cuda(cudaStreamSynchronize(nullptr), what);
+}
+
 // A device array of n elements of T (at least one) for the length of a call, freed with it.
 template <class T> struct Buffer {
   explicit Buffer(std::size_t n) : p(device_array<T>(n)), n(n) {}
@@ -175,6 +182,7 @@ void sort_rows(DeviceCsr &c) {
                "segmented sort");
     check_cuda(cudaMemcpy(keys, sorted.p, sizeof(uint32_t) * items, cudaMemcpyDeviceToDevice),
                "cudaMemcpy");
+    finished("the rows' sort");
   }
 }
 
@@ -237,6 +245,7 @@ DeviceCsr fixed_probability_rows(uint64_t seed, uint64_t stream, double p, uint6
   DeviceCsr c(n_pre, row_ptr, device_array<uint32_t>(total), total);
   fill_rows<<<blocks_for(n_pre, kThreads), kThreads>>>(r, row_ptr, c.post);
   check_launch("launch of fill_rows");
+  finished("the rows' picks");
   return c;
 }
 
@@ -270,22 +279,22 @@ __global__ void multapse_picks(uint64_t seed, uint64_t stream, const uint64_t *r
 __global__ void distinct_picks(uint64_t seed, uint64_t stream, const uint64_t *row_ptr,
                                uint64_t n_rows, uint64_t n_post, uint64_t first_gid,
                                bool skip_autapse, uint64_t *bitmaps, uint64_t words,
-                               uint32_t *post) {
+                               uint64_t threads, uint32_t *post) {
   const uint64_t thread = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  const uint64_t threads = uint64_t(gridDim.x) * blockDim.x;
+  if (thread >= threads) return; // (the block's rest: no bitmap of their own)
   for (uint64_t i = thread; i < n_rows; i += threads)
     distinct_row(seed, stream, first_gid + i, n_post, row_ptr[i + 1] - row_ptr[i],
                  skip_autapse ? i : kNoSkip, bitmaps + thread * words, post + row_ptr[i]);
 }
 
 // Distinct picks run a thread per row (or column), each with a bitmap of `words` words of the
-// candidates: at most 4096 threads of kBitmapThreads a block for `items` rows, fewer where their
-// bitmaps would pass 1 GiB.
+// candidates: at most 4096 threads for `items` rows, fewer where their bitmaps would pass 1 GiB
+// (at least one), kBitmapThreads a block.
 constexpr unsigned kBitmapThreads = 128;
 
-unsigned bitmap_blocks(uint64_t items, uint64_t words) {
-  const uint64_t affordable = std::max<uint64_t>(1, (uint64_t(1) << 30) / (8 * words));
-  return blocks_for(std::min<uint64_t>({items, 4096, affordable}), kBitmapThreads);
+uint64_t bitmap_threads(uint64_t items, uint64_t words) {
+  const uint64_t affordable = (uint64_t(1) << 30) / (8 * words);
+  return std::max<uint64_t>(1, std::min<uint64_t>({items, 4096, affordable}));
 }
 
 } // namespace
@@ -304,13 +313,14 @@ DeviceCsr counted_rows(uint64_t seed, uint64_t stream, const std::vector<uint64_
         seed, stream, c.row_ptr, n_rows, total, n_post, first_gid, skip_autapse, c.post);
     check_launch("launch of multapse_picks");
   } else {
-    const uint64_t words = (n_post + 63) / 64;
-    const unsigned blocks = bitmap_blocks(n_rows, words);
-    Buffer<uint64_t> bitmaps(words * blocks * kBitmapThreads); // (distinct_row leaves them 0)
+    const uint64_t words = (n_post + 63) / 64, threads = bitmap_threads(n_rows, words);
+    Buffer<uint64_t> bitmaps(words * threads); // (distinct_row leaves them 0)
     bitmaps.zero();
-    distinct_picks<<<blocks, kBitmapThreads>>>(seed, stream, c.row_ptr, n_rows, n_post, first_gid,
-                                               skip_autapse, bitmaps.p, words, c.post);
+    distinct_picks<<<blocks_for(threads, kBitmapThreads), kBitmapThreads>>>(
+        seed, stream, c.row_ptr, n_rows, n_post, first_gid, skip_autapse, bitmaps.p, words, threads,
+        c.post);
     check_launch("launch of distinct_picks");
+    finished("distinct_picks"); // (before the bitmaps are freed: any fault named here)
   }
   sort_rows(c);
   return c;
@@ -339,11 +349,11 @@ __global__ void indegree_multapses(uint64_t seed, uint64_t stream, uint64_t n_pr
 // picks into the thread's own `picks` (k entries), by its bitmap (bitmaps + thread * words).
 __global__ void indegree_distinct(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post,
                                   uint64_t k, uint64_t first_gid_post, bool skip_autapse,
-                                  uint64_t *bitmaps, uint64_t words, uint32_t *picks,
-                                  const uint64_t *row_ptr, unsigned long long *fill,
-                                  uint32_t *post) {
+                                  uint64_t *bitmaps, uint64_t words, uint64_t threads,
+                                  uint32_t *picks, const uint64_t *row_ptr,
+                                  unsigned long long *fill, uint32_t *post) {
   const uint64_t thread = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  const uint64_t threads = uint64_t(gridDim.x) * blockDim.x;
+  if (thread >= threads) return; // (the block's rest: no bitmap or picks of their own)
   uint32_t *mine = picks + thread * k;
   for (uint64_t j = thread; j < n_post; j += threads) {
     distinct_row(seed, stream, first_gid_post + j, n_pre, k, skip_autapse ? j : kNoSkip,
@@ -360,30 +370,35 @@ __global__ void indegree_distinct(uint64_t seed, uint64_t stream, uint64_t n_pre
 DeviceCsr indegree_rows(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post, uint64_t k,
                         uint64_t first_gid_post, bool skip_autapse, bool multapses) {
   const uint64_t total = n_post * k, words = (n_pre + 63) / 64;
-  Buffer<unsigned long long> fill(n_pre + 1);
-  // Without multapses, a thread a column with its bitmap (distinct_row leaves it 0) and its picks.
-  const unsigned blocks = multapses ? 0 : bitmap_blocks(n_post, words);
-  Buffer<uint64_t> bitmaps(uint64_t(blocks) * kBitmapThreads * words);
-  Buffer<uint32_t> picks(uint64_t(blocks) * kBitmapThreads * k);
-  bitmaps.zero();
-  // Twice: the rows' lengths (row_ptr null), then their targets, in any order within a row.
-  const auto pass = [&](const uint64_t *row_ptr, uint32_t *post) {
-    fill.zero();
-    if (multapses)
-      indegree_multapses<<<blocks_for(total, 256), 256>>>(
-          seed, stream, n_pre, k, total, first_gid_post, skip_autapse, row_ptr, fill.p, post);
-    else
-      indegree_distinct<<<blocks, kBitmapThreads>>>(seed, stream, n_pre, n_post, k, first_gid_post,
-                                                    skip_autapse, bitmaps.p, words, picks.p,
-                                                    row_ptr, fill.p, post);
-    check_launch("launch of the in-degree picks");
-  };
-  pass(nullptr, nullptr);
-  uint64_t *counts = device_array<uint64_t>(n_pre + 1); // (fill[n_pre] is 0)
-  check_cuda(cudaMemcpy(counts, fill.p, sizeof(uint64_t) * (n_pre + 1), cudaMemcpyDeviceToDevice),
-             "cudaMemcpy");
-  DeviceCsr c(n_pre, offsets_from_counts(counts, n_pre), device_array<uint32_t>(total), total);
-  pass(c.row_ptr, c.post);
+  DeviceCsr c;
+  { // (the passes' buffers freed before the rows' sort: 8 bytes a synapse at the peak)
+    Buffer<unsigned long long> fill(n_pre + 1);
+    // Without multapses, a thread a column with its bitmap (distinct_row leaves it 0) and its
+    // picks.
+    const uint64_t threads = multapses ? 0 : bitmap_threads(n_post, words);
+    Buffer<uint64_t> bitmaps(threads * words);
+    Buffer<uint32_t> picks(threads * k);
+    bitmaps.zero();
+    // Twice: the rows' lengths (row_ptr null), then their targets, in any order within a row.
+    const auto pass = [&](const uint64_t *row_ptr, uint32_t *post) {
+      fill.zero();
+      if (multapses)
+        indegree_multapses<<<blocks_for(total, 256), 256>>>(
+            seed, stream, n_pre, k, total, first_gid_post, skip_autapse, row_ptr, fill.p, post);
+      else
+        indegree_distinct<<<blocks_for(threads, kBitmapThreads), kBitmapThreads>>>(
+            seed, stream, n_pre, n_post, k, first_gid_post, skip_autapse, bitmaps.p, words, threads,
+            picks.p, row_ptr, fill.p, post);
+      check_launch("launch of the in-degree picks");
+    };
+    pass(nullptr, nullptr);
+    uint64_t *counts = device_array<uint64_t>(n_pre + 1); // (fill[n_pre] is 0)
+    check_cuda(cudaMemcpy(counts, fill.p, sizeof(uint64_t) * (n_pre + 1), cudaMemcpyDeviceToDevice),
+               "cudaMemcpy");
+    c = DeviceCsr(n_pre, offsets_from_counts(counts, n_pre), device_array<uint32_t>(total), total);
+    pass(c.row_ptr, c.post);
+    finished("the in-degree picks"); // (before their buffers are freed: any fault named here)
+  }
   sort_rows(c);
   return c;
 }
@@ -424,6 +439,7 @@ DeviceCsr all_to_all_rows(uint64_t n_pre, uint64_t n_post, bool skip_autapse) {
   dense_fill<<<unsigned(std::min<uint64_t>(std::max<uint64_t>(n_pre, 1), 65535)), kThreads>>>(
       r, n_pre, c.post);
   check_launch("launch of dense_fill");
+  finished("the dense rows");
   return c;
 }
 
@@ -432,6 +448,7 @@ DeviceCsr one_to_one_rows(uint64_t n) {
   constexpr unsigned kThreads = 256;
   diagonal<<<blocks_for(n + 1, kThreads), kThreads>>>(n, c.row_ptr, c.post);
   check_launch("launch of diagonal");
+  finished("the diagonal rows");
   return c;
 }
 
@@ -551,8 +568,12 @@ void values_on_device(DeviceCsr &c, const SynapseValues &v) {
   static_assert(sizeof ms == sizeof bits);
   std::memcpy(&ms, &bits, sizeof ms);
   c.longest_ms = ms;
-  c.max_delay = n ? uint64_t(delay_step(ms, v.dt)) : 1;
+  // (a delay past 65535 steps is refused by the caller: compared as a double first, since a
+  // conversion of one beyond uint64_t, or of infinity, is undefined)
+  const double steps = n ? delay_step(ms, v.dt) : 1.0;
+  c.max_delay = steps > 65536.0 ? 65536 : uint64_t(steps);
   sort_by_delay(c, place.p);
+  finished("the synapses' values");
 }
 
 // ---- copied back ----

@@ -71,7 +71,8 @@ DeviceCsr counted_rows(uint64_t seed, uint64_t stream, const std::vector<uint64_
 // multapse_pick or (without multapses) distinct_row, past the autapse (source j) where
 // skip_autapse. The picks are made twice, first counted into each source's row, then placed
 // there; each row is then sorted, so its targets ascend and a target picked twice by one column
-// appears twice, as the host's from_pairs leaves them. The peak is 8 bytes a synapse.
+// appears twice, as the host's from_pairs leaves them. The peak is the targets' 4 bytes a synapse
+// and a sort range's buffer (at most 4 bytes a synapse): the picks' buffers are freed first.
 DeviceCsr indegree_rows(uint64_t seed, uint64_t stream, uint64_t n_pre, uint64_t n_post, uint64_t k,
                         uint64_t first_gid_post, bool skip_autapse, bool multapses);
 

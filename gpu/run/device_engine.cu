@@ -95,6 +95,7 @@ void Engine::build(Simulation::Impl &sim) {
   n_learnings_ = int(learnings.size());
   build_recorders();
   build_gate();
+  size_staging();
   check_run(cudaDeviceSynchronize(), "the uploads");
   for (auto &d : pops_)
     if (d.owned) call(d.host->cuda->init, d.cv, pop_name(*d.host), "init");
@@ -198,20 +199,37 @@ void Engine::exchange_step(uint64_t step, bool current) {
   }
 }
 
-void Engine::end_window(uint64_t first, uint64_t last, const std::function<void(uint64_t)> &each) {
+// The window's last step finished on the device: its projections' part, then the device
+// recorders' samples (a window ends at them, as a chunk does).
+void Engine::close_window(uint64_t last) {
   enqueue_phase2();
-  if (!recs_.empty()) { // (a window ends at their samples, as a chunk does)
-    const uint64_t end = last + 1;
-    check_run(cudaMemcpyAsync(stop_, &end, sizeof end, cudaMemcpyHostToDevice, stream_),
-              "setting the window's end");
-    enqueue_recorders(stop_);
-  }
+  if (recs_.empty()) return;
+  const uint64_t end = last + 1;
+  check_run(cudaMemcpyAsync(stop_, &end, sizeof end, cudaMemcpyHostToDevice, stream_),
+            "setting the window's end");
+  enqueue_recorders(stop_);
+}
+
+void Engine::end_window(uint64_t first, uint64_t last, const std::function<void(uint64_t)> &each) {
+  close_window(last);
   const uint64_t now = device_step("the device projections' step");
   if (now != last + 1)
     throw RunError("the GPU: the device's step " + std::to_string(now) + " is not " +
                    std::to_string(last + 1));
   check_status(now, each, first, last + 1 - first, 0);
   record(first, last + 1 - first, each, 0);
+}
+
+void Engine::abort_window(uint64_t first, uint64_t step, uint64_t last,
+                          const std::function<void(uint64_t)> &each) {
+  if (step == last) close_window(last); // (the steps before it ran whole: begin_window)
+  const uint64_t now = device_step("the device's steps of the window");
+  const uint64_t taken = step + 1 - first;
+  check_status(now, each, first, taken, 0); // (a divergence after `step` is not the device's)
+  try { // (a recorder failing now must not hide the cause, as on the CPU)
+    record(first, taken, each, 0);
+  } catch (const std::exception &) {
+  }
 }
 
 // Steps first .. first + taken - 1 to the host's recorders: the weights they read after the last,
@@ -236,7 +254,7 @@ void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &eac
   const double dt = sim_->exp.simulation.dt;
   for (std::size_t p = 0; p < n; ++p) {
     if (!overflow[p]) continue;
-    record(first, taken, each, set);
+    record(first, taken - 1, each, set); // (as on the CPU, whose recorders never see that step)
     const engine::Population &host = *pops_[p].host;
     throw RunError("population '" + host.spec->name + "' emitted more spikes than its buffer of " +
                    std::to_string(pops_[p].capacity) + " in the step at t = " +
@@ -246,11 +264,15 @@ void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &eac
   for (std::size_t p = 0; p < n; ++p)
     if (bounds[p].step != kAllInRange && (worst == n || bounds[p].step < bounds[worst].step))
       worst = p;
-  if (worst == n) return;
+  // (one past the steps handed on: a window the host stopped at a divergence of its own)
+  if (worst == n || bounds[worst].step >= first + taken) return;
   const BoundsStatus &b = bounds[worst];
   // (a mixed network's window runs on past the diverging step; the recorders stop there)
   const uint64_t seen = b.step >= first ? std::min<uint64_t>(taken, b.step + 1 - first) : taken;
-  record(first, seen, each, set);
+  try { // (a recorder failing now must not hide the cause, as on the CPU)
+    record(first, seen, each, set);
+  } catch (const std::exception &) {
+  }
   const engine::Population &host = *pops_[worst].host;
   throw engine::Divergence(
       engine::divergence_message(host, host.checked[std::size_t(b.where >> 32)],
@@ -270,15 +292,34 @@ std::vector<T> Engine::take_log(Count *count, const T *entries, uint64_t width, 
   return out;
 }
 
+// The page-locked buffer at least `bytes` long. (Its allocation synchronises the device: done at
+// the build for the largest log, so that no copy waits there for a chunk ahead.)
+void Engine::reserve_staging(std::size_t bytes) {
+  if (bytes <= staging_bytes_) return;
+  if (staging_) check_run(cudaFreeHost(staging_), "freeing a page-locked buffer");
+  staging_ = nullptr;
+  staging_bytes_ = 0;
+  check_run(cudaMallocHost(&staging_, bytes), "allocating a page-locked buffer");
+  staging_bytes_ = bytes;
+}
+
+void Engine::size_staging() {
+  std::size_t most = sizeof(unsigned long long);
+  for (const auto &d : pops_) {
+    if (d.log_spikes) most = std::max<std::size_t>(most, 8 * d.log[0].capacity);
+    if (d.sampled)
+      most = std::max<std::size_t>(most, 8ull * d.samples[0].max_rows * d.samples[0].pairs);
+    if (d.sums_inputs)
+      most = std::max<std::size_t>(most, 8ull * d.sums[0].max_rows * d.sums[0].cols);
+  }
+  for (const auto &d : recs_)
+    most = std::max<std::size_t>(most, d.record_bytes);
+  reserve_staging(most);
+}
+
 // Device bytes copied to the host on copies_, through the page-locked buffer.
 void Engine::to_host(void *to, const void *from, std::size_t bytes, const char *what) {
-  if (bytes > staging_bytes_) {
-    if (staging_) check_run(cudaFreeHost(staging_), "freeing a page-locked buffer");
-    staging_ = nullptr;
-    staging_bytes_ = 0;
-    check_run(cudaMallocHost(&staging_, bytes), "allocating a page-locked buffer");
-    staging_bytes_ = bytes;
-  }
+  reserve_staging(bytes);
   check_run(cudaMemcpyAsync(staging_, from, bytes, cudaMemcpyDeviceToHost, copies_),
             std::string("reading the ") + what);
   check_run(cudaStreamSynchronize(copies_), std::string("reading the ") + what);
@@ -321,15 +362,18 @@ void Engine::replay(uint64_t first, uint64_t taken, const std::function<void(uin
   // samples (a chunk ends at each of them: run_device's next_boundary).
   const uint64_t end = first + taken;
   std::vector<std::vector<unsigned char>> records(recs_.size());
-  for (std::size_t k = 0; k < recs_.size(); ++k)
-    if (taken > 0 && end % recs_[k].every == 0) {
-      records[k].resize(recs_[k].record_bytes);
+  std::vector<bool> due(recs_.size());
+  for (std::size_t k = 0; k < recs_.size(); ++k) {
+    due[k] = taken > 0 && end % recs_[k].every == 0;
+    if (!due[k]) continue;
+    records[k].resize(recs_[k].record_bytes);
+    if (!records[k].empty())
       to_host(records[k].data(), recs_[k].record[set], records[k].size(), "recorder's sample");
-    }
+  }
   for (uint64_t s = first; s < end; ++s) {
     if (s + 1 == end)
       for (std::size_t k = 0; k < recs_.size(); ++k)
-        if (!records[k].empty()) emit(recs_[k], records[k], s);
+        if (due[k]) emit(recs_[k], records[k], s);
     for (std::size_t p = 0; p < pops_.size(); ++p) {
       DevicePopulation &d = pops_[p];
       engine::Population &host = *d.host;

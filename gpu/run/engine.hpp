@@ -53,6 +53,8 @@ public:
   void exchange(uint64_t first, uint64_t upto) override;
   void end_window(uint64_t first, uint64_t last,
                   const std::function<void(uint64_t)> &each) override;
+  void abort_window(uint64_t first, uint64_t step, uint64_t last,
+                    const std::function<void(uint64_t)> &each) override;
   void finish() override;
   std::vector<std::string> summary() const override;
 
@@ -78,6 +80,7 @@ private:
   void enqueue_projection(DeviceProjection &d);
   void enqueue_delivery(DeviceProjection &d);
   void enqueue_recorders(const uint64_t *end);
+  void close_window(uint64_t last);
   void copy_weights_read(uint64_t last);
   void weights_to_host(DeviceProjection &d);
   void replay(uint64_t first, uint64_t taken, const std::function<void(uint64_t)> &each, int set);
@@ -88,6 +91,8 @@ private:
   template <class Count, class T>
   std::vector<T> take_log(Count *count, const T *entries, uint64_t width, const char *what);
   void to_host(void *to, const void *from, std::size_t bytes, const char *what);
+  void reserve_staging(std::size_t bytes);
+  void size_staging();
   void emit(DeviceRecorder &d, const std::vector<unsigned char> &record, uint64_t step);
   uint64_t device_bytes() const { return arena_.allocated() + rows_.kept_bytes(); }
   void sync(const char *what) { check_run(cudaStreamSynchronize(stream_), what); }

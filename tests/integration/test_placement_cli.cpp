@@ -43,3 +43,26 @@ TEST_CASE("placement: validate names the populations on the GPU and on the CPU")
   CHECK(cpu.out.find("on the GPU") == std::string::npos);
   CHECK(cpu.out.find("GPU memory") == std::string::npos);
 }
+
+TEST_CASE("placement: a run on cuda of 2^32 steps or more is refused, naming the duration") {
+  if (ganglion::device_engine_path().empty()) {
+    MESSAGE("built without CUDA: no device engine, nothing runs on cuda");
+    return;
+  }
+  // The device's spike logs keep a spike's step in 32 bits: 2^32 steps of 0.1 ms (119 hours)
+  // are one too many, one fewer runs; on the CPU any number does.
+  TempDir dir;
+  const std::string config = write_file(dir / "x.json", R"({
+  "simulation": {"dt": "0.1 ms", "duration": "429496729.6 ms"},
+  "populations": {"E": {"model": "lif", "size": 10, "backend": "cuda"}}
+})");
+  const CliResult over = run_cli("validate " + config);
+  CHECK(over.exit_code != 0);
+  CHECK(over.err.find("/simulation/duration: 4294967296 steps of 0.1 ms, but population 'E' runs "
+                      "on \"cuda\", which takes at most 4294967295 steps a run; run it in parts (a "
+                      "shorter duration each), or on \"cpu\"") != std::string::npos);
+  CHECK(
+      run_cli("validate " + config + " --set 'simulation.duration=\"429496729.5 ms\"'").exit_code ==
+      0);
+  CHECK(run_cli("validate " + config + " --set populations.E.backend=cpu").exit_code == 0);
+}

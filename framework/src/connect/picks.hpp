@@ -56,13 +56,15 @@ GG_HD void distinct_row(uint64_t seed, uint64_t stream, uint64_t id, uint64_t n,
     if (keep) out[marked] = x;
     ++marked;
   }
-  uint64_t at = 0;
-  for (uint64_t w = 0; w < (c + 63) / 64; ++w) {
-    if (!keep) // the candidates left out of the complement, in order
+  if (keep) // (only the picks' words to clear: a few picks among many candidates)
+    for (uint64_t i = 0; i < k; ++i)
+      taken[out[i] >> 6] = 0;
+  else // the candidates left out of the complement, in order
+    for (uint64_t w = 0, at = 0; w < (c + 63) / 64; ++w) {
       for (uint64_t b = 0; b < 64 && w * 64 + b < c; ++b)
         if (!(taken[w] >> b & 1)) out[at++] = uint32_t(w * 64 + b);
-    taken[w] = 0;
-  }
+      taken[w] = 0;
+    }
   if (skip < n)
     for (uint64_t i = 0; i < k; ++i)
       out[i] += out[i] >= skip;

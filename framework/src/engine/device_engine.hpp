@@ -59,6 +59,13 @@ public:
   virtual void exchange(uint64_t first, uint64_t upto) = 0;
   virtual void end_window(uint64_t first, uint64_t last,
                           const std::function<void(uint64_t)> &each) = 0;
+  // The host diverged in step `step` of the window first .. last (in its phase 1, after the
+  // exchange up to `step`): the device's part of that step finished, and each step up to it handed
+  // to `each`, as end_window does; a divergence of the device's own in an earlier step (or the
+  // same one) is thrown instead, after `each` up to it. Recorders failing here are ignored (the
+  // divergence is the run's cause).
+  virtual void abort_window(uint64_t first, uint64_t step, uint64_t last,
+                            const std::function<void(uint64_t)> &each) = 0;
   // The device `finish` hooks, and the device populations' spike totals into the host's.
   virtual void finish() = 0;
   // One line per device part for the run summary: what ran there and how it was delivered.

@@ -908,7 +908,7 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
 // device's steps are enqueued (all but the last one's deliveries) while the host takes its own,
 // then the spikes that cross in the window are exchanged, both sides deliver the last step's, and
 // the window's recorders run, step by step (`each`). A divergence on the CPU stops the run after
-// its step's recorders, as in the CPU's loop.
+// its step's recorders, as in the CPU's loop, unless the device diverged first.
 void Simulation::Impl::mixed_window(uint64_t first, uint64_t last,
                                     const std::function<void(uint64_t)> &each) {
   device->begin_window(first, last);
@@ -923,8 +923,7 @@ void Simulation::Impl::mixed_window(uint64_t first, uint64_t last,
   } catch (const Divergence &) {
     gather_spikes(step);
     device->exchange(first, step);
-    for (uint64_t s = first; s <= step; ++s)
-      each(s);
+    device->abort_window(first, step, last, each); // (throws the device's, where earlier)
     throw;
   }
   gather_spikes(last);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "experiment/loader_internal.hpp"
+#include "experiment/units.hpp"
 
 namespace ganglion::loading {
 
@@ -90,6 +91,13 @@ Json Loader::load_population(PopulationSpec &spec, const Json &p) {
 
   spec.backend = item_backend(p, pointer, *spec.plugin);
   r["backend"] = backend_name(spec.backend);
+  // (the device's spike logs keep a spike's step in 32 bits)
+  if (spec.backend == GG_BACKEND_CUDA && ex_.simulation.n_steps >= (uint64_t(1) << 32))
+    fail("/simulation/duration",
+         std::to_string(ex_.simulation.n_steps) + " steps of " +
+             format_value(ex_.simulation.dt, "ms") + ", but population '" + spec.name +
+             "' runs on \"cuda\", which takes at most 4294967295 steps a run; run it in parts "
+             "(a shorter duration each), or on \"cpu\"");
   run_validate(*spec.plugin, spec.values, pointer, spec.schedules);
   return r;
 }

@@ -52,21 +52,21 @@ __global__ void block_sums_kernel(const float *w, uint64_t n, const double *mean
   if (l == 0 && b < blocks) out[b] = v;
 }
 
-// The groups' sums, then their total (one thread) into *out: the mean, or (std) the standard
-// deviation. One block. The mean's pass also empties the histogram's counts.
-__global__ void total_kernel(Scratch s, uint64_t n, bool std, double *out, uint64_t nb,
+// The groups' sums, then their total (one thread) into *out: the mean, or (deviation) the
+// standard deviation. One block. The mean's pass also empties the histogram's counts.
+__global__ void total_kernel(Scratch s, uint64_t n, bool deviation, double *out, uint64_t nb,
                              const int32_t *sampling) {
   if (!*sampling) return;
   const uint64_t blocks = model::blocks_of(n), groups = model::groups_of(n);
   for (uint64_t g = threadIdx.x; g < groups; g += blockDim.x)
     s.groups[g] = model::group_sum(s.blocks, blocks, g);
-  if (!std)
+  if (!deviation)
     for (uint64_t i = threadIdx.x; i < nb; i += blockDim.x)
       s.counts[i] = 0;
   __syncthreads();
   if (threadIdx.x != 0) return;
   const double total = model::total_sum(s.groups, groups);
-  *out = std ? model::std_of(total, n) : model::mean_of(total, n);
+  *out = deviation ? model::std_of(total, n) : model::mean_of(total, n);
 }
 
 // Each weight's bin counted: a block's tallies in shared memory (nb + 1 of them, the last for

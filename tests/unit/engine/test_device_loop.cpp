@@ -392,3 +392,51 @@ TEST_CASE("device loop: a stop during a replay lets the chunk running ahead fini
     if (c.rfind("run ", 0) == 0 || c == "finish") runs.push_back(c);
   CHECK(runs == std::vector<std::string>{"run 0 1024 then 1024", "run 1024 1024", "finish"});
 }
+
+namespace {
+
+// A mixed network whose host population H turns V NaN in step 57 (its element 1, global id 4),
+// inside the window 40 .. 59 (N on "cuda" onto H with a delay of 2 ms: windows of 20 steps); N's
+// spikes recorded. The device diverges (scripted) at `device_at`, or never.
+InProcessRun host_diverges(const std::string &device_at) {
+  const ScriptedEngine engine(device_at);
+  const std::string dir = GANGLION_TEST_PLUGIN_DIR;
+  return run_in_process(R"({
+  "simulation": {"dt": "0.1 ms", "duration": "30 ms", "seed": 1},
+  "plugins": [")" + dir +
+                        R"(/cuda_only_neuron.so", ")" + dir + R"(/nan_neuron.so"],
+  "populations": {"N": {"model": "gg_test_cuda_only", "size": 3, "backend": "cuda"},
+                  "H": {"model": "gg_test_nan", "size": 2, "params": {"at": 57, "which": 4}}},
+  "projections": [{"pre": "N", "post": "H", "synapse": "exp_current",
+                   "connect": {"rule": "all_to_all"}, "weight": 1, "delay": "2 ms"}],
+  "recorders": [{"type": "spikes", "populations": ["N"]}]
+})");
+}
+
+} // namespace
+
+TEST_CASE("device loop: a mixed window the host diverges in hands the device's steps up to it on") {
+  NEEDS_CUDA_RUNTIME();
+  const InProcessRun r = host_diverges("");
+  CHECK(ScriptedEngine::calls() == std::vector<std::string>{"open", "build", "window 0 19",
+                                                            "window 20 39", "window 40 59",
+                                                            "abort 40 57", "finish"});
+  CHECK(r.report.diverged);
+  CHECK(r.report.divergence.find("population 'H'") != std::string::npos);
+  CHECK(r.report.steps_done == 58);
+  check_spikes(r, 58); // N's spikes of every step up to the diverging one, through the device
+}
+
+TEST_CASE("device loop: a divergence of the device's before the host's in a window is the one") {
+  NEEDS_CUDA_RUNTIME();
+  const InProcessRun r = host_diverges("50");
+  CHECK(r.report.diverged);
+  CHECK(r.report.divergence == "scripted divergence at step 50");
+  CHECK(r.report.steps_done == 51);
+  // Recorded up to the device's diverging step (the report's spike total counts the window's
+  // steps the device took: the totals are the device's)
+  const auto &train = r.spikes.at("N");
+  REQUIRE(train.ids.size() == 51);
+  for (uint64_t s = 0; s < 51; ++s)
+    CHECK(train.ids[s] == s % 3);
+}
