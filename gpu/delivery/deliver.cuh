@@ -94,7 +94,7 @@ static __global__ void ring_walk_kernel(InputRing ring, ArrivalForm f, const uin
                                         const uint64_t *step) {
   const unsigned lane = threadIdx.x & 31u;
   const uint64_t warps = uint64_t(gridDim.x) * blockDim.x / 32, t = *step;
-  const uint32_t n = *spikes.count;
+  const uint32_t n = *spikes.count < spikes.capacity ? *spikes.count : spikes.capacity;
   for (uint64_t k = (uint64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32; k < n; k += warps) {
     const uint32_t i = spikes.list[k];
     for (uint64_t s = row_ptr[i] + lane; s < row_ptr[i + 1]; s += 32)

@@ -2,7 +2,9 @@
 #include "hooks/neuron_device.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
 
 #include "device/buffers.cuh"
@@ -37,7 +39,9 @@ NeuronSteps neuron_steps_on_device(const gg_cuda_hooks *hooks, const gg_view &ho
     c.g = device_copy_of(std::vector<double>(c.g, c.g + n));
   double *input = inputs.empty() ? nullptr : device_copy_of(inputs);
   uint64_t *step = device_array<uint64_t>(1);
-  const uint32_t capacity = uint32_t(n) * per_element;
+  if (uint64_t(n) * per_element > UINT32_MAX)
+    throw std::invalid_argument("neuron on device: room for more than 2^32 - 1 spikes asked");
+  const auto capacity = uint32_t(uint64_t(n) * per_element);
   uint32_t *spikes = device_array<uint32_t>(capacity), *count = device_array<uint32_t>(1);
   int32_t *range = device_array<int32_t>(1);
 

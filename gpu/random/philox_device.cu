@@ -11,7 +11,8 @@ __global__ void draw(uint64_t seed, uint64_t stream, uint32_t n, uint32_t *out) 
   const uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i >= n) return;
   const gg_u32x4 r = gg_random4(seed, stream, i, 0, 0, 0);
-  for (int k = 0; k < 4; ++k) out[4 * i + k] = r.v[k];
+  for (int k = 0; k < 4; ++k)
+    out[4 * uint64_t(i) + k] = r.v[k];
 }
 
 } // namespace

@@ -144,8 +144,12 @@ void Engine::build_projection(std::size_t q) {
   using device_plan::Delivery;
   if (d.delivery == Delivery::DriveOrdered || d.delivery == Delivery::DriveScattered)
     d.drive = Drive{pre.fields.ptrs[std::size_t(field_index(pre.host->desc, "rate"))],
-                    sim_->exp.simulation.dt, sim_->exp.simulation.seed, host.drive_stream,
-                    post.host->spec->first_gid};
+                    sim_->exp.simulation.dt,
+                    sim_->exp.simulation.seed,
+                    host.drive_stream,
+                    post.host->spec->first_gid,
+                    c.drawn_delays() ? d.delay : nullptr,
+                    (host.desc->flags & GG_DESC_COUNTS) != 0};
   if (d.delivery == Delivery::DrawnDelays)
     d.input_ring = InputRing{arena_.zeros<double>(post.n * c.max_delay), post.n, c.max_delay};
   if (host.plasticity) build_rule(d, pre, post);

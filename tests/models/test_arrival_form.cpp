@@ -149,21 +149,54 @@ TEST_CASE("arrival form: the device engine's delivery of declared arrivals gives
       }
 }
 
-TEST_CASE("arrival form: a drive's counts delivered by the device engine's code give the CPU "
-          "synapse's bits") {
-  // 40 generator rows (rates from 0 to a mean of 15 spikes a step: inversion and PTRS counts) onto
-  // 53 targets, 20 steps. The CPU's arrivals as collect_drive makes them (a synapse with a count
-  // drawn by drive_count, which the engine's batched draws are tested equal to, in row order)
-  // handed to exp_current's step; the device's code per target (Drive::deliver_to) and per
-  // synapse in row order.
+namespace {
+
+// Each row of `net` reordered as rows with drawn delays are: by delay (1 to 4 steps, drawn here),
+// then by target (stably: the rows were by target); the delays into `delay`.
+void sort_rows_by_delay(Network &net, std::vector<uint16_t> &delay) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> d(1, 4);
+  delay.resize(net.post.size());
+  for (auto &x : delay)
+    x = uint16_t(d(rng));
+  for (uint64_t i = 0; i < net.n_pre; ++i) {
+    std::vector<uint64_t> order(net.row_ptr[i + 1] - net.row_ptr[i]);
+    for (uint64_t k = 0; k < order.size(); ++k)
+      order[k] = net.row_ptr[i] + k;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint64_t a, uint64_t b) { return delay[a] < delay[b]; });
+    std::vector<uint32_t> post;
+    std::vector<float> weight;
+    std::vector<uint16_t> delays;
+    for (uint64_t k : order) {
+      post.push_back(net.post[k]);
+      weight.push_back(net.weight[k]);
+      delays.push_back(delay[k]);
+    }
+    std::copy(post.begin(), post.end(), net.post.begin() + long(net.row_ptr[i]));
+    std::copy(weight.begin(), weight.end(), net.weight.begin() + long(net.row_ptr[i]));
+    std::copy(delays.begin(), delays.end(), delay.begin() + long(net.row_ptr[i]));
+  }
+}
+
+// A drive onto exp_current over 20 steps: the CPU's arrivals as collect_drive makes them (a
+// synapse with a count drawn by drive_count, in row order; to a synapse that takes no counts,
+// that many arrivals of one spike) handed to the plugin's step; the device's code per target
+// (Drive::deliver_to) and per synapse in row order give the same bits. With `delays`, rows sorted
+// by drawn delays (which a count ignores, on both sides).
+void check_drive(bool delays, bool counted) {
+  INFO("drawn delays " << delays << ", counted " << counted);
   const Case c{"exp_current", false, false, false};
   PluginRegistry registry = PluginRegistry::discover();
   const gg_descriptor *d = find_plugin(registry, "exp_current").desc;
-  const Network net(40, 53, c, 9);
+  Network net(40, 53, c, 9);
+  std::vector<uint16_t> delay;
+  if (delays) sort_rows_by_delay(net, delay);
   std::vector<double> rate(net.n_pre);
   for (uint64_t i = 0; i < net.n_pre; ++i)
     rate[i] = i % 9 == 0 ? 0.0 : (i % 5 == 0 ? 150000.0 : 300.0 * double(i));
-  const gpu::Drive drive{rate.data(), 0.1, 21, 1234567, 1000};
+  const gpu::Drive drive{rate.data(), 0.1, 21, 1234567, 1000, delays ? delay.data() : nullptr,
+                         counted};
   Synapse cpu(d, net, c), by_target(d, net, c), by_synapse(d, net, c);
   uint64_t spikes = 0;
   for (uint64_t step = 0; step < 20; ++step) {
@@ -174,14 +207,15 @@ TEST_CASE("arrival form: a drive's counts delivered by the device engine's code 
       const PoissonCount p = drive.count_of(i);
       for (uint64_t k = net.row_ptr[i]; k < net.row_ptr[i + 1]; ++k)
         if (const uint64_t n = drive.count(p, i, net.post[k], step)) {
-          arrivals.push_back({k, k + 1, i, 1});
+          for (uint64_t r = 0; r < (counted ? 1 : n); ++r)
+            arrivals.push_back({k, k + 1, i, 1});
           counts.push_back(uint32_t(n));
           spikes += n;
         }
     }
     cpu.inst.view.arrivals = arrivals.data();
     cpu.inst.view.n_arrivals = arrivals.size();
-    cpu.inst.view.arrival_counts = counts.data();
+    cpu.inst.view.arrival_counts = counted ? counts.data() : nullptr;
     cpu.inst.step(step);
     const gpu::ArrivalForm ordered = by_target.form(net, c), walk = by_synapse.form(net, c);
     for (uint32_t j = 0; j < net.n; ++j)
@@ -190,10 +224,22 @@ TEST_CASE("arrival form: a drive's counts delivered by the device engine's code 
       const PoissonCount p = drive.count_of(i);
       for (uint64_t k = net.row_ptr[i]; k < net.row_ptr[i + 1]; ++k)
         if (const uint64_t n = drive.count(p, i, net.post[k], step))
-          walk.x[net.post[k]] += walk.amount(k, net.post[k], double(n));
+          for (uint64_t r = 0; r < (counted ? 1 : n); ++r)
+            walk.x[net.post[k]] += walk.amount(k, net.post[k], counted ? double(n) : 1.0);
     }
     REQUIRE(same_bits(cpu.target(), by_target.target(), net.n));
     REQUIRE(same_bits(cpu.target(), by_synapse.target(), net.n));
   }
   CHECK(spikes > 1000);
+}
+
+} // namespace
+
+TEST_CASE("arrival form: a drive's counts delivered by the device engine's code give the CPU "
+          "synapse's bits") {
+  // 40 generator rows (rates from 0 to a mean of 15 spikes a step: inversion and PTRS counts) onto
+  // 53 targets; rows by target or by drawn delay; a synapse taking counts or one spike at a time.
+  for (const bool delays : {false, true})
+    for (const bool counted : {true, false})
+      check_drive(delays, counted);
 }

@@ -26,6 +26,12 @@ void Loader::load_delay(const Json &j, ProjectionSpec &spec, Json &r) const {
   spec.delay = ex_.simulation.dt;
   const Json *delay = member(j, "delay");
   if (delay && delay->is_object()) {
+    // (a rate synapse reads its presynaptic rates of the step itself, whatever the delay; its
+    // rows, sorted by drawn delays, would only be out of order for its sums)
+    if (spec.synapse->desc->flags & GG_DESC_RATE)
+      fail(dp, "'" + spec.synapse->name +
+                   "' carries rates (W r) as they are in each step, so a drawn delay does not "
+                   "apply to it; remove \"delay\"");
     drawn_delay(*delay, dp, spec, r);
     return;
   }

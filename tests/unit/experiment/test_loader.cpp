@@ -1388,6 +1388,10 @@ TEST_CASE("loader: rate units connect through rate synapses, and spiking neurons
         "x.json: /projections/0/synapse: 'fake_rate_syn' is a rate synapse (it carries W r) and "
         "needs a rate unit as its 'pre', but population E (fake_lif) emits spikes; use a spiking "
         "synapse such as 'fake_exp'");
+  // Rates take no drawn delay (a fixed one is the step's, as always).
+  CHECK(error_of({"projections.2.delay={\"uniform\": [\"1 ms\", \"2 ms\"]}"}, rates) ==
+        "x.json: /projections/2/delay: 'fake_rate_syn' carries rates (W r) as they are in each "
+        "step, so a drawn delay does not apply to it; remove \"delay\"");
   // A spiking population may drive a rate unit through a spiking synapse.
   CHECK_NOTHROW(
       load({"projections.2.pre=E", "projections.2.synapse=fake_exp", "projections.2.weight=0.5"},
