@@ -274,9 +274,9 @@ void Engine::check_status(uint64_t now, const std::function<void(uint64_t)> &eac
   } catch (const std::exception &) {
   }
   const engine::Population &host = *pops_[worst].host;
-  throw engine::Divergence(
-      engine::divergence_message(host, host.checked[std::size_t(b.where >> 32)],
-                                 b.where & 0xffffffffull, b.value, double(b.step + 1) * dt));
+  throw engine::Divergence(engine::divergence_message(host, host.checked[where_field(b.where)],
+                                                      where_element(b.where), b.value,
+                                                      double(b.step + 1) * dt));
 }
 
 // A log's entries (its count of them, times `width` values each) copied to the host on copies_

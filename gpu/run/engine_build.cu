@@ -54,6 +54,7 @@ void Engine::build_population(std::size_t p) {
   for (uint32_t k : host.checked) {
     const gg_field &f = host.desc->fields[k];
     d.checked.field[d.checked.count++] = CheckedField{d.fields.ptrs[k], f.min, f.max};
+    d.checked.slice = Simulation::Impl::kSliceSize;
   }
   bind_views(d.view, d.cv, host.view, d.fields);
   d.view.input = d.input;

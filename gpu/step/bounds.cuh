@@ -1,8 +1,10 @@
 // The device's check of a population's bound-checked fields (GG_BOUND_CHECKED), the CPU engine's
 // check_bounds (framework/src/engine/step.cpp) on the device: a thread per element, enqueued after
 // the neuron's step with the step read on the device, so a captured chunk of steps replays it. The
-// first step with a value outside its range (or NaN) is kept in device memory with the first
-// field (in the population's order) and the lowest element there, the CPU's pick, and that value;
+// first step with a value outside its range (or NaN) is kept in device memory with the CPU's pick
+// of a place (the CPU checks its fixed slices of elements in turn, in each the fields in the
+// population's order, in each the elements in turn: the lowest slice, then field, then element
+// with one) and that value;
 // later steps leave it as it is, so the host, reading it once per chunk, stops the run at that
 // step with the CPU's message, however many steps the chunk ran past it. For .cu files only.
 #pragma once
@@ -24,12 +26,25 @@ struct CheckedField {
 struct CheckedFields {
   CheckedField field[kMaxChecked];
   int count;
+  uint64_t slice = 1024; // the CPU's slices' elements (Simulation::Impl::kSliceSize)
 };
+
+// A place's key, lowest first in the CPU's order (slice, field, element; elements below 2^32,
+// slices of 1024 or more), and its field and element.
+__host__ __device__ inline unsigned long long where_key(uint64_t slice, int k, uint64_t i) {
+  return (unsigned long long)(i / slice) << 40 | (unsigned long long)k << 32 | i;
+}
+__host__ __device__ inline uint32_t where_field(unsigned long long w) {
+  return uint32_t(w >> 32) & 0xffu;
+}
+__host__ __device__ inline uint64_t where_element(unsigned long long w) {
+  return w & 0xffffffffull;
+}
 
 // In device memory; `step` is UINT64_MAX while every value has been in range.
 struct BoundsStatus {
   unsigned long long step;  // the first step with a value out of range
-  unsigned long long where; // its field's place among the checked (high 32 bits) and element
+  unsigned long long where; // its place: where_key (the lowest of that step's)
   double value;             // that value
   int recorded;             // value holds it
   unsigned int blocks_done; // the check's blocks finished in this step (the last resets it)
@@ -50,9 +65,9 @@ static __global__ void check_bounds_kernel(CheckedFields f, uint64_t n, BoundsSt
   if (i < n && !(gate && *gate == 0))
     for (int k = 0; k < f.count; ++k) {
       if (!outside(f.field[k].x[i], f.field[k].min, f.field[k].max)) continue;
-      // The first step wins; within it the lowest (field, element).
+      // The first step wins; within it the lowest (slice, field, element).
       const unsigned long long before = atomicMin(&status->step, t);
-      if (before >= t) atomicMin(&status->where, (unsigned long long)k << 32 | i);
+      if (before >= t) atomicMin(&status->where, where_key(f.slice, k, i));
       break;
     }
   __syncthreads(); // (the block's atomics have returned: done, and seen by every block)
@@ -63,7 +78,7 @@ static __global__ void check_bounds_kernel(CheckedFields f, uint64_t n, BoundsSt
   const volatile BoundsStatus *seen = status;
   if (seen->step != t || seen->recorded) return;
   const unsigned long long w = seen->where;
-  status->value = f.field[w >> 32].x[w & 0xffffffffull];
+  status->value = f.field[where_field(w)].x[where_element(w)];
   status->recorded = 1;
 }
 

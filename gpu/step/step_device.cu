@@ -39,8 +39,8 @@ FirstOutside first_outside_on_device(const std::vector<std::vector<std::vector<d
   FirstOutside out;
   if (s.step == kAllInRange) return out;
   out.step = s.step;
-  out.field = uint32_t(s.where >> 32);
-  out.element = s.where & 0xffffffffull;
+  out.field = where_field(s.where);
+  out.element = where_element(s.where);
   out.value = s.value;
   return out;
 }

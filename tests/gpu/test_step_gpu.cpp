@@ -1,9 +1,9 @@
 // GPU: the step's own kernels (gpu/step/). The bound check (bounds.cuh) finds the value the CPU
-// engine's check_bounds reports: the first step with a value out of range (or NaN), in it the first
-// checked field with one and that field's lowest element, and its value, with later steps' values
-// out of range ignored. The spike log (spike_log.cuh) keeps each step whole and pauses where it
-// lacks room, and chunks resumed there lose no spike. Without a CUDA build or a device the tests
-// say they skipped.
+// engine's check_bounds reports: the first step with a value out of range (or NaN), in it the
+// lowest of the CPU's slices of 1024 elements with one, there the first checked field with one and
+// that field's lowest element, and its value, with later steps' values out of range ignored. The
+// spike log (spike_log.cuh) keeps each step whole and pauses where it lacks room, and chunks
+// resumed there lose no spike. Without a CUDA build or a device the tests say they skipped.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -49,12 +49,18 @@ TEST_CASE(kBoundsName) {
   CHECK(bad.field == 1);
   CHECK(bad.element == 12);
   CHECK(std::isnan(bad.value));
-  values[20][1][12] = 0.5; // now element 9000 is field 1's first
+  values[20][1][12] = 0.5; // now field 2's element 5, in the first slice, comes first
   const ganglion::gpu::FirstOutside next = ganglion::gpu::first_outside_on_device(values, min, max);
   CHECK(next.step == 20);
-  CHECK(next.field == 1);
-  CHECK(next.element == 9000);
-  CHECK(next.value == 1.5);
+  CHECK(next.field == 2);
+  CHECK(next.element == 5);
+  CHECK(next.value == -2);
+  values[20][2][5] = 0; // and then field 1's element 9000 (slice 8)
+  const ganglion::gpu::FirstOutside last = ganglion::gpu::first_outside_on_device(values, min, max);
+  CHECK(last.step == 20);
+  CHECK(last.field == 1);
+  CHECK(last.element == 9000);
+  CHECK(last.value == 1.5);
 #endif
 }
 
