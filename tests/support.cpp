@@ -46,7 +46,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path, ec);
 }
 
-std::string cli_path() { return std::string(GANGLION_BINARY_DIR) + "/bin/ganglion"; }
+std::string cli_path() {
+  // (GANGLION_TEST_CLI: the binary beside a test binary run away from its build, as
+  // tools/gpu_check.sh runs it on a device machine)
+  const char *moved = std::getenv("GANGLION_TEST_CLI");
+  return moved ? moved : std::string(GANGLION_BINARY_DIR) + "/bin/ganglion";
+}
 
 std::string source_path(const std::string &relative) {
   // (GANGLION_TEST_SOURCE_DIR: the checkout where the test binary runs away from its build, as

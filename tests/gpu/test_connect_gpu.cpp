@@ -193,8 +193,9 @@ TEST_CASE(kDenseName) {
 #endif
 }
 
-constexpr const char *kKeptName = "gpu: synapses kept on the device, values drawn there, equal the "
-                                  "CPU's CSR in small sort ranges";
+constexpr const char *kKeptName =
+    "gpu: synapses kept on the device with values drawn there equal the "
+    "CPU's CSR in small sort ranges";
 
 TEST_CASE(kKeptName) {
 #ifndef GANGLION_HAVE_CUDA
