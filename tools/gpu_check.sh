@@ -28,7 +28,8 @@
 #                                        .git/info/exclude; about 35 MiB), which the device call
 #                                        must carry; CUPY_PROGRAM is the CuPy array program of the
 #                                        benchmark, copied along
-#        tools/gpu_check.sh [--no-bench]   there
+#        tools/gpu_check.sh [--no-bench | --bench-only]   there (the tests and configs alone, or
+#                                        the benchmark alone)
 set -o pipefail
 cd "$(dirname "$0")/.."
 g=.gpucheck/ganglion
@@ -103,7 +104,14 @@ for exe in "$gg" "$tests"; do
   fi
 done
 
+# "name rate" for each population of a run's summary (the rate is the line's last field).
+rates() { awk '/^  population +model/ {on = 1; next} /^  synapses:/ {on = 0} on {print $1, $NF}' "$1"; }
+# The run's wall time and real-time factor in the summary's "simulated T ms in S s (F x real time)".
+run_s() { sed -n 's/^  simulated [0-9.e+]* ms in \([0-9.e+-]*\) s.*/\1/p' "$1"; }
+rtf() { sed -n 's/^  simulated .* (\([0-9.e+-]*\) x real time).*/\1/p' "$1"; }
+
 # ---- 1. the GPU tests, each alone (a comma in a name escaped: -tc splits at commas) ----
+if [ "${1:-}" != --bench-only ]; then
 {
   echo
   echo "| GPU test | result | seconds |"
@@ -131,11 +139,6 @@ done <"$W/gpu_tests.txt"
 grep -qE '\| (FAILED|SKIPPED)' "$table" && rc=1
 
 # ---- 2. the configs on cuda beside the CPU ----
-# "name rate" for each population of a run's summary (the rate is the line's last field).
-rates() { awk '/^  population +model/ {on = 1; next} /^  synapses:/ {on = 0} on {print $1, $NF}' "$1"; }
-# The run's wall time and real-time factor in the summary's "simulated T ms in S s (F x real time)".
-run_s() { sed -n 's/^  simulated [0-9.e+]* ms in \([0-9.e+-]*\) s.*/\1/p' "$1"; }
-rtf() { sed -n 's/^  simulated .* (\([0-9.e+-]*\) x real time).*/\1/p' "$1"; }
 {
   echo
   echo "| config | cpu s | cuda s | ordered: spikes, state = cpu | rates cpu / cuda (Hz) | result |"
@@ -187,6 +190,8 @@ for config in configs/*.json; do
   printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$(run_s "$d.cpu.log")" \
     "$(run_s "$d.cuda.log")" "$same" "${verdict%|*}" "${verdict##*|}" | row
 done
+
+fi # (--bench-only)
 
 # ---- 3. the benchmark ----
 if [ "${1:-}" != --no-bench ]; then
