@@ -56,6 +56,14 @@ void print_placement(const std::string &config, const Experiment &exp) {
     std::printf("%s: on the GPU: %s; on the CPU: %s (each with the projections onto it; the "
                 "spikes that cross are exchanged every %s)\n",
                 config.c_str(), on_cuda.c_str(), on_cpu.c_str(), steps(exp).c_str());
+  std::string sampled;
+  for (const auto &r : exp.recorders)
+    if (recorded_on_device(exp, r))
+      sampled += (sampled.empty() ? "" : ", ") + r.pointer + " (" + r.plugin->name + " of " +
+                 exp.projections[size_t(r.projection)].name + ")";
+  if (!sampled.empty())
+    std::printf("%s: sampled on the GPU: %s (a record a sample to the host)\n", config.c_str(),
+                sampled.c_str());
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // `ganglion validate` says where the populations run once any is on "cuda": every population on the
-// GPU, or which on the GPU and which on the CPU, with the per-step exchange a split network costs.
+// GPU, or which on the GPU and which on the CPU, with the per-step exchange a split network costs,
+// and the recorders that sample on the GPU.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -42,6 +43,15 @@ TEST_CASE("placement: validate names the populations on the GPU and on the CPU")
   const CliResult cpu = run_cli("validate " + config + " --set populations.E.backend=cpu");
   CHECK(cpu.out.find("on the GPU") == std::string::npos);
   CHECK(cpu.out.find("GPU memory") == std::string::npos);
+  // A weights recorder of X->E, on the GPU with E: it samples there (weights has CUDA code).
+  const std::string weights =
+      " --set 'recorders=[{\"type\": \"spikes\", \"populations\": [\"E\"]}, "
+      "{\"type\": \"weights\", \"projection\": \"X->E\"}]'";
+  CHECK(run_cli("validate " + config + weights)
+            .out.find(config + ": sampled on the GPU: /recorders/1 (weights of X->E) (a record a "
+                               "sample to the host)\n") != std::string::npos);
+  CHECK(run_cli("validate " + config + weights + " --set populations.E.backend=cpu")
+            .out.find("sampled on the GPU") == std::string::npos);
 }
 
 TEST_CASE("placement: a run on cuda of 2^32 steps or more is refused, naming the duration") {

@@ -87,18 +87,11 @@ void Simulation::Impl::make_instances() {
   recs.resize(exp.recorders.size());
   for (std::size_t r = 0; r < recs.size(); ++r) {
     const RecorderSpec &spec = exp.recorders[r];
-    recs[r].resolve(spec, *spec.plugin, recorder_backend(spec), "recorder", spec.pointer);
+    // (on the host, from what the device engine copies there; a recorder of a projection on cuda
+    // with CUDA code samples on the device, ABI 1.11)
+    const int on = recorded_on_device(exp, spec) ? GG_BACKEND_CUDA : GG_BACKEND_CPU;
+    recs[r].resolve(spec, *spec.plugin, on, "recorder", spec.pointer);
   }
-}
-
-// Recorders run on the host, from what the device engine copies there, but a recorder of a
-// projection on cuda runs on the device where its plugin has CUDA code (ABI 1.11): it samples
-// the weights where they are and the host receives its records alone.
-int Simulation::Impl::recorder_backend(const RecorderSpec &spec) const {
-  const bool device = spec.projection >= 0 &&
-                      exp.projections[std::size_t(spec.projection)].backend == GG_BACKEND_CUDA &&
-                      has_cuda(*spec.plugin);
-  return device ? GG_BACKEND_CUDA : GG_BACKEND_CPU;
 }
 
 gg_view Simulation::Impl::base_view(uint64_t n, uint64_t first_gid, int backend) const {

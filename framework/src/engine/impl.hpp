@@ -176,7 +176,6 @@ struct Simulation::Impl {
   void build_tasks();
   void build_slices();
   void build_groups(unsigned threads, std::vector<std::vector<Member>> &groups);
-  int recorder_backend(const RecorderSpec &spec) const;
   void build_recorders();
   void build_recorder(Recorder &rec, std::size_t r);
   void bind_recorded_projection(Recorder &rec);

@@ -441,6 +441,11 @@ bool kept_on_device(const Experiment &exp, size_t q) {
   return p.backend == GG_BACKEND_CUDA && p.plasticity.empty() && !recorded(exp, q);
 }
 
+bool recorded_on_device(const Experiment &exp, const RecorderSpec &r) {
+  return r.projection >= 0 && exp.projections[size_t(r.projection)].backend == GG_BACKEND_CUDA &&
+         has_cuda(*r.plugin);
+}
+
 Estimate estimate(const Experiment &exp) {
   Estimate e;
   for (size_t p = 0; p < exp.populations.size(); ++p) {

@@ -54,6 +54,10 @@ double synapse_count(const Experiment &exp, const ProjectionSpec &p);
 // diagnostic, draws them on the host anyway, beyond the estimate.)
 bool kept_on_device(const Experiment &exp, size_t q);
 
+// Whether recorder r samples on the device: a recorder of a projection on "cuda" whose plugin has
+// CUDA code (its records come to the host, not the weights); every other recorder runs on the host.
+bool recorded_on_device(const Experiment &exp, const RecorderSpec &r);
+
 // Spikes per second of a whole population: a source's "rate" (Hz), a sequence source's times over
 // the run, none from a rate unit, else kNominalRate per neuron.
 double spikes_per_second(const PopulationSpec &pop, double duration_ms);
