@@ -54,8 +54,8 @@ void Engine::build_population(std::size_t p) {
   for (uint32_t k : host.checked) {
     const gg_field &f = host.desc->fields[k];
     d.checked.field[d.checked.count++] = CheckedField{d.fields.ptrs[k], f.min, f.max};
-    d.checked.slice = Simulation::Impl::kSliceSize;
   }
+  d.checked.slice = Simulation::Impl::kSliceSize;
   bind_views(d.view, d.cv, host.view, d.fields);
   d.view.input = d.input;
   d.view.spikes = nullptr;
@@ -263,7 +263,7 @@ void Engine::build_device_recorder(DeviceRecorder &d, engine::Recorder &host) {
   d.host = &host;
   d.proj = std::size_t(host.spec->projection);
   const DeviceProjection &proj = projs_[d.proj];
-  if (!proj.active) // (recorder_backend puts it on cuda with its projection alone)
+  if (!proj.active) // (recorded_on_device puts it on cuda with its projection alone)
     throw RunError(who + ": its projection runs on the host, and it on the device");
   d.every = std::max<uint64_t>(1, host.spec->every);
   d.fields.upload(arena_, host.fields);

@@ -44,6 +44,18 @@ struct KeptRows {
   std::vector<uint64_t> widths;
 };
 
+// Weights over several of the sums' blocks and groups, ending in a part of a block, their
+// magnitudes spread over eight decades (so that the order of their addition shows in the bits).
+std::vector<float> spread_weights() {
+  std::vector<float> w(2 * model::kGroup * model::kBlock + 3 * model::kBlock + 12345);
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0, 1);
+  std::uniform_int_distribution<int> e(-6, 2);
+  for (auto &x : w)
+    x = float(u(rng) * std::pow(10.0, e(rng)));
+  return w;
+}
+
 // The record as the device makes it.
 std::vector<double> device_record(const std::vector<float> &w, double lo, double hi, uint64_t nb,
                                   const std::vector<uint64_t> &chosen) {
@@ -76,14 +88,8 @@ std::vector<double> device_record(const std::vector<float> &w, double lo, double
 } // namespace
 
 TEST_CASE("weights recorder: the device's record of a sample is the CPU's, bit for bit") {
-  const uint64_t n = 2 * model::kGroup * model::kBlock + 3 * model::kBlock + 12345;
-  const uint64_t nb = 16;
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> u(0, 1);
-  std::uniform_int_distribution<int> e(-6, 2);
-  std::vector<float> w(n);
-  for (auto &x : w)
-    x = float(u(rng) * std::pow(10.0, e(rng)));
+  std::vector<float> w = spread_weights();
+  const uint64_t n = w.size(), nb = 16;
   w[17] = -1.0f;    // outside, below
   w[n - 2] = 50.0f; // the top edge: the last bin
   const std::vector<uint64_t> chosen{0, 17, n - 2, n - 1};
@@ -137,13 +143,8 @@ TEST_CASE("weights recorder: the device's record of a sample is the CPU's, bit f
 TEST_CASE("weights recorder: the order of the sums matters for these weights") {
   // The mean in the device's order and in plain order differ in their bits, so the test above
   // would see a CPU that summed in another order.
-  const uint64_t n = 2 * model::kGroup * model::kBlock + 3 * model::kBlock + 12345;
-  std::mt19937_64 rng(7);
-  std::uniform_real_distribution<double> u(0, 1);
-  std::uniform_int_distribution<int> e(-6, 2);
-  std::vector<float> w(n);
-  for (auto &x : w)
-    x = float(u(rng) * std::pow(10.0, e(rng)));
+  const std::vector<float> w = spread_weights();
+  const uint64_t n = w.size();
   double plain = 0;
   for (float x : w)
     plain += double(x);

@@ -193,7 +193,7 @@ struct Simulation::Impl {
   bool changes_at(const Population &pop, uint64_t step) const;
   void apply_device_schedules(uint64_t step);
   uint64_t next_change(uint64_t after) const;
-  uint64_t next_boundary(uint64_t after) const;
+  uint64_t next_boundary(uint64_t after, uint64_t change) const;
   inline void one_step(uint64_t step);
   inline void apply_schedules(uint64_t step);
   inline void phase1(uint64_t step);

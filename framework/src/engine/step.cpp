@@ -830,10 +830,11 @@ uint64_t Simulation::Impl::next_change(uint64_t after) const {
   return next;
 }
 
-// The first step after `after` that ends a chunk: next_change's, or the end of a sample of a
-// recorder on the device (its kernels run after the chunk's last step; no host work between).
-uint64_t Simulation::Impl::next_boundary(uint64_t after) const {
-  uint64_t next = next_change(after);
+// The first step after `after` that ends a chunk: `change` (next_change's), or the end of a
+// sample of a recorder on the device (its kernels run after the chunk's last step; no host work
+// between).
+uint64_t Simulation::Impl::next_boundary(uint64_t after, uint64_t change) const {
+  uint64_t next = change;
   for (const auto &rec : recs)
     if (rec.backend == GG_BACKEND_CUDA)
       next = device_plan::next_sample_end(after, {std::max<uint64_t>(1, rec.spec->every)}, next);
@@ -864,7 +865,7 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
       }
       if (mixed) {
         apply_device_schedules(step);
-        const uint64_t last = std::min(step + interval, next_boundary(step)) - 1;
+        const uint64_t last = std::min(step + interval, next_boundary(step, next_change(step))) - 1;
         mixed_window(step, last, each);
         for (; step <= last; ++step) // (the ticker looks at every 64th step)
           ticker.after(step);
@@ -872,13 +873,14 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
       }
       apply_device_schedules(step);
       const uint64_t change = next_change(step);
-      const uint64_t count = ahead ? ahead : std::min(kDeviceChunk, next_boundary(step) - step);
+      const uint64_t count =
+          ahead ? ahead : std::min(kDeviceChunk, next_boundary(step, change) - step);
       // The chunk after it, where nothing happens on the host between the two (a schedule's
       // change, a read of the device's weights, the run's end or a stop): the device runs it
       // while the host replays this one.
       const uint64_t end = step + count;
       const uint64_t next = end < n_steps && end < change && !stopping()
-                                ? std::min(kDeviceChunk, next_boundary(end) - end)
+                                ? std::min(kDeviceChunk, next_boundary(end, next_change(end)) - end)
                                 : 0;
       const uint64_t taken = device->run(step, count, next, each);
       ahead = taken == count ? next : 0;

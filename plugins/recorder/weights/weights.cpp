@@ -78,19 +78,19 @@ struct Weights {
   }
 
   // Histogram counts over [lo, hi] in nb bins (model::bin_of) into out[0 .. nb). Bins are found
-  // a block at a time in a loop that vectorises, then counted in kLanes interleaved tallies
+  // a batch at a time in a loop that vectorises, then counted in kLanes interleaved tallies
   // (weights that share a bin would otherwise wait on each other's increments).
   GANGLION_SIMD static void histogram_counts(const float *w, uint64_t n, uint64_t nb, double lo,
                                              double hi, double *out) {
-    constexpr uint64_t kBlock = 1024;
+    constexpr uint64_t kBatch = 1024;
     std::vector<uint64_t> tally(kLanes * (nb + 1), 0); // bin nb: outside
-    uint32_t bin[kBlock];
-    for (uint64_t b = 0; b < n; b += kBlock) {
-      const uint64_t m = std::min(kBlock, n - b);
+    uint32_t bin[kBatch];
+    for (uint64_t b = 0; b < n; b += kBatch) {
+      const uint64_t m = std::min(kBatch, n - b);
       for (uint64_t k = 0; k < m; ++k)
         bin[k] = model::bin_of(w[b + k], lo, hi, nb);
       for (uint64_t k = m; k % kLanes; ++k)
-        bin[k] = uint32_t(nb); // the block's tail: outside
+        bin[k] = uint32_t(nb); // the batch's tail: outside
       for (uint64_t k = 0; k < m; k += kLanes)
         for (uint64_t l = 0; l < kLanes; ++l)
           ++tally[l * (nb + 1) + bin[k + l]];
