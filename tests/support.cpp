@@ -125,7 +125,42 @@ std::vector<T> read_h5_1d(const std::string &file, const std::string &dataset, h
   return data;
 }
 
+// H5Ovisit's callback: each dataset's dimensions and bytes as stored (its file type's), by path.
+herr_t dataset_bytes(hid_t file, const char *name, const H5O_info_t *info, void *out) {
+  if (info->type != H5O_TYPE_DATASET) return 0;
+  const hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+  const hid_t space = H5Dget_space(ds), type = H5Dget_type(ds);
+  std::array<hsize_t, 8> dims{};
+  const int rank = H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+  std::string bytes = "dims";
+  for (int k = 0; k < rank; ++k) {
+    bytes += ' ';
+    bytes += std::to_string(dims[std::size_t(k)]);
+  }
+  bytes += ";";
+  const auto n = std::size_t(H5Sget_simple_extent_npoints(space));
+  const std::size_t at = bytes.size();
+  if (H5Tget_class(type) != H5T_STRING && n > 0) {
+    bytes.resize(at + n * H5Tget_size(type));
+    H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data() + at);
+  }
+  H5Tclose(type);
+  H5Sclose(space);
+  H5Dclose(ds);
+  (*static_cast<std::map<std::string, std::string> *>(out))[name] = std::move(bytes);
+  return 0;
+}
+
 } // namespace
+
+std::map<std::string, std::string> h5_datasets(const std::string &file) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) throw std::runtime_error("cannot open HDF5 file " + file);
+  std::map<std::string, std::string> out;
+  H5Ovisit(f, H5_INDEX_NAME, H5_ITER_INC, &dataset_bytes, &out);
+  H5Fclose(f);
+  return out;
+}
 
 std::vector<double> read_h5_f64(const std::string &file, const std::string &dataset) {
   return read_h5_1d<double>(file, dataset, H5T_NATIVE_DOUBLE);

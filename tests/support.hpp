@@ -91,6 +91,10 @@ InProcessRun run_in_process_to(const std::string &json, const std::string &h5_pa
 std::vector<double> read_h5_f64(const std::string &file, const std::string &dataset);
 std::vector<uint64_t> read_h5_u64(const std::string &file, const std::string &dataset);
 
+// Every dataset of an HDF5 file by path: its dimensions and its bytes as stored (strings' aside),
+// for comparing two files' data bit for bit.
+std::map<std::string, std::string> h5_datasets(const std::string &file);
+
 // A string attribute of an object ("/" for the root) of an HDF5 file, variable- or fixed-length;
 // throws std::runtime_error naming the file, object and attribute when it cannot be read.
 std::string read_h5_string_attribute(const std::string &file, const std::string &object,

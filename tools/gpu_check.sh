@@ -14,7 +14,8 @@
 #      median of 3 rounds up to 10^5, one at 10^6), each with its setup (the synapses built on the
 #      GPU: 1.2 x 10^9 at 10^6), at 10^7 where the card holds its 1.2 x 10^10 synapses (an H200),
 #      and at 10^6 with istdp on I->E; a sweep of 16 members of 10^4 neurons together in one
-#      process and as processes beside one alone (wall seconds); COBA at 4000 neurons
+#      process, as processes and merged into one network (--batch; and 64 so) beside one alone
+#      (wall seconds); COBA at 4000 neurons
 #      (bench/coba.json) and the full microcircuit (configs/microcircuit.json) on "cuda".
 # It writes table.md, gpu.txt, test.log and logs.tgz under $OUT (the device tool brings back at
 # most 8 files), printing the table's rows as it goes, within GPU_CHECK_SECONDS (500 by default:
@@ -290,7 +291,12 @@ EOF
   apart=$(sweep_s "$W/bench/sweep16" --vary 'populations.X.params.rate=10 Hz' --seeds 16 -j 16) || rc=1
   together=$(sweep_s "$W/bench/sweep16t" --vary 'populations.X.params.rate=10 Hz' --seeds 16 -j 16 \
     --together) || rc=1
-  echo "| sweep of 10^4-neuron members, 0.5 s each (wall s) | 16 | 1 alone: $one; 16 as processes: $apart; 16 together: $together | | | | |" | row
+  # ... and merged into one network (--batch: every kernel over all members), 16 and 64 of them.
+  batch=$(sweep_s "$W/bench/sweep16b" --vary 'populations.X.params.rate=10 Hz' --seeds 16 \
+    --batch) || rc=1
+  batch64=$(sweep_s "$W/bench/sweep64b" --vary 'populations.X.params.rate=10 Hz' --seeds 64 \
+    --batch) || rc=1
+  echo "| sweep of 10^4-neuron members, 0.5 s each (wall s) | 16 | 1 alone: $one; 16 as processes: $apart; 16 together: $together; 16 in a batch: $batch; 64 in a batch: $batch64 | | | | |" | row
   # The same network at 10^6 learning: istdp on I->E (issue 22's target: 0.25), its weights
   # recorded every 100 ms on the device (2 x 10^8 synapses: a record a sample, not the weights).
   n=1000000 log=$W/bench/balanced_istdp_$n.log

@@ -13,6 +13,8 @@
 #include "engine/simulation.hpp"
 #include "experiment/experiment.hpp"
 #include "experiment/sweep.hpp"
+#include "output/hdf5_writer.hpp"
+#include "output/run_attributes.hpp"
 #include "registry/registry.hpp"
 #include "theory/theory.hpp"
 
@@ -41,6 +43,10 @@ struct RunIo {
 // `figures`: draw the run's figures at its end (plot()).
 int run(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
         const std::string &output, int threads, bool figures, const RunIo &io = {});
+// A run stepped elsewhere (a batch's member, sweep --batch): its file finished with `outcome` and
+// /theory, and its words as `run` says them; the exit status `run` would give.
+int conclude_run(const std::string &config, const Experiment &exp, const RunReport &report,
+                 const RunOutcome &outcome, Hdf5Writer *writer, const RunIo &io);
 // `ganglion sweep`: the members (experiment/sweep.hpp) run as processes of this binary, `jobs` at
 // a time (0: one per core), their files, logs and table (sweep.csv) in `folder` (empty:
 // out/<config>_sweep).
@@ -51,9 +57,22 @@ struct SweepOptions {
   unsigned jobs = 0;
   std::string folder;
   bool together = false; // the members in this process (RunIo), not as processes
+  bool batch = false;    // the members merged into one network (engine/batch.hpp)
 };
 int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets,
           const SweepOptions &options);
+// sweep --batch: the merged members (engine/batch.hpp), each loaded with its output file, run as
+// one network; each member's file finished and its words in logs[m] as its run alone writes them,
+// and its exit status in `codes`. `codes` is empty where the batch did not complete (its build or
+// a hook failed, or it diverged; `why` says what): its files are gone, for the sweep to run the
+// members one by one, where each meets its own fate. `stopped_by`: the signal that stopped it.
+struct BatchResult {
+  std::vector<int> codes;
+  int stopped_by = 0;
+  std::string why;
+};
+BatchResult run_batch(const std::string &config, const Experiment &merged,
+                      const std::vector<std::string> &logs, const std::atomic<int> &stop);
 // A sweep's table as `sweep` printed it, read back from its sweep.csv.
 int show_sweep(const std::string &csv);
 int validate(PluginRegistry &reg, const std::string &config, const std::vector<std::string> &sets);

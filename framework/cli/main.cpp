@@ -44,6 +44,7 @@ struct Words {
   std::vector<std::string> vary, seeds, jobs;     // sweep's (--seeds, -j: at most one each)
   bool zip = false;
   bool together = false; // sweep --together
+  bool batch = false;    // sweep --batch
   bool json = false;     // describe --json
   bool plot = false; // run --plot
 };
@@ -94,7 +95,7 @@ Commands add_commands(CLI::App &app, Words &w) {
   c.sweep = {app.add_subcommand("sweep", "run an experiment for every combination of values "
                                          "(and seeds), and tabulate the rates"),
              "ganglion sweep CONFIG --vary path=v1,v2,... [--vary ...] [--zip] [--seeds K] "
-             "[--set path=value]... [-o FOLDER] [-j JOBS] [--together]"};
+             "[--set path=value]... [-o FOLDER] [-j JOBS] [--together | --batch]"};
   c.sweep.app->add_option("config", w.config, "experiment JSON file");
   c.sweep.app->add_option("--vary", w.vary,
                           "the values of a path: --vary populations.E.params.tau_m=10ms,20ms");
@@ -116,6 +117,11 @@ Commands add_commands(CLI::App &app, Words &w) {
   c.sweep.app->add_flag("--together", w.together,
                         "run the members in this process, side by side (on a GPU: one context, "
                         "their kernels at once) instead of as processes");
+  c.sweep.app
+      ->add_flag("--batch", w.batch,
+                 "merge the members into one network, each member's neurons a block of it and "
+                 "each its own draws and file (runs that differ only in values), run on all cores")
+      ->excludes("--together");
   c.validate = {app.add_subcommand("validate", "check an experiment without running it"),
                 "ganglion validate CONFIG [--set path=value]..."};
   c.validate.app->add_option("config", w.config, "experiment JSON file");
@@ -273,6 +279,7 @@ SweepOptions sweep_options(const Words &w, const CLI::App *cmd, const std::strin
       o.jobs = unsigned(read_whole(*j, cmd, "-j/--jobs", "a whole number of runs at once", 4096));
     o.zip = w.zip;
     o.together = w.together;
+    o.batch = w.batch;
     if (o.zip && o.vary.empty()) usage_error(cmd, "--zip pairs --vary lists, and none is given");
     sweep_members(o.vary, o.zip, o.seeds, 0); // (their shapes: checked before anything loads)
   } catch (const SweepError &e) {

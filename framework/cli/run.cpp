@@ -236,12 +236,23 @@ int agreed_status(int status) {
   return std::stoi(s);
 }
 
+// The run's file finished with its outcome and /theory; the exit status where that failed.
+std::optional<int> finish_file(const Experiment &exp, const Ran &ran, Hdf5Writer *writer,
+                               const theory::Report &theory_report, uint64_t steps,
+                               const RunIo &io) {
+  const bool finished =
+      writer && writer->failure().empty() && finish_run_file(*writer, ran.outcome, theory_report);
+  if (writer && !writer->failure().empty()) return write_failed(*writer, exp, steps, io);
+  if (writer && !finished) return kRunFailed;
+  return std::nullopt;
+}
+
 // What follows the run: the file finished (rank 0), the summary printed, the exit status.
 int after_run(const std::string &config, const Experiment &exp, const Ran &ran, Simulation &sim,
               std::unique_ptr<Hdf5Writer> &writer, const theory::Report &theory_report,
               std::optional<faults::StopSignals> &stops, bool figures, const RunIo &io) {
-  const bool finished =
-      writer && writer->failure().empty() && finish_run_file(*writer, ran.outcome, theory_report);
+  const std::optional<int> failed =
+      finish_file(exp, ran, writer.get(), theory_report, sim.steps_done(), io);
   // A signal after the last step of a run that ended by itself, while its file was finished, takes
   // its default action now, the file complete (on several ranks, its exit status). (A sweep's
   // member leaves that to the sweep.)
@@ -249,8 +260,7 @@ int after_run(const std::string &config, const Experiment &exp, const Ran &ran, 
                      ran.outcome.kind == RunOutcome::Kind::diverged;
   const int late = ended && stops ? stops->signal() : 0;
   stops.reset();
-  if (writer && !writer->failure().empty()) return write_failed(*writer, exp, sim.steps_done(), io);
-  if (writer && !finished) return kRunFailed;
+  if (failed) return *failed;
   if (late && ranks::size() > 1) return kSignalBase + late;
   if (late) std::raise(late);
   if (ranks::rank() != 0) return 0; // (rank 0's status is every rank's)
@@ -314,6 +324,16 @@ int run(PluginRegistry &reg, const std::string &config, const std::vector<std::s
   crash.reset();
   const int status = after_run(config, exp, ran, *sim, writer, theory_report, stops, figures, io);
   return ranks::size() > 1 ? agreed_status(status) : status;
+}
+
+int conclude_run(const std::string &config, const Experiment &exp, const RunReport &report_of,
+                 const RunOutcome &outcome, Hdf5Writer *writer, const RunIo &io) {
+  const theory::Report theory_report = theory::predict(exp);
+  const Ran ran{report_of, outcome};
+  if (const std::optional<int> failed =
+          finish_file(exp, ran, writer, theory_report, report_of.steps_done, io))
+    return *failed;
+  return report(config, exp, ran, writer != nullptr, theory_report, io);
 }
 
 } // namespace ganglion::cli

@@ -3,7 +3,8 @@
 // seed, so that a member run alone gives the same file. Every member is loaded and checked first (a
 // mistake is named with its member before anything runs); then the members run as processes of this
 // binary, several at a time, each with its share of the cores, its output file and its log in the
-// sweep's folder; then the table: per member its values, seed, how its run ended, and per
+// sweep's folder (or on threads of this process, --together, or merged into one network, --batch:
+// sweep_batch.cpp); then the table: per member its values, seed, how its run ended, and per
 // population the rate and ISI CV of its spikes and the theory's prediction (balanced, else the one
 // semi-balanced solution), printed and written to sweep.csv.
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "engine/batch.hpp"
 #include "engine/faults.hpp"
 #include "experiment/errors.hpp"
 #include "experiment/loader.hpp"
@@ -297,6 +299,38 @@ void prepare_folder(const std::string &folder) {
     throw OutputError("the sweep's folder " + folder + " cannot be made: " + e.message());
 }
 
+// sweep --batch: each member as `run` loads it (its output its file, on every core), merged.
+Experiment merged_members(PluginRegistry &reg, const std::string &config,
+                          const std::vector<std::string> &sets, const std::vector<Member> &members,
+                          const std::vector<Row> &rows, unsigned cores) {
+  std::vector<Experiment> loaded;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    std::vector<std::string> all = sets;
+    all.insert(all.end(), members[i].sets.begin(), members[i].sets.end());
+    all.push_back("simulation.threads=" + std::to_string(cores));
+    loaded.push_back(load(reg, config, all, rows[i].file));
+  }
+  return merge_members(std::move(loaded));
+}
+
+// The batch run (run_batch), the members' exit codes in `rows`; false where it did not complete
+// and no signal stopped it: the members are then to run one by one. A signal's number in
+// `stopped_by`.
+bool run_as_batch(const std::string &config, const Experiment &merged,
+                  const std::vector<std::string> &logs, std::vector<Row> &rows, int &stopped_by) {
+  const faults::StopSignals stops;
+  const BatchResult b = run_batch(config, merged, logs, stops.flag());
+  for (std::size_t i = 0; i < b.codes.size(); ++i)
+    rows[i].exit_code = b.codes[i];
+  stopped_by = b.stopped_by ? b.stopped_by : stops.signal();
+  if (!b.codes.empty() || stopped_by) return true;
+  std::fprintf(stderr,
+               "ganglion: sweep --batch: the batch did not complete (%s); its members run one by "
+               "one now, each as it runs alone\n",
+               b.why.c_str());
+  return false;
+}
+
 } // namespace
 
 int show_sweep(const std::string &csv) {
@@ -325,9 +359,13 @@ int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std:
   const std::vector<Member> members = sweep_members(o.vary, o.zip, o.seeds, base.simulation.seed);
   const std::string folder =
       o.folder.empty() ? "out/" + fs::path(config).stem().string() + "_sweep" : o.folder;
-  // Every member loads and validates before anything runs or is written.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned jobs = std::min<unsigned>(o.jobs ? o.jobs : cores, unsigned(members.size()));
+  const unsigned threads = std::max(1u, cores / jobs);
+  // Every member loads and validates before anything runs or is written (a batch: and merges).
   std::vector<Row> rows(members.size());
   std::vector<std::string> pops;
+  std::vector<Experiment> loaded; // (a batch's, to see that they merge)
   for (std::size_t i = 0; i < members.size(); ++i) {
     std::vector<std::string> all = sets;
     all.insert(all.end(), members[i].sets.begin(), members[i].sets.end());
@@ -338,29 +376,38 @@ int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std:
       if (i == 0)
         for (const auto &p : exp.populations)
           pops.push_back(p.name);
+      if (o.batch) loaded.push_back(exp);
     } catch (const ConfigError &e) {
       throw ConfigError(std::string(e.what()) + " (in sweep member " + std::to_string(i) + ": " +
                         describe_member(o.vary, members[i]) + ")");
     }
   }
+  if (o.batch) merge_members(std::move(loaded)); // (refused here where they cannot merge)
   prepare_folder(folder);
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const unsigned jobs = std::min<unsigned>(o.jobs ? o.jobs : cores, unsigned(members.size()));
-  const unsigned threads = std::max(1u, cores / jobs);
+  const Experiment merged =
+      o.batch ? merged_members(reg, config, sets, members, rows, cores) : Experiment{};
   std::vector<std::vector<std::string>> commands;
   std::vector<std::string> logs;
   for (std::size_t i = 0; i < members.size(); ++i) {
     commands.push_back(member_command(config, sets, members[i], rows[i].file, threads));
     logs.push_back((fs::path(folder) / (member_name(i) + ".log")).string());
   }
-  std::printf("ganglion: sweep of %s: %zu members, %u at a time on %u thread%s each%s, into %s\n",
-              config.c_str(), members.size(), jobs, threads, threads == 1 ? "" : "s",
-              o.together ? " in this process" : "", folder.c_str());
+  if (o.batch)
+    std::printf("ganglion: sweep of %s: %zu members merged into one network on %u thread%s, into "
+                "%s\n",
+                config.c_str(), members.size(), cores, cores == 1 ? "" : "s", folder.c_str());
+  else
+    std::printf("ganglion: sweep of %s: %zu members, %u at a time on %u thread%s each%s, into "
+                "%s\n",
+                config.c_str(), members.size(), jobs, threads, threads == 1 ? "" : "s",
+                o.together ? " in this process" : "", folder.c_str());
   std::fflush(stdout);
   int stopped_by = 0; // (as processes, a signal reaches the members and ends the sweep itself)
-  if (o.together)
+  const bool together =
+      o.together || (o.batch && !run_as_batch(config, merged, logs, rows, stopped_by));
+  if (together)
     stopped_by = run_together(reg, config, sets, members, logs, jobs, threads, rows);
-  else
+  else if (!o.batch)
     run_members(commands, logs, jobs, rows);
   for (auto &row : rows)
     read_measures(row, base.simulation.duration);

@@ -68,7 +68,7 @@ std::vector<double> drive_on_device(const DriveCase &c, bool ordered) {
   uint32_t *post = device_copy_of(c.post);
   float *weight = device_copy_of(c.weight);
   const ArrivalForm f{x, scale, post, weight, false};
-  const Drive d{rate, c.dt, c.seed, c.stream, c.post_gid};
+  const Drive d{rate, c.dt, {c.seed, c.post_gid}, c.stream};
   std::vector<double> out;
   for (uint64_t t = 0; t < c.steps; ++t) {
     check_cuda(cudaMemcpy(step, &t, sizeof t, cudaMemcpyHostToDevice), "cudaMemcpy");

@@ -20,8 +20,8 @@ namespace ganglion::gpu {
 struct Drive {
   const double *rate; // Hz, one per generator element
   double dt;          // ms
-  uint64_t seed, stream;
-  uint64_t post_gid; // the targets' first global id
+  DriveIds ids;       // whose seed and ids each row and target draws with
+  uint64_t stream;
   // Drawn delays: each synapse's (rows sorted by delay, then target); NULL: one delay, rows by
   // target. (A count ignores the delay, as on the CPU: it is drawn where it arrives.)
   const uint16_t *delay = nullptr;
@@ -32,7 +32,8 @@ struct Drive {
   GG_HD PoissonCount count_of(uint32_t i) const { return PoissonCount(rate[i] * 1e-3 * dt); }
   // Synapse k's count in step `step`: row i's, onto target j.
   GG_HD uint64_t count(const PoissonCount &p, uint32_t i, uint32_t j, uint64_t step) const {
-    return drive_count(p, seed, stream, i, uint32_t(post_gid + j), uint32_t(step));
+    return drive_count(p, ids.seed_of(i), stream, ids.row_of(i), ids.target_of(i, j),
+                       uint32_t(step));
   }
 
   // Where run [k, end) of a row sorted by delay ends: its first synapse's delay's last one.

@@ -65,6 +65,8 @@ void Engine::build(Simulation::Impl &sim) {
   sim_ = &sim;
   step_ = arena_.zeros<uint64_t>(1);
   stop_ = arena_.zeros<uint64_t>(1);
+  if (!sim.batch_seeds.empty())
+    batch_seeds_ = arena_.copy(sim.batch_seeds.data(), sim.batch_seeds.size());
   const std::size_t n_pops = sim.pops.size();
   bounds_ = arena_.zeros<BoundsStatus>(n_pops);
   const std::vector<BoundsStatus> in_range(n_pops, all_in_range());

@@ -126,6 +126,7 @@ private:
   std::vector<DeviceRecorder> recs_; // the recorders that sample on the device
   SamplingWord *sampling_words_ = nullptr;
   uint64_t *step_ = nullptr, *stop_ = nullptr;
+  const uint64_t *batch_seeds_ = nullptr; // a batch's members' seeds (gg_view::batch_seeds)
   BoundsStatus *bounds_ = nullptr; // one per population
   int32_t *overflow_ = nullptr;    // one per population
   Gate gate_[2]{};

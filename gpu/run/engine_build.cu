@@ -16,6 +16,7 @@ void Engine::bind_views(gg_view &view, gg_cuda_view &cv, const gg_view &host,
   view.cuda_stream = stream_;
   view.fields = fields.ptrs.data();
   view.offsets = fields.offsets.data();
+  if (view.batch_n) view.batch_seeds = batch_seeds_; // (a batch: the device's copy)
   cv = gg_cuda_view{};
   cv.struct_size = sizeof(gg_cuda_view);
   cv.view = &view;
@@ -143,14 +144,16 @@ void Engine::build_projection(std::size_t q) {
     d.form = ArrivalForm{x, scale, d.post_index, d.weight, d.view.weights_uniform != 0};
   }
   using device_plan::Delivery;
-  if (d.delivery == Delivery::DriveOrdered || d.delivery == Delivery::DriveScattered)
+  if (d.delivery == Delivery::DriveOrdered || d.delivery == Delivery::DriveScattered) {
+    DriveIds ids = host.drive_ids;
+    ids.seeds = batch_seeds_; // (a batch: the device's copy)
     d.drive = Drive{pre.fields.ptrs[std::size_t(field_index(pre.host->desc, "rate"))],
                     sim_->exp.simulation.dt,
-                    sim_->exp.simulation.seed,
+                    ids,
                     host.drive_stream,
-                    post.host->spec->first_gid,
                     c.drawn_delays() ? d.delay : nullptr,
                     (host.desc->flags & GG_DESC_COUNTS) != 0};
+  }
   if (d.delivery == Delivery::DrawnDelays)
     d.input_ring = InputRing{arena_.zeros<double>(post.n * c.max_delay), post.n, c.max_delay};
   if (host.plasticity) build_rule(d, pre, post);

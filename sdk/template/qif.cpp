@@ -53,6 +53,7 @@ struct Qif {
   static constexpr const char *version = "1.0";
   static constexpr bool channels = true;      // step fuses its synaptic channels (with_channels)
   static constexpr bool checks_bounds = true; // integrate_and_fire::step checks V as it stores it
+  static constexpr bool batch = true; // element by element, no draws: may hold a sweep's batch
   static constexpr const char *doc =
       "Quadratic integrate-and-fire: tau_m dV/dt = (V - E_L)(V - V_c)/(V_c - E_L) + "
       "tau_m (I + I_e); at V >= V_peak a spike and V = V_reset, held for tau_ref. Rests at E_L, "

@@ -156,35 +156,38 @@ TEST_CASE("stops: a second signal ends the process at once, at 1 and 2 threads")
   }
 }
 
-TEST_CASE("stops: SIGINT to a sweep of members together stops each at a step boundary with its "
-          "file finished, and the sweep says so") {
-  // Two members of the long run in the sweep's process (--together): the signal reaches the
-  // sweep, whose flag every member's run reads at each step boundary.
-  TempDir dir;
-  const std::string config = write_file(dir / "exp.json", experiment(dir / "unused.h5", 1));
-  const std::string folder = dir / "sweep";
-  Child child(dir, config,
-              {"--vary", "populations.X.params.rate=20 Hz,30 Hz", "--together", "-o", folder}, {},
-              "sweep");
-  for (const char *member : {"/member_0000.h5.part", "/member_0001.h5.part"})
-    REQUIRE(wait_for_file(folder + member, 30,
-                          [](hid_t f) { return has_object(f, "/spikes/X/timestamps"); }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500)); // some steps
-  child.signal(SIGINT);
-  const Ended e = child.wait(30);
-  INFO("stdout: " << e.out << "\nstderr: " << e.err);
-  REQUIRE(e.exited);
-  CHECK(e.code == 128 + SIGINT);
-  CHECK(contains(e.err, "ganglion: sweep: interrupted by signal 2; each member's file holds what "
-                        "it recorded until then"));
-  for (const char *member : {"/member_0000", "/member_0001"}) {
-    CAPTURE(member);
-    const std::string file = folder + member + ".h5";
-    REQUIRE(fs::exists(file));
-    CHECK(root_attribute(file, "status").rfind("interrupted at t = ", 0) == 0);
-    CHECK(contains(read_file(folder + member + ".log"), "ganglion: interrupted at t = "));
+TEST_CASE("stops: SIGINT to a sweep of members together, or merged in a batch, stops each at a "
+          "step boundary with its file finished, and the sweep says so") {
+  // Two members of the long run in the sweep's process (--together: each a run of its own;
+  // --batch: both in one network): the signal reaches the sweep, whose flag the runs read at each
+  // step boundary.
+  for (const char *how : {"--together", "--batch"}) {
+    CAPTURE(how);
+    TempDir dir;
+    const std::string config = write_file(dir / "exp.json", experiment(dir / "unused.h5", 1));
+    const std::string folder = dir / "sweep";
+    Child child(dir, config, {"--vary", "populations.X.params.rate=20 Hz,30 Hz", how, "-o", folder},
+                {}, "sweep");
+    for (const char *member : {"/member_0000.h5.part", "/member_0001.h5.part"})
+      REQUIRE(wait_for_file(folder + member, 30,
+                            [](hid_t f) { return has_object(f, "/spikes/X/timestamps"); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500)); // some steps
+    child.signal(SIGINT);
+    const Ended e = child.wait(30);
+    INFO("stdout: " << e.out << "\nstderr: " << e.err);
+    REQUIRE(e.exited);
+    CHECK(e.code == 128 + SIGINT);
+    CHECK(contains(e.err, "ganglion: sweep: interrupted by signal 2; each member's file holds what "
+                          "it recorded until then"));
+    for (const char *member : {"/member_0000", "/member_0001"}) {
+      CAPTURE(member);
+      const std::string file = folder + member + ".h5";
+      REQUIRE(fs::exists(file));
+      CHECK(root_attribute(file, "status").rfind("interrupted at t = ", 0) == 0);
+      CHECK(contains(read_file(folder + member + ".log"), "ganglion: interrupted at t = "));
+    }
+    CHECK(fs::exists(folder + "/sweep.csv")); // (the table of what ran)
   }
-  CHECK(fs::exists(folder + "/sweep.csv")); // (the table of what ran)
 }
 
 TEST_CASE("stops: after a kill -9 the .part file opens with its attributes and the data flushed "

@@ -219,7 +219,7 @@ TEST_CASE(kDriveName) {
   const std::vector<double> scattered = ganglion::gpu::drive_on_device(c, false);
   std::vector<double> x(c.n, 0.0), size(c.n, 0.0);
   const ArrivalForm f{x.data(), c.scale.data(), c.post.data(), c.weight.data(), false};
-  const ganglion::gpu::Drive d{c.rate.data(), c.dt, c.seed, c.stream, c.post_gid};
+  const ganglion::gpu::Drive d{c.rate.data(), c.dt, {c.seed, c.post_gid}, c.stream};
   const uint64_t n_pre = c.row_ptr.size() - 1;
   uint64_t differ = 0, off = 0;
   for (uint64_t t = 0; t < c.steps; ++t) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "batch_network.hpp"
 #include "support.hpp"
 
 using namespace ganglion::test;
@@ -44,8 +45,8 @@ bool same_spikes(const std::string &a, const std::string &b) {
 
 // A sweep (with `extra` options) into `folder` of a member whose neurons diverge beside one that
 // completes: the failure in the table, the exit code and the member's log.
-void check_failed_member(const std::string &config, const std::string &folder,
-                         const std::string &extra) {
+CliResult check_failed_member(const std::string &config, const std::string &folder,
+                              const std::string &extra) {
   const CliResult failed = run_cli("sweep " + config + " --vary 'populations.E.I_app=0,-1e12'" +
                                    extra + " -o " + folder);
   CHECK(failed.exit_code == 3);
@@ -55,6 +56,7 @@ void check_failed_member(const std::string &config, const std::string &folder,
   CHECK(csv[1].rfind("member_0000,0,4,0,", 0) == 0);
   CHECK(csv[2].rfind("member_0001,-1e12,4,3,", 0) == 0);
   CHECK(read_file(folder + "/member_0001.log").find("diverged at t = 0.1 ms") != std::string::npos);
+  return failed;
 }
 
 } // namespace
@@ -141,4 +143,85 @@ TEST_CASE("sweep CLI: --together runs the members side by side in one process, e
   }
   CHECK(lines_of(dir / "apart/sweep.csv") == lines_of(dir / "together/sweep.csv"));
   check_failed_member(config, dir / "f", " --together");
+}
+
+TEST_CASE("sweep CLI: --batch merges the members into one network, each member's file the run "
+          "alone's bit for bit") {
+  TempDir dir;
+  // (and an inputs recorder: its sums, slice by slice, are each member's)
+  nlohmann::json net = nlohmann::json::parse(kBatchNetwork);
+  net["recorders"].push_back({{"type", "inputs"}, {"populations", {"I"}}});
+  const std::string config = write_file(dir / "x.json", net.dump());
+  const std::string vary = " --vary 'populations.E.params.tau_m=10 ms,20 ms' --vary "
+                           "'populations.I.I_app={\"schedule\": [[\"0 ms\", 0], [\"40 ms\", 0.1]]},"
+                           "{\"schedule\": [[\"0 ms\", 0], [\"40 ms\", 0.3]]}' --seeds 2";
+  const CliResult apart = run_cli("sweep " + config + vary + " -o " + (dir / "apart"));
+  const CliResult batch = run_cli("sweep " + config + vary + " --batch -o " + (dir / "batch"));
+  INFO(batch.err);
+  REQUIRE(apart.exit_code == 0);
+  REQUIRE(batch.exit_code == 0);
+  CHECK(batch.out.find("8 members merged into one network on ") != std::string::npos);
+  for (int i = 0; i < 8; ++i) {
+    const std::string member = "/member_000" + std::to_string(i);
+    INFO(member);
+    const auto expected = h5_datasets(dir / "apart" + member + ".h5");
+    CHECK(expected.size() >= 20);
+    CHECK(expected.at("spikes/E/node_ids").size() > 1000);
+    CHECK(h5_datasets(dir / "batch" + member + ".h5") == expected);
+    const std::string log = read_file(dir / "batch" + member + ".log");
+    CHECK(log.find("ganglion: " + config + "\n  simulated 100 ms in ") == 0);
+    CHECK(log.find("  E            lif                      300") != std::string::npos);
+  }
+  // The members differ: each seed and value its own network.
+  CHECK(h5_datasets(dir / "batch/member_0000.h5") != h5_datasets(dir / "batch/member_0001.h5"));
+  CHECK(lines_of(dir / "apart/sweep.csv") == lines_of(dir / "batch/sweep.csv"));
+}
+
+TEST_CASE("sweep CLI: --batch refuses members that differ in more than values, and plugins that "
+          "do not declare it, before anything runs") {
+  TempDir dir;
+  const std::string config = write_file(dir / "x.json", kConfig);
+  const std::string instead = "; run the sweep with --together instead (its members side by side, "
+                              "each a network of its own)\n";
+  const CliResult sizes =
+      run_cli("sweep " + config + " --vary 'populations.E.size=100,200' --batch -o " + (dir / "a"));
+  CHECK(sizes.exit_code == 1);
+  CHECK(sizes.err == "ganglion: sweep --batch: member 1 differs from member 0 in the population's "
+                     "name, model or size (/populations/E): a batch merges runs that differ only "
+                     "in values (parameters, initial values, weights, rates, seeds)" +
+                         instead);
+  const CliResult delays = run_cli(
+      "sweep " + config + " --vary 'projections.0.delay=1 ms,2 ms' --batch -o " + (dir / "b"));
+  CHECK(delays.exit_code == 1);
+  CHECK(delays.err.find("member 1 differs from member 0 in its delay (a batch's projection has "
+                        "one delay, or drawn ones in every member) (/projections/0/delay)") !=
+        std::string::npos);
+  // A neuron of ABI 1.0 .. 1.11 (tests/fixtures/good_neuron.c) may act across its elements or draw
+  // by the view's one seed: it does not declare GG_DESC_BATCH.
+  nlohmann::json j = nlohmann::json::parse(kConfig);
+  j["plugins"] = {std::string(GANGLION_TEST_PLUGIN_DIR) + "/good_neuron.so"};
+  j["populations"]["E"]["model"] = "gg_test_good";
+  const std::string own = write_file(dir / "own.json", j.dump());
+  const CliResult plugin = run_cli("sweep " + own + " --seeds 2 --batch -o " + (dir / "c"));
+  CHECK(plugin.exit_code == 1);
+  CHECK(plugin.err == "ganglion: sweep --batch: /populations/E: plugin 'gg_test_good' does not "
+                      "declare that it can run several members at once (GG_DESC_BATCH, ABI 1.12: "
+                      "hooks element by element, draws through gg_element_seed and "
+                      "gg_element_gid)" +
+                          instead);
+  for (const char *f : {"a", "b", "c"})
+    CHECK_FALSE(fs::exists(dir / f));
+}
+
+TEST_CASE("sweep CLI: a batch that diverges runs its members one by one, each meeting its own "
+          "fate") {
+  // The batch stops at member 1's divergence and leaves no file; the members then run alone:
+  // member 0 completes, member 1 diverges, as without --batch.
+  TempDir dir;
+  const std::string config = write_file(dir / "x.json", kConfig);
+  const CliResult r = check_failed_member(config, dir / "f", " --batch");
+  CHECK(r.err.find("ganglion: sweep --batch: the batch did not complete (population 'E' (lif) "
+                   "diverged at t = 0.1 ms: neuron 200 has V = ") != std::string::npos);
+  CHECK(r.err.find("its members run one by one now, each as it runs alone\n") != std::string::npos);
+  CHECK(read_file(dir / "f/member_0000.log").find("simulated 100 ms") != std::string::npos);
 }

@@ -195,7 +195,7 @@ void check_drive(bool delays, bool counted) {
   std::vector<double> rate(net.n_pre);
   for (uint64_t i = 0; i < net.n_pre; ++i)
     rate[i] = i % 9 == 0 ? 0.0 : (i % 5 == 0 ? 150000.0 : 300.0 * double(i));
-  const gpu::Drive drive{rate.data(), 0.1, 21, 1234567, 1000, delays ? delay.data() : nullptr,
+  const gpu::Drive drive{rate.data(), 0.1, {21, 1000}, 1234567, delays ? delay.data() : nullptr,
                          counted};
   Synapse cpu(d, net, c), by_target(d, net, c), by_synapse(d, net, c);
   uint64_t spikes = 0;

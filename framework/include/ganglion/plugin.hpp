@@ -36,7 +36,9 @@
 // left its range: the kernel scans the state only then), `spikes_only` (a recorder that reads
 // nothing but the population's spikes, or a projection's weights: the kernel may step the state
 // further before calling it), `split_rule` (a plasticity rule whose step honours v.rule_part,
-// through the ganglion::rule_* helpers: the kernel may then run it by target range).
+// through the ganglion::rule_* helpers: the kernel may then run it by target range), `batch` (a
+// neuron, synapse or rule whose hooks act element by element and draw through gg_element_seed and
+// gg_element_gid: it may run a batch of a sweep's members as one network, GG_DESC_BATCH).
 // Hooks report failure by throwing ganglion::Failure (or ganglion::Diverged); the wrapper turns it
 // into a status and a message, so no exception crosses the C boundary.
 //

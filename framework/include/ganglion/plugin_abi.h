@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define GG_ABI_MAJOR 1
-#define GG_ABI_MINOR 11
+#define GG_ABI_MINOR 12
 #define GG_ENTRY_SYMBOL "ganglion_plugin_v1"
 
 #if defined(_WIN32)
@@ -259,7 +259,28 @@ typedef struct gg_view {
   /* ---- since ABI 1.9 ---- */
   const char *const *variable_units; /* recorder: the unit of each chosen variable ("mV"), as
                                         the population's descriptor declares it */
+
+  /* ---- since ABI 1.12 ---- */
+  /* A batch (`ganglion sweep --batch`): the instance holds the elements of several runs (members),
+   * member after member, batch_n each, and each member draws as it would alone. Element i of this
+   * view is element e % batch_n of member e / batch_n, e = batch_offset + i; its random numbers
+   * take the member's seed, batch_seeds[e / batch_n], and global id batch_first_gid + e % batch_n.
+   * batch_n = 0: not a batch (seed, and first_gid + i). gg_element_seed and gg_element_gid (below)
+   * say which; a plugin that draws (or keys anything by global id) reads them through those and
+   * declares GG_DESC_BATCH. Recorders see one member at a time (batch_n 0). */
+  uint64_t batch_n;
+  uint64_t batch_offset;
+  uint64_t batch_first_gid;
+  const uint64_t *batch_seeds;
 } gg_view;
+
+/* The seed and the global id element i of view v draws with (ABI 1.12; see batch_n). */
+static inline uint64_t gg_element_seed(const gg_view *v, uint64_t i) {
+  return v->batch_n ? v->batch_seeds[(v->batch_offset + i) / v->batch_n] : v->seed;
+}
+static inline uint64_t gg_element_gid(const gg_view *v, uint64_t i) {
+  return v->batch_n ? v->batch_first_gid + (v->batch_offset + i) % v->batch_n : v->first_gid + i;
+}
 
 /* The parts of a plasticity rule's step (gg_view::rule_part). A rule whose descriptor has
  * GG_DESC_SPLIT_RULE may be called, instead of once whole, first once for GG_RULE_PRE_TRACES, then
@@ -413,6 +434,14 @@ typedef struct gg_descriptor {
                                   ganglion::for_each_arrival does), so the kernel hands a drive's
                                   count of c spikes as one arrival of count c instead of c
                                   arrivals. Since ABI 1.6 */
+#define GG_DESC_BATCH                                                                              \
+  4096u                   /* neuron, synapse, plasticity: may hold several members of a batch      \
+                              (`ganglion sweep --batch`; gg_view::batch_n): every hook acts        \
+                              element by element (init, update and finish too; a synapse's and     \
+                              a rule's per synapse), never across elements, and draws random       \
+                              numbers (or keys anything) per element by gg_element_seed and        \
+                              gg_element_gid, so that each member's elements do exactly what       \
+                              they do in the member's run alone. Since ABI 1.12 */
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

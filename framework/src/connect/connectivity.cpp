@@ -450,4 +450,43 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
   return narrowed(std::move(c), layout, pool);
 }
 
+Csr join_members(std::vector<Csr> members, uint64_t n_post, CsrLayout layout, ThreadPool *pool) {
+  Csr c;
+  std::vector<uint64_t> row_at{0}, at{0}; // each member's first row and synapse
+  bool delays = false;
+  for (const Csr &m : members) {
+    row_at.push_back(row_at.back() + m.row_ptr.size() - 1);
+    at.push_back(at.back() + m.size());
+    c.max_delay = std::max(c.max_delay, m.max_delay);
+    delays = delays || !m.delay.empty();
+  }
+  const uint64_t rows = row_at.back(), synapses = at.back();
+  c.row_ptr.resize(rows + 1);
+  c.row_ptr[rows] = synapses;
+  c.post_index.resize(synapses);
+  c.weight.resize(synapses);
+  if (delays) c.delay.resize(synapses);
+  run_all(pool, members.size(), [&](std::size_t m) {
+    Csr &part = members[m];
+    for (uint64_t i = 0; i + 1 < part.row_ptr.size(); ++i)
+      c.row_ptr[row_at[m] + i] = at[m] + part.row_ptr[i];
+    const auto shift = uint32_t(m * n_post);
+    for (uint64_t k = 0; k < part.size(); ++k)
+      c.post_index[at[m] + k] = part.post_index[k] + shift;
+    std::copy(part.weight.begin(), part.weight.end(), c.weight.begin() + long(at[m]));
+    if (delays) std::copy(part.delay.begin(), part.delay.end(), c.delay.begin() + long(at[m]));
+    part = Csr{}; // (its memory back before the next)
+  });
+  // One weight for all where the layout stores it once (the members' weights all one value).
+  if (layout.one_weight && synapses &&
+      std::all_of(c.weight.begin(), c.weight.end(), [&](float w) { return w == c.weight[0]; })) {
+    c.weight.resize(1);
+    c.weight.shrink_to_fit();
+  }
+  if (delays)
+    delay_index(c, Chunks(rows, rows ? double(synapses) / double(rows) : 0.0, threads_of(pool)),
+                pool);
+  return narrowed(std::move(c), layout, pool);
+}
+
 } // namespace ganglion

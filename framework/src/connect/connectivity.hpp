@@ -131,4 +131,11 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
                        ThreadPool *pool = nullptr, CsrLayout layout = {}, TargetRange range = {},
                        const RowPlaces &places = {}, RowBuilder *elsewhere = nullptr);
 
+// A batch's projection (engine/batch.hpp) from its members' (each as build_connectivity made it:
+// 32-bit targets, a weight per synapse), block-diagonal: member m's rows after member m - 1's,
+// their targets moved up by m n_post, so each target takes its own member's synapses in their
+// order. Drawn delays are indexed again for the longest of all; the layout's 16-bit targets
+// where it asks for them.
+Csr join_members(std::vector<Csr> members, uint64_t n_post, CsrLayout layout, ThreadPool *pool);
+
 } // namespace ganglion

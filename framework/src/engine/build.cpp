@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
+#include <stdexcept>
 
+#include "engine/batch.hpp"
 #include "engine/device_plan.hpp"
 #include "engine/hook_call.hpp"
 #include "engine/impl.hpp"
@@ -32,6 +34,15 @@ void Simulation::Impl::build() {
   }
   make_instances();
   distributed = ranks::size() > 1;
+  if (writers.size() != (exp.members ? exp.members->size() : 1))
+    throw std::logic_error("a run needs one output (or null) for each member");
+  if (exp.members) {
+    if (distributed)
+      throw RunError("a batch of a sweep's members runs in one process: run the sweep without "
+                     "an MPI launcher");
+    for (const Experiment &m : *exp.members)
+      batch_seeds.push_back(m.simulation.seed);
+  }
   if (distributed) overlap_wanted = engine::overlap_exchange();
   records = ranks::rank() == 0;
   partition();
@@ -106,6 +117,16 @@ gg_view Simulation::Impl::base_view(uint64_t n, uint64_t first_gid, int backend)
   return v;
 }
 
+// A batch: which member's seed and global ids each element of `v` draws with, its element 0
+// being element `offset` of population `pop` (ABI 1.12).
+void Simulation::Impl::member_ids(gg_view &v, const PopulationSpec &pop, uint64_t offset) const {
+  if (!pop.member_size) return;
+  v.batch_n = pop.member_size;
+  v.batch_offset = offset;
+  v.batch_first_gid = pop.member_first_gid;
+  v.batch_seeds = batch_seeds.data();
+}
+
 // Each population's fields (validated element by element, and under each schedule's values),
 // its input, I_app, and what the step checks.
 void Simulation::Impl::build_populations() {
@@ -119,11 +140,9 @@ void Simulation::Impl::build_populations() {
     pop.input.assign(padded(n), 0.0);
     const bool has_i_app = pop.spec->i_app.kind != ValueSpec::Kind::Constant ||
                            pop.spec->i_app.a != 0 || !pop.spec->i_app_changes.empty();
-    if (has_i_app) {
-      const gg_field f{"I_app",  "", GG_ROLE_PARAM, GG_TYPE_F64, 0, -HUGE_VAL,
-                       HUGE_VAL, 0,  nullptr,       ""};
-      pop.i_app = make_field(f, pop.spec->i_app, n, sim.seed, pop.spec->first_gid, 999);
-    }
+    if (has_i_app)
+      pop.i_app =
+          make_field(i_app_field(), pop.spec->i_app, n, sim.seed, pop.spec->first_gid, kIAppSalt);
     // Sources may emit several spikes per neuron in a step (a Poisson count).
     pop.capacity = (pop.desc->flags & GG_DESC_SOURCE) ? 8 * n + 1024 : n;
     for (uint32_t k = 0; k < pop.desc->n_fields; ++k)
@@ -197,8 +216,9 @@ void Simulation::Impl::build_projections() {
     RowBuilder *rows =
         proj.backend == GG_BACKEND_CUDA && device && !connect_on_host() ? device->rows() : nullptr;
     if (rows) rows->keep = kept_on_device(exp, q) && !distributed;
-    proj.csr = build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout,
-                                  {own_lo[to], own_hi[to]}, places, rows);
+    proj.csr = exp.members ? batch_connectivity(exp, q, pool.get(), layout)
+                           : build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(),
+                                                layout, {own_lo[to], own_hi[to]}, places, rows);
     if (distributed && recorded[q] && records)
       whole_csr[q] =
           build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(), layout);
@@ -223,9 +243,12 @@ void Simulation::Impl::bind_views() {
     pop.history.assign(depth[p], std::vector<uint32_t>(pop.capacity));
     pop.history_count.assign(depth[p], 0);
     pop.view = base_view(pop.spec->size, pop.spec->first_gid, pop.backend);
+    member_ids(pop.view, *pop.spec, 0);
+    if (exp.members) pop.member_spikes.assign(exp.members->size(), 0);
     pop.fields.bind(pop.view);
     pop.view.input = pop.input.data();
-    pop.input_means.assign(pop.incoming.size(), 0.0);
+    // (a batch: each member's, member after member)
+    pop.input_means.assign(pop.incoming.size() * (exp.members ? exp.members->size() : 1), 0.0);
     for (std::size_t q : pop.incoming)
       pop.input_names.push_back(exp.projections[q].name.c_str());
   }
@@ -233,6 +256,7 @@ void Simulation::Impl::bind_views() {
     auto &post = pops[proj.spec->post];
     const auto &pre = pops[proj.spec->pre];
     proj.view = base_view(post.spec->size, post.spec->first_gid, proj.backend);
+    member_ids(proj.view, *post.spec, 0);
     proj.fields.bind(proj.view);
     proj.view.post_input = post.input.data();
     const int v = field_index(post.desc, "V");
@@ -246,6 +270,8 @@ void Simulation::Impl::bind_views() {
     if (pre.desc->flags & GG_DESC_DRIVE) {
       proj.drive_rate = pre.fields.ptrs[std::size_t(field_index(pre.desc, "rate"))];
       proj.drive_stream = streams::kDrive + proj.spec->stream;
+      proj.drive_ids = {exp.simulation.seed,    post.spec->first_gid,        pre.spec->member_size,
+                        post.spec->member_size, post.spec->member_first_gid, batch_seeds.data()};
     }
     proj.view.projection = proj.spec->name.c_str();
     if (proj.plasticity) build_plasticity(proj);
@@ -335,22 +361,25 @@ void offset_fields(const gg_descriptor *d, const std::vector<double *> &all,
 } // namespace
 
 // Phase 1's tasks: each population cut into slices of kSliceSize neurons, with their views of the
-// neuron and of each incoming projection's `current`.
+// neuron and of each incoming projection's `current`. A batch's members are cut apart, each from
+// its first neuron as its run alone cuts it (an inputs recorder's sums: its slices' in turn).
 void Simulation::Impl::build_slices() {
   for (std::size_t p = 0; p < pops.size(); ++p) {
     auto &pop = pops[p];
     if (pop.backend != GG_BACKEND_CPU) continue; // (the device engine's)
-    const uint64_t n = own_hi[p];                // (this rank's slices: partition)
-    for (uint64_t begin = own_lo[p]; begin < n; begin += kSliceSize) {
+    const uint64_t member = pop.spec->member_size ? pop.spec->member_size : own_hi[p];
+    for (uint64_t begin = own_lo[p], end; begin < own_hi[p]; begin = end) {
+      end = std::min((begin / member + 1) * member, begin + kSliceSize);
       Slice sl;
       sl.pop = p;
       sl.begin = begin;
-      sl.end = std::min(n, begin + kSliceSize);
+      sl.end = end;
       const uint64_t m = sl.end - begin;
       offset_fields(pop.desc, pop.fields.ptrs, pop.fields.offsets, begin, sl.fields, sl.offsets);
       sl.view = pop.view;
       sl.view.n = m;
       sl.view.first_gid = pop.spec->first_gid + begin;
+      sl.view.batch_offset = begin;
       sl.view.fields = sl.fields.data();
       sl.view.offsets = sl.offsets.data();
       sl.view.input = pop.input.data() + begin;
@@ -369,6 +398,7 @@ void Simulation::Impl::build_slices() {
         gg_view v = proj.view;
         v.n = m;
         v.first_gid = pop.spec->first_gid + begin;
+        v.batch_offset = begin;
         v.fields = sl.in_fields[k].data();
         v.offsets = sl.in_offsets[k].data();
         v.post_input = pop.input.data() + begin;
@@ -410,36 +440,48 @@ void Simulation::Impl::build_groups(unsigned threads, std::vector<std::vector<Me
   }
 }
 
+// Each recorder writes to its member's output, its sink there numbered in the member's order.
 void Simulation::Impl::build_recorders() {
-  for (std::size_t r = 0; r < recs.size(); ++r)
-    build_recorder(recs[r], r);
+  std::vector<uint32_t> sinks(writers.size(), 0);
+  for (auto &rec : recs)
+    build_recorder(rec, sinks[rec.spec->member]++);
 }
 
-// A recorder's fields and its view of its population (and of its projection, if any); its
-// output goes to the writer's sink `r`, or nowhere without a file.
+// A recorder's fields and its view of its population (and of its projection, if any), of its
+// member's block in a batch; its output goes to its writer's sink `r`, or nowhere without a file.
 void Simulation::Impl::build_recorder(Recorder &rec, std::size_t r) {
-  const auto &sim = exp.simulation;
   auto &pop = pops[rec.spec->population];
-  rec.fields.make(rec.desc, pop.spec->size, rec.spec->values, sim.seed, pop.spec->first_gid);
+  rec.n = pop.spec->size;
+  uint64_t first_gid = pop.spec->first_gid, seed = exp.simulation.seed;
+  if (pop.spec->member_size) {
+    rec.member_block = true;
+    rec.n = pop.spec->member_size;
+    rec.at = rec.spec->member * rec.n;
+    first_gid = pop.spec->member_first_gid;
+    seed = batch_seeds[rec.spec->member];
+  }
+  rec.fields.make(rec.desc, rec.n, rec.spec->values, seed, first_gid);
   if (rec.spec->projection >= 0) {
     // A recorder of a projection: its weights, and the synapses chosen to follow.
-    // (checked where the recorder runs, against the whole projection)
+    // (checked where the recorder runs, against the whole projection, or the member's block)
     const std::size_t q = std::size_t(rec.spec->projection);
-    const Csr &c = recorded_csr(q);
+    if (rec.member_block) member_block(rec);
+    const uint64_t size = rec.member_block ? rec.post_index.size() : recorded_csr(q).size();
     for (uint64_t k : rec.spec->synapses)
-      if (records && k >= c.size())
+      if (records && k >= size)
         throw RunError(rec.spec->pointer + "/synapses: synapse " + std::to_string(k) +
                        " does not exist: projection '" + projs[q].spec->name + "' has " +
-                       std::to_string(c.size()) + " synapses (0 to " +
-                       std::to_string(c.size() - 1) + ")");
+                       std::to_string(size) + " synapses (0 to " + std::to_string(size - 1) + ")");
   }
-  for (double *f : pop.fields.ptrs)
-    rec.pop_fields.push_back(f);
+  for (uint32_t k = 0; k < pop.desc->n_fields; ++k) // (a sequence's values are not offset)
+    rec.pop_fields.push_back(pop.fields.ptrs[k] +
+                             (pop.fields.offsets[k] ? 0 : std::ptrdiff_t(rec.at)));
   for (const auto &name : rec.spec->variable_names)
     rec.variable_names.push_back(name.c_str());
   for (const uint32_t k : rec.spec->variables)
     rec.variable_units.push_back(pop.desc->fields[k].unit);
-  rec.view = base_view(pop.spec->size, pop.spec->first_gid, rec.backend);
+  rec.view = base_view(rec.n, first_gid, rec.backend);
+  rec.view.seed = seed;
   rec.fields.bind(rec.view);
   rec.view.pop_fields = rec.pop_fields.data();
   rec.view.select = rec.spec->neurons.empty() ? nullptr : rec.spec->neurons.data();
@@ -450,13 +492,30 @@ void Simulation::Impl::build_recorder(Recorder &rec, std::size_t r) {
   rec.view.variable_units = rec.variable_units.data();
   rec.view.population = pop.spec->name.c_str();
   rec.view.every = rec.spec->every;
+  Recording *writer = writers[rec.spec->member];
   rec.view.sink = writer ? writer->sink(uint32_t(r)) : rec.null_sink->view();
-  rec.view.input_means = pop.input_means.data();
+  rec.view.input_means = pop.input_means.data() + rec.spec->member * pop.incoming.size();
   rec.view.input_names = pop.input_names.data();
   rec.view.n_inputs = uint32_t(pop.input_names.size());
   rec.view.input_unit = pop.desc->input_unit ? pop.desc->input_unit : "";
   if (std::strcmp(rec.desc->name, "inputs") == 0) pop.record_inputs = true;
   if (rec.spec->projection >= 0) bind_recorded_projection(rec);
+}
+
+// A batch's recorder of a projection: its member's rows and targets as the member's run alone
+// has them (a copy, each counted from the member's first).
+void Simulation::Impl::member_block(Recorder &rec) {
+  const auto &proj = projs[std::size_t(rec.spec->projection)];
+  const Csr &c = proj.csr;
+  const uint64_t n_pre = pops[proj.spec->pre].spec->member_size;
+  const uint64_t n_post = pops[proj.spec->post].spec->member_size;
+  const uint64_t m = rec.spec->member, first = c.row_ptr[m * n_pre];
+  rec.row_ptr.resize(n_pre + 1);
+  for (uint64_t i = 0; i <= n_pre; ++i)
+    rec.row_ptr[i] = c.row_ptr[m * n_pre + i] - first;
+  rec.post_index.resize(rec.row_ptr[n_pre]);
+  for (uint64_t k = 0; k < rec.post_index.size(); ++k)
+    rec.post_index[k] = uint32_t(c.post(first + k) - m * n_post);
 }
 
 // A projection recorder's view of the synapses it records.
@@ -468,6 +527,13 @@ void Simulation::Impl::bind_recorded_projection(Recorder &rec) {
   rec.view.row_ptr = c.row_ptr.data();
   rec.view.post_index = c.post_index.data();
   rec.view.n_pre = pops[proj.spec->pre].spec->size;
+  if (rec.member_block) { // (its member's rows: member_block)
+    rec.view.weight += c.row_ptr[rec.spec->member * (rec.row_ptr.size() - 1)];
+    rec.view.n_synapses = rec.post_index.size();
+    rec.view.row_ptr = rec.row_ptr.data();
+    rec.view.post_index = rec.post_index.data();
+    rec.view.n_pre = rec.row_ptr.size() - 1;
+  }
   rec.view.projection = proj.spec->name.c_str();
   rec.view.chosen_synapses = rec.spec->synapses.data();
   rec.view.n_chosen_synapses = rec.spec->synapses.size();
@@ -499,7 +565,7 @@ void Simulation::Impl::init_hooks() {
     call_hook(
         rec.hooks->init, rec.view, rec.site, [&] { return "recorder " + rec.spec->pointer; },
         "init");
-    if (writer) writer->check();
+    if (Recording *w = writers[rec.spec->member]) w->check();
   }
 }
 

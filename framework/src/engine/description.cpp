@@ -107,6 +107,9 @@ Json properties(const gg_descriptor *d) {
   if (d->flags & GG_DESC_SPLIT_RULE)
     add("split", "with several threads the rule may run by target range, each part with its "
                  "projection's delivery onto the same neurons");
+  if (d->flags & GG_DESC_BATCH)
+    add("batch", "may hold the members of a sweep's batch (sweep --batch), each element drawing "
+                 "as its member's run");
   if (d->flags & GG_DESC_CHANNELS)
     add("channels", "its step computes the current of up to " + std::to_string(GG_MAX_CHANNELS) +
                         " incoming exponential synapses of one kind (their channels) in its own "

@@ -68,7 +68,10 @@ struct Simulation::Impl {
   static constexpr std::size_t kOpenSlices = 2; // a task's last slices, which others may take
 
   const Experiment &exp;
-  Recording *writer;
+  // Where each member's recorders write (one member unless a batch); a null: nowhere.
+  std::vector<Recording *> writers;
+  // A batch: each member's seed, which the views hand the hooks (gg_view::batch_seeds).
+  std::vector<uint64_t> batch_seeds;
   std::vector<Population> pops;
   std::vector<Projection> projs;
   std::vector<Recorder> recs;
@@ -160,7 +163,7 @@ struct Simulation::Impl {
   uint64_t gathered = UINT64_MAX; // the last step whose spikes were gathered
   uint64_t steps_done = 0;        // Simulation::steps_done
 
-  Impl(const Experiment &e, Recording *w) : exp(e), writer(w) {}
+  Impl(const Experiment &e, std::vector<Recording *> w) : exp(e), writers(std::move(w)) {}
 
   template <class F> void parallel(std::size_t n, F &&task, const std::size_t *split = nullptr) {
     run_all(serial ? nullptr : pool.get(), n, task, errors, split);
@@ -183,6 +186,10 @@ struct Simulation::Impl {
   void fuse_channels(std::size_t p);
   gg_channel channel_of(const Projection &proj, const gg_view &v);
   gg_view base_view(uint64_t n, uint64_t first_gid, int backend) const;
+  void member_ids(gg_view &v, const PopulationSpec &pop, uint64_t offset) const;
+  void member_block(Recorder &rec);
+  inline void member_spikes(Recorder &rec, const Population &pop, uint64_t slot);
+  void report_members(RunReport &rep) const;
   void validate_schedules(const Population &pop) const;
 
   // ---- step.cpp: the step, and the loop ----

@@ -17,6 +17,20 @@ uint64_t sum_over(const std::vector<ProjectionReport> &rows, uint64_t Projection
   return s;
 }
 
+// The mean rate (Hz) of elements [from, from + n) of a population: a rate unit's mean r now, else
+// its spikes over them and the simulated time.
+double mean_rate(const engine::Population &pop, uint64_t from, uint64_t n, uint64_t spikes,
+                 double simulated_ms) {
+  if (pop.rate_field >= 0) {
+    const double *x = pop.fields.ptrs[std::size_t(pop.rate_field)] + from;
+    double s = 0;
+    for (uint64_t i = 0; i < n; ++i)
+      s += x[i];
+    return n ? s / double(n) : 0;
+  }
+  return simulated_ms > 0 ? double(spikes) / double(n) / (simulated_ms * 1e-3) : 0;
+}
+
 } // namespace
 
 uint64_t RunReport::synapses() const {
@@ -39,16 +53,7 @@ void Simulation::Impl::report(RunReport &rep) const {
     r.model = pop.desc->name;
     r.size = pop.spec->size;
     r.spikes = pop.spikes_total;
-    if (pop.rate_field >= 0) { // a rate unit: its mean rate now
-      const double *x = pop.fields.ptrs[std::size_t(pop.rate_field)];
-      double s = 0;
-      for (uint64_t i = 0; i < r.size; ++i)
-        s += x[i];
-      r.rate_hz = r.size ? s / double(r.size) : 0;
-    } else {
-      r.rate_hz =
-          rep.simulated_ms > 0 ? double(r.spikes) / double(r.size) / (rep.simulated_ms * 1e-3) : 0;
-    }
+    r.rate_hz = mean_rate(pop, 0, r.size, r.spikes, rep.simulated_ms);
     rep.populations.push_back(r);
   }
   for (const auto &proj : projs)
@@ -58,6 +63,31 @@ void Simulation::Impl::report(RunReport &rep) const {
   if (distributed) report_ranks(rep);
   const double core_s = rep.setup_s * double(std::max(1u, rep.threads)) * double(rep.ranks);
   rep.synapses_per_core_s = core_s > 0 ? double(rep.synapses()) / core_s : 0;
+  if (exp.members) report_members(rep);
+}
+
+// A batch: each member's report, its populations and projections as its run alone reports them
+// (its synapses' bytes its share of the projection's).
+void Simulation::Impl::report_members(RunReport &rep) const {
+  for (std::size_t m = 0; m < exp.members->size(); ++m) {
+    RunReport r = rep;
+    r.members.clear();
+    for (std::size_t p = 0; p < pops.size(); ++p) {
+      PopulationReport &x = r.populations[p];
+      const uint64_t n = pops[p].spec->member_size;
+      x.size = n;
+      x.spikes = pops[p].member_spikes[m];
+      x.rate_hz = mean_rate(pops[p], m * n, n, x.spikes, r.simulated_ms);
+    }
+    for (std::size_t q = 0; q < projs.size(); ++q) {
+      const Csr &c = projs[q].csr;
+      const uint64_t n_pre = pops[projs[q].spec->pre].spec->member_size;
+      ProjectionReport &x = r.projections[q];
+      x.synapses = c.row_ptr[(m + 1) * n_pre] - c.row_ptr[m * n_pre];
+      x.bytes = c.size() ? uint64_t(double(x.bytes) * double(x.synapses) / double(c.size())) : 0;
+    }
+    rep.members.push_back(std::move(r));
+  }
 }
 
 // Several ranks: the whole network's synapses and their bytes (each rank holds those onto its

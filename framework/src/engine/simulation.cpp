@@ -11,7 +11,10 @@
 namespace ganglion {
 
 Simulation::Simulation(const Experiment &exp, Recording *output)
-    : impl_(std::make_unique<Impl>(exp, output)) {
+    : Simulation(exp, std::vector<Recording *>{output}) {}
+
+Simulation::Simulation(const Experiment &exp, const std::vector<Recording *> &outputs)
+    : impl_(std::make_unique<Impl>(exp, outputs)) {
   if (ranks::size() == 1) {
     impl_->build();
     return;

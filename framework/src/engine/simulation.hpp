@@ -78,6 +78,9 @@ struct RunReport {
   // A run on a GPU: the device, then a line per population and projection saying how it ran
   // there (DeviceEngine::summary); empty on the CPU.
   std::vector<std::string> device;
+  // A batch (engine/batch.hpp): each member's report as its run alone gives it (its populations'
+  // sizes, spikes and rates, its projections' synapses); empty otherwise.
+  std::vector<RunReport> members;
   uint64_t synapses() const;
   uint64_t synapse_bytes() const;
   uint64_t queue_bytes() const;
@@ -97,6 +100,9 @@ public:
   // datasets there); throws RunError when a hook refuses. The recorders' output goes to `output`
   // (the file, memory or both: output/recording.hpp), or nowhere where it is null.
   Simulation(const Experiment &exp, Recording *output);
+  // A batch (exp.members; engine/batch.hpp): member m's recorders write to outputs[m] (null:
+  // nowhere).
+  Simulation(const Experiment &exp, const std::vector<Recording *> &outputs);
   ~Simulation();
   Simulation(const Simulation &) = delete;
   Simulation &operator=(const Simulation &) = delete;

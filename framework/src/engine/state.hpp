@@ -22,6 +22,7 @@
 #include "engine/fields.hpp"
 #include "experiment/experiment.hpp"
 #include "ganglion/plugin_abi.h"
+#include "random/drive_count.hpp"
 #include "registry/registry.hpp"
 
 namespace ganglion::engine {
@@ -75,6 +76,7 @@ struct Population : Instance<PopulationSpec> {
   bool accumulates = true;
   std::vector<double> input_means; // per incoming projection, this step
   std::vector<const char *> input_names;
+  std::vector<uint64_t> member_spikes; // a batch: each member's spikes so far (gather_spikes)
   gg_view view{};
 };
 
@@ -138,6 +140,7 @@ struct Projection : Instance<ProjectionSpec> {
   // and the stream its synapses' Poisson counts are drawn from. Null: spikes from the history.
   const double *drive_rate = nullptr;
   uint64_t drive_stream = 0;
+  DriveIds drive_ids; // (a batch: each row's member's)
 };
 
 // With no output file recorders run the same, into a sink that accepts and drops everything. It
@@ -159,6 +162,14 @@ struct NullSink {
 
 struct Recorder : Instance<RecorderSpec> { // on the CPU: recorders are host plugins
   Fields fields;
+  // A batch: its member's block of the population, elements [at, at + n), whose spikes it is
+  // handed relative to `at` (`spikes`), and of a recorded projection the member's rows and
+  // targets as its run alone has them (the weights are the block's own, in place).
+  bool member_block = false;
+  uint64_t at = 0, n = 0;
+  std::vector<uint32_t> spikes;
+  std::vector<uint64_t> row_ptr;
+  std::vector<uint32_t> post_index;
   std::vector<const double *> pop_fields;
   std::vector<const char *> variable_names, variable_units;
   std::unique_ptr<NullSink> null_sink = std::make_unique<NullSink>();

@@ -230,6 +230,7 @@ void Simulation::Impl::gather_spikes(uint64_t step) {
     auto &out = pop.history[slot];
     uint64_t count = 0;
     if (pop.record_inputs) std::fill(pop.input_means.begin(), pop.input_means.end(), 0.0);
+    const uint64_t member = pop.spec->member_size ? pop.spec->member_size : pop.spec->size;
     for (; i < slices.size() && slices[i].pop == p; ++i) {
       const Slice &sl = slices[i];
       if (count + sl.count > out.size()) out.resize(count + sl.count);
@@ -237,15 +238,20 @@ void Simulation::Impl::gather_spikes(uint64_t step) {
       for (uint64_t s = 0; s < sl.count; ++s)
         out[count + s] = sl.spikes[s] + begin;
       count += sl.count;
-      if (pop.record_inputs)
+      if (pop.record_inputs) { // (a batch: the member's own, which its slices never cross)
+        double *means = pop.input_means.data() + sl.begin / member * sl.input_sums.size();
         for (std::size_t k = 0; k < sl.input_sums.size(); ++k)
-          pop.input_means[k] += sl.input_sums[k];
+          means[k] += sl.input_sums[k];
+      }
     }
     pop.history_count[slot] = count;
     pop.spikes_total += count;
+    if (const uint64_t n = pop.spec->member_size)
+      for (uint64_t s = 0; s < count; ++s)
+        ++pop.member_spikes[out[s] / n];
     if (pop.record_inputs)
       for (double &m : pop.input_means)
-        m /= double(pop.spec->size);
+        m /= double(member);
   }
 }
 
@@ -344,9 +350,10 @@ void Simulation::Impl::collect_drive(const Projection &proj, uint64_t step,
   const bool counted = proj.desc->flags & GG_DESC_COUNTS;
   counts.clear();
   const Csr &c = proj.csr;
-  const uint64_t post_gid = pops[proj.spec->post].spec->first_gid;
+  const DriveIds &ids = proj.drive_ids; // (a batch: each row's member's seed and ids)
+  uint64_t seed = ids.seed_of(0);
   const uint64_t n_pre = pops[proj.spec->pre].spec->size;
-  const PhiloxKey key(exp.simulation.seed, proj.drive_stream);
+  PhiloxKey key(seed, proj.drive_stream);
   constexpr std::size_t kBatch = Poisson::kLanes; // the counts of this many synapses at a time
   uint32_t target[kBatch];
   double u[kBatch];
@@ -357,19 +364,20 @@ void Simulation::Impl::collect_drive(const Projection &proj, uint64_t step,
     const uint64_t a = first[i * stride], b = last[i * stride];
     const double mean = proj.drive_rate[i] * 1e-3 * exp.simulation.dt;
     if (a == b || !(mean > 0)) continue;
+    const uint32_t row = ids.row_of(i);
+    if (ids.seed_of(i) != seed) key = PhiloxKey(seed = ids.seed_of(i), proj.drive_stream);
     if (mean != made_for) poisson = Poisson(made_for = mean);
     for (uint64_t k0 = a; k0 < b; k0 += kBatch) {
       const std::size_t n = std::size_t(std::min<uint64_t>(kBatch, b - k0));
       for (std::size_t j = 0; j < n; ++j)
-        target[j] = uint32_t(post_gid + c.post(k0 + j));
-      first_uniforms(key, uint32_t(i), target, uint32_t(step), n, u);
+        target[j] = ids.target_of(i, c.post(k0 + j));
+      first_uniforms(key, row, target, uint32_t(step), n, u);
       poisson.from_uniforms(u, n, drawn);
       for (std::size_t j = 0; j < n; ++j) {
         const uint64_t k = k0 + j;
         uint64_t count = drawn[j];
         if (count == Poisson::kAnother) // (rare) the draw needs more than its first uniform
-          count = drive_count(poisson, exp.simulation.seed, proj.drive_stream, uint32_t(i),
-                              target[j], uint32_t(step));
+          count = drive_count(poisson, seed, proj.drive_stream, row, target[j], uint32_t(step));
         const uint32_t delay = c.delay.empty() ? uint32_t(c.max_delay) : c.delay[k];
         // A count as one arrival (more than one only past 2^32 - 1), else as that many.
         for (uint64_t part; count > 0; count -= part) {
@@ -467,15 +475,34 @@ void Simulation::Impl::call_recorders(uint64_t step, bool finish) {
     const uint64_t slot = step % pop.history.size();
     rec.view.step = step;
     rec.view.t = double(step) * exp.simulation.dt;
-    rec.view.pop_spikes = pop.history[slot].data();
-    rec.view.pop_n_spikes = pop.history_count[slot];
+    if (rec.member_block) {
+      member_spikes(rec, pop, slot);
+    } else {
+      rec.view.pop_spikes = pop.history[slot].data();
+      rec.view.pop_n_spikes = pop.history_count[slot];
+    }
     call_hook(
         finish ? rec.hooks->finish : rec.hooks->step, rec.view, rec.site,
         [&] { return "recorder " + rec.spec->pointer + " (" + rec.desc->name + ")"; },
         finish ? "finish" : "step");
-    if (writer) writer->check();
+    if (Recording *w = writers[rec.spec->member]) w->check();
   }
-  if (writer) writer->recorded_until(double(step + 1) * exp.simulation.dt);
+  for (Recording *w : writers)
+    if (w) w->recorded_until(double(step + 1) * exp.simulation.dt);
+}
+
+// A batch's recorder: the step's spikes of its member's block (the history's run of them, in
+// order), relative to the block.
+void Simulation::Impl::member_spikes(Recorder &rec, const Population &pop, uint64_t slot) {
+  const uint32_t *all = pop.history[slot].data();
+  const uint32_t *end = all + pop.history_count[slot];
+  const uint32_t *first = std::lower_bound(all, end, uint32_t(rec.at));
+  const uint32_t *last = std::lower_bound(first, end, uint32_t(rec.at + rec.n));
+  rec.spikes.resize(std::size_t(last - first));
+  for (std::size_t k = 0; k < rec.spikes.size(); ++k)
+    rec.spikes[k] = first[k] - uint32_t(rec.at);
+  rec.view.pop_spikes = rec.spikes.data();
+  rec.view.pop_n_spikes = rec.spikes.size();
 }
 
 // Owner mode from a gathered step: one batch that advances its rules' presynaptic traces,

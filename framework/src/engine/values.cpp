@@ -46,6 +46,12 @@ FieldData make_field(const gg_field &f, const ValueSpec &v, uint64_t n, uint64_t
   return out;
 }
 
+const gg_field &i_app_field() {
+  static const gg_field f{"I_app",  "", GG_ROLE_PARAM, GG_TYPE_F64, 0, -HUGE_VAL,
+                          HUGE_VAL, 0,  nullptr,       ""};
+  return f;
+}
+
 void assign_field(FieldData &field, const ValueSpec &v, uint64_t n) {
   for (uint64_t i = 0; i < n; ++i)
     field.values[i] = v.kind == ValueSpec::Kind::List ? v.list.at(i) : v.a;

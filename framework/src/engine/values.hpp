@@ -26,6 +26,10 @@ struct FieldData {
 FieldData make_field(const gg_field &f, const ValueSpec &v, uint64_t n, uint64_t seed,
                      uint64_t first_gid, uint32_t salt);
 
+// The field I_app's values are made as (PopulationSpec::i_app), and their draws' salt.
+const gg_field &i_app_field();
+constexpr uint32_t kIAppSalt = 999;
+
 // Sets a field to a scheduled value (a constant or a per-element list).
 void assign_field(FieldData &field, const ValueSpec &v, uint64_t n);
 

@@ -80,6 +80,13 @@ double fields_bytes(const LoadedPlugin *plugin, const std::vector<ValueSpec> &va
 } // namespace
 
 double synapse_count(const Experiment &exp, const ProjectionSpec &p) {
+  if (exp.members) { // a batch: its members' synapses (engine/batch.hpp)
+    const auto q = std::size_t(&p - exp.projections.data());
+    double s = 0;
+    for (const Experiment &m : *exp.members)
+      s += synapse_count(m, m.projections[q]);
+    return s;
+  }
   const double n_pre = double(exp.populations[size_t(p.pre)].size);
   const double n_post = double(exp.populations[size_t(p.post)].size);
   const bool skip = p.pre == p.post && !p.allow_autapses;
@@ -436,14 +443,16 @@ std::optional<double> parse_size(const std::string &text) {
 
 } // namespace
 
+// (A batch's synapses are its members', drawn on the host and joined there, and its recorders
+// sample each member's block on the host: engine/batch.hpp.)
 bool kept_on_device(const Experiment &exp, size_t q) {
   const ProjectionSpec &p = exp.projections[q];
-  return p.backend == GG_BACKEND_CUDA && p.plasticity.empty() && !recorded(exp, q);
+  return p.backend == GG_BACKEND_CUDA && p.plasticity.empty() && !recorded(exp, q) && !exp.members;
 }
 
 bool recorded_on_device(const Experiment &exp, const RecorderSpec &r) {
   return r.projection >= 0 && exp.projections[size_t(r.projection)].backend == GG_BACKEND_CUDA &&
-         has_cuda(*r.plugin);
+         has_cuda(*r.plugin) && !exp.members;
 }
 
 Estimate estimate(const Experiment &exp) {

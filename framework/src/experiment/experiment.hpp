@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,10 @@ struct PopulationSpec {
   std::vector<Change> i_app_changes;
   bool dale = true;              // its outgoing weights must share one sign ("dale": false opts out)
   bool receives_input = false;   // some projection targets it
+  // A batch (Experiment::members): each member's neurons, member after member, member_size each,
+  // the member's global ids from member_first_gid; 0: not a batch.
+  uint64_t member_size = 0;
+  uint64_t member_first_gid = 0;
 };
 
 enum class ConnectRule {
@@ -133,6 +138,7 @@ struct RecorderSpec {
   std::vector<uint64_t> synapses;
   uint64_t every = 1;              // steps
   std::vector<ValueSpec> values;   // recorder fields (e.g. bin)
+  uint32_t member = 0;             // a batch: the member whose recorder it is (its file's)
 };
 
 struct Experiment {
@@ -145,6 +151,9 @@ struct Experiment {
   // The experiment with overrides applied and every default filled in, keys in the file's order;
   // itself a valid experiment file that loads to the same Experiment.
   nlohmann::ordered_json resolved;
+  // A batch (engine/batch.hpp): the runs merged into this one, each as it loads alone (their
+  // seeds, values, recorders and outputs); null: not a batch.
+  std::shared_ptr<const std::vector<Experiment>> members;
 };
 
 } // namespace ganglion

@@ -20,4 +20,22 @@ GG_HD uint64_t drive_count(const PoissonCount &count, uint64_t seed, uint64_t st
   return count.draw([&] { return u.uniform(); });
 }
 
+// Whose draws a drive's row and targets take: the run's seed, row i and the targets' ids from
+// post_gid; in a batch (engine/batch.hpp) row i's member's seed, the row's place in its member
+// and the targets' ids in the member (each member's neurons are a block of pre rows and of post
+// targets).
+struct DriveIds {
+  uint64_t seed = 0, post_gid = 0;
+  uint64_t member_pre = 0, member_post = 0; // a batch's members' sizes (0: not a batch)
+  uint64_t member_gid = 0;                  // the targets' first id in a member
+  const uint64_t *seeds = nullptr;          // each member's
+  GG_HD uint64_t member(uint64_t i) const { return member_pre ? i / member_pre : 0; }
+  GG_HD uint64_t seed_of(uint64_t i) const { return member_pre ? seeds[member(i)] : seed; }
+  GG_HD uint32_t row_of(uint64_t i) const { return uint32_t(member_pre ? i % member_pre : i); }
+  // The id of target j (merged index) of row i.
+  GG_HD uint32_t target_of(uint64_t i, uint64_t j) const {
+    return uint32_t(member_pre ? member_gid + j - member(i) * member_post : post_gid + j);
+  }
+};
+
 } // namespace ganglion

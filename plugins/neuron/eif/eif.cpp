@@ -16,6 +16,7 @@ namespace integrate_and_fire = ganglion::integrate_and_fire;
 struct Eif {
   static constexpr const char *name = "eif";
   static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr bool batch = true;    // element by element; draws by gg_element_*
   static constexpr bool channels = true; // step fuses its synaptic channels (with_channels)
   static constexpr bool checks_bounds = true; // integrate_and_fire::step checks V as it stores it
   static constexpr const char *doc =

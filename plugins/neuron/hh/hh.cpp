@@ -50,6 +50,7 @@ struct Hh {
   // 1.1: e^x, e^x - 1, tanh and x^y by ganglion/elementary.h (the same bits on a GPU), not libm
   static constexpr const char *version = "1.1";
   static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr bool batch = true; // element by element; draws by gg_element_*
   static constexpr const char *input_unit = "uA/cm^2";
   static constexpr const char *doc =
       "Hodgkin-Huxley neuron, V_rest = -65 mV convention: C dV/dt = -g_L (V - E_L) - g_K n^4 "

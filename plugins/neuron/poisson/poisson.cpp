@@ -23,6 +23,7 @@ using ganglion::inf;
 struct Poisson {
   static constexpr const char *name = "poisson";
   static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr bool batch = true; // element by element; draws by gg_element_*
   static constexpr bool source = true;
   static constexpr const char *doc =
       "Poisson spike source: independent trains of rate `rate` (exponential intervals, the "
@@ -74,7 +75,8 @@ struct Poisson {
     if (r <= 0) return inf;
     const uint64_t n = uint64_t(v.fields[draws][i]);
     v.fields[draws][i] = double(n + 1);
-    return ganglion::poisson::interval(v.seed, v.rng_stream, v.first_gid + i, n, r);
+    return ganglion::poisson::interval(gg_element_seed(&v, i), v.rng_stream, gg_element_gid(&v, i),
+                                       n, r);
   }
 
   // The first spike of a Poisson process started at view.t (0 at init).

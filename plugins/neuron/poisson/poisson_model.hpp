@@ -64,6 +64,16 @@ struct Step {
   double *next, *drawn; // t_next and draws
   uint64_t seed, stream, first_gid;
   double dt;
+  // A batch's members (gg_view::batch_n; 0: none): element i draws with its member's seed and
+  // global id, as gg_element_seed and gg_element_gid say, here on the device too.
+  uint64_t batch_n, batch_offset, batch_first_gid;
+  const uint64_t *batch_seeds;
+  GG_HD uint64_t seed_of(uint64_t i) const {
+    return batch_n ? batch_seeds[(batch_offset + i) / batch_n] : seed;
+  }
+  GG_HD uint64_t gid_of(uint64_t i) const {
+    return batch_n ? batch_first_gid + (batch_offset + i) % batch_n : first_gid + i;
+  }
   GG_HD double t_end(uint64_t step) const { return double(step) * dt + dt; }
   GG_HD bool by_count(uint64_t i) const { return next[i] == -gg_double_of(0x7ff0000000000000ull); }
   // Its mean count in a step, where counted.
@@ -71,8 +81,8 @@ struct Step {
   // With `count` made for mean(i) where it is counted (the CPU keeps one while the mean is the
   // same).
   GG_HD uint64_t spikes(uint64_t i, uint64_t step, const PoissonCount &count) const {
-    if (by_count(i)) return step_count(seed, stream, first_gid + i, step, count);
-    return spikes_before(t_end(step), next[i], drawn[i], seed, stream, first_gid + i, rates[i]);
+    if (by_count(i)) return step_count(seed_of(i), stream, gid_of(i), step, count);
+    return spikes_before(t_end(step), next[i], drawn[i], seed_of(i), stream, gid_of(i), rates[i]);
   }
   GG_HD uint64_t operator()(uint64_t i, uint64_t step) const {
     return spikes(i, step, PoissonCount(by_count(i) ? mean(i) : 0.0));
@@ -80,8 +90,17 @@ struct Step {
 };
 
 inline Step step_of(const gg_view &v) {
-  return Step{
-      v.fields[rate], v.fields[t_next], v.fields[draws], v.seed, v.rng_stream, v.first_gid, v.dt};
+  return Step{v.fields[rate],
+              v.fields[t_next],
+              v.fields[draws],
+              v.seed,
+              v.rng_stream,
+              v.first_gid,
+              v.dt,
+              v.batch_n,
+              v.batch_offset,
+              v.batch_first_gid,
+              v.batch_seeds};
 }
 
 // One neuron of rate r (Hz) from t = 0 over n_steps steps of dt (ms), as the plugin steps it

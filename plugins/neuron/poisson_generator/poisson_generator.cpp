@@ -10,6 +10,7 @@ namespace {
 struct PoissonGenerator {
   static constexpr const char *name = "poisson_generator";
   static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr bool batch = true; // element by element; draws by gg_element_*
   static constexpr bool source = true;
   static constexpr bool drive = true;
   static constexpr const char *doc =

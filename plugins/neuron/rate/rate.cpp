@@ -16,6 +16,7 @@ struct Rate {
   // 1.1: e^x, e^x - 1, tanh and x^y by ganglion/elementary.h (the same bits on a GPU), not libm
   static constexpr const char *version = "1.1";
   static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr bool batch = true; // element by element; draws by gg_element_*
   static constexpr bool rate = true;
   static constexpr const char *input_unit = "Hz";
   static constexpr const char *doc =

@@ -11,6 +11,7 @@ namespace {
 struct SpikeTimes {
   static constexpr const char *name = "spike_times";
   static constexpr gg_kind kind = GG_KIND_NEURON;
+  static constexpr bool batch = true; // element by element; draws by gg_element_*
   static constexpr bool source = true;
   static constexpr const char *doc =
       "Spike source with given trains: \"times\" is one list of times (ms) for every neuron, or "

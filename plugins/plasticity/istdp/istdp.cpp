@@ -19,6 +19,7 @@ using ganglion::inf;
 struct Istdp {
   static constexpr const char *name = "istdp";
   static constexpr gg_kind kind = GG_KIND_PLASTICITY;
+  static constexpr bool batch = true; // element by element; draws by gg_element_*
   static constexpr const char *acts_on = "exp_current|exp_conductance|delta";
   static constexpr const char *doc =
       "Inhibitory STDP (Vogels et al. 2011). Traces: x jumps by 1/tau at each spike of its neuron "

@@ -19,6 +19,7 @@ using ganglion::inf;
 struct Stdp {
   static constexpr const char *name = "stdp";
   static constexpr gg_kind kind = GG_KIND_PLASTICITY;
+  static constexpr bool batch = true; // element by element; draws by gg_element_*
   static constexpr const char *acts_on = "exp_current|exp_conductance|delta";
   static constexpr const char *doc =
       "Pair-based STDP for excitatory synapses, with traces (Morrison et al. 2008) and amplitudes "

@@ -9,6 +9,7 @@ namespace {
 struct Delta {
   static constexpr const char *name = "delta";
   static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr bool batch = true; // element by element; draws by gg_element_*
   static constexpr const char *weight_unit = "mV";
   static constexpr bool writes_post_v = true;
   static constexpr bool compact_csr = true; // delivers through ganglion::for_each_arrival

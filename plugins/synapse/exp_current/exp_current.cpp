@@ -17,6 +17,7 @@ using ganglion::inf;
 struct ExpCurrent {
   static constexpr const char *name = "exp_current";
   static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr bool batch = true;       // element by element; draws by gg_element_*
   static constexpr bool compact_csr = true; // delivers through ganglion::for_each_arrival
   static constexpr bool counts = true;      // and takes its arrivals' counts (a drive's)
   static constexpr bool split_step = true;  // step only delivers (the decay is in current)

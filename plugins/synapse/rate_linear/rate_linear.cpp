@@ -10,6 +10,7 @@ namespace {
 struct RateLinear {
   static constexpr const char *name = "rate_linear";
   static constexpr gg_kind kind = GG_KIND_SYNAPSE;
+  static constexpr bool batch = true; // element by element; draws by gg_element_*
   static constexpr bool rate = true;
   static constexpr const char *weight_unit = "1";
   static constexpr const char *doc =

@@ -785,3 +785,51 @@ TEST_CASE("connect: an error in a row made on another thread reaches the caller"
   CHECK_THROWS_WITH(build_connectivity(q, pre, post, 4, 0.1, &two),
                     doctest::Contains("is over 65535 steps"));
 }
+
+TEST_CASE("connect: a batch's members joined block-diagonally keep each member's rows, targets, "
+          "weights and delays, indexed for the longest delay") {
+  // Two members of one projection with drawn weights and delays, the second's delays longer (its
+  // own max_delay): the join holds member 0's CSR, then member 1's with its targets moved up by
+  // n_post, and its delay index agrees with a search for the joined max_delay.
+  ThreadPool two(2);
+  const PopulationSpec pre = population(300, 0), post = population(200, 300);
+  ProjectionSpec q = projection(ConnectRule::FixedProbability);
+  q.p = 0.1;
+  q.weight_dist.kind = ValueSpec::Kind::Normal;
+  q.weight_dist.a = 0.5;
+  q.weight_dist.b = 0.2;
+  q.delay_dist.kind = ValueSpec::Kind::Uniform;
+  q.delay_dist.a = 0.1;
+  q.delay_dist.b = 1.0;
+  const Csr a = build_connectivity(q, pre, post, 3, 0.1, &two);
+  q.delay_dist.b = 3.0;
+  const Csr b = build_connectivity(q, pre, post, 4, 0.1, &two);
+  REQUIRE(b.max_delay > a.max_delay);
+  const Csr joined = join_members({a, b}, 200, {}, &two);
+  CHECK(joined.max_delay == b.max_delay);
+  REQUIRE(joined.row_ptr.size() == 601);
+  REQUIRE(joined.size() == a.size() + b.size());
+  for (uint64_t i = 0; i < 300; ++i) {
+    CHECK(joined.row_ptr[i] == a.row_ptr[i]);
+    CHECK(joined.row_ptr[300 + i] == a.size() + b.row_ptr[i]);
+  }
+  for (uint64_t k = 0; k < a.size(); ++k) {
+    REQUIRE(joined.post_index[k] == a.post_index[k]);
+    REQUIRE(joined.weight[k] == a.weight[k]);
+    REQUIRE(joined.delay[k] == a.delay[k]);
+  }
+  for (uint64_t k = 0; k < b.size(); ++k) {
+    REQUIRE(joined.post_index[a.size() + k] == b.post_index[k] + 200);
+    REQUIRE(joined.weight[a.size() + k] == b.weight[k]);
+    REQUIRE(joined.delay[a.size() + k] == b.delay[k]);
+  }
+  uint64_t nonempty = 0, at_ends = 0;
+  CHECK(index_mismatches(joined, joined.delay_ends16.data(), nonempty, at_ends) == 0);
+  // One weight for all, stored once where the layout asks (all_to_all, constant weight), and
+  // 16-bit targets.
+  const Csr one = build_connectivity(projection(ConnectRule::AllToAll), pre, post, 3, 0.1);
+  const Csr compact = join_members({one, one}, 200, {true, true}, &two);
+  CHECK(compact.weight.size() == 1);
+  CHECK(compact.post_index16.size() == 2 * 300 * 200);
+  CHECK(compact.post(300 * 200) == 200);
+}

@@ -117,6 +117,7 @@ template <class P> struct Tables {
       f |= P::records_projection ? GG_DESC_PROJECTION : 0u;
     if constexpr (requires { P::spikes_only; }) f |= P::spikes_only ? GG_DESC_SPIKES_ONLY : 0u;
     if constexpr (requires { P::split_rule; }) f |= P::split_rule ? GG_DESC_SPLIT_RULE : 0u;
+    if constexpr (requires { P::batch; }) f |= P::batch ? GG_DESC_BATCH : 0u;
     return f;
   }
   static constexpr const char *input_unit() {
