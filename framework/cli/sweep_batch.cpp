@@ -65,6 +65,9 @@ BatchResult run_batch(const std::string &config, const Experiment &merged,
     for (auto &w : writers)
       if (w) w->flush(); // the datasets the recorders declared
     rep = sim.run(progress_of(writers, merged.simulation.duration), &stop);
+    // A batch on a GPU: what ran there (as `run` writes it).
+    for (auto &w : writers)
+      if (w && !rep.device.empty()) w->attribute("/", "device", nlohmann::json(rep.device).dump());
   } catch (const std::exception &e) {
     result.why = e.what();
   }

@@ -13,6 +13,7 @@
 
 #include "delivery/deliver.cuh"
 #include "engine/device_plan.hpp"
+#include "ganglion/sdk/row_search.hpp"
 #include "rings/spike_ring.hpp"
 #include "step/bounds.cuh"
 #include "step/spike_log.cuh"
@@ -20,12 +21,15 @@
 namespace ganglion::gpu {
 
 // What a population's step leaves for the next, done by the copy of its slot (one kernel less a
-// step): the slot's spikes added to the run's total, and the neuron's spike count and
-// out-of-range word cleared for the next step (each null: nothing).
+// step): the slot's spikes added to the run's total (a batch's: each member's too), and the
+// neuron's spike count and out-of-range word cleared for the next step (each null: nothing).
 struct StepEnd {
   unsigned long long *total = nullptr;
   uint32_t *n_spikes = nullptr;
   int32_t *out_of_range = nullptr;
+  // A batch: each member's spikes, the population's neurons member_size a member.
+  unsigned long long *member_totals = nullptr;
+  uint64_t member_size = 0, members = 0;
 };
 
 // Step *step's slot of `ring` copied to `list`, its count to *count; thread 0 does `end`.
@@ -40,8 +44,14 @@ static __global__ void copy_slot_kernel(SpikeRing ring, const uint64_t *step, ui
     if (end.n_spikes) *end.n_spikes = 0;
     if (end.out_of_range) *end.out_of_range = 0;
   }
-  for (uint64_t k = first; k < n; k += uint64_t(gridDim.x) * blockDim.x)
+  const uint64_t stride = uint64_t(gridDim.x) * blockDim.x;
+  for (uint64_t k = first; k < n; k += stride)
     list[k] = from[k];
+  // A batch: member m's spikes are the slot's (ascending) run of its block, a thread a member.
+  // (A batch's population holds fewer than 2^32 neurons.)
+  for (uint64_t m = first; m < end.members; m += stride)
+    end.member_totals[m] += first_onto(from, 0, n, uint32_t((m + 1) * end.member_size)) -
+                            first_onto(from, 0, n, uint32_t(m * end.member_size));
 }
 
 inline cudaError_t copy_slot(const SpikeRing &ring, const uint64_t *step, uint32_t *list,

@@ -460,8 +460,15 @@ void Engine::finish() {
     unsigned long long total = 0;
     check_run(cudaMemcpyAsync(&total, d.total, sizeof total, cudaMemcpyDeviceToHost, stream_),
               "reading a spike total");
+    std::vector<unsigned long long> members(d.host->member_spikes.size());
+    if (d.member_totals)
+      check_run(cudaMemcpyAsync(members.data(), d.member_totals,
+                                sizeof(members[0]) * members.size(), cudaMemcpyDeviceToHost,
+                                stream_),
+                "reading the members' spike totals");
     sync("reading the populations");
     d.host->spikes_total = total;
+    d.host->member_spikes.assign(members.begin(), members.end());
   }
   for (auto &d : projs_) {
     if (d.active) d.fields.copy_out(d.host->fields, stream_);

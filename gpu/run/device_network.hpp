@@ -78,6 +78,7 @@ struct DevicePopulation {
   GatherBuffers gather;
   uint32_t *step_list = nullptr, *step_count = nullptr; // the step's gathered spikes
   unsigned long long *total = nullptr;
+  unsigned long long *member_totals = nullptr; // a batch: each member's spikes
   CheckedFields checked{};
   std::vector<gg_channel> channels; // the fused projections', g on the device
   bool log_spikes = false, sampled = false;

@@ -44,6 +44,8 @@ void Engine::build_population(std::size_t p) {
   d.n_spikes = arena_.zeros<uint32_t>(1);
   d.out_of_range = arena_.zeros<int32_t>(1);
   d.total = arena_.zeros<unsigned long long>(1);
+  if (!host.member_spikes.empty())
+    d.member_totals = arena_.zeros<unsigned long long>(host.member_spikes.size());
   if (d.spiking) {
     allocate_ring(d);
     check_run(allocate_gather(d.gather, uint32_t(d.n)), "allocating the gather's buffers");

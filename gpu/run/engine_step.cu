@@ -39,7 +39,8 @@ void Engine::enqueue_population(DevicePopulation &d) {
                             overflow_ + d.index, stream_),
               "enqueuing the gather");
     check_run(copy_slot(d.ring, step_, d.step_list, d.step_count, stream_,
-                        StepEnd{d.total, d.n_spikes, d.out_of_range}),
+                        StepEnd{d.total, d.n_spikes, d.out_of_range, d.member_totals,
+                                host.spec->member_size, host.member_spikes.size()}),
               "enqueuing the step's list");
     if (d.log_spikes)
       check_run(log_spikes(d.log[set_], d.step_list, d.step_count, d.capacity, step_, stream_),

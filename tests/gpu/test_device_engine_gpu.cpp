@@ -255,13 +255,15 @@ TEST_CASE(kBatchName) {
 #else
   GANGLION_GPU_NEEDS_DEVICE(kBatchName);
   // Four members (two drive rates, two seeds) merged into one network on the GPU (--batch),
-  // delivered in the CPU's order: the poisson source draws by each member's seed and ids on the
-  // device (gg_view::batch_seeds there), the drive's counts by each row's member, the rule acts
-  // on the joined synapses and the weights are sampled per member on the host. Every dataset of
-  // each member's file is the CPU's run of that member alone.
+  // delivered in the CPU's order (fixed delays: the device sums drawn ones with atomics): the
+  // poisson source draws by each member's seed and ids on the device (gg_view::batch_seeds
+  // there), the drive's counts by each row's member, the rule acts on the joined synapses, the
+  // state and weights are sampled per member on the host. Every dataset of each member's file is
+  // the CPU's run of that member alone, and its log's spike counts (the device's per member).
   TempDir dir;
   nlohmann::json net = nlohmann::json::parse(ganglion::test::kBatchNetwork);
   net["simulation"]["delivery"] = "ordered";
+  net["projections"][1]["delay"] = "1 ms"; // (drawn delays sum with atomics on the device)
   const std::string json = ganglion::test::write_file(dir / "batch.json", net.dump());
   const std::string vary = " --vary 'populations.D.params.rate=1500 Hz,2000 Hz' --seeds 2";
   const ganglion::test::CliResult gpu = ganglion::test::run_cli(
@@ -278,6 +280,15 @@ TEST_CASE(kBatchName) {
     const auto expected = ganglion::test::h5_datasets(dir / "cpu" + member);
     CHECK(expected.size() >= 15);
     CHECK(ganglion::test::h5_datasets(dir / "gpu" + member) == expected);
+    const auto line_of = [](const std::string &log, const std::string &start) {
+      const std::size_t at = log.find("\n" + start);
+      return at == std::string::npos ? std::string("none")
+                                     : log.substr(at + 1, log.find('\n', at + 1) - at - 1);
+    };
+    const std::string log = "/member_000" + std::to_string(i) + ".log";
+    for (const char *pop : {"  E   ", "  I   "})
+      CHECK(line_of(read_file(dir / "gpu" + log), pop) ==
+            line_of(read_file(dir / "cpu" + log), pop));
   }
 #endif
 }

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ganglion/hd.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -274,11 +276,12 @@ typedef struct gg_view {
   const uint64_t *batch_seeds;
 } gg_view;
 
-/* The seed and the global id element i of view v draws with (ABI 1.12; see batch_n). */
-static inline uint64_t gg_element_seed(const gg_view *v, uint64_t i) {
+/* The seed and the global id element i of view v draws with (ABI 1.12; see batch_n); on a device
+ * too, from a view there (its batch_seeds the device's). */
+static GG_HD uint64_t gg_element_seed(const gg_view *v, uint64_t i) {
   return v->batch_n ? v->batch_seeds[(v->batch_offset + i) / v->batch_n] : v->seed;
 }
-static inline uint64_t gg_element_gid(const gg_view *v, uint64_t i) {
+static GG_HD uint64_t gg_element_gid(const gg_view *v, uint64_t i) {
   return v->batch_n ? v->batch_first_gid + (v->batch_offset + i) % v->batch_n : v->first_gid + i;
 }
 
@@ -434,14 +437,13 @@ typedef struct gg_descriptor {
                                   ganglion::for_each_arrival does), so the kernel hands a drive's
                                   count of c spikes as one arrival of count c instead of c
                                   arrivals. Since ABI 1.6 */
-#define GG_DESC_BATCH                                                                              \
-  4096u                   /* neuron, synapse, plasticity: may hold several members of a batch      \
-                              (`ganglion sweep --batch`; gg_view::batch_n): every hook acts        \
-                              element by element (init, update and finish too; a synapse's and     \
-                              a rule's per synapse), never across elements, and draws random       \
-                              numbers (or keys anything) per element by gg_element_seed and        \
-                              gg_element_gid, so that each member's elements do exactly what       \
-                              they do in the member's run alone. Since ABI 1.12 */
+/* GG_DESC_BATCH (neuron, synapse, plasticity; since ABI 1.12): the plugin may hold several members
+ * of a batch (`ganglion sweep --batch`; gg_view::batch_n): every hook acts element by element
+ * (init, update and finish too; a synapse's and a rule's per synapse), never across elements, and
+ * draws random numbers (or keys anything) per element by gg_element_seed and gg_element_gid, so
+ * that each member's elements do exactly what they do in the member's run alone; its CUDA hooks
+ * too, where it has them (the helpers are GG_HD). */
+#define GG_DESC_BATCH 4096u
 #define GG_DESC_RATE 2u   /* neuron: a rate unit whose output is its state field "r" (Hz), not
                              spikes; synapse: carries rates (W r), so its pre must be a rate unit */
 

@@ -128,6 +128,8 @@ void merge_simulation(const std::vector<Experiment> &members) {
     const SimulationSpec &s = members[m].simulation;
     if (s.dt != first.simulation.dt) differs(m, "/simulation/dt", "dt");
     if (s.n_steps != first.simulation.n_steps) differs(m, "/simulation/duration", "the duration");
+    if (s.ordered_delivery != first.simulation.ordered_delivery)
+      differs(m, "/simulation/delivery", "its delivery");
   }
 }
 

@@ -64,9 +64,11 @@ bool Samples::due(uint64_t step) const {
 Samples samples_of(const engine::Population &pop, const std::vector<const engine::Recorder *> &recs,
                    std::size_t most_everies) {
   Samples s;
-  const uint64_t n = pop.spec->size;
   for (const engine::Recorder *rec : recs) {
     if ((rec->desc->flags & GG_DESC_SPIKES_ONLY) || rec->spec->projection >= 0) continue;
+    // (a batch's recorder: its member's block, elements [at, at + n))
+    const uint64_t n = rec->member_block ? rec->n : pop.spec->size;
+    const auto at = uint32_t(rec->at);
     std::vector<uint32_t> variables(rec->spec->variables.begin(), rec->spec->variables.end());
     if (variables.empty()) // a recorder that names none may read any field
       for (uint32_t k = 0; k < pop.desc->n_fields; ++k)
@@ -75,7 +77,7 @@ Samples samples_of(const engine::Population &pop, const std::vector<const engine
     for (uint32_t k : variables)
       for (uint64_t i = 0; i < (chosen.empty() ? n : chosen.size()); ++i) {
         s.field.push_back(k);
-        s.element.push_back(chosen.empty() ? uint32_t(i) : chosen[i]);
+        s.element.push_back(at + (chosen.empty() ? uint32_t(i) : chosen[i]));
       }
     const uint64_t every = std::max<uint64_t>(1, rec->spec->every);
     if (std::find(s.every.begin(), s.every.end(), every) == s.every.end()) s.every.push_back(every);

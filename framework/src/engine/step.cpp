@@ -927,8 +927,8 @@ RunReport Simulation::Impl::run_device(const std::function<void(double)> &progre
   if (done > 0) call_recorders(done - 1, true);
   rep.run_s = seconds_since(t0);
   if (progress) progress(rep.simulated_ms);
+  rep.device = device->summary(); // (before the members' reports copy it)
   report(rep);
-  rep.device = device->summary();
   return rep;
 }
 

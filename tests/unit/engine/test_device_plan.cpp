@@ -152,6 +152,14 @@ TEST_CASE("device plan: a population's recorders get the pairs and steps they re
     if (s.due(step)) due.push_back(step);
   CHECK(due == std::vector<uint64_t>{1, 3, 4, 5, 7, 9, 11});
   CHECK(samples_of(pop.p, {&spikes.r}, 8).field.empty());
+  // A batch's recorders (Recorder::member_block) of the second member of two of 4 neurons: its
+  // block's elements, [at, at + n) = [4, 8).
+  state.r.member_block = all.r.member_block = true;
+  state.r.at = all.r.at = 4;
+  state.r.n = all.r.n = 4;
+  const Samples b = samples_of(pop.p, {&state.r, &all.r}, 8);
+  CHECK(b.element == std::vector<uint32_t>{5, 7, 5, 7, 4, 5, 6, 7, 4, 5, 6, 7, 4, 5, 6, 7});
+  CHECK(b.field == std::vector<uint32_t>{0, 0, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2});
   CHECK(refusal([&] {
           samples_of(pop.p, {&state.r, &every5.r}, 1);
         }) ==
