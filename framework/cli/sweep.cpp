@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -30,6 +31,7 @@
 #include "engine/batch.hpp"
 #include "engine/faults.hpp"
 #include "experiment/errors.hpp"
+#include "experiment/estimate.hpp"
 #include "experiment/loader.hpp"
 #include "output/hdf5_writer.hpp"
 
@@ -382,7 +384,10 @@ int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std:
                         describe_member(o.vary, members[i]) + ")");
     }
   }
-  if (o.batch) merge_members(std::move(loaded)); // (refused here where they cannot merge)
+  if (o.batch) { // (refused here where they cannot merge, or do not fit in memory together)
+    const Experiment batch = merge_members(std::move(loaded));
+    check_memory(batch, estimate(batch), memory_limit(std::getenv("GANGLION_MEMORY_LIMIT")));
+  }
   prepare_folder(folder);
   const Experiment merged =
       o.batch ? merged_members(reg, config, sets, members, rows, cores) : Experiment{};

@@ -209,7 +209,17 @@ TEST_CASE("sweep CLI: --batch refuses members that differ in more than values, a
                       "hooks element by element, draws through gg_element_seed and "
                       "gg_element_gid)" +
                           instead);
-  for (const char *f : {"a", "b", "c"})
+  // Each member of the reference network fits in 250 MiB (27 MiB), 8 of them merged do not: about
+  // 206 MiB, and 102 MiB more while the largest projection's copies are joined.
+  const std::string reference = source_path("configs/balanced_eif.json");
+  const CliResult memory = run_cli("sweep " + reference + " --seeds 8 --batch -o " + (dir / "d"),
+                                   "GANGLION_MEMORY_LIMIT=250M");
+  CHECK(memory.exit_code == 1);
+  CHECK(memory.err.find("ganglion: " + reference +
+                        ": /projections/0/connect: the network would need about ") == 0);
+  CHECK(memory.err.find("more than the 250 MiB available (the limit GANGLION_MEMORY_LIMIT=250M)") !=
+        std::string::npos);
+  for (const char *f : {"a", "b", "c", "d"})
     CHECK_FALSE(fs::exists(dir / f));
 }
 

@@ -455,6 +455,26 @@ bool recorded_on_device(const Experiment &exp, const RecorderSpec &r) {
          has_cuda(*r.plugin) && !exp.members;
 }
 
+namespace {
+
+// A batch (engine/batch.hpp) joins each projection's members' synapses into one: while it does,
+// the members' and the joined ones are held at once, the largest projection's the most.
+void add_join(const Experiment &exp, Estimate &e) {
+  const MemoryPart *largest = nullptr;
+  for (const MemoryPart &part : e.parts)
+    if (part.pointer.find("/projections/") == 0 && (!largest || part.bytes > largest->bytes))
+      largest = &part;
+  if (!largest) return;
+  MemoryPart join = *largest;
+  join.what = "the batch's " + std::to_string(exp.members->size()) + " members' copies of " +
+              largest->what + " while they are joined";
+  join.fix = "fewer members in a batch (a sweep of fewer values or seeds), or --together";
+  join.device = 0;
+  e.parts.push_back(join);
+}
+
+} // namespace
+
 Estimate estimate(const Experiment &exp) {
   Estimate e;
   for (size_t p = 0; p < exp.populations.size(); ++p) {
@@ -473,6 +493,7 @@ Estimate estimate(const Experiment &exp) {
     e.device_build = std::max(e.device_build, build_device(exp, q));
     e.parts.push_back(part);
   }
+  if (exp.members) add_join(exp, e);
   if (!exp.output.empty()) add_output(exp, e);
   for (const auto &part : e.parts) {
     e.memory += part.bytes;
