@@ -26,6 +26,11 @@ namespace ganglion::cli {
 constexpr int kBadInput = 1;
 constexpr int kRunFailed = 3;
 
+// How often, at most, a run's recorded data are written to its file and the file flushed: the
+// data a kill -9 or a crash can lose (README, "Stops and faults"). A sweep's batch flushes its
+// members' files so too.
+constexpr double kFlushSeconds = 2;
+
 // Each returns the exit status; input errors (ConfigError, PluginError, OutputError) are thrown
 // for main() to report.
 // Where a run's words go and what may stop it: `ganglion run`'s own (stdout and stderr, its own

@@ -31,10 +31,6 @@ namespace ganglion::cli {
 
 namespace {
 
-// How often, at most, the recorded data are written to the file and the file flushed: the data a
-// kill -9 or a crash can lose (README, "Stops and faults").
-constexpr double kFlushSeconds = 2;
-
 // The exit status of a run stopped by signal n is 128 + n, as a shell reports a process it ended.
 constexpr int kSignalBase = 128;
 

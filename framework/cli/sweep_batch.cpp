@@ -16,9 +16,6 @@ namespace ganglion::cli {
 
 namespace {
 
-// How often, at most, the members' recorded data are written to their files (as `run` does).
-constexpr double kFlushSeconds = 2;
-
 // Between steps: the files flushed now and then, and on a terminal the batch's progress line.
 std::function<void(double)> progress_of(std::vector<std::unique_ptr<Hdf5Writer>> &writers,
                                         double duration) {

@@ -465,7 +465,7 @@ void Simulation::Impl::build_recorder(Recorder &rec, std::size_t r) {
     // A recorder of a projection: its weights, and the synapses chosen to follow.
     // (checked where the recorder runs, against the whole projection, or the member's block)
     const std::size_t q = std::size_t(rec.spec->projection);
-    if (rec.member_block) member_block(rec);
+    if (rec.member_block) member_rows(rec);
     const uint64_t size = rec.member_block ? rec.post_index.size() : recorded_csr(q).size();
     for (uint64_t k : rec.spec->synapses)
       if (records && k >= size)
@@ -504,7 +504,7 @@ void Simulation::Impl::build_recorder(Recorder &rec, std::size_t r) {
 
 // A batch's recorder of a projection: its member's rows and targets as the member's run alone
 // has them (a copy, each counted from the member's first).
-void Simulation::Impl::member_block(Recorder &rec) {
+void Simulation::Impl::member_rows(Recorder &rec) {
   const auto &proj = projs[std::size_t(rec.spec->projection)];
   const Csr &c = proj.csr;
   const uint64_t n_pre = pops[proj.spec->pre].spec->member_size;
@@ -527,7 +527,7 @@ void Simulation::Impl::bind_recorded_projection(Recorder &rec) {
   rec.view.row_ptr = c.row_ptr.data();
   rec.view.post_index = c.post_index.data();
   rec.view.n_pre = pops[proj.spec->pre].spec->size;
-  if (rec.member_block) { // (its member's rows: member_block)
+  if (rec.member_block) { // (its member's rows: member_rows)
     rec.view.weight += c.row_ptr[rec.spec->member * (rec.row_ptr.size() - 1)];
     rec.view.n_synapses = rec.post_index.size();
     rec.view.row_ptr = rec.row_ptr.data();

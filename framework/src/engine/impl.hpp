@@ -187,7 +187,7 @@ struct Simulation::Impl {
   gg_channel channel_of(const Projection &proj, const gg_view &v);
   gg_view base_view(uint64_t n, uint64_t first_gid, int backend) const;
   void member_ids(gg_view &v, const PopulationSpec &pop, uint64_t offset) const;
-  void member_block(Recorder &rec);
+  void member_rows(Recorder &rec);
   inline void member_spikes(Recorder &rec, const Population &pop, uint64_t slot);
   void report_members(RunReport &rep) const;
   void validate_schedules(const Population &pop) const;
