@@ -27,12 +27,15 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "engine/batch.hpp"
 #include "engine/faults.hpp"
 #include "experiment/errors.hpp"
 #include "experiment/estimate.hpp"
 #include "experiment/loader.hpp"
+#include "experiment/prepare.hpp"
 #include "output/hdf5_writer.hpp"
 
 extern char **environ;
@@ -301,20 +304,6 @@ void prepare_folder(const std::string &folder) {
     throw OutputError("the sweep's folder " + folder + " cannot be made: " + e.message());
 }
 
-// sweep --batch: each member as `run` loads it (its output its file, on every core), merged.
-Experiment merged_members(PluginRegistry &reg, const std::string &config,
-                          const std::vector<std::string> &sets, const std::vector<Member> &members,
-                          const std::vector<Row> &rows, unsigned cores) {
-  std::vector<Experiment> loaded;
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    std::vector<std::string> all = sets;
-    all.insert(all.end(), members[i].sets.begin(), members[i].sets.end());
-    all.push_back("simulation.threads=" + std::to_string(cores));
-    loaded.push_back(load(reg, config, all, rows[i].file));
-  }
-  return merge_members(std::move(loaded));
-}
-
 // The batch run (run_batch), the members' exit codes in `rows`; false where it did not complete
 // and no signal stopped it: the members are then to run one by one. A signal's number in
 // `stopped_by`.
@@ -367,11 +356,15 @@ int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std:
   // Every member loads and validates before anything runs or is written (a batch: and merges).
   std::vector<Row> rows(members.size());
   std::vector<std::string> pops;
-  std::vector<Experiment> loaded; // (a batch's, to see that they merge)
+  std::vector<Experiment> loaded; // (a batch's members, each with its file, on every core)
   for (std::size_t i = 0; i < members.size(); ++i) {
     std::vector<std::string> all = sets;
     all.insert(all.end(), members[i].sets.begin(), members[i].sets.end());
     rows[i].file = (fs::path(folder) / (member_name(i) + ".h5")).string();
+    if (o.batch) {
+      all.push_back("output=" + nlohmann::json(rows[i].file).dump()); // (JSON-quoted)
+      all.push_back("simulation.threads=" + std::to_string(cores));
+    }
     try {
       const Experiment exp = load_experiment(config, all, reg);
       rows[i].predicted = predictions(exp);
@@ -384,13 +377,14 @@ int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std:
                         describe_member(o.vary, members[i]) + ")");
     }
   }
-  if (o.batch) { // (refused here where they cannot merge, or do not fit in memory together)
-    const Experiment batch = merge_members(std::move(loaded));
-    check_memory(batch, estimate(batch), memory_limit(std::getenv("GANGLION_MEMORY_LIMIT")));
-  }
+  // (a batch: refused here where they cannot merge, or do not fit in memory together)
+  const Experiment merged = o.batch ? merge_members(std::move(loaded)) : Experiment{};
+  if (o.batch)
+    check_memory(merged, estimate(merged), memory_limit(std::getenv("GANGLION_MEMORY_LIMIT")));
+  if (o.batch && fs::is_directory(folder)) // (a file there in a member's place: nothing written)
+    for (const Row &row : rows)
+      check_output(row.file, config);
   prepare_folder(folder);
-  const Experiment merged =
-      o.batch ? merged_members(reg, config, sets, members, rows, cores) : Experiment{};
   std::vector<std::vector<std::string>> commands;
   std::vector<std::string> logs;
   for (std::size_t i = 0; i < members.size(); ++i) {

@@ -133,10 +133,10 @@ static __global__ void drive_scattered_kernel(Drive d, ArrivalForm f, const uint
   for (uint64_t i = (uint64_t(blockIdx.x) * blockDim.x + threadIdx.x) / 32; i < n_pre; i += warps) {
     if (row_ptr[i] == row_ptr[i + 1]) continue;
     const PoissonCount p = d.count_of(uint32_t(i));
+    const DriveIds::Row r = d.ids.row(i);
     for (uint64_t k = row_ptr[i] + lane; k < row_ptr[i + 1]; k += 32) {
       const uint32_t j = f.post[k];
-      if (const uint64_t c = d.count(p, uint32_t(i), j, t))
-        atomicAdd(f.x + j, f.amount(k, j, double(c)));
+      if (const uint64_t c = d.count(p, r, j, t)) atomicAdd(f.x + j, f.amount(k, j, double(c)));
     }
   }
 }

@@ -30,10 +30,10 @@ struct Drive {
   bool counted = true;
 
   GG_HD PoissonCount count_of(uint32_t i) const { return PoissonCount(rate[i] * 1e-3 * dt); }
-  // Synapse k's count in step `step`: row i's, onto target j.
-  GG_HD uint64_t count(const PoissonCount &p, uint32_t i, uint32_t j, uint64_t step) const {
-    return drive_count(p, ids.seed_of(i), stream, ids.row_of(i), ids.target_of(i, j),
-                       uint32_t(step));
+  // Synapse k's count in step `step`: row r's (ids.row(i), found once a row), onto target j.
+  GG_HD uint64_t count(const PoissonCount &p, const DriveIds::Row &r, uint32_t j,
+                       uint64_t step) const {
+    return drive_count(p, r.seed, stream, r.row, r.target(j), uint32_t(step));
   }
 
   // Where run [k, end) of a row sorted by delay ends: its first synapse's delay's last one.
@@ -62,8 +62,9 @@ struct Drive {
         uint64_t k = first_onto(f.post, run, stop, j);
         if (k < stop && f.post[k] == j) {
           const PoissonCount p = count_of(uint32_t(i));
+          const DriveIds::Row r = ids.row(i);
           for (; k < stop && f.post[k] == j; ++k)
-            if (const uint64_t c = count(p, uint32_t(i), j, step)) {
+            if (const uint64_t c = count(p, r, j, step)) {
               if (counted)
                 sum += f.amount(k, j, double(c));
               else

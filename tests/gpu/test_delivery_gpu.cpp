@@ -227,8 +227,9 @@ TEST_CASE(kDriveName) {
       d.deliver_to(f, j, c.row_ptr.data(), n_pre, t);
     for (uint32_t i = 0; i < n_pre; ++i) {
       const ganglion::PoissonCount p = d.count_of(i);
+      const ganglion::DriveIds::Row r = d.ids.row(i);
       for (uint64_t k = c.row_ptr[i]; k < c.row_ptr[i + 1]; ++k)
-        size[c.post[k]] += std::fabs(f.amount(k, c.post[k], double(d.count(p, i, c.post[k], t))));
+        size[c.post[k]] += std::fabs(f.amount(k, c.post[k], double(d.count(p, r, c.post[k], t))));
     }
     differ += std::memcmp(ordered.data() + t * c.n, x.data(), c.n * sizeof(double)) != 0;
     for (uint32_t j = 0; j < c.n; ++j)

@@ -177,8 +177,8 @@ TEST_CASE("sweep CLI: --batch merges the members into one network, each member's
   CHECK(lines_of(dir / "apart/sweep.csv") == lines_of(dir / "batch/sweep.csv"));
 }
 
-TEST_CASE("sweep CLI: --batch refuses members that differ in more than values, and plugins that "
-          "do not declare it, before anything runs") {
+TEST_CASE("sweep CLI: --batch refuses members that differ in more than values, plugins that do "
+          "not declare it, and a file in a member's place, before anything runs") {
   TempDir dir;
   const std::string config = write_file(dir / "x.json", kConfig);
   const std::string instead = "; run the sweep with --together instead (its members side by side, "
@@ -221,6 +221,18 @@ TEST_CASE("sweep CLI: --batch refuses members that differ in more than values, a
         std::string::npos);
   for (const char *f : {"a", "b", "c", "d"})
     CHECK_FALSE(fs::exists(dir / f));
+  // A folder that holds a file other than HDF5 in member 1's place: refused, nothing written.
+  fs::create_directory(dir / "e");
+  write_file(dir / "e/member_0001.h5", "my notes\n");
+  const CliResult taken = run_cli("sweep " + config + " --seeds 2 --batch -o " + (dir / "e"));
+  CHECK(taken.exit_code == 1);
+  CHECK(taken.err == "ganglion: output path '" + (dir / "e/member_0001.h5") +
+                         "' is an existing file that is not an HDF5 file; writing the output "
+                         "would replace it: choose another path with -o or \"output\", or remove "
+                         "the file first\n");
+  CHECK(read_file(dir / "e/member_0001.h5") == "my notes\n");
+  CHECK_FALSE(fs::exists(dir / "e/member_0000.h5"));
+  CHECK_FALSE(fs::exists(dir / "e/sweep.csv"));
 }
 
 TEST_CASE("sweep CLI: a batch that diverges runs its members one by one, each meeting its own "

@@ -205,8 +205,9 @@ void check_drive(bool delays, bool counted) {
     std::vector<uint32_t> counts;
     for (uint32_t i = 0; i < net.n_pre; ++i) {
       const PoissonCount p = drive.count_of(i);
+      const DriveIds::Row r = drive.ids.row(i);
       for (uint64_t k = net.row_ptr[i]; k < net.row_ptr[i + 1]; ++k)
-        if (const uint64_t n = drive.count(p, i, net.post[k], step)) {
+        if (const uint64_t n = drive.count(p, r, net.post[k], step)) {
           for (uint64_t r = 0; r < (counted ? 1 : n); ++r)
             arrivals.push_back({k, k + 1, i, 1});
           counts.push_back(uint32_t(n));
@@ -222,8 +223,9 @@ void check_drive(bool delays, bool counted) {
       drive.deliver_to(ordered, j, net.row_ptr.data(), net.n_pre, step);
     for (uint32_t i = 0; i < net.n_pre; ++i) {
       const PoissonCount p = drive.count_of(i);
+      const DriveIds::Row r = drive.ids.row(i);
       for (uint64_t k = net.row_ptr[i]; k < net.row_ptr[i + 1]; ++k)
-        if (const uint64_t n = drive.count(p, i, net.post[k], step))
+        if (const uint64_t n = drive.count(p, r, net.post[k], step))
           for (uint64_t r = 0; r < (counted ? 1 : n); ++r)
             walk.x[net.post[k]] += walk.amount(k, net.post[k], counted ? double(n) : 1.0);
     }

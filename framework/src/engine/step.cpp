@@ -351,7 +351,7 @@ void Simulation::Impl::collect_drive(const Projection &proj, uint64_t step,
   counts.clear();
   const Csr &c = proj.csr;
   const DriveIds &ids = proj.drive_ids; // (a batch: each row's member's seed and ids)
-  uint64_t seed = ids.seed_of(0);
+  uint64_t seed = ids.row(0).seed;
   const uint64_t n_pre = pops[proj.spec->pre].spec->size;
   PhiloxKey key(seed, proj.drive_stream);
   constexpr std::size_t kBatch = Poisson::kLanes; // the counts of this many synapses at a time
@@ -364,20 +364,20 @@ void Simulation::Impl::collect_drive(const Projection &proj, uint64_t step,
     const uint64_t a = first[i * stride], b = last[i * stride];
     const double mean = proj.drive_rate[i] * 1e-3 * exp.simulation.dt;
     if (a == b || !(mean > 0)) continue;
-    const uint32_t row = ids.row_of(i);
-    if (ids.seed_of(i) != seed) key = PhiloxKey(seed = ids.seed_of(i), proj.drive_stream);
+    const DriveIds::Row row = ids.row(i);
+    if (row.seed != seed) key = PhiloxKey(seed = row.seed, proj.drive_stream);
     if (mean != made_for) poisson = Poisson(made_for = mean);
     for (uint64_t k0 = a; k0 < b; k0 += kBatch) {
       const std::size_t n = std::size_t(std::min<uint64_t>(kBatch, b - k0));
       for (std::size_t j = 0; j < n; ++j)
-        target[j] = ids.target_of(i, c.post(k0 + j));
-      first_uniforms(key, row, target, uint32_t(step), n, u);
+        target[j] = row.target(c.post(k0 + j));
+      first_uniforms(key, row.row, target, uint32_t(step), n, u);
       poisson.from_uniforms(u, n, drawn);
       for (std::size_t j = 0; j < n; ++j) {
         const uint64_t k = k0 + j;
         uint64_t count = drawn[j];
         if (count == Poisson::kAnother) // (rare) the draw needs more than its first uniform
-          count = drive_count(poisson, seed, proj.drive_stream, row, target[j], uint32_t(step));
+          count = drive_count(poisson, seed, proj.drive_stream, row.row, target[j], uint32_t(step));
         const uint32_t delay = c.delay.empty() ? uint32_t(c.max_delay) : c.delay[k];
         // A count as one arrival (more than one only past 2^32 - 1), else as that many.
         for (uint64_t part; count > 0; count -= part) {

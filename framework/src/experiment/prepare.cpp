@@ -77,11 +77,13 @@ void share_over_ranks(Estimate &e) {
 
 } // namespace
 
+void check_output(const std::string &output, const std::string &origin) {
+  check_output_replaces(output, origin);
+  check_output_path(output);
+}
+
 void prepare_run(Experiment &exp, const std::string &origin) {
-  if (!exp.output.empty()) {
-    check_output_replaces(exp.output, origin);
-    check_output_path(exp.output);
-  }
+  if (!exp.output.empty()) check_output(exp.output, origin);
   Estimate e = estimate(exp);
   if (ranks::size() > 1) share_over_ranks(e);
   check_memory(exp, e, memory_limit(std::getenv("GANGLION_MEMORY_LIMIT")));

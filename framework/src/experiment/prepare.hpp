@@ -15,4 +15,8 @@ namespace ganglion {
 // warning and is the file the output must not replace ("" for one from memory).
 void prepare_run(Experiment &exp, const std::string &origin);
 
+// prepare_run's check of an output path alone (OutputError): a sweep's batch checks each member's
+// file this way once its folder exists.
+void check_output(const std::string &output, const std::string &origin);
+
 } // namespace ganglion

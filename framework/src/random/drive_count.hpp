@@ -20,21 +20,26 @@ GG_HD uint64_t drive_count(const PoissonCount &count, uint64_t seed, uint64_t st
   return count.draw([&] { return u.uniform(); });
 }
 
-// Whose draws a drive's row and targets take: the run's seed, row i and the targets' ids from
+// Whose draws a drive's rows and targets take: the run's seed, row i and the targets' ids from
 // post_gid; in a batch (engine/batch.hpp) row i's member's seed, the row's place in its member
 // and the targets' ids in the member (each member's neurons are a block of pre rows and of post
-// targets).
+// targets). `row(i)` finds the member once (one division), for all of the row's synapses.
 struct DriveIds {
   uint64_t seed = 0, post_gid = 0;
   uint64_t member_pre = 0, member_post = 0; // a batch's members' sizes (0: not a batch)
   uint64_t member_gid = 0;                  // the targets' first id in a member
   const uint64_t *seeds = nullptr;          // each member's
-  GG_HD uint64_t member(uint64_t i) const { return member_pre ? i / member_pre : 0; }
-  GG_HD uint64_t seed_of(uint64_t i) const { return member_pre ? seeds[member(i)] : seed; }
-  GG_HD uint32_t row_of(uint64_t i) const { return uint32_t(member_pre ? i % member_pre : i); }
-  // The id of target j (merged index) of row i.
-  GG_HD uint32_t target_of(uint64_t i, uint64_t j) const {
-    return uint32_t(member_pre ? member_gid + j - member(i) * member_post : post_gid + j);
+
+  struct Row {
+    uint64_t seed;
+    uint32_t row;
+    uint64_t to_gid; // what makes a target's merged index its id (modulo 2^64)
+    GG_HD uint32_t target(uint64_t j) const { return uint32_t(to_gid + j); }
+  };
+  GG_HD Row row(uint64_t i) const {
+    if (!member_pre) return {seed, uint32_t(i), post_gid};
+    const uint64_t m = i / member_pre;
+    return {seeds[m], uint32_t(i - m * member_pre), member_gid - m * member_post};
   }
 };
 

@@ -13,6 +13,7 @@
 #include "engine/values.hpp"
 #include "experiment/errors.hpp"
 #include "experiment/loader.hpp"
+#include "random/drive_count.hpp"
 #include "registry/registry.hpp"
 
 using namespace ganglion;
@@ -152,4 +153,24 @@ TEST_CASE("batch: an element's seed and global id are its member's (gg_element_s
   CHECK(gg_element_gid(&v, 4) == 49);
   CHECK(gg_element_seed(&v, 5) == 13); // element 20: member 2's first
   CHECK(gg_element_gid(&v, 5) == 40);
+}
+
+TEST_CASE("batch: a drive's row draws with its member's seed, its place in the member and the "
+          "targets' ids in the member (DriveIds::row)") {
+  const uint64_t seeds[3] = {11, 12, 13};
+  // Not a batch: the run's seed, row i, targets from post_gid.
+  const DriveIds one{99, 1000};
+  const DriveIds::Row r = one.row(5);
+  CHECK(r.seed == 99);
+  CHECK(r.row == 5);
+  CHECK(r.target(7) == 1007);
+  // Three members of 10 generator rows onto 7 targets each, the targets' ids from 40.
+  const DriveIds batch{99, 1000, 10, 7, 40, seeds};
+  for (uint64_t i = 0; i < 30; ++i) {
+    const DriveIds::Row b = batch.row(i);
+    CHECK(b.seed == seeds[i / 10]);
+    CHECK(b.row == i % 10);
+    for (uint64_t t = 0; t < 7; ++t) // target t of the row's member, at merged index
+      CHECK(b.target((i / 10) * 7 + t) == 40 + t);
+  }
 }
