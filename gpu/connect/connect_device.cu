@@ -47,6 +47,7 @@ void DeviceCsr::release() noexcept {
 }
 
 uint64_t DeviceCsr::bytes() const {
+  if (!row_ptr) return 0; // (released)
   return (n_rows + 1) * sizeof(uint64_t) + total * sizeof(uint32_t) +
          (weight ? total * sizeof(float) : 0) + (delay ? total * sizeof(uint16_t) : 0);
 }
@@ -574,6 +575,64 @@ void values_on_device(DeviceCsr &c, const SynapseValues &v) {
   c.max_delay = steps > 65536.0 ? 65536 : uint64_t(steps);
   sort_by_delay(c, place.p);
   finished("the synapses' values");
+}
+
+// ---- a batch's members joined ----
+
+namespace {
+
+// Rows [0, n) of a member (none: rows without synapses) at `to`, their offsets moved by `add`.
+__global__ void join_offsets(const uint64_t *from, uint64_t n, uint64_t add, uint64_t *to) {
+  const uint64_t i = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < n) to[i] = (from ? from[i] : 0) + add;
+}
+
+// A member's targets at `to`, moved up by `add` (its first target's place in the batch).
+__global__ void join_targets(const uint32_t *from, uint64_t n, uint32_t add, uint32_t *to) {
+  const uint64_t k = uint64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (k < n) to[k] = from[k] + add;
+}
+
+template <class T> void copy_on_device(T *to, const T *from, uint64_t n) {
+  if (n) check_cuda(cudaMemcpy(to, from, n * sizeof(T), cudaMemcpyDeviceToDevice), "cudaMemcpy");
+}
+
+} // namespace
+
+DeviceCsr join_on_device(const std::vector<JoinPart> &parts, uint64_t n_post, bool delays) {
+  uint64_t rows = 0, total = 0;
+  for (const JoinPart &p : parts) {
+    rows += p.csr ? p.csr->n_rows : p.n_rows;
+    total += p.csr ? p.csr->total : 0;
+  }
+  DeviceCsr c(rows, device_array<uint64_t>(rows + 1), device_array<uint32_t>(total), total);
+  c.weight = device_array<float>(total);
+  if (delays) c.delay = device_array<uint16_t>(total);
+  constexpr unsigned kThreads = 256;
+  uint64_t row = 0, at = 0;
+  for (std::size_t m = 0; m < parts.size(); ++m) {
+    DeviceCsr *part = parts[m].csr;
+    const uint64_t n_rows = part ? part->n_rows : parts[m].n_rows, n = part ? part->total : 0;
+    join_offsets<<<blocks_for(n_rows, kThreads), kThreads>>>(part ? part->row_ptr : nullptr, n_rows,
+                                                             at, c.row_ptr + row);
+    check_launch("launch of join_offsets");
+    if (part && n) {
+      join_targets<<<blocks_for(n, kThreads), kThreads>>>(part->post, n, uint32_t(m * n_post),
+                                                          c.post + at);
+      check_launch("launch of join_targets");
+      copy_on_device(c.weight + at, part->weight, n);
+      if (delays) copy_on_device(c.delay + at, part->delay, n);
+      c.max_delay = std::max(c.max_delay, part->max_delay);
+      c.longest_ms = std::max(c.longest_ms, part->longest_ms);
+    }
+    finished("a batch's member joined");
+    if (part) *part = DeviceCsr(); // (its memory back before the next)
+    row += n_rows;
+    at += n;
+  }
+  check_cuda(cudaMemcpy(c.row_ptr + rows, &total, sizeof total, cudaMemcpyHostToDevice),
+             "cudaMemcpy");
+  return c;
 }
 
 // ---- copied back ----

@@ -85,6 +85,17 @@ DeviceCsr one_to_one_rows(uint64_t n);
 // in ms. A delay over 65535 steps is stored as 65535: the caller refuses it (max_delay says).
 void values_on_device(DeviceCsr &c, const SynapseValues &v);
 
+// A batch's projection (engine/batch.hpp) joined on the device from its members' as join_members
+// joins them on the host: member m's rows after member m - 1's, its targets moved up by
+// m n_post, its weights and (`delays`: drawn) delays in place. A part's csr null: n_rows rows
+// without synapses. Each part's arrays are freed once copied, so the peak is the joined synapses
+// beside the members'.
+struct JoinPart {
+  DeviceCsr *csr = nullptr;
+  uint64_t n_rows = 0;
+};
+DeviceCsr join_on_device(const std::vector<JoinPart> &parts, uint64_t n_post, bool delays);
+
 // The rows' sorts (by target, by delay) take ranges of rows of at most `items` synapses at a time
 // (2^28 unless set; a longer row is a range alone): the tests set few, to cut rows into many.
 void set_sort_range(uint64_t items);

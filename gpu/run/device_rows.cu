@@ -1,6 +1,7 @@
 // See device_rows.hpp.
 #include "run/device_rows.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -84,6 +85,28 @@ void DeviceRows::complete(Csr &c, const SynapseDraws &draws) {
   if (d.max_delay > 65535) refuse_delay(draws.proj, d.longest_ms);
   c.max_delay = draws.drawn_delays ? d.max_delay : draws.proj.delay_steps;
   c.held.delays = draws.drawn_delays;
+}
+
+// A batch's members joined here (join_on_device), kept as one; the members' freed.
+Csr DeviceRows::join(std::vector<Csr> members, uint64_t n_post) {
+  std::vector<JoinPart> parts;
+  Csr c;
+  for (const Csr &m : members) {
+    parts.push_back(m.held.count ? JoinPart{&kept(m), 0} : JoinPart{nullptr, m.row_ptr.size() - 1});
+    c.max_delay = std::max(c.max_delay, m.max_delay);
+    c.held.delays = c.held.delays || m.held.delays;
+    c.held.members.push_back(m.size());
+  }
+  DeviceCsr d;
+  try {
+    d = join_on_device(parts, n_post, c.held.delays);
+  } catch (const std::exception &e) {
+    failed(e);
+  }
+  c.held.count = d.total;
+  c.held.id = kept_.size();
+  kept_.push_back(std::move(d));
+  return c;
 }
 
 } // namespace ganglion::gpu

@@ -24,6 +24,7 @@ public:
   Csr all_to_all(uint64_t n_pre, uint64_t n_post, bool skip_autapse) override;
   Csr one_to_one(uint64_t n) override;
   void complete(Csr &c, const SynapseDraws &draws) override;
+  Csr join(std::vector<Csr> members, uint64_t n_post) override;
   // The synapses a Csr holds here (Csr::held).
   DeviceCsr &kept(const Csr &c) { return kept_.at(c.held.id); }
   uint64_t kept_bytes() const {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "connect/connectivity.hpp"
@@ -25,8 +26,9 @@ namespace ganglion::test {
 // (gpu/connect/connect_device.cu).
 struct ReferenceRowBuilder final : RowBuilder {
   int calls = 0;
-  // Told of each rule's call: its synapses and whether they are kept (null: nothing).
-  std::function<void(uint64_t synapses, bool kept)> seen;
+  // Told of each call: "rows kept", "rows to the host" (a rule's) or "join", and its synapses
+  // (null: nothing).
+  std::function<void(const std::string &what, uint64_t synapses)> seen;
   struct Kept {
     Rows rows;
     std::vector<float> weight;
@@ -35,7 +37,7 @@ struct ReferenceRowBuilder final : RowBuilder {
   std::vector<Kept> kept;
   Csr csr(const Rows &r) {
     ++calls;
-    if (seen) seen(r.post.size(), keep && !r.post.empty());
+    if (seen) seen(keep && !r.post.empty() ? "rows kept" : "rows to the host", r.post.size());
     Csr c;
     if (keep && !r.post.empty()) {
       c.held.count = r.post.size();
@@ -95,6 +97,36 @@ struct ReferenceRowBuilder final : RowBuilder {
   }
   Csr all_to_all(uint64_t n_pre, uint64_t n_post, bool self) override {
     return csr(all_to_all_rows(n_pre, n_post, self));
+  }
+  // Member m's rows after member m - 1's, its targets moved up by m n_post (logged as "join N").
+  Csr join(std::vector<Csr> members, uint64_t n_post) override {
+    Kept j;
+    Csr c;
+    for (std::size_t m = 0; m < members.size(); ++m) {
+      const Csr &part = members[m];
+      c.max_delay = std::max(c.max_delay, part.max_delay);
+      c.held.delays = c.held.delays || part.held.delays;
+      c.held.members.push_back(part.size());
+      if (!part.held.count) { // (rows without synapses)
+        for (uint64_t i = 0; i + 1 < part.row_ptr.size(); ++i)
+          j.rows.end_row();
+        continue;
+      }
+      Kept &k = kept.at(part.held.id);
+      const uint64_t at = j.rows.post.size();
+      for (uint64_t i = 1; i < k.rows.row_ptr.size(); ++i)
+        j.rows.row_ptr.push_back(at + k.rows.row_ptr[i]);
+      for (const uint32_t t : k.rows.post)
+        j.rows.post.push_back(uint32_t(t + m * n_post));
+      j.weight.insert(j.weight.end(), k.weight.begin(), k.weight.end());
+      j.delay.insert(j.delay.end(), k.delay.begin(), k.delay.end());
+      k = Kept{};
+    }
+    if (seen) seen("join", j.rows.post.size());
+    c.held.count = j.rows.post.size();
+    c.held.id = kept.size();
+    kept.push_back(std::move(j));
+    return c;
   }
   Csr one_to_one(uint64_t n) override {
     Rows r;

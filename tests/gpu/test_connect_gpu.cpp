@@ -256,3 +256,60 @@ TEST_CASE(kKeptName) {
   gpu::set_sort_range(uint64_t(1) << 28);
 #endif
 }
+
+constexpr const char *kJoinName =
+    "gpu: a batch's members drawn and kept on the device, joined there, equal the host's join";
+
+TEST_CASE(kJoinName) {
+#ifndef GANGLION_HAVE_CUDA
+  GANGLION_GPU_SKIP_NO_CUDA(kJoinName);
+#else
+  GANGLION_GPU_NEEDS_DEVICE(kJoinName);
+  // Three members of one projection (fixed_indegree, drawn weights and delays, each member its
+  // own seed) and one without synapses between them: joined on the device (join_on_device, as
+  // a batch's projection kept there is) and on the host (join_members) from the host's CSRs.
+  using namespace ganglion;
+  PopulationSpec pre, post;
+  pre.size = 1500;
+  post.size = 1000;
+  post.first_gid = 1500;
+  ProjectionSpec q;
+  q.pointer = "/projections/0";
+  q.rule = ConnectRule::FixedIndegree;
+  q.post = 1;
+  q.indegree = 90;
+  q.weight = 0.3;
+  q.weight_dist = {ValueSpec::Kind::Normal, 0.3, 0.1};
+  q.delay_dist = {ValueSpec::Kind::Uniform, 0.5, 3.0};
+  q.delay_min = 0.1;
+  q.stream = 2;
+  std::vector<Csr> host;
+  std::vector<gpu::DeviceCsr> device;
+  for (const uint64_t seed : {5, 6, 7}) {
+    host.push_back(build_connectivity(q, pre, post, seed, 0.1));
+    device.push_back(gpu::indegree_rows(seed, streams::kConnect + q.stream, pre.size, post.size,
+                                        q.indegree, post.first_gid, false, true));
+    gpu::values_on_device(device.back(), gpu::synapse_values(SynapseDraws(q, seed, 0, 0.1)));
+  }
+  Csr none;
+  none.row_ptr.assign(pre.size + 1, 0);
+  host.insert(host.begin() + 1, std::move(none));
+  const std::vector<gpu::JoinPart> parts{
+      {&device[0], 0}, {nullptr, pre.size}, {&device[1], 0}, {&device[2], 0}};
+  const gpu::DeviceCsr d = gpu::join_on_device(parts, post.size, true);
+  const Csr joined = join_members(std::move(host), post.size, {}, nullptr);
+  REQUIRE(d.total == joined.size());
+  CHECK(d.total > 3 * 1000 * 80);
+  CHECK(d.n_rows == 4 * pre.size);
+  CHECK(device[0].row_ptr == nullptr); // (freed once copied)
+  const gpu::HostCsr rows = d.rows();
+  CHECK(rows.row_ptr == joined.row_ptr);
+  CHECK(std::equal(rows.post.begin(), rows.post.end(), joined.post_index.begin(),
+                   joined.post_index.end()));
+  const std::vector<float> w = d.weights();
+  CHECK(std::equal(w.begin(), w.end(), joined.weight.begin(), joined.weight.end()));
+  const std::vector<uint16_t> steps = d.delays();
+  CHECK(std::equal(steps.begin(), steps.end(), joined.delay.begin(), joined.delay.end()));
+  CHECK(d.max_delay == joined.max_delay);
+#endif
+}

@@ -254,18 +254,21 @@ TEST_CASE(kBatchName) {
   GANGLION_GPU_SKIP_NO_CUDA(kBatchName);
 #else
   GANGLION_GPU_NEEDS_DEVICE(kBatchName);
-  // Four members (two drive rates, two seeds) merged into one network on the GPU (--batch),
-  // delivered in the CPU's order (fixed delays: the device sums drawn ones with atomics): the
-  // poisson source draws by each member's seed and ids on the device (gg_view::batch_seeds
-  // there), the drive's counts by each row's member, the rule acts on the joined synapses, the
-  // state and weights are sampled per member on the host. Every dataset of each member's file is
-  // the CPU's run of that member alone, and its log's spike counts (the device's per member).
+  // Four members (two drive rates with two drive weights, two seeds) merged into one network on
+  // the GPU (--batch), delivered in the CPU's order (fixed delays: the device sums drawn ones
+  // with atomics): the static projections' members drawn, kept and joined on the device, the
+  // poisson source drawing by each member's seed and ids there (gg_view::batch_seeds), the
+  // drive's counts by each row's member (each member's weight loaded: they differ), the rule
+  // acting on the joined synapses, the state and weights sampled per member on the host. Every
+  // dataset of each member's file is the CPU's run of that member alone, and its log's spike
+  // counts (the device's per member).
   TempDir dir;
   nlohmann::json net = nlohmann::json::parse(ganglion::test::kBatchNetwork);
   net["simulation"]["delivery"] = "ordered";
   net["projections"][1]["delay"] = "1 ms"; // (drawn delays sum with atomics on the device)
   const std::string json = ganglion::test::write_file(dir / "batch.json", net.dump());
-  const std::string vary = " --vary 'populations.D.params.rate=1500 Hz,2000 Hz' --seeds 2";
+  const std::string vary = " --vary 'populations.D.params.rate=1500 Hz,2000 Hz' --vary "
+                           "'projections.2.weight=1,1.5' --zip --seeds 2";
   const ganglion::test::CliResult gpu = ganglion::test::run_cli(
       "sweep " + json + vary + " --set simulation.backend=cuda --batch -o " + (dir / "gpu"));
   const ganglion::test::CliResult cpu =
@@ -289,6 +292,8 @@ TEST_CASE(kBatchName) {
     for (const char *pop : {"  E   ", "  I   "})
       CHECK(line_of(read_file(dir / "gpu" + log), pop) ==
             line_of(read_file(dir / "cpu" + log), pop));
+    CHECK(read_file(dir / "gpu" + log).find("its synapses drawn on the GPU and kept there") !=
+          std::string::npos);
   }
 #endif
 }

@@ -39,10 +39,12 @@ struct Csr {
   UninitVector<uint16_t> delay_ends16;
   UninitVector<uint32_t> delay_ends;
   // Held elsewhere (RowBuilder::keep): a GPU's memory holds the synapses, the arrays above are
-  // empty; `count` synapses, `id` the builder's name for them, `delays` whether they are drawn.
+  // empty; `count` synapses, `id` the builder's name for them, `delays` whether they are drawn;
+  // a batch's (RowBuilder::join), each member's count in `members`.
   struct Held {
     uint64_t count = 0, id = 0;
     bool delays = false;
+    std::vector<uint64_t> members;
   } held;
   // Targets in 16 bits (CsrLayout::narrow_targets): one of the two target arrays is empty.
   bool narrow() const { return !post_index16.empty(); }
@@ -120,6 +122,10 @@ public:
                        uint64_t first_gid_post, bool skip_autapse, bool multapses) = 0;
   virtual Csr all_to_all(uint64_t n_pre, uint64_t n_post, bool skip_autapse) = 0;
   virtual Csr one_to_one(uint64_t n) = 0;
+  // A batch's projection from its members' (join_members' arrangement), where some are kept
+  // here: the others hold no synapses (their row_ptr says how many rows). Returns a Csr that holds
+  // the joined synapses here, as complete() leaves one; the members' are freed.
+  virtual Csr join(std::vector<Csr> members, uint64_t n_post) = 0;
 };
 
 // pool: the threads that share the work (null: the calling thread alone). With a range other

@@ -260,18 +260,20 @@ Experiment merge_members(std::vector<Experiment> members) {
   return out;
 }
 
-Csr batch_connectivity(const Experiment &merged, std::size_t q, ThreadPool *pool,
-                       CsrLayout layout) {
+Csr batch_connectivity(const Experiment &merged, std::size_t q, ThreadPool *pool, CsrLayout layout,
+                       RowBuilder *rows) {
   std::vector<Csr> parts;
+  bool held = false;
   for (const Experiment &m : *merged.members) {
     const ProjectionSpec &proj = m.projections[q];
     parts.push_back(build_connectivity(proj, m.populations[std::size_t(proj.pre)],
                                        m.populations[std::size_t(proj.post)], m.simulation.seed,
-                                       m.simulation.dt, pool));
+                                       m.simulation.dt, pool, {}, {}, {}, rows));
+    held = held || parts.back().held.count > 0;
   }
-  const ProjectionSpec &proj = merged.projections[q];
-  return join_members(std::move(parts), merged.populations[std::size_t(proj.post)].member_size,
-                      layout, pool);
+  const uint64_t n_post = merged.populations[std::size_t(merged.projections[q].post)].member_size;
+  if (held) return rows->join(std::move(parts), n_post);
+  return join_members(std::move(parts), n_post, layout, pool);
 }
 
 } // namespace ganglion

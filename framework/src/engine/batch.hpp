@@ -26,7 +26,10 @@ class ThreadPool;
 Experiment merge_members(std::vector<Experiment> members);
 
 // Projection q of the batch `merged`: each member's synapses as its run alone draws them, joined
-// block-diagonally (join_members).
-Csr batch_connectivity(const Experiment &merged, std::size_t q, ThreadPool *pool, CsrLayout layout);
+// block-diagonally (join_members). With `rows` (a projection on "cuda": the GPU's builders), each
+// member's rows are drawn there, and where they are kept there (RowBuilder::keep) joined there
+// too (RowBuilder::join).
+Csr batch_connectivity(const Experiment &merged, std::size_t q, ThreadPool *pool, CsrLayout layout,
+                       RowBuilder *rows = nullptr);
 
 } // namespace ganglion

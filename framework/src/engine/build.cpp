@@ -187,6 +187,18 @@ bool connect_on_host() {
                  "the GPU) or \"host\" (drawn by the host's threads)");
 }
 
+// Whether projection q's synapses, held on the device, all have one weight: a constant one, the
+// same in every member of a batch.
+bool held_one_weight(const Experiment &exp, std::size_t q) {
+  const ProjectionSpec &p = exp.projections[q];
+  const auto same = [&](const ProjectionSpec &x) {
+    return x.weight_dist.kind == ValueSpec::Kind::Constant && float(x.weight) == float(p.weight);
+  };
+  if (!exp.members) return same(p);
+  return std::all_of(exp.members->begin(), exp.members->end(),
+                     [&](const Experiment &m) { return same(m.projections[q]); });
+}
+
 } // namespace
 
 // Each projection's synapses and fields.
@@ -216,7 +228,7 @@ void Simulation::Impl::build_projections() {
     RowBuilder *rows =
         proj.backend == GG_BACKEND_CUDA && device && !connect_on_host() ? device->rows() : nullptr;
     if (rows) rows->keep = kept_on_device(exp, q) && !distributed;
-    proj.csr = exp.members ? batch_connectivity(exp, q, pool.get(), layout)
+    proj.csr = exp.members ? batch_connectivity(exp, q, pool.get(), layout, rows)
                            : build_connectivity(*proj.spec, pre, post, sim.seed, sim.dt, pool.get(),
                                                 layout, {own_lo[to], own_hi[to]}, places, rows);
     if (distributed && recorded[q] && records)
@@ -277,11 +289,11 @@ void Simulation::Impl::bind_views() {
     if (proj.plasticity) build_plasticity(proj);
     // One weight for every synapse, for the whole run: delivery can skip the weight loads (and
     // a compact layout keeps that one value alone). (Synapses held on the device have one where
-    // it is not drawn: their weights are drawn or all the projection's.)
+    // it is not drawn and, in a batch, every member's is the same.)
     const auto &w = proj.csr.weight;
     const bool one =
         proj.csr.held.count
-            ? proj.spec->weight_dist.kind == ValueSpec::Kind::Constant
+            ? held_one_weight(exp, std::size_t(&proj - projs.data()))
             : !w.empty() && std::all_of(w.begin(), w.end(), [&](float x) { return x == w[0]; });
     proj.view.weights_uniform = proj.spec->plasticity.empty() && one;
   }

@@ -83,7 +83,8 @@ void Simulation::Impl::report_members(RunReport &rep) const {
       const Csr &c = projs[q].csr;
       const uint64_t n_pre = pops[projs[q].spec->pre].spec->member_size;
       ProjectionReport &x = r.projections[q];
-      x.synapses = c.row_ptr[(m + 1) * n_pre] - c.row_ptr[m * n_pre];
+      x.synapses =
+          c.held.count ? c.held.members[m] : c.row_ptr[(m + 1) * n_pre] - c.row_ptr[m * n_pre];
       x.bytes = c.size() ? uint64_t(double(x.bytes) * double(x.synapses) / double(c.size())) : 0;
     }
     rep.members.push_back(std::move(r));

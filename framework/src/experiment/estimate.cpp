@@ -287,14 +287,20 @@ double projection_device(const Experiment &exp, size_t q) {
 // What drawing projection q's synapses on the device takes beside them, where they are kept there
 // (gpu/connect/: a sort's range of at most 2^28 synapses, its keys out and CUB's scratch, 8 bytes
 // each; row counts and offsets; with drawn delays each synapse's place in its row and the delay
-// sort's buffers, 14 bytes a synapse of the range).
+// sort's buffers, 14 bytes a synapse of the range). A batch draws its members' one by one and
+// then joins them: its members' copies are held beside the joined synapses, and one member's
+// draw beside the copies made before it.
 double build_device(const Experiment &exp, size_t q) {
   const ProjectionSpec &p = exp.projections[q];
   if (!kept_on_device(exp, q)) return 0;
-  const double count = synapse_count(exp, p), range = std::min(count, double(uint64_t(1) << 28));
-  const double n_pre = double(exp.populations[size_t(p.pre)].size);
+  const double members = exp.members ? double(exp.members->size()) : 1;
+  const double count = synapse_count(exp, p) / members;
+  const double range = std::min(count, double(uint64_t(1) << 28));
+  const double n_pre = double(exp.populations[size_t(p.pre)].size) / members;
   const bool drawn_delays = p.delay_dist.kind != ValueSpec::Kind::Constant;
-  return 8 * range + 16 * (n_pre + 1) + (drawn_delays ? 4 * count + 14 * range : 0);
+  const double draw = 8 * range + 16 * (n_pre + 1) + (drawn_delays ? 4 * count + 14 * range : 0);
+  if (!exp.members) return draw;
+  return draw + members * (count * synapse_bytes(exp, q) + (n_pre + 1) * 8);
 }
 
 // A recorder's logs on the device, from what it writes per simulated second.
@@ -443,11 +449,11 @@ std::optional<double> parse_size(const std::string &text) {
 
 } // namespace
 
-// (A batch's synapses are its members', drawn on the host and joined there, and its recorders
-// sample each member's block on the host: engine/batch.hpp.)
+// (A batch's kept synapses are its members', each drawn and kept on the device, then joined
+// there; its recorders sample each member's block on the host: engine/batch.hpp.)
 bool kept_on_device(const Experiment &exp, size_t q) {
   const ProjectionSpec &p = exp.projections[q];
-  return p.backend == GG_BACKEND_CUDA && p.plasticity.empty() && !recorded(exp, q) && !exp.members;
+  return p.backend == GG_BACKEND_CUDA && p.plasticity.empty() && !recorded(exp, q);
 }
 
 bool recorded_on_device(const Experiment &exp, const RecorderSpec &r) {

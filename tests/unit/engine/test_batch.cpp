@@ -1,14 +1,19 @@
 // A batch's merged experiment (engine/batch.hpp): each population holds the members' neurons in
 // turn, a value the members share stays one constant, a value they differ in (or draw) becomes
 // the members' values in turn, each drawn with its member's seed and global ids; each member keeps
-// its recorders; members that differ in more than values are refused with the exact message. And
-// the ABI's element ids (gg_element_seed, gg_element_gid) and the poisson source's copy of them.
+// its recorders; members that differ in more than values are refused with the exact message. The
+// ABI's element ids (gg_element_seed, gg_element_gid) and the poisson source's copy of them, a
+// drive's ids, and a batch's synapses kept where they are drawn (a GPU's builders) and joined
+// there, the same as the host's join.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "../../../plugins/neuron/poisson/poisson_model.hpp"
+#include "../../batch_network.hpp"
+#include "../../gpu/reference_row_builder.hpp"
 #include "engine/batch.hpp"
 #include "engine/values.hpp"
 #include "experiment/errors.hpp"
@@ -172,5 +177,49 @@ TEST_CASE("batch: a drive's row draws with its member's seed, its place in the m
     CHECK(b.row == i % 10);
     for (uint64_t t = 0; t < 7; ++t) // target t of the row's member, at merged index
       CHECK(b.target((i / 10) * 7 + t) == 40 + t);
+  }
+}
+
+TEST_CASE("batch: members' synapses drawn and kept elsewhere (a GPU's builders) and joined there "
+          "are the host's join, values included") {
+  // Each projection of a batch of three members (another seed and weights each), drawn by the
+  // device's code run on the host and kept there (ReferenceRowBuilder), then joined by it (as the
+  // device engine joins them on the GPU): the rows, targets, weights and delays of the host's
+  // batch_connectivity; the members' copies are let go once joined.
+  PluginRegistry reg = PluginRegistry::discover();
+  std::vector<Experiment> members;
+  for (const char *w : {"6", "8", "11"})
+    members.push_back(
+        load_experiment_text(test::kBatchNetwork, "<test>", "",
+                             {std::string("projections.0.weight.normal=[") + w + ",2]",
+                              std::string("simulation.seed=") + w},
+                             reg));
+  const Experiment m = merge_members(std::move(members));
+  for (std::size_t q = 0; q < m.projections.size(); ++q) {
+    CAPTURE(q);
+    const Csr host = batch_connectivity(m, q, nullptr, {});
+    test::ReferenceRowBuilder elsewhere;
+    elsewhere.keep = true;
+    std::vector<std::string> seen;
+    elsewhere.seen = [&](const std::string &what, uint64_t) { seen.push_back(what); };
+    const Csr c = batch_connectivity(m, q, nullptr, {}, &elsewhere);
+    CHECK(seen == std::vector<std::string>{"rows kept", "rows kept", "rows kept", "join"});
+    REQUIRE(elsewhere.kept.size() == 4);
+    CHECK(c.held.count == host.size());
+    const uint64_t rows = m.populations[std::size_t(m.projections[q].pre)].member_size;
+    REQUIRE(c.held.members.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) // (each member's count, for the run's report)
+      CHECK(c.held.members[i] == host.row_ptr[(i + 1) * rows] - host.row_ptr[i * rows]);
+    CHECK(c.row_ptr.empty());
+    CHECK(c.max_delay == host.max_delay);
+    CHECK(c.drawn_delays() == host.drawn_delays());
+    const test::ReferenceRowBuilder::Kept &k = elsewhere.kept[c.held.id];
+    CHECK(k.rows.row_ptr == host.row_ptr);
+    CHECK(std::equal(k.rows.post.begin(), k.rows.post.end(), host.post_index.begin(),
+                     host.post_index.end()));
+    CHECK(std::equal(k.weight.begin(), k.weight.end(), host.weight.begin(), host.weight.end()));
+    CHECK(std::equal(k.delay.begin(), k.delay.end(), host.delay.begin(), host.delay.end()));
+    for (std::size_t i = 0; i < 3; ++i)
+      CHECK(elsewhere.kept[i].rows.post.empty());
   }
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/batch.hpp"
 #include "engine/simulation.hpp"
 #include "experiment/loader.hpp"
 #include "registry/registry.hpp"
@@ -341,6 +342,44 @@ TEST_CASE("device loop: a GPU projection's synapses stay on the device unless th
     CHECK(kept.report.projections[q].synapses == host.report.projections[q].synapses);
   CHECK(kept.report.projections[0].bytes == 0); // (none on the host)
   CHECK(kept.report.projections[1].bytes == host.report.projections[1].bytes);
+}
+
+TEST_CASE("device loop: a batch's GPU projection is drawn member by member and joined on the "
+          "device, each member's synapses its own in the report") {
+  NEEDS_CUDA_RUNTIME();
+  // Two members (seeds 1 and 2) of a network with a static projection on "cuda": the scripted
+  // engine draws each member's rows with the device's code, keeps them, then joins them; the
+  // report gives each member the synapses of its run alone.
+  const std::string json = cuda_only_network(R"(
+  "populations": {"N": {"model": "gg_test_cuda_only", "size": 40}},
+  "projections": [{"pre": "N", "post": "N", "synapse": "exp_current",
+                   "connect": {"rule": "fixed_probability", "p": 0.3}, "weight": 1}])");
+  const ScriptedEngine engine;
+  ScriptedEngine::set("GANGLION_SCRIPTED_ROWS", "1");
+  uint64_t alone[2];
+  for (int s = 0; s < 2; ++s)
+    alone[s] = run_in_process(json, {"simulation.seed=" + std::to_string(s + 1)})
+                   .report.projections.at(0)
+                   .synapses;
+  CHECK(alone[0] != alone[1]);
+  ganglion::PluginRegistry registry = ganglion::PluginRegistry::discover();
+  std::vector<ganglion::Experiment> members;
+  for (int s = 1; s <= 2; ++s)
+    members.push_back(ganglion::load_experiment_text(
+        json, "<test>", "", {"simulation.seed=" + std::to_string(s)}, registry));
+  const ganglion::Experiment merged = ganglion::merge_members(std::move(members));
+  ganglion::Simulation sim(merged, std::vector<ganglion::Recording *>{nullptr, nullptr});
+  const ganglion::RunReport report = sim.run();
+  std::vector<std::string> rows; // (the log is this run's engine's)
+  for (const std::string &c : ScriptedEngine::calls())
+    if (c.rfind("rows ", 0) == 0 || c.rfind("join ", 0) == 0) rows.push_back(c);
+  CHECK(rows == std::vector<std::string>{"rows kept " + std::to_string(alone[0]),
+                                         "rows kept " + std::to_string(alone[1]),
+                                         "join " + std::to_string(alone[0] + alone[1])});
+  REQUIRE(report.members.size() == 2);
+  for (int m = 0; m < 2; ++m)
+    CHECK(report.members[std::size_t(m)].projections.at(0).synapses == alone[m]);
+  CHECK(report.projections.at(0).bytes == 0); // (none on the host)
 }
 
 TEST_CASE("device loop: the device runs the next chunk while the host replays one, unless the host "

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -270,6 +271,17 @@ TEST_CASE("estimate: the GPU memory of the parts on cuda, at the device engine's
   // rows' counts and offsets (16 bytes a row), the largest of the two kept projections'.
   CHECK(e.device_build == 4950 * 8 + 101 * 16);
   CHECK(estimate(drawn).device_build == 4950 * (8 + 4 + 14) + 101 * 16);
+  // A batch of three such networks (engine/batch.hpp) draws its members one by one and joins them
+  // on the device: one member's draw beside the copies made before it, then the members' copies
+  // (8 bytes a synapse, and their row offsets) beside the joined synapses.
+  Experiment batch = exp;
+  batch.members = std::make_shared<const std::vector<Experiment>>(3, exp);
+  for (auto &pop : batch.populations) {
+    pop.member_size = pop.size;
+    pop.size *= 3;
+  }
+  CHECK(kept_on_device(batch, 1));
+  CHECK(estimate(batch).device_build == 4950 * 8 + 101 * 16 + 3 * (4950 * 8 + 101 * 8));
 
   const double mib = 1024.0 * 1024;
   CHECK_NOTHROW(
