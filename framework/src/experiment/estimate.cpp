@@ -501,6 +501,9 @@ Estimate estimate(const Experiment &exp) {
   }
   if (exp.members) add_join(exp, e);
   if (!exp.output.empty()) add_output(exp, e);
+  if (exp.members) // (a batch's recorders write each member's file: its output and buffers)
+    for (const Experiment &m : *exp.members)
+      if (!m.output.empty()) add_output(m, e);
   for (const auto &part : e.parts) {
     e.memory += part.bytes;
     e.device_memory += part.device;

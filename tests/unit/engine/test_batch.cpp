@@ -17,6 +17,7 @@
 #include "engine/batch.hpp"
 #include "engine/values.hpp"
 #include "experiment/errors.hpp"
+#include "experiment/estimate.hpp"
 #include "experiment/loader.hpp"
 #include "random/drive_count.hpp"
 #include "registry/registry.hpp"
@@ -222,4 +223,25 @@ TEST_CASE("batch: members' synapses drawn and kept elsewhere (a GPU's builders) 
     for (std::size_t i = 0; i < 3; ++i)
       CHECK(elsewhere.kept[i].rows.post.empty());
   }
+}
+
+TEST_CASE("batch: the estimate counts each member's output and its buffers") {
+  // Three members, each writing its own file: the merged experiment has no output of its own,
+  // and its estimate holds the members' output (three times one member's) and their recorders'
+  // buffers.
+  PluginRegistry reg = PluginRegistry::discover();
+  std::vector<Experiment> members;
+  for (int m = 0; m < 3; ++m)
+    members.push_back(member(reg, {"output=\"m" + std::to_string(m) + ".h5\""}));
+  const Estimate one = estimate(members[0]);
+  REQUIRE(one.output > 0);
+  const Experiment merged = merge_members(std::move(members));
+  CHECK(merged.output.empty());
+  const Estimate e = estimate(merged);
+  CHECK(e.output == doctest::Approx(3 * one.output));
+  CHECK(e.output_per_second == doctest::Approx(3 * one.output_per_second));
+  int buffers = 0;
+  for (const MemoryPart &part : e.parts)
+    buffers += part.what == "the output buffers of recorder /recorders/0";
+  CHECK(buffers == 3);
 }
