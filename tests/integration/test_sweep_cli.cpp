@@ -243,7 +243,8 @@ TEST_CASE("sweep CLI: a batch that diverges runs its members one by one, each me
   const std::string config = write_file(dir / "x.json", kConfig);
   const CliResult r = check_failed_member(config, dir / "f", " --batch");
   CHECK(r.err.find("ganglion: sweep --batch: the batch did not complete (population 'E' (lif) "
-                   "diverged at t = 0.1 ms: neuron 200 has V = ") != std::string::npos);
+                   "diverged at t = 0.1 ms: neuron 200 (member 1's neuron 0) has V = ") !=
+        std::string::npos);
   CHECK(r.err.find("its members run one by one now, each as it runs alone\n") != std::string::npos);
   CHECK(read_file(dir / "f/member_0000.log").find("simulated 100 ms") != std::string::npos);
 }

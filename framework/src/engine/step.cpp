@@ -209,12 +209,17 @@ void Simulation::Impl::check_bounds(const Population &pop, uint64_t begin, uint6
 std::string engine::divergence_message(const Population &pop, uint32_t k, uint64_t i, double value,
                                        double t_end) {
   const gg_field &f = pop.desc->fields[k];
-  char b[512];
+  const uint64_t m = pop.spec->member_size; // (a batch: the member's own neuron too)
+  char member[96] = "";
+  if (m)
+    std::snprintf(member, sizeof member, " (member %llu's neuron %llu)",
+                  static_cast<unsigned long long>(i / m), static_cast<unsigned long long>(i % m));
+  char b[600];
   std::snprintf(b, sizeof b,
-                "population '%s' (%s) diverged at t = %.10g ms: neuron %llu has %s = %g %s, "
+                "population '%s' (%s) diverged at t = %.10g ms: neuron %llu%s has %s = %g %s, "
                 "outside [%g, %g] %s; reduce dt, the weights or the drive (%s)",
                 pop.spec->name.c_str(), pop.desc->name, t_end, static_cast<unsigned long long>(i),
-                f.name, value, f.unit, f.min, f.max, f.unit, pop.spec->pointer.c_str());
+                member, f.name, value, f.unit, f.min, f.max, f.unit, pop.spec->pointer.c_str());
   return b;
 }
 
