@@ -15,8 +15,9 @@
 #      GPU: 1.2 x 10^9 at 10^6), at 10^7 where the card holds its 1.2 x 10^10 synapses (an H200),
 #      and at 10^6 with istdp on I->E; a sweep of 16 members of 10^4 neurons together in one
 #      process, as processes and merged into one network (--batch; and 64 so) beside one alone
-#      (wall seconds); COBA at 4000 neurons
-#      (bench/coba.json) and the full microcircuit (configs/microcircuit.json) on "cuda".
+#      (wall seconds); COBA at 4000 neurons (bench/coba.json) as the resident step (a chunk as
+#      one kernel) and as the CUDA graph, and the full microcircuit (configs/microcircuit.json)
+#      on "cuda".
 # It writes table.md, gpu.txt, test.log and logs.tgz under $OUT (the device tool brings back at
 # most 8 files), printing the table's rows as it goes, within GPU_CHECK_SECONDS (500 by default:
 # each step's timeout is cut to what is left, and a step past it says "not run: out of time"), and
@@ -308,11 +309,16 @@ EOF
     -t 0 >"$log" 2>&1
   ganglion_row $n "istdp I->E, weights every 100 ms" "$log" | row
   [ -n "$(rtf "$log")" ] || rc=1
-  for run in "COBA 4000|bench/coba.json" "microcircuit (full)|configs/microcircuit.json"; do
-    label=${run%%|*} config=${run##*|}
-    log=$W/bench/$(basename "$config" .json).log
+  # COBA as the resident step (a chunk as one kernel: the default where it applies) and as the
+  # CUDA graph, side by side.
+  for run in "COBA 4000 (resident step)|bench/coba.json|auto" \
+    "COBA 4000 (CUDA graph)|bench/coba.json|graph" "microcircuit (full)|configs/microcircuit.json|auto"; do
+    label=${run%%|*} rest=${run#*|}
+    config=${rest%%|*} mode=${rest##*|}
+    log=$W/bench/$(basename "$config" .json)_$mode.log
     echo "not run: out of time" >"$log"
-    late || run_for 120 "$gg" run "$config" --set simulation.backend=cuda --set output=null -t 0 >"$log" 2>&1
+    late || run_for 120 env GANGLION_DEVICE_STEP="$mode" "$gg" run "$config" \
+      --set simulation.backend=cuda --set output=null -t 0 >"$log" 2>&1
     f=$(rtf "$log")
     printf '| %s, ganglion cuda | | 1 | %s | | %s | %s |\n' "$label" \
       "${f:-FAILED: $(tail -1 "$log" | tr '|' / | cut -c1-120)}" "$(rates "$log" | tr '\n' ' ')" \

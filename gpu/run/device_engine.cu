@@ -97,6 +97,7 @@ void Engine::build(Simulation::Impl &sim) {
   n_learnings_ = int(learnings.size());
   build_recorders();
   build_gate();
+  if (!mixed_) plan_resident();
   size_staging();
   check_run(cudaDeviceSynchronize(), "the uploads");
   for (auto &d : pops_)
@@ -116,7 +117,10 @@ void Engine::launch(uint64_t first, uint64_t count) {
   const uint64_t stop = first + count;
   check_run(cudaMemcpyAsync(stop_, &stop, sizeof stop, cudaMemcpyHostToDevice, stream_),
             "setting the chunk's end");
-  check_run(cudaGraphLaunch(exec_[launch_set_], stream_), "launching a chunk of steps");
+  if (resident_)
+    launch_resident();
+  else
+    check_run(cudaGraphLaunch(exec_[launch_set_], stream_), "launching a chunk of steps");
   launch_set_ ^= 1;
 }
 
@@ -489,7 +493,13 @@ std::vector<std::string> Engine::summary() const {
     lines.push_back("on " + device_ + ": every population and projection, " +
                     format_bytes(double(device_bytes())) +
                     " of device memory; each chunk of up to " + std::to_string(kChunkSteps) +
-                    " steps one CUDA graph launch, the next running while the host records it");
+                    " steps one launch, the next running while the host records it");
+  if (resident_)
+    lines.push_back("  the step: one kernel a chunk on a cluster of " +
+                    std::to_string(resident_blocks_) + " blocks (the resident step)");
+  else if (!mixed_)
+    lines.push_back("  the step: a CUDA graph of its kernels (the resident step does not apply: " +
+                    resident_why_ + ")");
   else
     lines.push_back("on " + device_ + ": populations " + on_gpu + " and their projections, " +
                     format_bytes(double(device_bytes())) +

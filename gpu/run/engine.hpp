@@ -15,6 +15,7 @@
 #include "engine/hook_call.hpp"
 #include "run/device_network.hpp"
 #include "run/device_rows.hpp"
+#include "run/resident.hpp"
 
 namespace ganglion::gpu {
 
@@ -72,6 +73,10 @@ private:
   void build_gate();
   void capture();
   void capture_set(int b);
+  void plan_resident();
+  void prepare_resident();
+  void bind_element(DevicePopulation &d, ResidentPop &out, void *state);
+  void launch_resident();
   void launch(uint64_t first, uint64_t count);
   void enqueue_step();
   void enqueue_phase1();
@@ -134,6 +139,17 @@ private:
   RuleLearning *learnings_ = nullptr;
   int n_learnings_ = 0;
   bool mixed_ = false; // some populations run on the host: in windows of steps, no graph
+  // The resident step (resident.cuh): whether it runs a chunk in place of the graph, on how many
+  // blocks, or why not; its populations' and projections' parts on the device, each population's
+  // element step struct, and the kernel's argument.
+  bool resident_ = false;
+  unsigned resident_blocks_ = 0;
+  std::string resident_why_;
+  ResidentPop *resident_pops_ = nullptr;
+  ResidentProj *resident_projs_ = nullptr;
+  std::vector<void *> resident_states_;
+  ElementStep *resident_address_ = nullptr;
+  Resident resident_args_{};
   // The projections' synapses on the device and the bytes they take there (CSR, weights, delays,
   // a rule's by-post index), for the summary.
   uint64_t synapses_ = 0, synapse_bytes_ = 0;

@@ -123,8 +123,9 @@ void Engine::enqueue_recorders(const uint64_t *end) {
   }
 }
 
-// The chunk's graphs, one for each set of logs.
+// The chunk's graphs, one for each set of logs; the resident step's data where it runs instead.
 void Engine::capture() {
+  if (resident_) return prepare_resident();
   for (int b = 0; b < 2; ++b)
     capture_set(b);
   set_ = 0;

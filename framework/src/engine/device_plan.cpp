@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 #include "engine/simulation.hpp"
 
@@ -143,6 +144,43 @@ uint64_t take_spikes(const std::vector<unsigned long long> &log, std::size_t &at
     out[k] = uint32_t(log[at] & 0xffffffffull);
   }
   return k;
+}
+
+std::string resident_refusal(const ResidentShape &shape) {
+  if (shape.batch) return "a batch of a sweep's members";
+  if (shape.device_recorders > 0) return "a recorder samples a projection on the device";
+  if (shape.pops.size() > kResidentPopulations)
+    return "more than " + std::to_string(kResidentPopulations) + " populations";
+  if (shape.projs.size() > kResidentProjections)
+    return "more than " + std::to_string(kResidentProjections) + " projections";
+  for (const ResidentPopulation &p : shape.pops) {
+    const std::string who = "population '" + p.name + "'";
+    if (!p.on_device) return who + " runs on the CPU";
+    if (p.model != "lif" && p.model != "eif")
+      return who + " is of model '" + p.model + "' (the resident step takes lif and eif)";
+    if (p.n > kResidentMost)
+      return who + " has more than " + std::to_string(kResidentMost) + " neurons";
+    if (p.sums_inputs) return who + " has an inputs recorder";
+    if (!p.all_fused) return who + " has an input whose synapse is not fused into its step";
+  }
+  for (const ResidentProjection &q : shape.projs) {
+    const std::string who = "projection '" + q.name + "'";
+    if (q.plastic) return who + " learns";
+    if (!q.fused) return who + " is not fused into its target's step";
+    if (q.delivery != Delivery::Ordered && q.delivery != Delivery::Scattered)
+      return who + " is delivered by " + describe(q.delivery);
+  }
+  return "";
+}
+
+StepMode step_mode(const char *setting) {
+  if (!setting || std::strcmp(setting, "auto") == 0) return StepMode::Auto;
+  if (std::strcmp(setting, "graph") == 0) return StepMode::Graph;
+  if (std::strcmp(setting, "resident") == 0) return StepMode::Resident;
+  throw RunError(std::string("GANGLION_DEVICE_STEP=") + setting +
+                 ": say \"auto\" (the default: one kernel a chunk where the network allows it), "
+                 "\"graph\" (a CUDA graph of the step's kernels) or \"resident\" (one kernel "
+                 "a chunk, refused where the network does not allow it)");
 }
 
 } // namespace ganglion::device_plan

@@ -100,4 +100,38 @@ Samples weight_reads(const std::vector<engine::Recorder> &recs, std::size_t q);
 // `none` where `every` is empty.
 uint64_t next_sample_end(uint64_t after, const std::vector<uint64_t> &every, uint64_t none);
 
+// The resident step (gpu/run/resident.cuh): a whole chunk of steps as one kernel on one thread
+// block cluster, with cluster barriers between a step's phases, in place of a CUDA graph of some
+// 20 launches a step. It takes the built-in integrate-and-fire neurons' element steps (lif, eif)
+// into its own code, so it applies only to a small network of them whose every projection is a
+// fused channel delivered by the engine from the spike ring.
+inline constexpr uint64_t kResidentMost = 32768; // neurons of one population
+inline constexpr std::size_t kResidentPopulations = 8, kResidentProjections = 16;
+
+struct ResidentPopulation {
+  std::string name, model;
+  uint64_t n = 0;
+  bool on_device = true, sums_inputs = false, all_fused = true; // (all its incoming projections)
+};
+struct ResidentProjection {
+  std::string name;
+  bool fused = true, plastic = false;
+  Delivery delivery = Delivery::Ordered;
+};
+struct ResidentShape {
+  std::vector<ResidentPopulation> pops;
+  std::vector<ResidentProjection> projs;
+  bool batch = false;
+  std::size_t device_recorders = 0;
+};
+
+// Why the network cannot step as the resident step, or "" where it can.
+std::string resident_refusal(const ResidentShape &shape);
+
+// GANGLION_DEVICE_STEP: "auto" (the default: the resident step where it applies), "graph" (the
+// CUDA graph always) or "resident" (refused where it does not apply); a RunError for anything
+// else.
+enum class StepMode { Auto, Graph, Resident };
+StepMode step_mode(const char *setting);
+
 } // namespace ganglion::device_plan

@@ -1,7 +1,8 @@
 // The device engine's host side (engine/device_plan.hpp), which needs no GPU: how each projection
 // is delivered on the device and the refusals with their fixes, what a population's recorders need
 // sampled there, the logs' sizes, a step's spikes taken from the spike log in the CPU history's
-// order, and the divergence message the device shares with the CPU's check.
+// order, the divergence message the device shares with the CPU's check, and where the resident step
+// applies.
 #include <doctest/doctest.h>
 
 #include <cstddef>
@@ -250,4 +251,52 @@ TEST_CASE("device plan: chunks end where a recorder reads a rule's weights from 
   CHECK(next_sample_end(10, read.every, 1000) == 12);
   CHECK(next_sample_end(10, {}, 1000) == 1000);
   CHECK(next_sample_end(10, read.every, 11) == 11); // the run's end comes first
+}
+
+TEST_CASE("device plan: the resident step takes a small network of lif and eif with fused "
+          "channels, and says why not otherwise") {
+  // COBA's shape: two lif populations, four exp_conductance projections fused, delivered from the
+  // ring.
+  ResidentShape coba;
+  coba.pops = {{"E", "lif", 3200}, {"I", "eif", 800}};
+  for (const char *q : {"E->E", "E->I", "I->E", "I->I"})
+    coba.projs.push_back({q, true, false, Delivery::Scattered});
+  coba.projs[0].delivery = Delivery::Ordered;
+  CHECK(resident_refusal(coba) == "");
+  const auto with = [&](const std::function<void(ResidentShape &)> &change) {
+    ResidentShape s = coba;
+    change(s);
+    return resident_refusal(s);
+  };
+  CHECK(with([](ResidentShape &s) { s.batch = true; }) == "a batch of a sweep's members");
+  CHECK(with([](ResidentShape &s) { s.device_recorders = 1; }) ==
+        "a recorder samples a projection on the device");
+  CHECK(with([](ResidentShape &s) { s.pops.resize(9, s.pops[0]); }) == "more than 8 populations");
+  CHECK(with([](ResidentShape &s) { s.projs.resize(17, s.projs[0]); }) ==
+        "more than 16 projections");
+  CHECK(with([](ResidentShape &s) { s.pops[1].on_device = false; }) ==
+        "population 'I' runs on the CPU");
+  CHECK(with([](ResidentShape &s) { s.pops[1].model = "hh"; }) ==
+        "population 'I' is of model 'hh' (the resident step takes lif and eif)");
+  CHECK(with([](ResidentShape &s) { s.pops[0].n = kResidentMost + 1; }) ==
+        "population 'E' has more than 32768 neurons");
+  CHECK(with([](ResidentShape &s) { s.pops[0].n = kResidentMost; }) == "");
+  CHECK(with([](ResidentShape &s) { s.pops[0].sums_inputs = true; }) ==
+        "population 'E' has an inputs recorder");
+  CHECK(with([](ResidentShape &s) { s.pops[0].all_fused = false; }) ==
+        "population 'E' has an input whose synapse is not fused into its step");
+  CHECK(with([](ResidentShape &s) { s.projs[2].plastic = true; }) == "projection 'I->E' learns");
+  CHECK(with([](ResidentShape &s) { s.projs[2].fused = false; }) ==
+        "projection 'I->E' is not fused into its target's step");
+  CHECK(with([](ResidentShape &s) { s.projs[3].delivery = Delivery::DrawnDelays; }) ==
+        "projection 'I->I' is delivered by drawn delays through a ring of future input");
+  // GANGLION_DEVICE_STEP.
+  CHECK(step_mode(nullptr) == StepMode::Auto);
+  CHECK(step_mode("auto") == StepMode::Auto);
+  CHECK(step_mode("graph") == StepMode::Graph);
+  CHECK(step_mode("resident") == StepMode::Resident);
+  CHECK(refusal([] { step_mode("fast"); }) ==
+        "GANGLION_DEVICE_STEP=fast: say \"auto\" (the default: one kernel a chunk where the "
+        "network allows it), \"graph\" (a CUDA graph of the step's kernels) or \"resident\" (one "
+        "kernel a chunk, refused where the network does not allow it)");
 }
