@@ -97,7 +97,7 @@ void Engine::build(Simulation::Impl &sim) {
   n_learnings_ = int(learnings.size());
   build_recorders();
   build_gate();
-  if (!mixed_) plan_resident();
+  plan_resident();
   size_staging();
   check_run(cudaDeviceSynchronize(), "the uploads");
   for (auto &d : pops_)

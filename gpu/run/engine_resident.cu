@@ -61,11 +61,17 @@ void bind_step(const Step &s, ResidentPop &out, void *state, ElementStep *addres
 
 } // namespace
 
-// Whether the network steps as the resident step: GANGLION_DEVICE_STEP, the network's shape
-// (device_plan::resident_refusal) and the GPU; where it does, its buffers.
+// Whether the network steps as the resident step: GANGLION_DEVICE_STEP (checked for a network on
+// both backends too, which never does), the network's shape (device_plan::resident_refusal) and
+// the GPU; where it does, its buffers.
 void Engine::plan_resident() {
   using device_plan::StepMode;
   const StepMode mode = device_plan::step_mode(std::getenv("GANGLION_DEVICE_STEP"));
+  if (mixed_ && mode == StepMode::Resident)
+    throw RunError("GANGLION_DEVICE_STEP=resident: the network cannot step as one kernel a "
+                   "chunk: some populations run on the CPU; leave GANGLION_DEVICE_STEP unset to "
+                   "take the windows of a network on both backends");
+  if (mixed_) return;
   device_plan::ResidentShape shape;
   shape.batch = bool(sim_->exp.members);
   shape.device_recorders = recs_.size();
@@ -136,6 +142,7 @@ void Engine::prepare_resident() {
     r.total = d.total;
     r.counts = d.gather.per_neuron; // (the graph's gather is not used)
     r.sampled = d.sampled;
+    r.logged = d.log_spikes;
     for (int b = 0; b < 2; ++b) {
       r.log[b] = d.log[b];
       r.samples[b] = d.samples[b];
@@ -146,13 +153,15 @@ void Engine::prepare_resident() {
     projs.push_back({d.form, uint32_t(d.pre), uint32_t(d.post), d.row_ptr,
                      uint32_t(d.host->csr.max_delay),
                      d.delivery == device_plan::Delivery::Ordered});
-  check_run(cudaMemcpy(resident_pops_, pops.data(), sizeof(ResidentPop) * pops.size(),
-                       cudaMemcpyHostToDevice),
+  // (on the engine's stream, waited for: it does not wait for the legacy stream's copies)
+  check_run(cudaMemcpyAsync(resident_pops_, pops.data(), sizeof(ResidentPop) * pops.size(),
+                            cudaMemcpyHostToDevice, stream_),
             "uploading the resident step");
   if (!projs.empty())
-    check_run(cudaMemcpy(resident_projs_, projs.data(), sizeof(ResidentProj) * projs.size(),
-                         cudaMemcpyHostToDevice),
+    check_run(cudaMemcpyAsync(resident_projs_, projs.data(), sizeof(ResidentProj) * projs.size(),
+                              cudaMemcpyHostToDevice, stream_),
               "uploading the resident step");
+  sync("uploading the resident step");
 }
 
 // A chunk as the resident kernel, filling the logs of launch_set_ (launch() sets its end).

@@ -59,7 +59,7 @@ __device__ inline ThreadRange range_of(uint64_t n, uint64_t t, uint64_t threads)
 }
 
 // gate_kernel's rule for step s: within the chunk, every value in range, no slot overflowed,
-// room in every log for the most a step brings, and for another row of samples (`rows`: each
+// room in every spike log for the most a step brings, and for another row of samples (`rows`: each
 // population's rows once step s - 1's samples are in).
 __device__ inline bool resident_open(const Resident &r, uint64_t s, uint64_t stop,
                                      const uint32_t *rows) {
@@ -69,7 +69,8 @@ __device__ inline bool resident_open(const Resident &r, uint64_t s, uint64_t sto
     const volatile BoundsStatus *b = P.bounds;
     if (b->step != kAllInRange || *(volatile int32_t *)P.overflow != 0) return false;
     const SpikeLog &log = P.log[r.set];
-    if (*(volatile unsigned long long *)log.count + P.ring.capacity > log.capacity) return false;
+    if (P.logged && *(volatile unsigned long long *)log.count + P.ring.capacity > log.capacity)
+      return false;
     if (P.sampled && rows[p] >= P.samples[r.set].max_rows) return false;
   }
   return true;
@@ -173,15 +174,15 @@ __device__ inline void resident_deliver(const Resident &r, int q, uint64_t s, ui
   }
 }
 
-// Block 0: each population's step s logged (reserve_kernel's rule by thread 0, then the entries
-// by the block).
+// Block 0: each logged population's step s logged (reserve_kernel's rule by thread 0, then the
+// entries by the block).
 __device__ inline void resident_log(const Resident &r, uint64_t s, unsigned long long *first) {
   if (threadIdx.x == 0)
     for (int p = 0; p < r.n_pops; ++p) {
       const ResidentPop &P = r.pops[p];
       const SpikeLog &log = P.log[r.set];
       first[p] = kNotPaused;
-      if (*log.paused_at != kNotPaused) continue;
+      if (!P.logged || *log.paused_at != kNotPaused) continue;
       const unsigned long long at = *log.count;
       if (at + P.ring.capacity > log.capacity) {
         *log.paused_at = s;

@@ -35,7 +35,8 @@ struct ResidentPop {
   SpikeRing ring;
   unsigned long long *total;
   uint32_t *counts; // each neuron's spikes in this step
-  SpikeLog log[2];  // by the launch's set
+  bool logged;      // a recorder reads its spikes: they go into its log
+  SpikeLog log[2];  // by the launch's set (where logged)
   bool sampled;
   Samples samples[2];
 };
