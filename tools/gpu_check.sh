@@ -10,8 +10,9 @@
 #      for bit (h5diff; fixed delays only), with atomics the population rates within 10 % of the
 #      CPU's (or 0.5 Hz);
 #   3. the benchmark: the balanced EIF network with K = 1000 (bench/gpu/balanced_eif_k1000.json)
-#      at N = 10^4, 10^5, 10^6 beside the CuPy array program in the same call, alternating (the
-#      median of 3 rounds up to 10^5, one at 10^6), each with its setup (the synapses built on the
+#      at N = 10^4 (as the resident step and as the CUDA graph), 10^5, 10^6 beside the CuPy
+#      array program in the same call, alternating (the median of 3 rounds up to 10^5, one at
+#      10^6), each with its setup (the synapses built on the
 #      GPU: 1.2 x 10^9 at 10^6), at 10^7 where the card holds its 1.2 x 10^10 synapses (an H200),
 #      and at 10^6 with istdp on I->E; a sweep of 16 members of 10^4 neurons together in one
 #      process, as processes and merged into one network (--batch; and 64 so) beside one alone
@@ -242,6 +243,14 @@ if [ "${1:-}" != --no-bench ]; then
         -t 0 >"$log" 2>&1
       ganglion_row $n "$r" "$log" | row
       [ -n "$(rtf "$log")" ] || rc=1
+      if [ $n = 10000 ] && ! late; then # (the resident step above; the CUDA graph beside it)
+        log=$W/bench/balanced_graph_$n.$r.log
+        run_for 120 env GANGLION_DEVICE_STEP=graph "$gg" run $bench \
+          --set populations.E.size=$((n * 8 / 10)) --set populations.I.size=$((n - n * 8 / 10)) \
+          --set populations.X.size=$((n / 5)) -t 0 >"$log" 2>&1
+        ganglion_row $n "$r (CUDA graph)" "$log" | row
+        [ -n "$(rtf "$log")" ] || rc=1
+      fi
       if [ -n "$cupy_ok" ] && ! late; then
         run_for 120 env -u LD_LIBRARY_PATH python3 "$peer" "sparse:$n:1000:$t" >"$W/bench/cupy_$n.$r.json" 2>&1
         py - "$W/bench/cupy_$n.$r.json" "$n" "$r" <<'EOF' | row

@@ -7,6 +7,7 @@
 
 #include "neuron/eif/eif_model.hpp"
 #include "neuron/lif/lif_model.hpp"
+#include "neuron/poisson/poisson_model.hpp"
 #include "run/engine.hpp"
 #include "run/resident.cuh"
 
@@ -113,14 +114,18 @@ void Engine::plan_resident() {
                             0};
 }
 
-// lif's or eif's element step for population d as its CUDA hook makes it (with_step on its host
-// and device views), after the init hook or a change has set its coefficients.
+// lif's, eif's or poisson's element step for population d as its CUDA hook makes it (with_step on
+// its host and device views; step_of on the device view), after the init hook or a change has set
+// its coefficients or its trains' next spikes.
 void Engine::bind_element(DevicePopulation &d, ResidentPop &out, void *state) {
   const auto take = [&](const auto &s) { bind_step(s, out, state, resident_address_, stream_); };
-  if (std::string(d.host->desc->name) == "lif")
+  const std::string model = d.host->desc->name;
+  if (model == "lif")
     lif::with_step(*d.cv.host, *d.cv.view, take);
-  else
+  else if (model == "eif")
     eif::with_step(*d.cv.host, *d.cv.view, take);
+  else
+    take(poisson::step_of(*d.cv.view));
 }
 
 // The resident step's populations and projections on the device, as the step's kernels would

@@ -3,8 +3,8 @@
 // some 20 launches. It does in its own code what those launches do, in the same order and with
 // the same arithmetic:
 //
-//   phase 1  each population's neurons stepped (their element step, lif's or eif's, called
-//            through a device function pointer: resident_element), their input started from
+//   phase 1  each population's neurons stepped (their element step, lif's, eif's or poisson's,
+//            called through a device function pointer: resident_element), their input started from
 //            I_app, their bound-checked fields checked (check_bounds_kernel's rule), and each
 //            thread's spikes counted;                                         cluster barrier A
 //   gather   the spikes written into the step's ring slot ascending (each thread holds a
@@ -27,6 +27,7 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <type_traits>
 
 #include <cub/block/block_scan.cuh>
 
@@ -35,12 +36,19 @@
 namespace ganglion::gpu {
 
 // A population's element step, called through a pointer (each population's Step type is chosen on
-// the host by with_step, so the kernel cannot name it).
+// the host by with_step, so the kernel cannot name it): a neuron's outcome (Firing's use of it),
+// or a source's count of spikes (Emitting's).
 template <class Step>
 __device__ uint32_t resident_element(const void *step, uint64_t i, double now, bool &outside) {
-  const auto o = (*static_cast<const Step *>(step))(i, now);
-  outside = o.outside;
-  return o.spiked ? 1u : 0u;
+  const Step &s = *static_cast<const Step *>(step);
+  if constexpr (std::is_integral_v<decltype(s(i, uint64_t(0)))>) {
+    outside = false;
+    return uint32_t(s(i, uint64_t(now)));
+  } else {
+    const auto o = s(i, now);
+    outside = o.outside;
+    return o.spiked ? 1u : 0u;
+  }
 }
 
 // The device address of resident_element<Step>, for the host to hand the kernel.

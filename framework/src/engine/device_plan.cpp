@@ -156,8 +156,8 @@ std::string resident_refusal(const ResidentShape &shape) {
   for (const ResidentPopulation &p : shape.pops) {
     const std::string who = "population '" + p.name + "'";
     if (!p.on_device) return who + " runs on the CPU";
-    if (p.model != "lif" && p.model != "eif")
-      return who + " is of model '" + p.model + "' (the resident step takes lif and eif)";
+    if (p.model != "lif" && p.model != "eif" && p.model != "poisson")
+      return who + " is of model '" + p.model + "' (the resident step takes lif, eif and poisson)";
     if (p.n > kResidentMost)
       return who + " has more than " + std::to_string(kResidentMost) + " neurons";
     if (p.sums_inputs) return who + " has an inputs recorder";

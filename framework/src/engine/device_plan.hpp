@@ -102,9 +102,9 @@ uint64_t next_sample_end(uint64_t after, const std::vector<uint64_t> &every, uin
 
 // The resident step (gpu/run/resident.cuh): a whole chunk of steps as one kernel on one thread
 // block cluster, with cluster barriers between a step's phases, in place of a CUDA graph of some
-// 20 launches a step. It takes the built-in integrate-and-fire neurons' element steps (lif, eif)
-// into its own code, so it applies only to a small network of them whose every projection is a
-// fused channel delivered by the engine from the spike ring.
+// 20 launches a step. It takes the built-in integrate-and-fire neurons' and the poisson source's
+// element steps (lif, eif, poisson) into its own code, so it applies only to a small network of
+// them whose every projection is a fused channel delivered by the engine from the spike ring.
 inline constexpr uint64_t kResidentMost = 32768; // neurons of one population
 inline constexpr std::size_t kResidentPopulations = 8, kResidentProjections = 16;
 

@@ -253,8 +253,8 @@ TEST_CASE("device plan: chunks end where a recorder reads a rule's weights from 
   CHECK(next_sample_end(10, read.every, 11) == 11); // the run's end comes first
 }
 
-TEST_CASE("device plan: the resident step takes a small network of lif and eif with fused "
-          "channels, and says why not otherwise") {
+TEST_CASE("device plan: the resident step takes a small network of lif, eif and poisson with "
+          "fused channels, and says why not otherwise") {
   // COBA's shape: two lif populations, four exp_conductance projections fused, delivered from the
   // ring.
   ResidentShape coba;
@@ -277,7 +277,8 @@ TEST_CASE("device plan: the resident step takes a small network of lif and eif w
   CHECK(with([](ResidentShape &s) { s.pops[1].on_device = false; }) ==
         "population 'I' runs on the CPU");
   CHECK(with([](ResidentShape &s) { s.pops[1].model = "hh"; }) ==
-        "population 'I' is of model 'hh' (the resident step takes lif and eif)");
+        "population 'I' is of model 'hh' (the resident step takes lif, eif and poisson)");
+  CHECK(with([](ResidentShape &s) { s.pops.push_back({"X", "poisson", 2000}); }) == "");
   CHECK(with([](ResidentShape &s) { s.pops[0].n = kResidentMost + 1; }) ==
         "population 'E' has more than 32768 neurons");
   CHECK(with([](ResidentShape &s) { s.pops[0].n = kResidentMost; }) == "");
