@@ -124,8 +124,11 @@ void Engine::bind_element(DevicePopulation &d, ResidentPop &out, void *state) {
     lif::with_step(*d.cv.host, *d.cv.view, take);
   else if (model == "eif")
     eif::with_step(*d.cv.host, *d.cv.view, take);
-  else
+  else if (model == "poisson")
     take(poisson::step_of(*d.cv.view));
+  else // (resident_refusal and this list name the same models)
+    throw RunError(pop_name(*d.host) + ": the resident step has no element step of '" + model +
+                   "'");
 }
 
 // The resident step's populations and projections on the device, as the step's kernels would
