@@ -15,6 +15,8 @@
 //            the CPU's order: ArrivalForm::deliver_each) or scattered (a warp a spike, atomics);
 //            block 0 logs the step's spikes (spike_log.cuh's reserve and append); the lead
 //            thread decides whether another step is taken (gate_kernel's rule);  barrier C
+//            (the lead keeps its books, the logs' counts and the totals, in its registers for
+//            the chunk: Books)
 //   samples  where a state recorder samples this step, its pairs; barrier D (only then).
 //
 // A neuron's thread is the same in every phase and step (range_of), so an ordered delivery's
@@ -66,19 +68,45 @@ __device__ inline ThreadRange range_of(uint64_t n, uint64_t t, uint64_t threads)
   return {first, first + per < n ? first + per : n};
 }
 
+// The lead thread's books, which it alone writes: each population's spike log (entries held, the
+// step it paused at), spike total and overflow, read at the chunk's start and written back at its
+// end, so that a step's bookkeeping waits on no memory round trip for them.
+struct Books {
+  unsigned long long count[kResidentPops], paused[kResidentPops], total[kResidentPops];
+  bool overflow[kResidentPops];
+  __device__ void load(const Resident &r) {
+    for (int p = 0; p < r.n_pops; ++p) {
+      const ResidentPop &P = r.pops[p];
+      count[p] = P.logged ? *P.log[r.set].count : 0;
+      paused[p] = P.logged ? *P.log[r.set].paused_at : kNotPaused;
+      total[p] = *P.total;
+      overflow[p] = *P.overflow != 0;
+    }
+  }
+  __device__ void store(const Resident &r) const {
+    for (int p = 0; p < r.n_pops; ++p) {
+      const ResidentPop &P = r.pops[p];
+      if (P.logged) {
+        *P.log[r.set].count = count[p];
+        *P.log[r.set].paused_at = paused[p];
+      }
+      *P.total = total[p];
+      if (overflow[p]) *P.overflow = 1;
+    }
+  }
+};
+
 // gate_kernel's rule for step s: within the chunk, every value in range, no slot overflowed,
 // room in every spike log for the most a step brings, and for another row of samples (`rows`: each
-// population's rows once step s - 1's samples are in).
-__device__ inline bool resident_open(const Resident &r, uint64_t s, uint64_t stop,
-                                     const uint32_t *rows) {
+// population's rows once step s - 1's samples are in). The lead thread's, with its books.
+__device__ inline bool resident_open(const Resident &r, const Books &books, uint64_t s,
+                                     uint64_t stop, const uint32_t *rows) {
   if (s >= stop) return false;
   for (int p = 0; p < r.n_pops; ++p) {
     const ResidentPop &P = r.pops[p];
     const volatile BoundsStatus *b = P.bounds;
-    if (b->step != kAllInRange || *(volatile int32_t *)P.overflow != 0) return false;
-    const SpikeLog &log = P.log[r.set];
-    if (P.logged && *(volatile unsigned long long *)log.count + P.ring.capacity > log.capacity)
-      return false;
+    if (b->step != kAllInRange || books.overflow[p]) return false;
+    if (P.logged && books.count[p] + P.ring.capacity > P.log[r.set].capacity) return false;
     if (P.sampled && rows[p] >= P.samples[r.set].max_rows) return false;
   }
   return true;
@@ -140,13 +168,14 @@ __device__ inline uint64_t resident_gather(const Resident &r, int p, uint64_t s,
 
 // The lead thread's end of population p's step s (copy_slot's and scatter_spikes' bookkeeping,
 // and the record of a first bad value): `all` its spikes.
-__device__ inline void resident_step_end(const Resident &r, int p, uint64_t s, uint64_t all) {
+__device__ inline void resident_step_end(const Resident &r, Books &books, int p, uint64_t s,
+                                         uint64_t all) {
   const ResidentPop &P = r.pops[p];
   const uint32_t slot = P.ring.slot_of(s);
   const uint32_t n = all < P.ring.capacity ? uint32_t(all) : P.ring.capacity;
   P.ring.counts[slot] = n;
-  if (all > P.ring.capacity) *P.overflow = 1;
-  *P.total += n;
+  if (all > P.ring.capacity) books.overflow[p] = true;
+  books.total[p] += n;
   volatile BoundsStatus *b = P.bounds;
   if (P.checked.count > 0 && b->step == s && !b->recorded) {
     const unsigned long long w = b->where;
@@ -182,22 +211,22 @@ __device__ inline void resident_deliver(const Resident &r, int q, uint64_t s, ui
   }
 }
 
-// Block 0: each logged population's step s logged (reserve_kernel's rule by thread 0, then the
-// entries by the block).
-__device__ inline void resident_log(const Resident &r, uint64_t s, unsigned long long *first) {
+// Block 0: each logged population's step s logged (reserve_kernel's rule by thread 0, the lead,
+// with its books; then the entries by the block).
+__device__ inline void resident_log(const Resident &r, Books &books, uint64_t s,
+                                    unsigned long long *first) {
   if (threadIdx.x == 0)
     for (int p = 0; p < r.n_pops; ++p) {
       const ResidentPop &P = r.pops[p];
-      const SpikeLog &log = P.log[r.set];
       first[p] = kNotPaused;
-      if (!P.logged || *log.paused_at != kNotPaused) continue;
-      const unsigned long long at = *log.count;
-      if (at + P.ring.capacity > log.capacity) {
-        *log.paused_at = s;
+      if (!P.logged || books.paused[p] != kNotPaused) continue;
+      const unsigned long long at = books.count[p];
+      if (at + P.ring.capacity > P.log[r.set].capacity) {
+        books.paused[p] = s;
         continue;
       }
       first[p] = at;
-      *log.count = at + P.ring.counts[P.ring.slot_of(s)];
+      books.count[p] = at + P.ring.counts[P.ring.slot_of(s)];
     }
   __syncthreads();
   for (int p = 0; p < r.n_pops; ++p) {
@@ -245,7 +274,11 @@ static __global__ void __launch_bounds__(kResidentThreads) resident_kernel(Resid
   uint32_t rows[kResidentPops] = {}; // each population's sample rows so far (every thread's copy)
   for (int p = 0; p < r.n_pops; ++p)
     if (r.pops[p].sampled) rows[p] = *r.pops[p].samples[r.set].rows;
-  if (lead) r.go[s & 1] = resident_open(r, s, stop, rows) ? 1 : 0;
+  Books books; // (the lead's)
+  if (lead) {
+    books.load(r);
+    r.go[s & 1] = resident_open(r, books, s, stop, rows) ? 1 : 0;
+  }
   cluster.sync();
   volatile int32_t *go = r.go;
   while (go[s & 1]) {
@@ -255,18 +288,18 @@ static __global__ void __launch_bounds__(kResidentThreads) resident_kernel(Resid
     cluster.sync(); // A: every neuron stepped, every block's count known
     for (int p = 0; p < r.n_pops; ++p) {
       const uint64_t all = resident_gather(r, p, s, t, threads, before[p]);
-      if (lead) resident_step_end(r, p, s, all);
+      if (lead) resident_step_end(r, books, p, s, all);
     }
     cluster.sync(); // B: every slot whole
     for (int q = 0; q < r.n_projs; ++q)
       resident_deliver(r, q, s, t, threads);
-    if (blockIdx.x == 0) resident_log(r, s, log_first);
+    if (blockIdx.x == 0) resident_log(r, books, s, log_first);
     const bool due = resident_due(r, s);
     if (lead) {
       uint32_t next[kResidentPops];
       for (int p = 0; p < r.n_pops; ++p)
         next[p] = rows[p] + (r.pops[p].sampled && r.pops[p].samples[r.set].due(s) ? 1 : 0);
-      go[(s + 1) & 1] = resident_open(r, s + 1, stop, next) ? 1 : 0;
+      go[(s + 1) & 1] = resident_open(r, books, s + 1, stop, next) ? 1 : 0;
     }
     cluster.sync(); // C: every delivery in, the decision made
     if (due) {
@@ -278,6 +311,7 @@ static __global__ void __launch_bounds__(kResidentThreads) resident_kernel(Resid
     ++s;
   }
   if (!lead) return;
+  books.store(r);
   *r.step = s;
   for (int p = 0; p < r.n_pops; ++p)
     if (r.pops[p].sampled) *r.pops[p].samples[r.set].rows = rows[p];

@@ -279,8 +279,8 @@ TEST_CASE(kJoinName) {
   q.post = 1;
   q.indegree = 90;
   q.weight = 0.3;
-  q.weight_dist = {ValueSpec::Kind::Normal, 0.3, 0.1};
-  q.delay_dist = {ValueSpec::Kind::Uniform, 0.5, 3.0};
+  q.weight_dist = ValueSpec{ValueSpec::Kind::Normal, 0.3, 0.1, {}, {}};
+  q.delay_dist = ValueSpec{ValueSpec::Kind::Uniform, 0.5, 3.0, {}, {}};
   q.delay_min = 0.1;
   q.stream = 2;
   std::vector<Csr> host;
