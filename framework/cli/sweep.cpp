@@ -377,13 +377,16 @@ int sweep(PluginRegistry &reg, const std::string &config, const std::vector<std:
                         describe_member(o.vary, members[i]) + ")");
     }
   }
-  // (a batch: refused here where they cannot merge, or do not fit in memory together)
-  const Experiment merged = o.batch ? merge_members(std::move(loaded)) : Experiment{};
-  if (o.batch)
+  // A batch: refused here where the members cannot merge, do not fit in memory together, or a
+  // file other than an earlier output lies in a member's place (nothing is written then).
+  Experiment merged;
+  if (o.batch) {
+    merged = merge_members(std::move(loaded));
     check_memory(merged, estimate(merged), memory_limit(std::getenv("GANGLION_MEMORY_LIMIT")));
-  if (o.batch && fs::is_directory(folder)) // (a file there in a member's place: nothing written)
-    for (const Row &row : rows)
-      check_output(row.file, config);
+    if (fs::is_directory(folder))
+      for (const Row &row : rows)
+        check_output(row.file, config);
+  }
   prepare_folder(folder);
   std::vector<std::vector<std::string>> commands;
   std::vector<std::string> logs;

@@ -1,7 +1,6 @@
 // See device_rows.hpp.
 #include "run/device_rows.hpp"
 
-#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -90,13 +89,9 @@ void DeviceRows::complete(Csr &c, const SynapseDraws &draws) {
 // A batch's members joined here (join_on_device), kept as one; the members' freed.
 Csr DeviceRows::join(std::vector<Csr> members, uint64_t n_post) {
   std::vector<JoinPart> parts;
-  Csr c;
-  for (const Csr &m : members) {
+  Csr c = joined_held(members);
+  for (const Csr &m : members)
     parts.push_back(m.held.count ? JoinPart{&kept(m), 0} : JoinPart{nullptr, m.row_ptr.size() - 1});
-    c.max_delay = std::max(c.max_delay, m.max_delay);
-    c.held.delays = c.held.delays || m.held.delays;
-    c.held.members.push_back(m.size());
-  }
   DeviceCsr d;
   try {
     d = join_on_device(parts, n_post, c.held.delays);

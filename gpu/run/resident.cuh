@@ -239,10 +239,13 @@ __device__ inline void resident_log(const Resident &r, Books &books, uint64_t s,
   }
 }
 
-// Whether any population samples its state at step s.
+// Whether population p samples its state at step s, and whether any does.
+__device__ inline bool resident_due(const Resident &r, int p, uint64_t s) {
+  return r.pops[p].sampled && r.pops[p].samples[r.set].due(s);
+}
 __device__ inline bool resident_due(const Resident &r, uint64_t s) {
   for (int p = 0; p < r.n_pops; ++p)
-    if (r.pops[p].sampled && r.pops[p].samples[r.set].due(s)) return true;
+    if (resident_due(r, p, s)) return true;
   return false;
 }
 
@@ -250,8 +253,8 @@ __device__ inline bool resident_due(const Resident &r, uint64_t s) {
 __device__ inline void resident_sample(const Resident &r, uint64_t s, uint64_t t, uint64_t threads,
                                        const uint32_t *rows) {
   for (int p = 0; p < r.n_pops; ++p) {
+    if (!resident_due(r, p, s)) continue;
     const Samples &S = r.pops[p].samples[r.set];
-    if (!r.pops[p].sampled || !S.due(s)) continue;
     double *row = S.log + uint64_t(rows[p]) * S.pairs;
     for (uint64_t k = t; k < S.pairs; k += threads)
       row[k] = S.field[k][S.element[k]];
@@ -298,14 +301,14 @@ static __global__ void __launch_bounds__(kResidentThreads) resident_kernel(Resid
     if (lead) {
       uint32_t next[kResidentPops];
       for (int p = 0; p < r.n_pops; ++p)
-        next[p] = rows[p] + (r.pops[p].sampled && r.pops[p].samples[r.set].due(s) ? 1 : 0);
+        next[p] = rows[p] + (resident_due(r, p, s) ? 1 : 0);
       go[(s + 1) & 1] = resident_open(r, books, s + 1, stop, next) ? 1 : 0;
     }
     cluster.sync(); // C: every delivery in, the decision made
     if (due) {
       resident_sample(r, s, t, threads, rows);
       for (int p = 0; p < r.n_pops; ++p)
-        rows[p] += r.pops[p].sampled && r.pops[p].samples[r.set].due(s) ? 1 : 0;
+        rows[p] += resident_due(r, p, s) ? 1 : 0;
       cluster.sync(); // D: the samples read before the next step moves the state
     }
     ++s;

@@ -101,12 +101,9 @@ struct ReferenceRowBuilder final : RowBuilder {
   // Member m's rows after member m - 1's, its targets moved up by m n_post (logged as "join N").
   Csr join(std::vector<Csr> members, uint64_t n_post) override {
     Kept j;
-    Csr c;
+    Csr c = joined_held(members);
     for (std::size_t m = 0; m < members.size(); ++m) {
       const Csr &part = members[m];
-      c.max_delay = std::max(c.max_delay, part.max_delay);
-      c.held.delays = c.held.delays || part.held.delays;
-      c.held.members.push_back(part.size());
       if (!part.held.count) { // (rows without synapses)
         for (uint64_t i = 0; i + 1 < part.row_ptr.size(); ++i)
           j.rows.end_row();

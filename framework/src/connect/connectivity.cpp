@@ -489,4 +489,14 @@ Csr join_members(std::vector<Csr> members, uint64_t n_post, CsrLayout layout, Th
   return narrowed(std::move(c), layout, pool);
 }
 
+Csr joined_held(const std::vector<Csr> &members) {
+  Csr c;
+  for (const Csr &m : members) {
+    c.max_delay = std::max(c.max_delay, m.max_delay);
+    c.held.delays = c.held.delays || m.held.delays;
+    c.held.members.push_back(m.size());
+  }
+  return c;
+}
+
 } // namespace ganglion

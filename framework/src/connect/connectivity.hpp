@@ -144,4 +144,8 @@ Csr build_connectivity(const ProjectionSpec &proj, const PopulationSpec &pre,
 // where it asks for them.
 Csr join_members(std::vector<Csr> members, uint64_t n_post, CsrLayout layout, ThreadPool *pool);
 
+// What a RowBuilder::join returns but for the synapses' count and its id: the members' longest
+// delay, whether their delays are drawn, and each member's count.
+Csr joined_held(const std::vector<Csr> &members);
+
 } // namespace ganglion
